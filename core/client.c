@@ -1,0 +1,321 @@
+/* client.c -- one connection's life: reading requests, flushing replies,
+ * closing.
+ *
+ * Input: bytes are read into `qbuf` and handed to the RESP parser; a large
+ * bulk argument is read by the parser's direct target straight into its
+ * final buffer, so hundreds of MB cost one copy, not a quadratic series.
+ * Output: replies gather in `buf` then in a block list (reply.c); the client
+ * is queued on server.pending_writes and flushed with writev right before
+ * the loop sleeps, so a pipeline of N commands costs one write.  A slow
+ * reader only grows its own buffers; the write watcher resumes it.
+ *
+ * A client is never freed while one of its commands runs: closing is
+ * deferred with FR_CLIENT_CLOSE_ASAP and done in the flush pass. */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "server.h"
+
+#define FR_MAX_WRITE_IOV 64
+
+static void read_cb(struct ev_loop *loop, ev_io *w, int revents);
+static void write_cb(struct ev_loop *loop, ev_io *w, int revents);
+
+fr_client *fr_client_create(int fd, const char *addr, const char *laddr, int is_local)
+{
+    fr_client *c = fr_calloc(sizeof(*c));
+    c->id = server.next_client_id++;
+    c->fd = fd;
+    c->resp = 2;
+    c->authenticated = 0;
+    c->is_local = is_local;
+    snprintf(c->addr, sizeof(c->addr), "%s", addr);
+    snprintf(c->laddr, sizeof(c->laddr), "%s", laddr);
+    c->ctime = c->last_interaction = time(NULL);
+    fr_reqparser_init(&c->parser);
+    c->rio.data = c;
+    c->wio.data = c;
+    ev_io_init(&c->rio, read_cb, fd, EV_READ);
+    ev_io_init(&c->wio, write_cb, fd, EV_WRITE);
+    ev_io_start(server.loop, &c->rio);
+    c->next = server.clients;
+    if (server.clients) server.clients->prev = c;
+    server.clients = c;
+    server.numclients++;
+    return c;
+}
+
+static void unlink_pending(fr_client *c)
+{
+    fr_client **pp = &server.pending_writes;
+    while (*pp) {
+        if (*pp == c) {
+            *pp = c->pending_next;
+            break;
+        }
+        pp = &(*pp)->pending_next;
+    }
+    c->flags &= ~FR_CLIENT_PENDING_WRITE;
+}
+
+void fr_client_free(fr_client *c)
+{
+    if (c->flags & FR_CLIENT_PENDING_WRITE) unlink_pending(c);
+    ev_io_stop(server.loop, &c->rio);
+    ev_io_stop(server.loop, &c->wio);
+    close(c->fd);
+    if (c->prev) c->prev->next = c->next;
+    else server.clients = c->next;
+    if (c->next) c->next->prev = c->prev;
+    server.numclients--;
+    fr_reqparser_free(&c->parser);
+    fr_free(c->qbuf);
+    fr_str_free(c->name);
+    fr_reply_block *b = c->reply_head;
+    while (b) {
+        fr_reply_block *n = b->next;
+        fr_free(b);
+        b = n;
+    }
+    if (server.current_client == c) server.current_client = NULL;
+    fr_free(c);
+}
+
+static void queue_pending(fr_client *c)
+{
+    if (c->flags & FR_CLIENT_PENDING_WRITE) return;
+    c->flags |= FR_CLIENT_PENDING_WRITE;
+    c->pending_next = server.pending_writes;
+    server.pending_writes = c;
+}
+
+void fr_client_close_async(fr_client *c)
+{
+    c->flags |= FR_CLIENT_CLOSE_ASAP;
+    queue_pending(c);
+}
+
+void fr_client_mark_pending(fr_client *c)
+{
+    queue_pending(c);
+}
+
+size_t fr_client_output_bytes(const fr_client *c)
+{
+    return c->bufpos - c->sentlen + c->reply_bytes;
+}
+
+/* ----------------------------------------------------------------- input */
+
+static fr_reqlimits limits_for(const fr_client *c)
+{
+    fr_reqlimits lim;
+    fr_reqlimits_default(&lim);
+    lim.proto_max_bulk_len = server.cfg.proto_max_bulk_len;
+    lim.auth_required = server.cfg.requirepass && !c->authenticated;
+    return lim;
+}
+
+static void protocol_error(fr_client *c)
+{
+    fr_log(FR_LOG_VERBOSE, "Protocol error (%s) from client: id=%llu addr=%s",
+           c->parser.error, (unsigned long long)c->id, c->addr);
+    char msg[256];
+    int n = snprintf(msg, sizeof(msg), "-ERR %s\r\n", c->parser.error);
+    server.stats.total_error_replies++;
+    fr_error_count("ERR", 3);
+    fr_client_add_reply(c, msg, (size_t)n);
+    c->flags |= FR_CLIENT_CLOSE_AFTER_REPLY;
+}
+
+/* Run every complete command the buffered bytes hold. */
+static void process_input(fr_client *c)
+{
+    while (!(c->flags & (FR_CLIENT_CLOSE_AFTER_REPLY | FR_CLIENT_CLOSE_ASAP))) {
+        int ready = 0;
+        fr_reqlimits lim = limits_for(c);
+        size_t used = fr_reqparser_feed(&c->parser, c->qbuf + c->qpos, c->qlen - c->qpos, &lim, &ready);
+        c->qpos += used;
+        if (c->parser.error) {
+            protocol_error(c);
+            break;
+        }
+        if (!ready) break;
+        fr_command_process(c);
+        fr_reqparser_reset_command(&c->parser);
+    }
+    if (c->qpos == c->qlen) c->qpos = c->qlen = 0;
+}
+
+static int query_buffer_too_big(fr_client *c)
+{
+    size_t held = c->qlen - c->qpos + fr_reqparser_pending(&c->parser);
+    if ((long long)held <= server.cfg.client_query_buffer_limit) return 0;
+    fr_log(FR_LOG_WARNING, "Closing client that reached max query buffer length: id=%llu addr=%s (qbuf initial bytes: ...)",
+           (unsigned long long)c->id, c->addr);
+    server.stats.client_qbuf_limit_disconnections++;
+    return 1;
+}
+
+static ssize_t read_into_qbuf(fr_client *c)
+{
+    if (c->qpos > 0 && c->qpos == c->qlen) c->qpos = c->qlen = 0;
+    if (c->qpos > 0 && c->qcap - c->qlen < FR_IOBUF_LEN) {
+        memmove(c->qbuf, c->qbuf + c->qpos, c->qlen - c->qpos);
+        c->qlen -= c->qpos;
+        c->qpos = 0;
+    }
+    if (c->qcap - c->qlen < FR_IOBUF_LEN) {
+        size_t ncap = c->qcap ? c->qcap * 2 : FR_IOBUF_LEN;
+        while (ncap - c->qlen < FR_IOBUF_LEN) ncap *= 2;
+        c->qbuf = fr_realloc(c->qbuf, ncap);
+        c->qcap = ncap;
+    }
+    ssize_t n = read(c->fd, c->qbuf + c->qlen, c->qcap - c->qlen);
+    if (n > 0) c->qlen += (size_t)n;
+    return n;
+}
+
+static void read_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+    (void)loop;
+    (void)revents;
+    fr_client *c = w->data;
+    if (c->flags & (FR_CLIENT_CLOSE_ASAP | FR_CLIENT_CLOSE_AFTER_REPLY)) return;
+    char *dst;
+    size_t room;
+    ssize_t n;
+    if (fr_reqparser_direct_target(&c->parser, &dst, &room)) {
+        n = read(c->fd, dst, room);
+        if (n > 0) fr_reqparser_direct_commit(&c->parser, (size_t)n);
+    } else {
+        n = read_into_qbuf(c);
+    }
+    if (n == 0) {
+        fr_log(FR_LOG_VERBOSE, "Client closed connection id=%llu addr=%s", (unsigned long long)c->id, c->addr);
+        fr_client_free(c);
+        return;
+    }
+    if (n < 0) {
+        if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return;
+        fr_log(FR_LOG_VERBOSE, "Reading from client: %s", strerror(errno));
+        fr_client_free(c);
+        return;
+    }
+    server.stats.net_input_bytes += n;
+    server.stats.total_reads_processed++;
+    c->last_interaction = time(NULL);
+    if (query_buffer_too_big(c)) {
+        fr_client_free(c);
+        return;
+    }
+    server.current_client = c;
+    process_input(c);
+    server.current_client = NULL;
+    if (c->flags & (FR_CLIENT_CLOSE_AFTER_REPLY | FR_CLIENT_CLOSE_ASAP)) queue_pending(c);
+}
+
+/* ---------------------------------------------------------------- output */
+
+/* Write as much as the socket takes.  Returns -1 if the client is gone. */
+static int write_some(fr_client *c)
+{
+    while (fr_client_output_bytes(c) > 0) {
+        struct iovec iov[FR_MAX_WRITE_IOV];
+        int n = 0;
+        if (c->bufpos > c->sentlen) {
+            iov[n].iov_base = c->buf + c->sentlen;
+            iov[n++].iov_len = c->bufpos - c->sentlen;
+        }
+        size_t skip = c->bufpos > c->sentlen ? 0 : c->sentlen;
+        for (fr_reply_block *b = c->reply_head; b && n < FR_MAX_WRITE_IOV; b = b->next) {
+            if (b->deferred) break; /* header not known yet: keep order */
+            if (b->used == 0) continue;
+            iov[n].iov_base = b->data + skip;
+            iov[n++].iov_len = b->used - skip;
+            skip = 0;
+        }
+        if (n == 0) return 0;
+        ssize_t w = writev(c->fd, iov, n);
+        if (w < 0) {
+            if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return 0;
+            fr_log(FR_LOG_VERBOSE, "Error writing to client: %s", strerror(errno));
+            return -1;
+        }
+        server.stats.net_output_bytes += w;
+        server.stats.total_writes_processed++;
+        fr_reply_consume(c, (size_t)w);
+        if ((size_t)w < fr_iov_total(iov, n)) return 0;
+    }
+    return 0;
+}
+
+/* Flush one client; returns -1 if it was freed. */
+static int flush_client(fr_client *c)
+{
+    if (c->flags & FR_CLIENT_CLOSE_ASAP) {
+        fr_client_free(c);
+        return -1;
+    }
+    if (write_some(c) < 0) {
+        fr_client_free(c);
+        return -1;
+    }
+    if (fr_client_output_bytes(c) == 0) {
+        ev_io_stop(server.loop, &c->wio);
+        if (c->flags & FR_CLIENT_CLOSE_AFTER_REPLY) {
+            fr_client_free(c);
+            return -1;
+        }
+    } else if (!ev_is_active(&c->wio)) {
+        ev_io_start(server.loop, &c->wio);
+    }
+    return 0;
+}
+
+void fr_client_flush_pending(void)
+{
+    while (server.pending_writes) {
+        fr_client *c = server.pending_writes;
+        server.pending_writes = c->pending_next;
+        c->flags &= ~FR_CLIENT_PENDING_WRITE;
+        flush_client(c);
+    }
+}
+
+static void write_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+    (void)loop;
+    (void)revents;
+    fr_client *c = w->data;
+    if (c->flags & FR_CLIENT_PENDING_WRITE) unlink_pending(c);
+    flush_client(c);
+}
+
+/* ------------------------------------------------------------------ cron */
+
+void fr_clients_cron(void)
+{
+    if (server.cfg.timeout <= 0) return;
+    time_t now = time(NULL);
+    fr_client *c = server.clients;
+    while (c) {
+        fr_client *next = c->next;
+        if (now - c->last_interaction > server.cfg.timeout) {
+            fr_log(FR_LOG_VERBOSE, "Closing idle client");
+            fr_client_free(c);
+        }
+        c = next;
+    }
+}
+
+fr_client *fr_client_by_id(uint64_t id)
+{
+    for (fr_client *c = server.clients; c; c = c->next)
+        if (c->id == id) return c;
+    return NULL;
+}

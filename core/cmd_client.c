@@ -1,0 +1,416 @@
+/* cmd_client.c -- CLIENT ID/SETNAME/GETNAME/LIST/INFO/KILL/HELP and the
+ * CLIENT LIST line format.
+ *
+ * Owns no state: it reads and edits the client list (server.clients) and the
+ * calling client.  Replies and error texts are Redis 7.0.15's; the line
+ * format is catClientInfoString's field for field.  Fields for features the
+ * core does not have (pub/sub, MULTI, tracking, ACL users) carry the values
+ * Redis shows for a client that does not use them.
+ *
+ * Invariants:
+ *  - lists come out oldest connection first, as Redis keeps its list (ours
+ *    is newest first, so it is walked backwards);
+ *  - the calling client is never freed here: killing it only flags it to
+ *    close once its reply is written;
+ *  - every client is of type "normal" and authenticated as "default" (the
+ *    only user there is). */
+#include <ctype.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "info.h"
+#include "server.h"
+
+/* Client types as CLIENT LIST TYPE / CLIENT KILL TYPE name them. */
+enum { TYPE_NORMAL = 0, TYPE_REPLICA, TYPE_PUBSUB, TYPE_MASTER, TYPE_UNKNOWN = -1 };
+
+static fr_client *me(fr_ctx *ctx)
+{
+    return ctx->client;
+}
+
+static int type_by_name(const char *name)
+{
+    if (!strcasecmp(name, "normal")) return TYPE_NORMAL;
+    if (!strcasecmp(name, "slave") || !strcasecmp(name, "replica")) return TYPE_REPLICA;
+    if (!strcasecmp(name, "pubsub")) return TYPE_PUBSUB;
+    if (!strcasecmp(name, "master")) return TYPE_MASTER;
+    return TYPE_UNKNOWN;
+}
+
+/* No replication or pub/sub in the core: every connection is a normal one. */
+static int type_of(const fr_client *c)
+{
+    (void)c;
+    return TYPE_NORMAL;
+}
+
+static fr_client *oldest_client(void)
+{
+    fr_client *c = server.clients;
+    while (c && c->next) c = c->next;
+    return c;
+}
+
+/* ------------------------------------------------------------ memory */
+
+static size_t argv_bytes(const fr_client *c)
+{
+    size_t sum = 0;
+    for (int i = 0; i < c->parser.argc; i++)
+        if (c->parser.argv[i]) sum += c->parser.argv[i]->len;
+    return sum;
+}
+
+size_t fr_client_memory(const fr_client *c, size_t *omem)
+{
+    size_t out = 0;
+    for (fr_reply_block *b = c->reply_head; b; b = b->next) out += fr_malloc_size(b);
+    if (omem) *omem = out;
+    /* The fixed reply buffer lives inside the struct, so fr_malloc_size(c)
+     * already counts what Redis adds as buf_usable_size. */
+    size_t total = out + fr_malloc_size((void *)c) + fr_malloc_size(c->qbuf);
+    total += argv_bytes(c) + sizeof(fr_str *) * (size_t)c->parser.argc;
+    if (c->name) total += fr_str_alloc_size(c->name);
+    return total;
+}
+
+/* --------------------------------------------------------- list line */
+
+/* Redis's flag letters for the states we have; 'N' when none applies. */
+static void flags_string(const fr_client *c, char *out)
+{
+    char *p = out;
+    if (c->flags & FR_CLIENT_CLOSE_AFTER_REPLY) *p++ = 'c';
+    if (c->flags & FR_CLIENT_CLOSE_ASAP) *p++ = 'A';
+    if (c->addr[0] == '/') *p++ = 'U'; /* unix socket: "path:0" */
+    if (p == out) *p++ = 'N';
+    *p = '\0';
+}
+
+static void events_string(const fr_client *c, char *out)
+{
+    char *p = out;
+    if (ev_is_active(&c->rio)) *p++ = 'r';
+    if (ev_is_active(&c->wio)) *p++ = 'w';
+    *p = '\0';
+}
+
+static size_t reply_block_count(const fr_client *c)
+{
+    size_t n = 0;
+    for (fr_reply_block *b = c->reply_head; b; b = b->next) n++;
+    return n;
+}
+
+/* Appends printf-style text to s. */
+static fr_str *catf(fr_str *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static fr_str *catf(fr_str *s, const char *fmt, ...)
+{
+    char buf[512];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(buf, sizeof(buf), fmt, ap);
+    va_end(ap);
+    if (n < 0) return s;
+    if ((size_t)n < sizeof(buf)) return fr_str_cat(s, buf, (size_t)n);
+    s = fr_str_reserve(s, (size_t)n + 1);
+    va_start(ap, fmt);
+    vsnprintf(s->buf + s->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    s->len += (size_t)n;
+    return s;
+}
+
+/* qbuf counts what Redis's query buffer would hold: the bytes read and not
+ * yet trimmed (the running command included) plus the partial element the
+ * parser keeps aside.  rbp equals rbs: our reply buffer never resizes, so
+ * its peak is its size. */
+fr_str *fr_client_info_line(fr_client *c)
+{
+    char flags[8], events[3];
+    size_t omem, tot = fr_client_memory(c, &omem);
+    time_t now = time(NULL);
+    flags_string(c, flags);
+    events_string(c, events);
+    fr_str *s = fr_str_new_empty(512);
+    s = catf(s, "id=%llu addr=%s laddr=%s fd=%d name=", (unsigned long long)c->id, c->addr, c->laddr, c->fd);
+    if (c->name) s = fr_str_cat(s, c->name->buf, c->name->len);
+    s = catf(s, " age=%lld idle=%lld flags=%s db=%d sub=0 psub=0 ssub=0 multi=-1", (long long)(now - c->ctime),
+             (long long)(now - c->last_interaction), flags, c->dbid);
+    s = catf(s, " qbuf=%zu qbuf-free=%zu argv-mem=%zu multi-mem=0", c->qlen + fr_reqparser_pending(&c->parser),
+             c->qcap - c->qlen, argv_bytes(c));
+    s = catf(s, " rbs=%zu rbp=%zu obl=%zu oll=%zu omem=%zu tot-mem=%zu", sizeof(c->buf), sizeof(c->buf), c->bufpos,
+             reply_block_count(c), omem, tot);
+    return catf(s, " events=%s cmd=%s user=default redir=-1 resp=%d", events,
+                c->lastcmd ? c->lastcmd->fullname : "NULL", c->resp);
+}
+
+static fr_str *cat_line(fr_str *out, fr_client *c)
+{
+    fr_str *l = fr_client_info_line(c);
+    out = fr_str_cat(out, l->buf, l->len);
+    fr_str_free(l);
+    return fr_str_cat(out, "\n", 1);
+}
+
+static void reply_text(fr_ctx *ctx, fr_str *s)
+{
+    fr_reply_verbatim(ctx, s->buf, s->len, "txt");
+    fr_str_free(s);
+}
+
+/* ------------------------------------------------------------ handlers */
+
+void fr_cmd_client_id(fr_ctx *ctx)
+{
+    fr_reply_long_long(ctx, (long long)me(ctx)->id);
+}
+
+/* Printable ASCII without space only: CLIENT LIST must stay splittable on
+ * spaces.  An empty name removes the name. */
+void fr_cmd_client_setname(fr_ctx *ctx)
+{
+    const fr_str *name = fr_arg(ctx, 2);
+    for (size_t i = 0; i < name->len; i++) {
+        unsigned char ch = (unsigned char)name->buf[i];
+        if (ch < '!' || ch > '~') {
+            fr_reply_error(ctx, "Client names cannot contain spaces, newlines or special characters.");
+            return;
+        }
+    }
+    fr_str_free(me(ctx)->name);
+    me(ctx)->name = name->len ? fr_str_dup(name) : NULL;
+    fr_reply_ok(ctx);
+}
+
+void fr_cmd_client_getname(fr_ctx *ctx)
+{
+    if (me(ctx)->name) fr_reply_bulk_str(ctx, me(ctx)->name);
+    else fr_reply_null(ctx);
+}
+
+void fr_cmd_client_info(fr_ctx *ctx)
+{
+    fr_str *s = fr_str_new_empty(256);
+    reply_text(ctx, cat_line(s, me(ctx)));
+}
+
+static void list_by_type(fr_ctx *ctx, const fr_str *tname)
+{
+    int type = type_by_name(tname->buf);
+    if (type == TYPE_UNKNOWN) {
+        fr_reply_errorf(ctx, "Unknown client type '%s'", tname->buf);
+        return;
+    }
+    fr_str *s = fr_str_new_empty(256);
+    for (fr_client *c = oldest_client(); c; c = c->prev)
+        if (type_of(c) == type) s = cat_line(s, c);
+    reply_text(ctx, s);
+}
+
+/* IDs in the order given (repeats repeat); a bad one voids the reply. */
+static void list_by_ids(fr_ctx *ctx)
+{
+    fr_str *s = fr_str_new_empty(256);
+    for (int j = 3; j < fr_argc(ctx); j++) {
+        const fr_str *a = fr_arg(ctx, j);
+        long long id;
+        if (!fr_string2ll(a->buf, a->len, &id)) {
+            fr_str_free(s);
+            fr_reply_error(ctx, "Invalid client ID");
+            return;
+        }
+        fr_client *c = id > 0 ? fr_client_by_id((uint64_t)id) : NULL;
+        if (c) s = cat_line(s, c);
+    }
+    reply_text(ctx, s);
+}
+
+void fr_cmd_client_list(fr_ctx *ctx)
+{
+    int argc = fr_argc(ctx);
+    if (argc == 4 && fr_arg_is(ctx, 2, "type")) {
+        list_by_type(ctx, fr_arg(ctx, 3));
+    } else if (argc > 3 && fr_arg_is(ctx, 2, "id")) {
+        list_by_ids(ctx);
+    } else if (argc != 2) {
+        fr_reply_syntax_error(ctx);
+    } else {
+        fr_str *s = fr_str_new_empty(256);
+        for (fr_client *c = oldest_client(); c; c = c->prev) s = cat_line(s, c);
+        reply_text(ctx, s);
+    }
+}
+
+/* ---------------------------------------------------------------- KILL */
+
+typedef struct kill_filter {
+    const char *addr, *laddr;
+    int type;          /* TYPE_UNKNOWN: any */
+    uint64_t id;       /* 0: any */
+    int skipme;
+} kill_filter;
+
+/* One "OPTION value" pair of the new form; replies and returns -1 on error. */
+static int parse_kill_option(fr_ctx *ctx, int i, kill_filter *f)
+{
+    const fr_str *val = fr_arg(ctx, i + 1);
+    if (fr_arg_is(ctx, i, "id")) {
+        long long id;
+        if (!fr_string2ll(val->buf, val->len, &id) || id < 1 || id > LONG_MAX) {
+            fr_reply_error(ctx, "client-id should be greater than 0");
+            return -1;
+        }
+        f->id = (uint64_t)id;
+    } else if (fr_arg_is(ctx, i, "type")) {
+        f->type = type_by_name(val->buf);
+        if (f->type == TYPE_UNKNOWN) {
+            fr_reply_errorf(ctx, "Unknown client type '%s'", val->buf);
+            return -1;
+        }
+    } else if (fr_arg_is(ctx, i, "addr")) {
+        f->addr = val->buf;
+    } else if (fr_arg_is(ctx, i, "laddr")) {
+        f->laddr = val->buf;
+    } else if (fr_arg_is(ctx, i, "user")) {
+        /* "default" is the only user, and every client is logged in as it. */
+        if (strcmp(val->buf, "default") || val->len != 7) {
+            fr_reply_errorf(ctx, "No such user '%s'", val->buf);
+            return -1;
+        }
+    } else if (fr_arg_is(ctx, i, "skipme") && (fr_arg_is(ctx, i + 1, "yes") || fr_arg_is(ctx, i + 1, "no"))) {
+        f->skipme = fr_arg_is(ctx, i + 1, "yes");
+    } else {
+        fr_reply_syntax_error(ctx);
+        return -1;
+    }
+    return 0;
+}
+
+static int parse_kill(fr_ctx *ctx, kill_filter *f)
+{
+    memset(f, 0, sizeof(*f));
+    f->type = TYPE_UNKNOWN;
+    f->skipme = 1;
+    if (fr_argc(ctx) == 3) { /* old form: CLIENT KILL addr, may kill itself */
+        f->addr = fr_arg(ctx, 2)->buf;
+        f->skipme = 0;
+        return 0;
+    }
+    for (int i = 2; i < fr_argc(ctx); i += 2) {
+        if (i + 1 >= fr_argc(ctx)) {
+            fr_reply_syntax_error(ctx);
+            return -1;
+        }
+        if (parse_kill_option(ctx, i, f)) return -1;
+    }
+    return 0;
+}
+
+static int kill_matches(const kill_filter *f, const fr_client *c, const fr_client *self)
+{
+    if (f->addr && strcmp(c->addr, f->addr)) return 0;
+    if (f->laddr && strcmp(c->laddr, f->laddr)) return 0;
+    if (f->type != TYPE_UNKNOWN && type_of(c) != f->type) return 0;
+    if (f->id && c->id != f->id) return 0;
+    if (c == self && f->skipme) return 0;
+    return 1;
+}
+
+/* Another client goes at once, as in Redis, unless it is in the middle of
+ * something (then it closes at the next flush). */
+static void kill_other(fr_client *c)
+{
+    if (c->flags & FR_CLIENT_PROTECTED) fr_client_close_async(c);
+    else fr_client_free(c);
+}
+
+void fr_cmd_client_kill(fr_ctx *ctx)
+{
+    kill_filter f;
+    if (parse_kill(ctx, &f)) return;
+    fr_client *self = me(ctx);
+    long long killed = 0;
+    int close_self = 0;
+    fr_client *c = oldest_client();
+    while (c) {
+        fr_client *newer = c->prev;
+        if (kill_matches(&f, c, self)) {
+            if (c == self) close_self = 1;
+            else kill_other(c);
+            killed++;
+        }
+        c = newer;
+    }
+    if (fr_argc(ctx) == 3) {
+        if (killed == 0) fr_reply_error(ctx, "No such client");
+        else fr_reply_ok(ctx);
+    } else {
+        fr_reply_long_long(ctx, killed);
+    }
+    /* Only now: replies to a client flagged to close are dropped. */
+    if (close_self) self->flags |= FR_CLIENT_CLOSE_AFTER_REPLY;
+}
+
+/* ---------------------------------------------------------------- HELP */
+
+void fr_reply_subcommand_help(fr_ctx *ctx, const char *const *lines)
+{
+    long n = 0;
+    while (lines[n]) n++;
+    const fr_str *cmd = fr_arg(ctx, 0);
+    fr_str *head = fr_str_new_empty(cmd->len + 64);
+    for (size_t i = 0; i < cmd->len; i++) {
+        char up = (char)toupper((unsigned char)cmd->buf[i]);
+        head = fr_str_cat(head, &up, 1);
+    }
+    const char *tail = " <subcommand> [<arg> [value] [opt] ...]. Subcommands are:";
+    head = fr_str_cat(head, tail, strlen(tail));
+    fr_reply_array(ctx, n + 3);
+    fr_reply_status(ctx, head->buf);
+    fr_str_free(head);
+    for (long i = 0; i < n; i++) fr_reply_status(ctx, lines[i]);
+    fr_reply_status(ctx, "HELP");
+    fr_reply_status(ctx, "    Prints this help.");
+}
+
+/* Redis's lines for the subcommands we implement, in Redis's order. */
+static const char *const client_help[] = {
+    "GETNAME",
+    "    Return the name of the current connection.",
+    "ID",
+    "    Return the ID of the current connection.",
+    "INFO",
+    "    Return information about the current client connection.",
+    "KILL <ip:port>",
+    "    Kill connection made from <ip:port>.",
+    "KILL <option> <value> [<option> <value> [...]]",
+    "    Kill connections. Options are:",
+    "    * ADDR (<ip:port>|<unixsocket>:0)",
+    "      Kill connections made from the specified address",
+    "    * LADDR (<ip:port>|<unixsocket>:0)",
+    "      Kill connections made to specified local address",
+    "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+    "      Kill connections by type.",
+    "    * USER <username>",
+    "      Kill connections authenticated by <username>.",
+    "    * SKIPME (YES|NO)",
+    "      Skip killing current connection (default: yes).",
+    "LIST [options ...]",
+    "    Return information about client connections. Options:",
+    "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+    "      Return clients of specified type.",
+    "SETNAME <name>",
+    "    Assign the name <name> to the current connection.",
+    NULL,
+};
+
+void fr_cmd_client_help(fr_ctx *ctx)
+{
+    fr_reply_subcommand_help(ctx, client_help);
+}

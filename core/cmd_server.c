@@ -1,0 +1,284 @@
+/* cmd_server.c -- connection and server commands of the core: PING ECHO
+ * QUIT RESET HELLO AUTH SELECT SWAPDB DBSIZE FLUSHDB FLUSHALL TIME SHUTDOWN.
+ *
+ * Replies and errors are Redis 7.0.15's.  Authentication has one user,
+ * "default", whose password is `requirepass` (none: any password works, as
+ * for Redis's nopass default user). */
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/time.h>
+
+#include "server.h"
+
+static fr_client *me(fr_ctx *ctx)
+{
+    return ctx->client;
+}
+
+void fr_cmd_ping(fr_ctx *ctx)
+{
+    if (fr_argc(ctx) > 2) {
+        fr_reply_errorf(ctx, "wrong number of arguments for '%s' command", fr_ctx_command_name(ctx));
+        return;
+    }
+    if (fr_argc(ctx) == 1) fr_reply_status(ctx, "PONG");
+    else fr_reply_bulk_str(ctx, fr_arg(ctx, 1));
+}
+
+void fr_cmd_echo(fr_ctx *ctx)
+{
+    fr_reply_bulk_str(ctx, fr_arg(ctx, 1));
+}
+
+void fr_cmd_quit(fr_ctx *ctx)
+{
+    fr_reply_ok(ctx);
+    me(ctx)->flags |= FR_CLIENT_CLOSE_AFTER_REPLY;
+}
+
+static int default_user_nopass(void)
+{
+    return server.cfg.requirepass == NULL;
+}
+
+/* The default user is the only user: nopass accepts anything. */
+static int check_credentials(const fr_str *user, const fr_str *pass)
+{
+    if (strcmp(user->buf, "default") || user->len != 7) return 0;
+    if (default_user_nopass()) return 1;
+    return pass->len == strlen(server.cfg.requirepass) && !memcmp(pass->buf, server.cfg.requirepass, pass->len);
+}
+
+void fr_cmd_auth(fr_ctx *ctx)
+{
+    if (fr_argc(ctx) > 3) {
+        fr_reply_syntax_error(ctx);
+        return;
+    }
+    static const fr_str *dflt;
+    static char dflt_buf[sizeof(fr_str) + 8];
+    if (!dflt) {
+        fr_str *d = (fr_str *)dflt_buf;
+        d->len = 7;
+        d->cap = 7;
+        memcpy(d->buf, "default", 8);
+        dflt = d;
+    }
+    const fr_str *user = dflt, *pass;
+    if (fr_argc(ctx) == 2) {
+        if (default_user_nopass()) {
+            fr_reply_error(ctx, "AUTH <password> called without any password configured for the default user. "
+                                "Are you sure your configuration is correct?");
+            return;
+        }
+        pass = fr_arg(ctx, 1);
+    } else {
+        user = fr_arg(ctx, 1);
+        pass = fr_arg(ctx, 2);
+    }
+    if (check_credentials(user, pass)) {
+        me(ctx)->authenticated = 1;
+        fr_reply_ok(ctx);
+    } else {
+        fr_reply_error(ctx, "-WRONGPASS invalid username-password pair or user is disabled.");
+    }
+}
+
+static int set_name(fr_ctx *ctx, const fr_str *name)
+{
+    for (size_t i = 0; i < name->len; i++) {
+        if (name->buf[i] < '!' || name->buf[i] > '~') {
+            fr_reply_error(ctx, "Client names cannot contain spaces, newlines or special characters.");
+            return -1;
+        }
+    }
+    fr_str_free(me(ctx)->name);
+    me(ctx)->name = name->len ? fr_str_dup(name) : NULL;
+    return 0;
+}
+
+static void hello_reply(fr_ctx *ctx)
+{
+    fr_reply_map(ctx, 7);
+    fr_reply_bulk_cstr(ctx, "server");
+    fr_reply_bulk_cstr(ctx, "redis");
+    fr_reply_bulk_cstr(ctx, "version");
+    fr_reply_bulk_cstr(ctx, FR_VERSION);
+    fr_reply_bulk_cstr(ctx, "proto");
+    fr_reply_long_long(ctx, me(ctx)->resp);
+    fr_reply_bulk_cstr(ctx, "id");
+    fr_reply_long_long(ctx, (long long)me(ctx)->id);
+    fr_reply_bulk_cstr(ctx, "mode");
+    fr_reply_bulk_cstr(ctx, "standalone");
+    fr_reply_bulk_cstr(ctx, "role");
+    fr_reply_bulk_cstr(ctx, "master");
+    /* Redis lists its loaded Redis modules here; ours are not Redis
+     * modules (a client could try to use their API), so none. */
+    fr_reply_bulk_cstr(ctx, "modules");
+    fr_reply_array(ctx, 0);
+}
+
+void fr_cmd_hello(fr_ctx *ctx)
+{
+    long long ver = 0;
+    int j = 1;
+    if (fr_argc(ctx) >= 2) {
+        const fr_str *v = fr_arg(ctx, j++);
+        if (!fr_string2ll(v->buf, v->len, &ver)) {
+            fr_reply_error(ctx, "Protocol version is not an integer or out of range");
+            return;
+        }
+        if (ver < 2 || ver > 3) {
+            fr_reply_error(ctx, "-NOPROTO unsupported protocol version");
+            return;
+        }
+    }
+    for (; j < fr_argc(ctx); j++) {
+        int more = fr_argc(ctx) - 1 - j;
+        const fr_str *opt = fr_arg(ctx, j);
+        if (!strcasecmp(opt->buf, "AUTH") && more >= 2) {
+            if (!check_credentials(fr_arg(ctx, j + 1), fr_arg(ctx, j + 2))) {
+                fr_reply_error(ctx, "-WRONGPASS invalid username-password pair or user is disabled.");
+                return;
+            }
+            me(ctx)->authenticated = 1;
+            j += 2;
+        } else if (!strcasecmp(opt->buf, "SETNAME") && more) {
+            if (set_name(ctx, fr_arg(ctx, j + 1))) return;
+            j++;
+        } else {
+            fr_reply_errorf(ctx, "Syntax error in HELLO option '%s'", opt->buf);
+            return;
+        }
+    }
+    if (server.cfg.requirepass && !me(ctx)->authenticated) {
+        fr_reply_error(ctx, "-NOAUTH HELLO must be called with the client already authenticated, otherwise the "
+                            "HELLO AUTH <user> <pass> option can be used to authenticate the client and select "
+                            "the RESP protocol version at the same time");
+        return;
+    }
+    if (ver) me(ctx)->resp = (int)ver;
+    hello_reply(ctx);
+}
+
+void fr_cmd_reset(fr_ctx *ctx)
+{
+    fr_client *c = me(ctx);
+    c->dbid = 0;
+    c->resp = 2;
+    c->authenticated = default_user_nopass();
+    fr_str_free(c->name);
+    c->name = NULL;
+    fr_reply_status(ctx, "RESET");
+}
+
+/* SELECT and SWAPDB parse DB indexes as Redis does: a C int. */
+static int parse_db_index(const fr_str *a, long long *out)
+{
+    return fr_string2ll(a->buf, a->len, out) && *out >= -2147483648LL && *out <= 2147483647LL;
+}
+
+void fr_cmd_select(fr_ctx *ctx)
+{
+    long long id;
+    if (!parse_db_index(fr_arg(ctx, 1), &id)) {
+        fr_reply_error(ctx, "value is not an integer or out of range");
+        return;
+    }
+    if (id < 0 || id >= server.cfg.databases) {
+        fr_reply_error(ctx, "DB index is out of range");
+        return;
+    }
+    me(ctx)->dbid = (int)id;
+    fr_reply_ok(ctx);
+}
+
+void fr_cmd_swapdb(fr_ctx *ctx)
+{
+    long long a, b;
+    if (!parse_db_index(fr_arg(ctx, 1), &a)) {
+        fr_reply_error(ctx, "invalid first DB index");
+        return;
+    }
+    if (!parse_db_index(fr_arg(ctx, 2), &b)) {
+        fr_reply_error(ctx, "invalid second DB index");
+        return;
+    }
+    if (a < 0 || a >= server.cfg.databases || b < 0 || b >= server.cfg.databases) {
+        fr_reply_error(ctx, "DB index is out of range");
+        return;
+    }
+    if (a != b) fr_db_swap((int)a, (int)b);
+    fr_dirty(ctx, 1);
+    fr_reply_ok(ctx);
+}
+
+void fr_cmd_dbsize(fr_ctx *ctx)
+{
+    fr_reply_long_long(ctx, (long long)fr_db_size(fr_ctx_db(ctx)));
+}
+
+/* FLUSHDB/FLUSHALL [ASYNC|SYNC]: anything else is a syntax error. */
+static int flush_flags_ok(fr_ctx *ctx)
+{
+    if (fr_argc(ctx) == 1) return 1;
+    if (fr_argc(ctx) == 2 && (fr_arg_is(ctx, 1, "sync") || fr_arg_is(ctx, 1, "async"))) return 1;
+    fr_reply_syntax_error(ctx);
+    return 0;
+}
+
+void fr_cmd_flushdb(fr_ctx *ctx)
+{
+    if (!flush_flags_ok(ctx)) return;
+    fr_db *db = fr_ctx_db(ctx);
+    long long n = (long long)fr_db_size(db);
+    fr_db_flush(db);
+    fr_dirty(ctx, n ? n : 1);
+    fr_reply_ok(ctx);
+}
+
+void fr_cmd_flushall(fr_ctx *ctx)
+{
+    if (!flush_flags_ok(ctx)) return;
+    long long n = 0;
+    for (int i = 0; i < server.cfg.databases; i++) n += (long long)fr_db_size(&server.db[i]);
+    fr_db_flush_all();
+    fr_dirty(ctx, n ? n : 1);
+    fr_reply_ok(ctx);
+}
+
+void fr_cmd_time(fr_ctx *ctx)
+{
+    struct timeval tv;
+    gettimeofday(&tv, NULL);
+    fr_reply_array(ctx, 2);
+    fr_reply_bulk_ll(ctx, (long long)tv.tv_sec);
+    fr_reply_bulk_ll(ctx, (long long)tv.tv_usec);
+}
+
+/* SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT] */
+void fr_cmd_shutdown(fr_ctx *ctx)
+{
+    int flags = 0, abort_req = 0;
+    for (int i = 1; i < fr_argc(ctx); i++) {
+        if (fr_arg_is(ctx, i, "nosave")) flags |= 1;
+        else if (fr_arg_is(ctx, i, "save")) flags |= 2;
+        else if (fr_arg_is(ctx, i, "now")) flags |= 4;
+        else if (fr_arg_is(ctx, i, "force")) flags |= 8;
+        else if (fr_arg_is(ctx, i, "abort")) abort_req = 1;
+        else {
+            fr_reply_syntax_error(ctx);
+            return;
+        }
+    }
+    if ((abort_req && flags) || ((flags & 1) && (flags & 2))) {
+        fr_reply_syntax_error(ctx);
+        return;
+    }
+    if (abort_req) {
+        fr_reply_error(ctx, "No shutdown in progress.");
+        return;
+    }
+    fr_server_shutdown(flags);
+}

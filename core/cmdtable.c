@@ -1,0 +1,120 @@
+/* cmdtable.c -- the table of top-level commands, by case-insensitive name.
+ *
+ * Entries point into the owning module's manifest (names and metadata are
+ * never copied: the manifest is the single source of truth).  Subcommands
+ * are found through their container, so a name appears here once. */
+#include <stdio.h>
+#include <string.h>
+
+#include "server.h"
+
+static const fr_dict_type cmd_dict_type = {
+    .hash = fr_dict_cstr_hash_nocase,
+    .key_compare = fr_dict_cstr_equal_nocase,
+};
+
+static fr_dict *commands;
+
+int fr_cmdtable_init(void)
+{
+    commands = fr_dict_create(&cmd_dict_type);
+    return commands ? 0 : -1;
+}
+
+int fr_cmdtable_add_manifest(const fr_manifest *mf, void *owner, char *err, size_t errlen)
+{
+    for (int i = 0; i < mf->ncmds; i++) {
+        const fr_cmd_meta *c = fr_dict_fetch_value(commands, mf->cmds[i].name);
+        if (!c) continue;
+        snprintf(err, errlen, "%s:%d: command '%s' is already declared by module '%s'", mf->path, mf->cmds[i].line,
+                 mf->cmds[i].name, fr_cmd_module_name(c) ? fr_cmd_module_name(c) : "core");
+        return -1;
+    }
+    for (int i = 0; i < mf->ncmds; i++) {
+        fr_cmd_meta *c = &mf->cmds[i];
+        c->owner = owner;
+        for (int j = 0; j < c->nsubcmds; j++) c->subcmds[j].owner = owner;
+        fr_dict_add(commands, c->name, c);
+    }
+    return 0;
+}
+
+void fr_cmdtable_remove_owner(void *owner)
+{
+    if (!commands) return;
+    fr_dict_iter it;
+    fr_dict_iter_init_safe(&it, commands);
+    fr_dict_entry *e;
+    while ((e = fr_dict_iter_next(&it)) != NULL) {
+        fr_cmd_meta *c = e->v.val;
+        if (c->owner == owner) fr_dict_delete(commands, e->key);
+    }
+    fr_dict_iter_release(&it);
+}
+
+const fr_cmd_meta *fr_cmdtable_lookup(const char *name, size_t len)
+{
+    char buf[128];
+    if (len >= sizeof(buf) || memchr(name, '\0', len)) return NULL;
+    memcpy(buf, name, len);
+    buf[len] = '\0';
+    return fr_dict_fetch_value(commands, buf);
+}
+
+fr_cmd_meta *fr_cmdtable_lookup_mut(const char *fullname)
+{
+    const char *bar = strchr(fullname, '|');
+    const fr_cmd_meta *base = fr_cmdtable_lookup(fullname, bar ? (size_t)(bar - fullname) : strlen(fullname));
+    if (!base || !bar) return (fr_cmd_meta *)base;
+    return (fr_cmd_meta *)fr_cmd_find_subcmd(base, bar + 1, strlen(bar + 1));
+}
+
+/* Redis's lookupCommand: a container with arguments resolves its
+ * subcommand (NULL when unknown); alone, it is the container itself. */
+const fr_cmd_meta *fr_cmdtable_lookup_argv(int argc, const fr_str *const *argv)
+{
+    const fr_cmd_meta *base = fr_cmdtable_lookup(argv[0]->buf, argv[0]->len);
+    if (!base || argc == 1 || base->nsubcmds == 0) return base;
+    if (memchr(argv[1]->buf, '\0', argv[1]->len)) return NULL;
+    return fr_cmd_find_subcmd(base, argv[1]->buf, argv[1]->len);
+}
+
+void fr_cmdtable_foreach(void (*fn)(const fr_cmd_meta *c, void *priv), void *priv)
+{
+    fr_dict_iter it;
+    fr_dict_iter_init(&it, commands);
+    fr_dict_entry *e;
+    while ((e = fr_dict_iter_next(&it)) != NULL) fn(e->v.val, priv);
+    fr_dict_iter_release(&it);
+}
+
+size_t fr_cmdtable_count(void)
+{
+    return fr_dict_size(commands);
+}
+
+/* NULL for the core's own commands: COMMAND LIST FILTERBY MODULE lists
+ * module commands only, as Redis does. */
+const char *fr_cmd_module_name(const fr_cmd_meta *c)
+{
+    fr_module *m = c->owner;
+    if (!m || fr_module_is_builtin(m)) return NULL;
+    return fr_module_name(m);
+}
+
+static void reset_one(fr_cmd_meta *c)
+{
+    memset(&c->stats, 0, sizeof(c->stats));
+    for (int i = 0; i < c->nsubcmds; i++) reset_one(&c->subcmds[i]);
+}
+
+static void reset_cb(const fr_cmd_meta *c, void *priv)
+{
+    (void)priv;
+    reset_one((fr_cmd_meta *)c);
+}
+
+void fr_cmdtable_reset_stats(void)
+{
+    fr_cmdtable_foreach(reset_cb, NULL);
+}

@@ -1,0 +1,119 @@
+/* command.c -- from a parsed request to a handler call, as processCommand
+ * and call() do in Redis.
+ *
+ * Checks, in Redis's order: cross-protocol attack guard ("POST", "Host:"),
+ * existence (unknown command / unknown subcommand), arity from the manifest,
+ * authentication.  A rejected command counts in rejected_calls and never
+ * reaches its module.  After the handler: per-command statistics, the dirty
+ * counter, propagation and the command-executed hook. */
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "server.h"
+
+static void reject(fr_client *c, fr_cmd_meta *cmd, const char *msg)
+{
+    if (cmd) cmd->stats.rejected_calls++;
+    fr_client_add_error(c, msg, strlen(msg));
+}
+
+static int is_container(const fr_str *name)
+{
+    const fr_cmd_meta *base = fr_cmdtable_lookup(name->buf, name->len);
+    return base && base->nsubcmds > 0;
+}
+
+static void reply_unknown(fr_client *c, int argc, fr_str **argv)
+{
+    char err[1024];
+    if (is_container(argv[0])) {
+        char up[129];
+        size_t i;
+        for (i = 0; i < 128 && argv[0]->buf[i]; i++) up[i] = (char)toupper((unsigned char)argv[0]->buf[i]);
+        up[i] = '\0';
+        snprintf(err, sizeof(err), "unknown subcommand '%.128s'. Try %s HELP.", argv[1]->buf, up);
+    } else {
+        char args[512];
+        size_t len = 0;
+        args[0] = '\0';
+        for (int i = 1; i < argc && len < 128; i++) {
+            int n = snprintf(args + len, sizeof(args) - len, "'%.*s' ", 128 - (int)len, argv[i]->buf);
+            len += (size_t)n;
+        }
+        snprintf(err, sizeof(err), "unknown command '%.128s', with args beginning with: %s", argv[0]->buf, args);
+    }
+    fr_client_add_error(c, err, strlen(err));
+}
+
+static void security_warning(fr_client *c)
+{
+    static time_t logged;
+    time_t now = time(NULL);
+    if (now - logged > 60 || logged - now > 60) {
+        fr_log(FR_LOG_WARNING, "Possible SECURITY ATTACK detected. It looks like somebody is sending POST or Host: "
+                               "commands to Redis. This is likely due to an attacker attempting to use Cross "
+                               "Protocol Scripting to compromise your Redis instance. Connection aborted.");
+        logged = now;
+    }
+    fr_client_close_async(c);
+}
+
+void fr_command_process(fr_client *c)
+{
+    int argc = c->parser.argc;
+    fr_str **argv = c->parser.argv;
+    if (!strcasecmp(argv[0]->buf, "host:") || !strcasecmp(argv[0]->buf, "post")) {
+        security_warning(c);
+        return;
+    }
+    fr_cmd_meta *cmd = (fr_cmd_meta *)fr_cmdtable_lookup_argv(argc, (const fr_str *const *)argv);
+    if (!cmd) {
+        reply_unknown(c, argc, argv);
+        return;
+    }
+    c->lastcmd = cmd;
+    if (!fr_cmd_arity_ok(cmd, argc)) {
+        char err[256];
+        snprintf(err, sizeof(err), "wrong number of arguments for '%s' command", cmd->fullname);
+        reject(c, cmd, err);
+        return;
+    }
+    if (server.cfg.requirepass && !c->authenticated && !(cmd->flags & FR_CMD_NO_AUTH)) {
+        reject(c, cmd, "-NOAUTH Authentication required.");
+        return;
+    }
+    fr_ctx ctx;
+    memset(&ctx, 0, sizeof(ctx));
+    ctx.client = c;
+    ctx.cmd = cmd;
+    ctx.module = cmd->owner;
+    ctx.argc = argc;
+    ctx.argv = argv;
+    fr_command_call(&ctx);
+    fr_ctx_release(&ctx);
+}
+
+void fr_command_call(fr_ctx *ctx)
+{
+    fr_cmd_meta *cmd = (fr_cmd_meta *)ctx->cmd;
+    long long errors_before = server.stats.total_error_replies;
+    uint64_t start = fr_ustime();
+    fr_cmd_clock_start();
+    ((fr_command_fn)cmd->handler)(ctx);
+    fr_cmd_clock_stop();
+    uint64_t dur = fr_ustime() - start;
+    cmd->stats.calls++;
+    cmd->stats.usec += (long long)dur;
+    if (server.stats.total_error_replies > errors_before) cmd->stats.failed_calls++;
+    server.stats.numcommands++;
+    if (ctx->client) ctx->client->commands_processed++;
+    if (ctx->dirty > 0) server.dirty += ctx->dirty;
+    fr_propagate_finish(ctx);
+    if (fr_hooks_count(FR_HOOK_COMMAND_EXECUTED)) {
+        fr_hook_event ev = {.id = FR_HOOK_COMMAND_EXECUTED, .ctx = ctx};
+        fr_hooks_fire(&ev);
+    }
+}

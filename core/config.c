@@ -1,0 +1,760 @@
+/* config.c -- directives: parsing redis.conf syntax, CONFIG GET/SET values.
+ *
+ * One table describes every directive: the core's own (Redis's names, types,
+ * ranges and defaults) and, once modules are loaded, those their manifests
+ * declare.  The file, the command line and CONFIG SET all go through the same
+ * typed setters, so a value is validated the same way wherever it comes from.
+ *
+ * Loading is two-pass because modules are chosen by the config itself:
+ * fr_config_load() applies core directives and keeps lines it does not know
+ * (with file:line); after the modules' manifests are loaded,
+ * fr_config_apply_pending() matches them against module directives and
+ * refuses start-up, naming file:line, for any left over. */
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "manifest.h"
+#include "server.h"
+#include "splitargs.h"
+
+
+fr_module_conf *fr_module_confs;
+int fr_module_nconfs;
+
+typedef enum { CT_BOOL, CT_LL, CT_MEM, CT_STR, CT_ENUM, CT_SPECIAL } conf_type;
+
+#define CF_IMMUTABLE (1 << 0)
+#define CF_SENSITIVE (1 << 1)
+#define CF_MODULE (1 << 2)
+#define CF_EMPTY_IS_NULL (1 << 3)
+
+typedef struct conf_def conf_def;
+typedef int (*special_set_fn)(conf_def *d, int argc, char **argv, const char **err);
+typedef void (*special_get_fn)(conf_def *d, char *buf, size_t len);
+
+typedef struct conf_enum {
+    const char *name;
+    int value;
+} conf_enum;
+
+struct conf_def {
+    char *name;
+    conf_type type;
+    int flags;
+    void *ptr;                 /* int*, long long*, char** */
+    long long min, max;
+    const char *deflt;         /* textual default, set at init */
+    const conf_enum *enums;
+    special_set_fn sset;
+    special_get_fn sget;
+    /* module directives: owner name and the storage we own */
+    char *module;
+    long long mod_ll;
+    char *mod_str;
+    conf_enum *mod_enums;
+};
+
+static const conf_enum loglevel_enum[] = {
+    {"debug", FR_LOG_DEBUG}, {"verbose", FR_LOG_VERBOSE},
+    {"notice", FR_LOG_NOTICE}, {"warning", FR_LOG_WARNING}, {NULL, 0}};
+
+static int set_bind(conf_def *d, int argc, char **argv, const char **err);
+static void get_bind(conf_def *d, char *buf, size_t len);
+static int set_dir(conf_def *d, int argc, char **argv, const char **err);
+static void get_dir(conf_def *d, char *buf, size_t len);
+static int set_save(conf_def *d, int argc, char **argv, const char **err);
+static void get_save(conf_def *d, char *buf, size_t len);
+
+#define C(n, t, f, p, mi, ma, de) {(char *)n, t, f, p, mi, ma, de, NULL, NULL, NULL, NULL, 0, NULL, NULL}
+static conf_def core_defs[] = {
+    C("port", CT_LL, 0, &server.cfg.port, 0, 65535, "6379"),
+    C("protected-mode", CT_BOOL, 0, &server.cfg.protected_mode, 0, 0, "yes"),
+    C("requirepass", CT_STR, CF_SENSITIVE | CF_EMPTY_IS_NULL, &server.cfg.requirepass, 0, 0, ""),
+    C("databases", CT_LL, CF_IMMUTABLE, &server.cfg.databases, 1, INT_MAX, "16"),
+    C("maxclients", CT_LL, 0, &server.cfg.maxclients, 1, UINT_MAX, "10000"),
+    C("timeout", CT_LL, 0, &server.cfg.timeout, 0, INT_MAX, "0"),
+    C("tcp-keepalive", CT_LL, 0, &server.cfg.tcp_keepalive, 0, INT_MAX, "300"),
+    C("tcp-backlog", CT_LL, CF_IMMUTABLE, &server.cfg.tcp_backlog, 0, INT_MAX, "511"),
+    C("proto-max-bulk-len", CT_MEM, 0, &server.cfg.proto_max_bulk_len, 1024 * 1024, LONG_MAX, "536870912"),
+    C("client-query-buffer-limit", CT_MEM, 0, &server.cfg.client_query_buffer_limit, 1024 * 1024, LONG_MAX, "1073741824"),
+    {(char *)"loglevel", CT_ENUM, 0, &server.cfg.loglevel, 0, 0, "notice", loglevel_enum, NULL, NULL, NULL, 0, NULL, NULL},
+    C("logfile", CT_STR, CF_IMMUTABLE, &server.cfg.logfile, 0, 0, ""),
+    C("daemonize", CT_BOOL, CF_IMMUTABLE, &server.cfg.daemonize, 0, 0, "no"),
+    C("pidfile", CT_STR, CF_IMMUTABLE | CF_EMPTY_IS_NULL, &server.cfg.pidfile, 0, 0, ""),
+    C("hz", CT_LL, 0, &server.cfg.hz, 0, INT_MAX, "10"),
+    C("syslog-enabled", CT_BOOL, CF_IMMUTABLE, &server.cfg.syslog_enabled, 0, 0, "no"),
+    C("maxmemory", CT_MEM, 0, &server.cfg.maxmemory, 0, LLONG_MAX, "0"),
+    C("lazyfree-lazy-user-del", CT_BOOL, 0, &server.cfg.lazyfree_lazy_user_del, 0, 0, "no"),
+    C("lazyfree-lazy-user-flush", CT_BOOL, 0, &server.cfg.lazyfree_lazy_user_flush, 0, 0, "no"),
+    C("lazyfree-lazy-expire", CT_BOOL, 0, &server.cfg.lazyfree_lazy_expire, 0, 0, "no"),
+    C("lazyfree-lazy-server-del", CT_BOOL, 0, &server.cfg.lazyfree_lazy_server_del, 0, 0, "no"),
+    C("dbfilename", CT_STR, 0, &server.cfg.dbfilename, 0, 0, "dump.rdb"),
+    C("module-dir", CT_STR, CF_IMMUTABLE, &server.cfg.module_dir, 0, 0, ""),
+    {(char *)"bind", CT_SPECIAL, 0, NULL, 0, 0, "* -::*", NULL, set_bind, get_bind, NULL, 0, NULL, NULL},
+    {(char *)"dir", CT_SPECIAL, 0, NULL, 0, 0, NULL, NULL, set_dir, get_dir, NULL, 0, NULL, NULL},
+    {(char *)"save", CT_SPECIAL, 0, NULL, 0, 0, "3600 1 300 100 60 10000", NULL, set_save, get_save, NULL, 0, NULL, NULL},
+};
+#undef C
+
+/* The table: core definitions first, then module directives appended. */
+static conf_def **defs;
+static int ndefs;
+
+/* Lines of the config that named no core directive, kept for pass two. */
+typedef struct pending_line {
+    char *file;
+    int line;
+    char *text;
+    int argc;
+    char **argv;
+} pending_line;
+static pending_line *pending;
+static int npending;
+
+static conf_def *lookup(const char *name)
+{
+    for (int i = 0; i < ndefs; i++)
+        if (!strcasecmp(defs[i]->name, name)) return defs[i];
+    return NULL;
+}
+
+/* ---------------------------------------------------------------- parsing */
+
+/* Redis's memtoull notation, shared with manifest defaults. */
+static int parse_memory(const char *p, long long *out)
+{
+    return fr_manifest_parse_memory(p, out) ? 0 : -1;
+}
+
+static int parse_ll(const char *p, long long *out)
+{
+    return fr_string2ll(p, strlen(p), out) ? 0 : -1;
+}
+
+static int range_error(conf_def *d, long long v, const char **err)
+{
+    static char msg[128];
+    if (v >= d->min && v <= d->max) return 0;
+    snprintf(msg, sizeof(msg), "argument must be between %lld and %lld inclusive",
+             d->min, d->max);
+    *err = msg;
+    return -1;
+}
+
+static int enum_parse(const conf_enum *e, const char *v, int *out, const char **err)
+{
+    static char msg[256];
+    for (int i = 0; e[i].name; i++)
+        if (!strcasecmp(e[i].name, v)) {
+            *out = e[i].value;
+            return 0;
+        }
+    size_t off = (size_t)snprintf(msg, sizeof(msg), "argument(s) must be one of the following: ");
+    for (int i = 0; e[i].name && off < sizeof(msg); i++)
+        off += (size_t)snprintf(msg + off, sizeof(msg) - off, "%s%s", i ? ", " : "", e[i].name);
+    *err = msg;
+    return -1;
+}
+
+static char **str_slot(conf_def *d)
+{
+    return d->module ? &d->mod_str : (char **)d->ptr;
+}
+
+/* Set one directive from its textual arguments.  Returns 0 or -1 with *err. */
+static int def_set(conf_def *d, int argc, char **argv, const char **err)
+{
+    if (d->type == CT_SPECIAL) return d->sset(d, argc, argv, err);
+    if (argc != 1) {
+        *err = "wrong number of arguments";
+        return -1;
+    }
+    const char *v = argv[0];
+    long long ll;
+    int iv;
+    switch (d->type) {
+    case CT_BOOL:
+        if (!strcasecmp(v, "yes")) iv = 1;
+        else if (!strcasecmp(v, "no")) iv = 0;
+        else {
+            *err = "argument must be 'yes' or 'no'";
+            return -1;
+        }
+        if (d->module) d->mod_ll = iv;
+        else *(int *)d->ptr = iv;
+        return 0;
+    case CT_LL:
+    case CT_MEM:
+        if ((d->type == CT_MEM ? parse_memory(v, &ll) : parse_ll(v, &ll)) != 0) {
+            *err = d->type == CT_MEM ? "argument must be a memory value"
+                                     : "argument couldn't be parsed into an integer";
+            return -1;
+        }
+        if (range_error(d, ll, err)) return -1;
+        if (d->module) d->mod_ll = ll;
+        else *(long long *)d->ptr = ll;
+        return 0;
+    case CT_ENUM:
+        if (enum_parse(d->module ? d->mod_enums : d->enums, v, &iv, err)) return -1;
+        if (d->module) d->mod_ll = iv;
+        else *(int *)d->ptr = iv;
+        return 0;
+    case CT_STR: {
+        char **slot = str_slot(d);
+        fr_free(*slot);
+        *slot = (!v[0] && (d->flags & CF_EMPTY_IS_NULL)) ? NULL : fr_strdup(v);
+        return 0;
+    }
+    default:
+        return -1;
+    }
+}
+
+static void def_get(conf_def *d, char *buf, size_t len)
+{
+    long long ll = 0;
+    int iv = 0;
+    const conf_enum *e;
+    switch (d->type) {
+    case CT_SPECIAL:
+        d->sget(d, buf, len);
+        return;
+    case CT_BOOL:
+        iv = d->module ? (int)d->mod_ll : *(int *)d->ptr;
+        snprintf(buf, len, "%s", iv ? "yes" : "no");
+        return;
+    case CT_LL:
+    case CT_MEM:
+        ll = d->module ? d->mod_ll : *(long long *)d->ptr;
+        snprintf(buf, len, "%lld", ll);
+        return;
+    case CT_ENUM:
+        iv = d->module ? (int)d->mod_ll : *(int *)d->ptr;
+        e = d->module ? d->mod_enums : d->enums;
+        for (int i = 0; e[i].name; i++)
+            if (e[i].value == iv) {
+                snprintf(buf, len, "%s", e[i].name);
+                return;
+            }
+        buf[0] = '\0';
+        return;
+    case CT_STR: {
+        char *s = *str_slot(d);
+        snprintf(buf, len, "%s", s ? s : "");
+        return;
+    }
+    }
+}
+
+/* ---------------------------------------------------------- special ones */
+
+static int set_bind(conf_def *d, int argc, char **argv, const char **err)
+{
+    (void)d;
+    if (argc > FR_MAX_BINDADDR) {
+        *err = "Too many bind addresses specified.";
+        return -1;
+    }
+    for (int i = 0; i < server.cfg.bind_count; i++) fr_free(server.cfg.bind[i]);
+    /* "bind" with one empty argument means no TCP listener at all. */
+    server.cfg.bind_count = 0;
+    for (int i = 0; i < argc; i++) {
+        if (argc == 1 && !argv[0][0]) break;
+        server.cfg.bind[server.cfg.bind_count++] = fr_strdup(argv[i]);
+    }
+    return 0;
+}
+
+static void get_bind(conf_def *d, char *buf, size_t len)
+{
+    (void)d;
+    size_t off = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < server.cfg.bind_count && off < len; i++)
+        off += (size_t)snprintf(buf + off, len - off, "%s%s", i ? " " : "", server.cfg.bind[i]);
+}
+
+static int set_dir(conf_def *d, int argc, char **argv, const char **err)
+{
+    (void)d;
+    if (argc != 1) {
+        *err = "wrong number of arguments";
+        return -1;
+    }
+    if (chdir(argv[0]) == -1) {
+        *err = strerror(errno);
+        return -1;
+    }
+    return 0;
+}
+
+static void get_dir(conf_def *d, char *buf, size_t len)
+{
+    (void)d;
+    if (!getcwd(buf, len)) buf[0] = '\0';
+}
+
+/* save points are kept as text: the RDB module parses and uses them. */
+static int set_save(conf_def *d, int argc, char **argv, const char **err)
+{
+    (void)d;
+    if (argc % 2 && !(argc == 1 && !argv[0][0])) {
+        *err = "Invalid save parameters";
+        return -1;
+    }
+    char buf[1024] = "";
+    size_t off = 0;
+    for (int i = 0; i < argc && argv[i][0]; i++) {
+        long long v;
+        if (parse_ll(argv[i], &v) || v < 0) {
+            *err = "Invalid save parameters";
+            return -1;
+        }
+        off += (size_t)snprintf(buf + off, sizeof(buf) - off, "%s%lld", i ? " " : "", v);
+    }
+    fr_free(server.cfg.save_params);
+    server.cfg.save_params = fr_strdup(buf);
+    return 0;
+}
+
+static void get_save(conf_def *d, char *buf, size_t len)
+{
+    (void)d;
+    snprintf(buf, len, "%s", server.cfg.save_params ? server.cfg.save_params : "");
+}
+
+/* -------------------------------------------------------------- defaults */
+
+static int split_spaces(const char *s, char ***argv)
+{
+    int argc = 0;
+    fr_str **a = fr_splitargs(s, strlen(s), &argc);
+    *argv = fr_malloc(sizeof(char *) * (size_t)(argc ? argc : 1));
+    for (int i = 0; i < argc; i++) (*argv)[i] = fr_strdup(a[i]->buf);
+    if (argc == 0) (*argv)[argc++] = fr_strdup("");
+    fr_splitargs_free(a, argc && a ? argc : 0);
+    return argc;
+}
+
+static void free_argv(int argc, char **argv)
+{
+    for (int i = 0; i < argc; i++) fr_free(argv[i]);
+    fr_free(argv);
+}
+
+void fr_config_init_defaults(void)
+{
+    int n = (int)(sizeof(core_defs) / sizeof(core_defs[0]));
+    defs = fr_malloc(sizeof(conf_def *) * (size_t)n);
+    ndefs = 0;
+    for (int i = 0; i < n; i++) {
+        conf_def *d = &core_defs[i];
+        defs[ndefs++] = d;
+        if (!d->deflt) continue;
+        char **argv;
+        int argc = d->type == CT_SPECIAL ? split_spaces(d->deflt, &argv) : 1;
+        if (d->type != CT_SPECIAL) {
+            argv = fr_malloc(sizeof(char *));
+            argv[0] = fr_strdup(d->deflt);
+        }
+        const char *err = NULL;
+        if (def_set(d, argc, argv, &err) != 0) fr_panic("bad default for %s", d->name);
+        free_argv(argc, argv);
+    }
+}
+
+/* ------------------------------------------------------------ file load */
+
+static int module_line(const char *file, int line, int argc, char **argv,
+                       char *err, size_t errlen)
+{
+    if (argc < 2 || argc > 3) {
+        snprintf(err, errlen, "%s:%d: 'module' takes a name and an optional mode (strict|hardened)", file, line);
+        return -1;
+    }
+    int mode = -1;
+    if (argc == 3) {
+        if (!strcasecmp(argv[2], "strict")) mode = 0;
+        else if (!strcasecmp(argv[2], "hardened")) mode = 1;
+        else {
+            snprintf(err, errlen, "%s:%d: module mode must be 'strict' or 'hardened', got '%s'", file, line, argv[2]);
+            return -1;
+        }
+    }
+    for (int i = 0; i < fr_module_nconfs; i++)
+        if (!strcmp(fr_module_confs[i].name, argv[1])) {
+            snprintf(err, errlen, "%s:%d: module '%s' listed twice (first at %s:%d)", file, line,
+                     argv[1], fr_module_confs[i].file, fr_module_confs[i].line);
+            return -1;
+        }
+    fr_module_confs = fr_realloc(fr_module_confs, sizeof(*fr_module_confs) * (size_t)(fr_module_nconfs + 1));
+    fr_module_conf *mc = &fr_module_confs[fr_module_nconfs++];
+    memset(mc, 0, sizeof(*mc));
+    mc->name = fr_strdup(argv[1]);
+    mc->mode = mode;
+    mc->file = fr_strdup(file);
+    mc->line = line;
+    return 0;
+}
+
+static void keep_pending(const char *file, int line, const char *text, int argc, char **argv)
+{
+    pending = fr_realloc(pending, sizeof(*pending) * (size_t)(npending + 1));
+    pending_line *p = &pending[npending++];
+    p->file = fr_strdup(file);
+    p->line = line;
+    p->text = fr_strdup(text);
+    p->argc = argc;
+    p->argv = fr_malloc(sizeof(char *) * (size_t)argc);
+    for (int i = 0; i < argc; i++) p->argv[i] = fr_strdup(argv[i]);
+}
+
+static int apply_line(const char *file, int line, const char *text, int argc,
+                      char **argv, int final, char *err, size_t errlen)
+{
+    for (char *p = argv[0]; *p; p++) *p = (char)tolower((unsigned char)*p);
+    if (!strcmp(argv[0], "module")) return module_line(file, line, argc, argv, err, errlen);
+    conf_def *d = lookup(argv[0]);
+    if (!d) {
+        if (!final) {
+            keep_pending(file, line, text, argc, argv);
+            return 0;
+        }
+        snprintf(err, errlen, "%s:%d: >>> '%s' Bad directive or wrong number of arguments", file, line, text);
+        return -1;
+    }
+    const char *why = NULL;
+    if (def_set(d, argc - 1, argv + 1, &why) != 0) {
+        snprintf(err, errlen, "%s:%d: >>> '%s' %s", file, line, text, why ? why : "invalid value");
+        return -1;
+    }
+    return 0;
+}
+
+/* Parse a whole config text (file contents plus command-line options). */
+static int load_text(const char *file, const char *text, char *err, size_t errlen)
+{
+    int lineno = 0;
+    const char *p = text;
+    while (*p) {
+        const char *eol = strchr(p, '\n');
+        size_t len = eol ? (size_t)(eol - p) : strlen(p);
+        lineno++;
+        char *line = fr_malloc(len + 1);
+        memcpy(line, p, len);
+        line[len] = '\0';
+        p += len + (eol ? 1 : 0);
+        char *t = line;
+        while (isspace((unsigned char)*t)) t++;
+        size_t tl = strlen(t);
+        while (tl && isspace((unsigned char)t[tl - 1])) t[--tl] = '\0';
+        if (!*t || *t == '#') {
+            fr_free(line);
+            continue;
+        }
+        int argc = 0;
+        fr_str **sa = fr_splitargs(t, tl, &argc);
+        if (!sa) {
+            snprintf(err, errlen, "%s:%d: >>> '%s' Unbalanced quotes in configuration line", file, lineno, t);
+            fr_free(line);
+            return -1;
+        }
+        char **argv = fr_malloc(sizeof(char *) * (size_t)(argc ? argc : 1));
+        for (int i = 0; i < argc; i++) argv[i] = fr_strdup(sa[i]->buf);
+        fr_splitargs_free(sa, argc);
+        int rc = argc ? apply_line(file, lineno, t, argc, argv, 0, err, errlen) : 0;
+        free_argv(argc, argv);
+        fr_free(line);
+        if (rc) return -1;
+    }
+    return 0;
+}
+
+static char *read_file(const char *path, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        snprintf(err, errlen, "Fatal error, can't open config file '%s': %s", path, strerror(errno));
+        return NULL;
+    }
+    size_t cap = 4096, len = 0;
+    char *buf = fr_malloc(cap);
+    size_t n;
+    while ((n = fread(buf + len, 1, cap - len - 1, f)) > 0) {
+        len += n;
+        if (cap - len - 1 == 0) buf = fr_realloc(buf, cap *= 2);
+    }
+    fclose(f);
+    buf[len] = '\0';
+    return buf;
+}
+
+/* Command-line options become config lines, as redis-server does: each
+ * "--name" starts a line and the following words are its arguments. */
+static char *argv_to_text(int argc, char **argv)
+{
+    fr_str *s = fr_str_new_empty(256);
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        if (a[0] == '-' && a[1] == '-' && a[2]) {
+            if (s->len) s = fr_str_cat(s, "\n", 1);
+            s = fr_str_cat(s, a + 2, strlen(a + 2));
+        } else {
+            /* quote so that values with spaces survive the split */
+            s = fr_str_cat(s, " \"", 2);
+            for (const char *c = a; *c; c++) {
+                if (*c == '"' || *c == '\\') s = fr_str_cat(s, "\\", 1);
+                s = fr_str_cat(s, c, 1);
+            }
+            s = fr_str_cat(s, "\"", 1);
+        }
+    }
+    char *out = fr_strdup(s->buf);
+    fr_str_free(s);
+    return out;
+}
+
+int fr_config_load(const char *path, int argc, char **argv, char *err, size_t errlen)
+{
+    if (path) {
+        char *text = read_file(path, err, errlen);
+        if (!text) return -1;
+        int rc = load_text(path, text, err, errlen);
+        fr_free(text);
+        if (rc) return -1;
+    }
+    if (argc > 0) {
+        char *text = argv_to_text(argc, argv);
+        int rc = load_text("(command line)", text, err, errlen);
+        fr_free(text);
+        if (rc) return -1;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------ module directives */
+
+static const char *mod_type_name(int t)
+{
+    switch (t) {
+    case FR_CONF_BOOL: return "bool";
+    case FR_CONF_INT: return "int";
+    case FR_CONF_MEMORY: return "memory";
+    case FR_CONF_ENUM: return "enum";
+    default: return "string";
+    }
+}
+
+int fr_config_add_module_directive(const char *module, const fr_conf_def *decl,
+                                   char *err, size_t errlen)
+{
+    if (lookup(decl->name)) {
+        snprintf(err, errlen, "config directive '%s' (%s) is already defined", decl->name, module);
+        return -1;
+    }
+    conf_def *d = fr_calloc(sizeof(*d));
+    d->name = fr_strdup(decl->name);
+    d->flags = CF_MODULE;
+    d->module = fr_strdup(module);
+    d->min = decl->min;
+    d->max = decl->max;
+    switch (decl->type) {
+    case FR_CONF_BOOL: d->type = CT_BOOL; break;
+    case FR_CONF_INT: d->type = CT_LL; break;
+    case FR_CONF_MEMORY: d->type = CT_MEM; break;
+    case FR_CONF_ENUM:
+        d->type = CT_ENUM;
+        d->mod_enums = fr_calloc(sizeof(conf_enum) * (size_t)(decl->nvalues + 1));
+        for (int i = 0; i < decl->nvalues; i++) {
+            d->mod_enums[i].name = fr_strdup(decl->values[i]);
+            d->mod_enums[i].value = i;
+        }
+        break;
+    default: d->type = CT_STR; break;
+    }
+    char *argv[1] = {(char *)(decl->default_text ? decl->default_text : "")};
+    const char *why = NULL;
+    if (def_set(d, 1, argv, &why) != 0) {
+        snprintf(err, errlen, "default of %s directive '%s' is invalid: %s", mod_type_name(decl->type),
+                 decl->name, why);
+        fr_free(d->name);
+        fr_free(d->module);
+        fr_free(d);
+        return -1;
+    }
+    defs = fr_realloc(defs, sizeof(conf_def *) * (size_t)(ndefs + 1));
+    defs[ndefs++] = d;
+    return 0;
+}
+
+static void free_def(conf_def *d)
+{
+    fr_free(d->name);
+    fr_free(d->module);
+    fr_free(d->mod_str);
+    if (d->mod_enums) {
+        for (int i = 0; d->mod_enums[i].name; i++) fr_free((char *)d->mod_enums[i].name);
+        fr_free(d->mod_enums);
+    }
+    fr_free(d);
+}
+
+void fr_config_remove_module(const char *module)
+{
+    int j = 0;
+    for (int i = 0; i < ndefs; i++) {
+        if (defs[i]->module && !strcmp(defs[i]->module, module)) free_def(defs[i]);
+        else defs[j++] = defs[i];
+    }
+    ndefs = j;
+}
+
+/* Pass two: lines that named no core directive must name a module's. */
+int fr_config_apply_pending(char *err, size_t errlen)
+{
+    for (int i = 0; i < npending; i++) {
+        pending_line *p = &pending[i];
+        if (apply_line(p->file, p->line, p->text, p->argc, p->argv, 1, err, errlen)) return -1;
+    }
+    return 0;
+}
+
+static conf_def *module_def(fr_module *m, const char *name)
+{
+    conf_def *d = lookup(name);
+    if (!d || !d->module || (m && strcmp(d->module, fr_module_name(m)))) return NULL;
+    return d;
+}
+
+long long fr_config_get_ll(fr_module *m, const char *name)
+{
+    conf_def *d = module_def(m, name);
+    return d && d->type != CT_STR ? d->mod_ll : 0;
+}
+
+const char *fr_config_get_str(fr_module *m, const char *name)
+{
+    conf_def *d = module_def(m, name);
+    return d && d->type == CT_STR ? d->mod_str : NULL;
+}
+
+/* ----------------------------------------------------- CONFIG GET / SET */
+
+void fr_config_get_matching(const char *pattern, fr_config_kv_fn fn, void *priv)
+{
+    char buf[4096];
+    int glob = strpbrk(pattern, "[*?") != NULL;
+    for (int i = 0; i < ndefs; i++) {
+        conf_def *d = defs[i];
+        int match = glob ? fr_stringmatch(pattern, strlen(pattern), d->name, strlen(d->name), 1)
+                         : !strcasecmp(pattern, d->name);
+        if (!match) continue;
+        def_get(d, buf, sizeof(buf));
+        fn(d->name, buf, priv);
+    }
+}
+
+/* Set several directives atomically: either all change or none does. */
+int fr_config_set_many(int n, const char *const *names, const char *const *values,
+                       const char **bad_name, const char **err)
+{
+    conf_def **ds = fr_calloc(sizeof(conf_def *) * (size_t)n);
+    char **olds = fr_calloc(sizeof(char *) * (size_t)n);
+    int rc = -1;
+    *err = NULL;
+    *bad_name = NULL;
+    for (int i = 0; i < n; i++) {
+        ds[i] = lookup(names[i]);
+        if (!ds[i]) {
+            *bad_name = names[i];
+            *err = "unknown";
+            goto out;
+        }
+    }
+    for (int i = 0; i < n; i++) {
+        if (ds[i]->flags & CF_IMMUTABLE) {
+            *bad_name = names[i];
+            *err = "can't set immutable config";
+            goto out;
+        }
+        for (int j = 0; j < i; j++)
+            if (ds[j] == ds[i]) {
+                *bad_name = names[i];
+                *err = "duplicate parameter";
+                goto out;
+            }
+    }
+    char buf[4096];
+    for (int i = 0; i < n; i++) {
+        def_get(ds[i], buf, sizeof(buf));
+        olds[i] = fr_strdup(buf);
+    }
+    for (int i = 0; i < n; i++) {
+        char **argv;
+        int argc;
+        if (ds[i]->type == CT_SPECIAL) argc = split_spaces(values[i], &argv);
+        else {
+            argc = 1;
+            argv = fr_malloc(sizeof(char *));
+            argv[0] = fr_strdup(values[i]);
+        }
+        int r = def_set(ds[i], argc, argv, err);
+        free_argv(argc, argv);
+        if (r != 0) {
+            *bad_name = ds[i]->name;
+            for (int j = 0; j < i; j++) { /* roll back what was set */
+                const char *ignored;
+                char **oa;
+                int oc = split_spaces(olds[j], &oa);
+                if (ds[j]->type != CT_SPECIAL) {
+                    free_argv(oc, oa);
+                    oc = 1;
+                    oa = fr_malloc(sizeof(char *));
+                    oa[0] = fr_strdup(olds[j]);
+                }
+                def_set(ds[j], oc, oa, &ignored);
+                free_argv(oc, oa);
+            }
+            goto out;
+        }
+    }
+    rc = 0;
+out:
+    for (int i = 0; i < n; i++) fr_free(olds[i]);
+    fr_free(olds);
+    fr_free(ds);
+    return rc;
+}
+
+int fr_config_is_core(const char *name)
+{
+    conf_def *d = lookup(name);
+    return d && !d->module;
+}
+
+char *fr_strdup(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *p = fr_malloc(n);
+    memcpy(p, s, n);
+    return p;
+}
+
+void fr_config_free_all(void)
+{
+    for (int i = 0; i < npending; i++) {
+        free_argv(pending[i].argc, pending[i].argv);
+        fr_free(pending[i].file);
+        fr_free(pending[i].text);
+    }
+    fr_free(pending);
+    pending = NULL;
+    npending = 0;
+}

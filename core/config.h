@@ -1,0 +1,18 @@
+/* config.h -- directive table shared by the config file, the command line,
+ * CONFIG GET/SET and the directives that module manifests declare. */
+#ifndef FR_CONFIG_H
+#define FR_CONFIG_H
+
+#include "frankenredis.h"
+#include "manifest.h"
+
+int fr_config_add_module_directive(const char *module, const fr_conf_def *decl,
+                                   char *err, size_t errlen);
+void fr_config_remove_module(const char *module);
+int fr_config_apply_pending(char *err, size_t errlen);
+int fr_config_set_many(int n, const char *const *names, const char *const *values,
+                       const char **bad_name, const char **err);
+int fr_config_is_core(const char *name);
+char *fr_strdup(const char *s);
+
+#endif

@@ -1,0 +1,78 @@
+/* ctx.c -- the SDK's view of one command call (fr_ctx): arguments, client
+ * protocol, the running module's mode and divergence accounting.
+ *
+ * An fr_ctx lives on the dispatcher's stack for the duration of one handler
+ * call; its argv belongs to the client's parser, except arguments a handler
+ * took with fr_arg_take(), which the parser then skips when freeing. */
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "server.h"
+
+int fr_argc(const fr_ctx *ctx)
+{
+    return ctx->argc;
+}
+
+const fr_str *fr_arg(const fr_ctx *ctx, int i)
+{
+    return (i >= 0 && i < ctx->argc) ? ctx->argv[i] : NULL;
+}
+
+/* Zero-copy when nobody will read the request after the handler; when
+ * propagation subscribers exist they need the original bytes (the value
+ * could be overwritten in the same call, e.g. MSET k a k b), so copy. */
+fr_str *fr_arg_take(fr_ctx *ctx, int i)
+{
+    if (i < 0 || i >= ctx->argc || !ctx->argv[i]) return NULL;
+    if (fr_hooks_count(FR_HOOK_COMMAND_PROPAGATED)) return fr_str_dup(ctx->argv[i]);
+    fr_str *s = ctx->argv[i];
+    ctx->argv[i] = NULL;
+    return s;
+}
+
+int fr_arg_is(const fr_ctx *ctx, int i, const char *keyword)
+{
+    const fr_str *a = fr_arg(ctx, i);
+    return a && !strcasecmp(a->buf, keyword) && strlen(keyword) == a->len;
+}
+
+int fr_arg_ll_or_reply(fr_ctx *ctx, int i, long long *out)
+{
+    const fr_str *a = fr_arg(ctx, i);
+    if (a && fr_string2ll(a->buf, a->len, out)) return FR_OK;
+    fr_reply_error(ctx, "value is not an integer or out of range");
+    return FR_ERR;
+}
+
+int fr_arg_ld_or_reply(fr_ctx *ctx, int i, long double *out)
+{
+    const fr_str *a = fr_arg(ctx, i);
+    if (a && fr_string2ld(a->buf, a->len, out)) return FR_OK;
+    fr_reply_error(ctx, "value is not a valid float");
+    return FR_ERR;
+}
+
+int fr_ctx_resp(const fr_ctx *ctx)
+{
+    return ctx->client ? ctx->client->resp : 2;
+}
+
+int fr_ctx_hardened(const fr_ctx *ctx)
+{
+    return ctx->module ? fr_module_is_hardened(ctx->module) : 0;
+}
+
+void fr_ctx_divergence(fr_ctx *ctx, const char *what)
+{
+    server.stats.divergences++;
+    if (ctx->module) fr_module_count_divergence(ctx->module);
+    fr_log(FR_LOG_VERBOSE, "hardened: %s rejected by %s (%s)", ctx->cmd ? ctx->cmd->fullname : "?",
+           ctx->module ? fr_module_name(ctx->module) : "core", what);
+}
+
+const char *fr_ctx_command_name(const fr_ctx *ctx)
+{
+    return ctx->cmd ? ctx->cmd->fullname : "";
+}

@@ -1,0 +1,424 @@
+/* db.c -- the keyspace: `databases` DBs, each a key table and an expires
+ * table, and the SDK's fr_key_* / fr_db_* functions over them.
+ *
+ * Invariants:
+ *  1. keys owns the key strings; expires shares them (never frees them), so a
+ *     key is removed from expires before keys.
+ *  2. every key in expires is in keys.
+ *  3. a key whose expire time has passed is logically absent: every lookup,
+ *     SCAN, KEYS and RANDOMKEY treats it so; lookups and SCAN delete it (lazy
+ *     expiry), counting expired_keys and propagating DEL (UNLINK with
+ *     lazyfree-lazy-expire) so AOF and replicas stay in step.
+ *  4. within one command the clock is read once (fr_cmd_now_ms), so a key
+ *     cannot expire half way through a command.
+ * Hooks: key-read on hits, key-written on stores, key-deleted on removal. */
+#include <string.h>
+
+#include "server.h"
+
+static long long cmd_time_ms;
+
+static void value_free_cb(void *v)
+{
+    fr_value_free(v);
+}
+
+static const fr_dict_type keyspace_type = {
+    .hash = fr_dict_str_hash,
+    .key_compare = fr_dict_str_equal,
+    .key_free = (void (*)(void *))fr_str_free,
+    .val_free = value_free_cb,
+};
+
+/* ------------------------------------------------------------- values */
+
+unsigned int fr_lru_clock(void)
+{
+    return (unsigned int)(server.lruclock & 0xFFFFFF);
+}
+
+fr_value *fr_value_new(const fr_type *t, void *payload)
+{
+    fr_value *v = fr_malloc(sizeof(*v));
+    v->type = t;
+    v->payload = payload;
+    v->lru = fr_lru_clock();
+    return v;
+}
+
+void fr_value_free(fr_value *v)
+{
+    if (!v) return;
+    const fr_type_def *def = fr_type_def_of(v->type);
+    if (def && def->free && v->payload) def->free(v->payload);
+    fr_free(v);
+}
+
+const fr_type *fr_value_type(const fr_value *v)
+{
+    return v->type;
+}
+
+void *fr_value_payload(const fr_value *v)
+{
+    return v->payload;
+}
+
+void fr_value_set_payload(fr_value *v, void *payload)
+{
+    v->payload = payload;
+}
+
+unsigned long long fr_value_idle_ms(const fr_value *v)
+{
+    unsigned int now = fr_lru_clock();
+    unsigned int diff = now >= v->lru ? now - v->lru : (0xFFFFFF - v->lru) + now;
+    return (unsigned long long)diff * 1000ULL;
+}
+
+int fr_value_lfu(const fr_value *v)
+{
+    (void)v;
+    return 0;
+}
+
+int fr_value_refcount(const fr_value *v)
+{
+    (void)v;
+    return 1;
+}
+
+/* ---------------------------------------------------------------- dbs */
+
+int fr_db_init(void)
+{
+    server.db = fr_calloc(sizeof(fr_db) * (size_t)server.cfg.databases);
+    for (int i = 0; i < server.cfg.databases; i++) {
+        server.db[i].id = i;
+        server.db[i].keys = fr_dict_create(&keyspace_type);
+        server.db[i].expires = fr_dict_create(&fr_dict_type_str_keys_shared);
+    }
+    return 0;
+}
+
+fr_db *fr_ctx_db(fr_ctx *ctx)
+{
+    return &server.db[ctx && ctx->client ? ctx->client->dbid : 0];
+}
+
+fr_db *fr_db_by_id(fr_ctx *ctx, long id)
+{
+    (void)ctx;
+    if (id < 0 || id >= server.cfg.databases) return NULL;
+    return &server.db[id];
+}
+
+int fr_db_id(const fr_db *db)
+{
+    return db->id;
+}
+
+int fr_db_count(void)
+{
+    return (int)server.cfg.databases;
+}
+
+unsigned long long fr_db_size(const fr_db *db)
+{
+    return fr_dict_size(db->keys);
+}
+
+long long fr_db_expires_count(const fr_db *db)
+{
+    return (long long)fr_dict_size(db->expires);
+}
+
+/* ------------------------------------------------------------- expiry */
+
+void fr_cmd_clock_start(void)
+{
+    cmd_time_ms = (long long)fr_mstime();
+}
+
+void fr_cmd_clock_stop(void)
+{
+    cmd_time_ms = 0;
+}
+
+long long fr_cmd_now_ms(void)
+{
+    return cmd_time_ms ? cmd_time_ms : (long long)fr_mstime();
+}
+
+static void fire_key(fr_hook_id id, fr_ctx *ctx, fr_db *db, const fr_str *key, int why)
+{
+    if (!fr_hooks_count(id)) return;
+    fr_hook_event ev = {.id = id, .ctx = ctx, .db = db, .key = key, .why = why};
+    fr_hooks_fire(&ev);
+}
+
+int fr_key_is_expired(fr_db *db, const fr_str *key)
+{
+    if (server.loading) return 0;
+    fr_dict_entry *e = fr_dict_find(db->expires, key);
+    return e && e->v.s64 <= fr_cmd_now_ms();
+}
+
+/* Remove key, its expire first (invariant 1).  Returns 1 if it existed. */
+static int remove_key(fr_ctx *ctx, fr_db *db, const fr_str *key, int why)
+{
+    if (fr_dict_size(db->expires)) fr_dict_delete(db->expires, key);
+    fr_dict_entry *e = fr_dict_unlink(db->keys, key);
+    if (!e) return 0;
+    fire_key(FR_HOOK_KEY_DELETED, ctx, db, (const fr_str *)e->key, why);
+    fr_dict_free_unlinked(db->keys, e);
+    return 1;
+}
+
+void fr_db_delete_expired(fr_ctx *ctx, fr_db *db, const fr_str *key)
+{
+    fr_str *argv[2];
+    argv[0] = fr_str_new(server.cfg.lazyfree_lazy_expire ? "UNLINK" : "DEL",
+                         server.cfg.lazyfree_lazy_expire ? 6 : 3);
+    argv[1] = fr_str_dup(key);
+    remove_key(ctx, db, argv[1], FR_DELETE_EXPIRED);
+    server.stats.expiredkeys++;
+    fr_propagate_now(db->id, 2, argv);
+    fr_str_free(argv[0]);
+    fr_str_free(argv[1]);
+}
+
+static int expire_if_needed(fr_ctx *ctx, fr_db *db, const fr_str *key)
+{
+    if (!fr_key_is_expired(db, key)) return 0;
+    fr_db_delete_expired(ctx, db, key);
+    return 1;
+}
+
+long long fr_key_get_expire(fr_ctx *ctx, fr_db *db, const fr_str *key)
+{
+    (void)ctx;
+    fr_dict_entry *e = fr_dict_find(db->expires, key);
+    return e ? e->v.s64 : -1;
+}
+
+void fr_key_set_expire(fr_ctx *ctx, fr_db *db, const fr_str *key, long long when_ms)
+{
+    fr_dict_entry *ke = fr_dict_find(db->keys, key);
+    if (!ke) return;
+    fr_dict_entry *existing = NULL;
+    fr_dict_entry *e = fr_dict_add_raw(db->expires, ke->key, &existing);
+    (e ? e : existing)->v.s64 = when_ms;
+    (void)ctx;
+}
+
+int fr_key_persist(fr_ctx *ctx, fr_db *db, const fr_str *key)
+{
+    (void)ctx;
+    return fr_dict_delete(db->expires, key) == FR_OK;
+}
+
+int fr_expire_available(void)
+{
+    return server.expire_available;
+}
+
+void fr_expire_provide(fr_module *m)
+{
+    (void)m;
+    server.expire_available = 1;
+}
+
+/* ------------------------------------------------------------ lookups */
+
+fr_value *fr_key_lookup(fr_ctx *ctx, fr_db *db, const fr_str *key, int flags)
+{
+    if (flags & FR_LOOKUP_WRITE) flags |= FR_LOOKUP_NOSTATS;
+    expire_if_needed(ctx, db, key);
+    fr_dict_entry *e = fr_dict_find(db->keys, key);
+    fr_value *v = e ? e->v.val : NULL;
+    if (v && !(flags & FR_LOOKUP_NOTOUCH)) v->lru = fr_lru_clock();
+    if (!(flags & FR_LOOKUP_NOSTATS)) {
+        if (v) server.stats.keyspace_hits++;
+        else server.stats.keyspace_misses++;
+    }
+    if (v) fire_key(FR_HOOK_KEY_READ, ctx, db, key, 0);
+    return v;
+}
+
+/* ------------------------------------------------------------- writes */
+
+void fr_key_set(fr_ctx *ctx, fr_db *db, const fr_str *key, const fr_type *type,
+                void *payload, int flags)
+{
+    fr_dict_entry *existing = NULL;
+    fr_dict_entry *e = fr_dict_add_raw(db->keys, (void *)key, &existing);
+    if (e) {
+        /* new entry: the table must own its own copy of the key */
+        e->key = fr_str_dup(key);
+        e->v.val = fr_value_new(type, payload);
+    } else {
+        fr_value *old = existing->v.val;
+        existing->v.val = fr_value_new(type, payload);
+        if (!(flags & FR_SET_KEEPTTL)) fr_dict_delete(db->expires, key);
+        fr_value_free(old);
+    }
+    fire_key(FR_HOOK_KEY_WRITTEN, ctx, db, key, 0);
+}
+
+int fr_key_add(fr_ctx *ctx, fr_db *db, const fr_str *key, const fr_type *type, void *payload)
+{
+    if (fr_dict_find(db->keys, key)) return 0;
+    fr_key_set(ctx, db, key, type, payload, 0);
+    return 1;
+}
+
+int fr_key_delete(fr_ctx *ctx, fr_db *db, const fr_str *key)
+{
+    return remove_key(ctx, db, key, FR_DELETE_EXPLICIT);
+}
+
+void fr_key_touched_write(fr_ctx *ctx, fr_db *db, const fr_str *key)
+{
+    fire_key(FR_HOOK_KEY_WRITTEN, ctx, db, key, 0);
+}
+
+struct fr_detached {
+    fr_value *value;
+    long long expire;
+};
+
+fr_detached *fr_key_detach(fr_ctx *ctx, fr_db *db, const fr_str *key)
+{
+    fr_dict_entry *e = fr_dict_find(db->keys, key);
+    if (!e) return NULL;
+    fr_detached *d = fr_malloc(sizeof(*d));
+    d->value = e->v.val;
+    d->expire = fr_key_get_expire(ctx, db, key);
+    e->v.val = NULL; /* so that removal does not free the value */
+    remove_key(ctx, db, key, FR_DELETE_EXPLICIT);
+    return d;
+}
+
+void fr_key_attach(fr_ctx *ctx, fr_db *db, const fr_str *key, fr_detached *d)
+{
+    fr_value *v = d->value;
+    fr_key_set(ctx, db, key, v->type, v->payload, 0);
+    if (d->expire != -1) fr_key_set_expire(ctx, db, key, d->expire);
+    fr_free(v); /* the payload moved into the new value */
+    fr_free(d);
+}
+
+void fr_detached_free(fr_detached *d)
+{
+    if (!d) return;
+    fr_value_free(d->value);
+    fr_free(d);
+}
+
+/* ----------------------------------------------------- scan and friends */
+
+typedef struct scan_collect {
+    fr_str **keys;
+    size_t n, cap;
+} scan_collect;
+
+static void collect_cb(void *priv, fr_dict_entry *e)
+{
+    scan_collect *sc = priv;
+    if (sc->n == sc->cap) {
+        sc->cap = sc->cap ? sc->cap * 2 : 16;
+        sc->keys = fr_realloc(sc->keys, sizeof(fr_str *) * sc->cap);
+    }
+    sc->keys[sc->n++] = fr_str_dup(e->key);
+}
+
+/* Keys are collected first and expiry applied afterwards, because the scan
+ * callback may not delete other entries. */
+unsigned long long fr_db_scan(fr_db *db, unsigned long long cursor, long count,
+                              fr_scan_fn fn, void *priv)
+{
+    scan_collect sc = {0};
+    long maxiter = count * 10;
+    do {
+        cursor = fr_dict_scan(db->keys, cursor, collect_cb, &sc);
+    } while (cursor && maxiter-- && (long)sc.n < count);
+    for (size_t i = 0; i < sc.n; i++) {
+        if (!expire_if_needed(NULL, db, sc.keys[i])) {
+            fr_dict_entry *e = fr_dict_find(db->keys, sc.keys[i]);
+            if (e) fn(priv, e->key, e->v.val);
+        }
+        fr_str_free(sc.keys[i]);
+    }
+    fr_free(sc.keys);
+    return cursor;
+}
+
+void fr_db_foreach(fr_db *db, fr_scan_fn fn, void *priv)
+{
+    fr_dict_iter it;
+    fr_dict_iter_init_safe(&it, db->keys);
+    fr_dict_entry *e;
+    while ((e = fr_dict_iter_next(&it)) != NULL) {
+        if (fr_key_is_expired(db, e->key)) continue;
+        fn(priv, e->key, e->v.val);
+    }
+    fr_dict_iter_release(&it);
+}
+
+fr_str *fr_db_random_key(fr_ctx *ctx, fr_db *db)
+{
+    for (int tries = 0; tries < 1000 && fr_dict_size(db->keys); tries++) {
+        fr_dict_entry *e = fr_dict_get_fair_random_key(db->keys);
+        if (!e) return NULL;
+        fr_str *k = fr_str_dup(e->key);
+        if (!expire_if_needed(ctx, db, k)) return k;
+        fr_str_free(k);
+    }
+    return NULL;
+}
+
+/* --------------------------------------------------- flush, swap, cron */
+
+void fr_db_flush(fr_db *db)
+{
+    fr_dict_empty(db->expires, NULL);
+    fr_dict_empty(db->keys, NULL);
+}
+
+void fr_db_flush_all(void)
+{
+    for (int i = 0; i < server.cfg.databases; i++) fr_db_flush(&server.db[i]);
+}
+
+void fr_db_swap(int a, int b)
+{
+    fr_db tmp = server.db[a];
+    server.db[a].keys = server.db[b].keys;
+    server.db[a].expires = server.db[b].expires;
+    server.db[a].avg_ttl = server.db[b].avg_ttl;
+    server.db[b].keys = tmp.keys;
+    server.db[b].expires = tmp.expires;
+    server.db[b].avg_ttl = tmp.avg_ttl;
+}
+
+void fr_db_cron(void)
+{
+    for (int i = 0; i < server.cfg.databases; i++) {
+        fr_db *db = &server.db[i];
+        fr_dict_try_shrink(db->keys);
+        fr_dict_try_shrink(db->expires);
+        if (fr_dict_is_rehashing(db->keys)) fr_dict_rehash_ms(db->keys, 1);
+        if (fr_dict_is_rehashing(db->expires)) fr_dict_rehash_ms(db->expires, 1);
+    }
+}
+
+void fr_db_free_all(void)
+{
+    for (int i = 0; i < server.cfg.databases; i++) {
+        fr_dict_release(server.db[i].expires);
+        fr_dict_release(server.db[i].keys);
+    }
+    fr_free(server.db);
+    server.db = NULL;
+}

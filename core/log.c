@@ -1,0 +1,60 @@
+/* log.c -- log lines in Redis's format, and fatal errors.
+ *
+ * "PID:ROLE DD Mon YYYY HH:MM:SS.mmm L message", ROLE 'M' for the server
+ * ('C' in a forked child), L one of ". - * #" for debug, verbose, notice,
+ * warning.  Tools that parse Redis logs (and people) read ours unchanged.
+ * The log file is reopened per line, as Redis does, so logrotate works. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include "server.h"
+
+static const char level_mark[] = ".-*#";
+
+void fr_log_raw(int level, const char *msg)
+{
+    if (level < server.cfg.loglevel) return;
+    const char *path = server.cfg.logfile;
+    int to_stdout = !path || !path[0];
+    FILE *fp = to_stdout ? stdout : fopen(path, "a");
+    if (!fp) return;
+    struct timeval tv;
+    gettimeofday(&tv, NULL);
+    struct tm tm;
+    localtime_r(&tv.tv_sec, &tm);
+    char when[64];
+    size_t off = strftime(when, sizeof(when), "%d %b %Y %H:%M:%S.", &tm);
+    snprintf(when + off, sizeof(when) - off, "%03d", (int)(tv.tv_usec / 1000));
+    char role = getpid() != server.pid && server.pid ? 'C' : 'M';
+    fprintf(fp, "%d:%c %s %c %s\n", (int)getpid(), role, when,
+            level_mark[level & 3], msg);
+    fflush(fp);
+    if (!to_stdout) fclose(fp);
+}
+
+void fr_log(int level, const char *fmt, ...)
+{
+    if (level < server.cfg.loglevel) return;
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    fr_log_raw(level, msg);
+}
+
+void fr_panic_impl(const char *file, int line, const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "FrankenRedis internal error at %s:%d: %s\n", file, line, msg);
+    fr_log(FR_LOG_WARNING, "Guru Meditation: %s #%s:%d", msg, file, line);
+    abort();
+}

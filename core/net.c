@@ -1,0 +1,206 @@
+/* net.c -- listening sockets and accepting connections.
+ *
+ * Bind addresses follow redis.conf: "*" is every IPv4 address, "::*" every
+ * IPv6 one, and a leading "-" marks an address whose absence is not an error.
+ * Accepted sockets are non-blocking with TCP_NODELAY and keepalive; at most
+ * `maxclients` are kept, the others get Redis's error and are closed. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "server.h"
+
+#define MAX_ACCEPTS_PER_CALL 1000
+
+static int set_nonblock(int fd)
+{
+    int fl = fcntl(fd, F_GETFL);
+    return fl == -1 ? -1 : fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+}
+
+static void set_keepalive(int fd, int interval)
+{
+    int yes = 1;
+    setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &yes, sizeof(yes));
+    if (interval <= 0) return;
+    int idle = interval, intvl = interval / 3 ? interval / 3 : 1, cnt = 3;
+    setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof(idle));
+    setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &intvl, sizeof(intvl));
+    setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &cnt, sizeof(cnt));
+}
+
+static void addr_to_string(const struct sockaddr_storage *ss, char *buf, size_t len, int *is_local)
+{
+    char ip[INET6_ADDRSTRLEN] = "?";
+    int port = 0;
+    *is_local = 0;
+    if (ss->ss_family == AF_INET) {
+        const struct sockaddr_in *s = (const struct sockaddr_in *)ss;
+        inet_ntop(AF_INET, &s->sin_addr, ip, sizeof(ip));
+        port = ntohs(s->sin_port);
+        *is_local = (ntohl(s->sin_addr.s_addr) >> 24) == 127;
+        snprintf(buf, len, "%s:%d", ip, port);
+    } else if (ss->ss_family == AF_INET6) {
+        const struct sockaddr_in6 *s = (const struct sockaddr_in6 *)ss;
+        inet_ntop(AF_INET6, &s->sin6_addr, ip, sizeof(ip));
+        port = ntohs(s->sin6_port);
+        *is_local = !strcmp(ip, "::1");
+        snprintf(buf, len, "%s:%d", ip, port);
+    } else {
+        *is_local = 1;
+        snprintf(buf, len, "/unixsocket:0");
+    }
+}
+
+/* Redis's text, word for word: clients and operators match on it. */
+static const char protected_mode_msg[] =
+    "-DENIED Redis is running in protected mode because protected "
+    "mode is enabled and no password is set for the default user. "
+    "In this mode connections are only accepted from the loopback interface. "
+    "If you want to connect from external computers to Redis you "
+    "may adopt one of the following solutions: "
+    "1) Just disable protected mode sending the command "
+    "'CONFIG SET protected-mode no' from the loopback interface "
+    "by connecting to Redis from the same host the server is "
+    "running, however MAKE SURE Redis is not publicly accessible "
+    "from internet if you do so. Use CONFIG REWRITE to make this "
+    "change permanent. "
+    "2) Alternatively you can just disable the protected mode by "
+    "editing the Redis configuration file, and setting the protected "
+    "mode option to 'no', and then restarting the server. "
+    "3) If you started the server manually just for testing, restart "
+    "it with the '--protected-mode no' option. "
+    "4) Setup a an authentication password for the default user. "
+    "NOTE: You only need to do one of the above things in order for "
+    "the server to start accepting connections from the outside.\r\n";
+
+static void reject(int fd, const char *msg)
+{
+    if (write(fd, msg, strlen(msg)) < 0) { /* nothing to do */ }
+    server.stats.rejected_conn++;
+    close(fd);
+}
+
+/* Returns 0 when there is nothing more to accept right now. */
+static int accept_one(int lfd)
+{
+    struct sockaddr_storage ss, ls;
+    socklen_t sl = sizeof(ss), ll = sizeof(ls);
+    int fd = accept4(lfd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0) return errno == ECONNABORTED || errno == EPROTO || errno == ENETDOWN;
+    char addr[64], laddr[64];
+    int is_local, ignored;
+    addr_to_string(&ss, addr, sizeof(addr), &is_local);
+    if (getsockname(fd, (struct sockaddr *)&ls, &ll) == 0) addr_to_string(&ls, laddr, sizeof(laddr), &ignored);
+    else snprintf(laddr, sizeof(laddr), "?:0");
+    if ((long long)server.numclients >= server.cfg.maxclients) {
+        reject(fd, "-ERR max number of clients reached\r\n");
+        return 1;
+    }
+    if (server.cfg.protected_mode && !server.cfg.requirepass && !is_local) {
+        reject(fd, protected_mode_msg);
+        return 1;
+    }
+    int yes = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof(yes));
+    set_keepalive(fd, (int)server.cfg.tcp_keepalive);
+    fr_log(FR_LOG_VERBOSE, "Accepted %s", addr);
+    server.stats.numconnections++;
+    fr_client_create(fd, addr, laddr, is_local);
+    return 1;
+}
+
+static void accept_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+    (void)loop;
+    (void)revents;
+    for (int i = 0; i < MAX_ACCEPTS_PER_CALL; i++)
+        if (!accept_one(w->fd)) break;
+}
+
+static int listen_one(const char *host, int optional, char *err, size_t errlen)
+{
+    struct addrinfo hints, *res = NULL, *p;
+    char port[16];
+    snprintf(port, sizeof(port), "%lld", server.cfg.port);
+    memset(&hints, 0, sizeof(hints));
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_PASSIVE;
+    const char *node = host;
+    if (!strcmp(host, "*")) {
+        hints.ai_family = AF_INET;
+        node = NULL;
+    } else if (!strcmp(host, "::*")) {
+        hints.ai_family = AF_INET6;
+        node = NULL;
+    } else {
+        hints.ai_family = strchr(host, ':') ? AF_INET6 : AF_INET;
+    }
+    int rv = getaddrinfo(node, port, &hints, &res);
+    if (rv != 0) {
+        if (optional) return 0;
+        snprintf(err, errlen, "Failed listening on %s:%s: %s", host, port, gai_strerror(rv));
+        return -1;
+    }
+    int fd = -1;
+    for (p = res; p; p = p->ai_next) {
+        fd = socket(p->ai_family, p->ai_socktype | SOCK_CLOEXEC, p->ai_protocol);
+        if (fd < 0) continue;
+        int yes = 1;
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+        if (p->ai_family == AF_INET6) setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &yes, sizeof(yes));
+        if (bind(fd, p->ai_addr, p->ai_addrlen) == 0 &&
+            listen(fd, (int)server.cfg.tcp_backlog) == 0)
+            break;
+        int e = errno;
+        close(fd);
+        fd = -1;
+        errno = e;
+    }
+    freeaddrinfo(res);
+    if (fd < 0) {
+        int e = errno;
+        if (optional && (e == EADDRNOTAVAIL || e == EAFNOSUPPORT || e == EPROTONOSUPPORT ||
+                         e == ESOCKTNOSUPPORT || e == EPFNOSUPPORT))
+            return 0;
+        snprintf(err, errlen, "Failed listening on %s:%s (tcp): %s", host, port, strerror(e));
+        return -1;
+    }
+    set_nonblock(fd);
+    int i = server.nlisteners++;
+    server.listen_fds[i] = fd;
+    ev_io_init(&server.listeners[i], accept_cb, fd, EV_READ);
+    ev_io_start(server.loop, &server.listeners[i]);
+    return 0;
+}
+
+int fr_net_listen(char *err, size_t errlen)
+{
+    if (server.cfg.port == 0) return 0; /* no TCP, as redis-server with port 0 */
+    for (int i = 0; i < server.cfg.bind_count; i++) {
+        const char *h = server.cfg.bind[i];
+        int optional = h[0] == '-';
+        if (listen_one(optional ? h + 1 : h, optional, err, errlen)) return -1;
+    }
+    if (server.nlisteners == 0 && server.cfg.bind_count) {
+        snprintf(err, errlen, "Failed listening on port %lld (tcp): no usable bind address", server.cfg.port);
+        return -1;
+    }
+    return 0;
+}
+
+void fr_net_close_listeners(void)
+{
+    for (int i = 0; i < server.nlisteners; i++) {
+        ev_io_stop(server.loop, &server.listeners[i]);
+        close(server.listen_fds[i]);
+    }
+    server.nlisteners = 0;
+}

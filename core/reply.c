@@ -1,0 +1,347 @@
+/* reply.c -- the SDK's fr_reply_* functions and the client output buffer.
+ *
+ * Bytes go into the client's fixed `buf` while no block exists, then into a
+ * list of blocks (at least FR_REPLY_CHUNK bytes each, bigger for a big bulk).
+ * A deferred length reserves its own small block that later writes skip, so
+ * the header can be filled in when the element count is known.  Encodings
+ * (RESP2 vs RESP3) come from resp.c; this file only decides where bytes go
+ * and keeps error statistics.
+ *
+ * Replies to a client that is about to be closed (QUIT, protocol error) are
+ * dropped, as Redis does. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/uio.h>
+
+#include "server.h"
+
+#define DEFERRED_HDR_ROOM 32
+
+static void push_block(fr_client *c, size_t size)
+{
+    fr_reply_block *b = fr_malloc(sizeof(*b) + size);
+    b->next = NULL;
+    b->size = size;
+    b->used = 0;
+    b->deferred = 0;
+    if (c->reply_tail) c->reply_tail->next = b;
+    else c->reply_head = b;
+    c->reply_tail = b;
+}
+
+static void unauthenticated_limit(fr_client *c)
+{
+    /* Debian's fix for CVE-2025-21605: a client that has not authenticated
+     * may not accumulate more than 1 KB of unread replies. */
+    if (!server.cfg.requirepass || c->authenticated) return;
+    if (fr_client_output_bytes(c) <= 1024) return;
+    fr_log(FR_LOG_WARNING, "Client id=%llu addr=%s scheduled to be closed ASAP for overcoming of output buffer limits.",
+           (unsigned long long)c->id, c->addr);
+    server.stats.client_outbuf_limit_disconnections++;
+    fr_client_close_async(c);
+}
+
+void fr_client_add_reply(fr_client *c, const char *p, size_t len)
+{
+    if (c->flags & (FR_CLIENT_CLOSE_AFTER_REPLY | FR_CLIENT_CLOSE_ASAP)) return;
+    if (!c->reply_head) {
+        size_t room = sizeof(c->buf) - c->bufpos;
+        size_t n = len < room ? len : room;
+        memcpy(c->buf + c->bufpos, p, n);
+        c->bufpos += n;
+        p += n;
+        len -= n;
+    }
+    while (len > 0) {
+        fr_reply_block *t = c->reply_tail;
+        if (!t || t->deferred || t->used == t->size)
+            push_block(c, len > FR_REPLY_CHUNK ? len : FR_REPLY_CHUNK), t = c->reply_tail;
+        size_t n = t->size - t->used < len ? t->size - t->used : len;
+        memcpy(t->data + t->used, p, n);
+        t->used += n;
+        c->reply_bytes += n;
+        p += n;
+        len -= n;
+    }
+    fr_client_mark_pending(c);
+    unauthenticated_limit(c);
+}
+
+/* Drop `n` written bytes from the front of the output. */
+void fr_reply_consume(fr_client *c, size_t n)
+{
+    size_t inbuf = c->bufpos - c->sentlen;
+    if (inbuf) {
+        size_t k = n < inbuf ? n : inbuf;
+        c->sentlen += k;
+        n -= k;
+        if (c->sentlen == c->bufpos) c->sentlen = c->bufpos = 0;
+        else return;
+    }
+    while (n > 0 && c->reply_head) {
+        fr_reply_block *b = c->reply_head;
+        if (b->deferred && b->used == 0) fr_panic("unset deferred reply length");
+        size_t avail = b->used - c->sentlen;
+        size_t k = n < avail ? n : avail;
+        c->sentlen += k;
+        n -= k;
+        if (c->sentlen < b->used) break;
+        c->reply_head = b->next;
+        if (!c->reply_head) c->reply_tail = NULL;
+        c->reply_bytes -= b->used;
+        c->sentlen = 0;
+        fr_free(b);
+    }
+    /* skip empty blocks left at the head */
+    while (c->reply_head && c->reply_head->used == 0 && !c->reply_head->deferred) {
+        fr_reply_block *b = c->reply_head;
+        c->reply_head = b->next;
+        if (!c->reply_head) c->reply_tail = NULL;
+        fr_free(b);
+    }
+}
+
+size_t fr_iov_total(const struct iovec *iov, int n)
+{
+    size_t t = 0;
+    for (int i = 0; i < n; i++) t += iov[i].iov_len;
+    return t;
+}
+
+/* ------------------------------------------------------------ error stats */
+
+typedef struct err_stat {
+    char code[32];
+    long long count;
+} err_stat;
+static err_stat errstats[128];
+static int nerrstats;
+
+void fr_error_count(const char *code, size_t len)
+{
+    if (len >= sizeof(errstats[0].code)) len = sizeof(errstats[0].code) - 1;
+    for (int i = 0; i < nerrstats; i++)
+        if (strlen(errstats[i].code) == len && !memcmp(errstats[i].code, code, len)) {
+            errstats[i].count++;
+            return;
+        }
+    if (nerrstats == (int)(sizeof(errstats) / sizeof(errstats[0]))) return;
+    memcpy(errstats[nerrstats].code, code, len);
+    errstats[nerrstats].code[len] = '\0';
+    errstats[nerrstats++].count = 1;
+}
+
+void fr_error_stats_foreach(void (*fn)(const char *code, long long count, void *priv), void *priv)
+{
+    for (int i = 0; i < nerrstats; i++) fn(errstats[i].code, errstats[i].count, priv);
+}
+
+void fr_error_stats_reset(void)
+{
+    nerrstats = 0;
+}
+
+/* The error code is the first word after '-', or ERR. */
+static void count_error(fr_client *c, const char *s, size_t len)
+{
+    (void)c;
+    server.stats.total_error_replies++;
+    const char *sp = memchr(s, ' ', len < 32 ? len : 32);
+    if (sp) fr_error_count(s + 1, (size_t)(sp - s) - 1);
+    else fr_error_count("ERR", 3);
+}
+
+/* Error text as Redis composes it: "-ERR " unless the text brings its own
+ * "-CODE", CR/LF trimmed at the ends and turned to spaces inside, so that a
+ * user-supplied argument echoed in an error can never inject protocol. */
+void fr_client_add_error(fr_client *c, const char *err, size_t len)
+{
+    char small[512];
+    char *msg = FR_RESP_ERROR_MAX(len) <= sizeof(small) ? small : fr_malloc(FR_RESP_ERROR_MAX(len));
+    size_t n = fr_resp_error(msg, err, len, FR_RESP_CRLF_MAP | FR_RESP_CRLF_TRIM);
+    count_error(c, msg, n - 2);
+    fr_client_add_reply(c, msg, n);
+    if (msg != small) fr_free(msg);
+}
+
+void fr_client_add_errorf(fr_client *c, const char *fmt, ...)
+{
+    char buf[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(buf, sizeof(buf), fmt, ap);
+    va_end(ap);
+    if (n < 0) n = 0;
+    if ((size_t)n >= sizeof(buf)) n = sizeof(buf) - 1;
+    fr_client_add_error(c, buf, (size_t)n);
+}
+
+/* -------------------------------------------------------- SDK functions */
+
+static void add(fr_ctx *ctx, const char *p, size_t len)
+{
+    fr_client_add_reply(ctx->client, p, len);
+}
+
+static void add_hdr(fr_ctx *ctx, char prefix, long long n)
+{
+    char b[32];
+    add(ctx, b, (size_t)fr_resp_hdr(b, prefix, n));
+}
+
+void fr_reply_ok(fr_ctx *ctx)
+{
+    add(ctx, "+OK\r\n", 5);
+}
+
+void fr_reply_status(fr_ctx *ctx, const char *s)
+{
+    size_t len = strlen(s);
+    char small[256];
+    char *b = FR_RESP_STATUS_MAX(len) <= sizeof(small) ? small : fr_malloc(FR_RESP_STATUS_MAX(len));
+    add(ctx, b, fr_resp_status(b, s, len, FR_RESP_CRLF_MAP));
+    if (b != small) fr_free(b);
+}
+
+void fr_reply_error(fr_ctx *ctx, const char *err)
+{
+    ctx->replied_error = 1;
+    fr_client_add_error(ctx->client, err, strlen(err));
+}
+
+void fr_reply_errorf(fr_ctx *ctx, const char *fmt, ...)
+{
+    char buf[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(buf, sizeof(buf), fmt, ap);
+    va_end(ap);
+    if (n < 0) n = 0;
+    if ((size_t)n >= sizeof(buf)) n = sizeof(buf) - 1;
+    ctx->replied_error = 1;
+    fr_client_add_error(ctx->client, buf, (size_t)n);
+}
+
+void fr_reply_wrongtype(fr_ctx *ctx)
+{
+    fr_reply_error(ctx, "-WRONGTYPE Operation against a key holding the wrong kind of value");
+}
+
+void fr_reply_syntax_error(fr_ctx *ctx)
+{
+    fr_reply_error(ctx, "syntax error");
+}
+
+void fr_reply_long_long(fr_ctx *ctx, long long v)
+{
+    add_hdr(ctx, ':', v);
+}
+
+void fr_reply_bulk(fr_ctx *ctx, const void *p, size_t len)
+{
+    add_hdr(ctx, '$', (long long)len);
+    add(ctx, p, len);
+    add(ctx, "\r\n", 2);
+}
+
+void fr_reply_bulk_str(fr_ctx *ctx, const fr_str *s)
+{
+    fr_reply_bulk(ctx, s->buf, s->len);
+}
+
+void fr_reply_bulk_cstr(fr_ctx *ctx, const char *s)
+{
+    if (!s) fr_reply_null(ctx);
+    else fr_reply_bulk(ctx, s, strlen(s));
+}
+
+void fr_reply_bulk_ll(fr_ctx *ctx, long long v)
+{
+    char b[32];
+    int n = fr_ll2string(b, sizeof(b), v);
+    fr_reply_bulk(ctx, b, (size_t)n);
+}
+
+void fr_reply_null(fr_ctx *ctx)
+{
+    if (ctx->client->resp >= 3) add(ctx, "_\r\n", 3);
+    else add(ctx, "$-1\r\n", 5);
+}
+
+void fr_reply_null_array(fr_ctx *ctx)
+{
+    if (ctx->client->resp >= 3) add(ctx, "_\r\n", 3);
+    else add(ctx, "*-1\r\n", 5);
+}
+
+void fr_reply_array(fr_ctx *ctx, long len)
+{
+    add_hdr(ctx, '*', len);
+}
+
+void fr_reply_map(fr_ctx *ctx, long pairs)
+{
+    if (ctx->client->resp >= 3) add_hdr(ctx, '%', pairs);
+    else add_hdr(ctx, '*', pairs * 2);
+}
+
+void fr_reply_set(fr_ctx *ctx, long len)
+{
+    add_hdr(ctx, ctx->client->resp >= 3 ? '~' : '*', len);
+}
+
+void fr_reply_double(fr_ctx *ctx, double v)
+{
+    char b[64];
+    add(ctx, b, (size_t)fr_resp_double(b, sizeof(b), v, ctx->client->resp));
+}
+
+void fr_reply_bool(fr_ctx *ctx, int v)
+{
+    if (ctx->client->resp >= 3) add(ctx, v ? "#t\r\n" : "#f\r\n", 4);
+    else add(ctx, v ? ":1\r\n" : ":0\r\n", 4);
+}
+
+void fr_reply_verbatim(fr_ctx *ctx, const char *p, size_t len, const char *ext)
+{
+    if (ctx->client->resp < 3) {
+        fr_reply_bulk(ctx, p, len);
+        return;
+    }
+    add_hdr(ctx, '=', (long long)len + 4);
+    char e[4] = {'t', 'x', 't', ':'};
+    for (int i = 0; i < 3 && ext && ext[i]; i++) e[i] = ext[i];
+    add(ctx, e, 4);
+    add(ctx, p, len);
+    add(ctx, "\r\n", 2);
+}
+
+void *fr_reply_deferred_len(fr_ctx *ctx)
+{
+    fr_client *c = ctx->client;
+    if (c->flags & (FR_CLIENT_CLOSE_AFTER_REPLY | FR_CLIENT_CLOSE_ASAP)) return NULL;
+    push_block(c, DEFERRED_HDR_ROOM);
+    c->reply_tail->deferred = 1;
+    return c->reply_tail;
+}
+
+static void set_deferred(fr_ctx *ctx, void *node, char prefix, long len)
+{
+    if (!node) return;
+    fr_reply_block *b = node;
+    b->used = (size_t)fr_resp_hdr(b->data, prefix, len);
+    ctx->client->reply_bytes += b->used;
+    b->deferred = 0;
+}
+
+void fr_reply_set_deferred_array(fr_ctx *ctx, void *node, long len)
+{
+    set_deferred(ctx, node, '*', len);
+}
+
+void fr_reply_set_deferred_map(fr_ctx *ctx, void *node, long pairs)
+{
+    if (ctx->client->resp >= 3) set_deferred(ctx, node, '%', pairs);
+    else set_deferred(ctx, node, '*', pairs * 2);
+}

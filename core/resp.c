@@ -1,0 +1,528 @@
+/* resp.c -- parses RESP requests and writes RESP replies; nothing else.
+ *
+ * Parser model: Redis keeps unparsed bytes in a query buffer and re-scans it
+ * after every read; we consume every byte at once and keep only what an
+ * incomplete element needs (a partial line, or the bulk being filled), so
+ * no byte is copied twice and a bulk is allocated once at its final size.
+ * The observable behaviour stays Redis's:
+ *  - a header or inline line ends at the first '\r' (headers) or '\n'
+ *    (inline); the byte after a header's '\r' is skipped unchecked, and so
+ *    are the two bytes after a bulk's payload;
+ *  - Redis finds terminators with strchr(), so a NUL before the terminator
+ *    hides it: the line never completes, and bytes only pile up until the
+ *    "too big" limit fires ("stuck" below);
+ *  - the "too big" checks run when a feed ends with the line still open,
+ *    on the bytes pending since the line began, as Redis checks after each
+ *    read.
+ * Ownership: p->argv and its strings, p->bulk and p->line belong to the
+ * parser until the caller takes an argument (setting its slot to NULL). */
+#include <stdio.h>
+#include <string.h>
+
+#include "resp.h"
+#include "splitargs.h"
+#include "util.h"
+
+enum {
+    PS_START,      /* next byte begins a command */
+    PS_INLINE,     /* inline line, ends at '\n' */
+    PS_MB_COUNT,   /* "*<count>" line, ends at '\r' */
+    PS_BULK_HDR,   /* "$<len>" line, ends at '\r' */
+    PS_LINE_CR,    /* header line got its '\r': skip one more byte */
+    PS_BULK_DATA,  /* filling p->bulk */
+    PS_BULK_SKIP,  /* skipping a small bulk's trailing two bytes */
+    PS_READY,      /* argv holds a command */
+    PS_ERROR       /* p->error is set; nothing more is parsed */
+};
+
+#define ARGV_PREALLOC_MAX 1024   /* a hostile "*2000000000" costs nothing */
+#define LINE_KEEP_MAX 4096       /* line buffers above are released */
+
+void fr_reqlimits_default(fr_reqlimits *lim)
+{
+    fr_reqlimits d = FR_REQLIMITS_DEFAULT;
+    *lim = d;
+}
+
+void fr_reqparser_init(fr_reqparser *p)
+{
+    memset(p, 0, sizeof(*p));
+    p->state = PS_START;
+}
+
+static void free_args(fr_reqparser *p)
+{
+    for (int i = 0; i < p->argc; i++) fr_str_free(p->argv[i]);
+    p->argc = 0;
+}
+
+void fr_reqparser_free(fr_reqparser *p)
+{
+    free_args(p);
+    fr_free(p->argv);
+    fr_str_free(p->bulk);
+    fr_free(p->line);
+    fr_reqparser_init(p);
+}
+
+static void line_reset(fr_reqparser *p)
+{
+    p->line_len = 0;
+    p->line_pending = 0;
+    p->line_stuck = 0;
+    if (p->line_cap > LINE_KEEP_MAX) {
+        fr_free(p->line);
+        p->line = NULL;
+        p->line_cap = 0;
+    }
+}
+
+void fr_reqparser_reset_command(fr_reqparser *p)
+{
+    if (p->state == PS_ERROR) return;
+    free_args(p);
+    if (p->argv_cap > ARGV_PREALLOC_MAX) {
+        fr_free(p->argv);
+        p->argv = NULL;
+        p->argv_cap = 0;
+    }
+    fr_str_free(p->bulk);
+    p->bulk = NULL;
+    p->mbulk_left = 0;
+    p->skip = 0;
+    p->inline_cmd = 0;
+    line_reset(p);
+    p->state = PS_START;
+}
+
+static void set_error(fr_reqparser *p, const char *err, const char *reason)
+{
+    p->error = err;
+    p->error_reason = reason;
+    p->state = PS_ERROR;
+}
+
+/* ------------------------------------------------------------ lines */
+
+static void line_append(fr_reqparser *p, const char *s, size_t n)
+{
+    if (n == 0) return;
+    if (p->line_len + n > p->line_cap) {
+        size_t cap = p->line_cap ? p->line_cap : 64;
+        while (cap < p->line_len + n) cap *= 2;
+        p->line = fr_realloc(p->line, cap);
+        p->line_cap = cap;
+    }
+    memcpy(p->line + p->line_len, s, n);
+    p->line_len += n;
+}
+
+enum { LINE_MORE, LINE_DONE, LINE_TOOBIG };
+
+/* Gather a line ending at `term` from buf.  LINE_DONE: the line is at
+ * *lp, *ll (terminator excluded; a header's '\r' must still be followed by
+ * one byte, see PS_LINE_CR).  LINE_MORE/LINE_TOOBIG: all len bytes were
+ * used; TOOBIG when the pending bytes passed the limit. */
+static int take_line(fr_reqparser *p, const char *buf, size_t len, char term,
+                     size_t max, size_t *used, const char **lp, size_t *ll)
+{
+    const char *t = p->line_stuck ? NULL : memchr(buf, term, len);
+    size_t upto = t ? (size_t)(t - buf) : len;
+
+    if (!p->line_stuck && memchr(buf, '\0', upto)) p->line_stuck = 1;
+    if (p->line_stuck || !t) {
+        p->line_pending += len;
+        *used = len;
+        if (p->line_pending > max) return LINE_TOOBIG;
+        if (!p->line_stuck) line_append(p, buf, len);
+        return LINE_MORE;
+    }
+    *used = upto + 1;
+    if (p->line_len == 0) {
+        *lp = buf;
+        *ll = upto;
+    } else {
+        line_append(p, buf, upto);
+        *lp = p->line;
+        *ll = p->line_len;
+    }
+    return LINE_DONE;
+}
+
+/* ------------------------------------------------------------ commands */
+
+/* Grow argv to at least `need` slots. */
+static void argv_ensure(fr_reqparser *p, long long need)
+{
+    if (need <= p->argv_cap) return;
+    p->argv = fr_realloc(p->argv, sizeof(*p->argv) * (size_t)need);
+    p->argv_cap = (int)need;
+}
+
+static void inline_line(fr_reqparser *p, const char *l, size_t n)
+{
+    int argc;
+    if (n && l[n - 1] == '\r') n--;
+    fr_str **v = fr_splitargs(l, n, &argc);
+    if (!v) {
+        set_error(p, "Protocol error: unbalanced quotes in request",
+                  "unbalanced quotes in inline request");
+        return;
+    }
+    line_reset(p);
+    if (argc == 0) {
+        p->state = PS_START;
+    } else {
+        argv_ensure(p, argc);
+        memcpy(p->argv, v, sizeof(*v) * (size_t)argc);
+        p->argc = argc;
+        p->inline_cmd = 1;
+        p->state = PS_READY;
+    }
+    fr_free(v);
+}
+
+static void mbulk_count_line(fr_reqparser *p, const char *l, size_t n,
+                             const fr_reqlimits *lim)
+{
+    long long ll;
+    if (!fr_string2ll(l + 1, n - 1, &ll) || ll > 2147483647LL) {
+        set_error(p, "Protocol error: invalid multibulk length", "invalid mbulk count");
+        return;
+    }
+    if (ll > FR_PROTO_UNAUTH_MAX_MBULK && lim->auth_required) {
+        set_error(p, "Protocol error: unauthenticated multibulk length",
+                  "unauth mbulk count");
+        return;
+    }
+    line_reset(p);
+    if (ll <= 0) {
+        p->state = PS_START;
+        return;
+    }
+    p->mbulk_left = ll;
+    argv_ensure(p, ll < ARGV_PREALLOC_MAX ? ll : ARGV_PREALLOC_MAX);
+    p->state = PS_BULK_HDR;
+}
+
+static void bulk_done(fr_reqparser *p)
+{
+    p->mbulk_left--;
+    p->state = p->mbulk_left ? PS_BULK_HDR : PS_READY;
+}
+
+/* The payload is complete: hand the string to argv. */
+static void bulk_finish(fr_reqparser *p)
+{
+    fr_str *s = p->bulk;
+    s->len = (size_t)p->bulk_len;
+    s->buf[s->len] = '\0';
+    if (p->argc == p->argv_cap) {
+        /* Doubling, but never past what the header announced. */
+        long long want = 2LL * p->argv_cap, most = p->argc + p->mbulk_left;
+        argv_ensure(p, want < most ? want : most);
+    }
+    p->argv[p->argc++] = s;
+    p->bulk = NULL;
+    if (p->skip)
+        p->state = PS_BULK_SKIP;
+    else
+        bulk_done(p);
+}
+
+static void bulk_begin(fr_reqparser *p, long long len)
+{
+    int big = len >= FR_PROTO_MBULK_BIG_ARG;
+    p->bulk_len = len;
+    /* A big bulk also takes its CRLF so one read() can finish it. */
+    p->bulk_target = (size_t)len + (big ? 2 : 0);
+    p->bulk = fr_str_new_empty(p->bulk_target);
+    p->bulk_fill = 0;
+    p->skip = big ? 0 : 2;
+    p->state = PS_BULK_DATA;
+    if (p->bulk_target == 0) bulk_finish(p);
+}
+
+static void bulk_header_line(fr_reqparser *p, const char *l, size_t n,
+                             const fr_reqlimits *lim)
+{
+    long long ll;
+    /* An empty line means the byte Redis looked at was the '\r' itself. */
+    char c = n ? l[0] : '\r';
+    if (c != '$') {
+        snprintf(p->errbuf, sizeof(p->errbuf), "Protocol error: expected '$', got '%c'",
+                 c == '\r' || c == '\n' ? ' ' : c);
+        set_error(p, p->errbuf, "expected $ but got something else");
+        return;
+    }
+    if (!fr_string2ll(l + 1, n - 1, &ll) || ll < 0 ||
+        (lim->proto_max_bulk_len >= 0 && ll > lim->proto_max_bulk_len)) {
+        set_error(p, "Protocol error: invalid bulk length", "invalid bulk length");
+        return;
+    }
+    if (ll > FR_PROTO_UNAUTH_MAX_BULK && lim->auth_required) {
+        set_error(p, "Protocol error: unauthenticated bulk length", "unauth bulk length");
+        return;
+    }
+    line_reset(p);
+    bulk_begin(p, ll);
+}
+
+static void header_line(fr_reqparser *p, int kind, const char *l, size_t n,
+                        const fr_reqlimits *lim)
+{
+    if (kind == PS_MB_COUNT)
+        mbulk_count_line(p, l, n, lim);
+    else
+        bulk_header_line(p, l, n, lim);
+}
+
+/* ------------------------------------------------------------ feeding */
+
+static size_t step_line(fr_reqparser *p, const char *buf, size_t len,
+                        const fr_reqlimits *lim)
+{
+    static const char *const toobig[][2] = {
+        [PS_INLINE] = {"Protocol error: too big inline request", "too big inline request"},
+        [PS_MB_COUNT] = {"Protocol error: too big mbulk count string",
+                         "too big mbulk count string"},
+        [PS_BULK_HDR] = {"Protocol error: too big bulk count string",
+                         "too big bulk count string"},
+    };
+    int kind = p->state;
+    const char *l = NULL;
+    size_t n = 0, used;
+    int r = take_line(p, buf, len, kind == PS_INLINE ? '\n' : '\r', lim->inline_max,
+                      &used, &l, &n);
+
+    if (r == LINE_TOOBIG) {
+        set_error(p, toobig[kind][0], toobig[kind][1]);
+    } else if (r == LINE_DONE && kind == PS_INLINE) {
+        inline_line(p, l, n);
+    } else if (r == LINE_DONE && used < len) {
+        header_line(p, kind, l, n, lim);
+        used++;
+    } else if (r == LINE_DONE) {
+        /* The '\r' was the last byte: keep the line, wait for one more. */
+        if (l == buf) line_append(p, l, n);
+        p->line_kind = kind;
+        p->state = PS_LINE_CR;
+    }
+    return used;
+}
+
+static size_t step_bulk_data(fr_reqparser *p, const char *buf, size_t len)
+{
+    size_t n = p->bulk_target - p->bulk_fill;
+    if (n > len) n = len;
+    memcpy(p->bulk->buf + p->bulk_fill, buf, n);
+    p->bulk_fill += n;
+    if (p->bulk_fill == p->bulk_target) bulk_finish(p);
+    return n;
+}
+
+static size_t step_bulk_skip(fr_reqparser *p, size_t len)
+{
+    size_t n = (size_t)p->skip < len ? (size_t)p->skip : len;
+    p->skip -= (int)n;
+    if (p->skip == 0) bulk_done(p);
+    return n;
+}
+
+static size_t step(fr_reqparser *p, const char *buf, size_t len, const fr_reqlimits *lim)
+{
+    switch (p->state) {
+    case PS_START:
+        p->state = buf[0] == '*' ? PS_MB_COUNT : PS_INLINE;
+        return 0;
+    case PS_INLINE:
+    case PS_MB_COUNT:
+    case PS_BULK_HDR:
+        return step_line(p, buf, len, lim);
+    case PS_LINE_CR:
+        header_line(p, p->line_kind, p->line, p->line_len, lim);
+        return 1;
+    case PS_BULK_DATA:
+        return step_bulk_data(p, buf, len);
+    case PS_BULK_SKIP:
+        return step_bulk_skip(p, len);
+    default:
+        return len;
+    }
+}
+
+size_t fr_reqparser_feed(fr_reqparser *p, const char *buf, size_t len,
+                         const fr_reqlimits *lim, int *ready)
+{
+    size_t off = 0;
+    *ready = p->state == PS_READY;
+    while (off < len && p->state != PS_READY && p->state != PS_ERROR)
+        off += step(p, buf + off, len - off, lim);
+    *ready = p->state == PS_READY;
+    return off;
+}
+
+int fr_reqparser_direct_target(fr_reqparser *p, char **dst, size_t *room)
+{
+    if (p->state != PS_BULK_DATA || p->bulk_len < FR_PROTO_MBULK_BIG_ARG) return 0;
+    *dst = p->bulk->buf + p->bulk_fill;
+    *room = p->bulk_target - p->bulk_fill;
+    return 1;
+}
+
+int fr_reqparser_direct_commit(fr_reqparser *p, size_t n)
+{
+    if (p->state != PS_BULK_DATA || n == 0) return p->state == PS_READY;
+    p->bulk_fill += n;
+    if (p->bulk_fill == p->bulk_target) bulk_finish(p);
+    return p->state == PS_READY;
+}
+
+size_t fr_reqparser_pending(const fr_reqparser *p)
+{
+    switch (p->state) {
+    case PS_INLINE:
+    case PS_MB_COUNT:
+    case PS_BULK_HDR:
+        return p->line_pending;
+    case PS_LINE_CR:
+        return p->line_len + 1;
+    case PS_BULK_DATA:
+        return p->bulk_fill;
+    case PS_BULK_SKIP:
+        return 2 - (size_t)p->skip;
+    default:
+        return 0;
+    }
+}
+
+/* ------------------------------------------------------------ replies */
+
+int fr_resp_hdr(char *dst, char prefix, long long n)
+{
+    dst[0] = prefix;
+    int l = fr_ll2string(dst + 1, FR_RESP_HDR_MAX - 3, n);
+    dst[l + 1] = '\r';
+    dst[l + 2] = '\n';
+    return l + 3;
+}
+
+int fr_resp_map_hdr(char *dst, int resp, long pairs)
+{
+    return resp == 2 ? fr_resp_hdr(dst, '*', 2LL * pairs) : fr_resp_hdr(dst, '%', pairs);
+}
+
+int fr_resp_set_hdr(char *dst, int resp, long n)
+{
+    return fr_resp_hdr(dst, resp == 2 ? '*' : '~', n);
+}
+
+static int put_lit(char *dst, const char *s)
+{
+    size_t n = strlen(s);
+    memcpy(dst, s, n);
+    return (int)n;
+}
+
+int fr_resp_null(char *dst, int resp)
+{
+    return put_lit(dst, resp == 2 ? "$-1\r\n" : "_\r\n");
+}
+
+int fr_resp_null_array(char *dst, int resp)
+{
+    return put_lit(dst, resp == 2 ? "*-1\r\n" : "_\r\n");
+}
+
+int fr_resp_bool(char *dst, int resp, int v)
+{
+    if (resp == 2) return put_lit(dst, v ? ":1\r\n" : ":0\r\n");
+    return put_lit(dst, v ? "#t\r\n" : "#f\r\n");
+}
+
+/* RESP2: "$<n>\r\n<text>\r\n"; RESP3: ",<text>\r\n". */
+static int number_reply(char *dst, size_t cap, const char *txt, size_t n, int resp)
+{
+    char hdr[FR_RESP_HDR_MAX];
+    int h = resp == 2 ? fr_resp_hdr(hdr, '$', (long long)n) : put_lit(hdr, ",");
+    if ((size_t)h + n + 2 > cap) return 0;
+    memcpy(dst, hdr, (size_t)h);
+    memcpy(dst + h, txt, n);
+    memcpy(dst + h + n, "\r\n", 2);
+    return h + (int)n + 2;
+}
+
+int fr_resp_double(char *dst, size_t cap, double d, int resp)
+{
+    char txt[FR_MAX_D2STRING_CHARS];
+    int n = fr_d2string(txt, sizeof(txt), d);
+    return number_reply(dst, cap, txt, (size_t)n, resp);
+}
+
+int fr_resp_human_ld(char *dst, size_t cap, long double v, int resp)
+{
+    char txt[FR_MAX_LONG_DOUBLE_CHARS];
+    int n = fr_ld2string(txt, sizeof(txt), v, FR_LD_HUMAN);
+    if (n == 0) return 0;
+    return number_reply(dst, cap, txt, (size_t)n, resp);
+}
+
+int fr_resp_verbatim_hdr(char *dst, int resp, size_t len, const char *ext)
+{
+    if (resp == 2) return fr_resp_hdr(dst, '$', (long long)len);
+    int n = fr_resp_hdr(dst, '=', (long long)len + 4);
+    for (int i = 0; i < 3; i++) dst[n++] = *ext ? *ext++ : ' ';
+    dst[n++] = ':';
+    return n;
+}
+
+int fr_resp_bignum_hdr(char *dst, int resp, size_t len)
+{
+    if (resp == 2) return fr_resp_hdr(dst, '$', (long long)len);
+    dst[0] = '(';
+    return 1;
+}
+
+static int is_crlf(char c)
+{
+    return c == '\r' || c == '\n';
+}
+
+/* Copy s into dst, applying the CR/LF flags; returns the bytes written. */
+static size_t put_text(char *dst, const char *s, size_t len, int flags)
+{
+    if (flags & FR_RESP_CRLF_TRIM) {
+        while (len && is_crlf(s[0])) s++, len--;
+        while (len && is_crlf(s[len - 1])) len--;
+    }
+    memcpy(dst, s, len);
+    if (flags & (FR_RESP_CRLF_MAP | FR_RESP_CRLF_TRIM))
+        for (size_t i = 0; i < len; i++)
+            if (is_crlf(dst[i])) dst[i] = ' ';
+    return len;
+}
+
+size_t fr_resp_error(char *dst, const char *s, size_t len, int flags)
+{
+    size_t n = 0;
+    if (flags & FR_RESP_CRLF_TRIM) {
+        /* Redis trims before it looks for the caller's '-'. */
+        while (len && is_crlf(s[0])) s++, len--;
+        while (len && is_crlf(s[len - 1])) len--;
+    }
+    if (len == 0 || s[0] != '-') {
+        memcpy(dst, "-ERR ", 5);
+        n = 5;
+    }
+    n += put_text(dst + n, s, len, flags);
+    memcpy(dst + n, "\r\n", 2);
+    return n + 2;
+}
+
+size_t fr_resp_status(char *dst, const char *s, size_t len, int flags)
+{
+    dst[0] = '+';
+    size_t n = 1 + put_text(dst + 1, s, len, flags);
+    memcpy(dst + n, "\r\n", 2);
+    return n + 2;
+}

@@ -1,0 +1,277 @@
+/* server.c -- process life: start-up, the event loop, cron, shutdown.
+ *
+ * Start-up order matters and is fixed: defaults, config (pass one), modules
+ * (manifests, descriptors, init), module directives (pass two), databases,
+ * start-up-load hooks, listeners, "Ready to accept connections".  Any
+ * failure before the listeners exist prints why and exits 1, so a broken
+ * manifest or a missing module never yields a half-working server. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "server.h"
+#include "siphash.h"
+
+
+
+static void usage(void)
+{
+    fprintf(stderr,
+            "Usage: ./frankenredis-server [/path/to/frankenredis.conf] [options] [-]\n"
+            "       ./frankenredis-server - (read config from stdin)\n"
+            "       ./frankenredis-server -v or --version\n"
+            "       ./frankenredis-server -h or --help\n\n"
+            "Examples:\n"
+            "       ./frankenredis-server (run the server with default conf and modules)\n"
+            "       ./frankenredis-server conf/frankenredis.conf\n"
+            "       ./frankenredis-server --port 7777\n"
+            "       ./frankenredis-server conf/frankenredis.conf --port 7000 --loglevel verbose\n\n"
+            "Config lines 'module NAME [strict|hardened]' choose the modules; see README.md.\n");
+    exit(1);
+}
+
+static void version(void)
+{
+    printf("FrankenRedis server v=%s (redis_version=%s) bits=%d malloc=%s abi=%d\n",
+           FR_OWN_VERSION, FR_VERSION, (int)(sizeof(long) * 8), fr_malloc_lib(), FR_ABI_VERSION);
+    exit(0);
+}
+
+static void die(const char *msg)
+{
+    fprintf(stderr, "\n*** FATAL START-UP ERROR (FrankenRedis %s) ***\n%s\n", FR_OWN_VERSION, msg);
+    fr_log(FR_LOG_WARNING, "Start-up refused: %s", msg);
+    exit(1);
+}
+
+static void make_runid(void)
+{
+    unsigned char raw[20];
+    int fd = open("/dev/urandom", O_RDONLY);
+    if (fd < 0 || read(fd, raw, sizeof(raw)) != (ssize_t)sizeof(raw)) {
+        struct timeval tv;
+        gettimeofday(&tv, NULL);
+        srandom((unsigned)(tv.tv_usec ^ getpid()));
+        for (size_t i = 0; i < sizeof(raw); i++) raw[i] = (unsigned char)random();
+    }
+    if (fd >= 0) close(fd);
+    for (size_t i = 0; i < sizeof(raw); i++) snprintf(server.runid + i * 2, 3, "%02x", raw[i]);
+    uint8_t seed[16];
+    memcpy(seed, raw, sizeof(seed));
+    fr_siphash_seed_set(seed);
+}
+
+/* ------------------------------------------------------------------ cron */
+
+static void stats_sample(void)
+{
+    long long now = (long long)fr_mstime();
+    long long dt = now - server.stats.inst_last_time;
+    if (dt <= 0) dt = 1;
+    int i = server.stats.inst_idx;
+    server.stats.inst_cmds[i] = (server.stats.numcommands - server.stats.inst_last_cmds) * 1000 / dt;
+    server.stats.inst_in[i] = (server.stats.net_input_bytes - server.stats.inst_last_in) * 1000 / dt;
+    server.stats.inst_out[i] = (server.stats.net_output_bytes - server.stats.inst_last_out) * 1000 / dt;
+    server.stats.inst_idx = (i + 1) % 16;
+    server.stats.inst_last_time = now;
+    server.stats.inst_last_cmds = server.stats.numcommands;
+    server.stats.inst_last_in = server.stats.net_input_bytes;
+    server.stats.inst_last_out = server.stats.net_output_bytes;
+}
+
+static void cron_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+    (void)loop;
+    (void)revents;
+    static long long last_ms;
+    long long now = (long long)fr_mstime();
+    server.cronloops++;
+    server.lruclock = now / 1000;
+    if (server.cronloops % (server.cfg.hz > 10 ? server.cfg.hz / 10 : 1) == 0) stats_sample();
+    fr_clients_cron();
+    fr_db_cron();
+    fr_hook_event ev = {.id = FR_HOOK_CRON, .elapsed_ms = last_ms ? now - last_ms : 0};
+    last_ms = now;
+    fr_hooks_fire(&ev);
+    /* hz may have changed through CONFIG SET */
+    double period = server.cfg.hz > 0 ? 1.0 / (double)(server.cfg.hz > 500 ? 500 : server.cfg.hz) : 1.0;
+    if (w->repeat != period) {
+        w->repeat = period;
+        ev_timer_again(server.loop, w);
+    }
+    if (server.shutdown_asap) fr_server_shutdown(0);
+}
+
+/* Runs right before the loop blocks: the place where replies are flushed,
+ * so that all the commands of one read are answered with one write. */
+static void before_sleep_cb(struct ev_loop *loop, ev_prepare *w, int revents)
+{
+    (void)loop;
+    (void)w;
+    (void)revents;
+    fr_client_flush_pending();
+}
+
+static void signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
+{
+    (void)loop;
+    (void)revents;
+    const char *name = w->signum == SIGINT ? "SIGINT" : "SIGTERM";
+    if (server.shutdown_asap && w->signum == SIGINT) {
+        fr_log(FR_LOG_WARNING, "You insist... exiting now.");
+        exit(1);
+    }
+    fr_log(FR_LOG_WARNING, "Received %s scheduling shutdown...", name);
+    server.shutdown_asap = 1;
+    ev_break(server.loop, EVBREAK_ONE);
+}
+
+/* ------------------------------------------------------------- shutdown */
+
+void fr_server_shutdown(int flags)
+{
+    fr_log(FR_LOG_WARNING, "User requested shutdown...");
+    fr_hook_event ev = {.id = FR_HOOK_SHUTDOWN, .why = flags};
+    fr_hooks_fire(&ev);
+    fr_net_close_listeners();
+    if (server.cfg.pidfile) unlink(server.cfg.pidfile);
+    fr_log(FR_LOG_WARNING, "FrankenRedis is now ready to exit, bye bye...");
+    exit(0);
+}
+
+/* -------------------------------------------------------------- start-up */
+
+static void daemonize(void)
+{
+    if (fork() != 0) exit(0);
+    setsid();
+    int fd = open("/dev/null", O_RDWR, 0);
+    if (fd != -1) {
+        dup2(fd, STDIN_FILENO);
+        dup2(fd, STDOUT_FILENO);
+        dup2(fd, STDERR_FILENO);
+        if (fd > STDERR_FILENO) close(fd);
+    }
+}
+
+static void write_pidfile(void)
+{
+    if (!server.cfg.pidfile) return;
+    FILE *f = fopen(server.cfg.pidfile, "w");
+    if (!f) {
+        fr_log(FR_LOG_WARNING, "Failed to write PID file: %s", strerror(errno));
+        return;
+    }
+    fprintf(f, "%d\n", (int)getpid());
+    fclose(f);
+}
+
+static void parse_args(int argc, char **argv, char **conf, int *optc, char ***optv)
+{
+    *conf = NULL;
+    *optc = 0;
+    *optv = NULL;
+    if (argc < 2) return;
+    const char *a = argv[1];
+    if (!strcmp(a, "-v") || !strcmp(a, "--version")) version();
+    if (!strcmp(a, "-h") || !strcmp(a, "--help")) usage();
+    int i = 1;
+    if (a[0] != '-' || (a[0] == '-' && a[1] == '\0')) {
+        *conf = argv[1];
+        i = 2;
+    }
+    *optc = argc - i;
+    *optv = argv + i;
+}
+
+static void init_loop(void)
+{
+    server.loop = ev_default_loop(EVFLAG_AUTO);
+    if (!server.loop) die("cannot initialise the libev event loop");
+    signal(SIGPIPE, SIG_IGN);
+    signal(SIGHUP, SIG_IGN);
+    ev_signal_init(&server.sigterm, signal_cb, SIGTERM);
+    ev_signal_init(&server.sigint, signal_cb, SIGINT);
+    ev_signal_start(server.loop, &server.sigterm);
+    ev_signal_start(server.loop, &server.sigint);
+    double period = 1.0 / (double)(server.cfg.hz > 0 ? server.cfg.hz : 1);
+    ev_timer_init(&server.cron, cron_cb, period, period);
+    ev_timer_start(server.loop, &server.cron);
+    ev_prepare_init(&server.before_sleep, before_sleep_cb);
+    ev_prepare_start(server.loop, &server.before_sleep);
+}
+
+static void resolve_exec_path(const char *argv0)
+{
+    char buf[4096];
+    ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+    if (n > 0) {
+        buf[n] = '\0';
+        server.exec_path = fr_strdup(buf);
+    } else {
+        server.exec_path = fr_strdup(argv0);
+    }
+}
+
+int main(int argc, char **argv)
+{
+    char err[2048];
+    char *conf;
+    int optc;
+    char **optv;
+
+    server.pid = getpid();
+    server.start_time = time(NULL);
+    server.start_ms = (long long)fr_mstime();
+    server.stats.inst_last_time = server.start_ms;
+    server.next_client_id = 1;
+    server.lruclock = server.start_ms / 1000;
+    resolve_exec_path(argv[0]);
+    make_runid();
+    fr_config_init_defaults();
+    parse_args(argc, argv, &conf, &optc, &optv);
+    if (conf && !strcmp(conf, "-")) die("reading the config from stdin is not supported yet");
+    if (conf) {
+        char *abs = realpath(conf, NULL);
+        server.config_file = abs ? fr_strdup(abs) : fr_strdup(conf);
+        free(abs);
+    }
+    if (fr_config_load(conf, optc, optv, err, sizeof(err))) {
+        fprintf(stderr, "\n*** FATAL CONFIG FILE ERROR (FrankenRedis %s) ***\n%s\n", FR_OWN_VERSION, err);
+        exit(1);
+    }
+    if (server.cfg.daemonize) daemonize();
+    server.pid = getpid();
+    fr_log(FR_LOG_WARNING, "oO0OoO0OoO0Oo FrankenRedis is starting oO0OoO0OoO0Oo");
+    fr_log(FR_LOG_WARNING, "FrankenRedis version=%s, redis_version=%s, bits=%d, pid=%d, just started",
+           FR_OWN_VERSION, FR_VERSION, (int)(sizeof(long) * 8), (int)server.pid);
+    if (conf) fr_log(FR_LOG_WARNING, "Configuration loaded");
+    else fr_log(FR_LOG_WARNING, "Warning: no config file specified, using the default config and module set.");
+
+    if (fr_cmdtable_init() || fr_db_init()) die("cannot initialise the keyspace");
+    if (fr_modules_load_all(err, sizeof(err))) die(err);
+    if (fr_config_apply_pending(err, sizeof(err))) {
+        fprintf(stderr, "\n*** FATAL CONFIG FILE ERROR (FrankenRedis %s) ***\n%s\n", FR_OWN_VERSION, err);
+        exit(1);
+    }
+    fr_config_free_all();
+    init_loop();
+    if (fr_net_listen(err, sizeof(err))) die(err);
+    write_pidfile();
+    fr_log(FR_LOG_WARNING, "Server initialized");
+    server.loading = 1;
+    fr_hook_event ev = {.id = FR_HOOK_STARTUP_LOAD};
+    if (fr_hooks_fire(&ev) != FR_OK) die("a module refused start-up while loading data (see the log above)");
+    server.loading = 0;
+    fr_log(FR_LOG_NOTICE, "Ready to accept connections");
+    while (!server.shutdown_asap) ev_run(server.loop, 0);
+    fr_server_shutdown(0);
+    return 0;
+}

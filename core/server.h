@@ -1,0 +1,302 @@
+/* server.h -- the core's shared internal state and cross-file declarations.
+ *
+ * One process-wide `fr_server` holds configuration values, statistics, the
+ * databases, the client list and the event loop.  Only the core includes this
+ * header; modules see none of it (they use include/frankenredis.h).
+ *
+ * Threading: everything runs on the libev default loop thread.  A forked
+ * child (BGSAVE later) touches only what it was handed. */
+#ifndef FR_SERVER_H
+#define FR_SERVER_H
+
+#include <ev.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "frankenredis.h"
+#include "dict.h"
+#include "resp.h"
+#include "manifest.h"
+
+#define FR_VERSION "7.0.15"          /* the Redis version we answer as */
+#define FR_OWN_VERSION "0.1.0"       /* FrankenRedis's own version */
+#define FR_MAX_BINDADDR 16
+#define FR_IOBUF_LEN (16 * 1024)
+#define FR_REPLY_CHUNK (16 * 1024)
+#define FR_MAX_CLIENT_NAME 256
+
+/* ---- configuration values (core directives; see config.c) ---- */
+typedef struct fr_config {
+    long long port;
+    char *bind[FR_MAX_BINDADDR];
+    int bind_count;
+    int protected_mode;
+    char *requirepass;              /* NULL: default user has nopass */
+    long long databases;
+    long long maxclients;
+    long long timeout;              /* client idle timeout, seconds, 0 = off */
+    long long tcp_keepalive;
+    long long tcp_backlog;
+    long long proto_max_bulk_len;
+    long long client_query_buffer_limit;
+    int loglevel;                   /* FR_LOG_* */
+    char *logfile;                  /* "" = stdout */
+    int daemonize;
+    char *pidfile;
+    char *dir;
+    long long hz;
+    int syslog_enabled;
+    char *module_dir;               /* where modules/<name>/ live */
+    long long maxmemory;
+    char *maxmemory_policy;
+    int lazyfree_lazy_user_del;
+    int lazyfree_lazy_user_flush;
+    int lazyfree_lazy_expire;
+    int lazyfree_lazy_server_del;
+    long long active_expire_effort;
+    char *dbfilename;
+    char *save_params;
+} fr_config;
+
+/* ---- one client output block (the list used when `buf` is full) ---- */
+typedef struct fr_reply_block {
+    struct fr_reply_block *next;
+    size_t size, used;
+    int deferred;                 /* reserved for a length not known yet */
+    char data[];
+} fr_reply_block;
+
+#define FR_CLIENT_CLOSE_AFTER_REPLY (1 << 0)
+#define FR_CLIENT_CLOSE_ASAP (1 << 1)
+#define FR_CLIENT_PENDING_WRITE (1 << 2)
+#define FR_CLIENT_PROTECTED (1 << 3)   /* running a command: do not free */
+
+typedef struct fr_client {
+    uint64_t id;
+    int fd;
+    int flags;
+    ev_io rio, wio;
+    struct fr_client *prev, *next;         /* all clients */
+    struct fr_client *pending_next;        /* clients with output to flush */
+    /* input */
+    char *qbuf;                            /* owned; fr_malloc */
+    size_t qlen, qpos, qcap, qpeak;
+    fr_reqparser parser;
+    /* session */
+    int resp;                              /* 2 or 3 */
+    int authenticated;
+    int dbid;
+    fr_str *name;                          /* owned, NULL if none */
+    char addr[64], laddr[64];
+    int is_local;                          /* loopback or unix */
+    time_t ctime, last_interaction;
+    const fr_cmd_meta *lastcmd;
+    unsigned long long commands_processed;
+    /* output: `buf` first, then the block list */
+    char buf[FR_IOBUF_LEN];
+    size_t bufpos, sentlen;
+    fr_reply_block *reply_head, *reply_tail;
+    size_t reply_bytes;                    /* bytes held in blocks */
+    size_t deferred_count;
+} fr_client;
+
+/* ---- per-call context handed to command handlers (fr_ctx in the SDK) ---- */
+typedef struct fr_prop_cmd {
+    int argc;
+    fr_str **argv;                         /* owned */
+    int dbid;
+} fr_prop_cmd;
+
+struct fr_ctx {
+    fr_client *client;
+    const fr_cmd_meta *cmd;
+    fr_module *module;       /* owner of cmd */
+    int argc;
+    fr_str **argv;                         /* client's parser args */
+    long long dirty;                       /* changes made by this call */
+    int prop_mode;                         /* 0 as-is, 1 replaced, 2 none */
+    fr_prop_cmd *props;
+    int nprops, props_cap;
+    int replied_error;
+};
+
+/* ---- statistics (INFO stats, CONFIG RESETSTAT) ---- */
+typedef struct fr_stats {
+    long long numcommands, numconnections, rejected_conn;
+    long long expiredkeys, evictedkeys, keyspace_hits, keyspace_misses;
+    long long net_input_bytes, net_output_bytes;
+    long long unexpected_error_replies, total_error_replies;
+    long long total_reads_processed, total_writes_processed;
+    long long client_qbuf_limit_disconnections, client_outbuf_limit_disconnections;
+    long long divergences;
+    /* instantaneous metrics samples (see cron) */
+    long long inst_last_time, inst_last_cmds, inst_last_in, inst_last_out;
+    long long inst_cmds[16], inst_in[16], inst_out[16];
+    int inst_idx;
+} fr_stats;
+
+struct fr_db {
+    int id;
+    fr_dict *keys;    /* fr_str* -> fr_value* */
+    fr_dict *expires; /* fr_str* (shared with keys) -> s64 ms */
+    long long avg_ttl;
+};
+
+struct fr_value {
+    const fr_type *type;
+    void *payload;
+    uint32_t lru;     /* seconds clock, low bits (OBJECT IDLETIME) */
+};
+
+typedef struct fr_server {
+    fr_config cfg;
+    struct ev_loop *loop;
+    ev_io listeners[FR_MAX_BINDADDR * 2];
+    int listen_fds[FR_MAX_BINDADDR * 2];
+    int nlisteners;
+    ev_timer cron;
+    ev_prepare before_sleep;
+    ev_signal sigterm, sigint;
+    pid_t pid;
+    char *config_file;        /* absolute path or NULL */
+    char *exec_path;
+    time_t start_time;
+    long long start_ms;
+    long long cronloops;
+    char runid[41];
+    fr_db *db;
+    fr_client *clients;       /* doubly linked, newest first */
+    unsigned long numclients;
+    fr_client *pending_writes;
+    uint64_t next_client_id;
+    fr_client *current_client;
+    long long dirty;          /* changes since last save */
+    fr_stats stats;
+    int shutdown_asap;
+    int loading;
+    int expire_available;
+    fr_module *expire_provider;
+    long long lruclock;
+} fr_server;
+
+extern fr_server server;
+
+/* core/log.c */
+void fr_log_raw(int level, const char *msg);
+void fr_log_open(void);
+#define fr_panic(...) fr_panic_impl(__FILE__, __LINE__, __VA_ARGS__)
+void fr_panic_impl(const char *file, int line, const char *fmt, ...)
+    __attribute__((noreturn, format(printf, 3, 4)));
+
+/* core/zmalloc.c */
+size_t fr_used_memory(void);
+const char *fr_malloc_lib(void);
+size_t fr_rss(void);
+
+/* core/config.c */
+void fr_config_init_defaults(void);
+int fr_config_load(const char *path, int argc, char **argv, char *err,
+                   size_t errlen);
+int fr_config_set(const char *name, const char *value, char *err, size_t errlen);
+typedef void (*fr_config_kv_fn)(const char *name, const char *value, void *priv);
+void fr_config_get_matching(const char *pattern, fr_config_kv_fn fn, void *priv);
+void fr_config_free_all(void);
+/* module section of the config: "module NAME [strict|hardened]" lines */
+typedef struct fr_module_conf {
+    char *name;
+    int mode;            /* -1 = manifest default, 0 strict, 1 hardened */
+    char *file; int line;
+    char **directive_names;  /* "name value" for the module's own directives */
+    char **directive_values;
+    int ndirectives;
+} fr_module_conf;
+extern fr_module_conf *fr_module_confs;
+extern int fr_module_nconfs;
+
+/* core/net.c */
+int fr_net_listen(char *err, size_t errlen);
+void fr_net_close_listeners(void);
+
+/* core/client.c */
+fr_client *fr_client_create(int fd, const char *addr, const char *laddr, int is_local);
+void fr_client_free(fr_client *c);
+void fr_client_close_async(fr_client *c);
+void fr_client_flush_pending(void);
+void fr_clients_cron(void);
+void fr_client_describe(fr_client *c, fr_str **out); /* CLIENT LIST line */
+fr_client *fr_client_by_id(uint64_t id);
+size_t fr_client_output_bytes(const fr_client *c);
+
+/* core/reply.c */
+struct iovec;
+void fr_client_mark_pending(fr_client *c);
+void fr_reply_consume(fr_client *c, size_t n);
+size_t fr_iov_total(const struct iovec *iov, int n);
+void fr_error_count(const char *code, size_t len);
+void fr_error_stats_foreach(void (*fn)(const char *code, long long count, void *priv), void *priv);
+void fr_error_stats_reset(void);
+void fr_client_add_reply(fr_client *c, const char *p, size_t len);
+void fr_client_add_error(fr_client *c, const char *err, size_t len);
+void fr_client_add_errorf(fr_client *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* core/command.c */
+void fr_command_process(fr_client *c);
+void fr_command_call(fr_ctx *ctx);
+
+/* core/cmdtable.c (declared in cmdtable.h too) */
+#include "cmdtable.h"
+
+/* core/db.c */
+int fr_db_init(void);
+void fr_db_free_all(void);
+void fr_db_flush(fr_db *db);            /* fires key-deleted? no: flush event */
+void fr_db_flush_all(void);
+void fr_db_swap(int a, int b);
+void fr_db_cron(void);
+fr_value *fr_value_new(const fr_type *t, void *payload);
+void fr_value_free(fr_value *v);
+unsigned int fr_lru_clock(void);
+
+/* core/hooks.c */
+int fr_hooks_fire(const fr_hook_event *ev);
+void fr_hooks_remove_module(fr_module *m);
+int fr_hooks_count(fr_hook_id id);
+
+/* core/module.c */
+
+int fr_modules_load_all(char *err, size_t errlen);
+void fr_modules_unload_all(void);
+fr_module *fr_module_find(const char *name);
+int fr_module_is_hardened(const fr_module *m);
+void fr_modules_info(fr_str **out);
+long long fr_module_divergences(const fr_module *m);
+void fr_module_count_divergence(fr_module *m);
+int fr_module_declares_hook(const fr_module *m, fr_hook_id id);
+int fr_module_is_builtin(const fr_module *m);
+
+/* core/db.c: one clock reading per command (expiry consistency) */
+void fr_cmd_clock_start(void);
+void fr_cmd_clock_stop(void);
+long long fr_cmd_now_ms(void);
+void fr_db_delete_expired(fr_ctx *ctx, fr_db *db, const fr_str *key);
+
+/* core/propagate.c */
+void fr_propagate_now(int dbid, int argc, fr_str **argv);
+void fr_propagate_finish(fr_ctx *ctx);
+void fr_ctx_release(fr_ctx *ctx);
+
+/* core/types.c */
+const fr_type_def *fr_type_def_of(const fr_type *t);
+const fr_type *fr_type_by_rdb(int rdb_type);
+void fr_types_remove_module(fr_module *m);
+
+/* core/info.c */
+fr_str *fr_info_render(fr_client *c, int argc, fr_str **argv);
+
+/* core/server.c */
+void fr_server_shutdown(int flags);
+void fr_stats_reset(void);
+
+#endif

@@ -1,0 +1,101 @@
+/* str.c -- fr_str, the binary-safe string of the SDK.
+ *
+ * Layout: {len, cap, buf[cap+1]}; buf[len] is always '\0' so buffers can be
+ * handed to C string functions when the content has no NUL.  Growth doubles
+ * below 1 MB and adds 1 MB above it (as sds does), so repeated appends cost
+ * amortised O(1) per byte without doubling huge values.  The usable size that
+ * jemalloc gives us is folded into `cap` so no slack is wasted. */
+#include <stdio.h>
+#include <string.h>
+
+#include "server.h"
+
+#define FR_STR_PREALLOC_MAX (1024 * 1024)
+#define FR_STR_HDR (sizeof(fr_str) + 1)
+
+static fr_str *str_alloc(size_t cap)
+{
+    fr_str *s = fr_malloc(FR_STR_HDR + cap);
+    s->cap = fr_malloc_size(s) - FR_STR_HDR;
+    s->len = 0;
+    return s;
+}
+
+fr_str *fr_str_new(const void *p, size_t len)
+{
+    fr_str *s = str_alloc(len);
+    if (len) memcpy(s->buf, p, len);
+    s->len = len;
+    s->buf[len] = '\0';
+    return s;
+}
+
+fr_str *fr_str_new_empty(size_t cap)
+{
+    fr_str *s = str_alloc(cap);
+    s->buf[0] = '\0';
+    return s;
+}
+
+fr_str *fr_str_from_ll(long long v)
+{
+    char tmp[32];
+    int n = snprintf(tmp, sizeof(tmp), "%lld", v);
+    return fr_str_new(tmp, (size_t)n);
+}
+
+fr_str *fr_str_dup(const fr_str *s)
+{
+    return fr_str_new(s->buf, s->len);
+}
+
+void fr_str_free(fr_str *s)
+{
+    fr_free(s);
+}
+
+fr_str *fr_str_reserve(fr_str *s, size_t addlen)
+{
+    if (s->cap - s->len >= addlen) return s;
+    size_t need = s->len + addlen;
+    if (need < s->len) fr_panic("fr_str: length overflow");
+    size_t newcap = need < FR_STR_PREALLOC_MAX ? need * 2 : need + FR_STR_PREALLOC_MAX;
+    s = fr_realloc(s, FR_STR_HDR + newcap);
+    s->cap = fr_malloc_size(s) - FR_STR_HDR;
+    return s;
+}
+
+fr_str *fr_str_cat(fr_str *s, const void *p, size_t len)
+{
+    s = fr_str_reserve(s, len);
+    memcpy(s->buf + s->len, p, len);
+    s->len += len;
+    s->buf[s->len] = '\0';
+    return s;
+}
+
+fr_str *fr_str_set_len(fr_str *s, size_t len)
+{
+    if (len > s->len) {
+        s = fr_str_reserve(s, len - s->len);
+        memset(s->buf + s->len, 0, len - s->len);
+    }
+    s->len = len;
+    s->buf[len] = '\0';
+    return s;
+}
+
+/* Worth it only when more than a tenth of the allocation is slack, the same
+ * threshold Redis uses before trimming a raw string. */
+fr_str *fr_str_shrink(fr_str *s)
+{
+    if (s->cap - s->len <= s->len / 10) return s;
+    s = fr_realloc(s, FR_STR_HDR + s->len);
+    s->cap = fr_malloc_size(s) - FR_STR_HDR;
+    return s;
+}
+
+size_t fr_str_alloc_size(const fr_str *s)
+{
+    return FR_STR_HDR + s->cap;
+}

@@ -1,0 +1,86 @@
+/* types.c -- the registry of value types modules add (string, later list,
+ * hash...).
+ *
+ * A type is what TYPE and OBJECT ENCODING report and what persistence
+ * modules (RDB, AOF rewrite) dispatch on through its RDB type ids, so the
+ * RDB module needs no knowledge of any type.  Names and RDB type ids are
+ * unique across modules; a module's types leave with it on rollback. */
+#include <string.h>
+
+#include "server.h"
+
+struct fr_type {
+    const fr_type_def *def;
+    fr_module *owner;
+    struct fr_type *next;
+};
+
+static fr_type *types;
+
+fr_type *fr_type_register(fr_module *m, const fr_type_def *def)
+{
+    if (!def || !def->name || !def->free) {
+        fr_log(FR_LOG_WARNING, "module %s: a type needs a name and a free callback", fr_module_name(m));
+        return NULL;
+    }
+    for (fr_type *t = types; t; t = t->next) {
+        if (!strcmp(t->def->name, def->name)) {
+            fr_log(FR_LOG_WARNING, "module %s: type '%s' is already registered by module %s",
+                   fr_module_name(m), def->name, fr_module_name(t->owner));
+            return NULL;
+        }
+        if (def->rdb_type >= 0 && t->def->rdb_type == def->rdb_type) {
+            fr_log(FR_LOG_WARNING, "module %s: RDB type %d of '%s' is already used by type '%s'",
+                   fr_module_name(m), def->rdb_type, def->name, t->def->name);
+            return NULL;
+        }
+    }
+    fr_type *t = fr_calloc(sizeof(*t));
+    t->def = def;
+    t->owner = m;
+    t->next = types;
+    types = t;
+    return t;
+}
+
+const fr_type *fr_type_find(const char *name)
+{
+    for (fr_type *t = types; t; t = t->next)
+        if (!strcmp(t->def->name, name)) return t;
+    return NULL;
+}
+
+const char *fr_type_name(const fr_type *t)
+{
+    return t ? t->def->name : "none";
+}
+
+const fr_type_def *fr_type_def_of(const fr_type *t)
+{
+    return t ? t->def : NULL;
+}
+
+/* The type that loads RDB type id `rdb_type`, main or legacy encoding. */
+const fr_type *fr_type_by_rdb(int rdb_type)
+{
+    for (fr_type *t = types; t; t = t->next) {
+        if (t->def->rdb_type == rdb_type) return t;
+        for (const int *p = t->def->rdb_load_types; p && *p >= 0; p++)
+            if (*p == rdb_type) return t;
+    }
+    return NULL;
+}
+
+void fr_types_remove_module(fr_module *m)
+{
+    fr_type **pp = &types;
+    while (*pp) {
+        if ((*pp)->owner == m) {
+            fr_type *dead = *pp;
+            *pp = dead->next;
+            fr_free(dead);
+        } else {
+            pp = &(*pp)->next;
+        }
+    }
+}

@@ -1,0 +1,369 @@
+/* frankenredis.h -- the module SDK: the only interface a module may use.
+ *
+ * A module is a shared object plus a YAML manifest.  The manifest declares the
+ * module's commands (with all the metadata Redis 7 keeps per command), hooks,
+ * config directives, dependencies and default mode; the .so provides handlers.
+ * At load time the core checks the descriptor the .so exports (magic, ABI
+ * version, build signature, digest of the manifest it was built with) before
+ * running any module code, then calls init, which registers handlers, types
+ * and hooks.  A failed init is rolled back entirely.
+ *
+ * Invariants the core keeps for a module:
+ *  - handlers run on the event-loop thread only, one at a time;
+ *  - an fr_ctx is valid only during the call it was passed to;
+ *  - arguments (fr_str) belong to the core unless taken with fr_arg_take();
+ *  - a payload handed to fr_key_set() belongs to the keyspace from then on
+ *    and is released through its type's free callback.
+ *
+ * Every function here is exported by the server binary; modules are linked
+ * against them at dlopen time (the server is built with --export-dynamic).
+ * Bump FR_ABI_VERSION whenever a signature or struct here changes. */
+#ifndef FRANKENREDIS_H
+#define FRANKENREDIS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdarg.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define FR_ABI_VERSION 1
+#define FR_MODULE_MAGIC 0x46524d44u /* "FRMD" */
+
+/* Build facts that must match between core and module: a module compiled for
+ * another word size, byte order or sanitizer runtime is not binary compatible. */
+#define FR__STR2(x) #x
+#define FR__STR(x) FR__STR2(x)
+#if defined(__SANITIZE_ADDRESS__)
+#define FR__ASAN "asan"
+#else
+#define FR__ASAN "noasan"
+#endif
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define FR__ENDIAN "le"
+#else
+#define FR__ENDIAN "be"
+#endif
+#define FR_BUILD_SIGNATURE                                                    \
+    "abi=" FR__STR(FR_ABI_VERSION) ",ptr=" FR__STR(__SIZEOF_POINTER__)        \
+    ",long=" FR__STR(__SIZEOF_LONG__) ",ld=" FR__STR(__SIZEOF_LONG_DOUBLE__)  \
+    "," FR__ENDIAN "," FR__ASAN
+
+#define FR_OK 0
+#define FR_ERR -1
+
+/* ------------------------------------------------------------------------ */
+/* Opaque handles                                                            */
+/* ------------------------------------------------------------------------ */
+typedef struct fr_ctx fr_ctx;       /* one command call: client, db, command */
+typedef struct fr_module fr_module; /* a loaded module (passed to init) */
+typedef struct fr_type fr_type;     /* a registered value type */
+typedef struct fr_db fr_db;         /* one of the `databases` keyspaces */
+
+/* ------------------------------------------------------------------------ */
+/* Binary-safe strings                                                       */
+/* ------------------------------------------------------------------------ */
+/* A length-prefixed, always NUL-terminated byte string.  Arguments arrive as
+ * fr_str; the strings module stores them as values.  `cap` is the usable
+ * capacity of `buf` (excluding the terminator). */
+typedef struct fr_str {
+    size_t len;
+    size_t cap;
+    char buf[];
+} fr_str;
+
+fr_str *fr_str_new(const void *p, size_t len);     /* copy of p[0..len) */
+fr_str *fr_str_new_empty(size_t cap);              /* len 0, room for cap */
+fr_str *fr_str_from_ll(long long v);
+fr_str *fr_str_dup(const fr_str *s);
+void fr_str_free(fr_str *s);                       /* NULL is fine */
+/* Grow/append: may move the string; the returned pointer replaces `s`. */
+fr_str *fr_str_reserve(fr_str *s, size_t addlen);  /* cap >= len+addlen */
+fr_str *fr_str_cat(fr_str *s, const void *p, size_t len);
+fr_str *fr_str_set_len(fr_str *s, size_t len);     /* grows with zeros */
+/* Give back unused capacity when it is worth it (values that stop growing). */
+fr_str *fr_str_shrink(fr_str *s);
+size_t fr_str_alloc_size(const fr_str *s);         /* bytes actually held */
+
+/* ------------------------------------------------------------------------ */
+/* Number <-> string conversions with Redis's exact rules                    */
+/* ------------------------------------------------------------------------ */
+/* Strict parse: no spaces, no '+', no leading zeros, fits in long long. */
+int fr_string2ll(const char *s, size_t len, long long *out);  /* 1 ok, 0 no */
+int fr_string2ld(const char *s, size_t len, long double *out); /* no nan, no spaces */
+int fr_string2d(const char *s, size_t len, double *out);
+int fr_ll2string(char *dst, size_t dstlen, long long v);       /* returns len */
+/* Long double as INCRBYFLOAT prints it ("humanfriendly": %.17Lf trimmed). */
+int fr_ld2string(char *dst, size_t dstlen, long double v, int humanfriendly);
+/* Double as Redis replies it (RESP2 bulk / RESP3 double): %.17g, inf, -inf. */
+int fr_d2string(char *dst, size_t dstlen, double v);
+/* Glob match with Redis's syntax (* ? [..] \), bounded recursion. */
+int fr_stringmatch(const char *pat, size_t patlen, const char *s, size_t slen,
+                   int nocase);
+uint64_t fr_mstime(void);   /* wall clock, milliseconds */
+uint64_t fr_ustime(void);   /* wall clock, microseconds */
+
+/* ------------------------------------------------------------------------ */
+/* Command context: arguments                                                */
+/* ------------------------------------------------------------------------ */
+typedef void (*fr_command_fn)(fr_ctx *ctx);
+
+int fr_argc(const fr_ctx *ctx);
+const fr_str *fr_arg(const fr_ctx *ctx, int i);
+/* Take ownership of argument i: zero-copy storage of a value received from
+ * the network (a copy when propagation subscribers need the request).  The
+ * caller must free or store it; fr_arg(ctx, i) may be NULL afterwards. */
+fr_str *fr_arg_take(fr_ctx *ctx, int i);
+/* Case-insensitive compare of argument i with a NUL-terminated keyword. */
+int fr_arg_is(const fr_ctx *ctx, int i, const char *keyword);
+/* Parse argument i as an integer / double; on failure reply with Redis's
+ * error ("value is not an integer or out of range", "value is not a valid
+ * float") and return FR_ERR. */
+int fr_arg_ll_or_reply(fr_ctx *ctx, int i, long long *out);
+int fr_arg_ld_or_reply(fr_ctx *ctx, int i, long double *out);
+
+int fr_ctx_resp(const fr_ctx *ctx);        /* 2 or 3 */
+int fr_ctx_hardened(const fr_ctx *ctx);    /* the running module's mode */
+/* Record a hardened-mode divergence from Redis (counted in INFO modules,
+ * logged at verbose).  `what` is a short stable identifier. */
+void fr_ctx_divergence(fr_ctx *ctx, const char *what);
+const char *fr_ctx_command_name(const fr_ctx *ctx); /* lower case, full name */
+
+/* ------------------------------------------------------------------------ */
+/* Replies: the core writes RESP2 or RESP3 according to the client.          */
+/* ------------------------------------------------------------------------ */
+void fr_reply_ok(fr_ctx *ctx);
+void fr_reply_status(fr_ctx *ctx, const char *s);           /* +s */
+/* Error text as Redis composes it: "value is not ..." is sent as
+ * "-ERR value is not ..."; a text starting with '-' brings its own code
+ * ("-WRONGTYPE ...").  CR/LF inside become spaces. */
+void fr_reply_error(fr_ctx *ctx, const char *err);
+void fr_reply_errorf(fr_ctx *ctx, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void fr_reply_wrongtype(fr_ctx *ctx);
+void fr_reply_syntax_error(fr_ctx *ctx);
+void fr_reply_long_long(fr_ctx *ctx, long long v);
+void fr_reply_bulk(fr_ctx *ctx, const void *p, size_t len);
+void fr_reply_bulk_str(fr_ctx *ctx, const fr_str *s);
+void fr_reply_bulk_cstr(fr_ctx *ctx, const char *s);
+void fr_reply_bulk_ll(fr_ctx *ctx, long long v);            /* as a bulk */
+void fr_reply_null(fr_ctx *ctx);            /* $-1 in RESP2, _ in RESP3 */
+void fr_reply_null_array(fr_ctx *ctx);      /* *-1 in RESP2, _ in RESP3 */
+void fr_reply_array(fr_ctx *ctx, long len);
+void fr_reply_map(fr_ctx *ctx, long pairs); /* RESP2: array of 2*pairs */
+void fr_reply_set(fr_ctx *ctx, long len);   /* RESP2: array */
+void fr_reply_double(fr_ctx *ctx, double v);/* RESP2: bulk string */
+void fr_reply_bool(fr_ctx *ctx, int v);     /* RESP2: :1 / :0 */
+void fr_reply_verbatim(fr_ctx *ctx, const char *p, size_t len, const char *ext);
+/* Deferred length for replies whose size is known only at the end. */
+void *fr_reply_deferred_len(fr_ctx *ctx);
+void fr_reply_set_deferred_array(fr_ctx *ctx, void *node, long len);
+void fr_reply_set_deferred_map(fr_ctx *ctx, void *node, long pairs);
+
+/* ------------------------------------------------------------------------ */
+/* Value types                                                               */
+/* ------------------------------------------------------------------------ */
+typedef struct fr_rdb_io fr_rdb_io;   /* serialisation stream (RDB module) */
+
+typedef struct fr_type_def {
+    const char *name;               /* TYPE reply, e.g. "string" */
+    int rdb_type;                   /* RDB type id of the main encoding, -1 none */
+    void (*free)(void *payload);
+    void *(*dup)(const void *payload);            /* COPY; NULL: not copyable */
+    const char *(*encoding)(const void *payload); /* OBJECT ENCODING */
+    size_t (*mem_usage)(const void *payload);     /* MEMORY USAGE, INFO */
+    /* Persistence: filled by types that can be saved.  save writes the
+     * object's RDB encoding, load reads one for the given RDB type id. */
+    int (*rdb_save)(fr_rdb_io *io, const void *payload);
+    void *(*rdb_load)(fr_rdb_io *io, int rdb_type);
+    /* Extra RDB type ids this type can load (older encodings), -1 ended. */
+    const int *rdb_load_types;
+} fr_type_def;
+
+/* Register a type during init.  `def` must stay valid while loaded.  The name
+ * must be unique across modules. */
+fr_type *fr_type_register(fr_module *m, const fr_type_def *def);
+const fr_type *fr_type_find(const char *name);
+const char *fr_type_name(const fr_type *t);
+
+/* ------------------------------------------------------------------------ */
+/* Keyspace                                                                  */
+/* ------------------------------------------------------------------------ */
+/* Lookups see logically expired keys as absent (and delete them where the
+ * role allows); they fire the key-read hook and count keyspace hits/misses
+ * unless FR_LOOKUP_NOSTATS. */
+#define FR_LOOKUP_NONE 0
+#define FR_LOOKUP_NOTOUCH (1 << 0)  /* do not update the access time */
+#define FR_LOOKUP_NOSTATS (1 << 1)  /* do not count hits/misses */
+#define FR_LOOKUP_WRITE (1 << 2)    /* lookup for writing */
+
+fr_db *fr_ctx_db(fr_ctx *ctx);             /* the client's selected DB */
+fr_db *fr_db_by_id(fr_ctx *ctx, long id);  /* NULL if out of range */
+int fr_db_id(const fr_db *db);
+int fr_db_count(void);
+
+typedef struct fr_value fr_value;          /* one stored value (opaque) */
+fr_value *fr_key_lookup(fr_ctx *ctx, fr_db *db, const fr_str *key, int flags);
+const fr_type *fr_value_type(const fr_value *v);
+void *fr_value_payload(const fr_value *v);
+/* Replace the payload in place (e.g. APPEND reallocated it). */
+void fr_value_set_payload(fr_value *v, void *payload);
+
+/* Store a value; an existing one is freed.  Without FR_SET_KEEPTTL any TTL is
+ * cleared.  Ownership of `payload` passes to the keyspace.  `key` is copied. */
+#define FR_SET_KEEPTTL (1 << 0)
+void fr_key_set(fr_ctx *ctx, fr_db *db, const fr_str *key,
+                const fr_type *type, void *payload, int flags);
+/* Store only if the key does not exist (SETNX & co): 1 stored, 0 not stored
+ * (the payload then stays with the caller).  Clears nothing else. */
+int fr_key_add(fr_ctx *ctx, fr_db *db, const fr_str *key,
+               const fr_type *type, void *payload);
+int fr_key_delete(fr_ctx *ctx, fr_db *db, const fr_str *key); /* 1 deleted */
+/* Detach a key's value (with its TTL) from db without freeing it; used by
+ * RENAME/MOVE.  Returns NULL if absent. */
+typedef struct fr_detached fr_detached;
+fr_detached *fr_key_detach(fr_ctx *ctx, fr_db *db, const fr_str *key);
+void fr_key_attach(fr_ctx *ctx, fr_db *db, const fr_str *key, fr_detached *d);
+void fr_detached_free(fr_detached *d);
+/* Tell the core a value changed in place (fires key-written, counts dirty). */
+void fr_key_touched_write(fr_ctx *ctx, fr_db *db, const fr_str *key);
+
+/* Expire metadata (absolute unix time in ms; -1 = none). Only meaningful when
+ * an expiry provider (the ttl module) is loaded: see fr_expire_available(). */
+long long fr_key_get_expire(fr_ctx *ctx, fr_db *db, const fr_str *key);
+void fr_key_set_expire(fr_ctx *ctx, fr_db *db, const fr_str *key, long long when_ms);
+int fr_key_persist(fr_ctx *ctx, fr_db *db, const fr_str *key); /* 1 removed */
+int fr_expire_available(void);
+/* The ttl module announces itself so SET EX & co can store TTLs. */
+void fr_expire_provide(fr_module *m);
+int fr_key_is_expired(fr_db *db, const fr_str *key);
+long long fr_db_expires_count(const fr_db *db);
+
+unsigned long long fr_db_size(const fr_db *db);
+/* SCAN over a DB: calls fn for each (live) key; returns the next cursor.
+ * Every key present for the whole scan is returned at least once, even across
+ * rehashing. `count` is a hint of buckets to visit. */
+typedef void (*fr_scan_fn)(void *priv, const fr_str *key, const fr_value *v);
+unsigned long long fr_db_scan(fr_db *db, unsigned long long cursor, long count,
+                              fr_scan_fn fn, void *priv);
+/* Iterate the whole DB (KEYS); fn may not modify the keyspace. */
+void fr_db_foreach(fr_db *db, fr_scan_fn fn, void *priv);
+/* A random live key as a new fr_str (caller frees), NULL if empty. */
+fr_str *fr_db_random_key(fr_ctx *ctx, fr_db *db);
+/* Idle time (seconds) and LFU counter of a value for OBJECT. */
+unsigned long long fr_value_idle_ms(const fr_value *v);
+int fr_value_lfu(const fr_value *v);
+int fr_value_refcount(const fr_value *v);
+
+/* ------------------------------------------------------------------------ */
+/* Propagation (AOF, replication) and dirty counter                          */
+/* ------------------------------------------------------------------------ */
+/* Count changes (server.dirty); a command with a non-zero count is propagated
+ * as received unless fr_propagate_replace() or fr_propagate_none() was used. */
+void fr_dirty(fr_ctx *ctx, long long n);
+/* Propagate `argv` instead of the received command (may be called several
+ * times: the commands are wrapped in MULTI/EXEC).  Strings are copied. */
+void fr_propagate_replace(fr_ctx *ctx, int argc, const fr_str *const *argv);
+void fr_propagate_cstr(fr_ctx *ctx, int argc, const char *const *argv,
+                       const size_t *lens);
+void fr_propagate_none(fr_ctx *ctx);
+
+/* ------------------------------------------------------------------------ */
+/* Hooks                                                                     */
+/* ------------------------------------------------------------------------ */
+typedef enum fr_hook_id {
+    FR_HOOK_COMMAND_EXECUTED = 0, /* after every command: (ctx) */
+    FR_HOOK_COMMAND_PROPAGATED,   /* per propagated command: (dbid, argc, argv) */
+    FR_HOOK_KEY_READ,             /* (db, key) */
+    FR_HOOK_KEY_WRITTEN,          /* (db, key) */
+    FR_HOOK_KEY_DELETED,          /* (db, key, why) */
+    FR_HOOK_CRON,                 /* every 1000/hz ms: (ms since last) */
+    FR_HOOK_STARTUP_LOAD,         /* once, before accepting clients */
+    FR_HOOK_SHUTDOWN,             /* (save flag) before exiting */
+    FR_HOOK_FORK_CHILD,           /* in a freshly forked child */
+    FR_HOOK__COUNT
+} fr_hook_id;
+
+typedef enum fr_hook_order {
+    FR_HOOK_FIRST = 0,
+    FR_HOOK_MIDDLE = 50,
+    FR_HOOK_LAST = 100
+} fr_hook_order;
+
+#define FR_DELETE_EXPLICIT 0
+#define FR_DELETE_EXPIRED 1
+#define FR_DELETE_OVERWRITE 2
+
+typedef struct fr_hook_event {
+    fr_hook_id id;
+    fr_ctx *ctx;               /* NULL outside a command */
+    fr_db *db;
+    const fr_str *key;
+    int why;                   /* FR_DELETE_* for KEY_DELETED; save flag */
+    int dbid;                  /* COMMAND_PROPAGATED */
+    int argc;
+    const fr_str *const *argv;
+    long long elapsed_ms;      /* CRON */
+} fr_hook_event;
+
+/* Return FR_OK normally; STARTUP_LOAD may return FR_ERR to refuse start-up. */
+typedef int (*fr_hook_fn)(const fr_hook_event *ev, void *priv);
+/* The hook must be declared in the module's manifest (hooks: [...]). */
+int fr_hook_register(fr_module *m, fr_hook_id id, int order, fr_hook_fn fn,
+                     void *priv);
+
+/* ------------------------------------------------------------------------ */
+/* Module registration                                                       */
+/* ------------------------------------------------------------------------ */
+/* Register the handler of a command declared in the manifest.  Subcommands
+ * are named "container|sub" ("object|encoding").  Fails (FR_ERR) for a name
+ * the manifest does not declare; the core then refuses start-up. */
+int fr_command_register(fr_module *m, const char *name, fr_command_fn fn);
+int fr_module_hardened(const fr_module *m);
+const char *fr_module_name(const fr_module *m);
+/* Config directives the manifest declares (config: [...]), current values. */
+long long fr_config_get_ll(fr_module *m, const char *name);
+const char *fr_config_get_str(fr_module *m, const char *name);
+
+/* Logging, in Redis's format, at Redis's levels. */
+#define FR_LOG_DEBUG 0
+#define FR_LOG_VERBOSE 1
+#define FR_LOG_NOTICE 2
+#define FR_LOG_WARNING 3
+void fr_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Memory: the core's allocator (jemalloc), accounted in INFO memory. */
+void *fr_malloc(size_t n);
+void *fr_calloc(size_t n);
+void *fr_realloc(void *p, size_t n);
+void fr_free(void *p);
+size_t fr_malloc_size(void *p);
+
+/* ------------------------------------------------------------------------ */
+/* The descriptor every module exports                                       */
+/* ------------------------------------------------------------------------ */
+typedef struct fr_module_descriptor {
+    uint32_t magic;              /* FR_MODULE_MAGIC */
+    uint32_t abi_version;        /* FR_ABI_VERSION the module was built with */
+    const char *build_signature; /* FR_BUILD_SIGNATURE */
+    const char *name;            /* must equal the manifest's name */
+    const char *manifest_digest; /* SHA-256 hex of the manifest, from the build */
+    int (*init)(fr_module *m);   /* FR_OK or FR_ERR (then fully rolled back) */
+    void (*deinit)(fr_module *m);/* may be NULL */
+} fr_module_descriptor;
+
+/* The build generates `fr_manifest_digest` (see Makefile.am) for each module. */
+extern const char fr_manifest_digest[];
+
+#define FR_MODULE(modname, initfn, deinitfn)                                  \
+    __attribute__((visibility("default")))                                    \
+    const fr_module_descriptor fr_module_descriptor_v1 = {                     \
+        FR_MODULE_MAGIC, FR_ABI_VERSION, FR_BUILD_SIGNATURE, modname,          \
+        fr_manifest_digest, initfn, deinitfn}
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* FRANKENREDIS_H */

@@ -1,0 +1,119 @@
+/* key_object.c -- OBJECT HELP/ENCODING/REFCOUNT/IDLETIME/FREQ, and access to
+ * other types' callbacks (for OBJECT ENCODING and COPY).
+ *
+ * Owns the introspection replies.  The server has no maxmemory-policy yet,
+ * so these answer as Redis 7.0 does under its default (noeviction): shared
+ * integers report refcount 2147483647, IDLETIME works, FREQ is refused.
+ *
+ * The SDK gives no way to call another module's type callbacks.  The core
+ * may export `fr_type_def_of()` (proposed, see docs/modules/strings.md); it is
+ * referenced weakly so this module loads either way and, without it, reports
+ * "unknown" encodings and refuses COPY for other types.  Invariant: nothing
+ * here modifies the keyspace or a value's access time. */
+#include "strings_internal.h"
+
+#include <ctype.h>
+#include <string.h>
+
+/* Proposed SDK addition: the definition a type was registered with. */
+extern const fr_type_def *fr_type_def_of(const fr_type *t)
+    __attribute__((weak));
+
+static const fr_type_def *foreign_def(const fr_value *v) {
+    if (!fr_type_def_of) return NULL;
+    return fr_type_def_of(fr_value_type(v));
+}
+
+const char *str_foreign_encoding(const fr_value *v) {
+    const fr_type_def *d = foreign_def(v);
+    if (!d || !d->encoding) return NULL;
+    return d->encoding(fr_value_payload(v));
+}
+
+void *str_foreign_dup(const fr_value *v, int *supported) {
+    const fr_type_def *d = foreign_def(v);
+    *supported = d && d->dup;
+    return *supported ? d->dup(fr_value_payload(v)) : NULL;
+}
+
+/* ---- OBJECT ------------------------------------------------------------------- */
+
+/* OBJECT's lookups neither refresh the access time nor, in Redis, fire the
+ * keymiss event (the SDK has no flag for the latter). */
+static fr_value *object_lookup(fr_ctx *ctx) {
+    fr_value *v = fr_key_lookup(ctx, fr_ctx_db(ctx), fr_arg(ctx, 2),
+                                FR_LOOKUP_NOTOUCH);
+    if (!v) fr_reply_null(ctx);
+    return v;
+}
+
+static const char *const object_help[] = {
+    "ENCODING <key>",
+    "    Return the kind of internal representation used in order to store "
+    "the value",
+    "    associated with a <key>.",
+    "FREQ <key>",
+    "    Return the access frequency index of the <key>. The returned integer "
+    "is",
+    "    proportional to the logarithm of the recent access frequency of the "
+    "key.",
+    "IDLETIME <key>",
+    "    Return the idle time of the <key>, that is the approximated number "
+    "of",
+    "    seconds elapsed since the last access to the key.",
+    "REFCOUNT <key>",
+    "    Return the number of references of the value associated with the "
+    "specified",
+    "    <key>.",
+};
+
+void cmd_object_help(fr_ctx *ctx) {
+    const fr_str *name = fr_arg(ctx, 0);
+    static const char tail[] = " <subcommand> [<arg> [value] [opt] ...]. "
+                               "Subcommands are:";
+    size_t n = strlen(name->buf); /* stops at a NUL, as Redis's copy does */
+    char *head = fr_malloc(n + sizeof(tail));
+    for (size_t i = 0; i < n; i++)
+        head[i] = (char)toupper((unsigned char)name->buf[i]);
+    memcpy(head + n, tail, sizeof(tail));
+
+    size_t lines = sizeof(object_help) / sizeof(object_help[0]);
+    fr_reply_array(ctx, (long)lines + 3);
+    fr_reply_status(ctx, head);
+    for (size_t i = 0; i < lines; i++) fr_reply_status(ctx, object_help[i]);
+    fr_reply_status(ctx, "HELP");
+    fr_reply_status(ctx, "    Prints this help.");
+    fr_free(head);
+}
+
+void cmd_object_encoding(fr_ctx *ctx) {
+    fr_value *v = object_lookup(ctx);
+    if (!v) return;
+    const char *enc = str_is_string(v) ? sv_encoding(fr_value_payload(v))
+                                       : str_foreign_encoding(v);
+    fr_reply_bulk_cstr(ctx, enc ? enc : "unknown");
+}
+
+void cmd_object_refcount(fr_ctx *ctx) {
+    fr_value *v = object_lookup(ctx);
+    if (!v) return;
+    fr_reply_long_long(ctx, str_is_string(v)
+                                ? sv_refcount(fr_value_payload(v))
+                                : fr_value_refcount(v));
+}
+
+void cmd_object_idletime(fr_ctx *ctx) {
+    fr_value *v = object_lookup(ctx);
+    if (!v) return;
+    fr_reply_long_long(ctx, (long long)(fr_value_idle_ms(v) / 1000));
+}
+
+void cmd_object_freq(fr_ctx *ctx) {
+    if (!object_lookup(ctx)) return;
+    /* No LFU policy exists in this server: always Redis's refusal. */
+    fr_reply_error(ctx,
+                   "ERR An LFU maxmemory policy is not selected, access "
+                   "frequency not tracked. Please note that when switching "
+                   "between policies at runtime LRU and LFU data will take "
+                   "some time to adjust.");
+}

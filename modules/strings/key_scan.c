@@ -1,0 +1,169 @@
+/* key_scan.c -- KEYS and SCAN (MATCH, COUNT, TYPE).
+ *
+ * Owns Redis's SCAN loop: visit one bucket at a time until COUNT keys were
+ * collected, the cursor wraps to 0, or COUNT*10 buckets were visited; then
+ * filter by pattern, by type (a NOTOUCH lookup, which counts hits/misses as
+ * in Redis) and by expiry.  Keys are copied out of the scan callback because
+ * the filters may touch the keyspace.  Invariant: the callbacks given to the
+ * core never modify the keyspace. */
+#include "strings_internal.h"
+
+#include <limits.h>
+#include <string.h>
+#include <strings.h>
+
+/* Hardened mode: refuse patterns long enough to make matching every key a
+ * denial of service. */
+static int pattern_too_long(fr_ctx *ctx, size_t len) {
+    if (!fr_ctx_hardened(ctx) || len <= STR_HARD_PATTERN_MAX) return 0;
+    fr_ctx_divergence(ctx, "pattern-too-long");
+    fr_reply_error(ctx, "ERR pattern longer than 1024 bytes (hardened mode)");
+    return 1;
+}
+
+/* ---- KEYS ---------------------------------------------------------------------- */
+
+typedef struct keys_walk {
+    fr_ctx *ctx;
+    const fr_str *pat;
+    int all;
+    long n;
+} keys_walk;
+
+static void keys_cb(void *priv, const fr_str *key, const fr_value *v) {
+    keys_walk *w = priv;
+    (void)v;
+    if (!w->all && !fr_stringmatch(w->pat->buf, w->pat->len, key->buf,
+                                   key->len, 0))
+        return;
+    fr_reply_bulk_str(w->ctx, key);
+    w->n++;
+}
+
+void cmd_keys(fr_ctx *ctx) {
+    const fr_str *pat = fr_arg(ctx, 1);
+    if (pattern_too_long(ctx, pat->len)) return;
+    keys_walk w = {ctx, pat, pat->len == 1 && pat->buf[0] == '*', 0};
+    void *node = fr_reply_deferred_len(ctx);
+    fr_db_foreach(fr_ctx_db(ctx), keys_cb, &w);
+    fr_reply_set_deferred_array(ctx, node, w.n);
+}
+
+/* ---- SCAN ------------------------------------------------------------------------ */
+
+typedef struct scan_args {
+    long count;
+    const fr_str *pat;     /* NULL: no filtering by name */
+    const char *type;      /* NULL: any type */
+} scan_args;
+
+typedef struct key_list {
+    fr_str **keys;
+    size_t n, cap;
+} key_list;
+
+static void scan_cb(void *priv, const fr_str *key, const fr_value *v) {
+    key_list *l = priv;
+    (void)v;
+    if (l->n == l->cap) {
+        l->cap = l->cap ? l->cap * 2 : 16;
+        l->keys = fr_realloc(l->keys, l->cap * sizeof(*l->keys));
+    }
+    l->keys[l->n++] = fr_str_dup(key);
+}
+
+static int parse_count(fr_ctx *ctx, int argi, long *count) {
+    long long c;
+    if (fr_arg_ll_or_reply(ctx, argi, &c) != FR_OK) return FR_ERR;
+    if (c < 1) {
+        fr_reply_syntax_error(ctx);
+        return FR_ERR;
+    }
+    if (fr_ctx_hardened(ctx) && c > STR_HARD_SCAN_COUNT_MAX) {
+        /* A huge COUNT turns one SCAN call into a blocking KEYS. */
+        fr_ctx_divergence(ctx, "scan-count-clamped");
+        c = STR_HARD_SCAN_COUNT_MAX;
+    }
+    *count = (long)c;
+    return FR_OK;
+}
+
+static int parse_scan_args(fr_ctx *ctx, scan_args *a) {
+    int argc = fr_argc(ctx);
+    *a = (scan_args){10, NULL, NULL};
+    for (int i = 2; i < argc; i += 2) {
+        int more = i + 1 < argc;
+        if (more && str_opt_is(ctx, i, "count")) {
+            if (parse_count(ctx, i + 1, &a->count) != FR_OK) return FR_ERR;
+        } else if (more && str_opt_is(ctx, i, "match")) {
+            const fr_str *p = fr_arg(ctx, i + 1);
+            /* "*" matches everything: same as no pattern. */
+            a->pat = (p->len == 1 && p->buf[0] == '*') ? NULL : p;
+        } else if (more && str_opt_is(ctx, i, "type")) {
+            a->type = fr_arg(ctx, i + 1)->buf;
+        } else {
+            fr_reply_syntax_error(ctx);
+            return FR_ERR;
+        }
+    }
+    if (a->pat && pattern_too_long(ctx, a->pat->len)) return FR_ERR;
+    return FR_OK;
+}
+
+static unsigned long long scan_collect(fr_db *db, unsigned long long cursor,
+                                       long count, key_list *l) {
+    /* Bucket visits allowed: COUNT*10, saturated instead of overflowing. */
+    long long budget = count > LLONG_MAX / 10 ? LLONG_MAX : count * 10LL;
+    do {
+        cursor = fr_db_scan(db, cursor, 1, scan_cb, l);
+    } while (cursor && budget-- && l->n < (size_t)count);
+    return cursor;
+}
+
+/* Whether a collected key survives MATCH and TYPE. */
+static int scan_keep(fr_ctx *ctx, const scan_args *a, const fr_str *key) {
+    if (a->pat &&
+        !fr_stringmatch(a->pat->buf, a->pat->len, key->buf, key->len, 0))
+        return 0;
+    if (a->type) {
+        fr_value *v = fr_key_lookup(ctx, fr_ctx_db(ctx), key,
+                                    FR_LOOKUP_NOTOUCH);
+        const char *name = v ? fr_type_name(fr_value_type(v)) : "none";
+        if (strcasecmp(a->type, name)) return 0;
+    }
+    fr_db *db = fr_ctx_db(ctx);
+    if (fr_key_is_expired(db, key)) {
+        /* Redis deletes such a key on the spot; a plain lookup does that
+         * (where the role allows) without touching the statistics. */
+        fr_key_lookup(ctx, db, key, FR_LOOKUP_NOTOUCH | FR_LOOKUP_NOSTATS);
+        return 0;
+    }
+    return 1;
+}
+
+void cmd_scan(fr_ctx *ctx) {
+    unsigned long long cursor;
+    if (sr_parse_cursor(fr_arg(ctx, 1)->buf, &cursor) != 0) {
+        fr_reply_error(ctx, "ERR invalid cursor");
+        return;
+    }
+    scan_args a;
+    if (parse_scan_args(ctx, &a) != FR_OK) return;
+
+    key_list l = {NULL, 0, 0};
+    cursor = scan_collect(fr_ctx_db(ctx), cursor, a.count, &l);
+    size_t kept = 0;
+    for (size_t i = 0; i < l.n; i++) {
+        if (scan_keep(ctx, &a, l.keys[i])) l.keys[kept++] = l.keys[i];
+        else fr_str_free(l.keys[i]);
+    }
+    fr_reply_array(ctx, 2);
+    /* Redis prints the cursor as a signed long long. */
+    fr_reply_bulk_ll(ctx, (long long)cursor);
+    fr_reply_array(ctx, (long)kept);
+    for (size_t i = 0; i < kept; i++) {
+        fr_reply_bulk_str(ctx, l.keys[i]);
+        fr_str_free(l.keys[i]);
+    }
+    fr_free(l.keys);
+}

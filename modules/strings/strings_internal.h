@@ -1,0 +1,153 @@
+/* strings_internal.h -- shared declarations of the strings/keys module.
+ *
+ * Payload layout of the "string" type (one word, at most one allocation):
+ *
+ *   ...vvvvvvvv P 1   inline integer: bits 2..63 hold a signed value in
+ *                     [SV_INLINE_MIN, SV_INLINE_MAX] (62 bits on LP64); bit 1
+ *                     (P) marks a "private" integer, one that OBJECT REFCOUNT
+ *                     reports as 1 even in 0..9999 (COPY's result, as Redis's
+ *                     dupStringObject makes).  OBJECT ENCODING: "int".  No
+ *                     allocation at all.
+ *   ...pppppppp K 0   pointer to an fr_str (8-byte aligned) plus a 2-bit kind:
+ *                     K=00 raw, K=01 embstr, K=10 int-as-text (an integer that
+ *                     Redis int-encodes but that is too wide to inline; its
+ *                     text is canonical decimal).  One allocation: the fr_str,
+ *                     which is the argument itself when a big value was taken
+ *                     from the network (fr_arg_take), so it is never copied.
+ *
+ * The kind only records which encoding Redis would report; the bytes are the
+ * same for raw and embstr, so an in-place edit (APPEND, SETRANGE) just
+ * retags the pointer as raw.  A payload word is never 0, so no stored value
+ * looks like NULL to the core.
+ *
+ * Invariants: sv_* functions never leave two payloads sharing an fr_str;
+ * g_string_type is set for the whole time the module is loaded. */
+#ifndef FR_STRINGS_INTERNAL_H
+#define FR_STRINGS_INTERNAL_H
+
+#include "frankenredis.h"
+#include "str_pure.h"
+
+extern const fr_type *g_string_type;
+
+/* ---- Payloads (str_value.c) ---------------------------------------------- */
+/* A value holding these bytes, encoded as SET would store them. */
+void *sv_from_bytes(const char *p, size_t len);
+/* The same for argument i; a big raw value is taken, not copied, so the
+ * caller must not read argument i afterwards. */
+void *sv_from_arg(fr_ctx *ctx, int i);
+/* A value holding an integer the way INCR stores it (shared if 0..9999). */
+void *sv_from_ll(long long v);
+/* A value holding these bytes verbatim: embstr if short, raw otherwise. */
+void *sv_from_plain(const char *p, size_t len);
+/* Adopt an fr_str (ownership passes) as a raw value. */
+void *sv_from_raw_str(fr_str *s);
+
+/* The value's bytes: a pointer into the payload, or into tmp (SR_LL_CHARS
+ * bytes) for inline integers.  Valid until the payload changes. */
+const char *sv_bytes(const void *p, char *tmp, size_t *len);
+size_t sv_len(const void *p);
+/* Parse as INCR does (1 ok, 0 not an integer). */
+int sv_get_ll(const void *p, long long *out);
+/* Parse as INCRBYFLOAT does (1 ok, 0 not a float). */
+int sv_get_ld(const void *p, long double *out);
+/* An fr_str with the value's bytes that the caller may grow (APPEND,
+ * SETRANGE): the payload's own storage, or a fresh one for an inline integer.
+ * Either way the payload is consumed: replace it with the result (see
+ * str_store_edited), never free it. */
+fr_str *sv_take_raw(void *p);
+int sv_refcount(const void *p);
+
+/* Type callbacks. */
+void sv_free(void *p);
+void *sv_dup(const void *p);
+const char *sv_encoding(const void *p);
+size_t sv_mem_usage(const void *p);
+
+/* ---- Helpers shared by the handlers (str_common.c) ------------------------ */
+/* Lookups with Redis's flags: reads count hits/misses, writes do not. */
+fr_value *str_lookup_read(fr_ctx *ctx, const fr_str *key);
+fr_value *str_lookup_write(fr_ctx *ctx, const fr_str *key);
+int str_is_string(const fr_value *v);
+/* Option keyword test with C-string semantics, as Redis compares options. */
+int str_opt_is(const fr_ctx *ctx, int i, const char *kw);
+/* Reply a stored string value as a bulk string. */
+void str_reply_value(fr_ctx *ctx, const void *payload);
+/* Swap a live value's payload for a new one (TTL kept), free the old one and
+ * signal the write (which also counts one change for propagation). */
+void str_replace_payload(fr_ctx *ctx, const fr_str *key, fr_value *v,
+                         void *newp);
+/* Store the result of sv_take_raw (grown) back as a raw value in place. */
+void str_store_edited(fr_ctx *ctx, const fr_str *key, fr_value *v, fr_str *s);
+/* Propagate an argv given as C strings with explicit lengths. */
+void str_propagate(fr_ctx *ctx, int argc, const char *const *argv,
+                   const size_t *lens);
+/* Reply Redis's "invalid expire time in '<cmd>' command". */
+void str_reply_bad_expire(fr_ctx *ctx);
+/* Validate an expire argument and convert it to absolute ms; replies the
+ * error and returns FR_ERR on failure.  `opt` is SR_OPT_EX/PX/EXAT/PXAT. */
+int str_expire_arg(fr_ctx *ctx, int argi, int opt, long long *when_ms);
+/* FR_ERR (after replying) when TTLs cannot be stored: no ttl module. */
+int str_require_expire(fr_ctx *ctx);
+/* Parse a DB index as SELECT does; replies and returns NULL on error. */
+fr_db *str_db_arg(fr_ctx *ctx, int argi);
+
+/* ---- Hardened-mode limits -------------------------------------------------- */
+#define STR_HARD_PATTERN_MAX 1024             /* KEYS / SCAN MATCH bytes */
+#define STR_HARD_SCAN_COUNT_MAX 100000L       /* SCAN COUNT is clamped */
+#define STR_HARD_ZERO_FILL_MAX (8LL << 20)    /* SETRANGE gap filled with 0 */
+#define STR_HARD_LCS_BYTES (64ULL << 20)      /* LCS working memory */
+
+/* ---- Command handlers -------------------------------------------------------- */
+/* str_basic.c */
+void cmd_get(fr_ctx *ctx);
+void cmd_set(fr_ctx *ctx);
+void cmd_setnx(fr_ctx *ctx);
+void cmd_setex(fr_ctx *ctx);
+void cmd_psetex(fr_ctx *ctx);
+void cmd_getset(fr_ctx *ctx);
+void cmd_getdel(fr_ctx *ctx);
+void cmd_getex(fr_ctx *ctx);
+void cmd_mget(fr_ctx *ctx);
+void cmd_mset(fr_ctx *ctx);
+void cmd_msetnx(fr_ctx *ctx);
+/* str_edit.c */
+void cmd_append(fr_ctx *ctx);
+void cmd_setrange(fr_ctx *ctx);
+void cmd_getrange(fr_ctx *ctx);
+void cmd_strlen(fr_ctx *ctx);
+void cmd_incr(fr_ctx *ctx);
+void cmd_decr(fr_ctx *ctx);
+void cmd_incrby(fr_ctx *ctx);
+void cmd_decrby(fr_ctx *ctx);
+void cmd_incrbyfloat(fr_ctx *ctx);
+/* str_lcs.c */
+void cmd_lcs(fr_ctx *ctx);
+/* key_basic.c */
+void cmd_del(fr_ctx *ctx);
+void cmd_unlink(fr_ctx *ctx);
+void cmd_exists(fr_ctx *ctx);
+void cmd_type(fr_ctx *ctx);
+void cmd_touch(fr_ctx *ctx);
+void cmd_randomkey(fr_ctx *ctx);
+void cmd_rename(fr_ctx *ctx);
+void cmd_renamenx(fr_ctx *ctx);
+void cmd_move(fr_ctx *ctx);
+void cmd_copy(fr_ctx *ctx);
+/* key_scan.c */
+void cmd_keys(fr_ctx *ctx);
+void cmd_scan(fr_ctx *ctx);
+/* key_object.c */
+void cmd_object_help(fr_ctx *ctx);
+void cmd_object_encoding(fr_ctx *ctx);
+void cmd_object_refcount(fr_ctx *ctx);
+void cmd_object_idletime(fr_ctx *ctx);
+void cmd_object_freq(fr_ctx *ctx);
+
+/* ---- Type callbacks of other modules' types (key_object.c) ----------------- */
+/* The SDK has no way to reach another type's dup/encoding callbacks; these
+ * return NULL when the core does not offer one (see docs/modules/strings.md). */
+const char *str_foreign_encoding(const fr_value *v);
+void *str_foreign_dup(const fr_value *v, int *supported);
+
+#endif /* FR_STRINGS_INTERNAL_H */

@@ -1,0 +1,119 @@
+# lib.sh -- shell helpers for integration tests; source it, do not run it.
+#
+# Owns: PASS/FAIL bookkeeping, finding a free port, starting a server in the
+# background and stopping it by its PID.
+# Invariants: port 6379 is never used; every server started here is listed
+# in FR_STARTED_PIDS and, if still running, stopped by PID when the shell
+# exits (fr_init installs the EXIT trap); scratch files live in $FR_TMP,
+# which is removed on exit.
+
+FR_PASSED=0
+FR_FAILED=0
+FR_STARTED_PIDS=""
+FR_SERVER_PID=""
+FR_TMP=""
+
+fr_init() {
+    FR_TMP=$(mktemp -d /tmp/fr-integration.XXXXXX) || exit 2
+    trap fr_cleanup EXIT
+    trap 'exit 130' INT TERM
+}
+
+fr_cleanup() {
+    local pid
+    for pid in $FR_STARTED_PIDS; do
+        if kill -0 "$pid" 2>/dev/null; then
+            fr_stop_server "$pid"
+        fi
+    done
+    if [ -n "$FR_TMP" ]; then
+        rm -rf "$FR_TMP"
+    fi
+}
+
+fr_pass() {
+    printf 'PASS %s\n' "$1"
+    FR_PASSED=$((FR_PASSED + 1))
+}
+
+fr_fail() {
+    printf 'FAIL %s: %s\n' "$1" "$2"
+    FR_FAILED=$((FR_FAILED + 1))
+}
+
+# fr_check_eq NAME WANT GOT: exact comparison of command output.
+fr_check_eq() {
+    if [ "$2" = "$3" ]; then
+        fr_pass "$1"
+    else
+        fr_fail "$1" "want '$2', got '$3'"
+    fi
+}
+
+# Prints the summary line; returns non-zero if anything failed.
+fr_summary() {
+    printf 'integration: %d passed, %d failed\n' "$FR_PASSED" "$FR_FAILED"
+    [ "$FR_FAILED" -eq 0 ]
+}
+
+# Prints a port nobody listens on.  fr-conform asks the kernel (bind to port
+# 0); without it, probe random high ports, which is racy but good enough.
+fr_free_port() {
+    if [ -n "${FR_CONFORM:-}" ] && [ -x "$FR_CONFORM" ]; then
+        "$FR_CONFORM" free-port
+        return
+    fi
+    local i port
+    for i in $(seq 1 100); do
+        port=$(( (RANDOM * 32768 + RANDOM) % 25000 + 20000 ))
+        if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+            echo "$port"
+            return 0
+        fi
+    done
+    return 1
+}
+
+# fr_start_server CMD PORT LOG: runs `CMD --port PORT` (CMD in sh syntax,
+# like fr-conform's --server-cmd) in the background with output to LOG, sets
+# FR_SERVER_PID, and waits up to 10 s for PONG.  A reference redis-server
+# also gets persistence off and a scratch dir, so it leaves no files.
+fr_start_server() {
+    local cmd=$1 port=$2 log=$3 first i
+    local -a extra=()
+    first=${cmd%% *}
+    if [ "${first##*/}" = redis-server ]; then
+        extra=(--bind 127.0.0.1 --save "" --appendonly no --dir "$FR_TMP")
+    fi
+    sh -c "exec $cmd \"\$@\"" fr-server --port "$port" "${extra[@]}" \
+        >"$log" 2>&1 </dev/null &
+    FR_SERVER_PID=$!
+    FR_STARTED_PIDS="$FR_STARTED_PIDS $FR_SERVER_PID"
+    for i in $(seq 1 200); do
+        if ! kill -0 "$FR_SERVER_PID" 2>/dev/null; then
+            return 1
+        fi
+        if [ "$(redis-cli -p "$port" PING 2>/dev/null)" = PONG ]; then
+            return 0
+        fi
+        sleep 0.05
+    done
+    return 1
+}
+
+# fr_stop_server PID: SIGTERM, up to 5 s to exit, then SIGKILL.  Returns 0
+# if the server exited on SIGTERM alone.
+fr_stop_server() {
+    local pid=$1 i
+    kill -TERM "$pid" 2>/dev/null
+    for i in $(seq 1 100); do
+        if ! kill -0 "$pid" 2>/dev/null; then
+            wait "$pid" 2>/dev/null
+            return 0
+        fi
+        sleep 0.05
+    done
+    kill -KILL "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+    return 1
+}

@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# startup.sh SRCDIR BUILDDIR -- start-up refusals: the server must refuse to
+# start, exit non-zero and name what failed and where, for every broken
+# set-up the module registry promises to catch; and must start cleanly with
+# a good one.  Prints "startup: N passed, M failed".
+set -u
+src=${1:?srcdir} build=${2:?builddir}
+server="$build/frankenredis-server"
+passed=0 failed=0
+tmp=$(mktemp -d /tmp/fr-startup.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+
+pass() { echo "PASS $1"; passed=$((passed + 1)); }
+fail() { echo "FAIL $1: $2"; failed=$((failed + 1)); }
+
+free_port() {
+  local p
+  for _ in $(seq 1 50); do
+    p=$(( (RANDOM * 32768 + RANDOM) % 25000 + 20000 ))
+    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
+  done
+}
+
+# refuse NAME EXPECTED-TEXT server-args...: must exit non-zero within 10 s
+# and print EXPECTED-TEXT (a fixed string) on stderr.
+refuse() {
+  local name=$1 want=$2; shift 2
+  local out rc
+  out=$(timeout 10 "$server" "$@" --port "$(free_port)" 2>&1 >/dev/null); rc=$?
+  if [[ $rc -eq 0 || $rc -eq 124 ]]; then fail "$name" "exit status $rc, expected a refusal"; return; fi
+  if [[ $out != *"$want"* ]]; then fail "$name" "stderr lacks '$want': $out"; return; fi
+  pass "$name"
+}
+
+conf() { printf '%s\n' "$@" > "$tmp/c.conf"; echo "$tmp/c.conf"; }
+
+# A module dir holding copies of built modules, to break them on purpose.
+moddir=$tmp/modules
+mkdir -p "$moddir"
+copy_module() {  # NAME FROM-DIR
+  mkdir -p "$moddir/$1"
+  cp "$2/$1/$1.so" "$2/$1/$1.yaml" "$moddir/$1/"
+}
+
+c=$(conf "port 7000" "no-such-directive yes")
+refuse unknown-directive "c.conf:2: >>> 'no-such-directive yes' Bad directive or wrong number of arguments" "$c"
+c=$(conf "hz lots")
+refuse bad-value "c.conf:1: >>> 'hz lots' argument couldn't be parsed into an integer" "$c"
+c=$(conf "module nosuchmodule")
+refuse missing-module "c.conf:1: module 'nosuchmodule': manifest" "$c"
+
+copy_module strings "$build/modules"
+rm "$moddir/strings/strings.so"
+c=$(conf "module-dir $moddir" "module strings")
+refuse missing-so "module 'strings': shared object $moddir/strings/strings.so not found" "$c"
+
+copy_module strings "$build/modules"
+echo "# an edit after the build" >> "$moddir/strings/strings.yaml"
+refuse manifest-drift "was built from another manifest than $moddir/strings/strings.yaml" "$c"
+
+copy_module strings "$build/modules"
+printf 'commands:\n  get: [unclosed\n' > "$moddir/strings/strings.yaml"
+refuse broken-manifest "$moddir/strings/strings.yaml:" "$c"
+
+tm="$build/tests/modules"
+for m in frtest_nohandler frtest_undeclared frtest_initfail frtest_ok; do copy_module $m "$tm"; done
+c=$(conf "module-dir $moddir" "module frtest_nohandler")
+refuse no-handler "command 'frtest.forgotten' declared at $moddir/frtest_nohandler/frtest_nohandler.yaml:" "$c"
+c=$(conf "module-dir $moddir" "module frtest_undeclared")
+refuse undeclared-handler "init registered a command its manifest" "$c"
+c=$(conf "module-dir $moddir" "module frtest_initfail")
+refuse init-fails "module 'frtest_initfail': init failed" "$c"
+c=$(conf "module-dir $moddir" "module frtest_ok" "module frtest_undeclared")
+refuse duplicate-command "command 'frtest.echo' is already declared by module 'frtest_ok'" "$c"
+
+mkdir -p "$moddir/frtest_dep" && cp "$tm/frtest_ok/frtest_ok.so" "$moddir/frtest_dep/frtest_dep.so"
+sed -e 's/^name: frtest_ok/name: frtest_dep/' -e 's/^description:.*/description: x\ndepends: [nosuchdep]/' \
+  "$tm/frtest_ok/frtest_ok.yaml" > "$moddir/frtest_dep/frtest_dep.yaml"
+c=$(conf "module-dir $moddir" "module frtest_dep")
+refuse missing-dependency "module 'frtest_dep' depends on module 'nosuchdep', which is not in the module set" "$c"
+
+mkdir -p "$moddir/frtest_abi" && cp "$tm/frtest_ok/frtest_ok.so" "$moddir/frtest_abi/frtest_abi.so"
+sed -e 's/^name: frtest_ok/name: frtest_abi/' "$tm/frtest_ok/frtest_ok.yaml" > "$moddir/frtest_abi/frtest_abi.yaml"
+c=$(conf "module-dir $moddir" "module frtest_abi")
+refuse descriptor-name "calls itself 'frtest_ok'" "$c"
+
+# The good case: loads, answers, stops on SIGTERM.
+port=$(free_port)
+c=$(conf "module-dir $moddir" "module frtest_ok" "bind 127.0.0.1" "save \"\"")
+"$server" "$c" --port "$port" > "$tmp/ok.log" 2>&1 &
+pid=$!
+reply=""
+for _ in $(seq 1 50); do
+  reply=$(redis-cli -p "$port" frtest.echo hi 2>/dev/null) && [[ $reply == hi ]] && break
+  sleep 0.1
+done
+if [[ $reply == hi ]]; then pass good-module-serves; else fail good-module-serves "got '$reply'"; fi
+mode=$(redis-cli -p "$port" info modules 2>/dev/null | tr -d '\r' | grep -c 'name=frtest_ok,.*mode=hardened')
+[[ $mode == 1 ]] && pass manifest-default-mode || fail manifest-default-mode "INFO modules lacks frtest_ok in hardened mode"
+kill -TERM "$pid"; wait "$pid"; rc=$?
+[[ $rc -eq 0 ]] && pass clean-sigterm-exit || fail clean-sigterm-exit "exit status $rc"
+grep -q "Ready to accept connections" "$tmp/ok.log" && pass ready-log-line || fail ready-log-line "no 'Ready to accept connections' in the log"
+
+echo "startup: $passed passed, $failed failed"
+[[ $failed -eq 0 ]]

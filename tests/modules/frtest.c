@@ -1,0 +1,44 @@
+/* frtest.c -- deliberately faulty modules for the start-up refusal tests.
+ *
+ * One source, built once per variant (FRTEST_VARIANT) with its own manifest
+ * tests/modules/<name>/<name>.yaml, so each refusal the registry promises is
+ * exercised by a real .so:
+ *   1 frtest_nohandler: declares two commands, registers one;
+ *   2 frtest_undeclared: registers a command its manifest lacks;
+ *   3 frtest_initfail: registers a type and a hook, then fails init;
+ *   4 frtest_ok: well-formed, used with broken neighbours and for hooks. */
+#include "frankenredis.h"
+
+static void echo_cmd(fr_ctx *ctx)
+{
+    fr_reply_bulk_str(ctx, fr_arg(ctx, 1));
+}
+
+static void free_payload(void *p)
+{
+    fr_free(p);
+}
+
+static const fr_type_def test_type = {.name = "frtest-type", .rdb_type = -1, .free = free_payload};
+
+static int on_cron(const fr_hook_event *ev, void *priv)
+{
+    (void)ev;
+    (void)priv;
+    return FR_OK;
+}
+
+static int init(fr_module *m)
+{
+    if (fr_command_register(m, "frtest.echo", echo_cmd) != FR_OK) return FR_ERR;
+#if FRTEST_VARIANT == 2
+    fr_command_register(m, "frtest.undeclared", echo_cmd);
+#elif FRTEST_VARIANT == 3
+    if (!fr_type_register(m, &test_type)) return FR_ERR;
+    if (fr_hook_register(m, FR_HOOK_CRON, FR_HOOK_MIDDLE, on_cron, NULL) != FR_OK) return FR_ERR;
+    return FR_ERR;
+#endif
+    return FR_OK;
+}
+
+FR_MODULE(FRTEST_NAME, init, NULL);

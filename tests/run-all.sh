@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# run-all.sh SRCDIR BUILDDIR -- the whole test suite: Check unit tests, the
+# start-up refusal tests, then the integration and conformance tests against
+# a real server.  Each part prints "<part>: N passed, M failed"; this script
+# adds them up and ends with the single line "N passed, M failed".
+set -uo pipefail
+src=${1:-$(cd "$(dirname "$0")/.." && pwd)}
+build=${2:-$src}
+cd "$build" || exit 2
+
+total_pass=0 total_fail=0
+run_part() {  # name command...
+  local name=$1; shift
+  local log; log=$(mktemp)
+  echo "=== $name"
+  "$@" 2>&1 | tee "$log"
+  local line
+  line=$(grep -E "^$name: [0-9]+ passed, [0-9]+ failed$" "$log" | tail -n1)
+  if [[ $line =~ ([0-9]+)\ passed,\ ([0-9]+)\ failed ]]; then
+    total_pass=$((total_pass + BASH_REMATCH[1]))
+    total_fail=$((total_fail + BASH_REMATCH[2]))
+  else
+    echo "$name: did not report a summary (crashed?)"
+    total_fail=$((total_fail + 1))
+  fi
+  rm -f "$log"
+}
+
+export FR_SRCDIR=$src FR_BUILDDIR=$build
+run_part unit env CK_VERBOSITY=normal "$build/tests/unit/run-unit-tests"
+run_part startup bash "$src/tests/integration/startup.sh" "$src" "$build"
+run_part integration bash "$src/tests/integration/run.sh" "$build"
+
+echo "$total_pass passed, $total_fail failed"
+[[ $total_fail -eq 0 ]]

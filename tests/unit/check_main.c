@@ -1,0 +1,32 @@
+/* check_main.c -- runs every Check suite of the unit tests.
+ *
+ * Output ends with Check's own summary line and one line
+ * "unit: N passed, M failed" that tests/run-all.sh adds up. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+Suite *dict_suite(void);
+Suite *resp_suite(void);
+Suite *util_suite(void);
+Suite *splitargs_suite(void);
+Suite *manifest_suite(void);
+Suite *strings_encoding_suite(void);
+Suite *config_suite(void);
+
+int main(void)
+{
+    SRunner *sr = srunner_create(dict_suite());
+    srunner_add_suite(sr, resp_suite());
+    srunner_add_suite(sr, util_suite());
+    srunner_add_suite(sr, splitargs_suite());
+    srunner_add_suite(sr, manifest_suite());
+    srunner_add_suite(sr, strings_encoding_suite());
+    srunner_add_suite(sr, config_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int run = srunner_ntests_run(sr);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    printf("unit: %d passed, %d failed\n", run - failed, failed);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
