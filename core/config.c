@@ -70,6 +70,8 @@ static void get_bind(conf_def *d, char *buf, size_t len);
 static int set_dir(conf_def *d, int argc, char **argv, const char **err);
 static void get_dir(conf_def *d, char *buf, size_t len);
 static int set_save(conf_def *d, int argc, char **argv, const char **err);
+static int set_appendonly(conf_def *d, int argc, char **argv, const char **err);
+static void get_appendonly(conf_def *d, char *buf, size_t len);
 static void get_save(conf_def *d, char *buf, size_t len);
 
 #define C(n, t, f, p, mi, ma, de) {(char *)n, t, f, p, mi, ma, de, NULL, NULL, NULL, NULL, 0, NULL, NULL}
@@ -99,6 +101,7 @@ static conf_def core_defs[] = {
     C("module-dir", CT_STR, CF_IMMUTABLE, &server.cfg.module_dir, 0, 0, ""),
     {(char *)"bind", CT_SPECIAL, 0, NULL, 0, 0, "* -::*", NULL, set_bind, get_bind, NULL, 0, NULL, NULL},
     {(char *)"dir", CT_SPECIAL, 0, NULL, 0, 0, NULL, NULL, set_dir, get_dir, NULL, 0, NULL, NULL},
+    {(char *)"appendonly", CT_SPECIAL, 0, NULL, 0, 0, "no", NULL, set_appendonly, get_appendonly, NULL, 0, NULL, NULL},
     {(char *)"save", CT_SPECIAL, 0, NULL, 0, 0, "3600 1 300 100 60 10000", NULL, set_save, get_save, NULL, 0, NULL, NULL},
 };
 #undef C
@@ -330,6 +333,31 @@ static void get_save(conf_def *d, char *buf, size_t len)
     snprintf(buf, len, "%s", server.cfg.save_params ? server.cfg.save_params : "");
 }
 
+/* Clients (redis-benchmark among them) read appendonly; turning it on needs
+ * a module that provides AOF, so without one "yes" is refused rather than
+ * silently ignored. */
+static int set_appendonly(conf_def *d, int argc, char **argv, const char **err)
+{
+    (void)d;
+    if (argc != 1 || (strcasecmp(argv[0], "yes") && strcasecmp(argv[0], "no"))) {
+        *err = "argument must be 'yes' or 'no'";
+        return -1;
+    }
+    int on = !strcasecmp(argv[0], "yes");
+    if (on && !server.aof_available) {
+        *err = "appendonly needs the aof module, which is not loaded";
+        return -1;
+    }
+    server.cfg.appendonly = on;
+    return 0;
+}
+
+static void get_appendonly(conf_def *d, char *buf, size_t len)
+{
+    (void)d;
+    snprintf(buf, len, "%s", server.cfg.appendonly ? "yes" : "no");
+}
+
 /* -------------------------------------------------------------- defaults */
 
 static int split_spaces(const char *s, char ***argv)
@@ -351,6 +379,7 @@ static void free_argv(int argc, char **argv)
 
 void fr_config_init_defaults(void)
 {
+    if (defs) return; /* once per process */
     int n = (int)(sizeof(core_defs) / sizeof(core_defs[0]));
     defs = fr_malloc(sizeof(conf_def *) * (size_t)n);
     ndefs = 0;

@@ -100,15 +100,19 @@ int fr_module_is_builtin(const fr_module *m)
 
 /* --------------------------------------------------------- registration */
 
+/* A container runs its own handler when called without a subcommand
+ * (COMMAND); one whose arity demands a subcommand (CLIENT) needs none. */
+static int container_runs_alone(const fr_cmd_meta *c)
+{
+    return c->arity == 1 || c->arity == -1;
+}
+
 static int all_handlers_set(fr_module *m, fr_cmd_meta *cmds, int n, char *err, size_t errlen)
 {
     for (int i = 0; i < n; i++) {
         fr_cmd_meta *c = &cmds[i];
-        if (c->nsubcmds) {
-            if (all_handlers_set(m, c->subcmds, c->nsubcmds, err, errlen)) return -1;
-            continue;
-        }
-        if (!c->handler) {
+        if (c->nsubcmds && all_handlers_set(m, c->subcmds, c->nsubcmds, err, errlen)) return -1;
+        if (!c->handler && (!c->nsubcmds || container_runs_alone(c))) {
             snprintf(err, errlen, "module '%s': command '%s' declared at %s:%d has no handler", m->name,
                      c->fullname, m->mf->path, c->line);
             return -1;
@@ -120,9 +124,9 @@ static int all_handlers_set(fr_module *m, fr_cmd_meta *cmds, int n, char *err, s
 int fr_command_register(fr_module *m, const char *name, fr_command_fn fn)
 {
     fr_cmd_meta *c = fr_manifest_find_cmd(m->mf, name);
-    if (!c || !fn || c->nsubcmds) {
+    if (!c || !fn || (c->nsubcmds && !container_runs_alone(c))) {
         fr_log(FR_LOG_WARNING, "module '%s' registers a handler for '%s', which %s does not declare%s", m->name,
-               name, m->mf->path, c && c->nsubcmds ? " as a command (it is a container)" : "");
+               name, m->mf->path, c ? " callable without a subcommand" : "");
         m->bad_registration = 1;
         return FR_ERR;
     }
@@ -224,6 +228,7 @@ static int activate(fr_module *m, int (*init)(fr_module *), char *err, size_t er
         return -1;
     }
     if (all_handlers_set(m, m->mf->cmds, m->mf->ncmds, err, errlen)) return -1;
+    if (provides(m->mf, "aof")) server.aof_available = 1;
     if (provides(m->mf, "expire")) {
         server.expire_available = 1;
         server.expire_provider = m;

@@ -2,8 +2,9 @@
  *
  * Parser model: Redis keeps unparsed bytes in a query buffer and re-scans it
  * after every read; we consume every byte at once and keep only what an
- * incomplete element needs (a partial line, or the bulk being filled), so
- * no byte is copied twice and a bulk is allocated once at its final size.
+ * incomplete element needs (a partial line, or the bulk being filled), so a
+ * bulk is allocated once at its final size and its payload copied at most
+ * once (not at all when read through the direct target).
  * The observable behaviour stays Redis's:
  *  - a header or inline line ends at the first '\r' (headers) or '\n'
  *    (inline); the byte after a header's '\r' is skipped unchecked, and so

@@ -133,19 +133,6 @@ static void signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
     ev_break(server.loop, EVBREAK_ONE);
 }
 
-/* ------------------------------------------------------------- shutdown */
-
-void fr_server_shutdown(int flags)
-{
-    fr_log(FR_LOG_WARNING, "User requested shutdown...");
-    fr_hook_event ev = {.id = FR_HOOK_SHUTDOWN, .why = flags};
-    fr_hooks_fire(&ev);
-    fr_net_close_listeners();
-    if (server.cfg.pidfile) unlink(server.cfg.pidfile);
-    fr_log(FR_LOG_WARNING, "FrankenRedis is now ready to exit, bye bye...");
-    exit(0);
-}
-
 /* -------------------------------------------------------------- start-up */
 
 static void daemonize(void)

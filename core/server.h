@@ -57,6 +57,7 @@ typedef struct fr_config {
     long long active_expire_effort;
     char *dbfilename;
     char *save_params;
+    int appendonly;
 } fr_config;
 
 /* ---- one client output block (the list used when `buf` is full) ---- */
@@ -176,6 +177,7 @@ typedef struct fr_server {
     int shutdown_asap;
     int loading;
     int expire_available;
+    int aof_available;        /* a loaded module provides "aof" */
     fr_module *expire_provider;
     long long lruclock;
 } fr_server;

@@ -118,6 +118,7 @@ static char *terminated_copy(const char *s, size_t len, char *stackbuf,
 int fr_string2ull(const char *s, size_t len, unsigned long long *out)
 {
     long long ll;
+    len = strnlen(s, len); /* Redis gets a C string: a NUL ends it */
     if (fr_string2ll(s, len, &ll)) {
         if (ll < 0) return 0;
         if (out) *out = (unsigned long long)ll;
@@ -127,7 +128,6 @@ int fr_string2ull(const char *s, size_t len, unsigned long long *out)
     char *b = terminated_copy(s, len, stackbuf, sizeof(stackbuf), &heap);
     errno = 0;
     unsigned long long v = strtoull(b, &end, 10);
-    /* Like Redis (which sees a C string), bytes past a NUL are ignored. */
     int ok = !(errno == EINVAL || errno == ERANGE || b[0] == '\0' || *end != '\0');
     fr_free(heap);
     if (ok && out) *out = v;

@@ -187,6 +187,8 @@ typedef struct fr_type_def {
 fr_type *fr_type_register(fr_module *m, const fr_type_def *def);
 const fr_type *fr_type_find(const char *name);
 const char *fr_type_name(const fr_type *t);
+/* The callbacks of a registered type (OBJECT ENCODING, COPY of any type). */
+const fr_type_def *fr_type_def_of(const fr_type *t);
 
 /* ------------------------------------------------------------------------ */
 /* Keyspace                                                                  */
@@ -227,7 +229,8 @@ typedef struct fr_detached fr_detached;
 fr_detached *fr_key_detach(fr_ctx *ctx, fr_db *db, const fr_str *key);
 void fr_key_attach(fr_ctx *ctx, fr_db *db, const fr_str *key, fr_detached *d);
 void fr_detached_free(fr_detached *d);
-/* Tell the core a value changed in place (fires key-written, counts dirty). */
+/* Tell the core a value changed in place (fires key-written); the caller
+ * counts the change with fr_dirty(). */
 void fr_key_touched_write(fr_ctx *ctx, fr_db *db, const fr_str *key);
 
 /* Expire metadata (absolute unix time in ms; -1 = none). Only meaningful when
@@ -242,9 +245,11 @@ int fr_key_is_expired(fr_db *db, const fr_str *key);
 long long fr_db_expires_count(const fr_db *db);
 
 unsigned long long fr_db_size(const fr_db *db);
-/* SCAN over a DB: calls fn for each (live) key; returns the next cursor.
- * Every key present for the whole scan is returned at least once, even across
- * rehashing. `count` is a hint of buckets to visit. */
+/* One SCAN step over a DB, as Redis's SCAN runs it: visits buckets until
+ * about `count` keys were collected (or 10*count buckets), applies lazy
+ * expiry, then calls fn for each live key; returns the next cursor (0: done).
+ * Every key present for the whole scan is returned at least once, even
+ * across rehashing. */
 typedef void (*fr_scan_fn)(void *priv, const fr_str *key, const fr_value *v);
 unsigned long long fr_db_scan(fr_db *db, unsigned long long cursor, long count,
                               fr_scan_fn fn, void *priv);
@@ -252,7 +257,7 @@ unsigned long long fr_db_scan(fr_db *db, unsigned long long cursor, long count,
 void fr_db_foreach(fr_db *db, fr_scan_fn fn, void *priv);
 /* A random live key as a new fr_str (caller frees), NULL if empty. */
 fr_str *fr_db_random_key(fr_ctx *ctx, fr_db *db);
-/* Idle time (seconds) and LFU counter of a value for OBJECT. */
+/* Idle time in milliseconds and LFU counter of a value, for OBJECT. */
 unsigned long long fr_value_idle_ms(const fr_value *v);
 int fr_value_lfu(const fr_value *v);
 int fr_value_refcount(const fr_value *v);

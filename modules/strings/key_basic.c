@@ -82,7 +82,7 @@ static void rename_generic(fr_ctx *ctx, int nx) {
     fr_db *db = fr_ctx_db(ctx);
     const fr_str *src = fr_arg(ctx, 1), *dst = fr_arg(ctx, 2);
     if (!str_lookup_write(ctx, src)) {
-        fr_reply_error(ctx, "ERR no such key");
+        fr_reply_error(ctx, "no such key");
         return;
     }
     /* Renaming a key onto itself succeeds without doing anything, but only
@@ -119,7 +119,7 @@ void cmd_move(fr_ctx *ctx) {
     fr_db *dst = str_db_arg(ctx, 2);
     if (!dst) return;
     if (dst == src) {
-        fr_reply_error(ctx, "ERR source and destination objects are the same");
+        fr_reply_error(ctx, "source and destination objects are the same");
         return;
     }
     if (!str_lookup_write(ctx, key) ||
@@ -161,9 +161,9 @@ static void *copy_payload(fr_ctx *ctx, const fr_value *v) {
     int supported = 0;
     void *p = str_foreign_dup(v, &supported);
     if (!supported)
-        fr_reply_error(ctx, "ERR not supported for this module key");
+        fr_reply_error(ctx, "not supported for this module key");
     else if (!p)
-        fr_reply_error(ctx, "ERR module key failed to copy");
+        fr_reply_error(ctx, "module key failed to copy");
     return p;
 }
 
@@ -173,7 +173,7 @@ void cmd_copy(fr_ctx *ctx) {
     copy_args a;
     if (parse_copy_args(ctx, &a) != FR_OK) return;
     if (src == a.dst && same_bytes(key, newkey)) {
-        fr_reply_error(ctx, "ERR source and destination objects are the same");
+        fr_reply_error(ctx, "source and destination objects are the same");
         return;
     }
     fr_value *v = str_lookup_read(ctx, key);

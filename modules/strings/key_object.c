@@ -5,22 +5,14 @@
  * so these answer as Redis 7.0 does under its default (noeviction): shared
  * integers report refcount 2147483647, IDLETIME works, FREQ is refused.
  *
- * The SDK gives no way to call another module's type callbacks.  The core
- * may export `fr_type_def_of()` (proposed, see docs/modules/strings.md); it is
- * referenced weakly so this module loads either way and, without it, reports
- * "unknown" encodings and refuses COPY for other types.  Invariant: nothing
- * here modifies the keyspace or a value's access time. */
+ * Other types' callbacks are reached through fr_type_def_of().  Invariant:
+ * nothing here modifies the keyspace or a value's access time. */
 #include "strings_internal.h"
 
 #include <ctype.h>
 #include <string.h>
 
-/* Proposed SDK addition: the definition a type was registered with. */
-extern const fr_type_def *fr_type_def_of(const fr_type *t)
-    __attribute__((weak));
-
 static const fr_type_def *foreign_def(const fr_value *v) {
-    if (!fr_type_def_of) return NULL;
     return fr_type_def_of(fr_value_type(v));
 }
 
@@ -112,7 +104,7 @@ void cmd_object_freq(fr_ctx *ctx) {
     if (!object_lookup(ctx)) return;
     /* No LFU policy exists in this server: always Redis's refusal. */
     fr_reply_error(ctx,
-                   "ERR An LFU maxmemory policy is not selected, access "
+                   "An LFU maxmemory policy is not selected, access "
                    "frequency not tracked. Please note that when switching "
                    "between policies at runtime LRU and LFU data will take "
                    "some time to adjust.");

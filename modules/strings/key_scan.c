@@ -1,11 +1,12 @@
 /* key_scan.c -- KEYS and SCAN (MATCH, COUNT, TYPE).
  *
- * Owns Redis's SCAN loop: visit one bucket at a time until COUNT keys were
- * collected, the cursor wraps to 0, or COUNT*10 buckets were visited; then
- * filter by pattern, by type (a NOTOUCH lookup, which counts hits/misses as
- * in Redis) and by expiry.  Keys are copied out of the scan callback because
- * the filters may touch the keyspace.  Invariant: the callbacks given to the
- * core never modify the keyspace. */
+ * Owns SCAN's options and filters.  fr_db_scan runs Redis's collection loop
+ * (until COUNT keys were collected, the cursor wraps to 0, or COUNT*10
+ * buckets were visited); then keys are filtered by pattern, by type (a
+ * NOTOUCH lookup, which counts hits/misses as in Redis) and by expiry.  Keys
+ * are copied out of the scan callback because the filters may touch the
+ * keyspace.  Invariant: the callbacks given to the core never modify the
+ * keyspace. */
 #include "strings_internal.h"
 
 #include <limits.h>
@@ -17,7 +18,7 @@
 static int pattern_too_long(fr_ctx *ctx, size_t len) {
     if (!fr_ctx_hardened(ctx) || len <= STR_HARD_PATTERN_MAX) return 0;
     fr_ctx_divergence(ctx, "pattern-too-long");
-    fr_reply_error(ctx, "ERR pattern longer than 1024 bytes (hardened mode)");
+    fr_reply_error(ctx, "pattern longer than 1024 bytes (hardened mode)");
     return 1;
 }
 
@@ -112,12 +113,10 @@ static int parse_scan_args(fr_ctx *ctx, scan_args *a) {
 
 static unsigned long long scan_collect(fr_db *db, unsigned long long cursor,
                                        long count, key_list *l) {
-    /* Bucket visits allowed: COUNT*10, saturated instead of overflowing. */
-    long long budget = count > LLONG_MAX / 10 ? LLONG_MAX : count * 10LL;
-    do {
-        cursor = fr_db_scan(db, cursor, 1, scan_cb, l);
-    } while (cursor && budget-- && l->n < (size_t)count);
-    return cursor;
+    /* The core runs Redis's loop (until COUNT keys, or COUNT*10 buckets);
+     * keep COUNT*10 representable, which no real keyspace can tell apart. */
+    if (count > LONG_MAX / 10) count = LONG_MAX / 10;
+    return fr_db_scan(db, cursor, count, scan_cb, l);
 }
 
 /* Whether a collected key survives MATCH and TYPE. */
@@ -144,7 +143,7 @@ static int scan_keep(fr_ctx *ctx, const scan_args *a, const fr_str *key) {
 void cmd_scan(fr_ctx *ctx) {
     unsigned long long cursor;
     if (sr_parse_cursor(fr_arg(ctx, 1)->buf, &cursor) != 0) {
-        fr_reply_error(ctx, "ERR invalid cursor");
+        fr_reply_error(ctx, "invalid cursor");
         return;
     }
     scan_args a;

@@ -116,9 +116,9 @@ static void set_generic(fr_ctx *ctx, const set_req *r) {
     int get = r->flags & SR_OPT_GET;
 
     if (get && reply_old_value(ctx) != FR_OK) return;
-    /* Only NX/XX need to know whether the key exists: fr_key_set already
-     * expires a stale key itself, as Redis's lookup would have. */
-    int found = (nx || xx) && str_lookup_write(ctx, fr_arg(ctx, 1)) != NULL;
+    /* Always looked up, as Redis does: besides NX/XX, the lookup expires a
+     * stale key first, so KEEPTTL cannot inherit a TTL that already fired. */
+    int found = str_lookup_write(ctx, fr_arg(ctx, 1)) != NULL;
     if ((nx && found) || (xx && !found)) {
         if (get) return;
         if (r->int_reply) fr_reply_long_long(ctx, 0);
@@ -231,9 +231,11 @@ static void getex_apply(fr_ctx *ctx, const sr_str_opts *o, long long when) {
         size_t lens[3] = {9, key->len, (size_t)n};
         str_propagate(ctx, 3, argv, lens);
         fr_key_touched_write(ctx, db, key);
+        fr_dirty(ctx, 1);
     } else if ((o->flags & SR_OPT_PERSIST) && fr_key_persist(ctx, db, key)) {
         propagate_key_only(ctx, "PERSIST");
         fr_key_touched_write(ctx, db, key);
+        fr_dirty(ctx, 1);
     }
 }
 
@@ -288,9 +290,12 @@ static void mset_generic(fr_ctx *ctx, int nx) {
             }
         }
     }
-    for (int j = 1; j < argc; j += 2)
+    for (int j = 1; j < argc; j += 2) {
+        /* Redis's setKey looks each key up (expiring a stale one) first. */
+        if (!nx) str_lookup_write(ctx, fr_arg(ctx, j));
         fr_key_set(ctx, db, fr_arg(ctx, j), g_string_type,
                    sv_from_arg(ctx, j + 1), 0);
+    }
     fr_dirty(ctx, (argc - 1) / 2);
     if (nx) fr_reply_long_long(ctx, 1);
     else fr_reply_ok(ctx);

@@ -2,7 +2,8 @@
  *
  * Owns the module's conventions for talking to the core: which lookup flags
  * mirror Redis's lookupKeyRead/lookupKeyWrite, how an in-place edit is
- * signalled (fr_key_touched_write, which also counts the change), and the
+ * signalled (fr_key_touched_write for WATCH & co, plus fr_dirty: the core's
+ * touched_write does not count the change itself), and the
  * shared argument parsers (expire values, DB indexes).  Invariant: every
  * helper that fails has already replied. */
 #include "strings_internal.h"
@@ -47,6 +48,7 @@ void str_replace_payload(fr_ctx *ctx, const fr_str *key, fr_value *v,
     fr_value_set_payload(v, newp);
     if (old != newp) sv_free(old);
     fr_key_touched_write(ctx, fr_ctx_db(ctx), key);
+    fr_dirty(ctx, 1);
 }
 
 void str_store_edited(fr_ctx *ctx, const fr_str *key, fr_value *v,
@@ -55,6 +57,7 @@ void str_store_edited(fr_ctx *ctx, const fr_str *key, fr_value *v,
      * inline integer: nothing to free. */
     fr_value_set_payload(v, sv_from_raw_str(s));
     fr_key_touched_write(ctx, fr_ctx_db(ctx), key);
+    fr_dirty(ctx, 1);
 }
 
 void str_propagate(fr_ctx *ctx, int argc, const char *const *argv,
@@ -84,7 +87,7 @@ int str_require_expire(fr_ctx *ctx) {
     if (fr_expire_available()) return FR_OK;
     /* Storing a TTL nobody enforces would silently keep the key forever. */
     fr_reply_error(ctx,
-                   "ERR expire options need the ttl module, which is not "
+                   "expire options need the ttl module, which is not "
                    "loaded");
     return FR_ERR;
 }
@@ -100,6 +103,6 @@ fr_db *str_db_arg(fr_ctx *ctx, int argi) {
         return NULL;
     }
     fr_db *db = id < 0 ? NULL : fr_db_by_id(ctx, (long)id);
-    if (!db) fr_reply_error(ctx, "ERR DB index is out of range");
+    if (!db) fr_reply_error(ctx, "DB index is out of range");
     return db;
 }

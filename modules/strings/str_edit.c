@@ -6,8 +6,8 @@
  * (even an empty APPEND), INCR-family results are ints, INCRBYFLOAT results
  * are plain strings (embstr when short) propagated as SET ... KEEPTTL.
  * Invariants: edits of existing keys keep the TTL and go through
- * str_store_edited/str_replace_payload, which signal the write and count it;
- * new keys go through fr_key_set plus fr_dirty. */
+ * str_store_edited/str_replace_payload (which signal the write and count
+ * it); new keys go through fr_key_set plus fr_dirty. */
 #include "strings_internal.h"
 
 #include <limits.h>
@@ -59,7 +59,7 @@ static int setrange_amplifies(fr_ctx *ctx, long long offset, size_t curlen) {
         offset - (long long)curlen <= STR_HARD_ZERO_FILL_MAX)
         return 0;
     fr_ctx_divergence(ctx, "setrange-zero-fill");
-    fr_reply_error(ctx, "ERR SETRANGE would zero-fill more than 8MB past the "
+    fr_reply_error(ctx, "SETRANGE would zero-fill more than 8MB past the "
                         "end of the value (hardened mode)");
     return 1;
 }
@@ -86,7 +86,7 @@ void cmd_setrange(fr_ctx *ctx) {
     long long offset;
     if (fr_arg_ll_or_reply(ctx, 2, &offset) != FR_OK) return;
     if (offset < 0) {
-        fr_reply_error(ctx, "ERR offset is out of range");
+        fr_reply_error(ctx, "offset is out of range");
         return;
     }
     fr_value *v = str_lookup_write(ctx, key);
@@ -170,11 +170,11 @@ static void incr_by(fr_ctx *ctx, long long incr) {
         return;
     }
     if (v && !sv_get_ll(fr_value_payload(v), &cur)) {
-        fr_reply_error(ctx, "ERR value is not an integer or out of range");
+        fr_reply_error(ctx, "value is not an integer or out of range");
         return;
     }
     if (add_overflows(cur, incr)) {
-        fr_reply_error(ctx, "ERR increment or decrement would overflow");
+        fr_reply_error(ctx, "increment or decrement would overflow");
         return;
     }
     cur += incr;
@@ -206,7 +206,7 @@ void cmd_decrby(fr_ctx *ctx) {
     long long decr;
     if (fr_arg_ll_or_reply(ctx, 2, &decr) != FR_OK) return;
     if (decr == LLONG_MIN) {
-        fr_reply_error(ctx, "ERR decrement would overflow");
+        fr_reply_error(ctx, "decrement would overflow");
         return;
     }
     incr_by(ctx, -decr);
@@ -221,13 +221,13 @@ void cmd_incrbyfloat(fr_ctx *ctx) {
         return;
     }
     if (v && !sv_get_ld(fr_value_payload(v), &cur)) {
-        fr_reply_error(ctx, "ERR value is not a valid float");
+        fr_reply_error(ctx, "value is not a valid float");
         return;
     }
     if (fr_arg_ld_or_reply(ctx, 2, &incr) != FR_OK) return;
     cur += incr;
     if (isnan(cur) || isinf(cur)) {
-        fr_reply_error(ctx, "ERR increment would produce NaN or Infinity");
+        fr_reply_error(ctx, "increment would produce NaN or Infinity");
         return;
     }
     char buf[SR_LD_CHARS];

@@ -44,7 +44,7 @@ static int parse_lcs_args(fr_ctx *ctx, lcs_args *a) {
         }
     }
     if (a->len && a->idx) {
-        fr_reply_error(ctx, "ERR If you want both the length and indexes, "
+        fr_reply_error(ctx, "If you want both the length and indexes, "
                             "please just use IDX.");
         return FR_ERR;
     }
@@ -58,20 +58,20 @@ static int check_sizes(fr_ctx *ctx, size_t alen, size_t blen) {
     case SR_LCS_OK:
         break;
     case SR_LCS_TOO_LONG:
-        fr_reply_error(ctx, "ERR String too long for LCS");
+        fr_reply_error(ctx, "String too long for LCS");
         return FR_ERR;
     case SR_LCS_EXCEEDS:
-        fr_reply_error(ctx, "ERR Insufficient memory, transient memory for "
+        fr_reply_error(ctx, "Insufficient memory, transient memory for "
                             "LCS exceeds proto-max-bulk-len");
         return FR_ERR;
     case SR_LCS_OVERFLOW:
-        fr_reply_error(ctx, "ERR Insufficient memory, failed allocating "
+        fr_reply_error(ctx, "Insufficient memory, failed allocating "
                             "transient memory for LCS");
         return FR_ERR;
     }
     if (fr_ctx_hardened(ctx) && bytes > STR_HARD_LCS_BYTES) {
         fr_ctx_divergence(ctx, "lcs-memory-cap");
-        fr_reply_error(ctx, "ERR LCS would need more than 64MB of working "
+        fr_reply_error(ctx, "LCS would need more than 64MB of working "
                             "memory (hardened mode)");
         return FR_ERR;
     }
@@ -125,7 +125,7 @@ static void run_lcs(fr_ctx *ctx, const lcs_args *a, const char *x, size_t xl,
                     const char *y, size_t yl, unsigned long long cells) {
     uint32_t *tab = fr_malloc((a->len ? yl + 1 : cells) * sizeof(uint32_t));
     if (!tab) {
-        fr_reply_error(ctx, "ERR Insufficient memory, failed allocating "
+        fr_reply_error(ctx, "Insufficient memory, failed allocating "
                             "transient memory for LCS");
         return;
     }
@@ -152,7 +152,7 @@ void cmd_lcs(fr_ctx *ctx) {
         va = vb;
     if ((va && !str_is_string(va)) || (vb && !str_is_string(vb))) {
         fr_reply_error(ctx,
-                       "ERR The specified keys must contain string values");
+                       "The specified keys must contain string values");
         return;
     }
     lcs_args a;

@@ -38,8 +38,6 @@
 #define SV_INLINE_MIN (INTPTR_MIN / 4)
 #define SV_INLINE_MAX (INTPTR_MAX / 4)
 
-_Static_assert((-8 >> 2) == -2, "inline integers rely on arithmetic shifts");
-
 static inline int sv_is_inline(const void *p) {
     return ((uintptr_t)p & SV_TAG_INT) != 0;
 }
@@ -52,7 +50,9 @@ static inline void *sv_inline_make(long long v, int private_int) {
     return (void *)w;
 }
 static inline long long sv_inline_value(const void *p) {
-    return (long long)((intptr_t)(uintptr_t)p >> 2);
+    /* The word minus its tag bits is exactly 4*v: divide rather than shift,
+     * so negative values need no arithmetic-shift assumption. */
+    return (long long)((intptr_t)((uintptr_t)p & ~(uintptr_t)3) / 4);
 }
 static inline int sv_inline_private(const void *p) {
     return ((uintptr_t)p & SV_TAG_PRIVATE) != 0;

@@ -73,11 +73,12 @@ int str_is_string(const fr_value *v);
 int str_opt_is(const fr_ctx *ctx, int i, const char *kw);
 /* Reply a stored string value as a bulk string. */
 void str_reply_value(fr_ctx *ctx, const void *payload);
-/* Swap a live value's payload for a new one (TTL kept), free the old one and
- * signal the write (which also counts one change for propagation). */
+/* Swap a live value's payload for a new one (TTL kept), free the old one,
+ * signal the write and count one change (fr_dirty). */
 void str_replace_payload(fr_ctx *ctx, const fr_str *key, fr_value *v,
                          void *newp);
-/* Store the result of sv_take_raw (grown) back as a raw value in place. */
+/* Store the result of sv_take_raw (grown) back as a raw value in place;
+ * signals the write and counts one change, like str_replace_payload. */
 void str_store_edited(fr_ctx *ctx, const fr_str *key, fr_value *v, fr_str *s);
 /* Propagate an argv given as C strings with explicit lengths. */
 void str_propagate(fr_ctx *ctx, int argc, const char *const *argv,

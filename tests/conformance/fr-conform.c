@@ -14,7 +14,9 @@
  *    start except through --port;
  *  - servers it starts are stopped by their PID (SIGTERM, then SIGKILL).
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
@@ -426,11 +428,12 @@ static void canon_all(const char *p, size_t n, int mode, buf_t *out, int sep)
 static int bytes_match(const buf_t *want, const buf_t *got, int mode)
 {
     if (mode == MATCH_EXACT)
-        return want->len == got->len && !memcmp(want->p, got->p, want->len);
+        return want->len == got->len &&
+               (!want->len || !memcmp(want->p, got->p, want->len));
     buf_t a = {0}, b = {0};
     canon_all(want->p, want->len, mode, &a, 1);
     canon_all(got->p, got->len, mode, &b, 1);
-    int same = a.len == b.len && !memcmp(a.p, b.p, a.len);
+    int same = a.len == b.len && (!a.len || !memcmp(a.p, b.p, a.len));
     buf_free(&a);
     buf_free(&b);
     return same;

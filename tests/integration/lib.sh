@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # lib.sh -- shell helpers for integration tests; source it, do not run it.
 #
 # Owns: PASS/FAIL bookkeeping, finding a free port, starting a server in the
@@ -63,8 +64,8 @@ fr_free_port() {
         "$FR_CONFORM" free-port
         return
     fi
-    local i port
-    for i in $(seq 1 100); do
+    local _ port
+    for _ in $(seq 1 100); do
         port=$(( (RANDOM * 32768 + RANDOM) % 25000 + 20000 ))
         if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
             echo "$port"
@@ -79,7 +80,7 @@ fr_free_port() {
 # FR_SERVER_PID, and waits up to 10 s for PONG.  A reference redis-server
 # also gets persistence off and a scratch dir, so it leaves no files.
 fr_start_server() {
-    local cmd=$1 port=$2 log=$3 first i
+    local cmd=$1 port=$2 log=$3 first _
     local -a extra=()
     first=${cmd%% *}
     if [ "${first##*/}" = redis-server ]; then
@@ -89,7 +90,7 @@ fr_start_server() {
         >"$log" 2>&1 </dev/null &
     FR_SERVER_PID=$!
     FR_STARTED_PIDS="$FR_STARTED_PIDS $FR_SERVER_PID"
-    for i in $(seq 1 200); do
+    for _ in $(seq 1 200); do
         if ! kill -0 "$FR_SERVER_PID" 2>/dev/null; then
             return 1
         fi
@@ -104,9 +105,9 @@ fr_start_server() {
 # fr_stop_server PID: SIGTERM, up to 5 s to exit, then SIGKILL.  Returns 0
 # if the server exited on SIGTERM alone.
 fr_stop_server() {
-    local pid=$1 i
+    local pid=$1 _
     kill -TERM "$pid" 2>/dev/null
-    for i in $(seq 1 100); do
+    for _ in $(seq 1 100); do
         if ! kill -0 "$pid" 2>/dev/null; then
             wait "$pid" 2>/dev/null
             return 0

@@ -119,7 +119,7 @@ smoke_binary() {
 # redis-cli --pipe: many commands in one stream, replies counted.
 smoke_pipe() {
     local out
-    out=$(for i in $(seq 1 500); do printf 'INCR smoke:pipe\r\n'; done |
+    out=$(for _ in $(seq 1 500); do printf 'INCR smoke:pipe\r\n'; done |
         redis-cli -p "$port" --pipe 2>&1)
     case "$out" in
     *"errors: 0, replies: 500"*) fr_pass smoke/pipe ;;

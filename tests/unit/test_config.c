@@ -19,13 +19,14 @@ static void write_conf(const char *text)
     fclose(f);
 }
 
+static void setup(void)
+{
+    fr_config_init_defaults();
+    server.cfg.loglevel = FR_LOG_WARNING + 1; /* keep the test output quiet */
+}
+
 static int load(const char *text, char *err, size_t errlen)
 {
-    static int inited;
-    if (!inited) {
-        fr_config_init_defaults();
-        inited = 1;
-    }
     write_conf(text);
     err[0] = '\0';
     int rc = fr_config_load(path, 0, NULL, err, errlen);
@@ -52,7 +53,6 @@ START_TEST(values_are_typed)
     ck_assert_int_eq(server.cfg.proto_max_bulk_len, 2 * 1024 * 1024);
     ck_assert_int_eq(server.cfg.protected_mode, 0);
     ck_assert_int_eq(server.cfg.loglevel, FR_LOG_WARNING);
-    server.cfg.loglevel = FR_LOG_WARNING + 1; /* keep the test output quiet */
 }
 END_TEST
 
@@ -133,6 +133,7 @@ Suite *config_suite(void)
 {
     Suite *s = suite_create("config");
     TCase *tc = tcase_create("load");
+    tcase_add_checked_fixture(tc, setup, NULL);
     tcase_add_test(tc, values_are_typed);
     tcase_add_test(tc, refuses_bad_port);
     tcase_add_test(tc, refuses_bad_bool);

@@ -10,9 +10,11 @@
 #include <ctype.h>
 #include <limits.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "resp.h"
 
@@ -69,23 +71,24 @@ static void out_unknown(outbuf *o, fr_str **argv, int argc)
 }
 
 /* What redis-server answers to PING/ECHO/anything else (before or after
- * authentication), enough for the corpus. */
+ * authentication), enough for the corpus.  ECHO's arity is in the command
+ * table (checked before authentication); PING (arity -1) checks its own. */
 static void execute(outbuf *o, fr_str **argv, int argc, int noauth)
 {
     int ping = strcasecmp(argv[0]->buf, "ping") == 0;
     int echo = strcasecmp(argv[0]->buf, "echo") == 0;
-    if (!ping && !echo) {
+    if (!ping && !echo)
         out_unknown(o, argv, argc);
-    } else if ((ping && argc > 2) || (echo && argc != 2)) {
-        out_str(o, ping ? "-ERR wrong number of arguments for 'ping' command\r\n"
-                        : "-ERR wrong number of arguments for 'echo' command\r\n");
-    } else if (noauth) {
+    else if (echo && argc != 2)
+        out_str(o, "-ERR wrong number of arguments for 'echo' command\r\n");
+    else if (noauth)
         out_str(o, "-NOAUTH Authentication required.\r\n");
-    } else if (ping && argc == 1) {
+    else if (ping && argc > 2)
+        out_str(o, "-ERR wrong number of arguments for 'ping' command\r\n");
+    else if (ping && argc == 1)
         out_str(o, "+PONG\r\n");
-    } else {
+    else
         out_bulk(o, argv[1]);
-    }
 }
 
 /* A connection: parser, limits, output, closed flag. */

@@ -76,6 +76,9 @@ START_TEST(test_string2l_and_ull)
     ck_assert_int_eq(fr_string2ull("5 ", 2, &u), 0);
     ck_assert_int_eq(fr_string2ull("", 0, &u), 0);
     ck_assert_int_eq(fr_string2ull("x", 1, &u), 0);
+    ck_assert_int_eq(fr_string2ull("-5\0x", 4, &u), 0);   /* C string: "-5" */
+    ck_assert_int_eq(fr_string2ull("9\0x", 3, &u), 1);
+    ck_assert(u == 9);
 }
 END_TEST
 

@@ -1,0 +1,687 @@
+/* info.c -- INFO: the report of server state, section by section.
+ *
+ * Owns the section table (names, the order Redis 7.0.15 prints them in,
+ * which ones "default" includes) and the text of each section.  Reads the
+ * rest of the core (server, statistics, command table, error table,
+ * modules, keyspace) without changing it; its only state is the memory
+ * peak and the start-up memory figure INFO memory reports.
+ *
+ * Format invariants, as Redis's genRedisInfoString: each section is
+ * "# Title\r\n" then "field:value\r\n" lines; sections are separated by an
+ * empty "\r\n"; the reply is a verbatim "txt" string (a bulk in RESP2).
+ * Field names and number formats are Redis's.  Fields about features we do
+ * not have (Lua, replication, AOF, defrag...) hold the value an idle Redis
+ * without them shows, never a made-up figure.  One field of ours is added:
+ * frankenredis_version, last in # Server. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* RUSAGE_THREAD */
+#endif
+#include <jemalloc/jemalloc.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/resource.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "info.h"
+#include "server.h"
+
+static size_t peak_memory;    /* highest used_memory seen by cron or INFO */
+static size_t startup_memory; /* used_memory when clients were first let in */
+
+void fr_info_cron(void)
+{
+    size_t used = fr_used_memory();
+    if (used > peak_memory) peak_memory = used;
+}
+
+void fr_info_mark_startup(void)
+{
+    startup_memory = fr_used_memory();
+    fr_info_cron();
+}
+
+/* ------------------------------------------------------- text helpers */
+
+static void catf(fr_str **s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void catf(fr_str **s, const char *fmt, ...)
+{
+    char buf[512];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(buf, sizeof(buf), fmt, ap);
+    va_end(ap);
+    if (n < 0) return;
+    if ((size_t)n < sizeof(buf)) {
+        *s = fr_str_cat(*s, buf, (size_t)n);
+        return;
+    }
+    *s = fr_str_reserve(*s, (size_t)n + 1);
+    va_start(ap, fmt);
+    vsnprintf((*s)->buf + (*s)->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    (*s)->len += (size_t)n;
+}
+
+static void add_ll(fr_str **s, const char *key, long long v)
+{
+    catf(s, "%s:%lld\r\n", key, v);
+}
+
+static void add_str(fr_str **s, const char *key, const char *v)
+{
+    catf(s, "%s:%s\r\n", key, v);
+}
+
+static void add_f2(fr_str **s, const char *key, double v)
+{
+    catf(s, "%s:%.2f\r\n", key, v);
+}
+
+/* Redis's bytesToHuman: 1023B, 1.00K, 2.50M ... up to P. */
+static void bytes_to_human(char *buf, size_t len, unsigned long long n)
+{
+    static const char units[] = "KMGTP";
+    if (n < 1024) {
+        snprintf(buf, len, "%lluB", n);
+        return;
+    }
+    double scale = 1024.0;
+    for (int i = 0; units[i]; i++, scale *= 1024.0) {
+        if ((double)n < scale * 1024.0) {
+            snprintf(buf, len, "%.2f%c", (double)n / scale, units[i]);
+            return;
+        }
+    }
+    snprintf(buf, len, "%lluB", n);
+}
+
+static void add_human(fr_str **s, const char *key, unsigned long long n)
+{
+    char h[64];
+    bytes_to_human(h, sizeof(h), n);
+    add_str(s, key, h);
+}
+
+/* The characters INFO replaces in names it prints (they would break the
+ * "field:value" lines). */
+static void safe_name(char *dst, size_t len, const char *src)
+{
+    snprintf(dst, len, "%s", src);
+    for (char *p = dst; *p; p++)
+        if (*p == '#' || *p == ':' || *p == '\n' || *p == '\r') *p = '_';
+}
+
+/* ------------------------------------------------------------- server */
+
+static const char *backend_name(void)
+{
+    if (!server.loop) return "";
+    switch (ev_backend(server.loop)) {
+    case EVBACKEND_EPOLL: return "epoll";
+    case EVBACKEND_KQUEUE: return "kqueue";
+    case EVBACKEND_PORT: return "evport";
+    case EVBACKEND_POLL: return "poll";
+    case EVBACKEND_SELECT: return "select";
+    case EVBACKEND_LINUXAIO: return "linuxaio";
+    case EVBACKEND_IOURING: return "io_uring";
+    default: return "unknown";
+    }
+}
+
+/* A stable hex id of what was built (Redis prints a hash of its build). */
+static const char *build_id(void)
+{
+    static char id[20];
+    if (id[0]) return id;
+    const char *what = FR_VERSION "-" FR_OWN_VERSION "-" FR_BUILD_SIGNATURE;
+    unsigned long long h = 1469598103934665603ULL; /* FNV-1a */
+    for (const char *p = what; *p; p++) h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+    snprintf(id, sizeof(id), "%llx", h);
+    return id;
+}
+
+/* What the cron really runs at: config.c takes any hz, the loop clamps. */
+static long long effective_hz(void)
+{
+    long long hz = server.cfg.hz;
+    return hz < 1 ? 1 : hz > 500 ? 500 : hz;
+}
+
+static void section_server(fr_str **s)
+{
+    static struct utsname un;
+    static int have_un;
+    if (!have_un) have_un = uname(&un) == 0; /* never changes: ask once */
+    long long uptime = (long long)(time(NULL) - server.start_time);
+    catf(s, "# Server\r\n");
+    add_str(s, "redis_version", FR_VERSION);
+    add_str(s, "redis_git_sha1", "00000000");
+    add_ll(s, "redis_git_dirty", 0);
+    add_str(s, "redis_build_id", build_id());
+    add_str(s, "redis_mode", "standalone");
+    catf(s, "os:%s %s %s\r\n", un.sysname, un.release, un.machine);
+    add_ll(s, "arch_bits", (long long)sizeof(long) * 8);
+    add_str(s, "monotonic_clock", "POSIX clock_gettime"); /* libev's timers */
+    add_str(s, "multiplexing_api", backend_name());
+    add_str(s, "atomicvar_api", "c11-builtin");
+#ifdef __GNUC__
+    catf(s, "gcc_version:%d.%d.%d\r\n", __GNUC__, __GNUC_MINOR__, __GNUC_PATCHLEVEL__);
+#else
+    catf(s, "gcc_version:0.0.0\r\n");
+#endif
+    add_ll(s, "process_id", (long long)getpid());
+    add_str(s, "process_supervised", "no");
+    add_str(s, "run_id", server.runid);
+    add_ll(s, "tcp_port", server.cfg.port);
+    add_ll(s, "server_time_usec", (long long)fr_ustime());
+    add_ll(s, "uptime_in_seconds", uptime);
+    add_ll(s, "uptime_in_days", uptime / (3600 * 24));
+    add_ll(s, "hz", effective_hz());
+    add_ll(s, "configured_hz", effective_hz());
+    add_ll(s, "lru_clock", (long long)fr_lru_clock());
+    add_str(s, "executable", server.exec_path ? server.exec_path : "");
+    add_str(s, "config_file", server.config_file ? server.config_file : "");
+    add_ll(s, "io_threads_active", 0);
+    add_str(s, "frankenredis_version", FR_OWN_VERSION);
+}
+
+/* ------------------------------------------------------------ clients */
+
+/* Redis reports the largest input and output buffer memory of the last
+ * few seconds; we report the largest held now.  Input is the query buffer
+ * allocation plus what the parser keeps aside; output counts the reply
+ * blocks only, not the fixed buffer, as Redis leaves out its static one. */
+static void largest_buffers(size_t *in, size_t *out)
+{
+    *in = *out = 0;
+    for (fr_client *c = server.clients; c; c = c->next) {
+        size_t qin = fr_malloc_size(c->qbuf) + fr_reqparser_pending(&c->parser);
+        if (qin > *in) *in = qin;
+        if (c->reply_bytes > *out) *out = c->reply_bytes;
+    }
+}
+
+static void section_clients(fr_str **s)
+{
+    size_t in, out;
+    largest_buffers(&in, &out);
+    catf(s, "# Clients\r\n");
+    add_ll(s, "connected_clients", (long long)server.numclients);
+    add_ll(s, "cluster_connections", 0);
+    add_ll(s, "maxclients", server.cfg.maxclients);
+    add_ll(s, "client_recent_max_input_buffer", (long long)in);
+    add_ll(s, "client_recent_max_output_buffer", (long long)out);
+    add_ll(s, "blocked_clients", 0);
+    add_ll(s, "tracking_clients", 0);
+    add_ll(s, "clients_in_timeout_table", 0);
+}
+
+/* ------------------------------------------------------------- memory */
+
+typedef struct mem_facts {
+    size_t used, rss, peak, startup, overhead, dataset, clients;
+    size_t allocated, active, resident; /* jemalloc's view */
+    double dataset_perc;
+} mem_facts;
+
+static void allocator_stats(mem_facts *m)
+{
+    uint64_t epoch = 1;
+    size_t sz = sizeof(epoch);
+    mallctl("epoch", &epoch, &sz, &epoch, sz); /* refresh jemalloc's stats */
+    sz = sizeof(size_t);
+    if (mallctl("stats.allocated", &m->allocated, &sz, NULL, 0)) m->allocated = 0;
+    sz = sizeof(size_t);
+    if (mallctl("stats.active", &m->active, &sz, NULL, 0)) m->active = 0;
+    sz = sizeof(size_t);
+    if (mallctl("stats.resident", &m->resident, &sz, NULL, 0)) m->resident = 0;
+}
+
+static size_t clients_memory(void)
+{
+    size_t sum = 0;
+    for (fr_client *c = server.clients; c; c = c->next) sum += fr_client_memory(c, NULL);
+    return sum;
+}
+
+/* Table and entry bytes of the keyspace, plus the value headers: Redis's
+ * per-DB overhead, counted only for DBs that hold keys. */
+static size_t keyspace_overhead(void)
+{
+    size_t sum = 0;
+    for (long j = 0; server.db && j < server.cfg.databases; j++) {
+        fr_db *db = &server.db[j];
+        if (fr_dict_size(db->keys) == 0) continue;
+        sum += fr_dict_mem_overhead(db->keys) + fr_dict_mem_overhead(db->expires);
+        sum += fr_dict_size(db->keys) * sizeof(fr_value);
+    }
+    return sum;
+}
+
+static void mem_collect(mem_facts *m)
+{
+    memset(m, 0, sizeof(*m));
+    m->used = fr_used_memory();
+    fr_info_cron(); /* as Redis: the peak is never below what INFO shows */
+    m->peak = peak_memory;
+    m->rss = fr_rss();
+    m->startup = startup_memory;
+    m->clients = clients_memory();
+    m->overhead = m->startup + m->clients + keyspace_overhead();
+    m->dataset = m->used > m->overhead ? m->used - m->overhead : 0;
+    size_t net = m->used > m->startup ? m->used - m->startup : 1;
+    m->dataset_perc = (double)((float)m->dataset * 100 / (float)net);
+    allocator_stats(m);
+}
+
+static double ratio(size_t a, size_t b)
+{
+    return b ? (double)((float)a / (float)b) : 0;
+}
+
+static void mem_usage_fields(fr_str **s, const mem_facts *m)
+{
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    unsigned long long sysmem = pages > 0 && page > 0 ? (unsigned long long)pages * (unsigned long long)page : 0;
+    add_ll(s, "used_memory", (long long)m->used);
+    add_human(s, "used_memory_human", m->used);
+    add_ll(s, "used_memory_rss", (long long)m->rss);
+    add_human(s, "used_memory_rss_human", m->rss);
+    add_ll(s, "used_memory_peak", (long long)m->peak);
+    add_human(s, "used_memory_peak_human", m->peak);
+    catf(s, "used_memory_peak_perc:%.2f%%\r\n", (double)((float)m->used * 100 / (float)(m->peak ? m->peak : 1)));
+    add_ll(s, "used_memory_overhead", (long long)m->overhead);
+    add_ll(s, "used_memory_startup", (long long)m->startup);
+    add_ll(s, "used_memory_dataset", (long long)m->dataset);
+    catf(s, "used_memory_dataset_perc:%.2f%%\r\n", m->dataset_perc);
+    add_ll(s, "allocator_allocated", (long long)m->allocated);
+    add_ll(s, "allocator_active", (long long)m->active);
+    add_ll(s, "allocator_resident", (long long)m->resident);
+    add_ll(s, "total_system_memory", (long long)sysmem);
+    add_human(s, "total_system_memory_human", sysmem);
+}
+
+/* No scripting engine: every script and function figure is zero. */
+static void mem_script_fields(fr_str **s)
+{
+    static const char *const names[] = {
+        "used_memory_lua", "used_memory_vm_eval", "used_memory_lua_human",
+        "used_memory_scripts_eval", "number_of_cached_scripts", "number_of_functions",
+        "number_of_libraries", "used_memory_vm_functions", "used_memory_vm_total",
+        "used_memory_vm_total_human", "used_memory_functions", "used_memory_scripts",
+        "used_memory_scripts_human", NULL};
+    for (int i = 0; names[i]; i++) {
+        size_t len = strlen(names[i]);
+        if (len > 6 && !strcmp(names[i] + len - 6, "_human")) add_str(s, names[i], "0B");
+        else add_ll(s, names[i], 0);
+    }
+}
+
+static void mem_limit_fields(fr_str **s, const mem_facts *m)
+{
+    add_ll(s, "maxmemory", server.cfg.maxmemory);
+    add_human(s, "maxmemory_human", (unsigned long long)server.cfg.maxmemory);
+    add_str(s, "maxmemory_policy", server.cfg.maxmemory_policy ? server.cfg.maxmemory_policy : "noeviction");
+    add_f2(s, "allocator_frag_ratio", ratio(m->active, m->allocated));
+    add_ll(s, "allocator_frag_bytes", (long long)m->active - (long long)m->allocated);
+    add_f2(s, "allocator_rss_ratio", ratio(m->resident, m->active));
+    add_ll(s, "allocator_rss_bytes", (long long)m->resident - (long long)m->active);
+    add_f2(s, "rss_overhead_ratio", ratio(m->rss, m->resident));
+    add_ll(s, "rss_overhead_bytes", (long long)m->rss - (long long)m->resident);
+    add_f2(s, "mem_fragmentation_ratio", ratio(m->rss, m->used));
+    add_ll(s, "mem_fragmentation_bytes", (long long)m->rss - (long long)m->used);
+    add_ll(s, "mem_not_counted_for_evict", 0);
+    add_ll(s, "mem_replication_backlog", 0);
+    add_ll(s, "mem_total_replication_buffers", 0);
+    add_ll(s, "mem_clients_slaves", 0);
+    add_ll(s, "mem_clients_normal", (long long)m->clients);
+    add_ll(s, "mem_cluster_links", 0);
+    add_ll(s, "mem_aof_buffer", 0);
+    add_str(s, "mem_allocator", fr_malloc_lib());
+    add_ll(s, "active_defrag_running", 0);
+    add_ll(s, "lazyfree_pending_objects", 0);
+    add_ll(s, "lazyfreed_objects", 0);
+}
+
+static void section_memory(fr_str **s)
+{
+    mem_facts m;
+    mem_collect(&m);
+    catf(s, "# Memory\r\n");
+    mem_usage_fields(s, &m);
+    mem_script_fields(s);
+    mem_limit_fields(s, &m);
+}
+
+/* -------------------------------------------------------- persistence */
+
+/* Nothing forks or saves in the core: an idle Redis's values, with the
+ * start time as the last save (Redis counts the DB as saved at start). */
+static void section_persistence(fr_str **s)
+{
+    catf(s, "# Persistence\r\n");
+    add_ll(s, "loading", server.loading ? 1 : 0);
+    add_ll(s, "async_loading", 0);
+    add_ll(s, "current_cow_peak", 0);
+    add_ll(s, "current_cow_size", 0);
+    add_ll(s, "current_cow_size_age", 0);
+    add_f2(s, "current_fork_perc", 0);
+    add_ll(s, "current_save_keys_processed", 0);
+    add_ll(s, "current_save_keys_total", 0);
+    add_ll(s, "rdb_changes_since_last_save", server.dirty);
+    add_ll(s, "rdb_bgsave_in_progress", 0);
+    add_ll(s, "rdb_last_save_time", (long long)server.start_time);
+    add_str(s, "rdb_last_bgsave_status", "ok");
+    add_ll(s, "rdb_last_bgsave_time_sec", -1);
+    add_ll(s, "rdb_current_bgsave_time_sec", -1);
+    add_ll(s, "rdb_saves", 0);
+    add_ll(s, "rdb_last_cow_size", 0);
+    add_ll(s, "rdb_last_load_keys_expired", 0);
+    add_ll(s, "rdb_last_load_keys_loaded", 0);
+    add_ll(s, "aof_enabled", 0);
+    add_ll(s, "aof_rewrite_in_progress", 0);
+    add_ll(s, "aof_rewrite_scheduled", 0);
+    add_ll(s, "aof_last_rewrite_time_sec", -1);
+    add_ll(s, "aof_current_rewrite_time_sec", -1);
+    add_str(s, "aof_last_bgrewrite_status", "ok");
+    add_ll(s, "aof_rewrites", 0);
+    add_ll(s, "aof_rewrites_consecutive_failures", 0);
+    add_str(s, "aof_last_write_status", "ok");
+    add_ll(s, "aof_last_cow_size", 0);
+    add_ll(s, "module_fork_in_progress", 0);
+    add_ll(s, "module_fork_last_cow_size", 0);
+}
+
+/* -------------------------------------------------------------- stats */
+
+/* Redis's getInstantaneousMetric: the mean of the last 16 samples. */
+static long long inst_mean(const long long *samples)
+{
+    long long sum = 0;
+    for (int i = 0; i < 16; i++) sum += samples[i];
+    return sum / 16;
+}
+
+static void stats_traffic(fr_str **s, const fr_stats *st)
+{
+    add_ll(s, "total_connections_received", st->numconnections);
+    add_ll(s, "total_commands_processed", st->numcommands);
+    add_ll(s, "instantaneous_ops_per_sec", inst_mean(st->inst_cmds));
+    add_ll(s, "total_net_input_bytes", st->net_input_bytes);
+    add_ll(s, "total_net_output_bytes", st->net_output_bytes);
+    add_ll(s, "total_net_repl_input_bytes", 0);
+    add_ll(s, "total_net_repl_output_bytes", 0);
+    add_f2(s, "instantaneous_input_kbps", (double)((float)inst_mean(st->inst_in) / 1024));
+    add_f2(s, "instantaneous_output_kbps", (double)((float)inst_mean(st->inst_out) / 1024));
+    add_f2(s, "instantaneous_input_repl_kbps", 0);
+    add_f2(s, "instantaneous_output_repl_kbps", 0);
+    add_ll(s, "rejected_connections", st->rejected_conn);
+    add_ll(s, "sync_full", 0);
+    add_ll(s, "sync_partial_ok", 0);
+    add_ll(s, "sync_partial_err", 0);
+}
+
+static void stats_keys(fr_str **s, const fr_stats *st)
+{
+    add_ll(s, "expired_keys", st->expiredkeys);
+    add_f2(s, "expired_stale_perc", 0);
+    add_ll(s, "expired_time_cap_reached_count", 0);
+    add_ll(s, "expire_cycle_cpu_milliseconds", 0);
+    add_ll(s, "evicted_keys", st->evictedkeys);
+    add_ll(s, "evicted_clients", 0);
+    add_ll(s, "total_eviction_exceeded_time", 0);
+    add_ll(s, "current_eviction_exceeded_time", 0);
+    add_ll(s, "keyspace_hits", st->keyspace_hits);
+    add_ll(s, "keyspace_misses", st->keyspace_misses);
+}
+
+/* Features we do not have, in Redis's order: all zero. */
+static void stats_absent(fr_str **s)
+{
+    static const char *const names[] = {
+        "pubsub_channels", "pubsub_patterns", "pubsubshard_channels", "latest_fork_usec",
+        "total_forks", "migrate_cached_sockets", "slave_expires_tracked_keys",
+        "active_defrag_hits", "active_defrag_misses", "active_defrag_key_hits",
+        "active_defrag_key_misses", "total_active_defrag_time", "current_active_defrag_time",
+        "tracking_total_keys", "tracking_total_items", "tracking_total_prefixes", NULL};
+    for (int i = 0; names[i]; i++) add_ll(s, names[i], 0);
+}
+
+static void stats_io(fr_str **s, const fr_stats *st)
+{
+    add_ll(s, "unexpected_error_replies", st->unexpected_error_replies);
+    add_ll(s, "total_error_replies", st->total_error_replies);
+    add_ll(s, "dump_payload_sanitizations", 0);
+    add_ll(s, "total_reads_processed", st->total_reads_processed);
+    add_ll(s, "total_writes_processed", st->total_writes_processed);
+    add_ll(s, "io_threaded_reads_processed", 0);
+    add_ll(s, "io_threaded_writes_processed", 0);
+    add_ll(s, "reply_buffer_shrinks", 0);
+    add_ll(s, "reply_buffer_expands", 0);
+}
+
+static void section_stats(fr_str **s)
+{
+    catf(s, "# Stats\r\n");
+    stats_traffic(s, &server.stats);
+    stats_keys(s, &server.stats);
+    stats_absent(s);
+    stats_io(s, &server.stats);
+}
+
+/* -------------------------------------------------------- replication */
+
+static void section_replication(fr_str **s)
+{
+    catf(s, "# Replication\r\n");
+    add_str(s, "role", "master");
+    add_ll(s, "connected_slaves", 0);
+    add_str(s, "master_failover_state", "no-failover");
+    add_str(s, "master_replid", server.runid);
+    add_str(s, "master_replid2", "0000000000000000000000000000000000000000");
+    add_ll(s, "master_repl_offset", 0);
+    add_ll(s, "second_repl_offset", -1);
+    add_ll(s, "repl_backlog_active", 0);
+    add_ll(s, "repl_backlog_size", 1048576);
+    add_ll(s, "repl_backlog_first_byte_offset", 0);
+    add_ll(s, "repl_backlog_histlen", 0);
+}
+
+/* ---------------------------------------------------------------- cpu */
+
+static void add_tv(fr_str **s, const char *key, struct timeval tv)
+{
+    catf(s, "%s:%ld.%06ld\r\n", key, (long)tv.tv_sec, (long)tv.tv_usec);
+}
+
+static void section_cpu(fr_str **s)
+{
+    struct rusage self, children;
+    getrusage(RUSAGE_SELF, &self);
+    getrusage(RUSAGE_CHILDREN, &children);
+    catf(s, "# CPU\r\n");
+    add_tv(s, "used_cpu_sys", self.ru_stime);
+    add_tv(s, "used_cpu_user", self.ru_utime);
+    add_tv(s, "used_cpu_sys_children", children.ru_stime);
+    add_tv(s, "used_cpu_user_children", children.ru_utime);
+#ifdef RUSAGE_THREAD
+    struct rusage main_thread;
+    getrusage(RUSAGE_THREAD, &main_thread);
+    add_tv(s, "used_cpu_sys_main_thread", main_thread.ru_stime);
+    add_tv(s, "used_cpu_user_main_thread", main_thread.ru_utime);
+#endif
+}
+
+/* ------------------------------------------------ modules, statistics */
+
+static void section_modules(fr_str **s)
+{
+    catf(s, "# Modules\r\n");
+    fr_modules_info(s);
+}
+
+/* Only commands that were called, rejected or failed; a container's
+ * subcommands follow it, each on its own line ("cmdstat_client|list"). */
+static void cmdstat_one(fr_str **s, const fr_cmd_meta *c)
+{
+    long long calls = c->stats.calls;
+    if (calls || c->stats.failed_calls || c->stats.rejected_calls) {
+        char name[256];
+        safe_name(name, sizeof(name), c->fullname);
+        /* Redis divides in single precision; so do we, for equal digits. */
+        float per_call = calls ? (float)c->stats.usec / (float)calls : 0;
+        catf(s, "cmdstat_%s:calls=%lld,usec=%lld,usec_per_call=%.2f,rejected_calls=%lld,failed_calls=%lld\r\n",
+             name, calls, c->stats.usec, (double)per_call, c->stats.rejected_calls, c->stats.failed_calls);
+    }
+    for (int i = 0; i < c->nsubcmds; i++) cmdstat_one(s, &c->subcmds[i]);
+}
+
+static void cmdstat_cb(const fr_cmd_meta *c, void *priv)
+{
+    cmdstat_one(priv, c);
+}
+
+static void section_commandstats(fr_str **s)
+{
+    catf(s, "# Commandstats\r\n");
+    fr_cmdtable_foreach(cmdstat_cb, s);
+}
+
+typedef struct err_row {
+    char code[64];
+    long long count;
+} err_row;
+
+typedef struct err_rows {
+    err_row *rows;
+    size_t n, cap;
+} err_rows;
+
+static void err_collect(const char *code, long long count, void *priv)
+{
+    err_rows *r = priv;
+    if (r->n == r->cap) {
+        r->cap = r->cap ? r->cap * 2 : 16;
+        r->rows = fr_realloc(r->rows, r->cap * sizeof(err_row));
+    }
+    snprintf(r->rows[r->n].code, sizeof(r->rows[r->n].code), "%s", code);
+    r->rows[r->n++].count = count;
+}
+
+static int err_cmp(const void *a, const void *b)
+{
+    return strcmp(((const err_row *)a)->code, ((const err_row *)b)->code);
+}
+
+/* Sorted by code, byte-wise: Redis keeps them in a radix tree. */
+static void section_errorstats(fr_str **s)
+{
+    err_rows r = {NULL, 0, 0};
+    fr_error_stats_foreach(err_collect, &r);
+    if (r.n) qsort(r.rows, r.n, sizeof(err_row), err_cmp);
+    catf(s, "# Errorstats\r\n");
+    for (size_t i = 0; i < r.n; i++) {
+        char name[64];
+        safe_name(name, sizeof(name), r.rows[i].code);
+        catf(s, "errorstat_%s:count=%lld\r\n", name, r.rows[i].count);
+    }
+    fr_free(r.rows);
+}
+
+/* No latency histograms are kept: the section is what Redis prints with
+ * latency-tracking off. */
+static void section_latencystats(fr_str **s)
+{
+    catf(s, "# Latencystats\r\n");
+}
+
+static void section_cluster(fr_str **s)
+{
+    catf(s, "# Cluster\r\n");
+    add_ll(s, "cluster_enabled", 0);
+}
+
+static void section_keyspace(fr_str **s)
+{
+    catf(s, "# Keyspace\r\n");
+    for (long j = 0; server.db && j < server.cfg.databases; j++) {
+        fr_db *db = fr_db_by_id(NULL, j);
+        long long keys = (long long)fr_db_size(db), expires = fr_db_expires_count(db);
+        if (keys || expires)
+            catf(s, "db%ld:keys=%lld,expires=%lld,avg_ttl=%lld\r\n", j, keys, expires, db->avg_ttl);
+    }
+}
+
+/* ----------------------------------------------------------- selection */
+
+/* Redis 7.0.15's order.  `alias` is a second name selecting the section;
+ * `in_default` marks what INFO without arguments (or "default") shows. */
+static const struct info_section {
+    const char *name, *alias;
+    int in_default;
+    void (*gen)(fr_str **s);
+} sections[] = {
+    {"server", NULL, 1, section_server},
+    {"clients", NULL, 1, section_clients},
+    {"memory", NULL, 1, section_memory},
+    {"persistence", NULL, 1, section_persistence},
+    {"stats", NULL, 1, section_stats},
+    {"replication", NULL, 1, section_replication},
+    {"cpu", NULL, 1, section_cpu},
+    {"module_list", "modules", 1, section_modules},
+    {"commandstats", NULL, 0, section_commandstats},
+    {"errorstats", NULL, 1, section_errorstats},
+    {"latencystats", NULL, 0, section_latencystats},
+    {"cluster", NULL, 1, section_cluster},
+    {"keyspace", NULL, 1, section_keyspace},
+};
+
+typedef struct info_sel {
+    int all;      /* "all" or "everything" */
+    int dflt;     /* no argument, or "default" */
+    int argc;
+    fr_str **argv;
+} info_sel;
+
+static int sel_named(const info_sel *q, const char *name)
+{
+    if (!name) return 0;
+    for (int i = 0; i < q->argc; i++)
+        if (q->argv[i] && !strcasecmp(q->argv[i]->buf, name)) return 1;
+    return 0;
+}
+
+static int sel_wants(const info_sel *q, const struct info_section *sec)
+{
+    return q->all || (q->dflt && sec->in_default) || sel_named(q, sec->name) || sel_named(q, sec->alias);
+}
+
+/* Section names are case-insensitive; repeats and unknown names add
+ * nothing ("everything" equals "all": we have no module info sections). */
+fr_str *fr_info_render(fr_client *c, int argc, fr_str **argv)
+{
+    (void)c;
+    info_sel q = {0, argc == 0, argc, argv};
+    q.dflt = q.dflt || sel_named(&q, "default");
+    q.all = sel_named(&q, "all") || sel_named(&q, "everything");
+    fr_str *s = fr_str_new_empty(4096);
+    int shown = 0;
+    for (size_t i = 0; i < sizeof(sections) / sizeof(sections[0]); i++) {
+        if (!sel_wants(&q, &sections[i])) continue;
+        if (shown++) s = fr_str_cat(s, "\r\n", 2);
+        sections[i].gen(&s);
+    }
+    return s;
+}
+
+void fr_cmd_info(fr_ctx *ctx)
+{
+    fr_str *s = fr_info_render(ctx->client, ctx->argc - 1, ctx->argv + 1);
+    fr_reply_verbatim(ctx, s->buf, s->len, "txt");
+    fr_str_free(s);
+}
