@@ -247,6 +247,7 @@ static int write_some(fr_client *c)
             return -1;
         }
         server.stats.net_output_bytes += w;
+        c->last_interaction = time(NULL);
         server.stats.total_writes_processed++;
         fr_reply_consume(c, (size_t)w);
         if ((size_t)w < fr_iov_total(iov, n)) return 0;

@@ -34,6 +34,7 @@ typedef enum { CT_BOOL, CT_LL, CT_MEM, CT_STR, CT_ENUM, CT_SPECIAL } conf_type;
 #define CF_SENSITIVE (1 << 1)
 #define CF_MODULE (1 << 2)
 #define CF_EMPTY_IS_NULL (1 << 3)
+#define CF_PROTECTED (1 << 4)   /* dir, dbfilename: see enable-protected-configs */
 
 typedef struct conf_def conf_def;
 typedef int (*special_set_fn)(conf_def *d, int argc, char **argv, const char **err);
@@ -61,6 +62,10 @@ struct conf_def {
     conf_enum *mod_enums;
 };
 
+static const conf_enum protected_enum[] = {{"no", 0}, {"yes", 1}, {"local", 2}, {NULL, 0}};
+static const conf_enum maxmemory_policy_enum[] = {
+    {"volatile-lru", 0}, {"volatile-lfu", 1}, {"volatile-random", 2}, {"volatile-ttl", 3},
+    {"allkeys-lru", 4}, {"allkeys-lfu", 5}, {"allkeys-random", 6}, {"noeviction", 7}, {NULL, 0}};
 static const conf_enum loglevel_enum[] = {
     {"debug", FR_LOG_DEBUG}, {"verbose", FR_LOG_VERBOSE},
     {"notice", FR_LOG_NOTICE}, {"warning", FR_LOG_WARNING}, {NULL, 0}};
@@ -71,6 +76,8 @@ static int set_dir(conf_def *d, int argc, char **argv, const char **err);
 static void get_dir(conf_def *d, char *buf, size_t len);
 static int set_save(conf_def *d, int argc, char **argv, const char **err);
 static int set_appendonly(conf_def *d, int argc, char **argv, const char **err);
+static int set_maxmemory(conf_def *d, int argc, char **argv, const char **err);
+static void get_maxmemory(conf_def *d, char *buf, size_t len);
 static void get_appendonly(conf_def *d, char *buf, size_t len);
 static void get_save(conf_def *d, char *buf, size_t len);
 
@@ -91,16 +98,20 @@ static conf_def core_defs[] = {
     C("daemonize", CT_BOOL, CF_IMMUTABLE, &server.cfg.daemonize, 0, 0, "no"),
     C("pidfile", CT_STR, CF_IMMUTABLE | CF_EMPTY_IS_NULL, &server.cfg.pidfile, 0, 0, ""),
     C("hz", CT_LL, 0, &server.cfg.hz, 0, INT_MAX, "10"),
+    {(char *)"enable-protected-configs", CT_ENUM, CF_IMMUTABLE, &server.cfg.enable_protected_configs, 0, 0, "no",
+     protected_enum, NULL, NULL, NULL, 0, NULL, NULL},
+    {(char *)"maxmemory-policy", CT_ENUM, 0, &server.cfg.maxmemory_policy, 0, 0, "noeviction",
+     maxmemory_policy_enum, NULL, NULL, NULL, 0, NULL, NULL},
     C("syslog-enabled", CT_BOOL, CF_IMMUTABLE, &server.cfg.syslog_enabled, 0, 0, "no"),
-    C("maxmemory", CT_MEM, 0, &server.cfg.maxmemory, 0, LLONG_MAX, "0"),
+    {(char *)"maxmemory", CT_SPECIAL, 0, NULL, 0, 0, "0", NULL, set_maxmemory, get_maxmemory, NULL, 0, NULL, NULL},
     C("lazyfree-lazy-user-del", CT_BOOL, 0, &server.cfg.lazyfree_lazy_user_del, 0, 0, "no"),
     C("lazyfree-lazy-user-flush", CT_BOOL, 0, &server.cfg.lazyfree_lazy_user_flush, 0, 0, "no"),
     C("lazyfree-lazy-expire", CT_BOOL, 0, &server.cfg.lazyfree_lazy_expire, 0, 0, "no"),
     C("lazyfree-lazy-server-del", CT_BOOL, 0, &server.cfg.lazyfree_lazy_server_del, 0, 0, "no"),
-    C("dbfilename", CT_STR, 0, &server.cfg.dbfilename, 0, 0, "dump.rdb"),
+    C("dbfilename", CT_STR, CF_PROTECTED, &server.cfg.dbfilename, 0, 0, "dump.rdb"),
     C("module-dir", CT_STR, CF_IMMUTABLE, &server.cfg.module_dir, 0, 0, ""),
     {(char *)"bind", CT_SPECIAL, 0, NULL, 0, 0, "* -::*", NULL, set_bind, get_bind, NULL, 0, NULL, NULL},
-    {(char *)"dir", CT_SPECIAL, 0, NULL, 0, 0, NULL, NULL, set_dir, get_dir, NULL, 0, NULL, NULL},
+    {(char *)"dir", CT_SPECIAL, CF_PROTECTED, NULL, 0, 0, NULL, NULL, set_dir, get_dir, NULL, 0, NULL, NULL},
     {(char *)"appendonly", CT_SPECIAL, 0, NULL, 0, 0, "no", NULL, set_appendonly, get_appendonly, NULL, 0, NULL, NULL},
     {(char *)"save", CT_SPECIAL, 0, NULL, 0, 0, "3600 1 300 100 60 10000", NULL, set_save, get_save, NULL, 0, NULL, NULL},
 };
@@ -171,8 +182,24 @@ static char **str_slot(conf_def *d)
     return d->module ? &d->mod_str : (char **)d->ptr;
 }
 
+/* Redis treats hz as a hint and keeps it within 1..500. */
+static void clamp_hz(void)
+{
+    if (server.cfg.hz < 1) server.cfg.hz = 1;
+    if (server.cfg.hz > 500) server.cfg.hz = 500;
+}
+
+static int def_set_raw(conf_def *d, int argc, char **argv, const char **err);
+
 /* Set one directive from its textual arguments.  Returns 0 or -1 with *err. */
 static int def_set(conf_def *d, int argc, char **argv, const char **err)
+{
+    int rc = def_set_raw(d, argc, argv, err);
+    if (rc == 0 && d->ptr == &server.cfg.hz) clamp_hz();
+    return rc;
+}
+
+static int def_set_raw(conf_def *d, int argc, char **argv, const char **err)
 {
     if (d->type == CT_SPECIAL) return d->sset(d, argc, argv, err);
     if (argc != 1) {
@@ -356,6 +383,30 @@ static void get_appendonly(conf_def *d, char *buf, size_t len)
 {
     (void)d;
     snprintf(buf, len, "%s", server.cfg.appendonly ? "yes" : "no");
+}
+
+/* No module evicts keys yet: a memory limit that nothing enforces would be
+ * a silent lie, so only 0 (no limit) is accepted until one does. */
+static int set_maxmemory(conf_def *d, int argc, char **argv, const char **err)
+{
+    (void)d;
+    long long v;
+    if (argc != 1 || parse_memory(argv[0], &v)) {
+        *err = "argument must be a memory value";
+        return -1;
+    }
+    if (v != 0) {
+        *err = "maxmemory needs an eviction module, which is not loaded";
+        return -1;
+    }
+    server.cfg.maxmemory = v;
+    return 0;
+}
+
+static void get_maxmemory(conf_def *d, char *buf, size_t len)
+{
+    (void)d;
+    snprintf(buf, len, "%lld", server.cfg.maxmemory);
 }
 
 /* -------------------------------------------------------------- defaults */
@@ -690,6 +741,13 @@ void fr_config_get_matching(const char *pattern, fr_config_kv_fn fn, void *priv)
     }
 }
 
+/* enable-protected-configs: no (default), yes, or local (loopback only). */
+static int protected_allowed(void)
+{
+    int mode = server.cfg.enable_protected_configs;
+    return mode == 1 || (mode == 2 && server.current_client && server.current_client->is_local);
+}
+
 /* Set several directives atomically: either all change or none does. */
 int fr_config_set_many(int n, const char *const *names, const char *const *values,
                        const char **bad_name, const char **err)
@@ -699,27 +757,30 @@ int fr_config_set_many(int n, const char *const *names, const char *const *value
     int rc = -1;
     *err = NULL;
     *bad_name = NULL;
+    /* Checked pair by pair, left to right: the first bad pair decides the
+     * error, as in Redis. */
     for (int i = 0; i < n; i++) {
         ds[i] = lookup(names[i]);
+        *bad_name = names[i];
         if (!ds[i]) {
-            *bad_name = names[i];
             *err = "unknown";
             goto out;
         }
-    }
-    for (int i = 0; i < n; i++) {
         if (ds[i]->flags & CF_IMMUTABLE) {
-            *bad_name = names[i];
             *err = "can't set immutable config";
+            goto out;
+        }
+        if ((ds[i]->flags & CF_PROTECTED) && !protected_allowed()) {
+            *err = "can't set protected config";
             goto out;
         }
         for (int j = 0; j < i; j++)
             if (ds[j] == ds[i]) {
-                *bad_name = names[i];
                 *err = "duplicate parameter";
                 goto out;
             }
     }
+    *bad_name = NULL;
     char buf[4096];
     for (int i = 0; i < n; i++) {
         def_get(ds[i], buf, sizeof(buf));
@@ -760,6 +821,15 @@ out:
     fr_free(olds);
     fr_free(ds);
     return rc;
+}
+
+/* Current value of one directive as CONFIG GET shows it ("" if unknown). */
+const char *fr_config_value(const char *name, char *buf, size_t len)
+{
+    conf_def *d = lookup(name);
+    buf[0] = '\0';
+    if (d) def_get(d, buf, len);
+    return buf;
 }
 
 int fr_config_is_core(const char *name)

@@ -27,6 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "info.h"
 #include "server.h"
 
@@ -326,7 +327,8 @@ static void mem_limit_fields(fr_str **s, const mem_facts *m)
 {
     add_ll(s, "maxmemory", server.cfg.maxmemory);
     add_human(s, "maxmemory_human", (unsigned long long)server.cfg.maxmemory);
-    add_str(s, "maxmemory_policy", server.cfg.maxmemory_policy ? server.cfg.maxmemory_policy : "noeviction");
+    char policy[32];
+    add_str(s, "maxmemory_policy", fr_config_value("maxmemory-policy", policy, sizeof(policy)));
     add_f2(s, "allocator_frag_ratio", ratio(m->active, m->allocated));
     add_ll(s, "allocator_frag_bytes", (long long)m->active - (long long)m->allocated);
     add_f2(s, "allocator_rss_ratio", ratio(m->resident, m->active));
@@ -663,7 +665,7 @@ static int sel_wants(const info_sel *q, const struct info_section *sec)
 
 /* Section names are case-insensitive; repeats and unknown names add
  * nothing ("everything" equals "all": we have no module info sections). */
-fr_str *fr_info_render(fr_client *c, int argc, fr_str **argv)
+static fr_str *info_render(fr_client *c, int argc, fr_str **argv)
 {
     (void)c;
     info_sel q = {0, argc == 0, argc, argv};
@@ -681,7 +683,7 @@ fr_str *fr_info_render(fr_client *c, int argc, fr_str **argv)
 
 void fr_cmd_info(fr_ctx *ctx)
 {
-    fr_str *s = fr_info_render(ctx->client, ctx->argc - 1, ctx->argv + 1);
+    fr_str *s = info_render(ctx->client, ctx->argc - 1, ctx->argv + 1);
     fr_reply_verbatim(ctx, s->buf, s->len, "txt");
     fr_str_free(s);
 }

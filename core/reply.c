@@ -165,16 +165,21 @@ void fr_client_add_error(fr_client *c, const char *err, size_t len)
     if (msg != small) fr_free(msg);
 }
 
-void fr_client_add_errorf(fr_client *c, const char *fmt, ...)
+static void add_errorv(fr_client *c, const char *fmt, va_list ap)
 {
     char buf[1024];
-    va_list ap;
-    va_start(ap, fmt);
     int n = vsnprintf(buf, sizeof(buf), fmt, ap);
-    va_end(ap);
     if (n < 0) n = 0;
     if ((size_t)n >= sizeof(buf)) n = sizeof(buf) - 1;
     fr_client_add_error(c, buf, (size_t)n);
+}
+
+void fr_client_add_errorf(fr_client *c, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    add_errorv(c, fmt, ap);
+    va_end(ap);
 }
 
 /* -------------------------------------------------------- SDK functions */
@@ -212,15 +217,11 @@ void fr_reply_error(fr_ctx *ctx, const char *err)
 
 void fr_reply_errorf(fr_ctx *ctx, const char *fmt, ...)
 {
-    char buf[1024];
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(buf, sizeof(buf), fmt, ap);
-    va_end(ap);
-    if (n < 0) n = 0;
-    if ((size_t)n >= sizeof(buf)) n = sizeof(buf) - 1;
     ctx->replied_error = 1;
-    fr_client_add_error(ctx->client, buf, (size_t)n);
+    add_errorv(ctx->client, fmt, ap);
+    va_end(ap);
 }
 
 void fr_reply_wrongtype(fr_ctx *ctx)
@@ -333,6 +334,7 @@ static void set_deferred(fr_ctx *ctx, void *node, char prefix, long len)
     b->used = (size_t)fr_resp_hdr(b->data, prefix, len);
     ctx->client->reply_bytes += b->used;
     b->deferred = 0;
+    fr_client_mark_pending(ctx->client); /* the header may be all there is */
 }
 
 void fr_reply_set_deferred_array(fr_ctx *ctx, void *node, long len)

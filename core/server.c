@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "info.h"
 #include "server.h"
 #include "siphash.h"
 
@@ -97,6 +98,7 @@ static void cron_cb(struct ev_loop *loop, ev_timer *w, int revents)
     if (server.cronloops % (server.cfg.hz > 10 ? server.cfg.hz / 10 : 1) == 0) stats_sample();
     fr_clients_cron();
     fr_db_cron();
+    fr_info_cron();
     fr_hook_event ev = {.id = FR_HOOK_CRON, .elapsed_ms = last_ms ? now - last_ms : 0};
     last_ms = now;
     fr_hooks_fire(&ev);
@@ -257,6 +259,7 @@ int main(int argc, char **argv)
     fr_hook_event ev = {.id = FR_HOOK_STARTUP_LOAD};
     if (fr_hooks_fire(&ev) != FR_OK) die("a module refused start-up while loading data (see the log above)");
     server.loading = 0;
+    fr_info_mark_startup();
     fr_log(FR_LOG_NOTICE, "Ready to accept connections");
     while (!server.shutdown_asap) ev_run(server.loop, 0);
     fr_server_shutdown(0);

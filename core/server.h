@@ -49,7 +49,8 @@ typedef struct fr_config {
     int syslog_enabled;
     char *module_dir;               /* where modules/<name>/ live */
     long long maxmemory;
-    char *maxmemory_policy;
+    int maxmemory_policy;           /* index in config.c's enum */
+    int enable_protected_configs;   /* 0 no, 1 yes, 2 local */
     int lazyfree_lazy_user_del;
     int lazyfree_lazy_user_flush;
     int lazyfree_lazy_expire;
@@ -82,7 +83,7 @@ typedef struct fr_client {
     struct fr_client *pending_next;        /* clients with output to flush */
     /* input */
     char *qbuf;                            /* owned; fr_malloc */
-    size_t qlen, qpos, qcap, qpeak;
+    size_t qlen, qpos, qcap;
     fr_reqparser parser;
     /* session */
     int resp;                              /* 2 or 3 */
@@ -226,7 +227,6 @@ void fr_client_free(fr_client *c);
 void fr_client_close_async(fr_client *c);
 void fr_client_flush_pending(void);
 void fr_clients_cron(void);
-void fr_client_describe(fr_client *c, fr_str **out); /* CLIENT LIST line */
 fr_client *fr_client_by_id(uint64_t id);
 size_t fr_client_output_bytes(const fr_client *c);
 
@@ -294,11 +294,7 @@ const fr_type_def *fr_type_def_of(const fr_type *t);
 const fr_type *fr_type_by_rdb(int rdb_type);
 void fr_types_remove_module(fr_module *m);
 
-/* core/info.c */
-fr_str *fr_info_render(fr_client *c, int argc, fr_str **argv);
-
-/* core/server.c */
+/* core/shutdown.c */
 void fr_server_shutdown(int flags);
-void fr_stats_reset(void);
 
 #endif

@@ -101,5 +101,36 @@ kill -TERM "$pid"; wait "$pid"; rc=$?
 [[ $rc -eq 0 ]] && pass clean-sigterm-exit || fail clean-sigterm-exit "exit status $rc"
 grep -q "Ready to accept connections" "$tmp/ok.log" && pass ready-log-line || fail ready-log-line "no 'Ready to accept connections' in the log"
 
+# requirepass: NOAUTH before AUTH, WRONGPASS, then access; HELLO AUTH.
+port=$(free_port)
+"$server" "$src/conf/frankenredis.conf" --port "$port" --requirepass s3cret > "$tmp/auth.log" 2>&1 &
+pid=$!
+for _ in $(seq 1 50); do redis-cli -p "$port" ping >/dev/null 2>&1 && break; sleep 0.1; done
+got=$(redis-cli -p "$port" get k 2>&1)
+[[ $got == "NOAUTH Authentication required." ]] && pass requirepass-noauth || fail requirepass-noauth "got '$got'"
+got=$(redis-cli -p "$port" auth wrong 2>&1)
+[[ $got == "WRONGPASS invalid username-password pair or user is disabled." ]] && pass requirepass-wrongpass \
+  || fail requirepass-wrongpass "got '$got'"
+got=$(redis-cli -p "$port" -a s3cret --no-auth-warning set k v 2>&1)
+[[ $got == OK ]] && pass requirepass-auth || fail requirepass-auth "got '$got'"
+got=$(redis-cli -p "$port" hello 3 auth default s3cret 2>&1 | head -2 | tr '\n' ' ')
+[[ $got == "1# server => redis 2# version => 7.0.15 " || $got == "server redis "* ]] && pass hello-auth \
+  || fail hello-auth "got '$got'"
+kill -TERM "$pid"; wait "$pid"
+
+# hardened mode: the strings module refuses what strict mode serves, and
+# counts the divergence in INFO modules.
+port=$(free_port)
+c=$(conf "module strings hardened" "bind 127.0.0.1")
+"$server" "$c" --port "$port" > "$tmp/hard.log" 2>&1 &
+pid=$!
+for _ in $(seq 1 50); do redis-cli -p "$port" ping >/dev/null 2>&1 && break; sleep 0.1; done
+long=$(printf 'a%.0s' $(seq 1 2000))
+got=$(redis-cli -p "$port" keys "$long" 2>&1)
+[[ $got == ERR* ]] && pass hardened-refuses || fail hardened-refuses "got '$got'"
+got=$(redis-cli -p "$port" info modules 2>&1 | tr -d '\r' | grep -o 'name=strings,.*')
+[[ $got == *mode=hardened,divergences=1 ]] && pass hardened-counted || fail hardened-counted "got '$got'"
+kill -TERM "$pid"; wait "$pid"
+
 echo "startup: $passed passed, $failed failed"
 [[ $failed -eq 0 ]]
