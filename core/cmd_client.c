@@ -359,25 +359,6 @@ void fr_cmd_client_kill(fr_ctx *ctx)
 
 /* ---------------------------------------------------------------- HELP */
 
-void fr_reply_subcommand_help(fr_ctx *ctx, const char *const *lines)
-{
-    long n = 0;
-    while (lines[n]) n++;
-    const fr_str *cmd = fr_arg(ctx, 0);
-    fr_str *head = fr_str_new_empty(cmd->len + 64);
-    for (size_t i = 0; i < cmd->len; i++) {
-        char up = (char)toupper((unsigned char)cmd->buf[i]);
-        head = fr_str_cat(head, &up, 1);
-    }
-    const char *tail = " <subcommand> [<arg> [value] [opt] ...]. Subcommands are:";
-    head = fr_str_cat(head, tail, strlen(tail));
-    fr_reply_array(ctx, n + 3);
-    fr_reply_status(ctx, head->buf);
-    fr_str_free(head);
-    for (long i = 0; i < n; i++) fr_reply_status(ctx, lines[i]);
-    fr_reply_status(ctx, "HELP");
-    fr_reply_status(ctx, "    Prints this help.");
-}
 
 /* Redis's lines for the subcommands we implement, in Redis's order. */
 static const char *const client_help[] = {
@@ -412,5 +393,5 @@ static const char *const client_help[] = {
 
 void fr_cmd_client_help(fr_ctx *ctx)
 {
-    fr_reply_subcommand_help(ctx, client_help);
+    fr_reply_help(ctx, client_help);
 }

@@ -260,20 +260,4 @@ static const char *const help_lines[] = {
     "    Return the keys and the access flags from a full Redis command.",
     NULL};
 
-void fr_cmd_command_help(fr_ctx *ctx) {
-    const fr_str *name = fr_arg(ctx, 0);
-    char head[160];
-    size_t n = name->len < 64 ? name->len : 64;
-    long lines = 0;
-    while (help_lines[lines]) lines++;
-    /* Redis heads the help with the command name as typed, upper-cased. */
-    for (size_t i = 0; i < n; i++)
-        head[i] = (char)toupper((unsigned char)name->buf[i]);
-    snprintf(head + n, sizeof(head) - n,
-             " <subcommand> [<arg> [value] [opt] ...]. Subcommands are:");
-    fr_reply_array(ctx, lines + 3);
-    fr_reply_status(ctx, head);
-    for (long i = 0; i < lines; i++) fr_reply_status(ctx, help_lines[i]);
-    fr_reply_status(ctx, "HELP");
-    fr_reply_status(ctx, "    Prints this help.");
-}
+void fr_cmd_command_help(fr_ctx *ctx) { fr_reply_help(ctx, help_lines); }

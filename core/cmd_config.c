@@ -281,5 +281,5 @@ static const char *const config_help[] = {
 
 void fr_cmd_config_help(fr_ctx *ctx)
 {
-    fr_reply_subcommand_help(ctx, config_help);
+    fr_reply_help(ctx, config_help);
 }

@@ -40,7 +40,6 @@ size_t fr_client_memory(const fr_client *c, size_t *omem);
 /* Redis's addReplyHelp: "<CMD> <subcommand> [<arg> [value] [opt] ...].
  * Subcommands are:" (the command name as typed, upper-cased), the
  * NULL-terminated lines, then HELP and its description, all as statuses. */
-void fr_reply_subcommand_help(fr_ctx *ctx, const char *const *lines);
 
 /* core/cmd_config.c */
 void fr_cmd_config_get(fr_ctx *ctx);        /* CONFIG GET pattern... */

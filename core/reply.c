@@ -9,6 +9,7 @@
  *
  * Replies to a client that is about to be closed (QUIT, protocol error) are
  * dropped, as Redis does. */
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -316,6 +317,26 @@ void fr_reply_verbatim(fr_ctx *ctx, const char *p, size_t len, const char *ext)
     add(ctx, e, 4);
     add(ctx, p, len);
     add(ctx, "\r\n", 2);
+}
+
+/* The header names the command as the client typed it, upper-cased, up to
+ * a NUL (Redis copies it as a C string). */
+void fr_reply_help(fr_ctx *ctx, const char *const *lines)
+{
+    static const char tail[] = " <subcommand> [<arg> [value] [opt] ...]. Subcommands are:";
+    const fr_str *cmd = fr_arg(ctx, 0);
+    size_t n = strlen(cmd->buf);
+    char *head = fr_malloc(n + sizeof(tail));
+    for (size_t i = 0; i < n; i++) head[i] = (char)toupper((unsigned char)cmd->buf[i]);
+    memcpy(head + n, tail, sizeof(tail));
+    long count = 0;
+    while (lines[count]) count++;
+    fr_reply_array(ctx, count + 3);
+    fr_reply_status(ctx, head);
+    for (long i = 0; i < count; i++) fr_reply_status(ctx, lines[i]);
+    fr_reply_status(ctx, "HELP");
+    fr_reply_status(ctx, "    Prints this help.");
+    fr_free(head);
 }
 
 void *fr_reply_deferred_len(fr_ctx *ctx)

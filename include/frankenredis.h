@@ -157,6 +157,10 @@ void fr_reply_set(fr_ctx *ctx, long len);   /* RESP2: array */
 void fr_reply_double(fr_ctx *ctx, double v);/* RESP2: bulk string */
 void fr_reply_bool(fr_ctx *ctx, int v);     /* RESP2: :1 / :0 */
 void fr_reply_verbatim(fr_ctx *ctx, const char *p, size_t len, const char *ext);
+/* A subcommand HELP reply in Redis's format: "<CMD> <subcommand> [<arg>
+ * [value] [opt] ...]. Subcommands are:", the NULL-terminated `lines`, then
+ * "HELP" / "    Prints this help.", all as status replies. */
+void fr_reply_help(fr_ctx *ctx, const char *const *lines);
 /* Deferred length for replies whose size is known only at the end. */
 void *fr_reply_deferred_len(fr_ctx *ctx);
 void fr_reply_set_deferred_array(fr_ctx *ctx, void *node, long len);

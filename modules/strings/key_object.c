@@ -57,25 +57,11 @@ static const char *const object_help[] = {
     "    Return the number of references of the value associated with the "
     "specified",
     "    <key>.",
+    NULL,
 };
 
 void cmd_object_help(fr_ctx *ctx) {
-    const fr_str *name = fr_arg(ctx, 0);
-    static const char tail[] = " <subcommand> [<arg> [value] [opt] ...]. "
-                               "Subcommands are:";
-    size_t n = strlen(name->buf); /* stops at a NUL, as Redis's copy does */
-    char *head = fr_malloc(n + sizeof(tail));
-    for (size_t i = 0; i < n; i++)
-        head[i] = (char)toupper((unsigned char)name->buf[i]);
-    memcpy(head + n, tail, sizeof(tail));
-
-    size_t lines = sizeof(object_help) / sizeof(object_help[0]);
-    fr_reply_array(ctx, (long)lines + 3);
-    fr_reply_status(ctx, head);
-    for (size_t i = 0; i < lines; i++) fr_reply_status(ctx, object_help[i]);
-    fr_reply_status(ctx, "HELP");
-    fr_reply_status(ctx, "    Prints this help.");
-    fr_free(head);
+    fr_reply_help(ctx, object_help);
 }
 
 void cmd_object_encoding(fr_ctx *ctx) {

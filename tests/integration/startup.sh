@@ -94,7 +94,7 @@ for _ in $(seq 1 50); do
   reply=$(redis-cli -p "$port" frtest.echo hi 2>/dev/null) && [[ $reply == hi ]] && break
   sleep 0.1
 done
-if [[ $reply == hi ]]; then pass good-module-serves; else fail good-module-serves "got '$reply'"; fi
+if [[ $reply == hi ]]; then pass good-module-serves; else fail good-module-serves "got '$reply'; log: $(tail -3 "$tmp/ok.log")"; fi
 mode=$(redis-cli -p "$port" info modules 2>/dev/null | tr -d '\r' | grep -c 'name=frtest_ok,.*mode=hardened')
 [[ $mode == 1 ]] && pass manifest-default-mode || fail manifest-default-mode "INFO modules lacks frtest_ok in hardened mode"
 kill -TERM "$pid"; wait "$pid"; rc=$?
