@@ -226,8 +226,8 @@ int main(int argc, char **argv)
     make_runid();
     fr_config_init_defaults();
     parse_args(argc, argv, &conf, &optc, &optv);
-    if (conf && !strcmp(conf, "-")) die("reading the config from stdin is not supported yet");
-    if (conf) {
+    if (conf && !strcmp(conf, "-")) conf = "/dev/stdin"; /* as redis-server - */
+    if (conf && strcmp(conf, "/dev/stdin")) {
         char *abs = realpath(conf, NULL);
         server.config_file = abs ? fr_strdup(abs) : fr_strdup(conf);
         free(abs);
