@@ -64,6 +64,7 @@ static void unlink_pending(fr_client *c)
 
 void fr_client_free(fr_client *c)
 {
+    fr_multi_client_gone(c);
     if (c->flags & FR_CLIENT_PENDING_WRITE) unlink_pending(c);
     ev_io_stop(server.loop, &c->rio);
     ev_io_stop(server.loop, &c->wio);

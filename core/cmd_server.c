@@ -165,6 +165,8 @@ void fr_cmd_hello(fr_ctx *ctx)
 void fr_cmd_reset(fr_ctx *ctx)
 {
     fr_client *c = me(ctx);
+    fr_multi_client_gone(c); /* discards MULTI, drops WATCHes */
+    c->multi_dirty_cas = 0;
     c->dbid = 0;
     c->resp = 2;
     c->authenticated = default_user_nopass();
@@ -209,7 +211,11 @@ void fr_cmd_swapdb(fr_ctx *ctx)
         fr_reply_error(ctx, "DB index is out of range");
         return;
     }
-    if (a != b) fr_db_swap((int)a, (int)b);
+    if (a != b) {
+        fr_multi_touch_db(&server.db[a], &server.db[b]);
+        fr_multi_touch_db(&server.db[b], &server.db[a]);
+        fr_db_swap((int)a, (int)b);
+    }
     fr_dirty(ctx, 1);
     fr_reply_ok(ctx);
 }
@@ -233,6 +239,7 @@ void fr_cmd_flushdb(fr_ctx *ctx)
     if (!flush_flags_ok(ctx)) return;
     fr_db *db = fr_ctx_db(ctx);
     long long n = (long long)fr_db_size(db);
+    fr_multi_touch_db(db, NULL);
     fr_db_flush(db);
     fr_dirty(ctx, n ? n : 1);
     fr_reply_ok(ctx);
@@ -242,7 +249,10 @@ void fr_cmd_flushall(fr_ctx *ctx)
 {
     if (!flush_flags_ok(ctx)) return;
     long long n = 0;
-    for (int i = 0; i < server.cfg.databases; i++) n += (long long)fr_db_size(&server.db[i]);
+    for (int i = 0; i < server.cfg.databases; i++) {
+        n += (long long)fr_db_size(&server.db[i]);
+        fr_multi_touch_db(&server.db[i], NULL);
+    }
     fr_db_flush_all();
     fr_dirty(ctx, n ? n : 1);
     fr_reply_ok(ctx);

@@ -14,9 +14,18 @@
 
 #include "server.h"
 
+/* A refused EXEC aborts the transaction, whether or not one is open, and
+ * says why (Redis's execCommandAbort). */
 static void reject(fr_client *c, fr_cmd_meta *cmd, const char *msg)
 {
+    fr_multi_flag_error(c);
     if (cmd) cmd->stats.rejected_calls++;
+    if (cmd && !strcmp(cmd->fullname, "exec")) {
+        fr_multi_client_gone(c);
+        c->multi_dirty_cas = 0;
+        fr_client_add_errorf(c, "-EXECABORT Transaction discarded because of: %s", msg[0] == '-' ? msg + 1 : msg);
+        return;
+    }
     fr_client_add_error(c, msg, strlen(msg));
 }
 
@@ -71,6 +80,7 @@ void fr_command_process(fr_client *c)
     }
     fr_cmd_meta *cmd = (fr_cmd_meta *)fr_cmdtable_lookup_argv(argc, (const fr_str *const *)argv);
     if (!cmd) {
+        fr_multi_flag_error(c);
         reply_unknown(c, argc, argv);
         return;
     }
@@ -83,6 +93,11 @@ void fr_command_process(fr_client *c)
     }
     if (server.cfg.requirepass && !c->authenticated && !(cmd->flags & FR_CMD_NO_AUTH)) {
         reject(c, cmd, "-NOAUTH Authentication required.");
+        return;
+    }
+    if (c->multi && !fr_multi_runs_now(cmd)) {
+        if (cmd->flags & FR_CMD_NO_MULTI) reject(c, cmd, "Command not allowed inside a transaction");
+        else fr_multi_queue(c, cmd, argc, argv);
         return;
     }
     fr_ctx ctx;

@@ -20,6 +20,11 @@ void fr_cmd_flushdb(fr_ctx *ctx);
 void fr_cmd_flushall(fr_ctx *ctx);
 void fr_cmd_time(fr_ctx *ctx);
 void fr_cmd_shutdown(fr_ctx *ctx);
+void fr_cmd_multi(fr_ctx *ctx);
+void fr_cmd_exec(fr_ctx *ctx);
+void fr_cmd_discard(fr_ctx *ctx);
+void fr_cmd_watch(fr_ctx *ctx);
+void fr_cmd_unwatch(fr_ctx *ctx);
 
 static const struct {
     const char *name;
@@ -38,6 +43,11 @@ static const struct {
     {"flushall", fr_cmd_flushall},
     {"time", fr_cmd_time},
     {"shutdown", fr_cmd_shutdown},
+    {"multi", fr_cmd_multi},
+    {"exec", fr_cmd_exec},
+    {"discard", fr_cmd_discard},
+    {"watch", fr_cmd_watch},
+    {"unwatch", fr_cmd_unwatch},
     {"info", fr_cmd_info},
     {"client|id", fr_cmd_client_id},
     {"client|setname", fr_cmd_client_setname},

@@ -152,6 +152,7 @@ long long fr_cmd_now_ms(void)
 
 static void fire_key(fr_hook_id id, fr_ctx *ctx, fr_db *db, const fr_str *key, int why)
 {
+    if (id != FR_HOOK_KEY_READ) fr_multi_touch_key(db, key);
     if (!fr_hooks_count(id)) return;
     fr_hook_event ev = {.id = id, .ctx = ctx, .db = db, .key = key, .why = why};
     fr_hooks_fire(&ev);

@@ -53,9 +53,17 @@ void fr_propagate_none(fr_ctx *ctx)
 
 /* Fire the hook for one command, outside any command context if needed
  * (active expiry deletes from cron). */
+static void propagate_word(int dbid, const char *w);
+
+/* Inside EXEC the first propagated command is preceded by MULTI, so the
+ * whole transaction reaches AOF and replicas as one. */
 void fr_propagate_now(int dbid, int argc, fr_str **argv)
 {
     if (!fr_hooks_count(FR_HOOK_COMMAND_PROPAGATED)) return;
+    if (server.in_exec && !server.exec_multi_emitted) {
+        server.exec_multi_emitted = 1;
+        propagate_word(dbid, "MULTI");
+    }
     fr_hook_event ev = {.id = FR_HOOK_COMMAND_PROPAGATED, .dbid = dbid, .argc = argc,
                         .argv = (const fr_str *const *)argv};
     fr_hooks_fire(&ev);
@@ -78,7 +86,7 @@ void fr_propagate_finish(fr_ctx *ctx)
     }
     if (ctx->nprops == 0) return;
     int dbid = ctx->props[0].dbid;
-    int wrap = ctx->nprops > 1;
+    int wrap = ctx->nprops > 1 && !server.in_exec; /* EXEC wraps already */
     if (wrap) propagate_word(dbid, "MULTI");
     for (int i = 0; i < ctx->nprops; i++)
         fr_propagate_now(ctx->props[i].dbid, ctx->props[i].argc, ctx->props[i].argv);
@@ -94,4 +102,11 @@ void fr_ctx_release(fr_ctx *ctx)
     fr_free(ctx->props);
     ctx->props = NULL;
     ctx->nprops = ctx->props_cap = 0;
+}
+
+void fr_propagate_exec_end(int dbid)
+{
+    if (!server.exec_multi_emitted) return;
+    server.exec_multi_emitted = 0;
+    propagate_word(dbid, "EXEC");
 }

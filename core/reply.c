@@ -282,6 +282,12 @@ void fr_reply_array(fr_ctx *ctx, long len)
     add_hdr(ctx, '*', len);
 }
 
+void fr_reply_array_client(fr_client *c, long len)
+{
+    char b[FR_RESP_HDR_MAX];
+    fr_client_add_reply(c, b, (size_t)fr_resp_hdr(b, '*', len));
+}
+
 void fr_reply_map(fr_ctx *ctx, long pairs)
 {
     if (ctx->client->resp >= 3) add_hdr(ctx, '%', pairs);

@@ -74,6 +74,12 @@ typedef struct fr_reply_block {
 #define FR_CLIENT_PENDING_WRITE (1 << 2)
 #define FR_CLIENT_PROTECTED (1 << 3)   /* running a command: do not free */
 
+/* MULTI state: the queued commands (multi.c owns the layout). */
+typedef struct fr_multi_state {
+    void *cmds;
+    int n, cap;
+} fr_multi_state;
+
 typedef struct fr_client {
     uint64_t id;
     int fd;
@@ -95,6 +101,12 @@ typedef struct fr_client {
     time_t ctime, last_interaction;
     const fr_cmd_meta *lastcmd;
     unsigned long long commands_processed;
+    /* transactions (multi.c) */
+    fr_multi_state *multi;                 /* non-NULL between MULTI and EXEC */
+    int multi_dirty_exec;                  /* a command was refused: EXECABORT */
+    int multi_dirty_cas;                   /* a watched key changed */
+    void *watches;                         /* watched keys, multi.c's layout */
+    int nwatch, watch_cap;
     /* output: `buf` first, then the block list */
     char buf[FR_IOBUF_LEN];
     size_t bufpos, sentlen;
@@ -176,6 +188,8 @@ typedef struct fr_server {
     long long dirty;          /* changes since last save */
     fr_stats stats;
     int shutdown_asap;
+    int in_exec;              /* running EXEC's queued commands */
+    int exec_multi_emitted;   /* MULTI already propagated for this EXEC */
     int loading;
     int expire_available;
     int aof_available;        /* a loaded module provides "aof" */
@@ -233,6 +247,7 @@ size_t fr_client_output_bytes(const fr_client *c);
 /* core/reply.c */
 struct iovec;
 void fr_client_mark_pending(fr_client *c);
+void fr_reply_array_client(fr_client *c, long len);
 void fr_reply_consume(fr_client *c, size_t n);
 size_t fr_iov_total(const struct iovec *iov, int n);
 void fr_error_count(const char *code, size_t len);
@@ -278,6 +293,15 @@ void fr_module_count_divergence(fr_module *m);
 int fr_module_declares_hook(const fr_module *m, fr_hook_id id);
 int fr_module_is_builtin(const fr_module *m);
 
+/* core/multi.c */
+int fr_multi_runs_now(const fr_cmd_meta *cmd);
+void fr_multi_queue(fr_client *c, const fr_cmd_meta *cmd, int argc, fr_str **argv);
+void fr_multi_flag_error(fr_client *c);
+void fr_multi_touch_key(const fr_db *db, const fr_str *key);
+void fr_multi_touch_db(const fr_db *emptied, const fr_db *replaced_with);
+void fr_multi_client_gone(fr_client *c);
+void fr_unwatch_all(fr_client *c);
+
 /* core/db.c: one clock reading per command (expiry consistency) */
 void fr_cmd_clock_start(void);
 void fr_cmd_clock_stop(void);
@@ -286,6 +310,7 @@ void fr_db_delete_expired(fr_ctx *ctx, fr_db *db, const fr_str *key);
 
 /* core/propagate.c */
 void fr_propagate_now(int dbid, int argc, fr_str **argv);
+void fr_propagate_exec_end(int dbid);
 void fr_propagate_finish(fr_ctx *ctx);
 void fr_ctx_release(fr_ctx *ctx);
 

@@ -10,7 +10,7 @@
 set -euo pipefail
 
 build_pkgs=(gcc make autoconf automake pkg-config libc6-dev libev-dev libyaml-dev check libjemalloc-dev)
-test_pkgs=(redis-server redis-tools procps iproute2)
+test_pkgs=(redis-server redis-tools procps iproute2 python3-redis)
 
 want=("${build_pkgs[@]}")
 [[ ${1:-} == --test ]] && want+=("${test_pkgs[@]}")

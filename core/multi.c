@@ -1,0 +1,305 @@
+/* multi.c -- transactions: MULTI, EXEC, DISCARD, WATCH, UNWATCH.
+ *
+ * Between MULTI and EXEC the dispatcher queues commands (after the same
+ * existence, arity and auth checks as always) and answers +QUEUED; a command
+ * refused while queuing makes EXEC abort with EXECABORT.  EXEC runs the queue
+ * with the normal call path, so statistics, hooks and propagation are the
+ * ones each command would have alone; what the transaction propagates is
+ * wrapped once in MULTI ... EXEC (propagate.c watches server.in_exec).
+ *
+ * WATCH: each DB keeps a table key -> watching clients.  Any change to a
+ * watched key (store, delete, expiry, flush, swap) marks its watchers
+ * dirty, and their next EXEC answers a null array.  A client's watches end
+ * with EXEC, DISCARD, UNWATCH, RESET or its disconnection. */
+#include <string.h>
+
+#include "server.h"
+
+typedef struct fr_queued {
+    const fr_cmd_meta *cmd;
+    int argc;
+    fr_str **argv; /* owned */
+} fr_queued;
+
+typedef struct fr_watch {
+    int dbid;
+    fr_str *key; /* owned copy */
+    int expired; /* already logically expired when watched */
+} fr_watch;
+
+/* Per-DB table of watched keys: fr_str* -> watcher list. */
+typedef struct watchers {
+    fr_client **clients;
+    int n, cap;
+} watchers;
+
+static void watchers_free(void *p)
+{
+    watchers *w = p;
+    fr_free(w->clients);
+    fr_free(w);
+}
+
+static const fr_dict_type watch_dict_type = {
+    .hash = fr_dict_str_hash,
+    .key_compare = fr_dict_str_equal,
+    .key_free = (void (*)(void *))fr_str_free,
+    .val_free = watchers_free,
+};
+
+static fr_dict **watched; /* one per DB, created on first WATCH */
+
+static fr_dict *db_watch_table(int dbid, int create)
+{
+    if (!watched) {
+        if (!create) return NULL;
+        watched = fr_calloc(sizeof(fr_dict *) * (size_t)server.cfg.databases);
+    }
+    if (!watched[dbid] && create) watched[dbid] = fr_dict_create(&watch_dict_type);
+    return watched[dbid];
+}
+
+/* ----------------------------------------------------------------- queue */
+
+int fr_multi_active(const fr_client *c)
+{
+    return c->multi != NULL;
+}
+
+/* A command refused while queuing dooms the transaction (EXECABORT). */
+void fr_multi_flag_error(fr_client *c)
+{
+    if (c->multi) c->multi_dirty_exec = 1;
+}
+
+/* Commands that act on the transaction itself run at once. */
+int fr_multi_runs_now(const fr_cmd_meta *cmd)
+{
+    static const char *const now[] = {"exec", "discard", "multi", "watch", "quit", "reset", NULL};
+    for (int i = 0; now[i]; i++)
+        if (!strcmp(cmd->fullname, now[i])) return 1;
+    return 0;
+}
+
+void fr_multi_queue(fr_client *c, const fr_cmd_meta *cmd, int argc, fr_str **argv)
+{
+    fr_multi_state *m = c->multi;
+    if (m->n == m->cap) {
+        m->cap = m->cap ? m->cap * 2 : 4;
+        m->cmds = fr_realloc(m->cmds, sizeof(fr_queued) * (size_t)m->cap);
+    }
+    fr_queued *q = &((fr_queued *)m->cmds)[m->n++];
+    q->cmd = cmd;
+    q->argc = argc;
+    q->argv = fr_malloc(sizeof(fr_str *) * (size_t)argc);
+    for (int i = 0; i < argc; i++) {
+        q->argv[i] = argv[i]; /* the parser's strings move into the queue */
+        argv[i] = NULL;
+    }
+    fr_client_add_reply(c, "+QUEUED\r\n", 9);
+}
+
+static void discard(fr_client *c)
+{
+    fr_multi_state *m = c->multi;
+    if (m) {
+        fr_queued *qs = m->cmds;
+        for (int i = 0; i < m->n; i++) {
+            for (int j = 0; j < qs[i].argc; j++) fr_str_free(qs[i].argv[j]);
+            fr_free(qs[i].argv);
+        }
+        fr_free(m->cmds);
+        fr_free(m);
+        c->multi = NULL;
+    }
+    c->multi_dirty_exec = 0;
+    fr_unwatch_all(c);
+}
+
+/* ----------------------------------------------------------------- watch */
+
+static void add_watcher(fr_client *c, int dbid, const fr_str *key)
+{
+    fr_dict *t = db_watch_table(dbid, 1);
+    fr_dict_entry *e = fr_dict_find(t, key);
+    watchers *w;
+    if (e) {
+        w = e->v.val;
+        for (int i = 0; i < w->n; i++)
+            if (w->clients[i] == c) return; /* already watching */
+    } else {
+        w = fr_calloc(sizeof(*w));
+        fr_dict_add(t, fr_str_dup(key), w);
+    }
+    if (w->n == w->cap) {
+        w->cap = w->cap ? w->cap * 2 : 2;
+        w->clients = fr_realloc(w->clients, sizeof(fr_client *) * (size_t)w->cap);
+    }
+    w->clients[w->n++] = c;
+    if (c->nwatch == c->watch_cap) {
+        c->watch_cap = c->watch_cap ? c->watch_cap * 2 : 4;
+        c->watches = fr_realloc(c->watches, sizeof(fr_watch) * (size_t)c->watch_cap);
+    }
+    fr_watch *wk = &((fr_watch *)c->watches)[c->nwatch++];
+    wk->dbid = dbid;
+    wk->key = fr_str_dup(key);
+    wk->expired = fr_key_is_expired(&server.db[dbid], key);
+}
+
+static void remove_watcher(fr_client *c, int dbid, const fr_str *key)
+{
+    fr_dict *t = db_watch_table(dbid, 0);
+    fr_dict_entry *e = t ? fr_dict_find(t, key) : NULL;
+    if (!e) return;
+    watchers *w = e->v.val;
+    for (int i = 0; i < w->n; i++)
+        if (w->clients[i] == c) {
+            w->clients[i] = w->clients[--w->n];
+            break;
+        }
+    if (w->n == 0) fr_dict_delete(t, key);
+}
+
+void fr_unwatch_all(fr_client *c)
+{
+    fr_watch *ws = c->watches;
+    for (int i = 0; i < c->nwatch; i++) {
+        remove_watcher(c, ws[i].dbid, ws[i].key);
+        fr_str_free(ws[i].key);
+    }
+    fr_free(c->watches);
+    c->watches = NULL;
+    c->nwatch = c->watch_cap = 0;
+}
+
+/* Called by the keyspace for every change to a key. */
+void fr_multi_touch_key(const fr_db *db, const fr_str *key)
+{
+    fr_dict *t = db_watch_table(db->id, 0);
+    if (!t || !fr_dict_size(t)) return;
+    fr_dict_entry *e = fr_dict_find(t, key);
+    if (!e) return;
+    watchers *w = e->v.val;
+    for (int i = 0; i < w->n; i++) w->clients[i]->multi_dirty_cas = 1;
+}
+
+/* FLUSHDB/FLUSHALL/SWAPDB: watched keys that existed (in either DB for a
+ * swap) are touched.  Called before the change. */
+void fr_multi_touch_db(const fr_db *emptied, const fr_db *replaced_with)
+{
+    fr_dict *t = db_watch_table(emptied->id, 0);
+    if (!t || !fr_dict_size(t)) return;
+    fr_dict_iter it;
+    fr_dict_iter_init(&it, t);
+    fr_dict_entry *e;
+    while ((e = fr_dict_iter_next(&it)) != NULL) {
+        int exists = fr_dict_find(emptied->keys, e->key) != NULL ||
+                     (replaced_with && fr_dict_find(replaced_with->keys, e->key) != NULL);
+        if (!exists) continue;
+        watchers *w = e->v.val;
+        for (int i = 0; i < w->n; i++) w->clients[i]->multi_dirty_cas = 1;
+    }
+    fr_dict_iter_release(&it);
+}
+
+/* A watched key that was alive at WATCH time and has since expired counts
+ * as changed, even if nobody touched it yet. */
+static int watched_key_expired(fr_client *c)
+{
+    fr_watch *ws = c->watches;
+    for (int i = 0; i < c->nwatch; i++)
+        if (!ws[i].expired && fr_key_is_expired(&server.db[ws[i].dbid], ws[i].key)) return 1;
+    return 0;
+}
+
+void fr_multi_client_gone(fr_client *c)
+{
+    discard(c);
+}
+
+/* -------------------------------------------------------------- commands */
+
+void fr_cmd_multi(fr_ctx *ctx)
+{
+    fr_client *c = ctx->client;
+    if (c->multi) {
+        fr_reply_error(ctx, "MULTI calls can not be nested");
+        return;
+    }
+    c->multi = fr_calloc(sizeof(fr_multi_state));
+    fr_reply_ok(ctx);
+}
+
+void fr_cmd_discard(fr_ctx *ctx)
+{
+    if (!ctx->client->multi) {
+        fr_reply_error(ctx, "DISCARD without MULTI");
+        return;
+    }
+    discard(ctx->client);
+    ctx->client->multi_dirty_cas = 0;
+    fr_reply_ok(ctx);
+}
+
+static void run_queued(fr_client *c, fr_multi_state *m)
+{
+    fr_queued *qs = m->cmds;
+    fr_reply_array_client(c, m->n);
+    server.in_exec = 1;
+    server.exec_multi_emitted = 0;
+    for (int i = 0; i < m->n; i++) {
+        fr_ctx ctx;
+        memset(&ctx, 0, sizeof(ctx));
+        ctx.client = c;
+        ctx.cmd = qs[i].cmd;
+        ctx.module = qs[i].cmd->owner;
+        ctx.argc = qs[i].argc;
+        ctx.argv = qs[i].argv;
+        fr_command_call(&ctx);
+        fr_ctx_release(&ctx);
+    }
+    server.in_exec = 0;
+    fr_propagate_exec_end(c->dbid);
+}
+
+void fr_cmd_exec(fr_ctx *ctx)
+{
+    fr_client *c = ctx->client;
+    if (!c->multi) {
+        fr_reply_error(ctx, "EXEC without MULTI");
+        return;
+    }
+    if (watched_key_expired(c)) c->multi_dirty_cas = 1;
+    if (c->multi_dirty_exec) {
+        fr_reply_error(ctx, "-EXECABORT Transaction discarded because of previous errors.");
+    } else if (c->multi_dirty_cas) {
+        fr_reply_null_array(ctx);
+    } else {
+        fr_multi_state *m = c->multi;
+        fr_unwatch_all(c);
+        run_queued(c, m);
+    }
+    discard(c);
+    c->multi_dirty_cas = 0;
+    /* EXEC itself is never propagated: its commands were. */
+    fr_propagate_none(ctx);
+}
+
+void fr_cmd_watch(fr_ctx *ctx)
+{
+    fr_client *c = ctx->client;
+    if (c->multi) {
+        fr_reply_error(ctx, "WATCH inside MULTI is not allowed");
+        return;
+    }
+    if (!c->multi_dirty_cas)
+        for (int i = 1; i < fr_argc(ctx); i++) add_watcher(c, c->dbid, fr_arg(ctx, i));
+    fr_reply_ok(ctx);
+}
+
+void fr_cmd_unwatch(fr_ctx *ctx)
+{
+    fr_unwatch_all(ctx->client);
+    ctx->client->multi_dirty_cas = 0;
+    fr_reply_ok(ctx);
+}
