@@ -725,6 +725,22 @@ const char *fr_config_get_str(fr_module *m, const char *name)
     return d && d->type == CT_STR ? d->mod_str : NULL;
 }
 
+long long fr_config_server_ll(const char *name, long long dflt)
+{
+    conf_def *d = lookup(name);
+    if (!d) return dflt;
+    switch (d->type) {
+    case CT_BOOL:
+    case CT_ENUM:
+        return d->module ? d->mod_ll : *(int *)d->ptr;
+    case CT_LL:
+    case CT_MEM:
+        return d->module ? d->mod_ll : *(long long *)d->ptr;
+    default:
+        return dflt;
+    }
+}
+
 /* ----------------------------------------------------- CONFIG GET / SET */
 
 void fr_config_get_matching(const char *pattern, fr_config_kv_fn fn, void *priv)

@@ -335,6 +335,10 @@ const char *fr_module_name(const fr_module *m);
 /* Config directives the manifest declares (config: [...]), current values. */
 long long fr_config_get_ll(fr_module *m, const char *name);
 const char *fr_config_get_str(fr_module *m, const char *name);
+/* Any numeric or yes/no directive of the server (core or module), e.g.
+ * "proto-max-bulk-len" or "lazyfree-lazy-user-del" (yes = 1); `dflt` when
+ * there is no such directive. */
+long long fr_config_server_ll(const char *name, long long dflt);
 
 /* Logging, in Redis's format, at Redis's levels. */
 #define FR_LOG_DEBUG 0

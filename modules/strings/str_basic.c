@@ -206,7 +206,7 @@ void cmd_getdel(fr_ctx *ctx) {
     }
     str_reply_value(ctx, fr_value_payload(v));
     if (fr_key_delete(ctx, fr_ctx_db(ctx), key)) {
-        propagate_key_only(ctx, "DEL");
+        propagate_key_only(ctx, str_lazy_delete("lazyfree-lazy-user-del"));
         fr_dirty(ctx, 1);
     }
 }
@@ -220,7 +220,7 @@ static void getex_apply(fr_ctx *ctx, const sr_str_opts *o, long long when) {
     if (absolute && when <= (long long)fr_mstime()) {
         /* A timestamp already in the past deletes the key right away. */
         if (fr_key_delete(ctx, db, key)) {
-            propagate_key_only(ctx, "DEL");
+            propagate_key_only(ctx, str_lazy_delete("lazyfree-lazy-expire"));
             fr_dirty(ctx, 1);
         }
     } else if (o->expire_arg >= 0) {

@@ -106,3 +106,17 @@ fr_db *str_db_arg(fr_ctx *ctx, int argi) {
     if (!db) fr_reply_error(ctx, "DB index is out of range");
     return db;
 }
+
+/* ---- server directives -------------------------------------------------- */
+
+/* Read at each use: CONFIG SET proto-max-bulk-len takes effect at once. */
+long long str_proto_max_bulk(void) {
+    return fr_config_server_ll("proto-max-bulk-len", SR_PROTO_MAX_BULK);
+}
+
+/* Deletions propagate as UNLINK when the matching lazyfree directive is on,
+ * as Redis 7.0 does for GETDEL (lazyfree-lazy-user-del) and GETEX with a past
+ * time (lazyfree-lazy-expire). */
+const char *str_lazy_delete(const char *directive) {
+    return fr_config_server_ll(directive, 0) ? "UNLINK" : "DEL";
+}

@@ -42,7 +42,7 @@ void cmd_append(fr_ctx *ctx) {
     }
     void *p = fr_value_payload(v);
     if (!sr_size_ok((long long)sv_len(p), (long long)add->len,
-                    SR_PROTO_MAX_BULK)) {
+                    str_proto_max_bulk())) {
         reply_too_big(ctx);
         return;
     }
@@ -67,7 +67,7 @@ static int setrange_amplifies(fr_ctx *ctx, long long offset, size_t curlen) {
 /* Checks shared by both SETRANGE paths; FR_ERR after replying. */
 static int setrange_check(fr_ctx *ctx, long long offset, size_t curlen,
                           size_t vlen) {
-    if (!sr_size_ok(offset, (long long)vlen, SR_PROTO_MAX_BULK)) {
+    if (!sr_size_ok(offset, (long long)vlen, str_proto_max_bulk())) {
         reply_too_big(ctx);
         return FR_ERR;
     }

@@ -146,9 +146,13 @@ void cmd_object_idletime(fr_ctx *ctx);
 void cmd_object_freq(fr_ctx *ctx);
 
 /* ---- Type callbacks of other modules' types (key_object.c) ----------------- */
-/* The SDK has no way to reach another type's dup/encoding callbacks; these
- * return NULL when the core does not offer one (see docs/modules/strings.md). */
+/* Another module's type callbacks, through fr_type_def_of(); NULL / not
+ * supported when that type has no such callback. */
 const char *str_foreign_encoding(const fr_value *v);
 void *str_foreign_dup(const fr_value *v, int *supported);
+
+/* ---- Server directives that shape replies and propagation (str_common.c) -- */
+long long str_proto_max_bulk(void);             /* proto-max-bulk-len */
+const char *str_lazy_delete(const char *directive); /* "UNLINK" if yes, else "DEL" */
 
 #endif /* FR_STRINGS_INTERNAL_H */
