@@ -150,6 +150,11 @@ long long fr_cmd_now_ms(void)
     return cmd_time_ms ? cmd_time_ms : (long long)fr_mstime();
 }
 
+long long fr_now_ms(void)
+{
+    return fr_cmd_now_ms();
+}
+
 static void fire_key(fr_hook_id id, fr_ctx *ctx, fr_db *db, const fr_str *key, int why)
 {
     if (id != FR_HOOK_KEY_READ) fr_multi_touch_key(db, key);
@@ -194,6 +199,51 @@ static int expire_if_needed(fr_ctx *ctx, fr_db *db, const fr_str *key)
     if (!fr_key_is_expired(db, key)) return 0;
     fr_db_delete_expired(ctx, db, key);
     return 1;
+}
+
+int fr_key_expire_if_due(fr_ctx *ctx, fr_db *db, const fr_str *key)
+{
+    return expire_if_needed(ctx, db, key);
+}
+
+typedef struct expires_walk {
+    fr_expire_scan_fn fn;
+    void *priv;
+} expires_walk;
+
+static void expires_walk_cb(void *priv, fr_dict_entry *e)
+{
+    expires_walk *w = priv;
+    w->fn(w->priv, e->key, e->v.s64);
+}
+
+unsigned long long fr_db_expires_scan(fr_db *db, unsigned long long cursor, fr_expire_scan_fn fn, void *priv)
+{
+    if (!fr_dict_size(db->expires)) return 0;
+    expires_walk w = {fn, priv};
+    return fr_dict_scan(db->expires, cursor, expires_walk_cb, &w);
+}
+
+unsigned long long fr_db_expires_slots(const fr_db *db)
+{
+    return fr_dict_slots(db->expires);
+}
+
+void fr_db_set_avg_ttl(fr_db *db, long long avg_ttl_ms)
+{
+    db->avg_ttl = avg_ttl_ms;
+}
+
+long long fr_db_avg_ttl(const fr_db *db)
+{
+    return db->avg_ttl;
+}
+
+void fr_stats_expire_cycle(double stale_perc, int time_cap_reached, long long cpu_us)
+{
+    server.stats.expired_stale_perc = stale_perc;
+    if (time_cap_reached) server.stats.expired_time_cap_reached_count++;
+    server.stats.expire_cycle_cpu_us += cpu_us;
 }
 
 long long fr_key_get_expire(fr_ctx *ctx, fr_db *db, const fr_str *key)
@@ -385,6 +435,7 @@ void fr_db_flush(fr_db *db)
 {
     fr_dict_empty(db->expires, NULL);
     fr_dict_empty(db->keys, NULL);
+    db->avg_ttl = 0;
 }
 
 void fr_db_flush_all(void)

@@ -431,9 +431,9 @@ static void stats_traffic(fr_str **s, const fr_stats *st)
 static void stats_keys(fr_str **s, const fr_stats *st)
 {
     add_ll(s, "expired_keys", st->expiredkeys);
-    add_f2(s, "expired_stale_perc", 0);
-    add_ll(s, "expired_time_cap_reached_count", 0);
-    add_ll(s, "expire_cycle_cpu_milliseconds", 0);
+    add_f2(s, "expired_stale_perc", st->expired_stale_perc);
+    add_ll(s, "expired_time_cap_reached_count", st->expired_time_cap_reached_count);
+    add_ll(s, "expire_cycle_cpu_milliseconds", st->expire_cycle_cpu_us / 1000);
     add_ll(s, "evicted_keys", st->evictedkeys);
     add_ll(s, "evicted_clients", 0);
     add_ll(s, "total_eviction_exceeded_time", 0);

@@ -118,6 +118,10 @@ static void before_sleep_cb(struct ev_loop *loop, ev_prepare *w, int revents)
     (void)loop;
     (void)w;
     (void)revents;
+    if (fr_hooks_count(FR_HOOK_BEFORE_SLEEP)) {
+        fr_hook_event ev = {.id = FR_HOOK_BEFORE_SLEEP};
+        fr_hooks_fire(&ev);
+    }
     fr_client_flush_pending();
 }
 

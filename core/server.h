@@ -144,6 +144,9 @@ typedef struct fr_stats {
     long long total_reads_processed, total_writes_processed;
     long long client_qbuf_limit_disconnections, client_outbuf_limit_disconnections;
     long long divergences;
+    double expired_stale_perc;       /* set by the active expire cycle */
+    long long expired_time_cap_reached_count;
+    long long expire_cycle_cpu_us;
     /* instantaneous metrics samples (see cron) */
     long long inst_last_time, inst_last_cmds, inst_last_in, inst_last_out;
     long long inst_cmds[16], inst_in[16], inst_out[16];

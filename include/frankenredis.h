@@ -248,6 +248,28 @@ void fr_expire_provide(fr_module *m);
 int fr_key_is_expired(fr_db *db, const fr_str *key);
 long long fr_db_expires_count(const fr_db *db);
 
+/* Active expiry (the ttl module).  One step over the expires table: visits
+ * one bucket (and its expansions while rehashing), calls fn for each key
+ * with its expire time, returns the next cursor (0 when the walk wrapped).
+ * fn must not change the keyspace: collect, then act. */
+typedef void (*fr_expire_scan_fn)(void *priv, const fr_str *key, long long when_ms);
+unsigned long long fr_db_expires_scan(fr_db *db, unsigned long long cursor,
+                                      fr_expire_scan_fn fn, void *priv);
+unsigned long long fr_db_expires_slots(const fr_db *db); /* table buckets */
+/* Delete `key` if its expire time has passed: counts expired_keys, fires
+ * key-deleted (FR_DELETE_EXPIRED) and propagates DEL/UNLINK.  1 if deleted.
+ * ctx may be NULL (cron). */
+int fr_key_expire_if_due(fr_ctx *ctx, fr_db *db, const fr_str *key);
+/* The time the current command started (ms), the clock every expiry check
+ * of one command uses; the wall clock outside commands. */
+long long fr_now_ms(void);
+/* Figures INFO shows: keyspace avg_ttl per DB, and the expire cycle's
+ * expired_stale_perc, expired_time_cap_reached_count and
+ * expire_cycle_cpu_milliseconds in the stats section. */
+void fr_db_set_avg_ttl(fr_db *db, long long avg_ttl_ms);
+long long fr_db_avg_ttl(const fr_db *db);
+void fr_stats_expire_cycle(double stale_perc, int time_cap_reached, long long cpu_us);
+
 unsigned long long fr_db_size(const fr_db *db);
 /* One SCAN step over a DB, as Redis's SCAN runs it: visits buckets until
  * about `count` keys were collected (or 10*count buckets), applies lazy
@@ -292,6 +314,7 @@ typedef enum fr_hook_id {
     FR_HOOK_STARTUP_LOAD,         /* once, before accepting clients */
     FR_HOOK_SHUTDOWN,             /* (save flag) before exiting */
     FR_HOOK_FORK_CHILD,           /* in a freshly forked child */
+    FR_HOOK_BEFORE_SLEEP,         /* each loop iteration, before blocking */
     FR_HOOK__COUNT
 } fr_hook_id;
 
@@ -310,7 +333,7 @@ typedef struct fr_hook_event {
     fr_ctx *ctx;               /* NULL outside a command */
     fr_db *db;
     const fr_str *key;
-    int why;                   /* FR_DELETE_* for KEY_DELETED; save flag */
+    int why;                   /* FR_DELETE_* for KEY_DELETED; SHUTDOWN flags */
     int dbid;                  /* COMMAND_PROPAGATED */
     int argc;
     const fr_str *const *argv;
