@@ -272,17 +272,17 @@ void fr_cmd_shutdown(fr_ctx *ctx)
 {
     int flags = 0, abort_req = 0;
     for (int i = 1; i < fr_argc(ctx); i++) {
-        if (fr_arg_is(ctx, i, "nosave")) flags |= 1;
-        else if (fr_arg_is(ctx, i, "save")) flags |= 2;
-        else if (fr_arg_is(ctx, i, "now")) flags |= 4;
-        else if (fr_arg_is(ctx, i, "force")) flags |= 8;
+        if (fr_arg_is(ctx, i, "nosave")) flags |= FR_SHUTDOWN_NOSAVE;
+        else if (fr_arg_is(ctx, i, "save")) flags |= FR_SHUTDOWN_SAVE;
+        else if (fr_arg_is(ctx, i, "now")) flags |= FR_SHUTDOWN_NOW;
+        else if (fr_arg_is(ctx, i, "force")) flags |= FR_SHUTDOWN_FORCE;
         else if (fr_arg_is(ctx, i, "abort")) abort_req = 1;
         else {
             fr_reply_syntax_error(ctx);
             return;
         }
     }
-    if ((abort_req && flags) || ((flags & 1) && (flags & 2))) {
+    if ((abort_req && flags) || ((flags & FR_SHUTDOWN_NOSAVE) && (flags & FR_SHUTDOWN_SAVE))) {
         fr_reply_syntax_error(ctx);
         return;
     }
@@ -290,5 +290,5 @@ void fr_cmd_shutdown(fr_ctx *ctx)
         fr_reply_error(ctx, "No shutdown in progress.");
         return;
     }
-    fr_server_shutdown(flags);
+    if (fr_server_shutdown(flags) != FR_OK) fr_reply_error(ctx, "Errors trying to SHUTDOWN. Check logs.");
 }

@@ -12,6 +12,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "config.h"
 #include "server.h"
 
 /* A refused EXEC aborts the transaction, whether or not one is open, and
@@ -95,6 +96,10 @@ void fr_command_process(fr_client *c)
         reject(c, cmd, "-NOAUTH Authentication required.");
         return;
     }
+    if (server.deny_writes_error && ((cmd->flags & FR_CMD_WRITE) || !strcmp(cmd->fullname, "ping"))) {
+        reject(c, cmd, server.deny_writes_error);
+        return;
+    }
     if (c->multi && !fr_multi_runs_now(cmd)) {
         if (cmd->flags & FR_CMD_NO_MULTI) reject(c, cmd, "Command not allowed inside a transaction");
         else fr_multi_queue(c, cmd, argc, argv);
@@ -131,4 +136,10 @@ void fr_command_call(fr_ctx *ctx)
         fr_hook_event ev = {.id = FR_HOOK_COMMAND_EXECUTED, .ctx = ctx};
         fr_hooks_fire(&ev);
     }
+}
+
+void fr_deny_writes(const char *error)
+{
+    fr_free(server.deny_writes_error);
+    server.deny_writes_error = error ? fr_strdup(error) : NULL;
 }

@@ -840,7 +840,7 @@ out:
 }
 
 /* Current value of one directive as CONFIG GET shows it ("" if unknown). */
-const char *fr_config_value(const char *name, char *buf, size_t len)
+const char *fr_config_server_str(const char *name, char *buf, size_t len)
 {
     conf_def *d = lookup(name);
     buf[0] = '\0';

@@ -13,7 +13,6 @@ int fr_config_apply_pending(char *err, size_t errlen);
 int fr_config_set_many(int n, const char *const *names, const char *const *values,
                        const char **bad_name, const char **err);
 int fr_config_is_core(const char *name);
-const char *fr_config_value(const char *name, char *buf, size_t len);
 char *fr_strdup(const char *s);
 
 #endif

@@ -68,19 +68,52 @@ static void catf(fr_str **s, const char *fmt, ...)
     (*s)->len += (size_t)n;
 }
 
+/* Fields a module owns (fr_info_set_field): printed at the core's place for
+ * them, with the module's text instead of the core's neutral value. */
+typedef struct info_override {
+    char *field, *value;
+} info_override;
+static info_override *overrides;
+static int noverrides;
+
+void fr_info_set_field(const char *field, const char *value)
+{
+    for (int i = 0; i < noverrides; i++)
+        if (!strcmp(overrides[i].field, field)) {
+            fr_free(overrides[i].value);
+            overrides[i].value = fr_strdup(value);
+            return;
+        }
+    overrides = fr_realloc(overrides, sizeof(*overrides) * (size_t)(noverrides + 1));
+    overrides[noverrides].field = fr_strdup(field);
+    overrides[noverrides++].value = fr_strdup(value);
+}
+
+static const char *override_of(const char *field)
+{
+    for (int i = 0; i < noverrides; i++)
+        if (!strcmp(overrides[i].field, field)) return overrides[i].value;
+    return NULL;
+}
+
 static void add_ll(fr_str **s, const char *key, long long v)
 {
-    catf(s, "%s:%lld\r\n", key, v);
+    const char *o = override_of(key);
+    if (o) catf(s, "%s:%s\r\n", key, o);
+    else catf(s, "%s:%lld\r\n", key, v);
 }
 
 static void add_str(fr_str **s, const char *key, const char *v)
 {
-    catf(s, "%s:%s\r\n", key, v);
+    const char *o = override_of(key);
+    catf(s, "%s:%s\r\n", key, o ? o : v);
 }
 
 static void add_f2(fr_str **s, const char *key, double v)
 {
-    catf(s, "%s:%.2f\r\n", key, v);
+    const char *o = override_of(key);
+    if (o) catf(s, "%s:%s\r\n", key, o);
+    else catf(s, "%s:%.2f\r\n", key, v);
 }
 
 /* Redis's bytesToHuman: 1023B, 1.00K, 2.50M ... up to P. */
@@ -328,7 +361,7 @@ static void mem_limit_fields(fr_str **s, const mem_facts *m)
     add_ll(s, "maxmemory", server.cfg.maxmemory);
     add_human(s, "maxmemory_human", (unsigned long long)server.cfg.maxmemory);
     char policy[32];
-    add_str(s, "maxmemory_policy", fr_config_value("maxmemory-policy", policy, sizeof(policy)));
+    add_str(s, "maxmemory_policy", fr_config_server_str("maxmemory-policy", policy, sizeof(policy)));
     add_f2(s, "allocator_frag_ratio", ratio(m->active, m->allocated));
     add_ll(s, "allocator_frag_bytes", (long long)m->active - (long long)m->allocated);
     add_f2(s, "allocator_rss_ratio", ratio(m->resident, m->active));

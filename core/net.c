@@ -204,3 +204,11 @@ void fr_net_close_listeners(void)
     }
     server.nlisteners = 0;
 }
+
+/* In a forked child: drop the listening sockets (so a restarted server can
+ * bind while the child still runs) without touching the event loop the
+ * child does not run. */
+void fr_net_close_listeners_in_child(void)
+{
+    for (int i = 0; i < server.nlisteners; i++) close(server.listen_fds[i]);
+}

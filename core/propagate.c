@@ -18,6 +18,17 @@ void fr_dirty(fr_ctx *ctx, long long n)
     else server.dirty += n;
 }
 
+long long fr_dirty_count(void)
+{
+    return server.dirty;
+}
+
+/* A save captured the first n changes; later ones still count. */
+void fr_dirty_forget(long long n)
+{
+    server.dirty = server.dirty > n ? server.dirty - n : 0;
+}
+
 static void push(fr_ctx *ctx, int argc, fr_str **argv)
 {
     if (ctx->nprops == ctx->props_cap) {

@@ -108,7 +108,6 @@ static void cron_cb(struct ev_loop *loop, ev_timer *w, int revents)
         w->repeat = period;
         ev_timer_again(server.loop, w);
     }
-    if (server.shutdown_asap) fr_server_shutdown(0);
 }
 
 /* Runs right before the loop blocks: the place where replies are flushed,
@@ -265,7 +264,9 @@ int main(int argc, char **argv)
     server.loading = 0;
     fr_info_mark_startup();
     fr_log(FR_LOG_NOTICE, "Ready to accept connections");
-    while (!server.shutdown_asap) ev_run(server.loop, 0);
-    fr_server_shutdown(0);
+    for (;;) {
+        ev_run(server.loop, 0);
+        if (server.shutdown_asap && fr_server_shutdown(FR_SHUTDOWN_SIGNAL) != FR_OK) server.shutdown_asap = 0;
+    }
     return 0;
 }

@@ -193,6 +193,8 @@ typedef struct fr_server {
     int shutdown_asap;
     int in_exec;              /* running EXEC's queued commands */
     int exec_multi_emitted;   /* MULTI already propagated for this EXEC */
+    pid_t child_pid;          /* a background job's child, 0 if none */
+    char *deny_writes_error;  /* fr_deny_writes(): refuse writes with this */
     int loading;
     int expire_available;
     int aof_available;        /* a loaded module provides "aof" */
@@ -237,6 +239,7 @@ extern int fr_module_nconfs;
 /* core/net.c */
 int fr_net_listen(char *err, size_t errlen);
 void fr_net_close_listeners(void);
+void fr_net_close_listeners_in_child(void);
 
 /* core/client.c */
 fr_client *fr_client_create(int fd, const char *addr, const char *laddr, int is_local);
@@ -322,7 +325,7 @@ const fr_type_def *fr_type_def_of(const fr_type *t);
 const fr_type *fr_type_by_rdb(int rdb_type);
 void fr_types_remove_module(fr_module *m);
 
-/* core/shutdown.c */
-void fr_server_shutdown(int flags);
+/* core/shutdown.c: exits on success; FR_ERR if a shutdown hook refused */
+int fr_server_shutdown(int flags);
 
 #endif

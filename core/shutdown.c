@@ -1,18 +1,24 @@
 /* shutdown.c -- an orderly exit: shutdown hooks (a persistence module saves
  * here), listeners closed, pidfile removed.
  *
- * Reached from SHUTDOWN and from SIGTERM/SIGINT (through the cron, never
- * from inside a signal handler). */
+ * Reached from SHUTDOWN and from SIGTERM/SIGINT (after the loop breaks,
+ * never inside a signal handler).  A shutdown hook may refuse (a required
+ * save failed); then the server keeps running unless FORCE was given. */
+#include <signal.h>
 #include <stdlib.h>
 #include <unistd.h>
 
 #include "server.h"
 
-void fr_server_shutdown(int flags)
+int fr_server_shutdown(int flags)
 {
     fr_log(FR_LOG_WARNING, "User requested shutdown...");
     fr_hook_event ev = {.id = FR_HOOK_SHUTDOWN, .why = flags};
-    fr_hooks_fire(&ev);
+    if (fr_hooks_fire(&ev) != FR_OK && !(flags & FR_SHUTDOWN_FORCE)) {
+        fr_log(FR_LOG_WARNING, "Errors trying to shut down the server. Check the logs for more information.");
+        return FR_ERR;
+    }
+    if (server.child_pid > 0) kill(server.child_pid, SIGKILL);
     fr_net_close_listeners();
     if (server.cfg.pidfile) unlink(server.cfg.pidfile);
     fr_log(FR_LOG_WARNING, "FrankenRedis is now ready to exit, bye bye...");

@@ -169,7 +169,30 @@ void fr_reply_set_deferred_map(fr_ctx *ctx, void *node, long pairs);
 /* ------------------------------------------------------------------------ */
 /* Value types                                                               */
 /* ------------------------------------------------------------------------ */
-typedef struct fr_rdb_io fr_rdb_io;   /* serialisation stream (RDB module) */
+/* Serialisation stream.  The RDB module implements the operations (RDB v10
+ * encodings: lengths, integer/LZF/raw strings, binary doubles); value types
+ * call them from their rdb_save/rdb_load callbacks without knowing the
+ * format.  Every save op returns FR_OK or FR_ERR; load ops FR_ERR on a short
+ * or corrupt stream (after calling error with what and where). */
+typedef struct fr_rdb_io fr_rdb_io;
+typedef struct fr_rdb_io_ops {
+    int (*save_len)(fr_rdb_io *io, uint64_t len);
+    /* A string in Redis's RDB encoding: integer forms when the text is a
+     * canonical integer, LZF when rdbcompression allows and it pays, raw. */
+    int (*save_string)(fr_rdb_io *io, const void *p, size_t len);
+    int (*save_ll_string)(fr_rdb_io *io, long long v);
+    int (*save_raw)(fr_rdb_io *io, const void *p, size_t len);
+    int (*save_double)(fr_rdb_io *io, double d);      /* 8-byte binary */
+    int (*load_len)(fr_rdb_io *io, uint64_t *len);
+    fr_str *(*load_string)(fr_rdb_io *io);            /* NULL on error */
+    int (*load_raw)(fr_rdb_io *io, void *p, size_t len);
+    int (*load_double)(fr_rdb_io *io, double *d);
+    void (*error)(fr_rdb_io *io, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+} fr_rdb_io_ops;
+struct fr_rdb_io {
+    const fr_rdb_io_ops *ops;
+    void *priv;                  /* the implementation's state */
+};
 
 typedef struct fr_type_def {
     const char *name;               /* TYPE reply, e.g. "string" */
@@ -190,6 +213,8 @@ typedef struct fr_type_def {
  * must be unique across modules. */
 fr_type *fr_type_register(fr_module *m, const fr_type_def *def);
 const fr_type *fr_type_find(const char *name);
+/* The type whose rdb_type (or rdb_load_types) includes `rdb_type`. */
+const fr_type *fr_type_by_rdb(int rdb_type);
 const char *fr_type_name(const fr_type *t);
 /* The callbacks of a registered type (OBJECT ENCODING, COPY of any type). */
 const fr_type_def *fr_type_def_of(const fr_type *t);
@@ -300,6 +325,10 @@ void fr_propagate_replace(fr_ctx *ctx, int argc, const fr_str *const *argv);
 void fr_propagate_cstr(fr_ctx *ctx, int argc, const char *const *argv,
                        const size_t *lens);
 void fr_propagate_none(fr_ctx *ctx);
+/* Changes since the last successful save (INFO rdb_changes_since_last_save,
+ * save points), and forgetting the first `n` of them after a save. */
+long long fr_dirty_count(void);
+void fr_dirty_forget(long long n);
 
 /* ------------------------------------------------------------------------ */
 /* Hooks                                                                     */
@@ -312,7 +341,7 @@ typedef enum fr_hook_id {
     FR_HOOK_KEY_DELETED,          /* (db, key, why) */
     FR_HOOK_CRON,                 /* every 1000/hz ms: (ms since last) */
     FR_HOOK_STARTUP_LOAD,         /* once, before accepting clients */
-    FR_HOOK_SHUTDOWN,             /* (save flag) before exiting */
+    FR_HOOK_SHUTDOWN,             /* why: FR_SHUTDOWN_* flags; FR_ERR refuses */
     FR_HOOK_FORK_CHILD,           /* in a freshly forked child */
     FR_HOOK_BEFORE_SLEEP,         /* each loop iteration, before blocking */
     FR_HOOK__COUNT
@@ -323,6 +352,12 @@ typedef enum fr_hook_order {
     FR_HOOK_MIDDLE = 50,
     FR_HOOK_LAST = 100
 } fr_hook_order;
+
+#define FR_SHUTDOWN_NOSAVE (1 << 0)
+#define FR_SHUTDOWN_SAVE (1 << 1)
+#define FR_SHUTDOWN_NOW (1 << 2)
+#define FR_SHUTDOWN_FORCE (1 << 3)
+#define FR_SHUTDOWN_SIGNAL (1 << 4)   /* SIGTERM/SIGINT rather than SHUTDOWN */
 
 #define FR_DELETE_EXPLICIT 0
 #define FR_DELETE_EXPIRED 1
@@ -362,6 +397,25 @@ const char *fr_config_get_str(fr_module *m, const char *name);
  * "proto-max-bulk-len" or "lazyfree-lazy-user-del" (yes = 1); `dflt` when
  * there is no such directive. */
 long long fr_config_server_ll(const char *name, long long dflt);
+
+/* Any directive of the server as CONFIG GET shows it (e.g. "save", "dir",
+ * "dbfilename"); "" when unknown.  Returns buf. */
+const char *fr_config_server_str(const char *name, char *buf, size_t len);
+
+/* Persistence support.
+ * fr_fork(): fork for a background job (BGSAVE).  In the child, listeners are
+ * closed, the fork-child hook runs and tables stop resizing (copy-on-write
+ * friendly); in the parent, resizing is avoided until fr_fork_done().
+ * Returns the pid as fork() does. */
+int fr_fork(void);
+void fr_fork_done(void);
+/* While `error` is set (e.g. a failed background save with
+ * stop-writes-on-bgsave-error), write commands are refused with it, as
+ * Redis's -MISCONF.  NULL lifts the refusal.  The text is copied. */
+void fr_deny_writes(const char *error);
+/* INFO fields a module owns (rdb_last_save_time, rdb_saves, ...): the core
+ * prints each field where Redis prints it; the module sets its value text. */
+void fr_info_set_field(const char *field, const char *value);
 
 /* Logging, in Redis's format, at Redis's levels. */
 #define FR_LOG_DEBUG 0

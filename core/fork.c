@@ -1,0 +1,31 @@
+/* fork.c -- forking for background jobs (BGSAVE and later AOF rewrites).
+ *
+ * The child must not touch the parent's sockets and should not rehash its
+ * tables (every moved bucket is a copied page); the parent avoids resizing
+ * while a child lives, for the same reason.  The module that forked reaps
+ * its child and calls fr_fork_done(). */
+#include <unistd.h>
+
+#include "server.h"
+
+int fr_fork(void)
+{
+    fr_client_flush_pending(); /* replies made so far go out once, from us */
+    pid_t pid = fork();
+    if (pid == 0) {
+        fr_net_close_listeners_in_child();
+        fr_dict_resize_enable(FR_DICT_RESIZE_FORBID);
+        fr_hook_event ev = {.id = FR_HOOK_FORK_CHILD};
+        fr_hooks_fire(&ev);
+    } else if (pid > 0) {
+        fr_dict_resize_enable(FR_DICT_RESIZE_AVOID);
+        server.child_pid = pid;
+    }
+    return (int)pid;
+}
+
+void fr_fork_done(void)
+{
+    server.child_pid = 0;
+    fr_dict_resize_enable(FR_DICT_RESIZE_ENABLE);
+}
