@@ -184,8 +184,13 @@ static int parse_db_index(const fr_str *a, long long *out)
 void fr_cmd_select(fr_ctx *ctx)
 {
     long long id;
-    if (!parse_db_index(fr_arg(ctx, 1), &id)) {
+    const fr_str *a = fr_arg(ctx, 1);
+    if (!fr_string2ll(a->buf, a->len, &id)) {
         fr_reply_error(ctx, "value is not an integer or out of range");
+        return;
+    }
+    if (!parse_db_index(a, &id)) { /* an integer, but not a C int */
+        fr_reply_error(ctx, "value is out of range, value must between -2147483648 and 2147483647");
         return;
     }
     if (id < 0 || id >= server.cfg.databases) {

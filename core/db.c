@@ -167,7 +167,7 @@ int fr_key_is_expired(fr_db *db, const fr_str *key)
 {
     if (server.loading) return 0;
     fr_dict_entry *e = fr_dict_find(db->expires, key);
-    return e && e->v.s64 <= fr_cmd_now_ms();
+    return e && fr_cmd_now_ms() > e->v.s64; /* Redis: expired once now > when */
 }
 
 /* Remove key, its expire first (invariant 1).  Returns 1 if it existed. */

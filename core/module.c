@@ -34,7 +34,7 @@
 #define FR_MODULE_DIR "/usr/local/lib/frankenredis/modules"
 #endif
 #ifndef FR_DEFAULT_MODULES
-#define FR_DEFAULT_MODULES "strings"
+#define FR_DEFAULT_MODULES "strings ttl"
 #endif
 
 struct fr_module {

@@ -166,13 +166,23 @@ void fr_client_add_error(fr_client *c, const char *err, size_t len)
     if (msg != small) fr_free(msg);
 }
 
+/* Errors may quote user input of any length (Redis does not truncate). */
 static void add_errorv(fr_client *c, const char *fmt, va_list ap)
 {
-    char buf[1024];
-    int n = vsnprintf(buf, sizeof(buf), fmt, ap);
-    if (n < 0) n = 0;
-    if ((size_t)n >= sizeof(buf)) n = sizeof(buf) - 1;
-    fr_client_add_error(c, buf, (size_t)n);
+    char small[1024];
+    va_list cp;
+    va_copy(cp, ap);
+    int n = vsnprintf(small, sizeof(small), fmt, cp);
+    va_end(cp);
+    if (n < 0) return;
+    if ((size_t)n < sizeof(small)) {
+        fr_client_add_error(c, small, (size_t)n);
+        return;
+    }
+    char *big = fr_malloc((size_t)n + 1);
+    vsnprintf(big, (size_t)n + 1, fmt, ap);
+    fr_client_add_error(c, big, (size_t)n);
+    fr_free(big);
 }
 
 void fr_client_add_errorf(fr_client *c, const char *fmt, ...)

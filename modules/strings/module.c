@@ -9,9 +9,7 @@
 
 const fr_type *g_string_type;
 
-/* RDB persistence needs an I/O API the SDK does not have yet: the callbacks
- * stay NULL and the RDB type id (0, RDB_TYPE_STRING) is declared for the
- * day they exist. */
+/* RDB type id 0 (RDB_TYPE_STRING); the callbacks are in str_rdb.c. */
 static const int string_rdb_load_types[] = {-1};
 
 static const fr_type_def string_def = {
@@ -21,8 +19,8 @@ static const fr_type_def string_def = {
     .dup = sv_dup,
     .encoding = sv_encoding,
     .mem_usage = sv_mem_usage,
-    .rdb_save = NULL,
-    .rdb_load = NULL,
+    .rdb_save = sv_rdb_save,
+    .rdb_load = sv_rdb_load,
     .rdb_load_types = string_rdb_load_types,
 };
 

@@ -63,6 +63,9 @@ void sv_free(void *p);
 void *sv_dup(const void *p);
 const char *sv_encoding(const void *p);
 size_t sv_mem_usage(const void *p);
+/* RDB callbacks (str_rdb.c). */
+int sv_rdb_save(fr_rdb_io *io, const void *p);
+void *sv_rdb_load(fr_rdb_io *io, int rdb_type);
 
 /* ---- Helpers shared by the handlers (str_common.c) ------------------------ */
 /* Lookups with Redis's flags: reads count hits/misses, writes do not. */
