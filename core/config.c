@@ -411,15 +411,18 @@ static void get_maxmemory(conf_def *d, char *buf, size_t len)
 
 /* -------------------------------------------------------------- defaults */
 
+/* Words of a multi-argument value ("bind", "save"); an empty value is one
+ * empty word, which the setters read as "none". */
 static int split_spaces(const char *s, char ***argv)
 {
-    int argc = 0;
-    fr_str **a = fr_splitargs(s, strlen(s), &argc);
-    *argv = fr_malloc(sizeof(char *) * (size_t)(argc ? argc : 1));
-    for (int i = 0; i < argc; i++) (*argv)[i] = fr_strdup(a[i]->buf);
-    if (argc == 0) (*argv)[argc++] = fr_strdup("");
-    fr_splitargs_free(a, argc && a ? argc : 0);
-    return argc;
+    int n = 0;
+    fr_str **a = fr_splitargs(s, strlen(s), &n);
+    if (!a) n = 0;
+    *argv = fr_malloc(sizeof(char *) * (size_t)(n ? n : 1));
+    for (int i = 0; i < n; i++) (*argv)[i] = fr_strdup(a[i]->buf);
+    if (a) fr_splitargs_free(a, n);
+    if (n == 0) (*argv)[n++] = fr_strdup("");
+    return n;
 }
 
 static void free_argv(int argc, char **argv)

@@ -229,6 +229,13 @@ unsigned long long fr_db_expires_slots(const fr_db *db)
     return fr_dict_slots(db->expires);
 }
 
+int fr_db_expand(fr_db *db, unsigned long long keys, unsigned long long expires)
+{
+    int rc = fr_dict_expand(db->keys, (unsigned long)keys) == FR_OK ? FR_OK : FR_ERR;
+    if (expires && fr_dict_expand(db->expires, (unsigned long)expires) != FR_OK) rc = FR_ERR;
+    return rc;
+}
+
 void fr_db_set_avg_ttl(fr_db *db, long long avg_ttl_ms)
 {
     db->avg_ttl = avg_ttl_ms;
@@ -384,8 +391,10 @@ static void collect_cb(void *priv, fr_dict_entry *e)
     sc->keys[sc->n++] = fr_str_dup(e->key);
 }
 
-/* Keys are collected first and expiry applied afterwards, because the scan
- * callback may not delete other entries. */
+/* Keys are collected first and handed over afterwards, because the scan
+ * callback may not delete other entries.  Expiry is left to the caller: as
+ * in Redis, SCAN filters by MATCH and TYPE first and only then expires (and
+ * drops) what is left. */
 unsigned long long fr_db_scan(fr_db *db, unsigned long long cursor, long count,
                               fr_scan_fn fn, void *priv)
 {
@@ -395,10 +404,8 @@ unsigned long long fr_db_scan(fr_db *db, unsigned long long cursor, long count,
         cursor = fr_dict_scan(db->keys, cursor, collect_cb, &sc);
     } while (cursor && maxiter-- && (long)sc.n < count);
     for (size_t i = 0; i < sc.n; i++) {
-        if (!expire_if_needed(NULL, db, sc.keys[i])) {
-            fr_dict_entry *e = fr_dict_find(db->keys, sc.keys[i]);
-            if (e) fn(priv, e->key, e->v.val);
-        }
+        fr_dict_entry *e = fr_dict_find(db->keys, sc.keys[i]);
+        if (e) fn(priv, e->key, e->v.val);
         fr_str_free(sc.keys[i]);
     }
     fr_free(sc.keys);

@@ -172,7 +172,19 @@ void fr_unwatch_all(fr_client *c)
     c->nwatch = c->watch_cap = 0;
 }
 
-/* Called by the keyspace for every change to a key. */
+static fr_watch *find_watch(fr_client *c, int dbid, const fr_str *key)
+{
+    fr_watch *ws = c->watches;
+    for (int i = 0; i < c->nwatch; i++)
+        if (ws[i].dbid == dbid && ws[i].key->len == key->len && !memcmp(ws[i].key->buf, key->buf, key->len))
+            return &ws[i];
+    return NULL;
+}
+
+/* Called by the keyspace for every change to a key.  A watch taken on a key
+ * that was already logically expired is not broken by that key's deletion
+ * (nothing visible changed); Redis then stops looking at further watchers
+ * of the key when such a watch meets a key that still exists -- kept as is. */
 void fr_multi_touch_key(const fr_db *db, const fr_str *key)
 {
     fr_dict *t = db_watch_table(db->id, 0);
@@ -180,7 +192,18 @@ void fr_multi_touch_key(const fr_db *db, const fr_str *key)
     fr_dict_entry *e = fr_dict_find(t, key);
     if (!e) return;
     watchers *w = e->v.val;
-    for (int i = 0; i < w->n; i++) w->clients[i]->multi_dirty_cas = 1;
+    for (int i = 0; i < w->n; i++) {
+        fr_client *c = w->clients[i];
+        fr_watch *wk = find_watch(c, db->id, key);
+        if (wk && wk->expired) {
+            if (!fr_dict_find(db->keys, key)) {
+                wk->expired = 0;
+                continue;
+            }
+            break;
+        }
+        c->multi_dirty_cas = 1;
+    }
 }
 
 /* FLUSHDB/FLUSHALL/SWAPDB: watched keys that existed (in either DB for a

@@ -296,9 +296,13 @@ long long fr_db_avg_ttl(const fr_db *db);
 void fr_stats_expire_cycle(double stale_perc, int time_cap_reached, long long cpu_us);
 
 unsigned long long fr_db_size(const fr_db *db);
+/* Pre-size a DB's tables (RDB RESIZEDB): FR_ERR if a table refused. */
+int fr_db_expand(fr_db *db, unsigned long long keys, unsigned long long expires);
 /* One SCAN step over a DB, as Redis's SCAN runs it: visits buckets until
- * about `count` keys were collected (or 10*count buckets), applies lazy
- * expiry, then calls fn for each live key; returns the next cursor (0: done).
+ * about `count` keys were collected (or 10*count buckets), then calls fn for
+ * each of them -- logically expired ones included: filter (MATCH, TYPE)
+ * first, then drop a key for which fr_key_expire_if_due() returns 1, as
+ * Redis does.  fn may do that deletion.  Returns the next cursor (0: done).
  * Every key present for the whole scan is returned at least once, even
  * across rehashing. */
 typedef void (*fr_scan_fn)(void *priv, const fr_str *key, const fr_value *v);

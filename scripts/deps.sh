@@ -9,7 +9,7 @@
 # prevented from starting during the install and stopped if it runs anyway.
 set -euo pipefail
 
-build_pkgs=(gcc make autoconf automake pkg-config libc6-dev libev-dev libyaml-dev check libjemalloc-dev)
+build_pkgs=(gcc make autoconf automake pkg-config libc6-dev libev-dev libyaml-dev check libjemalloc-dev liblzf-dev)
 test_pkgs=(redis-server redis-tools procps iproute2 python3-redis)
 
 want=("${build_pkgs[@]}")

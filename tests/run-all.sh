@@ -30,6 +30,8 @@ export FR_SRCDIR=$src FR_BUILDDIR=$build
 run_part unit env CK_VERBOSITY=normal "$build/tests/unit/run-unit-tests"
 run_part startup bash "$src/tests/integration/startup.sh" "$src" "$build"
 run_part integration bash "$src/tests/integration/run.sh" "$build"
+run_part conformance bash "$src/tests/conformance/gate.sh" "$build"
+run_part rdb bash "$src/tests/integration/rdb.sh" "$src" "$build"
 run_part ttl bash "$src/tests/integration/ttl.sh" "$src" "$build"
 run_part clients bash "$src/tests/integration/clients.sh" "$src" "$build"
 run_part docs bash "$src/tests/docs-check.sh" "$src" "$build"

@@ -130,14 +130,8 @@ static int scan_keep(fr_ctx *ctx, const scan_args *a, const fr_str *key) {
         const char *name = v ? fr_type_name(fr_value_type(v)) : "none";
         if (strcasecmp(a->type, name)) return 0;
     }
-    fr_db *db = fr_ctx_db(ctx);
-    if (fr_key_is_expired(db, key)) {
-        /* Redis deletes such a key on the spot; a plain lookup does that
-         * (where the role allows) without touching the statistics. */
-        fr_key_lookup(ctx, db, key, FR_LOOKUP_NOTOUCH | FR_LOOKUP_NOSTATS);
-        return 0;
-    }
-    return 1;
+    /* Only now, as in Redis, is an expired key deleted and dropped. */
+    return !fr_key_expire_if_due(ctx, fr_ctx_db(ctx), key);
 }
 
 void cmd_scan(fr_ctx *ctx) {

@@ -6,8 +6,9 @@
  * save_string, which picks the integer, LZF or raw form as Redis does for
  * raw strings.  Loading gives the value the encoding Redis's
  * tryObjectEncoding gives it: int for canonical integer text (shared
- * 0..9999), embstr up to 44 bytes, raw beyond (the loaded buffer adopted
- * as is).  Invariant: only RDB type 0 (RDB_TYPE_STRING) is read here. */
+ * 0..9999), embstr up to 44 bytes, raw beyond.  The loaded fr_str is exact
+ * in size, so it is adopted as the payload rather than copied.
+ * Invariant: only RDB type 0 (RDB_TYPE_STRING) is read here. */
 #include "strings_internal.h"
 
 int sv_rdb_save(fr_rdb_io *io, const void *p) {
@@ -27,17 +28,13 @@ void *sv_rdb_load(fr_rdb_io *io, int rdb_type) {
     fr_str *s = io->ops->load_string(io);
     if (!s) return NULL;
     long long v;
-    void *p;
     switch (sr_classify(s->buf, s->len, &v)) {
     case SR_ENC_INT:
-        p = sv_from_ll(v);
-        break;
+        fr_str_free(s);
+        return sv_from_ll(v);
     case SR_ENC_EMBSTR:
-        p = sv_from_plain(s->buf, s->len);
-        break;
+        return sv_tag(fr_str_shrink(s), SV_KIND_EMBSTR);
     default:
-        return sv_from_raw_str(s);
+        return sv_from_raw_str(fr_str_shrink(s));
     }
-    fr_str_free(s);
-    return p;
 }

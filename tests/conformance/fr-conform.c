@@ -2,16 +2,25 @@
  *
  * Owns: the fixture format (fixtures/conformance/README.md), recording exact
  * reply bytes from a reference redis-server into fixture files, replaying
- * them against another server and reporting byte-level drift.
+ * them against another server and classifying every drift (critical /
+ * major / minor, see "drift taxonomy" below; --gate fails only on the first
+ * two); the live differential mode (one seeded random command stream to two
+ * servers, divergences shrunk by delta debugging and printed as fixture
+ * cases); the compatibility report (docs/compat/REPORT.md and report.json).
  *
  * Invariants:
  *  - every case runs on its own fresh TCP connection (so db 0, RESP2, no
  *    client name), but the keyspace carries over between cases of one file;
- *    each file gets a fresh server (or a FLUSHALL on an external one);
+ *    each file gets a fresh server (or a FLUSHALL on an external one); a
+ *    case's data: read-back runs on another fresh connection after it;
  *  - a fixture file is rewritten only in record mode, atomically (tmp +
- *    rename), keeping every line except expect:/closed: verbatim;
+ *    rename), keeping every line except expect:/closed:/data-expect:
+ *    verbatim;
+ *  - the live stream is a pure function of --seed (the generator never
+ *    reads replies), so a divergence found once is found again;
+ *  - report output has no timestamps: the same tree gives the same files;
  *  - the tool depends on libc only and never touches a server it did not
- *    start except through --port;
+ *    start except through --port/--ref-port;
  *  - servers it starts are stopped by their PID (SIGTERM, then SIGKILL).
  */
 #ifndef _GNU_SOURCE
@@ -343,7 +352,12 @@ static int resp_count(const char *p, size_t n, size_t *used, int *bad)
 /* ------------------------------------------------------------------------ */
 /* Match modes: canonical forms compared instead of raw bytes                */
 /* ------------------------------------------------------------------------ */
-enum { MATCH_EXACT, MATCH_UNORDERED, MATCH_TYPE, MATCH_IGNORE_INTS };
+/* Flags, so one reply can be relaxed in several ways (live mode combines
+ * them for EXEC; a fixture names one or more in its match: line). */
+enum {
+    MATCH_EXACT = 0, MATCH_UNORDERED = 1, MATCH_TYPE = 2, MATCH_IGNORE_INTS = 4,
+    MATCH_NONNEG_INTS = 8 /* integers >= 0 are all alike, negatives exact (TTLs) */
+};
 
 static int cmp_str(const void *a, const void *b)
 {
@@ -368,7 +382,7 @@ static long canon_elems(const char *p, size_t n, size_t off, long long count,
     for (long long i = 0; i < count && r > 0; i++)
         for (int k = 0; k < per && r > 0; k++)
             r = canon(p, n, (size_t)r, mode, &items[i], depth + 1);
-    if (r > 0 && mode == MATCH_UNORDERED)
+    if (r > 0 && (mode & MATCH_UNORDERED))
         qsort(items, (size_t)count, sizeof *items, cmp_str);
     for (long long i = 0; i < count; i++) {
         if (r > 0)
@@ -398,10 +412,12 @@ static long canon(const char *p, size_t n, size_t off, int mode, buf_t *out,
             r = canon(p, n, (size_t)r, mode, out, depth + 1);
         return r;
     }
-    if (mode == MATCH_TYPE)
+    if (mode & MATCH_TYPE)
         buf_putc(out, t == '$' && p[off + 1] == '-' ? 'N' : t); /* null bulk */
-    else if (mode == MATCH_IGNORE_INTS && t == ':')
+    else if ((mode & MATCH_IGNORE_INTS) && t == ':')
         buf_putc(out, t);
+    else if ((mode & MATCH_NONNEG_INTS) && t == ':' && p[off + 1] != '-')
+        buf_puts(out, ":+");
     else
         buf_put(out, p + off, (size_t)end - off);
     return end;
@@ -451,7 +467,11 @@ typedef struct {
     int nsend, has_raw, match, hello;
     buf_t expect;
     int has_expect, closed;
-    int selected;    /* passes the --case filter */
+    int minor;       /* severity: minor -- value drift is cosmetic here */
+    buf_t dout;      /* data: commands, run on a fresh connection after */
+    int ndata;
+    buf_t dexpect;   /* their recorded replies (data-expect: lines) */
+    int has_dexpect;
 } fcase;
 
 typedef struct {
@@ -581,17 +601,36 @@ static int value_is(const char *v, size_t n, const char *word)
     return n == strlen(word) && !memcmp(v, word, n);
 }
 
+/* One or more mode names separated by blanks ("unordered ignore-ints");
+ * returns the flags, or -1 on an unknown name. */
 static int parse_match(const char *v, size_t n)
 {
-    if (value_is(v, n, "exact"))
-        return MATCH_EXACT;
-    if (value_is(v, n, "unordered"))
-        return MATCH_UNORDERED;
-    if (value_is(v, n, "type"))
-        return MATCH_TYPE;
-    if (value_is(v, n, "ignore-ints"))
-        return MATCH_IGNORE_INTS;
-    return -1;
+    static const struct { const char *name; int flag; } names[] = {
+        {"exact", MATCH_EXACT}, {"unordered", MATCH_UNORDERED},
+        {"type", MATCH_TYPE}, {"ignore-ints", MATCH_IGNORE_INTS},
+        {"nonneg-ints", MATCH_NONNEG_INTS}};
+    int flags = 0, words = 0;
+    size_t i = 0;
+    for (;;) {
+        while (i < n && isspace((unsigned char)v[i]))
+            i++;
+        if (i >= n)
+            break;
+        size_t j = i;
+        while (j < n && !isspace((unsigned char)v[j]))
+            j++;
+        int found = 0;
+        for (size_t k = 0; k < sizeof names / sizeof names[0]; k++)
+            if (value_is(v + i, j - i, names[k].name)) {
+                flags |= names[k].flag;
+                found = 1;
+            }
+        if (!found)
+            return -1;
+        words++;
+        i = j;
+    }
+    return words ? flags : -1;
 }
 
 /* Interprets one line of a case; returns NULL or an error message. */
@@ -608,6 +647,19 @@ static const char *case_line(fcase *c, const char *line, size_t len)
         if (unescape(v, vl, &c->out) < 0)
             return "bad escape in sendraw:";
         c->has_raw = 1;
+    } else if ((v = directive(line, len, "data:", &vl))) {
+        if (split_args(v, vl, &c->dout) < 0)
+            return "bad quoting or no arguments in data:";
+        c->ndata++;
+    } else if ((v = directive(line, len, "data-expect:", &vl))) {
+        if (unescape(v, vl, &c->dexpect) < 0)
+            return "bad escape in data-expect:";
+        c->has_dexpect = 1;
+        keep = 0;
+    } else if ((v = directive(line, len, "severity:", &vl))) {
+        if (!value_is(v, vl, "minor"))
+            return "severity: must be minor (critical/major are derived)";
+        c->minor = 1;
     } else if ((v = directive(line, len, "expect:", &vl))) {
         if (unescape(v, vl, &c->expect) < 0)
             return "bad escape in expect:";
@@ -620,14 +672,14 @@ static const char *case_line(fcase *c, const char *line, size_t len)
         keep = 0;
     } else if ((v = directive(line, len, "match:", &vl))) {
         if ((c->match = parse_match(v, vl)) < 0)
-            return "match: must be exact, unordered, type or ignore-ints";
+            return "match: must be exact, unordered, type, ignore-ints and/or nonneg-ints";
     } else if ((v = directive(line, len, "hello:", &vl))) {
         if (!value_is(v, vl, "2") && !value_is(v, vl, "3"))
             return "hello: must be 2 or 3";
         c->hello = value_is(v, vl, "3") ? 3 : 2;
     } else if (len && line[0] != '#' && strspn(line, " \t") != len) {
-        return "unknown line (want send:, sendraw:, expect:, closed:, match:, "
-               "hello:, # comment or blank)";
+        return "unknown line (want send:, sendraw:, data:, severity:, expect:, "
+               "closed:, data-expect:, match:, hello:, # comment or blank)";
     }
     if (keep)
         push_line(&c->body, &c->nbody, line, len);
@@ -728,22 +780,24 @@ static void free_fixture(fixture *fx)
         free_lines(c->body, c->nbody);
         buf_free(&c->out);
         buf_free(&c->expect);
+        buf_free(&c->dout);
+        buf_free(&c->dexpect);
     }
     free(fx->cases);
 }
 
-/* Writes one expect: line per top-level reply, so fixtures stay readable. */
-static void write_expect(FILE *f, const buf_t *b)
+/* Writes one `key` line per top-level reply, so fixtures stay readable. */
+static void write_expect(FILE *f, const char *key, const buf_t *b)
 {
     size_t off = 0;
     if (!b->len)
-        fputs("expect:\n", f);
+        fprintf(f, "%s\n", key);
     while (off < b->len) {
         long r = resp_parse(b->p, b->len, off, 0);
         size_t end = r > 0 ? (size_t)r : b->len;
         buf_t e = {0};
         escape(&e, b->p + off, end - off, 0);
-        fprintf(f, "expect: %s\n", e.p);
+        fprintf(f, "%s %s\n", key, e.p);
         buf_free(&e);
         off = end;
     }
@@ -767,8 +821,10 @@ static void save_fixture(const fixture *fx)
         for (size_t j = 0; j < nb; j++)
             fprintf(f, "%s\n", c->body[j]);
         if (c->has_expect) {
-            write_expect(f, &c->expect);
+            write_expect(f, "expect:", &c->expect);
             fprintf(f, "closed: %s\n", c->closed > 0 ? "yes" : "no");
+            if (c->ndata)
+                write_expect(f, "data-expect:", &c->dexpect);
         }
         if (i + 1 < fx->ncases)
             fputc('\n', f);
@@ -786,6 +842,18 @@ typedef struct {
     int port;           /* external server if > 0 and no server_cmd */
     int timeout_ms, quiet_ms, grace_ms, max_show, verbose, flush;
     const char *filter;
+    int gate;           /* replay: exit 1 only for critical/major drift */
+    /* live mode */
+    const char *ref_cmd, *save;
+    int ref_port, seconds, shrink_seconds, epoch, max_div, ttl;
+    long long count;
+    unsigned long long seed;
+    const char *exclude; /* comma-separated command names */
+    /* report mode */
+    const char *commands, *out_dir, *label;
+    const char *loaded; /* comma-separated modules the configuration loads */
+    const char **manifests, **not_run;
+    int nmanifests, nnot_run;
 } options;
 
 static int connect_port(int port)
@@ -1002,18 +1070,29 @@ typedef struct {
     char dir[64];
 } server_t;
 
-static volatile pid_t g_server_pid; /* for the signal handler */
+/* Servers running now, for the signal handler (live mode runs two). */
+static volatile pid_t g_server_pids[2];
+
+static void track_pid(pid_t old, pid_t pid)
+{
+    for (int i = 0; i < 2; i++)
+        if (g_server_pids[i] == old) {
+            g_server_pids[i] = pid;
+            return;
+        }
+}
 
 static void on_signal(int sig)
 {
-    if (g_server_pid > 0)
-        kill(g_server_pid, SIGKILL);
+    for (int i = 0; i < 2; i++)
+        if (g_server_pids[i] > 0)
+            kill(g_server_pids[i], SIGKILL);
     signal(sig, SIG_DFL);
     raise(sig);
 }
 
 /* Redis needs its persistence off and its files in our temp dir so runs
- * leave nothing behind; our server takes only --port. */
+ * leave nothing behind; ours gets --save "" and --dir for the same reason. */
 static int is_redis(const char *cmd)
 {
     size_t n = strcspn(cmd, " \t");
@@ -1042,7 +1121,9 @@ static void exec_server(const char *cmd, const server_t *s)
                      "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
                      "--dir", (char *)s->dir, "--logfile", "", "--daemonize",
                      "no", NULL};
-    char *ours[] = {"/bin/sh", "-c", script, "fr-conform", "--port", port, NULL};
+    /* ours too runs without persistence, in its scratch dir */
+    char *ours[] = {"/bin/sh", "-c", script, "fr-conform", "--port", port,
+                    "--save", "", "--dir", (char *)s->dir, NULL};
     execv("/bin/sh", is_redis(cmd) ? redis : ours);
     _exit(127);
 }
@@ -1114,8 +1195,8 @@ static void server_stop(server_t *s)
         }
         usleep(10000);
     }
+    track_pid(s->pid, 0);
     s->pid = 0;
-    g_server_pid = 0;
 }
 
 static int server_start(const char *cmd, server_t *s)
@@ -1130,13 +1211,14 @@ static int server_start(const char *cmd, server_t *s)
         die("fork: %s", strerror(errno));
     if (s->pid == 0)
         exec_server(cmd, s);
-    g_server_pid = s->pid;
+    track_pid(0, s->pid);
     long long deadline = now_ms() + 10000;
     while (now_ms() < deadline) {
         int st;
         if (waitpid(s->pid, &st, WNOHANG) == s->pid) {
             fprintf(stderr, "fr-conform: server exited during startup: %s\n", cmd);
             show_log(s);
+            track_pid(s->pid, 0);
             s->pid = 0;
             return -1;
         }
@@ -1199,15 +1281,100 @@ static size_t first_diff(const buf_t *a, const buf_t *b)
 
 static const char *mode_name(int m)
 {
-    static const char *names[] = {"exact", "unordered", "type", "ignore-ints"};
-    return names[m];
+    static char name[64];
+    if (m == MATCH_EXACT)
+        return "exact";
+    snprintf(name, sizeof name, "%s%s%s%s",
+             m & MATCH_UNORDERED ? "unordered " : "", m & MATCH_TYPE ? "type " : "",
+             m & MATCH_IGNORE_INTS ? "ignore-ints " : "",
+             m & MATCH_NONNEG_INTS ? "nonneg-ints " : "");
+    name[strlen(name) - 1] = '\0';
+    return name;
+}
+
+/* ---- drift taxonomy -------------------------------------------------------
+ * critical: the connection was kept/closed differently, a reply has another
+ *           RESP type or shape (type byte, null-ness, aggregate sizes, number
+ *           of replies), or a data: read-back differs (stored data);
+ * major:    same shape, but an error text or a value differs;
+ * minor:    a value differs in a case marked `severity: minor`.
+ * Harness-level failures (never recorded, not run, server died) count as
+ * critical: nothing was verified. */
+enum { SEV_NONE, SEV_MINOR, SEV_MAJOR, SEV_CRITICAL, NSEV };
+static const char *const sev_names[NSEV] = {"ok", "minor", "major", "critical"};
+
+typedef struct {
+    int cases, ok, drift, skipped;
+    int sev[NSEV];
+    int stalled; /* timeouts in a row: the server has probably hung */
+} tally;
+
+static void count_drift(tally *t, int sev)
+{
+    t->drift++;
+    t->sev[sev]++;
+}
+
+static void tally_add(tally *all, const tally *t)
+{
+    all->cases += t->cases;
+    all->ok += t->ok;
+    all->drift += t->drift;
+    all->skipped += t->skipped;
+    for (int i = 0; i < NSEV; i++)
+        all->sev[i] += t->sev[i];
+}
+
+/* True if the two streams differ only in values: the same shape. */
+static int same_shape(const buf_t *want, const buf_t *got, int mode)
+{
+    return bytes_match(want, got, mode | MATCH_TYPE);
+}
+
+/* Is the first top-level reply that differs an error in `want`? */
+static int first_diff_is_error(const buf_t *want, const buf_t *got)
+{
+    size_t off = 0;
+    for (;;) {
+        long a = resp_parse(want->p, want->len, off, 0);
+        if (a <= 0)
+            return 0;
+        long b = resp_parse(got->p, got->len, off, 0);
+        if (b != a || memcmp(want->p + off, got->p + off, (size_t)a - off))
+            return want->p[off] == '-' || want->p[off] == '!';
+        off = (size_t)a;
+    }
+}
+
+static int classify(const fcase *c, const rx_t *rx, const rx_t *drx,
+                    const char **why)
+{
+    *why = "";
+    if (rx->closed != (c->closed > 0)) {
+        *why = "connection kept/closed differs";
+        return SEV_CRITICAL;
+    }
+    if (c->ndata && (drx->closed || !bytes_match(&c->dexpect, &drx->data, c->match))) {
+        *why = "stored data differs";
+        return SEV_CRITICAL;
+    }
+    if (bytes_match(&c->expect, &rx->data, c->match))
+        return SEV_NONE;
+    if (!same_shape(&c->expect, &rx->data, c->match)) {
+        *why = "reply type differs";
+        return SEV_CRITICAL;
+    }
+    *why = first_diff_is_error(&c->expect, &rx->data) ? "error text differs"
+                                                      : "value differs";
+    return c->minor ? SEV_MINOR : SEV_MAJOR;
 }
 
 static void report_drift(const fixture *fx, const fcase *c, const rx_t *rx,
+                         const rx_t *drx, int sev, const char *why,
                          const options *o)
 {
-    printf("DRIFT %s (%s:%d) [%s]: want ", c->name, fx->path, c->line,
-           mode_name(c->match));
+    printf("DRIFT %s (%s:%d) [%s] %s (%s): want ", c->name, fx->path, c->line,
+           mode_name(c->match), sev_names[sev], why);
     show_bytes(stdout, &c->expect, o->max_show, first_diff(&c->expect, &rx->data));
     printf(" closed=%s; got ", c->closed > 0 ? "yes" : "no");
     show_bytes(stdout, &rx->data, o->max_show, first_diff(&c->expect, &rx->data));
@@ -1218,14 +1385,26 @@ static void report_drift(const fixture *fx, const fcase *c, const rx_t *rx,
         printf("; bytes equal\n");
     else
         printf("; first diff at byte %zu\n", first_diff(&c->expect, &rx->data));
+    if (c->ndata && !bytes_match(&c->dexpect, &drx->data, c->match)) {
+        size_t d = first_diff(&c->dexpect, &drx->data);
+        printf("    data: want ");
+        show_bytes(stdout, &c->dexpect, o->max_show, d);
+        printf("; got ");
+        show_bytes(stdout, &drx->data, o->max_show, d);
+        printf("%s; first diff at byte %zu\n", drx->timed_out ? " (timed out)" : "", d);
+    }
 }
 
-typedef struct {
-    int cases, ok, drift, skipped;
-    int stalled; /* timeouts in a row: the server has probably hung */
-} tally;
+static void store_reply(buf_t *dst, const rx_t *rx, int match)
+{
+    buf_free(dst);
+    if (match & MATCH_UNORDERED) /* sorted: re-recording gives no diff */
+        canon_all(rx->data.p ? rx->data.p : "", rx->data.len, MATCH_UNORDERED, dst, 0);
+    else
+        buf_put(dst, rx->data.p ? rx->data.p : "", rx->data.len);
+}
 
-static void record_case(const fixture *fx, fcase *c, rx_t *rx)
+static void record_case(const fixture *fx, fcase *c, rx_t *rx, rx_t *drx)
 {
     if (rx->timed_out && !c->has_raw)
         fprintf(stderr, "fr-conform: %s:%d: %s: timed out (%d of %d replies)\n",
@@ -1233,47 +1412,74 @@ static void record_case(const fixture *fx, fcase *c, rx_t *rx)
     if (rx->bad)
         fprintf(stderr, "fr-conform: %s:%d: %s: reference reply is not valid RESP\n",
                 fx->path, c->line, c->name);
-    buf_free(&c->expect);
-    if (c->match == MATCH_UNORDERED) /* sorted: re-recording gives no diff */
-        canon_all(rx->data.p ? rx->data.p : "", rx->data.len, MATCH_UNORDERED,
-                  &c->expect, 0);
-    else
-        buf_put(&c->expect, rx->data.p ? rx->data.p : "", rx->data.len);
+    store_reply(&c->expect, rx, c->match);
     c->has_expect = 1;
     c->closed = rx->closed;
+    if (c->ndata) {
+        if (drx->timed_out || drx->count != c->ndata)
+            fprintf(stderr, "fr-conform: %s:%d: %s: data: got %d of %d replies\n",
+                    fx->path, c->line, c->name, drx->count, c->ndata);
+        store_reply(&c->dexpect, drx, c->match);
+        c->has_dexpect = 1;
+    }
+}
+
+/* The data: commands of a case, on a fresh RESP2 connection (database 0)
+ * after the case's own connection is closed. */
+static int run_data(int port, const fcase *c, const options *o, rx_t *rx,
+                    const char **err)
+{
+    int fd = connect_port(port);
+    if (fd < 0) {
+        *err = "cannot connect for data:";
+        return -1;
+    }
+    long long deadline = now_ms() + o->timeout_ms;
+    write_all(fd, c->dout.p, c->dout.len, deadline);
+    rx_read(fd, rx, c->ndata, 0, deadline);
+    if (!rx->closed && !rx->timed_out)
+        sentinel(fd, rx, o);
+    close(fd);
+    return 0;
 }
 
 static void one_case(int port, const fixture *fx, fcase *c, int recording,
                      const options *o, tally *t)
 {
-    rx_t rx = {0};
+    rx_t rx = {0}, drx = {0};
     const char *err = NULL;
     t->cases++;
-    if (!recording && !c->has_expect) {
-        printf("DRIFT %s (%s:%d): case was never recorded\n", c->name, fx->path,
-               c->line);
-        t->drift++;
+    if (!recording && (!c->has_expect || (c->ndata && !c->has_dexpect))) {
+        printf("DRIFT %s (%s:%d) critical: case was never recorded\n", c->name,
+               fx->path, c->line);
+        count_drift(t, SEV_CRITICAL);
         return;
     }
-    if (run_case(port, c, recording, o, &rx, &err) < 0) {
-        printf("DRIFT %s (%s:%d): %s\n", c->name, fx->path, c->line, err);
-        t->drift++;
+    if (run_case(port, c, recording, o, &rx, &err) < 0 ||
+        (c->ndata && run_data(port, c, o, &drx, &err) < 0)) {
+        printf("DRIFT %s (%s:%d) critical: %s\n", c->name, fx->path, c->line, err);
+        count_drift(t, SEV_CRITICAL);
     } else if (recording) {
-        record_case(fx, c, &rx);
-        t->ok++;
-    } else if (rx.closed == (c->closed > 0) && bytes_match(&c->expect, &rx.data, c->match)) {
-        if (o->verbose)
-            printf("ok %s\n", c->name);
+        record_case(fx, c, &rx, &drx);
         t->ok++;
     } else {
-        report_drift(fx, c, &rx, o);
-        t->drift++;
+        const char *why;
+        int sev = classify(c, &rx, &drx, &why);
+        if (sev == SEV_NONE) {
+            if (o->verbose)
+                printf("ok %s\n", c->name);
+            t->ok++;
+        } else {
+            report_drift(fx, c, &rx, &drx, sev, why, o);
+            count_drift(t, sev);
+        }
     }
     t->stalled = rx.timed_out ? t->stalled + 1 : 0;
     buf_free(&rx.data);
+    buf_free(&drx.data);
 }
 
-static int flush_external(int port)
+static int flush_port(int port)
 {
     static const char cmd[] = "*1\r\n$8\r\nFLUSHALL\r\n";
     int fd = connect_port(port);
@@ -1299,24 +1505,34 @@ static int server_died(server_t *s, const char *path)
     long long deadline = now_ms() + 1000;
     while (waitpid(s->pid, &st, WNOHANG) != s->pid) {
         if (now_ms() > deadline) {
-            printf("DRIFT %s: server stopped answering PING\n", path);
+            printf("DRIFT %s critical: server stopped answering PING\n", path);
             show_log(s);
             return 1;
         }
         usleep(10000);
     }
-    printf("DRIFT %s: server exited during the file (%s %d)\n", path,
+    printf("DRIFT %s critical: server exited during the file (%s %d)\n", path,
            WIFSIGNALED(st) ? "signal" : "status",
            WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
     show_log(s);
+    track_pid(s->pid, 0);
     s->pid = 0;
-    g_server_pid = 0;
     return 1;
+}
+
+static void print_tally(const char *what, const char *verb, const tally *t)
+{
+    printf("%s: %s %d cases, %d ok, %d drift (%d critical, %d major, %d minor), "
+           "%d skipped\n",
+           what, verb, t->cases, t->ok, t->drift, t->sev[SEV_CRITICAL],
+           t->sev[SEV_MAJOR], t->sev[SEV_MINOR], t->skipped);
 }
 
 #define MAX_STALLED 5
 
-static int run_file(const char *path, int recording, const options *o, tally *all)
+/* Runs one fixture file; its tally goes to *ft (if given) and into *all. */
+static int run_file(const char *path, int recording, const options *o, tally *all,
+                    tally *ft)
 {
     fixture fx;
     load_fixture(&fx, path);
@@ -1329,7 +1545,7 @@ static int run_file(const char *path, int recording, const options *o, tally *al
             return -1;
         }
         port = srv.port;
-    } else if (o->flush && flush_external(port) < 0) {
+    } else if (o->flush && flush_port(port) < 0) {
         fprintf(stderr, "fr-conform: FLUSHALL on port %d failed\n", port);
         free_fixture(&fx);
         return -1;
@@ -1342,16 +1558,16 @@ static int run_file(const char *path, int recording, const options *o, tally *al
             continue;
         }
         if (t.stalled >= MAX_STALLED) {
-            printf("DRIFT %s (%s:%d): not run: server stopped answering\n",
+            printf("DRIFT %s (%s:%d) critical: not run: server stopped answering\n",
                    c->name, path, c->line);
             t.cases++;
-            t.drift++;
+            count_drift(&t, SEV_CRITICAL);
             continue;
         }
         one_case(port, &fx, c, recording, o, &t);
     }
     if (server_died(&srv, path))
-        t.drift++;
+        count_drift(&t, SEV_CRITICAL);
     server_stop(&srv);
     if (srv.dir[0])
         remove_dir(srv.dir);
@@ -1360,13 +1576,1730 @@ static int run_file(const char *path, int recording, const options *o, tally *al
     else if (recording)
         save_fixture(&fx);
     free_fixture(&fx);
-    printf("%s: %s %d cases, %d ok, %d drift, %d skipped\n", path,
-           recording ? "recorded" : "replayed", t.cases, t.ok, t.drift, t.skipped);
-    all->cases += t.cases;
-    all->ok += t.ok;
-    all->drift += t.drift;
-    all->skipped += t.skipped;
+    print_tally(path, recording ? "recorded" : "replayed", &t);
+    tally_add(all, &t);
+    if (ft)
+        *ft = t;
     return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Live differential mode                                                    */
+/* ------------------------------------------------------------------------ */
+/* One seeded random command stream goes to two servers, ours ([0]) and the
+ * reference ([1]), one command at a time on one connection each; the replies
+ * are compared, normalised where two correct servers may differ (hash order,
+ * connection ids, clocks).  The stream is a pure function of the seed: the
+ * generator never looks at replies.  Every `epoch` commands (and after each
+ * divergence) both servers get FLUSHALL and fresh connections, so a
+ * divergence depends only on the commands of its epoch; delta debugging
+ * then drops commands while the same command still diverges. */
+
+typedef struct {
+    unsigned long long s;
+} rng_t;
+
+static unsigned long long rng_next(rng_t *r) /* splitmix64 */
+{
+    unsigned long long z = (r->s += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+static unsigned rnd(rng_t *r, unsigned n)
+{
+    return n ? (unsigned)(rng_next(r) % n) : 0;
+}
+
+static int pct(rng_t *r, unsigned p) { return rnd(r, 100) < p; }
+
+typedef struct {
+    buf_t *argv;
+    int argc, cap;
+    int kind;       /* generator entry, for --exclude and shrinking */
+    int mode;       /* MATCH_* flags for this command's reply */
+    int own;        /* the same, before EXEC took its queue's flags */
+    int inl;        /* sent as an inline command */
+    buf_t wire;     /* the bytes sent */
+    long long seq;  /* position in the stream */
+} lcmd;
+
+static void lc_arg(lcmd *c, const char *p, size_t n)
+{
+    if (c->argc == c->cap) {
+        c->cap = c->cap ? 2 * c->cap : 8;
+        c->argv = realloc(c->argv, (size_t)c->cap * sizeof *c->argv);
+        if (!c->argv)
+            die("out of memory");
+    }
+    memset(&c->argv[c->argc], 0, sizeof *c->argv);
+    buf_reserve(&c->argv[c->argc], n);
+    buf_put(&c->argv[c->argc], p, n);
+    c->argc++;
+}
+
+static void lc_str(lcmd *c, const char *s) { lc_arg(c, s, strlen(s)); }
+
+static void lc_fmt(lcmd *c, const char *fmt, ...)
+{
+    char tmp[128];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+    va_end(ap);
+    lc_arg(c, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
+}
+
+static void lc_free(lcmd *c)
+{
+    for (int i = 0; i < c->argc; i++)
+        buf_free(&c->argv[i]);
+    free(c->argv);
+    buf_free(&c->wire);
+    memset(c, 0, sizeof *c);
+}
+
+/* ---- the grammar ---------------------------------------------------------- */
+enum {
+    C_GET, C_SET, C_SETNX, C_SETEX, C_PSETEX, C_GETSET, C_GETDEL, C_GETEX,
+    C_APPEND, C_STRLEN, C_INCR, C_DECR, C_INCRBY, C_DECRBY, C_INCRBYFLOAT,
+    C_MSET, C_MSETNX, C_MGET, C_GETRANGE, C_SUBSTR, C_SETRANGE, C_LCS, C_LSET,
+    C_DEL, C_UNLINK, C_EXISTS, C_TOUCH, C_TYPE, C_RENAME, C_RENAMENX, C_KEYS,
+    C_SCAN, C_RANDOMKEY, C_MOVE, C_COPY, C_OBJECT, C_SELECT, C_SWAPDB,
+    C_DBSIZE, C_FLUSHDB, C_FLUSHALL, C_PING, C_ECHO, C_MULTI, C_EXEC,
+    C_DISCARD, C_WATCH, C_UNWATCH, C_HELLO, C_AUTH, C_CLIENT, C_CONFIG,
+    C_COMMAND, C_TIME, C_INFO, C_RESET, C_UNKNOWN, C_EXPIRE, C_TTL, C_PERSIST, NCMD
+};
+
+/* name (for --exclude), weight, and whether it needs the ttl module */
+static const struct {
+    const char *name;
+    int weight, ttl;
+} gram[NCMD] = {
+    [C_GET] = {"GET", 80, 0},          [C_SET] = {"SET", 90, 0},
+    [C_SETNX] = {"SETNX", 15, 0},      [C_SETEX] = {"SETEX", 10, 1},
+    [C_PSETEX] = {"PSETEX", 8, 1},     [C_GETSET] = {"GETSET", 15, 0},
+    [C_GETDEL] = {"GETDEL", 15, 0},    [C_GETEX] = {"GETEX", 15, 0},
+    [C_APPEND] = {"APPEND", 40, 0},    [C_STRLEN] = {"STRLEN", 25, 0},
+    [C_INCR] = {"INCR", 35, 0},        [C_DECR] = {"DECR", 25, 0},
+    [C_INCRBY] = {"INCRBY", 35, 0},    [C_DECRBY] = {"DECRBY", 25, 0},
+    [C_INCRBYFLOAT] = {"INCRBYFLOAT", 45, 0},
+    [C_MSET] = {"MSET", 25, 0},        [C_MSETNX] = {"MSETNX", 15, 0},
+    [C_MGET] = {"MGET", 30, 0},        [C_GETRANGE] = {"GETRANGE", 30, 0},
+    [C_SUBSTR] = {"SUBSTR", 10, 0},    [C_SETRANGE] = {"SETRANGE", 35, 0},
+    [C_LCS] = {"LCS", 25, 0},          [C_LSET] = {"SET", 20, 0},
+    [C_DEL] = {"DEL", 30, 0},          [C_UNLINK] = {"UNLINK", 10, 0},
+    [C_EXISTS] = {"EXISTS", 25, 0},    [C_TOUCH] = {"TOUCH", 10, 0},
+    [C_TYPE] = {"TYPE", 15, 0},        [C_RENAME] = {"RENAME", 20, 0},
+    [C_RENAMENX] = {"RENAMENX", 15, 0}, [C_KEYS] = {"KEYS", 15, 0},
+    [C_SCAN] = {"SCAN", 15, 0},        [C_RANDOMKEY] = {"RANDOMKEY", 5, 0},
+    [C_MOVE] = {"MOVE", 15, 0},        [C_COPY] = {"COPY", 20, 0},
+    [C_OBJECT] = {"OBJECT", 25, 0},    [C_SELECT] = {"SELECT", 20, 0},
+    [C_SWAPDB] = {"SWAPDB", 6, 0},     [C_DBSIZE] = {"DBSIZE", 10, 0},
+    [C_FLUSHDB] = {"FLUSHDB", 3, 0},   [C_FLUSHALL] = {"FLUSHALL", 1, 0},
+    [C_PING] = {"PING", 6, 0},         [C_ECHO] = {"ECHO", 6, 0},
+    [C_MULTI] = {"MULTI", 12, 0},      [C_EXEC] = {"EXEC", 12, 0},
+    [C_DISCARD] = {"DISCARD", 5, 0},   [C_WATCH] = {"WATCH", 8, 0},
+    [C_UNWATCH] = {"UNWATCH", 4, 0},   [C_HELLO] = {"HELLO", 6, 0},
+    [C_AUTH] = {"AUTH", 2, 0},         [C_CLIENT] = {"CLIENT", 8, 0},
+    [C_CONFIG] = {"CONFIG", 4, 0},     [C_COMMAND] = {"COMMAND", 4, 0},
+    [C_TIME] = {"TIME", 2, 0},         [C_INFO] = {"INFO", 3, 0},
+    [C_RESET] = {"RESET", 2, 0},       [C_UNKNOWN] = {"UNKNOWN", 3, 0},
+    [C_EXPIRE] = {"EXPIRE", 40, 1},    [C_TTL] = {"TTL", 30, 1},
+    [C_PERSIST] = {"PERSIST", 10, 1},
+};
+
+typedef struct {
+    rng_t r;
+    int ttl;        /* expire options and SETEX/PSETEX are in the grammar */
+    int multi;      /* as far as the generator knows, a MULTI is open */
+    int exec_mode;  /* modes of the commands queued since MULTI */
+    long long seq;  /* position of the command being generated */
+    int excluded[NCMD];
+    int total_weight;
+} gen_t;
+
+static const struct {
+    const char *p;
+    size_t n;
+} live_keys[] = {{"k0", 2}, {"k1", 2}, {"k2", 2}, {"k3", 2}, {"k4", 2},
+                 {"k5", 2}, {"n0", 2}, {"n1", 2}, {"", 0}, {"b\0\xff", 3}};
+
+static void gen_key(gen_t *g, lcmd *c)
+{
+    unsigned k = rnd(&g->r, 100);
+    unsigned i = k < 45 ? rnd(&g->r, 4) : k < 90 ? rnd(&g->r, 8) : k < 95 ? 8 : 9;
+    lc_arg(c, live_keys[i].p, live_keys[i].n);
+}
+
+/* LCS works on its own small keys: LCS of two large values would need
+ * gigabytes on both servers. */
+static void gen_lcs_key(gen_t *g, lcmd *c)
+{
+    static const char *const lk[] = {"l0", "l1", "l2", "lmissing"};
+    lc_str(c, lk[rnd(&g->r, 4)]);
+}
+
+static const char *const int_edges[] = {
+    "0", "1", "-1", "2", "10", "-10", "100", "9223372036854775807",
+    "-9223372036854775808", "9223372036854775806", "-9223372036854775807",
+    "4611686018427387904", "9223372036854775808", "-9223372036854775809",
+    "18446744073709551615", "-0", "+1", " 1", "1 ", "01", "00", "1a", "0x10",
+    "1e3", "1.0", "12345678901234567890", "", "abc", "9999", "10000"};
+
+static const char *const float_edges[] = {
+    "0", "1.5", "-1.5", "0.1", "3.0e3", "1e-20", "1e308", "-1e308",
+    "1.7976931348623157e308", "1e309", "-1e309", "5e-324", "1e-320", "inf",
+    "-inf", "+inf", "Infinity", "-infinity", "nan", "NaN", "-nan", "-0",
+    "-0.0", "0.0", "+0", " 1.5", "1.5 ", "0x1p3", "0x10", "0X1A", "1e", "e1",
+    ".5", "5.", "1,5", "1..5", "10.5", "123456789.123456789",
+    "0.30000000000000004", "1e400", "", "abc", "9223372036854775807",
+    "-9223372036854775808", "1e17", "100000000000000000000", "0.000001"};
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+static void gen_int(gen_t *g, lcmd *c)
+{
+    unsigned k = rnd(&g->r, 100);
+    if (k < 45)
+        lc_str(c, int_edges[rnd(&g->r, NELEM(int_edges))]);
+    else if (k < 80)
+        lc_fmt(c, "%d", (int)rnd(&g->r, 2001) - 1000);
+    else
+        lc_fmt(c, "%lld", (long long)rng_next(&g->r) >> rnd(&g->r, 63));
+}
+
+static void gen_float(gen_t *g, lcmd *c)
+{
+    if (pct(&g->r, 50)) {
+        lc_str(c, float_edges[rnd(&g->r, NELEM(float_edges))]);
+        return;
+    }
+    lc_fmt(c, "%s%u.%ue%d", pct(&g->r, 30) ? "-" : "", rnd(&g->r, 1000),
+           rnd(&g->r, 1000000), (int)rnd(&g->r, 40) - 20);
+}
+
+static void gen_bytes(gen_t *g, lcmd *c, size_t n)
+{
+    buf_t b = {0};
+    for (size_t i = 0; i < n; i++)
+        buf_putc(&b, (int)rnd(&g->r, 256));
+    lc_arg(c, b.p ? b.p : "", b.len);
+    buf_free(&b);
+}
+
+static void gen_word(gen_t *g, lcmd *c, unsigned maxlen)
+{
+    char w[64];
+    unsigned n = 1 + rnd(&g->r, maxlen < sizeof w ? maxlen : sizeof w - 1);
+    for (unsigned i = 0; i < n; i++)
+        w[i] = (char)('a' + rnd(&g->r, 26));
+    lc_arg(c, w, n);
+}
+
+static void gen_value(gen_t *g, lcmd *c)
+{
+    static const char *const protoish[] = {
+        "$3\r\nfoo", "*1\r\n$4\r\nPING\r\n", "+OK", "-ERR x", ":1", "\r\n",
+        "\"quoted\"", "'single'", "a b c", " lead", "trail ", "\\x41"};
+    unsigned k = rnd(&g->r, 100);
+    if (k < 25) {
+        gen_word(g, c, 12);
+    } else if (k < 45) {
+        gen_int(g, c);
+    } else if (k < 60) {
+        gen_float(g, c);
+    } else if (k < 66) {
+        lc_arg(c, "", 0);
+    } else if (k < 80) {
+        gen_bytes(g, c, 1 + rnd(&g->r, 24));
+    } else if (k < 84) {
+        buf_t b = {0};
+        size_t n = pct(&g->r, 10) ? 70000 : 40 + rnd(&g->r, 20000);
+        buf_reserve(&b, n);
+        memset(b.p, 'a' + (int)rnd(&g->r, 26), n);
+        b.len = n;
+        lc_arg(c, b.p, b.len);
+        buf_free(&b);
+    } else {
+        lc_str(c, protoish[rnd(&g->r, NELEM(protoish))]);
+    }
+}
+
+static void gen_small_value(gen_t *g, lcmd *c)
+{
+    if (pct(&g->r, 70))
+        gen_word(g, c, 40);
+    else if (pct(&g->r, 50))
+        gen_bytes(g, c, rnd(&g->r, 30));
+    else
+        lc_arg(c, "", 0);
+}
+
+static void gen_index(gen_t *g, lcmd *c)
+{
+    static const char *const idx[] = {"0", "1", "2", "-1", "-2", "-100", "100",
+                                      "5", "10", "9223372036854775807",
+                                      "-9223372036854775808", "abc", "1.5", ""};
+    if (pct(&g->r, 60))
+        lc_fmt(c, "%d", (int)rnd(&g->r, 41) - 20);
+    else
+        lc_str(c, idx[rnd(&g->r, NELEM(idx))]);
+}
+
+static void gen_db(gen_t *g, lcmd *c)
+{
+    static const char *const bad[] = {"16", "-1", "abc", "1.5", "", "99999999999"};
+    if (pct(&g->r, 92))
+        lc_fmt(c, "%u", rnd(&g->r, 100) < 70 ? rnd(&g->r, 3) : rnd(&g->r, 16));
+    else
+        lc_str(c, bad[rnd(&g->r, NELEM(bad))]);
+}
+
+/* SET/GETEX expire options; only with the ttl module, and only times that
+ * cannot run out during a run (or have run out already). */
+/* A relative expire time: base + stream position, in seconds (or ms), so
+ * two relative times set by different commands never tie, and GT/LT
+ * comparisons cannot depend on the millisecond a server read its clock. */
+static void gen_rel_time(gen_t *g, lcmd *c, int ms)
+{
+    long long base = pct(&g->r, 50) ? 1000 : 100000;
+    lc_fmt(c, "%lld", ms ? (base + g->seq) * 1000 : base + g->seq);
+}
+
+static void gen_expire_opt(gen_t *g, lcmd *c, int getex)
+{
+    static const char *const secs[] = {"0", "-1", "abc", "9223372036854775807", "1.5", ""};
+    static const char *const at[] = {"1", "1000", "4102444800", "0", "-5", "x"};
+    unsigned k = rnd(&g->r, getex ? 5 : 6);
+    switch (k) {
+    case 0:
+        lc_str(c, "EX");
+        if (pct(&g->r, 75))
+            gen_rel_time(g, c, 0);
+        else
+            lc_str(c, secs[rnd(&g->r, NELEM(secs))]);
+        break;
+    case 1:
+        lc_str(c, "PX");
+        if (pct(&g->r, 75))
+            gen_rel_time(g, c, 1);
+        else
+            lc_str(c, secs[rnd(&g->r, NELEM(secs))]);
+        break;
+    case 2: lc_str(c, "EXAT"); lc_str(c, at[rnd(&g->r, NELEM(at))]); break;
+    case 3: lc_str(c, "PXAT"); lc_str(c, pct(&g->r, 50) ? "4102444800000" : at[rnd(&g->r, NELEM(at))]); break;
+    case 4: lc_str(c, "PERSIST"); break;
+    default: lc_str(c, "KEEPTTL"); break;
+    }
+    if (getex && k == 4 && !pct(&g->r, 90))
+        lc_str(c, "PERSIST");
+}
+
+static void gen_set(gen_t *g, lcmd *c)
+{
+    static const char *const opts[] = {"NX", "XX", "GET", "nx", "get", "FOO"};
+    lc_str(c, "SET");
+    gen_key(g, c);
+    gen_value(g, c);
+    unsigned n = rnd(&g->r, 10) < 5 ? 0 : 1 + rnd(&g->r, 3);
+    for (unsigned i = 0; i < n; i++) {
+        if (g->ttl && pct(&g->r, 35))
+            gen_expire_opt(g, c, 0);
+        else
+            lc_str(c, opts[rnd(&g->r, pct(&g->r, 95) ? 5 : NELEM(opts))]);
+    }
+}
+
+static void gen_keys(gen_t *g, lcmd *c, unsigned max)
+{
+    unsigned n = 1 + rnd(&g->r, max);
+    for (unsigned i = 0; i < n; i++)
+        gen_key(g, c);
+}
+
+static void gen_lcs(gen_t *g, lcmd *c)
+{
+    static const char *const opts[] = {"LEN", "IDX", "WITHMATCHLEN", "MINMATCHLEN", "idx", "BAD"};
+    lc_str(c, "LCS");
+    gen_lcs_key(g, c);
+    gen_lcs_key(g, c);
+    unsigned n = rnd(&g->r, 4);
+    for (unsigned i = 0; i < n; i++) {
+        unsigned k = rnd(&g->r, pct(&g->r, 95) ? 5 : NELEM(opts));
+        lc_str(c, opts[k]);
+        if (k == 3)
+            lc_str(c, pct(&g->r, 85) ? (const char *[]){"0", "1", "2", "3", "5"}[rnd(&g->r, 5)]
+                                     : (const char *[]){"-1", "abc", "9223372036854775807"}[rnd(&g->r, 3)]);
+    }
+}
+
+static void gen_object(gen_t *g, lcmd *c)
+{
+    unsigned k = rnd(&g->r, 100);
+    lc_str(c, "OBJECT");
+    if (k < 45) {
+        lc_str(c, pct(&g->r, 80) ? "ENCODING" : "encoding");
+    } else if (k < 70) {
+        lc_str(c, "REFCOUNT");
+        /* inside MULTI, Redis counts the queued command's reference too */
+        if (g->multi)
+            c->mode |= MATCH_IGNORE_INTS;
+    } else if (k < 80) {
+        lc_str(c, "IDLETIME");
+        c->mode |= MATCH_IGNORE_INTS; /* seconds since last access */
+    } else if (k < 88) {
+        lc_str(c, "FREQ");
+    } else if (k < 95) {
+        lc_str(c, "HELP");
+        return;
+    } else {
+        lc_str(c, "NOSUCHSUB");
+    }
+    gen_key(g, c);
+}
+
+static void gen_hello(gen_t *g, lcmd *c)
+{
+    static const char *const vers[] = {"2", "3", "2", "3", "4", "1", "abc", "-1"};
+    lc_str(c, "HELLO");
+    c->mode |= MATCH_IGNORE_INTS; /* the reply holds the connection id */
+    if (pct(&g->r, 10))
+        return;
+    lc_str(c, vers[rnd(&g->r, pct(&g->r, 90) ? 4 : NELEM(vers))]);
+    if (pct(&g->r, 10)) {
+        lc_str(c, "SETNAME");
+        lc_str(c, pct(&g->r, 80) ? "live-client" : "bad name");
+    } else if (pct(&g->r, 5)) {
+        lc_str(c, "AUTH");
+        lc_str(c, "default");
+        lc_str(c, "secret");
+    }
+}
+
+static void gen_client(gen_t *g, lcmd *c)
+{
+    unsigned k = rnd(&g->r, 100);
+    lc_str(c, "CLIENT");
+    if (k < 35) {
+        lc_str(c, "SETNAME");
+        lc_str(c, (const char *[]){"conn", "live-1", "", "bad name", "x\ny"}[rnd(&g->r, 5)]);
+    } else if (k < 70) {
+        lc_str(c, "GETNAME");
+    } else if (k < 90) {
+        lc_str(c, "ID");
+        c->mode |= MATCH_IGNORE_INTS;
+    } else if (k < 95) {
+        lc_str(c, "NOSUCHSUB");
+    }
+}
+
+static void gen_config(gen_t *g, lcmd *c)
+{
+    static const char *const params[] = {"databases", "maxmemory", "maxmemory-policy",
+                                         "proto-max-bulk-len", "timeout",
+                                         "no-such-parameter", "DATABASES"};
+    lc_str(c, "CONFIG");
+    lc_str(c, pct(&g->r, 95) ? "GET" : "get");
+    lc_str(c, params[rnd(&g->r, NELEM(params))]);
+}
+
+static void gen_command_cmd(gen_t *g, lcmd *c)
+{
+    static const char *const names[] = {"get", "set", "incrbyfloat", "lcs", "mset",
+                                        "del", "copy", "ping", "nosuchcommand"};
+    lc_str(c, "COMMAND");
+    if (pct(&g->r, 60)) {
+        lc_str(c, "INFO");
+        lc_str(c, names[rnd(&g->r, NELEM(names))]);
+    } else {
+        lc_str(c, "GETKEYS");
+        unsigned k = rnd(&g->r, 4);
+        if (k == 0) {
+            lc_str(c, "SET");
+            gen_key(g, c);
+            lc_str(c, "v");
+        } else if (k == 1) {
+            lc_str(c, "MSET");
+            gen_key(g, c);
+            lc_str(c, "v");
+            gen_key(g, c);
+            lc_str(c, "w");
+        } else if (k == 2) {
+            lc_str(c, "LCS");
+            gen_key(g, c);
+            gen_key(g, c);
+        } else {
+            lc_str(c, "PING");
+        }
+    }
+}
+
+static void gen_scan(gen_t *g, lcmd *c)
+{
+    static const char *const pats[] = {"*", "k*", "k?", "k[0-3]", "*0", "[^k]*",
+                                       "\\*", "", "k[", "k\\", "n*", "*[", "?", "l*"};
+    static const char *const types[] = {"string", "STRING", "list", "hash", "nosuchtype"};
+    lc_str(c, "SCAN");
+    /* only cursor 0: any other cursor depends on the hash table layout */
+    lc_str(c, pct(&g->r, 95) ? "0" : (const char *[]){"abc", "1.5", "18446744073709551616"}[rnd(&g->r, 3)]);
+    if (pct(&g->r, 50)) {
+        lc_str(c, "MATCH");
+        lc_str(c, pats[rnd(&g->r, NELEM(pats))]);
+    }
+    /* COUNT 1000 covers the whole (small) keyspace in one call */
+    lc_str(c, "COUNT");
+    lc_str(c, pct(&g->r, 97) ? "1000" : (const char *[]){"0", "-1", "abc"}[rnd(&g->r, 3)]);
+    if (pct(&g->r, 30)) {
+        lc_str(c, "TYPE");
+        lc_str(c, types[rnd(&g->r, NELEM(types))]);
+    }
+    c->mode |= MATCH_UNORDERED;
+}
+
+/* EXPIRE PEXPIRE EXPIREAT PEXPIREAT key time [NX|XX|GT|LT]... */
+static void gen_expire_cmd(gen_t *g, lcmd *c)
+{
+    static const char *const bad[] = {"0", "-1", "abc", "9223372036854775807",
+                                      "9223372036854774", "1.5", "", "-9223372036854775808"};
+    static const char *const opts[] = {"NX", "XX", "GT", "LT", "nx", "gt", "FOO"};
+    unsigned k = rnd(&g->r, 4);
+    lc_str(c, (const char *[]){"EXPIRE", "PEXPIRE", "EXPIREAT", "PEXPIREAT"}[k]);
+    gen_key(g, c);
+    unsigned v = rnd(&g->r, 100);
+    if (v < 12)
+        lc_str(c, bad[rnd(&g->r, NELEM(bad))]);
+    else if (k < 2)
+        gen_rel_time(g, c, k == 1);
+    else if (v < 30) /* in the past: deletes the key */
+        lc_str(c, k == 2 ? "1000" : "1000000");
+    else /* far future, distinct per command */
+        lc_fmt(c, "%lld", k == 2 ? 4102444800LL + g->seq : (4102444800LL + g->seq) * 1000);
+    unsigned n = pct(&g->r, 60) ? 0 : 1 + rnd(&g->r, 2);
+    for (unsigned i = 0; i < n; i++)
+        lc_str(c, opts[rnd(&g->r, pct(&g->r, 95) ? 6 : NELEM(opts))]);
+}
+
+static void gen_body(gen_t *g, lcmd *c, int kind)
+{
+    static const char *const kpats[] = {"*", "k*", "k?", "k[0-3]", "*0", "[^k]*", "\\*",
+                                        "", "k[", "k\\", "n*", "*[", "?", "l*", "*\\"};
+    switch (kind) {
+    case C_GET: case C_STRLEN: case C_INCR: case C_DECR: case C_GETDEL: case C_TYPE:
+        lc_str(c, gram[kind].name);
+        gen_key(g, c);
+        break;
+    case C_SET: gen_set(g, c); break;
+    case C_SETNX: case C_GETSET: case C_APPEND:
+        lc_str(c, gram[kind].name);
+        gen_key(g, c);
+        gen_value(g, c);
+        break;
+    case C_SETEX: case C_PSETEX:
+        lc_str(c, gram[kind].name);
+        gen_key(g, c);
+        if (pct(&g->r, 85))
+            gen_rel_time(g, c, kind == C_PSETEX);
+        else
+            lc_str(c, (const char *[]){"0", "-1", "abc", "9223372036854775807"}[rnd(&g->r, 4)]);
+        gen_value(g, c);
+        break;
+    case C_GETEX:
+        lc_str(c, "GETEX");
+        gen_key(g, c);
+        if (g->ttl && pct(&g->r, 50))
+            gen_expire_opt(g, c, 1);
+        break;
+    case C_INCRBY: case C_DECRBY:
+        lc_str(c, gram[kind].name);
+        gen_key(g, c);
+        gen_int(g, c);
+        break;
+    case C_INCRBYFLOAT:
+        lc_str(c, "INCRBYFLOAT");
+        gen_key(g, c);
+        gen_float(g, c);
+        break;
+    case C_MSET: case C_MSETNX: {
+        lc_str(c, gram[kind].name);
+        unsigned n = 1 + rnd(&g->r, 4);
+        for (unsigned i = 0; i < n; i++) {
+            gen_key(g, c);
+            gen_value(g, c);
+        }
+        break;
+    }
+    case C_MGET: case C_DEL: case C_UNLINK: case C_EXISTS: case C_TOUCH: case C_WATCH:
+        lc_str(c, gram[kind].name);
+        gen_keys(g, c, 5);
+        break;
+    case C_GETRANGE: case C_SUBSTR:
+        lc_str(c, gram[kind].name);
+        gen_key(g, c);
+        gen_index(g, c);
+        gen_index(g, c);
+        break;
+    case C_SETRANGE: {
+        static const char *const offs[] = {"0", "1", "5", "10", "100", "1000", "-1",
+                                           "536870912", "9223372036854775807", "abc", ""};
+        lc_str(c, "SETRANGE");
+        gen_key(g, c);
+        if (pct(&g->r, 50))
+            lc_fmt(c, "%u", rnd(&g->r, 50));
+        else
+            lc_str(c, offs[rnd(&g->r, NELEM(offs))]);
+        if (pct(&g->r, 85))
+            gen_small_value(g, c);
+        else
+            gen_value(g, c);
+        break;
+    }
+    case C_LCS: gen_lcs(g, c); break;
+    case C_LSET:
+        lc_str(c, "SET");
+        gen_lcs_key(g, c);
+        gen_small_value(g, c);
+        break;
+    case C_RENAME: case C_RENAMENX:
+        lc_str(c, gram[kind].name);
+        gen_key(g, c);
+        gen_key(g, c);
+        break;
+    case C_KEYS:
+        lc_str(c, "KEYS");
+        lc_str(c, kpats[rnd(&g->r, NELEM(kpats))]);
+        c->mode |= MATCH_UNORDERED;
+        break;
+    case C_SCAN: gen_scan(g, c); break;
+    case C_RANDOMKEY:
+        lc_str(c, "RANDOMKEY");
+        c->mode |= MATCH_TYPE;
+        break;
+    case C_MOVE:
+        lc_str(c, "MOVE");
+        gen_key(g, c);
+        gen_db(g, c);
+        break;
+    case C_COPY:
+        lc_str(c, "COPY");
+        gen_key(g, c);
+        gen_key(g, c);
+        if (pct(&g->r, 40)) {
+            lc_str(c, "DB");
+            gen_db(g, c);
+        }
+        if (pct(&g->r, 40))
+            lc_str(c, pct(&g->r, 90) ? "REPLACE" : "BADOPT");
+        break;
+    case C_OBJECT: gen_object(g, c); break;
+    case C_SELECT:
+        lc_str(c, "SELECT");
+        gen_db(g, c);
+        break;
+    case C_SWAPDB:
+        lc_str(c, "SWAPDB");
+        gen_db(g, c);
+        gen_db(g, c);
+        break;
+    case C_DBSIZE: case C_MULTI: case C_EXEC: case C_DISCARD: case C_UNWATCH:
+    case C_RESET:
+        lc_str(c, gram[kind].name);
+        /* a key SET with a past EXAT stays in Redis's count until its
+         * expire cycle (or an access) reclaims it: timing, not protocol */
+        if (kind == C_DBSIZE && g->ttl)
+            c->mode |= MATCH_NONNEG_INTS;
+        break;
+    case C_FLUSHDB: case C_FLUSHALL:
+        lc_str(c, gram[kind].name);
+        if (pct(&g->r, 40))
+            lc_str(c, (const char *[]){"ASYNC", "SYNC", "async", "BAD"}[rnd(&g->r, 4)]);
+        break;
+    case C_PING:
+        lc_str(c, "PING");
+        if (pct(&g->r, 50))
+            gen_value(g, c);
+        break;
+    case C_ECHO:
+        lc_str(c, "ECHO");
+        gen_value(g, c);
+        break;
+    case C_HELLO: gen_hello(g, c); break;
+    case C_AUTH:
+        lc_str(c, "AUTH");
+        if (pct(&g->r, 50))
+            lc_str(c, "default");
+        lc_str(c, "secret");
+        break;
+    case C_CLIENT: gen_client(g, c); break;
+    case C_CONFIG: gen_config(g, c); break;
+    case C_COMMAND: gen_command_cmd(g, c); break;
+    case C_TIME:
+        lc_str(c, "TIME");
+        c->mode |= MATCH_TYPE;
+        break;
+    case C_INFO:
+        lc_str(c, "INFO");
+        lc_str(c, "keyspace"); /* exact: keys=N,expires=M,avg_ttl=... */
+        if (g->ttl)
+            c->mode |= MATCH_TYPE;
+        break;
+    case C_EXPIRE: gen_expire_cmd(g, c); break;
+    case C_TTL:
+        lc_str(c, (const char *[]){"TTL", "PTTL", "EXPIRETIME", "PEXPIRETIME"}[rnd(&g->r, 4)]);
+        gen_key(g, c);
+        c->mode |= MATCH_NONNEG_INTS; /* -1 and -2 exact, times approximate */
+        break;
+    case C_PERSIST:
+        lc_str(c, "PERSIST");
+        gen_key(g, c);
+        break;
+    default:
+        lc_str(c, (const char *[]){"NOSUCHCMD", "GETT", "SETT", "", "X"}[rnd(&g->r, 5)]);
+        if (pct(&g->r, 60))
+            gen_value(g, c);
+        break;
+    }
+}
+
+/* Inline commands need every argument expressible on one line. */
+static int inline_safe_char(unsigned char ch)
+{
+    return ch && (isalnum(ch) || strchr("_.:+-*?[]^!@#$%&=<>/,;~|", ch));
+}
+
+static void encode_inline(lcmd *c)
+{
+    buf_t *w = &c->wire;
+    for (int i = 0; i < c->argc; i++) {
+        const buf_t *a = &c->argv[i];
+        int plain = a->len > 0;
+        for (size_t j = 0; j < a->len && plain; j++)
+            plain = inline_safe_char((unsigned char)a->p[j]);
+        if (i)
+            buf_putc(w, ' ');
+        if (plain) {
+            buf_put(w, a->p, a->len);
+            continue;
+        }
+        buf_putc(w, '"');
+        for (size_t j = 0; j < a->len; j++) {
+            unsigned char ch = (unsigned char)a->p[j];
+            if (ch == '"' || ch == '\\')
+                buf_printf(w, "\\%c", ch);
+            else if (ch >= 0x20 && ch < 0x7f)
+                buf_putc(w, ch);
+            else
+                buf_printf(w, "\\x%02x", ch);
+        }
+        buf_putc(w, '"');
+    }
+    buf_puts(w, "\r\n");
+}
+
+static void encode(lcmd *c)
+{
+    buf_free(&c->wire);
+    if (c->inl) {
+        encode_inline(c);
+        return;
+    }
+    buf_printf(&c->wire, "*%d\r\n", c->argc);
+    for (int i = 0; i < c->argc; i++) {
+        buf_printf(&c->wire, "$%zu\r\n", c->argv[i].len);
+        buf_put(&c->wire, c->argv[i].p, c->argv[i].len);
+        buf_puts(&c->wire, "\r\n");
+    }
+}
+
+static int pick_kind(gen_t *g)
+{
+    unsigned k = rnd(&g->r, (unsigned)g->total_weight);
+    for (int i = 0; i < NCMD; i++) {
+        if (g->excluded[i])
+            continue;
+        if (k < (unsigned)gram[i].weight)
+            return i;
+        k -= (unsigned)gram[i].weight;
+    }
+    return C_PING;
+}
+
+static void gen_command(gen_t *g, lcmd *c)
+{
+    memset(c, 0, sizeof *c);
+    c->kind = pick_kind(g);
+    gen_body(g, c, c->kind);
+    /* the command name in other cases */
+    if (pct(&g->r, 15)) {
+        for (size_t i = 0; i < c->argv[0].len; i++)
+            c->argv[0].p[i] = (char)tolower((unsigned char)c->argv[0].p[i]);
+    } else if (pct(&g->r, 5)) {
+        for (size_t i = 0; i < c->argv[0].len; i += 2)
+            c->argv[0].p[i] = (char)tolower((unsigned char)c->argv[0].p[i]);
+    }
+    /* occasional wrong arity (not for INFO and COMMAND, whose argument-less
+     * forms list everything the server has) */
+    if (pct(&g->r, 3) && c->kind != C_INFO && c->kind != C_COMMAND) {
+        if (c->argc > 1 && pct(&g->r, 50)) {
+            buf_free(&c->argv[--c->argc]);
+        } else {
+            gen_value(g, c);
+            if (pct(&g->r, 30))
+                gen_value(g, c);
+        }
+    }
+    if (c->kind == C_INFO && c->argc != 2)
+        c->mode |= MATCH_TYPE; /* not INFO keyspace any more */
+    c->own = c->mode;
+    size_t total = 0;
+    for (int i = 0; i < c->argc; i++)
+        total += c->argv[i].len;
+    c->inl = total < 1000 && pct(&g->r, 5);
+    encode(c);
+    /* what the generator knows about the transaction state */
+    int bare = c->argc == 1;
+    if (g->multi)
+        g->exec_mode |= c->mode;
+    if ((c->kind == C_MULTI && bare) ) {
+        if (!g->multi)
+            g->exec_mode = 0;
+        g->multi = 1;
+    } else if ((c->kind == C_EXEC || c->kind == C_DISCARD || c->kind == C_RESET) && bare) {
+        if (c->kind == C_EXEC)
+            c->mode |= g->exec_mode;
+        g->multi = 0;
+        g->exec_mode = 0;
+    }
+}
+
+static void gen_init(gen_t *g, const options *o, int ttl)
+{
+    memset(g, 0, sizeof *g);
+    g->r.s = o->seed;
+    g->ttl = ttl;
+    for (int i = 0; i < NCMD; i++) {
+        if (gram[i].ttl && !ttl)
+            g->excluded[i] = 1;
+        if (o->exclude) {
+            const char *p = o->exclude;
+            size_t n = strlen(gram[i].name);
+            while (*p) {
+                size_t l = strcspn(p, ",");
+                if (l == n && !strncasecmp(p, gram[i].name, n))
+                    g->excluded[i] = 1;
+                p += l + (p[l] == ',');
+            }
+        }
+        if (!g->excluded[i])
+            g->total_weight += gram[i].weight;
+    }
+    if (!g->total_weight)
+        die("--exclude leaves nothing to send");
+}
+
+/* ---- driving two servers -------------------------------------------------- */
+typedef struct {
+    server_t srv[2]; /* 0 = ours, 1 = the reference */
+    int port[2], fd[2];
+    const options *o;
+    int replays; /* for the shrink statistics */
+} live_t;
+
+static const char *const side_names[2] = {"ours", "reference"};
+
+static void live_close(live_t *L)
+{
+    for (int i = 0; i < 2; i++) {
+        if (L->fd[i] >= 0)
+            close(L->fd[i]);
+        L->fd[i] = -1;
+    }
+}
+
+static int live_connect(live_t *L)
+{
+    for (int i = 0; i < 2; i++) {
+        if (L->fd[i] >= 0)
+            close(L->fd[i]);
+        L->fd[i] = connect_port(L->port[i]);
+        if (L->fd[i] < 0) {
+            fprintf(stderr, "fr-conform: live: cannot connect to %s (port %d)\n",
+                    side_names[i], L->port[i]);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* A clean state on both: every database empty, fresh connections (db 0,
+ * RESP2, no name, no MULTI/WATCH). */
+static int live_reset(live_t *L)
+{
+    live_close(L);
+    for (int i = 0; i < 2; i++)
+        if (flush_port(L->port[i]) < 0) {
+            fprintf(stderr, "fr-conform: live: FLUSHALL failed on %s (port %d)\n",
+                    side_names[i], L->port[i]);
+            return -1;
+        }
+    return live_connect(L);
+}
+
+/* Sends one command to both; returns 1 if the replies diverge. */
+static int live_step(live_t *L, const lcmd *c, rx_t rx[2])
+{
+    long long deadline = now_ms() + L->o->timeout_ms;
+    for (int i = 0; i < 2; i++) {
+        memset(&rx[i], 0, sizeof rx[i]);
+        write_all(L->fd[i], c->wire.p, c->wire.len, deadline);
+    }
+    for (int i = 0; i < 2; i++)
+        rx_read(L->fd[i], &rx[i], 1, 0, deadline);
+    int differ = rx[0].closed != rx[1].closed || rx[0].timed_out || rx[1].timed_out ||
+                 !bytes_match(&rx[1].data, &rx[0].data, c->mode);
+    if (rx[0].closed || rx[1].closed)
+        live_connect(L);
+    return differ;
+}
+
+static int same_kind(const lcmd *a, const lcmd *b)
+{
+    return a->argv[0].len == b->argv[0].len &&
+           !strncasecmp(a->argv[0].p, b->argv[0].p, a->argv[0].len);
+}
+
+/* Replays seq[0..n) from a clean state; returns the index of the first
+ * divergence or -1 (-2 if the servers could not be reset).  With `ref`,
+ * collects the reference's replies up to and including the divergence and
+ * our reply to the diverging command in *our. */
+static int live_replay(live_t *L, lcmd **seq, int n, buf_t *ref, buf_t *our)
+{
+    L->replays++;
+    if (live_reset(L) < 0)
+        return -2;
+    for (int i = 0; i < n; i++) {
+        rx_t rx[2];
+        int d = live_step(L, seq[i], rx);
+        if (ref)
+            buf_put(ref, rx[1].data.p ? rx[1].data.p : "", rx[1].data.len);
+        if (d && our)
+            buf_put(our, rx[0].data.p ? rx[0].data.p : "", rx[0].data.len);
+        buf_free(&rx[0].data);
+        buf_free(&rx[1].data);
+        if (d)
+            return i;
+    }
+    return -1;
+}
+
+/* Does cand[0..*n) still diverge at a command like `target`?  If so, *n
+ * is cut to end at the divergence. */
+static int dd_test(live_t *L, lcmd **cand, int *n, const lcmd *target)
+{
+    int idx = live_replay(L, cand, *n, NULL, NULL);
+    if (idx < 0 || !same_kind(cand[idx], target))
+        return 0;
+    *n = idx + 1;
+    return 1;
+}
+
+/* Delta debugging (ddmin, complements only): returns the new length of
+ * seq, 1-minimal unless the deadline cut it short. */
+static int ddmin(live_t *L, lcmd **seq, int n, const lcmd *target, long long deadline)
+{
+    lcmd **cand = malloc((size_t)n * sizeof *cand);
+    if (!cand)
+        die("out of memory");
+    int gran = 2;
+    while (n >= 2 && now_ms() < deadline) {
+        int chunk = (n + gran - 1) / gran, reduced = 0;
+        for (int start = 0; start < n && !reduced && now_ms() < deadline; start += chunk) {
+            int m = 0;
+            for (int i = 0; i < n; i++)
+                if (i < start || i >= start + chunk)
+                    cand[m++] = seq[i];
+            if (m > 0 && dd_test(L, cand, &m, target)) {
+                memcpy(seq, cand, (size_t)m * sizeof *cand);
+                n = m;
+                gran = gran > 2 ? gran - 1 : 2;
+                reduced = 1;
+            }
+        }
+        if (!reduced) {
+            if (gran >= n)
+                break;
+            gran = gran * 2 < n ? gran * 2 : n;
+        }
+    }
+    free(cand);
+    return n;
+}
+
+static int arg_is_plain(const buf_t *a)
+{
+    if (!a->len)
+        return 0;
+    for (size_t j = 0; j < a->len; j++) {
+        unsigned char ch = (unsigned char)a->p[j];
+        if (!inline_safe_char(ch) || ch == '\'' || ch == '"')
+            return 0;
+    }
+    return 1;
+}
+
+/* A fixture line that sends the command the way live mode did. */
+static void print_send(FILE *f, const lcmd *c)
+{
+    buf_t line = {0};
+    if (c->inl) {
+        buf_puts(&line, "sendraw: ");
+        escape(&line, c->wire.p, c->wire.len, 0);
+    } else {
+        buf_puts(&line, "send:");
+        for (int i = 0; i < c->argc; i++) {
+            buf_putc(&line, ' ');
+            if (arg_is_plain(&c->argv[i])) {
+                buf_put(&line, c->argv[i].p, c->argv[i].len);
+            } else {
+                buf_putc(&line, '"');
+                escape(&line, c->argv[i].p ? c->argv[i].p : "", c->argv[i].len, 1);
+                buf_putc(&line, '"');
+            }
+        }
+    }
+    fprintf(f, "%s\n", line.p);
+    buf_free(&line);
+}
+
+/* The match flags a shrunk sequence needs: each command's own, and for an
+ * EXEC those of the commands queued before it in this sequence. */
+static int repro_mode(lcmd **seq, int n)
+{
+    int mode = 0, multi = 0, queued = 0;
+    for (int i = 0; i < n; i++) {
+        const lcmd *c = seq[i];
+        int bare = c->argc == 1;
+        mode |= c->own;
+        if (multi)
+            queued |= c->own;
+        if (c->kind == C_MULTI && bare) {
+            if (!multi)
+                queued = 0;
+            multi = 1;
+        } else if ((c->kind == C_EXEC || c->kind == C_DISCARD || c->kind == C_RESET) && bare) {
+            if (c->kind == C_EXEC)
+                mode |= queued;
+            multi = 0;
+            queued = 0;
+        }
+    }
+    return mode;
+}
+
+static void print_repro(FILE *f, const options *o, lcmd **seq, int n, int orig_n,
+                        const lcmd *target, const buf_t *ref, const buf_t *our,
+                        int shrunk, long long ms)
+{
+    char name[64];
+    snprintf(name, sizeof name, "%.*s", (int)(target->argv[0].len < 20 ? target->argv[0].len : 20),
+             target->argv[0].p);
+    for (char *p = name; *p; p++)
+        *p = isalnum((unsigned char)*p) ? (char)tolower((unsigned char)*p) : '-';
+    int mode = repro_mode(seq, n);
+    fprintf(f, "=== live/seed%llu-%lld-%s\n", o->seed, target->seq, name[0] ? name : "empty");
+    fprintf(f, "# fr-conform live --seed %llu: command %lld of the stream diverged;\n",
+            o->seed, target->seq);
+    if (shrunk)
+        fprintf(f, "# shrunk from %d to %d commands in %lld ms.\n", orig_n, n, ms);
+    else
+        fprintf(f, "# not shrunk (%d commands).\n", n);
+    buf_t e = {0};
+    escape(&e, our->p ? our->p : "", our->len, 0);
+    fprintf(f, "# ours answered the last command with: %s\n", e.p ? e.p : "(nothing)");
+    buf_free(&e);
+    if (mode)
+        fprintf(f, "match: %s\n", mode_name(mode));
+    fprintf(f, "send: FLUSHALL\n");
+    for (int i = 0; i < n; i++)
+        print_send(f, seq[i]);
+    buf_t all = {0};
+    buf_puts(&all, "+OK\r\n");
+    if (mode & MATCH_UNORDERED)
+        canon_all(ref->p ? ref->p : "", ref->len, MATCH_UNORDERED, &all, 0);
+    else
+        buf_put(&all, ref->p ? ref->p : "", ref->len);
+    write_expect(f, "expect:", &all);
+    fprintf(f, "closed: no\n\n");
+    buf_free(&all);
+}
+
+/* Shrinks the divergence at hist[n-1] and prints a reproducer. */
+static void live_divergence(live_t *L, lcmd *hist, int n, const rx_t rx[2],
+                            const options *o, FILE *save)
+{
+    const lcmd *target = &hist[n - 1];
+    printf("live: divergence at command %lld (%.*s) [%s]: reference ", target->seq,
+           (int)(target->argv[0].len < 40 ? target->argv[0].len : 40), target->argv[0].p,
+           mode_name(target->mode));
+    show_bytes(stdout, &rx[1].data, o->max_show, first_diff(&rx[1].data, &rx[0].data));
+    printf("%s; ours ", rx[1].closed ? " closed" : rx[1].timed_out ? " (timed out)" : "");
+    show_bytes(stdout, &rx[0].data, o->max_show, first_diff(&rx[1].data, &rx[0].data));
+    printf("%s\n", rx[0].closed ? " closed" : rx[0].timed_out ? " (timed out)" : "");
+    lcmd **seq = malloc((size_t)n * sizeof *seq);
+    if (!seq)
+        die("out of memory");
+    for (int i = 0; i < n; i++)
+        seq[i] = &hist[i];
+    int m = n, shrunk = 0;
+    long long t0 = now_ms();
+    L->replays = 0;
+    if (rx[0].timed_out || rx[1].timed_out) {
+        printf("live: a server did not answer in time: not shrinking\n");
+    } else if (dd_test(L, seq, &m, target)) {
+        m = ddmin(L, seq, m, target, t0 + (long long)o->shrink_seconds * 1000);
+        shrunk = 1;
+    } else {
+        m = n;
+        printf("live: the divergence did not reproduce from a clean state: not shrinking\n");
+    }
+    long long ms = now_ms() - t0;
+    buf_t ref = {0}, our = {0};
+    int idx = live_replay(L, seq, m, &ref, &our);
+    if (shrunk && idx >= 0)
+        m = idx + 1;
+    const lcmd *last = seq[m - 1];
+    printf("live: reproducer (%d of %d commands, %d replays, %lld ms):\n\n", m, n,
+           L->replays, ms);
+    print_repro(stdout, o, seq, m, n, shrunk ? last : target, &ref, &our, shrunk, ms);
+    if (save)
+        print_repro(save, o, seq, m, n, shrunk ? last : target, &ref, &our, shrunk, ms);
+    fflush(stdout);
+    buf_free(&ref);
+    buf_free(&our);
+    free(seq);
+}
+
+/* A divergence is "the same" as an earlier one when the command name and
+ * the first line of both replies match: it is counted, not shrunk again. */
+typedef struct {
+    char **v;
+    int n;
+} sigs_t;
+
+static int seen_signature(sigs_t *s, const lcmd *c, const rx_t rx[2])
+{
+    buf_t b = {0};
+    for (size_t i = 0; i < c->argv[0].len; i++)
+        buf_putc(&b, toupper((unsigned char)c->argv[0].p[i]));
+    for (int k = 1; k >= 0; k--) {
+        size_t l = rx[k].data.len ? strcspn(rx[k].data.p, "\r") : 0;
+        buf_putc(&b, '|');
+        buf_put(&b, rx[k].data.p ? rx[k].data.p : "", l < 80 ? l : 80);
+        buf_printf(&b, "%d%d", rx[k].closed, rx[k].timed_out);
+    }
+    for (int i = 0; i < s->n; i++)
+        if (!strcmp(s->v[i], b.p)) {
+            buf_free(&b);
+            return 1;
+        }
+    s->v = realloc(s->v, (size_t)(s->n + 1) * sizeof *s->v);
+    if (!s->v)
+        die("out of memory");
+    s->v[s->n++] = b.p;
+    return 0;
+}
+
+static int probe_ttl(int port)
+{
+    static const char cmd[] = "*5\r\n$3\r\nSET\r\n$13\r\nfr-live-probe\r\n$1\r\nv\r\n"
+                              "$2\r\nPX\r\n$6\r\n100000\r\n"
+                              "*2\r\n$3\r\nDEL\r\n$13\r\nfr-live-probe\r\n";
+    int fd = connect_port(port);
+    if (fd < 0)
+        return 0;
+    rx_t rx = {0};
+    long long deadline = now_ms() + 2000;
+    if (write_all(fd, cmd, sizeof cmd - 1, deadline) == 0)
+        rx_read(fd, &rx, 2, 0, deadline);
+    int ok = rx.count == 2 && !strncmp(rx.data.p, "+OK\r\n", 5);
+    buf_free(&rx.data);
+    close(fd);
+    return ok;
+}
+
+static int live_start(live_t *L, const options *o)
+{
+    memset(L, 0, sizeof *L);
+    L->o = o;
+    L->fd[0] = L->fd[1] = -1;
+    const char *cmds[2] = {o->server_cmd, o->ref_cmd};
+    int ports[2] = {o->port, o->ref_port};
+    for (int i = 0; i < 2; i++) {
+        if (cmds[i]) {
+            if (server_start(cmds[i], &L->srv[i]) < 0)
+                return -1;
+            L->port[i] = L->srv[i].port;
+        } else if (ports[i] > 0) {
+            L->port[i] = ports[i];
+        } else {
+            die("live needs --server-cmd or --port, and --ref-cmd or --ref-port");
+        }
+    }
+    return 0;
+}
+
+static void live_stop(live_t *L)
+{
+    live_close(L);
+    for (int i = 0; i < 2; i++) {
+        if (L->srv[i].pid > 0 && ping_once(L->srv[i].port) < 0) {
+            printf("live: %s server is not answering PING at the end\n", side_names[i]);
+            show_log(&L->srv[i]);
+        }
+        server_stop(&L->srv[i]);
+        if (L->srv[i].dir[0])
+            remove_dir(L->srv[i].dir);
+    }
+}
+
+static int run_live(const options *o)
+{
+    live_t L;
+    if (live_start(&L, o) < 0) {
+        live_stop(&L);
+        return 2;
+    }
+    int ttl = o->ttl >= 0 ? o->ttl : probe_ttl(L.port[0]);
+    gen_t g;
+    gen_init(&g, o, ttl);
+    FILE *save = NULL;
+    if (o->save && !(save = fopen(o->save, "a")))
+        die("%s: %s", o->save, strerror(errno));
+    printf("live: seed %llu, %d s, epoch %d, expire options %s\n", o->seed, o->seconds,
+           o->epoch, ttl ? "on" : "off");
+    fflush(stdout);
+    lcmd *hist = calloc((size_t)o->epoch, sizeof *hist);
+    if (!hist)
+        die("out of memory");
+    long long start = now_ms(), end = start + (long long)o->seconds * 1000, n = 0;
+    int used = 0, ndiv = 0, repeats = 0, epochs = 0, rc = 0;
+    sigs_t sigs = {0};
+    while (now_ms() < end && (o->count <= 0 || n < o->count) && ndiv < o->max_div) {
+        if (used == 0 || used == o->epoch) {
+            for (int i = 0; i < used; i++)
+                lc_free(&hist[i]);
+            used = 0;
+            g.multi = g.exec_mode = 0;
+            epochs++;
+            if (live_reset(&L) < 0) {
+                rc = 2;
+                break;
+            }
+        }
+        lcmd *c = &hist[used++];
+        g.seq = n;
+        gen_command(&g, c);
+        c->seq = n++;
+        rx_t rx[2];
+        if (live_step(&L, c, rx)) {
+            if (seen_signature(&sigs, c, rx)) {
+                repeats++;
+            } else {
+                ndiv++;
+                live_divergence(&L, hist, used, rx, o, save);
+            }
+            for (int i = 0; i < 2; i++)
+                if (L.srv[i].pid > 0 && ping_once(L.port[i]) < 0) {
+                    printf("live: %s server stopped answering\n", side_names[i]);
+                    rc = 2;
+                }
+            for (int i = 0; i < used; i++)
+                lc_free(&hist[i]);
+            used = 0; /* the next command starts a fresh epoch */
+        }
+        buf_free(&rx[0].data);
+        buf_free(&rx[1].data);
+        if (rc)
+            break;
+    }
+    for (int i = 0; i < used; i++)
+        lc_free(&hist[i]);
+    free(hist);
+    if (save)
+        fclose(save);
+    live_stop(&L);
+    printf("live: seed %llu, %lld commands, %d epochs, %.1f s, %d divergence%s "
+           "(%d more repeating one)\n",
+           o->seed, n, epochs, (double)(now_ms() - start) / 1000.0, ndiv,
+           ndiv == 1 ? "" : "s", repeats);
+    for (int i = 0; i < sigs.n; i++)
+        free(sigs.v[i]);
+    free(sigs.v);
+    return rc ? rc : ndiv ? 1 : 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Compatibility report                                                      */
+/* ------------------------------------------------------------------------ */
+/* Per family (fixture file): cases, passes and drifts by severity; per Redis
+ * 7.0 command (from the list generated out of the JSON files in Redis's src/commands): the
+ * module whose manifest declares it, how many fixture cases send it, and a
+ * status.  Written as Markdown and as JSON, with no timestamps so that an
+ * unchanged tree regenerates identical files. */
+
+typedef struct {
+    char *name;   /* "get", or "client|id" for a subcommand */
+    char *group;
+    char *module; /* NULL: no manifest declares it */
+    int fixtures;
+    int seen;     /* counted for the current case already */
+} rcmd;
+
+typedef struct {
+    rcmd *v;
+    size_t n;
+} rcmds;
+
+static char *lowdup(const char *s, size_t n)
+{
+    char *d = xstrndup(s, n);
+    for (char *p = d; *p; p++)
+        *p = (char)tolower((unsigned char)*p);
+    return d;
+}
+
+static rcmd *rc_find(rcmds *t, const char *name)
+{
+    for (size_t i = 0; i < t->n; i++)
+        if (!strcmp(t->v[i].name, name))
+            return &t->v[i];
+    return NULL;
+}
+
+static rcmd *rc_add(rcmds *t, const char *name, const char *group)
+{
+    rcmd *r = rc_find(t, name);
+    if (r)
+        return r;
+    t->v = realloc(t->v, (t->n + 1) * sizeof *t->v);
+    if (!t->v)
+        die("out of memory");
+    r = &t->v[t->n++];
+    memset(r, 0, sizeof *r);
+    r->name = xstrndup(name, strlen(name));
+    r->group = xstrndup(group, strlen(group));
+    return r;
+}
+
+/* Lines "name group since"; '#' comments and blank lines skipped. */
+static void load_command_list(rcmds *t, const char *path)
+{
+    size_t len;
+    char *text = read_file(path, &len);
+    for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+        char name[128], group[64];
+        if (line[0] == '#' || sscanf(line, "%127s %63s", name, group) != 2)
+            continue;
+        char *low = lowdup(name, strlen(name));
+        rc_add(t, low, group);
+        free(low);
+    }
+    free(text);
+}
+
+/* A manifest declares its module (`name:` at column 0) and, under
+ * `commands:`, each command at two spaces of indent and each subcommand at
+ * six under its `subcommands:`.  Only those lines are read. */
+static void load_manifest(rcmds *t, const char *path)
+{
+    size_t len;
+    char *text = read_file(path, &len);
+    char module[64] = "", cmd[64] = "";
+    int in_commands = 0;
+    for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+        char word[64];
+        if (!strncmp(line, "name:", 5)) {
+            const char *v = line + 5;
+            while (*v == ' ' || *v == '"')
+                v++;
+            snprintf(module, sizeof module, "%.*s", (int)strcspn(v, "\" \r"), v);
+            continue;
+        }
+        if (line[0] != ' ' && line[0] != '#') {
+            in_commands = !strncmp(line, "commands:", 9);
+            continue;
+        }
+        if (!in_commands)
+            continue;
+        size_t indent = strspn(line, " ");
+        if ((indent != 2 && indent != 6) || sscanf(line + indent, "%63[a-zA-Z0-9_-]", word) != 1 ||
+            line[indent + strlen(word)] != ':')
+            continue;
+        char full[160];
+        if (indent == 2) {
+            snprintf(cmd, sizeof cmd, "%s", word);
+            snprintf(full, sizeof full, "%s", word);
+        } else {
+            snprintf(full, sizeof full, "%s|%s", cmd, word);
+        }
+        char *low = lowdup(full, strlen(full));
+        rcmd *r = rc_find(t, low);
+        if (!r)
+            r = rc_add(t, low, "-"); /* ours, but not a Redis 7.0 command */
+        if (!r->module)
+            r->module = xstrndup(module, strlen(module));
+        free(low);
+    }
+    free(text);
+}
+
+static void mark_used(rcmds *t, const char *a0, size_t n0, const char *a1, size_t n1)
+{
+    if (!n0 || n0 > 60)
+        return;
+    char *name = lowdup(a0, n0);
+    rcmd *r = rc_find(t, name);
+    if (r && !r->seen) {
+        r->seen = 1;
+        r->fixtures++;
+    }
+    if (a1 && n1 && n1 <= 60) {
+        char full[128];
+        snprintf(full, sizeof full, "%s|%.*s", name, (int)n1, a1);
+        char *low = lowdup(full, strlen(full));
+        r = rc_find(t, low);
+        if (r && !r->seen) {
+            r->seen = 1;
+            r->fixtures++;
+        }
+        free(low);
+    }
+    free(name);
+}
+
+/* Finds the requests in bytes sent by a case: multibulk where it parses,
+ * else an inline line (first two blank-separated words, quotes dropped). */
+static void scan_requests(rcmds *t, const char *p, size_t n)
+{
+    size_t off = 0;
+    while (off < n) {
+        if (p[off] == '*') {
+            long le = line_end(p, n, off + 1);
+            long long count;
+            if (le < 0 || parse_ll(p + off + 1, (size_t)le - off - 1, &count) < 0)
+                return;
+            size_t q = (size_t)le + 2;
+            const char *arg[2] = {NULL, NULL};
+            size_t alen[2] = {0, 0};
+            for (long long i = 0; i < count; i++) {
+                long ae = q < n && p[q] == '$' ? line_end(p, n, q + 1) : -1;
+                long long l;
+                if (ae < 0 || parse_ll(p + q + 1, (size_t)ae - q - 1, &l) < 0 || l < 0 ||
+                    (size_t)ae + 2 + (size_t)l + 2 > n)
+                    return;
+                if (i < 2) {
+                    arg[i] = p + ae + 2;
+                    alen[i] = (size_t)l;
+                }
+                q = (size_t)ae + 2 + (size_t)l + 2;
+            }
+            if (count > 0)
+                mark_used(t, arg[0], alen[0], arg[1], alen[1]);
+            off = q;
+            continue;
+        }
+        const char *nl = memchr(p + off, '\n', n - off);
+        size_t end = nl ? (size_t)(nl - p) : n;
+        const char *w[2] = {NULL, NULL};
+        size_t wl[2] = {0, 0};
+        size_t i = off;
+        for (int k = 0; k < 2; k++) {
+            while (i < end && isspace((unsigned char)p[i]))
+                i++;
+            size_t s = i;
+            while (i < end && !isspace((unsigned char)p[i]))
+                i++;
+            while (s < i && (p[s] == '"' || p[s] == '\''))
+                s++;
+            size_t e = i;
+            while (e > s && (p[e - 1] == '"' || p[e - 1] == '\''))
+                e--;
+            w[k] = p + s;
+            wl[k] = e - s;
+        }
+        mark_used(t, w[0], wl[0], w[1], wl[1]);
+        off = end + 1;
+    }
+}
+
+static void count_fixture_usage(rcmds *t, const char *path)
+{
+    fixture fx;
+    load_fixture(&fx, path);
+    for (size_t i = 0; i < fx.ncases; i++) {
+        for (size_t k = 0; k < t->n; k++)
+            t->v[k].seen = 0;
+        scan_requests(t, fx.cases[i].out.p, fx.cases[i].out.len);
+        scan_requests(t, fx.cases[i].dout.p, fx.cases[i].dout.len);
+    }
+    free_fixture(&fx);
+}
+
+/* Is this module loaded by the configuration the report describes?  The
+ * core always is; without --loaded every module counts as loaded. */
+static int module_loaded(const options *o, const char *m)
+{
+    if (!o->loaded || !strcmp(m, "core"))
+        return 1;
+    size_t n = strlen(m);
+    for (const char *p = o->loaded; *p;) {
+        size_t l = strcspn(p, ",");
+        if (l == n && !strncmp(p, m, n))
+            return 1;
+        p += l + (p[l] == ',');
+    }
+    return 0;
+}
+
+static const char *cmd_status(const rcmd *r)
+{
+    return !r->module ? "missing" : r->fixtures ? "implemented+tested" : "implemented";
+}
+
+static int rcmd_cmp(const void *a, const void *b)
+{
+    return strcmp(((const rcmd *)a)->name, ((const rcmd *)b)->name);
+}
+
+static void json_str(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\')
+            fprintf(f, "\\%c", c);
+        else if (c < 0x20)
+            fprintf(f, "\\u%04x", c);
+        else
+            fputc(c, f);
+    }
+    fputc('"', f);
+}
+
+typedef struct {
+    const char *path;
+    char family[64];
+    int run;      /* 0: listed with --not-run */
+    int ncases;
+    tally t;
+} family_t;
+
+static void family_name(char *dst, size_t n, const char *path)
+{
+    const char *b = strrchr(path, '/');
+    b = b ? b + 1 : path;
+    size_t l = strcspn(b, ".");
+    snprintf(dst, n, "%.*s", (int)l, b);
+}
+
+static FILE *open_out(const char *dir, const char *name, char *tmp, size_t n)
+{
+    snprintf(tmp, n, "%s/%s.tmp", dir, name);
+    FILE *f = fopen(tmp, "w");
+    if (!f)
+        die("%s: %s", tmp, strerror(errno));
+    return f;
+}
+
+static void close_out(FILE *f, const char *tmp)
+{
+    char final[4096];
+    snprintf(final, sizeof final, "%.*s", (int)(strlen(tmp) - 4), tmp);
+    if (fclose(f) != 0 || rename(tmp, final) != 0)
+        die("%s: %s", final, strerror(errno));
+}
+
+static void write_report_md(const options *o, const family_t *fam, int nfam,
+                            const tally *tot, const rcmds *t)
+{
+    char tmp[4096];
+    FILE *f = open_out(o->out_dir, "REPORT.md", tmp, sizeof tmp);
+    int impl = 0, tested = 0, missing = 0, redis = 0, extra = 0;
+    for (size_t i = 0; i < t->n; i++) {
+        const rcmd *r = &t->v[i];
+        if (!strcmp(r->group, "-")) {
+            extra++;
+            continue;
+        }
+        redis++;
+        if (!r->module)
+            missing++;
+        else if (r->fixtures)
+            tested++;
+        else
+            impl++;
+    }
+    fprintf(f, "# Redis 7.0 compatibility report\n\n"
+               "Generated by `make conformance-report` (`tests/conformance/report.sh`);\n"
+               "do not edit by hand.  The fixtures in `fixtures/conformance/` were\n"
+               "recorded from Redis 7.0.15 (Debian 12 `redis-server`) and replayed\n"
+               "against `%s`.\n\n",
+            o->label ? o->label : o->server_cmd ? o->server_cmd : "a running server");
+    fprintf(f, "Severities: **critical**: a reply has another RESP type or shape, the\n"
+               "connection was kept/closed differently, or stored data read back by a\n"
+               "case's `data:` commands differs; **major**: same shape, but an error\n"
+               "text or value differs; **minor**: a value differs in a case marked\n"
+               "`severity: minor`.  The gate (`fr-conform replay --gate`) fails on any\n"
+               "critical or major drift.\n\n");
+    fprintf(f, "## Families\n\n| family | cases | passed | drifts | critical | major | minor |\n"
+               "| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+    for (int i = 0; i < nfam; i++) {
+        const family_t *x = &fam[i];
+        if (!x->run)
+            fprintf(f, "| %s | %d | not run | | | | |\n", x->family, x->ncases);
+        else
+            fprintf(f, "| %s | %d | %d | %d | %d | %d | %d |\n", x->family, x->t.cases,
+                    x->t.ok, x->t.drift, x->t.sev[SEV_CRITICAL], x->t.sev[SEV_MAJOR],
+                    x->t.sev[SEV_MINOR]);
+    }
+    fprintf(f, "| **total** | %d | %d | %d | %d | %d | %d |\n\n", tot->cases, tot->ok,
+            tot->drift, tot->sev[SEV_CRITICAL], tot->sev[SEV_MAJOR], tot->sev[SEV_MINOR]);
+    for (int i = 0; i < nfam; i++)
+        if (!fam[i].run)
+            fprintf(f, "`%s` was not run: its module is not loaded by the configuration.\n\n",
+                    fam[i].family);
+    fprintf(f, "## Commands\n\n"
+               "%d Redis 7.0 commands and subcommands (`container|sub`): %d implemented\n"
+               "and sent by at least one fixture case, %d implemented without a\n"
+               "fixture, %d missing.",
+            redis, tested, impl, missing);
+    if (extra)
+        fprintf(f, "  %d more are ours only (listed with group `-`).", extra);
+    fprintf(f, "\n\"fixture cases\" counts the cases whose requests name the command\n"
+               "(for a subcommand: the container followed by it).  A module marked\n"
+               "\"not loaded\" has a manifest but the configuration does not load it.\n\n"
+               "| command | group | module | fixture cases | status |\n"
+               "| --- | --- | --- | ---: | --- |\n");
+    for (size_t i = 0; i < t->n; i++) {
+        const rcmd *r = &t->v[i];
+        fputs("| `", f);
+        for (const char *p = r->name; *p; p++) /* a table cell needs \| */
+            fputs(*p == '|' ? "\\|" : (char[]){*p, 0}, f);
+        fprintf(f, "` | %s | %s%s | %d | %s |\n", r->group, r->module ? r->module : "",
+                r->module && !module_loaded(o, r->module) ? " (not loaded)" : "",
+                r->fixtures, cmd_status(r));
+    }
+    close_out(f, tmp);
+}
+
+static void json_tally(FILE *f, const tally *t)
+{
+    fprintf(f, "\"cases\": %d, \"passed\": %d, \"drifts\": {\"total\": %d, \"critical\": %d, "
+               "\"major\": %d, \"minor\": %d}",
+            t->cases, t->ok, t->drift, t->sev[SEV_CRITICAL], t->sev[SEV_MAJOR],
+            t->sev[SEV_MINOR]);
+}
+
+static void write_report_json(const options *o, const family_t *fam, int nfam,
+                              const tally *tot, const rcmds *t)
+{
+    char tmp[4096];
+    FILE *f = open_out(o->out_dir, "report.json", tmp, sizeof tmp);
+    fprintf(f, "{\n  \"reference\": \"Redis 7.0.15 (Debian 12 redis-server)\",\n  \"server\": ");
+    json_str(f, o->label ? o->label : o->server_cmd ? o->server_cmd : "");
+    fprintf(f, ",\n  \"families\": [\n");
+    for (int i = 0; i < nfam; i++) {
+        const family_t *x = &fam[i];
+        fprintf(f, "    {\"family\": ");
+        json_str(f, x->family);
+        fprintf(f, ", \"run\": %s, ", x->run ? "true" : "false");
+        if (x->run)
+            json_tally(f, &x->t);
+        else
+            fprintf(f, "\"cases\": %d", x->ncases);
+        fprintf(f, "}%s\n", i + 1 < nfam ? "," : "");
+    }
+    fprintf(f, "  ],\n  \"total\": {");
+    json_tally(f, tot);
+    fprintf(f, "},\n  \"commands\": [\n");
+    for (size_t i = 0; i < t->n; i++) {
+        const rcmd *r = &t->v[i];
+        fprintf(f, "    {\"command\": ");
+        json_str(f, r->name);
+        fprintf(f, ", \"group\": ");
+        json_str(f, r->group);
+        fprintf(f, ", \"module\": ");
+        if (r->module)
+            json_str(f, r->module);
+        else
+            fputs("null", f);
+        if (r->module)
+            fprintf(f, ", \"loaded\": %s", module_loaded(o, r->module) ? "true" : "false");
+        fprintf(f, ", \"fixtures\": %d, \"status\": \"%s\"}%s\n", r->fixtures,
+                cmd_status(r), i + 1 < t->n ? "," : "");
+    }
+    fprintf(f, "  ]\n}\n");
+    close_out(f, tmp);
+}
+
+static int is_not_run(const options *o, const char *path)
+{
+    char fam[64], other[64];
+    family_name(fam, sizeof fam, path);
+    for (int i = 0; i < o->nnot_run; i++) {
+        family_name(other, sizeof other, o->not_run[i]);
+        if (!strcmp(fam, other))
+            return 1;
+    }
+    return 0;
+}
+
+static int run_report(const options *o, char **files, int nfiles)
+{
+    if (!o->commands || !o->out_dir)
+        die("report needs --commands FILE and --out-dir DIR");
+    family_t *fam = calloc((size_t)nfiles, sizeof *fam);
+    if (!fam)
+        die("out of memory");
+    tally tot = {0};
+    int failed = 0;
+    for (int i = 0; i < nfiles; i++) {
+        family_t *x = &fam[i];
+        x->path = files[i];
+        family_name(x->family, sizeof x->family, files[i]);
+        if (is_not_run(o, files[i])) {
+            fixture fx;
+            load_fixture(&fx, files[i]);
+            x->ncases = (int)fx.ncases;
+            free_fixture(&fx);
+            printf("%s: not run\n", files[i]);
+            continue;
+        }
+        x->run = 1;
+        if (run_file(files[i], 0, o, &tot, &x->t) < 0)
+            failed = 1;
+    }
+    rcmds t = {0};
+    load_command_list(&t, o->commands);
+    for (int i = 0; i < o->nmanifests; i++)
+        load_manifest(&t, o->manifests[i]);
+    for (int i = 0; i < nfiles; i++)
+        count_fixture_usage(&t, files[i]);
+    qsort(t.v, t.n, sizeof *t.v, rcmd_cmp);
+    mkdir(o->out_dir, 0755);
+    write_report_md(o, fam, nfiles, &tot, &t);
+    write_report_json(o, fam, nfiles, &tot, &t);
+    print_tally("total", "replayed", &tot);
+    printf("report: wrote %s/REPORT.md and %s/report.json\n", o->out_dir, o->out_dir);
+    for (size_t i = 0; i < t.n; i++) {
+        free(t.v[i].name);
+        free(t.v[i].group);
+        free(t.v[i].module);
+    }
+    free(t.v);
+    free(fam);
+    return failed ? 2 : 0;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1375,11 +3308,13 @@ static int run_file(const char *path, int recording, const options *o, tally *al
 static void usage(FILE *f)
 {
     fputs("usage: fr-conform record|replay [options] FIXTURE...\n"
+          "       fr-conform live [options]\n"
+          "       fr-conform report [options] FIXTURE...\n"
           "       fr-conform free-port\n"
           "options:\n"
-          "  --server-cmd CMD  start CMD --port N per fixture file (sh syntax;\n"
-          "                    redis-server also gets --bind 127.0.0.1 --save ''\n"
-          "                    --appendonly no --dir TMP)\n"
+          "  --server-cmd CMD  start CMD --port N (per fixture file; once for live)\n"
+          "                    (sh syntax; redis-server also gets --bind 127.0.0.1\n"
+          "                    --save '' --appendonly no --dir TMP)\n"
           "  --port N          use a running server on 127.0.0.1:N instead\n"
           "                    (it gets FLUSHALL before each file)\n"
           "  --no-flush        with --port: do not FLUSHALL\n"
@@ -1388,20 +3323,60 @@ static void usage(FILE *f)
           "  --quiet MS        record: raw cases end after MS of silence (200)\n"
           "  --grace MS        replay: wait MS for extra bytes after raw cases (50)\n"
           "  --max-show N      drift lines show at most N escaped chars (400, 0=all)\n"
+          "  --gate            replay: exit 1 only on critical or major drift\n"
           "  -v                replay: also print ok cases\n"
-          "exit: 0 all ok, 1 drift, 2 usage or server error\n",
+          "live (one seeded random stream to both servers, divergences shrunk):\n"
+          "  --ref-cmd CMD | --ref-port N   the reference server (redis-server)\n"
+          "  --seed N          stream seed (default 1)\n"
+          "  --seconds S       stop sending after S seconds (default 60)\n"
+          "  --count N         stop after N commands (default: no limit)\n"
+          "  --epoch N         FLUSHALL + reconnect every N commands (default 250)\n"
+          "  --shrink-seconds S  time for shrinking one divergence (default 20)\n"
+          "  --max-divergences N  stop after N divergences (default 1)\n"
+          "  --ttl yes|no|auto expire options in the grammar (auto: if ours takes them)\n"
+          "  --exclude A,B     leave these commands out of the grammar\n"
+          "  --save FILE       also append each reproducer to FILE\n"
+          "report (replays, then writes REPORT.md and report.json):\n"
+          "  --commands FILE   Redis 7.0 command list (redis-7.0-commands.txt)\n"
+          "  --manifest YAML   a manifest whose commands are ours (repeatable)\n"
+          "  --out-dir DIR     where the two files go\n"
+          "  --not-run FILE    list this fixture file but do not replay it (repeatable)\n"
+          "  --label TEXT      how the report names the server (default: CMD)\n"
+          "  --loaded A,B      modules the configuration loads (others are marked)\n"
+          "exit: 0 all ok, 1 drift/divergence, 2 usage or server error\n",
           f);
 }
 
-static int int_arg(int argc, char **argv, int *i)
+static long long ll_arg(int argc, char **argv, int *i, long long max)
 {
     if (*i + 1 >= argc)
         die("%s needs a value", argv[*i]);
     char *end;
-    long v = strtol(argv[++*i], &end, 10);
-    if (*end || v < 0 || v > INT_MAX)
+    errno = 0;
+    long long v = strtoll(argv[++*i], &end, 10);
+    if (errno || *end || v < 0 || v > max)
         die("bad number for %s: %s", argv[*i - 1], argv[*i]);
-    return (int)v;
+    return v;
+}
+
+static int int_arg(int argc, char **argv, int *i)
+{
+    return (int)ll_arg(argc, argv, i, INT_MAX);
+}
+
+static const char *str_arg(int argc, char **argv, int *i)
+{
+    if (*i + 1 >= argc)
+        die("%s needs a value", argv[*i]);
+    return argv[++*i];
+}
+
+static void push_str(const char ***v, int *n, const char *s)
+{
+    *v = realloc(*v, (size_t)(*n + 1) * sizeof **v);
+    if (!*v)
+        die("out of memory");
+    (*v)[(*n)++] = s;
 }
 
 static int parse_opts(int argc, char **argv, options *o)
@@ -1409,10 +3384,10 @@ static int parse_opts(int argc, char **argv, options *o)
     int i = 2;
     for (; i < argc && argv[i][0] == '-'; i++) {
         const char *a = argv[i];
-        if (!strcmp(a, "--server-cmd") && i + 1 < argc)
-            o->server_cmd = argv[++i];
-        else if (!strcmp(a, "--case") && i + 1 < argc)
-            o->filter = argv[++i];
+        if (!strcmp(a, "--server-cmd"))
+            o->server_cmd = str_arg(argc, argv, &i);
+        else if (!strcmp(a, "--case"))
+            o->filter = str_arg(argc, argv, &i);
         else if (!strcmp(a, "--port"))
             o->port = int_arg(argc, argv, &i);
         else if (!strcmp(a, "--timeout"))
@@ -1425,8 +3400,47 @@ static int parse_opts(int argc, char **argv, options *o)
             o->max_show = int_arg(argc, argv, &i);
         else if (!strcmp(a, "--no-flush"))
             o->flush = 0;
+        else if (!strcmp(a, "--gate"))
+            o->gate = 1;
         else if (!strcmp(a, "-v"))
             o->verbose = 1;
+        else if (!strcmp(a, "--ref-cmd"))
+            o->ref_cmd = str_arg(argc, argv, &i);
+        else if (!strcmp(a, "--ref-port"))
+            o->ref_port = int_arg(argc, argv, &i);
+        else if (!strcmp(a, "--seed"))
+            o->seed = (unsigned long long)ll_arg(argc, argv, &i, LLONG_MAX);
+        else if (!strcmp(a, "--seconds"))
+            o->seconds = int_arg(argc, argv, &i);
+        else if (!strcmp(a, "--count"))
+            o->count = ll_arg(argc, argv, &i, LLONG_MAX);
+        else if (!strcmp(a, "--epoch"))
+            o->epoch = int_arg(argc, argv, &i);
+        else if (!strcmp(a, "--shrink-seconds"))
+            o->shrink_seconds = int_arg(argc, argv, &i);
+        else if (!strcmp(a, "--max-divergences"))
+            o->max_div = int_arg(argc, argv, &i);
+        else if (!strcmp(a, "--ttl")) {
+            const char *v = str_arg(argc, argv, &i);
+            o->ttl = !strcmp(v, "yes") ? 1 : !strcmp(v, "no") ? 0 : !strcmp(v, "auto") ? -1 : -2;
+            if (o->ttl == -2)
+                die("--ttl takes yes, no or auto");
+        } else if (!strcmp(a, "--exclude"))
+            o->exclude = str_arg(argc, argv, &i);
+        else if (!strcmp(a, "--save"))
+            o->save = str_arg(argc, argv, &i);
+        else if (!strcmp(a, "--commands"))
+            o->commands = str_arg(argc, argv, &i);
+        else if (!strcmp(a, "--manifest"))
+            push_str(&o->manifests, &o->nmanifests, str_arg(argc, argv, &i));
+        else if (!strcmp(a, "--not-run"))
+            push_str(&o->not_run, &o->nnot_run, str_arg(argc, argv, &i));
+        else if (!strcmp(a, "--out-dir"))
+            o->out_dir = str_arg(argc, argv, &i);
+        else if (!strcmp(a, "--label"))
+            o->label = str_arg(argc, argv, &i);
+        else if (!strcmp(a, "--loaded"))
+            o->loaded = str_arg(argc, argv, &i);
         else if (!strcmp(a, "--"))
             return i + 1;
         else
@@ -1441,26 +3455,41 @@ int main(int argc, char **argv)
         printf("%d\n", free_port());
         return 0;
     }
-    if (argc < 2 || (strcmp(argv[1], "record") && strcmp(argv[1], "replay"))) {
-        usage(argc >= 2 && !strcmp(argv[1], "help") ? stdout : stderr);
-        return argc >= 2 && !strcmp(argv[1], "help") ? 0 : 2;
+    const char *mode = argc >= 2 ? argv[1] : "";
+    if (strcmp(mode, "record") && strcmp(mode, "replay") && strcmp(mode, "live") &&
+        strcmp(mode, "report")) {
+        usage(!strcmp(mode, "help") ? stdout : stderr);
+        return !strcmp(mode, "help") ? 0 : 2;
     }
-    options o = {NULL, 0, 2000, 200, 50, 400, 0, 1, NULL};
-    int recording = !strcmp(argv[1], "record");
+    options o = {.timeout_ms = 2000, .quiet_ms = 200, .grace_ms = 50, .max_show = 400,
+                 .flush = 1, .seed = 1, .seconds = 60, .epoch = 250,
+                 .shrink_seconds = 20, .max_div = 1, .ttl = -1};
     int first = parse_opts(argc, argv, &o);
-    if (first >= argc || (!o.server_cmd) == (o.port == 0))
-        die("need FIXTURE files and exactly one of --server-cmd or --port");
     signal(SIGPIPE, SIG_IGN);
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    if (!strcmp(mode, "live")) {
+        if (first < argc)
+            die("live takes no fixture files");
+        if (o.epoch < 1 || o.max_div < 1)
+            die("--epoch and --max-divergences must be at least 1");
+        return run_live(&o);
+    }
+    if (first >= argc || (!o.server_cmd) == (o.port == 0))
+        die("need FIXTURE files and exactly one of --server-cmd or --port");
+    if (!strcmp(mode, "report"))
+        return run_report(&o, argv + first, argc - first);
+    int recording = !strcmp(mode, "record");
     tally all = {0};
     int failed = 0;
     for (int i = first; i < argc; i++)
-        if (run_file(argv[i], recording, &o, &all) < 0)
+        if (run_file(argv[i], recording, &o, &all, NULL) < 0)
             failed = 1;
-    printf("total: %d cases, %d ok, %d drift, %d skipped\n", all.cases, all.ok,
-           all.drift, all.skipped);
+    print_tally("total", recording ? "recorded" : "replayed", &all);
     if (failed)
         return 2;
+    if (o.gate)
+        return all.sev[SEV_CRITICAL] + all.sev[SEV_MAJOR] ? 1 : 0;
     return all.drift ? 1 : 0;
 }

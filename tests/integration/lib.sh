@@ -78,13 +78,16 @@ fr_free_port() {
 # fr_start_server CMD PORT LOG: runs `CMD --port PORT` (CMD in sh syntax,
 # like fr-conform's --server-cmd) in the background with output to LOG, sets
 # FR_SERVER_PID, and waits up to 10 s for PONG.  A reference redis-server
-# also gets persistence off and a scratch dir, so it leaves no files.
+# also gets persistence off and a scratch dir, so it leaves no files; so does
+# ours unless FR_SERVER_PERSIST=1 (tests of persistence itself).
 fr_start_server() {
     local cmd=$1 port=$2 log=$3 first _
     local -a extra=()
     first=${cmd%% *}
     if [ "${first##*/}" = redis-server ]; then
         extra=(--bind 127.0.0.1 --save "" --appendonly no --dir "$FR_TMP")
+    elif [ "${FR_SERVER_PERSIST:-0}" != 1 ]; then
+        extra=(--save "" --dir "$FR_TMP")
     fi
     sh -c "exec $cmd \"\$@\"" fr-server --port "$port" "${extra[@]}" \
         >"$log" 2>&1 </dev/null &

@@ -103,7 +103,7 @@ grep -q "Ready to accept connections" "$tmp/ok.log" && pass ready-log-line || fa
 
 # requirepass: NOAUTH before AUTH, WRONGPASS, then access; HELLO AUTH.
 port=$(free_port)
-"$server" "$src/conf/frankenredis.conf" --port "$port" --requirepass s3cret > "$tmp/auth.log" 2>&1 &
+"$server" "$src/conf/frankenredis.conf" --port "$port" --requirepass s3cret --save "" --dir "$tmp" > "$tmp/auth.log" 2>&1 &
 pid=$!
 for _ in $(seq 1 50); do redis-cli -p "$port" ping >/dev/null 2>&1 && break; sleep 0.1; done
 got=$(redis-cli -p "$port" get k 2>&1)

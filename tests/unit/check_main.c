@@ -14,6 +14,7 @@ Suite *manifest_suite(void);
 Suite *strings_encoding_suite(void);
 Suite *config_suite(void);
 Suite *ttl_cycle_suite(void);
+Suite *rdb_suite(void);
 
 int main(void)
 {
@@ -25,6 +26,7 @@ int main(void)
     srunner_add_suite(sr, strings_encoding_suite());
     srunner_add_suite(sr, config_suite());
     srunner_add_suite(sr, ttl_cycle_suite());
+    srunner_add_suite(sr, rdb_suite());
     srunner_run_all(sr, CK_NORMAL);
     int run = srunner_ntests_run(sr);
     int failed = srunner_ntests_failed(sr);

@@ -1,0 +1,180 @@
+/* rdb_internal.h -- shared declarations of the RDB module.
+ *
+ * Layers, bottom up:
+ *   rdb_pure.c    byte rules of the format (no SDK);
+ *   rdb_stream.c  rdb_stream: the fr_rdb_io implementation, writing to a
+ *                 buffered file or to memory, reading from memory;
+ *   rdb_save.c    a whole snapshot (header, AUX fields, DBs, EOF, CRC);
+ *   rdb_load.c    parsing a whole snapshot into the keyspace;
+ *   rdb_file.c    files: temp file + fsync + rename + directory fsync, and
+ *                 mapping a file for loading;
+ *   rdb_bgsave.c  the background save child, its reaping, save points,
+ *                 shutdown saves; rdb_status.c the INFO fields and MISCONF;
+ *   rdb_cmds.c    SAVE BGSAVE LASTSAVE; rdb_dump.c DUMP RESTORE;
+ *   module.c      registration, config, hooks.
+ *
+ * Invariants: rdb_g is the module's only mutable global state, touched on
+ * the event-loop thread only (a forked child has its own copy and never
+ * reports through it); at most one background save child exists, and
+ * rdb_g.child_pid is non-zero exactly while it has not been reaped. */
+#ifndef FR_RDB_INTERNAL_H
+#define FR_RDB_INTERNAL_H
+
+#include <time.h>
+
+#include "frankenredis.h"
+#include "rdb_pure.h"
+
+/* ---- Streams (rdb_stream.c) ---------------------------------------------- */
+typedef struct rdb_stream {
+    fr_rdb_io io;               /* handed to type callbacks; io.priv = this */
+    /* writing */
+    int fd;                     /* file sink; -1: memory sink */
+    unsigned char *buf;         /* file: pending bytes; memory: everything */
+    size_t len, cap;
+    uint64_t flushed;           /* bytes already written to fd */
+    uint64_t crc;               /* CRC64 of the flushed bytes (crc_on) */
+    int crc_on;
+    int compress;               /* rdbcompression */
+    unsigned char *scratch;     /* LZF output buffer */
+    size_t scratch_cap;
+    /* reading */
+    const unsigned char *in;
+    size_t in_len, pos;
+    int hardened;
+    /* both */
+    int failed;
+    char err[512];              /* first failure, without the position */
+    const char *keyp;           /* key being handled (not owned), NULL none */
+    size_t keylen;
+    char key[160];              /* its printable form, made on first need */
+    int key_ready;              /* key[] holds keyp's rendering */
+    fr_str *keybuf;             /* reused for short keys (rdb_get_key) */
+    int dbid;                   /* DB of that key, -1 none */
+} rdb_stream;
+
+#define RDB_FILE_BUF (1u << 20)
+
+void rdb_writer_file(rdb_stream *s, int fd, int compress, int checksum);
+void rdb_writer_mem(rdb_stream *s, int compress);
+void rdb_reader_mem(rdb_stream *s, const void *p, size_t len, int hardened);
+void rdb_stream_release(rdb_stream *s);
+/* Record the first failure (printf-style); later ones are ignored. */
+void rdb_stream_fail(rdb_stream *s, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* The failure with its position: "<what> (offset N, db D, key 'k')". */
+void rdb_stream_message(const rdb_stream *s, char *buf, size_t len);
+/* Set the key/DB context used by messages (key NULL clears it).  The key
+ * is only referenced: it is rendered when a failure is recorded, so it must
+ * stay valid until the context is cleared or a failure happened. */
+void rdb_stream_set_key(rdb_stream *s, int dbid, const char *key, size_t len);
+/* The current key, printable ("" none). */
+const char *rdb_stream_key(rdb_stream *s);
+
+/* Writer primitives (the io ops wrap them). */
+int rdb_put(rdb_stream *s, const void *p, size_t n);
+int rdb_put_byte(rdb_stream *s, int b);
+int rdb_put_len(rdb_stream *s, uint64_t len);
+int rdb_put_string(rdb_stream *s, const void *p, size_t len);
+int rdb_put_ll_string(rdb_stream *s, long long v);
+/* File sink: write out pending bytes.  Then the CRC64 of everything so far
+ * (checksum on) or 0; the trailer written after it is not summed. */
+int rdb_writer_flush(rdb_stream *s);
+uint64_t rdb_writer_finish_crc(rdb_stream *s);
+
+/* Reader primitives. */
+int rdb_get_byte(rdb_stream *s, int *b);
+const unsigned char *rdb_get_bytes(rdb_stream *s, size_t n);
+int rdb_get_len(rdb_stream *s, uint64_t *len);
+fr_str *rdb_get_string(rdb_stream *s);
+/* A key: like rdb_get_string, but a short plain key lands in a buffer the
+ * stream reuses (*owned = 0: valid until the next call, do not free). */
+fr_str *rdb_get_key(rdb_stream *s, int *owned);
+
+/* ---- Snapshots (rdb_save.c, rdb_load.c) ---------------------------------- */
+/* Write a whole snapshot of every DB; *keys gets the number of keys. */
+int rdb_save_snapshot(rdb_stream *s, long long *keys);
+/* Serialize one value as DUMP does (type byte + value, then the footer). */
+int rdb_dump_value(rdb_stream *s, const fr_value *v, const char **why);
+
+typedef struct rdb_load_stats {
+    long long loaded, expired;
+    long long with_ttl;          /* keys loaded with an expire time */
+} rdb_load_stats;
+/* Parse a snapshot held in memory into the keyspace.  verify_crc: check the
+ * trailing CRC64 (a stored 0 passes unless the stream is hardened). */
+int rdb_load_snapshot(rdb_stream *s, int verify_crc, rdb_load_stats *st);
+/* Load one value of RDB type `type` with the type that handles it; NULL
+ * (and the stream failed) when no loaded module handles it. */
+void *rdb_load_value(rdb_stream *s, int type, const fr_type **out_type);
+
+/* ---- Files (rdb_file.c) ------------------------------------------------------ */
+/* Synchronous save to `filename` in the working directory (= dir): temp
+ * file "temp-<pid>.rdb", fsync, rename, fsync of the directory.  Logs every
+ * failure as Redis does. */
+int rdb_save_file(const char *filename, long long *keys);
+/* Load `filename` at start-up.  Returns FR_OK (also when it does not exist:
+ * *found = 0) or FR_ERR after logging what and where. */
+int rdb_load_file(const char *filename, int *found, rdb_load_stats *st);
+void rdb_temp_name(char *buf, size_t len, long pid);
+/* The configured dbfilename. */
+const char *rdb_filename(char *buf, size_t len);
+
+/* ---- Module state (module.c) ------------------------------------------------ */
+typedef struct rdb_state {
+    fr_module *m;
+    int hardened;
+    time_t lastsave;            /* LASTSAVE */
+    int last_bgsave_ok;         /* rdb_last_bgsave_status */
+    time_t last_bgsave_try;
+    int child_pid;              /* background save child, 0 none */
+    int child_info_fd;          /* read end of the child's report pipe */
+    int child_killed;           /* we sent it SIGUSR1: not a failure */
+    time_t child_start;
+    long long last_bgsave_secs; /* rdb_last_bgsave_time_sec, -1 never */
+    long long dirty_at_fork;
+    int bgsave_scheduled;
+    long long saves;            /* rdb_saves */
+    long long cow_bytes;        /* rdb_last_cow_size */
+    long long keys_loaded, keys_expired;
+    char misconf_set;           /* fr_deny_writes is currently in force */
+} rdb_state;
+extern rdb_state rdb_g;
+
+int rdb_opt_compress(void);
+int rdb_opt_checksum(void);
+int rdb_opt_stop_writes(void);
+
+/* ---- Persistence control (rdb_bgsave.c) ---------------------------------------- */
+#define RDB_BGSAVE_RETRY_DELAY 5
+#define RDB_SAVEPOINTS_MAX 256
+/* Fork a background save: FR_OK started, FR_ERR (fork failed, logged). */
+int rdb_bgsave_start(void);
+/* Reap a finished child (non-blocking) and record its outcome. */
+void rdb_bgsave_poll(void);
+/* Stop a running child (shutdown), remove its temp file, reap it. */
+void rdb_bgsave_kill(void);
+/* Ask a running child to stop (SIGUSR1); cron reaps it later. */
+void rdb_bgsave_abort(void);
+/* A synchronous save with its bookkeeping (SAVE, shutdown). */
+int rdb_save_now(void);
+int rdb_cron(const fr_hook_event *ev, void *priv);
+int rdb_on_shutdown(const fr_hook_event *ev, void *priv);
+int rdb_on_startup(const fr_hook_event *ev, void *priv);
+/* FLUSHALL: stop a background save and, with save points, save at once. */
+int rdb_on_command(const fr_hook_event *ev, void *priv);
+/* The save points currently configured (CONFIG SET save applies at once):
+ * how many there are; the first max are stored in out. */
+int rdb_savepoints(rdb_savepoint *out, int max);
+
+/* ---- INFO and MISCONF (rdb_status.c) -------------------------------------------- */
+void rdb_status_publish(void);
+
+/* ---- Commands (rdb_cmds.c, rdb_dump.c) ------------------------------------------- */
+void cmd_save(fr_ctx *ctx);
+void cmd_bgsave(fr_ctx *ctx);
+void cmd_lastsave(fr_ctx *ctx);
+void cmd_dump(fr_ctx *ctx);
+void cmd_restore(fr_ctx *ctx);
+
+#endif /* FR_RDB_INTERNAL_H */
