@@ -94,6 +94,18 @@ static int load_selectdb(load_walk *w) {
     return FR_OK;
 }
 
+/* Pre-size the DB's tables so loading does not rehash step by step.  The
+ * sizes are hints from the file: a hostile one is only refused by the
+ * table (overflow), and the keys still have to arrive to use the room. */
+static int load_resizedb(load_walk *w) {
+    uint64_t keys, expires;
+    if (rdb_get_len(w->s, &keys) != FR_OK) return FR_ERR;
+    if (rdb_get_len(w->s, &expires) != FR_OK) return FR_ERR;
+    const uint64_t cap = 1ULL << 32; /* beyond this a hint is not trusted */
+    if (w->db && keys < cap && expires < cap) fr_db_expand(w->db, keys, expires);
+    return FR_OK;
+}
+
 static int load_module_aux(load_walk *w) {
     uint64_t id;
     if (rdb_get_len(w->s, &id) != FR_OK) return FR_ERR;
@@ -126,8 +138,7 @@ static int load_opcode(load_walk *w, int op) {
     case RDB_OPCODE_SELECTDB:
         return load_selectdb(w);
     case RDB_OPCODE_RESIZEDB:
-        if (rdb_get_len(s, &ignored) != FR_OK) return FR_ERR;
-        return rdb_get_len(s, &ignored);
+        return load_resizedb(w);
     case RDB_OPCODE_AUX:
         return load_aux(w);
     case RDB_OPCODE_MODULE_AUX:
