@@ -13,13 +13,10 @@ trap 'rm -rf "$tmp"' EXIT
 pass() { echo "PASS $1"; passed=$((passed + 1)); }
 fail() { echo "FAIL $1: $2"; failed=$((failed + 1)); }
 
-free_port() {
-  local p
-  for _ in $(seq 1 50); do
-    p=$(( (RANDOM * 32768 + RANDOM) % 25000 + 20000 ))
-    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
-  done
-}
+# shellcheck source=lib.sh
+. "$src/tests/integration/lib.sh"   # fr_free_port: kernel-chosen when fr-conform is built
+export FR_CONFORM=${FR_CONFORM:-$build/tests/conformance/fr-conform}
+free_port() { fr_free_port; }
 
 # refuse NAME EXPECTED-TEXT server-args...: must exit non-zero within 10 s
 # and print EXPECTED-TEXT (a fixed string) on stderr.
