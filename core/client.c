@@ -241,7 +241,7 @@ static int write_some(fr_client *c)
             skip = 0;
         }
         if (n == 0) return 0;
-        ssize_t w = writev(c->fd, iov, n);
+        ssize_t w = n == 1 ? write(c->fd, iov[0].iov_base, iov[0].iov_len) : writev(c->fd, iov, n);
         if (w < 0) {
             if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return 0;
             fr_log(FR_LOG_VERBOSE, "Error writing to client: %s", strerror(errno));

@@ -15,6 +15,20 @@ static const fr_dict_type cmd_dict_type = {
 
 static fr_dict *commands;
 
+/* The last top-level command resolved by name (pipelines repeat one command
+ * over and over).  Only commands without subcommands are cached, keyed by
+ * the exact bytes the client sent; any change to the table clears it. */
+static struct {
+    char name[32];
+    size_t len;
+    const fr_cmd_meta *cmd;
+} last;
+
+static void forget_last(void)
+{
+    last.cmd = NULL;
+}
+
 int fr_cmdtable_init(void)
 {
     commands = fr_dict_create(&cmd_dict_type);
@@ -30,6 +44,7 @@ int fr_cmdtable_add_manifest(const fr_manifest *mf, void *owner, char *err, size
                  mf->cmds[i].name, fr_cmd_module_name(c) ? fr_cmd_module_name(c) : "core");
         return -1;
     }
+    forget_last();
     for (int i = 0; i < mf->ncmds; i++) {
         fr_cmd_meta *c = &mf->cmds[i];
         c->owner = owner;
@@ -41,6 +56,7 @@ int fr_cmdtable_add_manifest(const fr_manifest *mf, void *owner, char *err, size
 
 void fr_cmdtable_remove_owner(void *owner)
 {
+    forget_last();
     if (!commands) return;
     fr_dict_iter it;
     fr_dict_iter_init_safe(&it, commands);
@@ -73,7 +89,14 @@ fr_cmd_meta *fr_cmdtable_lookup_mut(const char *fullname)
  * subcommand (NULL when unknown); alone, it is the container itself. */
 const fr_cmd_meta *fr_cmdtable_lookup_argv(int argc, const fr_str *const *argv)
 {
-    const fr_cmd_meta *base = fr_cmdtable_lookup(argv[0]->buf, argv[0]->len);
+    const fr_str *name = argv[0];
+    if (last.cmd && name->len == last.len && !memcmp(name->buf, last.name, last.len)) return last.cmd;
+    const fr_cmd_meta *base = fr_cmdtable_lookup(name->buf, name->len);
+    if (base && base->nsubcmds == 0 && name->len < sizeof(last.name)) {
+        memcpy(last.name, name->buf, name->len);
+        last.len = name->len;
+        last.cmd = base;
+    }
     if (!base || argc == 1 || base->nsubcmds == 0) return base;
     if (memchr(argv[1]->buf, '\0', argv[1]->len)) return NULL;
     return fr_cmd_find_subcmd(base, argv[1]->buf, argv[1]->len);

@@ -75,7 +75,8 @@ void fr_command_process(fr_client *c)
 {
     int argc = c->parser.argc;
     fr_str **argv = c->parser.argv;
-    if (!strcasecmp(argv[0]->buf, "host:") || !strcasecmp(argv[0]->buf, "post")) {
+    if ((argv[0]->len == 4 || argv[0]->len == 5) &&
+        (!strcasecmp(argv[0]->buf, "host:") || !strcasecmp(argv[0]->buf, "post"))) {
         security_warning(c);
         return;
     }
@@ -121,7 +122,7 @@ void fr_command_call(fr_ctx *ctx)
     fr_cmd_meta *cmd = (fr_cmd_meta *)ctx->cmd;
     long long errors_before = server.stats.total_error_replies;
     uint64_t start = fr_ustime();
-    fr_cmd_clock_start();
+    fr_cmd_clock_start_at((long long)(start / 1000)); /* one clock read */
     ((fr_command_fn)cmd->handler)(ctx);
     fr_cmd_clock_stop();
     uint64_t dur = fr_ustime() - start;

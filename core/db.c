@@ -135,6 +135,11 @@ long long fr_db_expires_count(const fr_db *db)
 
 /* ------------------------------------------------------------- expiry */
 
+void fr_cmd_clock_start_at(long long ms)
+{
+    cmd_time_ms = ms;
+}
+
 void fr_cmd_clock_start(void)
 {
     cmd_time_ms = (long long)fr_mstime();

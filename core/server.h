@@ -213,6 +213,8 @@ void fr_panic_impl(const char *file, int line, const char *fmt, ...)
 
 /* core/zmalloc.c */
 size_t fr_used_memory(void);
+void *fr_malloc_usable(size_t n, size_t *usable);
+void fr_free_sized(void *p, size_t usable);
 const char *fr_malloc_lib(void);
 size_t fr_rss(void);
 
@@ -310,6 +312,7 @@ void fr_unwatch_all(fr_client *c);
 
 /* core/db.c: one clock reading per command (expiry consistency) */
 void fr_cmd_clock_start(void);
+void fr_cmd_clock_start_at(long long ms);
 void fr_cmd_clock_stop(void);
 long long fr_cmd_now_ms(void);
 void fr_db_delete_expired(fr_ctx *ctx, fr_db *db, const fr_str *key);

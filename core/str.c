@@ -15,8 +15,9 @@
 
 static fr_str *str_alloc(size_t cap)
 {
-    fr_str *s = fr_malloc(FR_STR_HDR + cap);
-    s->cap = fr_malloc_size(s) - FR_STR_HDR;
+    size_t usable;
+    fr_str *s = fr_malloc_usable(FR_STR_HDR + cap, &usable);
+    s->cap = usable - FR_STR_HDR;
     s->len = 0;
     return s;
 }
@@ -49,9 +50,11 @@ fr_str *fr_str_dup(const fr_str *s)
     return fr_str_new(s->buf, s->len);
 }
 
+/* cap always lies between the size asked for and the block's usable size,
+ * which is all sized deallocation needs. */
 void fr_str_free(fr_str *s)
 {
-    fr_free(s);
+    if (s) fr_free_sized(s, FR_STR_HDR + s->cap);
 }
 
 fr_str *fr_str_reserve(fr_str *s, size_t addlen)

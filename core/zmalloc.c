@@ -14,6 +14,16 @@
 
 static size_t used_memory;
 
+/* Under AddressSanitizer malloc/free are ASan's, not jemalloc's: jemalloc's
+ * extended API must not see those pointers. */
+#if defined(__SANITIZE_ADDRESS__)
+#define size_class(p, n) malloc_usable_size(p)
+#define sized_free(p, n) free(p)
+#else
+#define size_class(p, n) nallocx((n), 0)
+#define sized_free(p, n) sdallocx((p), (n), 0)
+#endif
+
 static void oom(size_t n)
 {
     fprintf(stderr, "fr_malloc: Out of memory trying to allocate %zu bytes\n", n);
@@ -21,19 +31,41 @@ static void oom(size_t n)
     abort();
 }
 
+/* nallocx gives the size class without asking the allocator where a
+ * pointer lives (malloc_usable_size costs a radix-tree walk per call). */
 void *fr_malloc(size_t n)
 {
-    void *p = malloc(n ? n : 1);
+    if (!n) n = 1;
+    void *p = malloc(n);
     if (!p) oom(n);
-    used_memory += malloc_usable_size(p);
+    used_memory += size_class(p, n);
     return p;
+}
+
+/* fr_malloc that also says how much room the block really has. */
+void *fr_malloc_usable(size_t n, size_t *usable)
+{
+    if (!n) n = 1;
+    void *p = malloc(n);
+    if (!p) oom(n);
+    *usable = size_class(p, n);
+    used_memory += *usable;
+    return p;
+}
+
+/* Free a block whose usable size the caller knows (sized deallocation). */
+void fr_free_sized(void *p, size_t usable)
+{
+    used_memory -= usable;
+    sized_free(p, usable);
 }
 
 void *fr_calloc(size_t n)
 {
-    void *p = calloc(1, n ? n : 1);
+    if (!n) n = 1;
+    void *p = calloc(1, n);
     if (!p) oom(n);
-    used_memory += malloc_usable_size(p);
+    used_memory += size_class(p, n);
     return p;
 }
 

@@ -34,6 +34,15 @@ run_part conformance bash "$src/tests/conformance/gate.sh" "$build"
 run_part rdb bash "$src/tests/integration/rdb.sh" "$src" "$build"
 run_part ttl bash "$src/tests/integration/ttl.sh" "$src" "$build"
 run_part clients bash "$src/tests/integration/clients.sh" "$src" "$build"
+# The benchmark is a tool, not a test: its quick mode only has to run.
+bench_quick() {
+  if bash "$src/bench/run.sh" --quick >"$build/bench-quick.log" 2>&1; then
+    echo "PASS bench/quick (report in bench-quick.log)"; echo "bench: 1 passed, 0 failed"
+  else
+    tail -20 "$build/bench-quick.log"; echo "bench: 0 passed, 1 failed"
+  fi
+}
+run_part bench bench_quick
 run_part docs bash "$src/tests/docs-check.sh" "$src" "$build"
 
 echo "$total_pass passed, $total_fail failed"
