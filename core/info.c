@@ -51,21 +51,10 @@ void fr_info_mark_startup(void)
 static void catf(fr_str **s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void catf(fr_str **s, const char *fmt, ...)
 {
-    char buf[512];
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(buf, sizeof(buf), fmt, ap);
+    *s = fr_str_catvprintf(*s, fmt, ap);
     va_end(ap);
-    if (n < 0) return;
-    if ((size_t)n < sizeof(buf)) {
-        *s = fr_str_cat(*s, buf, (size_t)n);
-        return;
-    }
-    *s = fr_str_reserve(*s, (size_t)n + 1);
-    va_start(ap, fmt);
-    vsnprintf((*s)->buf + (*s)->len, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    (*s)->len += (size_t)n;
 }
 
 /* Fields a module owns (fr_info_set_field): printed at the core's place for

@@ -9,11 +9,25 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include "server.h"
 
 static const char level_mark[] = ".-*#";
+
+/* syslog-enabled yes: the same messages go to syslog too, under Redis's
+ * default ident and facility ("redis", local0). */
+static void log_to_syslog(int level, const char *msg)
+{
+    static const int prio[] = {LOG_DEBUG, LOG_INFO, LOG_NOTICE, LOG_WARNING};
+    static int opened;
+    if (!opened) {
+        openlog("redis", LOG_PID | LOG_NDELAY | LOG_NOWAIT, LOG_LOCAL0);
+        opened = 1;
+    }
+    syslog(prio[level & 3], "%s", msg);
+}
 
 void fr_log_raw(int level, const char *msg)
 {
@@ -34,6 +48,7 @@ void fr_log_raw(int level, const char *msg)
             level_mark[level & 3], msg);
     fflush(fp);
     if (!to_stdout) fclose(fp);
+    if (server.cfg.syslog_enabled) log_to_syslog(level, msg);
 }
 
 void fr_log(int level, const char *fmt, ...)

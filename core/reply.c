@@ -169,20 +169,9 @@ void fr_client_add_error(fr_client *c, const char *err, size_t len)
 /* Errors may quote user input of any length (Redis does not truncate). */
 static void add_errorv(fr_client *c, const char *fmt, va_list ap)
 {
-    char small[1024];
-    va_list cp;
-    va_copy(cp, ap);
-    int n = vsnprintf(small, sizeof(small), fmt, cp);
-    va_end(cp);
-    if (n < 0) return;
-    if ((size_t)n < sizeof(small)) {
-        fr_client_add_error(c, small, (size_t)n);
-        return;
-    }
-    char *big = fr_malloc((size_t)n + 1);
-    vsnprintf(big, (size_t)n + 1, fmt, ap);
-    fr_client_add_error(c, big, (size_t)n);
-    fr_free(big);
+    fr_str *msg = fr_str_catvprintf(fr_str_new_empty(256), fmt, ap);
+    fr_client_add_error(c, msg->buf, msg->len);
+    fr_str_free(msg);
 }
 
 void fr_client_add_errorf(fr_client *c, const char *fmt, ...)

@@ -55,7 +55,6 @@ typedef struct fr_config {
     int lazyfree_lazy_user_flush;
     int lazyfree_lazy_expire;
     int lazyfree_lazy_server_del;
-    long long active_expire_effort;
     char *dbfilename;
     char *save_params;
     int appendonly;
@@ -210,6 +209,9 @@ void fr_log_open(void);
 #define fr_panic(...) fr_panic_impl(__FILE__, __LINE__, __VA_ARGS__)
 void fr_panic_impl(const char *file, int line, const char *fmt, ...)
     __attribute__((noreturn, format(printf, 3, 4)));
+
+/* core/str.c */
+fr_str *fr_str_catvprintf(fr_str *s, const char *fmt, va_list ap);
 
 /* core/zmalloc.c */
 size_t fr_used_memory(void);

@@ -5,6 +5,7 @@
  * below 1 MB and adds 1 MB above it (as sds does), so repeated appends cost
  * amortised O(1) per byte without doubling huge values.  The usable size that
  * jemalloc gives us is folded into `cap` so no slack is wasted. */
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -101,4 +102,24 @@ fr_str *fr_str_shrink(fr_str *s)
 size_t fr_str_alloc_size(const fr_str *s)
 {
     return FR_STR_HDR + s->cap;
+}
+
+/* Append printf-style text of any length (INFO lines, error replies that
+ * quote user input): one formatting pass when it fits, two otherwise. */
+fr_str *fr_str_catvprintf(fr_str *s, const char *fmt, va_list ap)
+{
+    va_list cp;
+    va_copy(cp, ap);
+    int n = vsnprintf(s->buf + s->len, s->cap - s->len + 1, fmt, cp);
+    va_end(cp);
+    if (n < 0) {
+        s->buf[s->len] = '\0';
+        return s;
+    }
+    if ((size_t)n > s->cap - s->len) {
+        s = fr_str_reserve(s, (size_t)n);
+        vsnprintf(s->buf + s->len, (size_t)n + 1, fmt, ap);
+    }
+    s->len += (size_t)n;
+    return s;
 }
