@@ -1,10 +1,12 @@
 /* db.c -- the keyspace: `databases` DBs, each a key table and an expires
- * table, and the SDK's fr_key_* / fr_db_* functions over them.
+ * set, and the SDK's fr_key_* / fr_db_* functions over them.
  *
  * Invariants:
- *  1. keys owns the key strings; expires shares them (never frees them), so a
- *     key is removed from expires before keys.
- *  2. every key in expires is in keys.
+ *  1. keys owns its entries (kv.h: key, value header and expire time in one
+ *     object); expires is a set of pointers to the entries that have a TTL,
+ *     used only to sample them (active expiry), so an entry leaves expires
+ *     before it is freed.
+ *  2. an entry is in expires exactly when its expire field is not -1.
  *  3. a key whose expire time has passed is logically absent: every lookup,
  *     SCAN, KEYS and RANDOMKEY treats it so; lookups and SCAN delete it (lazy
  *     expiry), counting expired_keys and propagating DEL (UNLINK with
@@ -15,77 +17,38 @@
 #include <string.h>
 
 #include "server.h"
+#include "kv.h"
 
 static long long cmd_time_ms;
-
-static void value_free_cb(void *v)
-{
-    fr_value_free(v);
-}
-
-static const fr_dict_type keyspace_type = {
-    .hash = fr_dict_str_hash,
-    .key_compare = fr_dict_str_equal,
-    .key_free = (void (*)(void *))fr_str_free,
-    .val_free = value_free_cb,
-};
-
-/* ------------------------------------------------------------- values */
 
 unsigned int fr_lru_clock(void)
 {
     return (unsigned int)(server.lruclock & 0xFFFFFF);
 }
 
-fr_value *fr_value_new(const fr_type *t, void *payload)
+static fr_value *kv_find(fr_db *db, const fr_str *key)
 {
-    fr_value *v = fr_malloc(sizeof(*v));
-    v->type = t;
-    v->payload = payload;
-    v->lru = fr_lru_clock();
-    return v;
+    fr_dict_entry *e = fr_dict_find(db->keys, key);
+    return e ? fr_kv_of(e) : NULL;
 }
 
-void fr_value_free(fr_value *v)
+/* Redis: a key is expired once now > when; never while loading. */
+static int kv_expired(const fr_value *v)
 {
-    if (!v) return;
-    const fr_type_def *def = fr_type_def_of(v->type);
-    if (def && def->free && v->payload) def->free(v->payload);
-    fr_free(v);
+    return v->expire != -1 && !server.loading && fr_cmd_now_ms() > v->expire;
 }
 
-const fr_type *fr_value_type(const fr_value *v)
+static void kv_clear_expire(fr_db *db, fr_value *v)
 {
-    return v->type;
+    if (v->expire == -1) return;
+    fr_dict_delete(db->expires, v);
+    v->expire = -1;
 }
 
-void *fr_value_payload(const fr_value *v)
+static void kv_set_expire(fr_db *db, fr_value *v, long long when_ms)
 {
-    return v->payload;
-}
-
-void fr_value_set_payload(fr_value *v, void *payload)
-{
-    v->payload = payload;
-}
-
-unsigned long long fr_value_idle_ms(const fr_value *v)
-{
-    unsigned int now = fr_lru_clock();
-    unsigned int diff = now >= v->lru ? now - v->lru : (0xFFFFFF - v->lru) + now;
-    return (unsigned long long)diff * 1000ULL;
-}
-
-int fr_value_lfu(const fr_value *v)
-{
-    (void)v;
-    return 0;
-}
-
-int fr_value_refcount(const fr_value *v)
-{
-    (void)v;
-    return 1;
+    if (v->expire == -1) fr_dict_add_raw(db->expires, v, NULL);
+    v->expire = when_ms;
 }
 
 /* ---------------------------------------------------------------- dbs */
@@ -95,8 +58,8 @@ int fr_db_init(void)
     server.db = fr_calloc(sizeof(fr_db) * (size_t)server.cfg.databases);
     for (int i = 0; i < server.cfg.databases; i++) {
         server.db[i].id = i;
-        server.db[i].keys = fr_dict_create(&keyspace_type);
-        server.db[i].expires = fr_dict_create(&fr_dict_type_str_keys_shared);
+        server.db[i].keys = fr_dict_create(&fr_kv_keys_dict_type);
+        server.db[i].expires = fr_dict_create(&fr_kv_expires_dict_type);
     }
     return 0;
 }
@@ -170,20 +133,28 @@ static void fire_key(fr_hook_id id, fr_ctx *ctx, fr_db *db, const fr_str *key, i
 
 int fr_key_is_expired(fr_db *db, const fr_str *key)
 {
-    if (server.loading) return 0;
-    fr_dict_entry *e = fr_dict_find(db->expires, key);
-    return e && fr_cmd_now_ms() > e->v.s64; /* Redis: expired once now > when */
+    fr_value *v = kv_find(db, key);
+    return v && kv_expired(v);
 }
 
-/* Remove key, its expire first (invariant 1).  Returns 1 if it existed. */
+/* Take key's entry out of both tables (invariant 1) and fire key-deleted;
+ * the entry, its expire field intact, goes to the caller.  NULL if absent. */
+static fr_value *unlink_key(fr_ctx *ctx, fr_db *db, const fr_str *key, int why)
+{
+    fr_dict_entry *e = fr_dict_unlink(db->keys, key);
+    if (!e) return NULL;
+    fr_value *v = fr_kv_of(e);
+    if (v->expire != -1) fr_dict_delete(db->expires, v);
+    fire_key(FR_HOOK_KEY_DELETED, ctx, db, key, why);
+    return v;
+}
+
+/* Returns 1 if the key existed. */
 static int remove_key(fr_ctx *ctx, fr_db *db, const fr_str *key, int why)
 {
-    if (fr_dict_size(db->expires)) fr_dict_delete(db->expires, key);
-    fr_dict_entry *e = fr_dict_unlink(db->keys, key);
-    if (!e) return 0;
-    fire_key(FR_HOOK_KEY_DELETED, ctx, db, (const fr_str *)e->key, why);
-    fr_dict_free_unlinked(db->keys, e);
-    return 1;
+    fr_value *v = unlink_key(ctx, db, key, why);
+    fr_kv_free(v);
+    return v != NULL;
 }
 
 void fr_db_delete_expired(fr_ctx *ctx, fr_db *db, const fr_str *key)
@@ -214,19 +185,23 @@ int fr_key_expire_if_due(fr_ctx *ctx, fr_db *db, const fr_str *key)
 typedef struct expires_walk {
     fr_expire_scan_fn fn;
     void *priv;
+    fr_str *scratch;
 } expires_walk;
 
 static void expires_walk_cb(void *priv, fr_dict_entry *e)
 {
     expires_walk *w = priv;
-    w->fn(w->priv, e->key, e->v.s64);
+    const fr_value *v = e->key;
+    w->fn(w->priv, fr_kv_key_view(v, &w->scratch), v->expire);
 }
 
 unsigned long long fr_db_expires_scan(fr_db *db, unsigned long long cursor, fr_expire_scan_fn fn, void *priv)
 {
     if (!fr_dict_size(db->expires)) return 0;
-    expires_walk w = {fn, priv};
-    return fr_dict_scan(db->expires, cursor, expires_walk_cb, &w);
+    expires_walk w = {fn, priv, NULL};
+    cursor = fr_dict_scan(db->expires, cursor, expires_walk_cb, &w);
+    fr_str_free(w.scratch);
+    return cursor;
 }
 
 unsigned long long fr_db_expires_slots(const fr_db *db)
@@ -261,24 +236,24 @@ void fr_stats_expire_cycle(double stale_perc, int time_cap_reached, long long cp
 long long fr_key_get_expire(fr_ctx *ctx, fr_db *db, const fr_str *key)
 {
     (void)ctx;
-    fr_dict_entry *e = fr_dict_find(db->expires, key);
-    return e ? e->v.s64 : -1;
+    fr_value *v = kv_find(db, key);
+    return v ? v->expire : -1;
 }
 
 void fr_key_set_expire(fr_ctx *ctx, fr_db *db, const fr_str *key, long long when_ms)
 {
-    fr_dict_entry *ke = fr_dict_find(db->keys, key);
-    if (!ke) return;
-    fr_dict_entry *existing = NULL;
-    fr_dict_entry *e = fr_dict_add_raw(db->expires, ke->key, &existing);
-    (e ? e : existing)->v.s64 = when_ms;
     (void)ctx;
+    fr_value *v = kv_find(db, key);
+    if (v) kv_set_expire(db, v, when_ms);
 }
 
 int fr_key_persist(fr_ctx *ctx, fr_db *db, const fr_str *key)
 {
     (void)ctx;
-    return fr_dict_delete(db->expires, key) == FR_OK;
+    fr_value *v = kv_find(db, key);
+    if (!v || v->expire == -1) return 0;
+    kv_clear_expire(db, v);
+    return 1;
 }
 
 int fr_expire_available(void)
@@ -297,9 +272,11 @@ void fr_expire_provide(fr_module *m)
 fr_value *fr_key_lookup(fr_ctx *ctx, fr_db *db, const fr_str *key, int flags)
 {
     if (flags & FR_LOOKUP_WRITE) flags |= FR_LOOKUP_NOSTATS;
-    expire_if_needed(ctx, db, key);
-    fr_dict_entry *e = fr_dict_find(db->keys, key);
-    fr_value *v = e ? e->v.val : NULL;
+    fr_value *v = kv_find(db, key);
+    if (v && kv_expired(v)) {
+        fr_db_delete_expired(ctx, db, key);
+        v = NULL;
+    }
     if (v && !(flags & FR_LOOKUP_NOTOUCH)) v->lru = fr_lru_clock();
     if (!(flags & FR_LOOKUP_NOSTATS)) {
         if (v) server.stats.keyspace_hits++;
@@ -311,27 +288,35 @@ fr_value *fr_key_lookup(fr_ctx *ctx, fr_db *db, const fr_str *key, int flags)
 
 /* ------------------------------------------------------------- writes */
 
+/* The one place entries are created: a single hash and bucket walk finds
+ * the key or the slot for it. */
+static fr_value *store(fr_db *db, const fr_str *key, const fr_type *type,
+                       void *payload, int flags)
+{
+    fr_dict_entry **slot;
+    fr_dict_entry *e = fr_dict_find_or_slot(db->keys, key, &slot);
+    if (!e) {
+        fr_value *v = fr_kv_new(key, type, payload);
+        fr_dict_link_slot(db->keys, slot, fr_kv_entry(v));
+        return v;
+    }
+    fr_value *v = fr_kv_of(e);
+    fr_kv_set_value(v, type, payload);
+    v->lru = fr_lru_clock();
+    if (!(flags & FR_SET_KEEPTTL)) kv_clear_expire(db, v);
+    return v;
+}
+
 void fr_key_set(fr_ctx *ctx, fr_db *db, const fr_str *key, const fr_type *type,
                 void *payload, int flags)
 {
-    fr_dict_entry *existing = NULL;
-    fr_dict_entry *e = fr_dict_add_raw(db->keys, (void *)key, &existing);
-    if (e) {
-        /* new entry: the table must own its own copy of the key */
-        e->key = fr_str_dup(key);
-        e->v.val = fr_value_new(type, payload);
-    } else {
-        fr_value *old = existing->v.val;
-        existing->v.val = fr_value_new(type, payload);
-        if (!(flags & FR_SET_KEEPTTL)) fr_dict_delete(db->expires, key);
-        fr_value_free(old);
-    }
+    store(db, key, type, payload, flags);
     fire_key(FR_HOOK_KEY_WRITTEN, ctx, db, key, 0);
 }
 
 int fr_key_add(fr_ctx *ctx, fr_db *db, const fr_str *key, const fr_type *type, void *payload)
 {
-    if (fr_dict_find(db->keys, key)) return 0;
+    if (kv_find(db, key)) return 0;
     fr_key_set(ctx, db, key, type, payload, 0);
     return 1;
 }
@@ -346,37 +331,25 @@ void fr_key_touched_write(fr_ctx *ctx, fr_db *db, const fr_str *key)
     fire_key(FR_HOOK_KEY_WRITTEN, ctx, db, key, 0);
 }
 
-struct fr_detached {
-    fr_value *value;
-    long long expire;
-};
-
+/* A detached value is its old entry, out of every table: the payload and
+ * expire time move to an entry made for the new key on attach. */
 fr_detached *fr_key_detach(fr_ctx *ctx, fr_db *db, const fr_str *key)
 {
-    fr_dict_entry *e = fr_dict_find(db->keys, key);
-    if (!e) return NULL;
-    fr_detached *d = fr_malloc(sizeof(*d));
-    d->value = e->v.val;
-    d->expire = fr_key_get_expire(ctx, db, key);
-    e->v.val = NULL; /* so that removal does not free the value */
-    remove_key(ctx, db, key, FR_DELETE_EXPLICIT);
-    return d;
+    return (fr_detached *)(void *)unlink_key(ctx, db, key, FR_DELETE_EXPLICIT);
 }
 
 void fr_key_attach(fr_ctx *ctx, fr_db *db, const fr_str *key, fr_detached *d)
 {
-    fr_value *v = d->value;
-    fr_key_set(ctx, db, key, v->type, v->payload, 0);
-    if (d->expire != -1) fr_key_set_expire(ctx, db, key, d->expire);
-    fr_free(v); /* the payload moved into the new value */
-    fr_free(d);
+    fr_value *old = (fr_value *)(void *)d;
+    fr_value *v = store(db, key, fr_value_type(old), old->payload, 0);
+    if (old->expire != -1) kv_set_expire(db, v, old->expire);
+    fr_kv_free_shell(old);
+    fire_key(FR_HOOK_KEY_WRITTEN, ctx, db, key, 0);
 }
 
 void fr_detached_free(fr_detached *d)
 {
-    if (!d) return;
-    fr_value_free(d->value);
-    fr_free(d);
+    fr_kv_free((fr_value *)(void *)d);
 }
 
 /* ----------------------------------------------------- scan and friends */
@@ -393,7 +366,7 @@ static void collect_cb(void *priv, fr_dict_entry *e)
         sc->cap = sc->cap ? sc->cap * 2 : 16;
         sc->keys = fr_realloc(sc->keys, sizeof(fr_str *) * sc->cap);
     }
-    sc->keys[sc->n++] = fr_str_dup(e->key);
+    sc->keys[sc->n++] = fr_kv_key_dup(fr_kv_of(e));
 }
 
 /* Keys are collected first and handed over afterwards, because the scan
@@ -409,8 +382,8 @@ unsigned long long fr_db_scan(fr_db *db, unsigned long long cursor, long count,
         cursor = fr_dict_scan(db->keys, cursor, collect_cb, &sc);
     } while (cursor && maxiter-- && (long)sc.n < count);
     for (size_t i = 0; i < sc.n; i++) {
-        fr_dict_entry *e = fr_dict_find(db->keys, sc.keys[i]);
-        if (e) fn(priv, e->key, e->v.val);
+        fr_value *v = kv_find(db, sc.keys[i]);
+        if (v) fn(priv, sc.keys[i], v);
         fr_str_free(sc.keys[i]);
     }
     fr_free(sc.keys);
@@ -422,11 +395,14 @@ void fr_db_foreach(fr_db *db, fr_scan_fn fn, void *priv)
     fr_dict_iter it;
     fr_dict_iter_init_safe(&it, db->keys);
     fr_dict_entry *e;
+    fr_str *scratch = NULL;
     while ((e = fr_dict_iter_next(&it)) != NULL) {
-        if (fr_key_is_expired(db, e->key)) continue;
-        fn(priv, e->key, e->v.val);
+        fr_value *v = fr_kv_of(e);
+        if (kv_expired(v)) continue;
+        fn(priv, fr_kv_key_view(v, &scratch), v);
     }
     fr_dict_iter_release(&it);
+    fr_str_free(scratch);
 }
 
 fr_str *fr_db_random_key(fr_ctx *ctx, fr_db *db)
@@ -434,7 +410,7 @@ fr_str *fr_db_random_key(fr_ctx *ctx, fr_db *db)
     for (int tries = 0; tries < 1000 && fr_dict_size(db->keys); tries++) {
         fr_dict_entry *e = fr_dict_get_fair_random_key(db->keys);
         if (!e) return NULL;
-        fr_str *k = fr_str_dup(e->key);
+        fr_str *k = fr_kv_key_dup(fr_kv_of(e));
         if (!expire_if_needed(ctx, db, k)) return k;
         fr_str_free(k);
     }

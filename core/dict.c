@@ -74,6 +74,30 @@ static inline int keys_equal(const fr_dict *d, const void *a, const void *b)
     return d->type->key_compare ? d->type->key_compare(a, b) : 0;
 }
 
+/* What key_compare sees as the stored key: an embedded entry is its key. */
+static inline const void *stored_key(const fr_dict *d, const fr_dict_entry *e)
+{
+    return d->type->entry_hash ? (const void *)e : e->key;
+}
+
+static inline int entry_matches(const fr_dict *d, const void *key,
+                                const fr_dict_entry *e)
+{
+    return keys_equal(d, key, stored_key(d, e));
+}
+
+static inline uint64_t hash_entry(const fr_dict *d, const fr_dict_entry *e)
+{
+    return d->type->entry_hash ? d->type->entry_hash(e) : hash_key(d, e->key);
+}
+
+static inline size_t entry_bytes(const fr_dict *d)
+{
+    if (d->type->entry_hash)
+        return 0; /* the caller's object, counted by the caller */
+    return d->type->no_value ? offsetof(fr_dict_entry, v) : sizeof(fr_dict_entry);
+}
+
 static void reset_table(fr_dict *d, int t)
 {
     d->table[t] = NULL;
@@ -131,9 +155,14 @@ void fr_dict_free_unlinked(fr_dict *d, fr_dict_entry *e)
 {
     if (e == NULL)
         return;
+    if (d->type->entry_hash) {
+        if (d->type->entry_free)
+            d->type->entry_free(e);
+        return;
+    }
     if (d->type->key_free)
         d->type->key_free(e->key);
-    if (d->type->val_free)
+    if (d->type->val_free && !d->type->no_value)
         d->type->val_free(e->v.val);
     fr_free(e);
 }
@@ -274,7 +303,7 @@ static void move_bucket(fr_dict *d)
     fr_dict_entry *e = d->table[0][d->rehash_idx];
     while (e) {
         fr_dict_entry *next = e->next;
-        unsigned long idx = hash_key(d, e->key) & mask1;
+        unsigned long idx = hash_entry(d, e) & mask1;
         e->next = d->table[1][idx];
         d->table[1][idx] = e;
         d->used[0]--;
@@ -358,7 +387,7 @@ static long insert_index(fr_dict *d, const void *key, uint64_t h,
     for (int t = 0; t <= 1; t++) {
         idx = h & ht_mask(d, t);
         for (fr_dict_entry *e = d->table[t][idx]; e; e = e->next) {
-            if (keys_equal(d, key, e->key)) {
+            if (entry_matches(d, key, e)) {
                 if (existing)
                     *existing = e;
                 return -1;
@@ -372,6 +401,8 @@ static long insert_index(fr_dict *d, const void *key, uint64_t h,
 
 fr_dict_entry *fr_dict_add_raw(fr_dict *d, void *key, fr_dict_entry **existing)
 {
+    if (d->type->entry_hash)
+        dict_panic("add on a dict of embedded entries");
     if (fr_dict_is_rehashing(d))
         rehash_step(d);
     long idx = insert_index(d, key, hash_key(d, key), existing);
@@ -380,13 +411,39 @@ fr_dict_entry *fr_dict_add_raw(fr_dict *d, void *key, fr_dict_entry **existing)
 
     /* At the chain head: recently added keys tend to be accessed soon. */
     int t = fr_dict_is_rehashing(d) ? 1 : 0;
-    fr_dict_entry *e = fr_malloc(sizeof(*e));
+    fr_dict_entry *e = fr_malloc(entry_bytes(d));
     e->key = d->type->key_dup ? d->type->key_dup(key) : key;
-    e->v.u64 = 0;
+    if (!d->type->no_value)
+        e->v.u64 = 0;
     e->next = d->table[t][idx];
     d->table[t][idx] = e;
     d->used[t]++;
     return e;
+}
+
+fr_dict_entry *fr_dict_find_or_slot(fr_dict *d, const void *key,
+                                    fr_dict_entry ***slot)
+{
+    if (fr_dict_is_rehashing(d))
+        rehash_step(d);
+    fr_dict_entry *existing;
+    long idx = insert_index(d, key, hash_key(d, key), &existing);
+    if (idx < 0) {
+        *slot = NULL;
+        if (existing == NULL)
+            dict_panic("no table for an insert");
+        return existing;
+    }
+    *slot = &d->table[fr_dict_is_rehashing(d) ? 1 : 0][idx];
+    return NULL;
+}
+
+/* At the chain head, as fr_dict_add_raw() does. */
+void fr_dict_link_slot(fr_dict *d, fr_dict_entry **slot, fr_dict_entry *e)
+{
+    e->next = *slot;
+    *slot = e;
+    d->used[fr_dict_is_rehashing(d) ? 1 : 0]++;
 }
 
 void fr_dict_set_val(fr_dict *d, fr_dict_entry *e, void *val)
@@ -442,7 +499,7 @@ fr_dict_entry *fr_dict_find(fr_dict *d, const void *key)
     uint64_t h = hash_key(d, key);
     for (int t = 0; t <= 1; t++) {
         for (fr_dict_entry *e = d->table[t][h & ht_mask(d, t)]; e; e = e->next)
-            if (keys_equal(d, key, e->key))
+            if (entry_matches(d, key, e))
                 return e;
         if (!fr_dict_is_rehashing(d))
             break;
@@ -466,7 +523,7 @@ fr_dict_entry *fr_dict_unlink(fr_dict *d, const void *key)
     for (int t = 0; t <= 1; t++) {
         fr_dict_entry **link = &d->table[t][h & ht_mask(d, t)];
         for (fr_dict_entry *e = *link; e; link = &e->next, e = *link) {
-            if (keys_equal(d, key, e->key)) {
+            if (entry_matches(d, key, e)) {
                 *link = e->next;
                 e->next = NULL;
                 d->used[t]--;
@@ -500,7 +557,7 @@ unsigned long fr_dict_slots(const fr_dict *d)
 size_t fr_dict_mem_overhead(const fr_dict *d)
 {
     return fr_dict_slots(d) * sizeof(fr_dict_entry *) +
-           fr_dict_size(d) * sizeof(fr_dict_entry);
+           fr_dict_size(d) * entry_bytes(d);
 }
 
 #define STATS_CHAIN_SLOTS 50 /* longer chains are counted in the last slot */

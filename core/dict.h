@@ -36,7 +36,11 @@
 /* fr_dict_empty() calls its callback once per this many buckets. */
 #define FR_DICT_EMPTY_CB_BUCKETS 65536UL
 
+/* `next` comes first: it is the only member the dict touches in every kind
+ * of entry (see "embedded entries" below), and a no-value dict allocates
+ * only up to `v`. */
 typedef struct fr_dict_entry {
+    struct fr_dict_entry *next;
     void *key;
     union {
         void *val;
@@ -44,12 +48,24 @@ typedef struct fr_dict_entry {
         int64_t s64;
         double d;
     } v;
-    struct fr_dict_entry *next;
 } fr_dict_entry;
 
-/* hash is required; the other callbacks are optional.  key_compare returns
+/* hash is required; the other callbacks are optional.  key_compare(a, b)
+ * gets the key being looked up as a and a stored key as b, and returns
  * non-zero when equal; NULL means pointer equality.  key_dup/val_dup, when
- * set, make the dict store a copy of what it is given. */
+ * set, make the dict store a copy of what it is given.
+ *
+ * no_value: entries are {next, key} only (16 bytes instead of 24, i.e. one
+ * jemalloc class smaller); v must never be touched.
+ *
+ * Embedded entries (entry_hash set): the caller allocates each entry as its
+ * own object whose first member is a `struct fr_dict_entry *next`, and the
+ * entry itself is its key -- key_compare receives the entry as b, and
+ * entry_hash(e) must equal hash() of every key that compares equal to it.
+ * Such entries are inserted with fr_dict_find_or_slot()/fr_dict_link_slot()
+ * and freed with entry_free; key_*, val_* and the add/replace functions do
+ * not apply.  The keyspace uses this to keep key, value header and expire in
+ * one allocation. */
 typedef struct fr_dict_type {
     uint64_t (*hash)(const void *key);
     int (*key_compare)(const void *a, const void *b);
@@ -57,6 +73,9 @@ typedef struct fr_dict_type {
     void *(*val_dup)(const void *val);
     void (*key_free)(void *key);
     void (*val_free)(void *val);
+    int no_value;
+    uint64_t (*entry_hash)(const fr_dict_entry *e);
+    void (*entry_free)(fr_dict_entry *e);
 } fr_dict_type;
 
 typedef struct fr_dict {
@@ -122,6 +141,13 @@ fr_dict_entry *fr_dict_add_or_find(fr_dict *d, void *key);
  * if overwritten; in the latter case `key` was not stored and stays with the
  * caller. */
 int fr_dict_replace(fr_dict *d, void *key, void *val);
+
+/* Embedded entries: the entry for key, or NULL after setting *slot to where
+ * a new entry for key goes (the table grows first if it has to).  Pass the
+ * slot to fr_dict_link_slot() before any other call on the dict. */
+fr_dict_entry *fr_dict_find_or_slot(fr_dict *d, const void *key,
+                                    fr_dict_entry ***slot);
+void fr_dict_link_slot(fr_dict *d, fr_dict_entry **slot, fr_dict_entry *e);
 
 /* --- lookup --- */
 fr_dict_entry *fr_dict_find(fr_dict *d, const void *key);

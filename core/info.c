@@ -30,6 +30,8 @@
 #include "config.h"
 #include "info.h"
 #include "server.h"
+#include "kv.h"
+#include "kv.h"
 
 static size_t peak_memory;    /* highest used_memory seen by cron or INFO */
 static size_t startup_memory; /* used_memory when clients were first let in */

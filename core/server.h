@@ -154,15 +154,9 @@ typedef struct fr_stats {
 
 struct fr_db {
     int id;
-    fr_dict *keys;    /* fr_str* -> fr_value* */
-    fr_dict *expires; /* fr_str* (shared with keys) -> s64 ms */
+    fr_dict *keys;    /* embedded entries: each is an fr_value (kv.h) */
+    fr_dict *expires; /* no-value set of the fr_values that have a TTL */
     long long avg_ttl;
-};
-
-struct fr_value {
-    const fr_type *type;
-    void *payload;
-    uint32_t lru;     /* seconds clock, low bits (OBJECT IDLETIME) */
 };
 
 typedef struct fr_server {
@@ -282,8 +276,6 @@ void fr_db_flush(fr_db *db);            /* fires key-deleted? no: flush event */
 void fr_db_flush_all(void);
 void fr_db_swap(int a, int b);
 void fr_db_cron(void);
-fr_value *fr_value_new(const fr_type *t, void *payload);
-void fr_value_free(fr_value *v);
 unsigned int fr_lru_clock(void);
 
 /* core/hooks.c */
@@ -329,6 +321,9 @@ void fr_ctx_release(fr_ctx *ctx);
 const fr_type_def *fr_type_def_of(const fr_type *t);
 const fr_type *fr_type_by_rdb(int rdb_type);
 void fr_types_remove_module(fr_module *m);
+#define FR_TYPE_MAX_ID 255
+unsigned fr_type_id(const fr_type *t);          /* 1..FR_TYPE_MAX_ID */
+const fr_type *fr_type_by_id(unsigned id);      /* NULL if free */
 
 /* core/shutdown.c: exits on success; FR_ERR if a shutdown hook refused */
 int fr_server_shutdown(int flags);

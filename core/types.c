@@ -13,9 +13,20 @@ struct fr_type {
     const fr_type_def *def;
     fr_module *owner;
     struct fr_type *next;
+    unsigned id;        /* 1..FR_TYPE_MAX_ID: what a key entry stores */
 };
 
 static fr_type *types;
+/* A key entry stores its type as a one-byte id (see kv.h), so ids index
+ * this table; 0 is never used. */
+static fr_type *types_by_id[FR_TYPE_MAX_ID + 1];
+
+static unsigned free_type_id(void)
+{
+    for (unsigned id = 1; id <= FR_TYPE_MAX_ID; id++)
+        if (!types_by_id[id]) return id;
+    return 0;
+}
 
 fr_type *fr_type_register(fr_module *m, const fr_type_def *def)
 {
@@ -35,12 +46,30 @@ fr_type *fr_type_register(fr_module *m, const fr_type_def *def)
             return NULL;
         }
     }
+    unsigned id = free_type_id();
+    if (!id) {
+        fr_log(FR_LOG_WARNING, "module %s: type '%s' refused: all %d type ids are in use",
+               fr_module_name(m), def->name, FR_TYPE_MAX_ID);
+        return NULL;
+    }
     fr_type *t = fr_calloc(sizeof(*t));
     t->def = def;
     t->owner = m;
+    t->id = id;
     t->next = types;
     types = t;
+    types_by_id[id] = t;
     return t;
+}
+
+unsigned fr_type_id(const fr_type *t)
+{
+    return t->id;
+}
+
+const fr_type *fr_type_by_id(unsigned id)
+{
+    return id <= FR_TYPE_MAX_ID ? types_by_id[id] : NULL;
 }
 
 const fr_type *fr_type_find(const char *name)
@@ -78,6 +107,7 @@ void fr_types_remove_module(fr_module *m)
         if ((*pp)->owner == m) {
             fr_type *dead = *pp;
             *pp = dead->next;
+            types_by_id[dead->id] = NULL;
             fr_free(dead);
         } else {
             pp = &(*pp)->next;

@@ -9,6 +9,7 @@
 #include <check.h>
 #include <limits.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -249,6 +250,89 @@ START_TEST(test_add_find_delete_100k)
     ck_assert_uint_eq(g_key_frees, n);
     ck_assert_uint_eq(g_val_frees, n);
     fr_dict_release(NULL);
+}
+END_TEST
+
+/* Embedded entries: the caller's object is the entry and its own key. */
+typedef struct emb_obj {
+    struct fr_dict_entry *next;
+    unsigned long id;
+} emb_obj;
+static unsigned long g_emb_frees;
+
+static uint64_t emb_hash_key(const void *key)
+{
+    return fr_dict_ptr_hash(key);
+}
+static uint64_t emb_hash_entry(const fr_dict_entry *e)
+{
+    return fr_dict_ptr_hash(K(((const emb_obj *)(const void *)e)->id));
+}
+static int emb_equal(const void *key, const void *stored)
+{
+    return KI(key) == ((const emb_obj *)stored)->id;
+}
+static void emb_free(fr_dict_entry *e)
+{
+    g_emb_frees++;
+    free(e);
+}
+static const fr_dict_type emb_type = {
+    .hash = emb_hash_key,
+    .key_compare = emb_equal,
+    .entry_hash = emb_hash_entry,
+    .entry_free = emb_free,
+};
+
+START_TEST(test_embedded_entries)
+{
+    const unsigned long n = 50000;
+    fr_dict *d = fr_dict_create(&emb_type);
+    g_emb_frees = 0;
+    for (unsigned long i = 1; i <= n; i++) {
+        fr_dict_entry **slot;
+        CHECK(fr_dict_find_or_slot(d, K(i), &slot) == NULL);
+        emb_obj *o = malloc(sizeof(*o));
+        o->id = i;
+        fr_dict_link_slot(d, slot, (fr_dict_entry *)(void *)o);
+    }
+    CHECK(fr_dict_size(d) == n);
+    /* Found again, through growth and rehashing (entry_hash moved them). */
+    for (unsigned long i = 1; i <= n; i++) {
+        fr_dict_entry **slot = (fr_dict_entry **)1;
+        fr_dict_entry *e = fr_dict_find_or_slot(d, K(i), &slot);
+        CHECK(e != NULL && slot == NULL);
+        CHECK(((emb_obj *)(void *)e)->id == i);
+        CHECK(fr_dict_find(d, K(i)) == e);
+    }
+    settle(d);
+    ck_assert_uint_eq(fr_dict_mem_overhead(d), fr_dict_slots(d) * sizeof(void *));
+    for (unsigned long i = 1; i <= n; i += 2)
+        CHECK(fr_dict_delete(d, K(i)) == FR_OK);
+    CHECK(g_emb_frees == n / 2);
+    fr_dict_entry *e = fr_dict_unlink(d, K(2));
+    CHECK(e != NULL && ((emb_obj *)(void *)e)->id == 2);
+    fr_dict_free_unlinked(d, e);
+    CHECK(fr_dict_find(d, K(2)) == NULL && fr_dict_find(d, K(4)) != NULL);
+    fr_dict_release(d);
+    ck_assert_uint_eq(g_emb_frees, n);
+}
+END_TEST
+
+START_TEST(test_no_value_entries)
+{
+    static const fr_dict_type set_type = {.hash = fr_dict_ptr_hash, .no_value = 1};
+    ck_assert_uint_eq(offsetof(fr_dict_entry, v), 2 * sizeof(void *));
+    fr_dict *d = fr_dict_create(&set_type);
+    for (unsigned long i = 1; i <= 1000; i++)
+        CHECK(fr_dict_add_raw(d, K(i), NULL) != NULL);
+    settle(d);
+    ck_assert_uint_eq(fr_dict_mem_overhead(d),
+                      fr_dict_slots(d) * sizeof(void *) + 1000 * 2 * sizeof(void *));
+    for (unsigned long i = 1; i <= 1000; i++)
+        CHECK(KI(fr_dict_key(fr_dict_find(d, K(i)))) == i);
+    CHECK(fr_dict_delete(d, K(500)) == FR_OK && fr_dict_find(d, K(500)) == NULL);
+    fr_dict_release(d);
 }
 END_TEST
 
@@ -1186,6 +1270,8 @@ Suite *dict_suite(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_entry_layout);
     tcase_add_test(tc, test_add_find_delete_100k);
+    tcase_add_test(tc, test_embedded_entries);
+    tcase_add_test(tc, test_no_value_entries);
     tcase_add_test(tc, test_growth_sizes);
     tcase_add_test(tc, test_replace_and_raw);
     tcase_add_test(tc, test_unlink);

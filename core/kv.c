@@ -1,0 +1,173 @@
+/* kv.c -- the key entry object (kv.h): creation, key access, the value
+ * header accessors of the SDK (fr_value_*), and the dict callbacks that let
+ * the keyspace table chain these objects directly.
+ *
+ * Ownership: an entry owns its payload (freed through the type's free
+ * callback) unless fr_kv_free_shell() is used; the keyspace table owns its
+ * entries (entry_free below). */
+#include <string.h>
+
+#include "server.h"
+#include "kv.h"
+
+static inline int kv_long_key(const fr_value *v)
+{
+    return v->keylen == FR_KV_LONGKEY;
+}
+
+const char *fr_kv_key(const fr_value *v, size_t *len)
+{
+    if (!kv_long_key(v)) {
+        *len = v->keylen;
+        return v->key;
+    }
+    uint64_t n;
+    memcpy(&n, v->key, sizeof(n));
+    *len = (size_t)n;
+    return v->key + sizeof(n);
+}
+
+fr_value *fr_kv_new(const fr_str *key, const fr_type *t, void *payload)
+{
+    int longkey = key->len >= FR_KV_LONGKEY;
+    size_t prefix = longkey ? sizeof(uint64_t) : 0;
+    fr_value *v = fr_malloc(sizeof(*v) + prefix + key->len);
+    v->next = NULL;
+    v->payload = payload;
+    v->lru = fr_lru_clock();
+    v->type_id = fr_type_id(t);
+    v->keylen = longkey ? FR_KV_LONGKEY : (uint32_t)key->len;
+    v->expire = -1;
+    if (longkey) {
+        uint64_t n = key->len;
+        memcpy(v->key, &n, sizeof(n));
+    }
+    memcpy(v->key + prefix, key->buf, key->len);
+    return v;
+}
+
+void fr_kv_free_shell(fr_value *v)
+{
+    fr_free(v);
+}
+
+static void free_payload(const fr_type *t, void *payload)
+{
+    const fr_type_def *def = fr_type_def_of(t);
+    if (def && def->free && payload) def->free(payload);
+}
+
+void fr_kv_free(fr_value *v)
+{
+    if (!v) return;
+    free_payload(fr_value_type(v), v->payload);
+    fr_kv_free_shell(v);
+}
+
+/* The new payload is stored before the old one is freed: a type may hand
+ * back the very payload it already had. */
+void fr_kv_set_value(fr_value *v, const fr_type *t, void *payload)
+{
+    const fr_type *old_type = fr_value_type(v);
+    void *old = v->payload;
+    v->payload = payload;
+    v->type_id = fr_type_id(t);
+    if (old != payload) free_payload(old_type, old);
+}
+
+fr_str *fr_kv_key_dup(const fr_value *v)
+{
+    size_t len;
+    const char *p = fr_kv_key(v, &len);
+    return fr_str_new(p, len);
+}
+
+const fr_str *fr_kv_key_view(const fr_value *v, fr_str **scratch)
+{
+    size_t len;
+    const char *p = fr_kv_key(v, &len);
+    if (!*scratch) *scratch = fr_str_new_empty(len);
+    (*scratch)->len = 0;
+    *scratch = fr_str_cat(*scratch, p, len);
+    return *scratch;
+}
+
+size_t fr_kv_alloc_size(const fr_value *v)
+{
+    return fr_malloc_size((void *)v);
+}
+
+/* ------------------------------------------------- SDK value accessors */
+
+const fr_type *fr_value_type(const fr_value *v)
+{
+    return fr_type_by_id(v->type_id);
+}
+
+void *fr_value_payload(const fr_value *v)
+{
+    return v->payload;
+}
+
+void fr_value_set_payload(fr_value *v, void *payload)
+{
+    v->payload = payload;
+}
+
+unsigned long long fr_value_idle_ms(const fr_value *v)
+{
+    unsigned int now = fr_lru_clock();
+    unsigned int diff = now >= v->lru ? now - v->lru : (0xFFFFFF - v->lru) + now;
+    return (unsigned long long)diff * 1000ULL;
+}
+
+int fr_value_lfu(const fr_value *v)
+{
+    (void)v;
+    return 0;
+}
+
+int fr_value_refcount(const fr_value *v)
+{
+    (void)v;
+    return 1;
+}
+
+/* ------------------------------------------------------ dict callbacks */
+
+static uint64_t kv_entry_hash(const fr_dict_entry *e)
+{
+    size_t len;
+    const char *p = fr_kv_key(fr_kv_of((fr_dict_entry *)e), &len);
+    return fr_dict_hash_bytes(p, len);
+}
+
+/* a: the fr_str being looked up; b: a stored entry. */
+static int kv_key_equal(const void *a, const void *b)
+{
+    const fr_str *k = a;
+    const fr_value *v = b;
+    if (!kv_long_key(v)) return k->len == v->keylen && memcmp(k->buf, v->key, k->len) == 0;
+    size_t len;
+    const char *p = fr_kv_key(v, &len);
+    return k->len == len && memcmp(k->buf, p, len) == 0;
+}
+
+static void kv_entry_free(fr_dict_entry *e)
+{
+    fr_kv_free(fr_kv_of(e));
+}
+
+const fr_dict_type fr_kv_keys_dict_type = {
+    .hash = fr_dict_str_hash,
+    .key_compare = kv_key_equal,
+    .entry_hash = kv_entry_hash,
+    .entry_free = kv_entry_free,
+};
+
+/* Keys are fr_value pointers, compared by address; the entries themselves
+ * are freed by the keys table. */
+const fr_dict_type fr_kv_expires_dict_type = {
+    .hash = fr_dict_ptr_hash,
+    .no_value = 1,
+};
