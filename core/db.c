@@ -288,6 +288,14 @@ fr_value *fr_key_lookup(fr_ctx *ctx, fr_db *db, const fr_str *key, int flags)
 
 /* ------------------------------------------------------------- writes */
 
+static void overwrite(fr_db *db, fr_value *v, const fr_type *type,
+                      void *payload, int flags)
+{
+    fr_kv_set_value(v, type, payload);
+    v->lru = fr_lru_clock();
+    if (!(flags & FR_SET_KEEPTTL)) kv_clear_expire(db, v);
+}
+
 /* The one place entries are created: a single hash and bucket walk finds
  * the key or the slot for it. */
 static fr_value *store(fr_db *db, const fr_str *key, const fr_type *type,
@@ -300,11 +308,15 @@ static fr_value *store(fr_db *db, const fr_str *key, const fr_type *type,
         fr_dict_link_slot(db->keys, slot, fr_kv_entry(v));
         return v;
     }
-    fr_value *v = fr_kv_of(e);
-    fr_kv_set_value(v, type, payload);
-    v->lru = fr_lru_clock();
-    if (!(flags & FR_SET_KEEPTTL)) kv_clear_expire(db, v);
-    return v;
+    overwrite(db, fr_kv_of(e), type, payload, flags);
+    return fr_kv_of(e);
+}
+
+void fr_key_replace(fr_ctx *ctx, fr_db *db, const fr_str *key, fr_value *v,
+                    const fr_type *type, void *payload, int flags)
+{
+    overwrite(db, v, type, payload, flags);
+    fire_key(FR_HOOK_KEY_WRITTEN, ctx, db, key, 0);
 }
 
 void fr_key_set(fr_ctx *ctx, fr_db *db, const fr_str *key, const fr_type *type,

@@ -247,6 +247,11 @@ void fr_value_set_payload(fr_value *v, void *payload);
 #define FR_SET_KEEPTTL (1 << 0)
 void fr_key_set(fr_ctx *ctx, fr_db *db, const fr_str *key,
                 const fr_type *type, void *payload, int flags);
+/* fr_key_set for a key whose entry `v` the caller looked up earlier in the
+ * same command (and has not deleted since): the same effects, without
+ * finding the key again. */
+void fr_key_replace(fr_ctx *ctx, fr_db *db, const fr_str *key, fr_value *v,
+                    const fr_type *type, void *payload, int flags);
 /* Store only if the key does not exist (SETNX & co): 1 stored, 0 not stored
  * (the payload then stays with the caller).  Clears nothing else. */
 int fr_key_add(fr_ctx *ctx, fr_db *db, const fr_str *key,

@@ -96,7 +96,8 @@ static int reply_old_value(fr_ctx *ctx) {
     return FR_OK;
 }
 
-static void store_value(fr_ctx *ctx, const set_req *r) {
+/* `old`: the key's entry from set_generic's lookup, NULL if absent. */
+static void store_value(fr_ctx *ctx, const set_req *r, fr_value *old) {
     const fr_str *key = fr_arg(ctx, 1);
     fr_db *db = fr_ctx_db(ctx);
     int keep = (r->flags & SR_OPT_KEEPTTL) ? FR_SET_KEEPTTL : 0;
@@ -105,8 +106,9 @@ static void store_value(fr_ctx *ctx, const set_req *r) {
         propagate_set_pxat(ctx, r->val_arg, r->when_ms);
     else if (r->flags & SR_OPT_GET)
         propagate_set_without_get(ctx);
-    fr_key_set(ctx, db, key, g_string_type, sv_from_arg(ctx, r->val_arg),
-               keep);
+    void *payload = sv_from_arg(ctx, r->val_arg);
+    if (old) fr_key_replace(ctx, db, key, old, g_string_type, payload, keep);
+    else fr_key_set(ctx, db, key, g_string_type, payload, keep);
     fr_dirty(ctx, 1);
     if (r->has_expire) fr_key_set_expire(ctx, db, key, r->when_ms);
 }
@@ -118,14 +120,14 @@ static void set_generic(fr_ctx *ctx, const set_req *r) {
     if (get && reply_old_value(ctx) != FR_OK) return;
     /* Always looked up, as Redis does: besides NX/XX, the lookup expires a
      * stale key first, so KEEPTTL cannot inherit a TTL that already fired. */
-    int found = str_lookup_write(ctx, fr_arg(ctx, 1)) != NULL;
-    if ((nx && found) || (xx && !found)) {
+    fr_value *old = str_lookup_write(ctx, fr_arg(ctx, 1));
+    if ((nx && old) || (xx && !old)) {
         if (get) return;
         if (r->int_reply) fr_reply_long_long(ctx, 0);
         else fr_reply_null(ctx);
         return;
     }
-    store_value(ctx, r);
+    store_value(ctx, r, old);
     if (get) return;
     if (r->int_reply) fr_reply_long_long(ctx, 1);
     else fr_reply_ok(ctx);
