@@ -239,6 +239,24 @@ static int flush_flags_ok(fr_ctx *ctx)
     return 0;
 }
 
+/* As Redis: the removed keys count as changes at once, so a save that the
+ * flushed hook triggers covers them; the command is propagated even when
+ * there was nothing to remove. */
+static void count_flush(fr_ctx *ctx, long long removed)
+{
+    server.dirty += removed;
+    ctx->force_propagate = 1;
+}
+
+/* Modules learn of a flush that happened (the rdb module saves after
+ * FLUSHALL when save points are set, as Redis does). */
+static void fire_flushed(fr_ctx *ctx, int dbid)
+{
+    if (!fr_hooks_count(FR_HOOK_FLUSHED)) return;
+    fr_hook_event ev = {.id = FR_HOOK_FLUSHED, .ctx = ctx, .dbid = dbid};
+    fr_hooks_fire(&ev);
+}
+
 void fr_cmd_flushdb(fr_ctx *ctx)
 {
     if (!flush_flags_ok(ctx)) return;
@@ -246,7 +264,8 @@ void fr_cmd_flushdb(fr_ctx *ctx)
     long long n = (long long)fr_db_size(db);
     fr_multi_touch_db(db, NULL);
     fr_db_flush(db);
-    fr_dirty(ctx, n ? n : 1);
+    count_flush(ctx, n);
+    fire_flushed(ctx, db->id);
     fr_reply_ok(ctx);
 }
 
@@ -259,7 +278,8 @@ void fr_cmd_flushall(fr_ctx *ctx)
         fr_multi_touch_db(&server.db[i], NULL);
     }
     fr_db_flush_all();
-    fr_dirty(ctx, n ? n : 1);
+    count_flush(ctx, n);
+    fire_flushed(ctx, -1);
     fr_reply_ok(ctx);
 }
 

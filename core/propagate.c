@@ -91,7 +91,7 @@ void fr_propagate_finish(fr_ctx *ctx)
 {
     if (ctx->prop_mode == PROP_NONE) return;
     if (ctx->prop_mode == PROP_ASIS) {
-        if (ctx->dirty > 0 && ctx->argv)
+        if ((ctx->dirty > 0 || ctx->force_propagate) && ctx->argv)
             fr_propagate_now(ctx->client ? ctx->client->dbid : 0, ctx->argc, ctx->argv);
         return;
     }

@@ -129,6 +129,7 @@ struct fr_ctx {
     fr_str **argv;                         /* client's parser args */
     long long dirty;                       /* changes made by this call */
     int prop_mode;                         /* 0 as-is, 1 replaced, 2 none */
+    int force_propagate;   /* as-is even without changes (FLUSHALL on empty) */
     fr_prop_cmd *props;
     int nprops, props_cap;
     int replied_error;

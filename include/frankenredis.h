@@ -353,6 +353,7 @@ typedef enum fr_hook_id {
     FR_HOOK_SHUTDOWN,             /* why: FR_SHUTDOWN_* flags; FR_ERR refuses */
     FR_HOOK_FORK_CHILD,           /* in a freshly forked child */
     FR_HOOK_BEFORE_SLEEP,         /* each loop iteration, before blocking */
+    FR_HOOK_FLUSHED,              /* after FLUSHDB (dbid) / FLUSHALL (dbid -1) */
     FR_HOOK__COUNT
 } fr_hook_id;
 

@@ -2,7 +2,7 @@
  *
  * Owns rdb_g (see rdb_internal.h) and the module's wiring: the commands of
  * modules/rdb/rdb.yaml, the start-up load, shutdown, cron and
- * command-executed (FLUSHALL) hooks, and
+ * flushed (FLUSHALL) hooks, and
  * reads of its config directives (rdbcompression, rdbchecksum,
  * stop-writes-on-bgsave-error), which are read at use so CONFIG SET
  * applies at once.  Invariant: rdb_g.m is set from init until deinit. */
@@ -49,7 +49,7 @@ static int rdb_init(fr_module *m) {
     if (fr_hook_register(m, FR_HOOK_STARTUP_LOAD, FR_HOOK_MIDDLE, rdb_on_startup, NULL) != FR_OK ||
         fr_hook_register(m, FR_HOOK_SHUTDOWN, FR_HOOK_MIDDLE, rdb_on_shutdown, NULL) != FR_OK ||
         fr_hook_register(m, FR_HOOK_CRON, FR_HOOK_MIDDLE, rdb_cron, NULL) != FR_OK ||
-        fr_hook_register(m, FR_HOOK_COMMAND_EXECUTED, FR_HOOK_MIDDLE, rdb_on_command, NULL) != FR_OK)
+        fr_hook_register(m, FR_HOOK_FLUSHED, FR_HOOK_MIDDLE, rdb_on_flushed, NULL) != FR_OK)
         return FR_ERR;
     rdb_status_publish();
     return FR_OK;

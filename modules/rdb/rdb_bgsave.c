@@ -266,15 +266,11 @@ int rdb_on_shutdown(const fr_hook_event *ev, void *priv) {
     return FR_ERR;
 }
 
-/* FLUSHALL [ASYNC|SYNC] as flushAllDataAndResetRDB ends it; a FLUSHALL with
- * bad arguments changed nothing and is left alone. */
-int rdb_on_command(const fr_hook_event *ev, void *priv) {
+/* FLUSHALL as flushAllDataAndResetRDB ends it (the hook fires only for a
+ * flush that happened; FLUSHDB leaves the RDB alone). */
+int rdb_on_flushed(const fr_hook_event *ev, void *priv) {
     (void)priv;
-    fr_ctx *ctx = ev->ctx;
-    if (!ctx || strcmp(fr_ctx_command_name(ctx), "flushall") != 0) return FR_OK;
-    int argc = fr_argc(ctx);
-    if (argc > 2 || (argc == 2 && !fr_arg_is(ctx, 1, "async") && !fr_arg_is(ctx, 1, "sync")))
-        return FR_OK;
+    if (ev->dbid != -1) return FR_OK;
     rdb_bgsave_abort();
     rdb_savepoint sp[1];
     if (rdb_savepoints(sp, 1) > 0) rdb_save_now();

@@ -162,7 +162,7 @@ int rdb_cron(const fr_hook_event *ev, void *priv);
 int rdb_on_shutdown(const fr_hook_event *ev, void *priv);
 int rdb_on_startup(const fr_hook_event *ev, void *priv);
 /* FLUSHALL: stop a background save and, with save points, save at once. */
-int rdb_on_command(const fr_hook_event *ev, void *priv);
+int rdb_on_flushed(const fr_hook_event *ev, void *priv);
 /* The save points currently configured (CONFIG SET save applies at once):
  * how many there are; the first max are stored in out. */
 int rdb_savepoints(rdb_savepoint *out, int max);
