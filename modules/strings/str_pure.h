@@ -74,9 +74,9 @@ static inline void *sv_tag(void *s, unsigned kind) {
 
 /* ---- Compact embstr block ----------------------------------------------
  * What an SV_KIND_EMBSTR word points to: a length byte, the bytes and a NUL,
- * allocated at exactly sv_emb_size(len) bytes (at most 46).  A 32-byte value
- * takes 34 bytes (jemalloc's 48 class) where an fr_str takes 49 (64 class).
- * The struct itself has alignment 1; the tag bits need the allocator's. */
+ * allocated at sv_emb_size(len) bytes (at most 46).  A 32-byte value takes
+ * 34 bytes (jemalloc's 48 class) where an fr_str takes 49 (64 class).  The
+ * struct itself has alignment 1; the tag bits need the allocator's. */
 typedef struct sv_emb {
     unsigned char len;  /* <= SR_EMBSTR_LIMIT */
     char buf[];         /* len bytes, then '\0' */
@@ -84,8 +84,15 @@ typedef struct sv_emb {
 _Static_assert(SR_EMBSTR_LIMIT <= UCHAR_MAX, "embstr length fits one byte");
 _Static_assert(sizeof(sv_emb) == 1, "no padding before the bytes");
 
+/* Bytes to allocate: 1 + len + 1, but at least SV_EMB_MIN_ALLOC.  The tagged
+ * word points SV_KIND_EMBSTR (2) bytes into the block, which for the empty
+ * string (2 bytes) would be past its end, where leak checkers (LSan,
+ * valgrind) stop seeing a reference.  jemalloc's smallest class is 8 bytes,
+ * so the floor costs nothing. */
+#define SV_EMB_MIN_ALLOC 8
 static inline size_t sv_emb_size(size_t len) {
-    return sizeof(sv_emb) + len + 1;
+    size_t n = sizeof(sv_emb) + len + 1;
+    return n < SV_EMB_MIN_ALLOC ? SV_EMB_MIN_ALLOC : n;
 }
 /* Fill `block` (sv_emb_size(len) bytes) with p[0..len) and the NUL; len must
  * be <= SR_EMBSTR_LIMIT.  Returns the block as an sv_emb. */
