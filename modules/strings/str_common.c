@@ -53,8 +53,9 @@ void str_replace_payload(fr_ctx *ctx, const fr_str *key, fr_value *v,
 
 void str_store_edited(fr_ctx *ctx, const fr_str *key, fr_value *v,
                       fr_str *s) {
-    /* The old payload's storage is s itself (possibly moved) or it was an
-     * inline integer: nothing to free. */
+    /* The old payload's storage is s itself (possibly moved), or it was an
+     * inline integer or an embstr whose block sv_take_raw already freed:
+     * nothing to free. */
     fr_value_set_payload(v, sv_from_raw_str(s));
     fr_key_touched_write(ctx, fr_ctx_db(ctx), key);
     fr_dirty(ctx, 1);

@@ -1,7 +1,8 @@
 /* str_pure.c -- SDK-free logic of the strings module (see str_pure.h).
  *
- * Owns the byte/number rules that decide replies and encodings, kept apart
- * from the command handlers so they can be unit-tested without a core.
+ * Owns the byte/number rules that decide replies and encodings, and the
+ * layout of the compact embstr block, kept apart from the command handlers
+ * so they can be unit-tested without a core.
  * Invariants: no allocation, no global state, no fr_* calls. */
 #include "str_pure.h"
 
@@ -10,6 +11,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+
+/* ---- Compact embstr block ------------------------------------------------ */
+
+sv_emb *sv_emb_init(void *block, const char *p, size_t len) {
+    sv_emb *e = block;
+    e->len = (unsigned char)len;
+    if (len) memcpy(e->buf, p, len);
+    e->buf[len] = '\0';
+    return e;
+}
 
 /* ---- Numbers ------------------------------------------------------------ */
 

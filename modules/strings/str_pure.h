@@ -1,8 +1,9 @@
 /* str_pure.h -- the strings module's helpers that need nothing from the core.
  *
  * Everything here is plain C on bytes and numbers (no fr_* call), so the unit
- * tests link str_pure.c alone.  It owns: the payload tagging scheme (see
- * strings_internal.h for the full layout), Redis's rules for choosing a string
+ * tests link str_pure.c alone.  It owns: the payload tagging scheme and the
+ * compact embstr block (see strings_internal.h for the full layout), Redis's
+ * rules for choosing a string
  * encoding, strict integer parsing, range clamping, size limits, the option
  * grammar of SET/GETEX, expire-time arithmetic, SCAN cursor parsing and the
  * LCS algorithm.
@@ -12,6 +13,7 @@
 #ifndef FR_STR_PURE_H
 #define FR_STR_PURE_H
 
+#include <limits.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -27,14 +29,17 @@
  * A payload is a pointer-sized word.  Bit 0 set: an integer lives in the word
  * itself (bits 2.. hold it, bit 1 marks it "private", i.e. not one of Redis's
  * shared integers even if it is in 0..9999).  Bit 0 clear: the word is an
- * fr_str pointer (8-byte aligned, as any struct holding a size_t is) whose
- * bits 1-2 say how Redis would have encoded that string. */
+ * 8-byte aligned pointer whose bits 1-2 say how Redis would have encoded the
+ * string, and so what the pointer points to: an fr_str for RAW and INTTEXT,
+ * an sv_emb (below) for EMBSTR.  Kind 0x6 is unused.  Bit 1 means PRIVATE in
+ * an inline word and is part of the kind in a pointer: test sv_is_inline
+ * before sv_kind. */
 #define SV_TAG_INT 0x1u
 #define SV_TAG_PRIVATE 0x2u
 #define SV_KIND_MASK 0x6u
-#define SV_KIND_RAW 0x0u
-#define SV_KIND_EMBSTR 0x2u
-#define SV_KIND_INTTEXT 0x4u        /* an int-encoded value too wide to inline */
+#define SV_KIND_RAW 0x0u            /* fr_str */
+#define SV_KIND_EMBSTR 0x2u         /* sv_emb */
+#define SV_KIND_INTTEXT 0x4u        /* fr_str: int-encoded, too wide to inline */
 #define SV_INLINE_MIN (INTPTR_MIN / 4)
 #define SV_INLINE_MAX (INTPTR_MAX / 4)
 
@@ -66,6 +71,32 @@ static inline void *sv_untag(const void *p) {
 static inline void *sv_tag(void *s, unsigned kind) {
     return (void *)((uintptr_t)s | kind);
 }
+
+/* ---- Compact embstr block ----------------------------------------------
+ * What an SV_KIND_EMBSTR word points to: a length byte, the bytes and a NUL,
+ * allocated at sv_emb_size(len) bytes (at most 46).  A 32-byte value takes
+ * 34 bytes (jemalloc's 48 class) where an fr_str takes 49 (64 class).  The
+ * struct itself has alignment 1; the tag bits need the allocator's. */
+typedef struct sv_emb {
+    unsigned char len;  /* <= SR_EMBSTR_LIMIT */
+    char buf[];         /* len bytes, then '\0' */
+} sv_emb;
+_Static_assert(SR_EMBSTR_LIMIT <= UCHAR_MAX, "embstr length fits one byte");
+_Static_assert(sizeof(sv_emb) == 1, "no padding before the bytes");
+
+/* Bytes to allocate: 1 + len + 1, but at least SV_EMB_MIN_ALLOC.  The tagged
+ * word points SV_KIND_EMBSTR (2) bytes into the block, which for the empty
+ * string (2 bytes) would be past its end, where leak checkers (LSan,
+ * valgrind) stop seeing a reference.  jemalloc's smallest class is 8 bytes,
+ * so the floor costs nothing. */
+#define SV_EMB_MIN_ALLOC 8
+static inline size_t sv_emb_size(size_t len) {
+    size_t n = sizeof(sv_emb) + len + 1;
+    return n < SV_EMB_MIN_ALLOC ? SV_EMB_MIN_ALLOC : n;
+}
+/* Fill `block` (sv_emb_size(len) bytes) with p[0..len) and the NUL; len must
+ * be <= SR_EMBSTR_LIMIT.  Returns the block as an sv_emb. */
+sv_emb *sv_emb_init(void *block, const char *p, size_t len);
 
 /* ---- Numbers ------------------------------------------------------------ */
 /* Redis's strict integer syntax: optional '-', no '+', no spaces, no leading

@@ -8,19 +8,26 @@
  *                     reports as 1 even in 0..9999 (COPY's result, as Redis's
  *                     dupStringObject makes).  OBJECT ENCODING: "int".  No
  *                     allocation at all.
- *   ...pppppppp K 0   pointer to an fr_str (8-byte aligned) plus a 2-bit kind:
- *                     K=00 raw, K=01 embstr, K=10 int-as-text (an integer that
- *                     Redis int-encodes but that is too wide to inline; its
- *                     text is canonical decimal).  One allocation: the fr_str,
- *                     which is the argument itself when a big value was taken
- *                     from the network (fr_arg_take), so it is never copied.
+ *   ...pppppppp K 0   8-byte aligned pointer plus a 2-bit kind that says
+ *                     which encoding Redis would report and what the pointer
+ *                     points to:
+ *                     K=00 raw: an fr_str, which is the argument itself when
+ *                          a big value was taken from the network
+ *                          (fr_arg_take), so it is never copied;
+ *                     K=01 embstr (<= 44 bytes): an sv_emb (str_pure.h), a
+ *                          length byte, the bytes and a NUL, allocated at
+ *                          len+2 bytes (at least 8) with fr_malloc;
+ *                     K=10 int-as-text: an fr_str holding an integer that
+ *                          Redis int-encodes but that is too wide to inline;
+ *                          its text is canonical decimal;
+ *                     K=11 unused.
  *
- * The kind only records which encoding Redis would report; the bytes are the
- * same for raw and embstr, so an in-place edit (APPEND, SETRANGE) just
- * retags the pointer as raw.  A payload word is never 0, so no stored value
- * looks like NULL to the core.
+ * An in-place edit (APPEND, SETRANGE) needs a growable fr_str: a raw value
+ * is edited where it lies, an embstr's bytes move to a new fr_str first
+ * (sv_take_raw), and the result is stored as raw.  A payload word is never 0,
+ * so no stored value looks like NULL to the core.
  *
- * Invariants: sv_* functions never leave two payloads sharing an fr_str;
+ * Invariants: sv_* functions never leave two payloads sharing a block;
  * g_string_type is set for the whole time the module is loaded. */
 #ifndef FR_STRINGS_INTERNAL_H
 #define FR_STRINGS_INTERNAL_H
@@ -52,9 +59,10 @@ int sv_get_ll(const void *p, long long *out);
 /* Parse as INCRBYFLOAT does (1 ok, 0 not a float). */
 int sv_get_ld(const void *p, long double *out);
 /* An fr_str with the value's bytes that the caller may grow (APPEND,
- * SETRANGE): the payload's own storage, or a fresh one for an inline integer.
- * Either way the payload is consumed: replace it with the result (see
- * str_store_edited), never free it. */
+ * SETRANGE): the payload's own fr_str (raw, int-as-text), or a fresh one for
+ * an inline integer or an embstr, whose block is freed here.  Either way the
+ * payload is consumed: replace it with the result (see str_store_edited),
+ * never free it nor read it again. */
 fr_str *sv_take_raw(void *p);
 int sv_refcount(const void *p);
 

@@ -1,6 +1,6 @@
 /* test_strings_encoding.c -- unit tests of the strings module's SDK-free
  * helpers (modules/strings/str_pure.c): integer syntax, encoding choice,
- * payload tagging, size and range rules, SET/GETEX option grammar, expire
+ * payload tagging, the compact embstr block, size and range rules, SET/GETEX option grammar, expire
  * arithmetic, SCAN cursors and LCS.  Expected values were checked against
  * redis-server 7.0.15.  Needs only str_pure.c linked in. */
 #include <check.h>
@@ -110,6 +110,40 @@ START_TEST(test_pointer_tags) {
         ck_assert(!sv_is_inline(p));
         ck_assert_uint_eq(sv_kind(p), kinds[i]);
         ck_assert_ptr_eq(sv_untag(p), s);
+    }
+}
+END_TEST
+
+START_TEST(test_emb_block) {
+    /* 8-byte aligned and larger than any block, as fr_malloc's would be. */
+    long long storage[8];
+    /* Past the tag offset even when empty (leak checkers), free in jemalloc. */
+    ck_assert_uint_eq(sv_emb_size(0), SV_EMB_MIN_ALLOC);
+    ck_assert(sv_emb_size(0) > SV_KIND_EMBSTR);
+    ck_assert_uint_eq(sv_emb_size(5), 8);
+    ck_assert_uint_eq(sv_emb_size(6), 8);
+    ck_assert_uint_eq(sv_emb_size(7), 9);
+    ck_assert_uint_eq(sv_emb_size(32), 34);       /* jemalloc's 48 class */
+    ck_assert_uint_eq(sv_emb_size(SR_EMBSTR_LIMIT), 46);
+    ck_assert(sv_emb_size(SR_EMBSTR_LIMIT) <= sizeof(storage));
+    static const char *vals[] = {
+        "", "a", "x\0y", "vvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvv",
+        "\xff\xfe" "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", /* 44 */
+    };
+    static const size_t lens[] = {0, 1, 3, 32, 44};
+    for (size_t i = 0; i < sizeof(vals) / sizeof(vals[0]); i++) {
+        memset(storage, 0x5a, sizeof(storage));
+        sv_emb *e = sv_emb_init(storage, vals[i], lens[i]);
+        ck_assert_ptr_eq(e, (void *)storage);
+        ck_assert_uint_eq(e->len, lens[i]);
+        ck_assert(memcmp(e->buf, vals[i], lens[i]) == 0);
+        ck_assert_int_eq(e->buf[lens[i]], '\0');
+        /* Nothing written past the length byte, the bytes and the NUL. */
+        ck_assert_int_eq(((unsigned char *)storage)[lens[i] + 2], 0x5a);
+        void *p = sv_tag(e, SV_KIND_EMBSTR);
+        ck_assert(!sv_is_inline(p));
+        ck_assert_uint_eq(sv_kind(p), SV_KIND_EMBSTR);
+        ck_assert_ptr_eq(sv_untag(p), e);
     }
 }
 END_TEST
@@ -348,6 +382,7 @@ Suite *strings_encoding_suite(void) {
     tcase_add_test(enc, test_classify);
     tcase_add_test(enc, test_inline_roundtrip);
     tcase_add_test(enc, test_pointer_tags);
+    tcase_add_test(enc, test_emb_block);
     suite_add_tcase(s, enc);
 
     TCase *args = tcase_create("arguments");
