@@ -27,11 +27,16 @@ const char *fr_kv_key(const fr_value *v, size_t *len)
     return v->key + sizeof(n);
 }
 
+static size_t kv_bytes(size_t keylen)
+{
+    return sizeof(fr_value) + (keylen >= FR_KV_LONGKEY ? sizeof(uint64_t) : 0) + keylen;
+}
+
 fr_value *fr_kv_new(const fr_str *key, const fr_type *t, void *payload)
 {
     int longkey = key->len >= FR_KV_LONGKEY;
     size_t prefix = longkey ? sizeof(uint64_t) : 0;
-    fr_value *v = fr_malloc(sizeof(*v) + prefix + key->len);
+    fr_value *v = fr_malloc(kv_bytes(key->len));
     v->next = NULL;
     v->payload = payload;
     v->lru = fr_lru_clock();
@@ -48,7 +53,9 @@ fr_value *fr_kv_new(const fr_str *key, const fr_type *t, void *payload)
 
 void fr_kv_free_shell(fr_value *v)
 {
-    fr_free(v);
+    size_t len;
+    fr_kv_key(v, &len);
+    fr_free_sized(v, kv_bytes(len));
 }
 
 static void free_payload(const fr_type *t, void *payload)

@@ -211,7 +211,7 @@ fr_str *fr_str_catvprintf(fr_str *s, const char *fmt, va_list ap);
 /* core/zmalloc.c */
 size_t fr_used_memory(void);
 void *fr_malloc_usable(size_t n, size_t *usable);
-void fr_free_sized(void *p, size_t usable);
+void fr_free_usable(void *p, size_t usable);
 const char *fr_malloc_lib(void);
 size_t fr_rss(void);
 

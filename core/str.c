@@ -55,7 +55,7 @@ fr_str *fr_str_dup(const fr_str *s)
  * which is all sized deallocation needs. */
 void fr_str_free(fr_str *s)
 {
-    if (s) fr_free_sized(s, FR_STR_HDR + s->cap);
+    if (s) fr_free_usable(s, FR_STR_HDR + s->cap);
 }
 
 fr_str *fr_str_reserve(fr_str *s, size_t addlen)

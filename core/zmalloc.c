@@ -54,10 +54,23 @@ void *fr_malloc_usable(size_t n, size_t *usable)
 }
 
 /* Free a block whose usable size the caller knows (sized deallocation). */
-void fr_free_sized(void *p, size_t usable)
+void fr_free_usable(void *p, size_t usable)
 {
     used_memory -= usable;
     sized_free(p, usable);
+}
+
+/* Sized deallocation for a block of n requested bytes: the size class comes
+ * from n, so jemalloc need not look the pointer up. */
+void fr_free_sized(void *p, size_t n)
+{
+    if (!p) return;
+#if defined(__SANITIZE_ADDRESS__)
+    used_memory -= malloc_usable_size(p);
+    free(p);
+#else
+    fr_free_usable(p, nallocx(n ? n : 1, 0));
+#endif
 }
 
 void *fr_calloc(size_t n)

@@ -29,6 +29,11 @@ static const char **arg_cstrs(fr_ctx *ctx, const char **stack) {
 }
 
 static int parse_opts(fr_ctx *ctx, int first, int getex, sr_str_opts *o) {
+    if (fr_argc(ctx) <= first) { /* no options: the common SET key value */
+        o->flags = 0;
+        o->expire_arg = -1;
+        return FR_OK;
+    }
     const char *stack[STACK_ARGS];
     const char **v = arg_cstrs(ctx, stack);
     int rc = sr_parse_str_opts(v, fr_argc(ctx), first, getex, o);

@@ -128,7 +128,7 @@ fr_str *sv_take_raw(void *p) {
     if (!sv_is_emb(p)) return sv_str(p);
     sv_emb *e = sv_emb_of(p);
     fr_str *s = fr_str_new(e->buf, e->len);
-    fr_free(e);
+    fr_free_sized(e, sv_emb_size(e->len));
     return s;
 }
 
@@ -141,7 +141,7 @@ int sv_refcount(const void *p) {
 void sv_free(void *p) {
     if (sv_is_inline(p)) return;
     if (sv_is_emb(p))
-        fr_free(sv_emb_of(p));
+        fr_free_sized(sv_emb_of(p), sv_emb_size(sv_emb_of(p)->len));
     else
         fr_str_free(sv_str(p));
 }
