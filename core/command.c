@@ -103,7 +103,7 @@ void fr_command_process(fr_client *c)
     }
     if (c->multi && !fr_multi_runs_now(cmd)) {
         if (cmd->flags & FR_CMD_NO_MULTI) reject(c, cmd, "Command not allowed inside a transaction");
-        else fr_multi_queue(c, cmd, argc, argv);
+        else fr_multi_queue(c, cmd);
         return;
     }
     fr_ctx ctx;

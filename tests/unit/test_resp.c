@@ -451,6 +451,8 @@ START_TEST(test_feed_stops_at_command_end)
 }
 END_TEST
 
+/* Taking an argument: a small one (in the arena) is copied and its slot
+ * kept, a big one moves out and its NULL slot is skipped at reset. */
 START_TEST(test_stolen_args_tolerated)
 {
     fr_reqparser p;
@@ -460,14 +462,84 @@ START_TEST(test_stolen_args_tolerated)
     fr_reqparser_init(&p);
     fr_reqparser_feed(&p, in, strlen(in), &lim, &ready);
     ck_assert_int_eq(ready, 1);
-    fr_str *v = p.argv[2];
-    p.argv[2] = NULL; /* what fr_arg_take does */
+    ck_assert(fr_reqparser_in_arena(&p, p.argv[2]));
+    fr_str *v = fr_reqparser_take_arg(&p, 2);
+    ck_assert_ptr_ne(v, p.argv[2]);
+    ck_assert(!fr_reqparser_in_arena(&p, v));
     fr_reqparser_reset_command(&p);
     ck_assert_str_eq(v->buf, "v");
     ck_assert_uint_eq(v->len, 1);
     fr_str_free(v);
     ck_assert_int_eq(p.argc, 0);
+
+    enum { BIG = 40000 };
+    char *big = malloc(BIG + 64);
+    int hl = sprintf(big, "*2\r\n$3\r\nSET\r\n$%d\r\n", BIG);
+    memset(big + hl, 'x', BIG);
+    memcpy(big + hl + BIG, "\r\n", 2);
+    fr_reqparser_feed(&p, big, (size_t)hl + BIG + 2, &lim, &ready);
+    ck_assert_int_eq(ready, 1);
+    ck_assert(!fr_reqparser_in_arena(&p, p.argv[1]));
+    fr_str *b = p.argv[1];
+    ck_assert_ptr_eq(fr_reqparser_take_arg(&p, 1), b);
+    ck_assert_ptr_null(p.argv[1]);
+    fr_reqparser_reset_command(&p);
+    ck_assert_uint_eq(b->len, BIG);
+    fr_str_free(b);
+    free(big);
     fr_reqparser_free(&p);
+}
+END_TEST
+
+/* Small arguments share one arena: 8-aligned, NUL-terminated, moved along
+ * when it grows mid-command (also across partial feeds), reused by the next
+ * command and given back when a command made it big. */
+START_TEST(test_arena)
+{
+    enum { N = 300, LEN = 500 }; /* 150 KB of arguments: several growths */
+    outbuf in = {0};
+    char h[FR_RESP_HDR_MAX], a[LEN];
+    out_put(&in, h, (size_t)fr_resp_hdr(h, '*', N));
+    for (int i = 0; i < N; i++) {
+        int n = i % 7 == 0 ? 0 : LEN - i % 13;
+        memset(a, 'a' + i % 26, (size_t)n);
+        out_put(&in, h, (size_t)fr_resp_hdr(h, '$', n));
+        out_put(&in, a, (size_t)n);
+        out_str(&in, "\r\n");
+    }
+    fr_reqparser p;
+    fr_reqlimits lim = FR_REQLIMITS_DEFAULT;
+    int ready = 0;
+    fr_reqparser_init(&p);
+    for (size_t off = 0, step = 1; off < in.len; step = step * 2 % 997 + 1)
+        off += fr_reqparser_feed(&p, in.b + off, step < in.len - off ? step : in.len - off,
+                                 &lim, &ready);
+    ck_assert_int_eq(ready, 1);
+    ck_assert_int_eq(p.argc, N);
+    for (int i = 0; i < N; i++) {
+        size_t n = i % 7 == 0 ? 0 : (size_t)(LEN - i % 13);
+        ck_assert(fr_reqparser_in_arena(&p, p.argv[i]));
+        ck_assert_uint_eq((uintptr_t)p.argv[i] % 8, 0);
+        ck_assert_uint_eq(p.argv[i]->len, n);
+        ck_assert_int_eq(p.argv[i]->buf[n], '\0');
+        if (n) ck_assert_int_eq(p.argv[i]->buf[n - 1], 'a' + i % 26);
+    }
+    ck_assert_uint_ge(fr_reqparser_args_memory(&p), (size_t)N * LEN / 2);
+    fr_reqparser_reset_command(&p);
+    ck_assert_ptr_null(p.arena); /* past the bound: released */
+    ck_assert_uint_eq(fr_reqparser_args_memory(&p), 0);
+
+    const char *set = "*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n";
+    fr_reqparser_feed(&p, set, strlen(set), &lim, &ready);
+    char *arena = p.arena;
+    ck_assert_ptr_nonnull(arena);
+    ck_assert_ptr_eq(p.argv[0], (fr_str *)arena);
+    fr_reqparser_reset_command(&p);
+    fr_reqparser_feed(&p, set, strlen(set), &lim, &ready);
+    ck_assert_ptr_eq(p.arena, arena); /* reused */
+    ck_assert_str_eq(p.argv[2]->buf, "v");
+    fr_reqparser_free(&p);
+    free(in.b);
 }
 END_TEST
 
@@ -788,6 +860,7 @@ Suite *resp_suite(void)
     tcase_add_test(tc, test_errors_and_stickiness);
     tcase_add_test(tc, test_feed_stops_at_command_end);
     tcase_add_test(tc, test_stolen_args_tolerated);
+    tcase_add_test(tc, test_arena);
     tcase_add_test(tc, test_auth_limits_follow_each_feed);
     tcase_add_test(tc, test_line_limits);
     tcase_add_test(tc, test_nul_hides_terminator);
