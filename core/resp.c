@@ -4,7 +4,10 @@
  * after every read; we consume every byte at once and keep only what an
  * incomplete element needs (a partial line, or the bulk being filled), so a
  * bulk is placed once at its final size and its payload copied at most once
- * (not at all when read through the direct target).
+ * (not at all when read through the direct target).  Whole "*<count>"
+ * headers and whole small bulks already in the buffer take a fast path (one
+ * scan, no line gathering) that hands over to the state machine at the
+ * first element that is partial or unusual, so errors stay its own.
  * Where arguments live: a bulk below FR_PROTO_MBULK_BIG_ARG goes into the
  * parser's arena, one buffer reused by every command (no malloc/free per
  * argument); a big one gets its own fr_str so the direct target can fill it
@@ -289,6 +292,14 @@ static void inline_line(fr_reqparser *p, const char *l, size_t n)
     fr_free(v);
 }
 
+/* A "*<count>" header announced count > 0 bulks. */
+static void mbulk_begin(fr_reqparser *p, long long count)
+{
+    p->mbulk_left = count;
+    argv_ensure(p, count < ARGV_PREALLOC_MAX ? count : ARGV_PREALLOC_MAX);
+    p->state = PS_BULK_HDR;
+}
+
 static void mbulk_count_line(fr_reqparser *p, const char *l, size_t n,
                              const fr_reqlimits *lim)
 {
@@ -307,9 +318,7 @@ static void mbulk_count_line(fr_reqparser *p, const char *l, size_t n,
         p->state = PS_START;
         return;
     }
-    p->mbulk_left = ll;
-    argv_ensure(p, ll < ARGV_PREALLOC_MAX ? ll : ARGV_PREALLOC_MAX);
-    p->state = PS_BULK_HDR;
+    mbulk_begin(p, ll);
 }
 
 static void bulk_done(fr_reqparser *p)
@@ -318,18 +327,23 @@ static void bulk_done(fr_reqparser *p)
     p->state = p->mbulk_left ? PS_BULK_HDR : PS_READY;
 }
 
-/* The payload is complete: hand the string to argv. */
-static void bulk_finish(fr_reqparser *p)
+static void push_arg(fr_reqparser *p, fr_str *s)
 {
-    fr_str *s = p->bulk;
-    s->len = (size_t)p->bulk_len;
-    s->buf[s->len] = '\0';
     if (p->argc == p->argv_cap) {
         /* Doubling, but never past what the header announced. */
         long long want = 2LL * p->argv_cap, most = p->argc + p->mbulk_left;
         argv_ensure(p, want < most ? want : most);
     }
     p->argv[p->argc++] = s;
+}
+
+/* The payload is complete: hand the string to argv. */
+static void bulk_finish(fr_reqparser *p)
+{
+    fr_str *s = p->bulk;
+    s->len = (size_t)p->bulk_len;
+    s->buf[s->len] = '\0';
+    push_arg(p, s);
     p->bulk = NULL;
     if (p->skip)
         p->state = PS_BULK_SKIP;
@@ -382,6 +396,67 @@ static void header_line(fr_reqparser *p, int kind, const char *l, size_t n,
         mbulk_count_line(p, l, n, lim);
     else
         bulk_header_line(p, l, n, lim);
+}
+
+/* ------------------------------------------------------------ fast path */
+
+/* When a header and, for a bulk, its payload are complete in the buffer,
+ * the common shapes are taken in one scan: "*<count>\r?" and
+ * "$<len>\r?<payload>??" with plain decimal digits (no sign, no leading
+ * zero), within every limit, and a bulk below the big-argument size.  That
+ * is exactly what the state machine would accept and do, byte for byte
+ * (the bytes after '\r' and after the payload are skipped unchecked there
+ * too).  Anything else -- a partial element, an error, an odd number --
+ * returns 0 at an element boundary, where the state machine takes over
+ * with the same state it would have had. */
+
+/* Digits from buf[0] up to a '\r' that is not the last byte: the '\r''s
+ * index, or 0 when the line is not of that form or has more than `most`
+ * digits. */
+static size_t scan_number(const char *buf, size_t len, size_t most, long long *out)
+{
+    size_t i = 0;
+    long long v = 0;
+    if (len < 2 || buf[0] < '1' || buf[0] > '9') return 0;
+    while (i < len && i <= most && buf[i] >= '0' && buf[i] <= '9') v = v * 10 + (buf[i++] - '0');
+    if (i > most || i + 1 >= len || buf[i] != '\r') return 0;
+    *out = v;
+    return i;
+}
+
+static size_t fast_count(fr_reqparser *p, const char *buf, size_t len, const fr_reqlimits *lim)
+{
+    long long n;
+    size_t cr = scan_number(buf + 1, len - 1, 9, &n); /* below 2^31 */
+    if (!cr || (n > FR_PROTO_UNAUTH_MAX_MBULK && lim->auth_required)) return 0;
+    mbulk_begin(p, n);
+    return cr + 3;
+}
+
+static size_t fast_bulk(fr_reqparser *p, const char *buf, size_t len, const fr_reqlimits *lim)
+{
+    long long n;
+    size_t cr = len > 3 && buf[0] == '$' ? scan_number(buf + 1, len - 1, 5, &n) : 0;
+    if (!cr && len > 4 && buf[0] == '$' && buf[1] == '0' && buf[2] == '\r') cr = 1, n = 0;
+    if (!cr || n >= FR_PROTO_MBULK_BIG_ARG || (n > FR_PROTO_UNAUTH_MAX_BULK && lim->auth_required) ||
+        (lim->proto_max_bulk_len >= 0 && n > lim->proto_max_bulk_len))
+        return 0;
+    size_t data = cr + 3, end = data + (size_t)n + 2;
+    if (end > len) return 0;
+    fr_str *s = arena_str(p, (size_t)n);
+    memcpy(s->buf, buf + data, (size_t)n);
+    s->len = (size_t)n;
+    s->buf[n] = '\0';
+    push_arg(p, s);
+    bulk_done(p);
+    return end;
+}
+
+static size_t fast_bulks(fr_reqparser *p, const char *buf, size_t len, const fr_reqlimits *lim)
+{
+    size_t off = 0, n;
+    while (p->state == PS_BULK_HDR && (n = fast_bulk(p, buf + off, len - off, lim))) off += n;
+    return off;
 }
 
 /* ------------------------------------------------------------ feeding */
@@ -438,13 +513,17 @@ static size_t step_bulk_skip(fr_reqparser *p, size_t len)
 
 static size_t step(fr_reqparser *p, const char *buf, size_t len, const fr_reqlimits *lim)
 {
+    size_t n;
     switch (p->state) {
     case PS_START:
+        if (buf[0] == '*' && (n = fast_count(p, buf, len, lim))) return n;
         p->state = buf[0] == '*' ? PS_MB_COUNT : PS_INLINE;
         return 0;
+    case PS_BULK_HDR:
+        if (p->line_pending == 0 && (n = fast_bulks(p, buf, len, lim))) return n;
+        return step_line(p, buf, len, lim);
     case PS_INLINE:
     case PS_MB_COUNT:
-    case PS_BULK_HDR:
         return step_line(p, buf, len, lim);
     case PS_LINE_CR:
         header_line(p, p->line_kind, p->line, p->line_len, lim);
