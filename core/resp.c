@@ -143,7 +143,8 @@ static void arg_free(fr_reqparser *p, fr_str *s)
 fr_str *fr_reqparser_take_arg(fr_reqparser *p, int i)
 {
     fr_str *s = p->argv[i];
-    if (!s || fr_reqparser_in_arena(p, s)) return s ? fr_str_dup(s) : NULL;
+    if (!s) return NULL;
+    if (fr_reqparser_in_arena(p, s)) return fr_str_dup(s);
     p->argv[i] = NULL;
     return s;
 }
