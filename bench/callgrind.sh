@@ -21,6 +21,10 @@
 #   --out FILE      keep the callgrind output there (for kcachegrind)
 #   --cache-sim     also simulate the caches: data misses per request (D1mr
 #                   L1 read misses, DLmr last-level read misses, ...)
+#   --pipe FILE     send FILE (RESP commands) through redis-cli --pipe on one
+#                   connection instead of running redis-benchmark; requests
+#                   are its replies (for command mixes redis-benchmark cannot
+#                   interleave)
 # default benchmark args: -c 50 -r 100000 -P 1 -d 3 -t set
 set -uo pipefail
 
@@ -34,7 +38,7 @@ FR_SERVER=$build/frankenredis-server
 FR_CONF=$build/conf/frankenredis.conf
 [ -f "$FR_CONF" ] || FR_CONF=$src/conf/frankenredis.conf
 REDIS_SERVER=redis-server
-KIND=ours N=100000 FILL="" TOP=25 KEEP="" CACHE=""
+KIND=ours N=100000 FILL="" TOP=25 KEEP="" CACHE="" PIPE=""
 while [ $# -gt 0 ]; do
     case $1 in
     --redis) KIND=redis ;;
@@ -45,6 +49,7 @@ while [ $# -gt 0 ]; do
     --top) TOP=$2; shift ;;
     --out) KEEP=$2; shift ;;
     --cache-sim) CACHE="--cache-sim=yes" ;;
+    --pipe) PIPE=$2; shift ;;
     --) shift; break ;;
     -h|--help) sed -n '2,/^set -uo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
@@ -81,7 +86,13 @@ if [ -n "$FILL" ]; then
 fi
 
 callgrind_control -i on "$pid" >/dev/null 2>&1 || die "callgrind_control -i on failed"
-redis-benchmark -p "$port" -n "$N" -q "${ARGS[@]}" 2>&1 | tr '\r' '\n' | grep -v '^ *$' | tail -n 1
+if [ -n "$PIPE" ]; then
+    res=$(pipe_load "$port" <"$PIPE")
+    echo "pipe: errors/replies $res"
+    N=${res#* }
+else
+    redis-benchmark -p "$port" -n "$N" -q "${ARGS[@]}" 2>&1 | tr '\r' '\n' | grep -v '^ *$' | tail -n 1
+fi
 callgrind_control -i off "$pid" >/dev/null 2>&1
 callgrind_control -d "$pid" >/dev/null 2>&1
 dump=$(ls -t "$out".* 2>/dev/null | head -n 1)
@@ -101,7 +112,8 @@ if [ -n "$CACHE" ]; then
         /^totals:/ { for (i = 2; i <= NF; i++) printf "%s/request %.1f  ", ev[i], $i / n; print "" }' "$dump"
 fi
 echo "server: $KIND ($([ "$KIND" = ours ] && echo "$FR_SERVER" || echo "$REDIS_SERVER"))"
-echo "workload: redis-benchmark -n $N ${ARGS[*]}${FILL:+ (after fill $FILL)}"
+if [ -n "$PIPE" ]; then w="redis-cli --pipe <$PIPE ($N replies)"; else w="redis-benchmark -n $N ${ARGS[*]}"; fi
+echo "workload: $w${FILL:+ (after fill $FILL)}"
 awk -v t="$total" -v n="$N" 'BEGIN { printf "Ir total %.0f, Ir/request %.0f\n", t, t / n }'
 echo
 echo "== inclusive (top $TOP)"

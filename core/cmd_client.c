@@ -74,7 +74,9 @@ size_t fr_client_memory(const fr_client *c, size_t *omem)
     /* The fixed reply buffer lives inside the struct, so fr_malloc_size(c)
      * already counts what Redis adds as buf_usable_size. */
     size_t total = out + fr_malloc_size((void *)c) + fr_malloc_size(c->qbuf);
-    total += argv_bytes(c) + sizeof(fr_str *) * (size_t)c->parser.argc;
+    /* Arguments: what the parser holds (its arena whole, even between
+     * commands, and the big ones), where Redis counts its argv strings. */
+    total += fr_reqparser_args_memory(&c->parser) + sizeof(fr_str *) * (size_t)c->parser.argc;
     if (c->name) total += fr_str_alloc_size(c->name);
     return total;
 }

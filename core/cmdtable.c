@@ -1,16 +1,47 @@
 /* cmdtable.c -- the table of top-level commands, by case-insensitive name.
  *
  * Entries point into the owning module's manifest (names and metadata are
- * never copied: the manifest is the single source of truth).  Subcommands
+ * never copied: the manifest is the single source of truth).  Keys are
+ * (pointer, length) pairs, so a lookup hashes the client's bytes where they
+ * are, with no copy and no strlen; a stored key is a small cmd_name that
+ * points at the manifest's name and is freed with the entry.  Subcommands
  * are found through their container, so a name appears here once. */
 #include <stdio.h>
 #include <string.h>
 
 #include "server.h"
 
+#define CMD_NAME_MAX 128 /* longer names are never commands */
+
+typedef struct cmd_name {
+    const char *p;
+    size_t len;
+} cmd_name;
+
+/* FNV-1a over the lower-cased bytes.  No keyed hash needed: clients only
+ * look names up, the table holds the manifests' names alone and never
+ * grows with client input, so colliding names cost nothing but a compare. */
+static uint64_t name_hash(const void *key)
+{
+    const cmd_name *k = key;
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (size_t i = 0; i < k->len; i++) {
+        unsigned char c = (unsigned char)k->p[i];
+        h = (h ^ (c >= 'A' && c <= 'Z' ? c | 0x20 : c)) * 0x100000001b3ULL;
+    }
+    return h;
+}
+
+static int name_equal(const void *a, const void *b)
+{
+    const cmd_name *x = a, *y = b;
+    return x->len == y->len && fr_dict_bytes_equal_nocase(x->p, y->p, x->len);
+}
+
 static const fr_dict_type cmd_dict_type = {
-    .hash = fr_dict_cstr_hash_nocase,
-    .key_compare = fr_dict_cstr_equal_nocase,
+    .hash = name_hash,
+    .key_compare = name_equal,
+    .key_free = fr_free,
 };
 
 static fr_dict *commands;
@@ -38,7 +69,8 @@ int fr_cmdtable_init(void)
 int fr_cmdtable_add_manifest(const fr_manifest *mf, void *owner, char *err, size_t errlen)
 {
     for (int i = 0; i < mf->ncmds; i++) {
-        const fr_cmd_meta *c = fr_dict_fetch_value(commands, mf->cmds[i].name);
+        const char *name = mf->cmds[i].name;
+        const fr_cmd_meta *c = fr_cmdtable_lookup(name, strlen(name));
         if (!c) continue;
         snprintf(err, errlen, "%s:%d: command '%s' is already declared by module '%s'", mf->path, mf->cmds[i].line,
                  mf->cmds[i].name, fr_cmd_module_name(c) ? fr_cmd_module_name(c) : "core");
@@ -49,7 +81,10 @@ int fr_cmdtable_add_manifest(const fr_manifest *mf, void *owner, char *err, size
         fr_cmd_meta *c = &mf->cmds[i];
         c->owner = owner;
         for (int j = 0; j < c->nsubcmds; j++) c->subcmds[j].owner = owner;
-        fr_dict_add(commands, c->name, c);
+        cmd_name *key = fr_malloc(sizeof(*key));
+        key->p = c->name;
+        key->len = strlen(c->name);
+        fr_dict_add(commands, key, c);
     }
     return 0;
 }
@@ -68,13 +103,12 @@ void fr_cmdtable_remove_owner(void *owner)
     fr_dict_iter_release(&it);
 }
 
+/* A name with a NUL byte matches nothing: manifest names have none. */
 const fr_cmd_meta *fr_cmdtable_lookup(const char *name, size_t len)
 {
-    char buf[128];
-    if (len >= sizeof(buf) || memchr(name, '\0', len)) return NULL;
-    memcpy(buf, name, len);
-    buf[len] = '\0';
-    return fr_dict_fetch_value(commands, buf);
+    if (len >= CMD_NAME_MAX) return NULL;
+    cmd_name key = {name, len};
+    return fr_dict_fetch_value(commands, &key);
 }
 
 fr_cmd_meta *fr_cmdtable_lookup_mut(const char *fullname)

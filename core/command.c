@@ -9,7 +9,6 @@
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 
 #include "config.h"
@@ -71,12 +70,18 @@ static void security_warning(fr_client *c)
     fr_client_close_async(c);
 }
 
+/* "POST" or "Host:" in any case: an HTTP request aimed at us. */
+static int is_http_verb(const fr_str *name)
+{
+    if (name->len == 4) return fr_dict_bytes_equal_nocase(name->buf, "post", 4);
+    return name->len == 5 && fr_dict_bytes_equal_nocase(name->buf, "host:", 5);
+}
+
 void fr_command_process(fr_client *c)
 {
     int argc = c->parser.argc;
     fr_str **argv = c->parser.argv;
-    if ((argv[0]->len == 4 || argv[0]->len == 5) &&
-        (!strcasecmp(argv[0]->buf, "host:") || !strcasecmp(argv[0]->buf, "post"))) {
+    if (is_http_verb(argv[0])) {
         security_warning(c);
         return;
     }
@@ -103,7 +108,7 @@ void fr_command_process(fr_client *c)
     }
     if (c->multi && !fr_multi_runs_now(cmd)) {
         if (cmd->flags & FR_CMD_NO_MULTI) reject(c, cmd, "Command not allowed inside a transaction");
-        else fr_multi_queue(c, cmd, argc, argv);
+        else fr_multi_queue(c, cmd);
         return;
     }
     fr_ctx ctx;

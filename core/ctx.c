@@ -2,8 +2,10 @@
  * protocol, the running module's mode and divergence accounting.
  *
  * An fr_ctx lives on the dispatcher's stack for the duration of one handler
- * call; its argv belongs to the client's parser, except arguments a handler
- * took with fr_arg_take(), which the parser then skips when freeing. */
+ * call; its argv belongs to the client's parser (or, under EXEC, to the
+ * transaction queue).  Small arguments sit in the parser's arena, so
+ * fr_arg_take() hands out a copy of those; a big one it moves out, and the
+ * parser then skips its NULL slot when freeing. */
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -20,14 +22,16 @@ const fr_str *fr_arg(const fr_ctx *ctx, int i)
     return (i >= 0 && i < ctx->argc) ? ctx->argv[i] : NULL;
 }
 
-/* Zero-copy when nobody will read the request after the handler; when
- * propagation subscribers exist they need the original bytes (the value
- * could be overwritten in the same call, e.g. MSET k a k b), so copy. */
+/* Zero-copy for a heap argument when nobody will read the request after
+ * the handler.  A copy when propagation subscribers exist (they need the
+ * original bytes: the value could be overwritten in the same call, e.g.
+ * MSET k a k b), and for an arena argument, which dies with the command. */
 fr_str *fr_arg_take(fr_ctx *ctx, int i)
 {
     if (i < 0 || i >= ctx->argc || !ctx->argv[i]) return NULL;
-    if (fr_hooks_count(FR_HOOK_COMMAND_PROPAGATED)) return fr_str_dup(ctx->argv[i]);
     fr_str *s = ctx->argv[i];
+    int in_arena = ctx->client && fr_reqparser_in_arena(&ctx->client->parser, s);
+    if (in_arena || fr_hooks_count(FR_HOOK_COMMAND_PROPAGATED)) return fr_str_dup(s);
     ctx->argv[i] = NULL;
     return s;
 }

@@ -909,7 +909,7 @@ static inline unsigned char ascii_lower(unsigned char c)
 }
 
 /* Must agree with fr_siphash_nocase(): equal here implies equal hashes. */
-static int bytes_equal_nocase(const char *a, const char *b, size_t len)
+int fr_dict_bytes_equal_nocase(const char *a, const char *b, size_t len)
 {
     for (size_t i = 0; i < len; i++)
         if (ascii_lower((unsigned char)a[i]) != ascii_lower((unsigned char)b[i]))
@@ -938,7 +938,7 @@ uint64_t fr_dict_str_hash_nocase(const void *key)
 int fr_dict_str_equal_nocase(const void *a, const void *b)
 {
     const fr_str *x = a, *y = b;
-    return x->len == y->len && bytes_equal_nocase(x->buf, y->buf, x->len);
+    return x->len == y->len && fr_dict_bytes_equal_nocase(x->buf, y->buf, x->len);
 }
 
 uint64_t fr_dict_cstr_hash_nocase(const void *key)
@@ -949,7 +949,7 @@ uint64_t fr_dict_cstr_hash_nocase(const void *key)
 int fr_dict_cstr_equal_nocase(const void *a, const void *b)
 {
     size_t la = strlen(a), lb = strlen(b);
-    return la == lb && bytes_equal_nocase(a, b, la);
+    return la == lb && fr_dict_bytes_equal_nocase(a, b, la);
 }
 
 uint64_t fr_dict_ptr_hash(const void *key)

@@ -238,6 +238,8 @@ unsigned long fr_dict_scan(fr_dict *d, unsigned long cursor,
 /* SipHash-1-2 under the process seed (siphash.h). */
 uint64_t fr_dict_hash_bytes(const void *p, size_t len);
 uint64_t fr_dict_hash_bytes_nocase(const void *p, size_t len);
+/* ASCII-case-insensitive equality that agrees with the nocase hash. */
+int fr_dict_bytes_equal_nocase(const char *a, const char *b, size_t len);
 /* Callbacks for fr_str keys, binary-exact or ASCII-case-insensitive. */
 uint64_t fr_dict_str_hash(const void *key);
 int fr_dict_str_equal(const void *a, const void *b);

@@ -81,8 +81,9 @@ int fr_multi_runs_now(const fr_cmd_meta *cmd)
     return 0;
 }
 
-void fr_multi_queue(fr_client *c, const fr_cmd_meta *cmd, int argc, fr_str **argv)
+void fr_multi_queue(fr_client *c, const fr_cmd_meta *cmd)
 {
+    int argc = c->parser.argc;
     fr_multi_state *m = c->multi;
     if (m->n == m->cap) {
         m->cap = m->cap ? m->cap * 2 : 4;
@@ -92,10 +93,9 @@ void fr_multi_queue(fr_client *c, const fr_cmd_meta *cmd, int argc, fr_str **arg
     q->cmd = cmd;
     q->argc = argc;
     q->argv = fr_malloc(sizeof(fr_str *) * (size_t)argc);
-    for (int i = 0; i < argc; i++) {
-        q->argv[i] = argv[i]; /* the parser's strings move into the queue */
-        argv[i] = NULL;
-    }
+    /* Big arguments move into the queue; arena ones die with the command,
+     * so they are copied. */
+    for (int i = 0; i < argc; i++) q->argv[i] = fr_reqparser_take_arg(&c->parser, i);
     fr_client_add_reply(c, "+QUEUED\r\n", 9);
 }
 

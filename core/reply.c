@@ -43,6 +43,13 @@ static void unauthenticated_limit(fr_client *c)
     fr_client_close_async(c);
 }
 
+/* Every append ends here: the client has output to flush. */
+static void reply_added(fr_client *c)
+{
+    fr_client_mark_pending(c);
+    unauthenticated_limit(c);
+}
+
 void fr_client_add_reply(fr_client *c, const char *p, size_t len)
 {
     if (c->flags & (FR_CLIENT_CLOSE_AFTER_REPLY | FR_CLIENT_CLOSE_ASAP)) return;
@@ -65,8 +72,22 @@ void fr_client_add_reply(fr_client *c, const char *p, size_t len)
         p += n;
         len -= n;
     }
-    fr_client_mark_pending(c);
-    unauthenticated_limit(c);
+    reply_added(c);
+}
+
+/* Where to format a reply of at most `most` bytes in place: the free part
+ * of `buf` when no block exists yet and it fits, else NULL (then build the
+ * reply elsewhere and append it).  Finish with buf_commit. */
+static char *buf_room(fr_client *c, size_t most)
+{
+    if (c->reply_head || most > sizeof(c->buf) - c->bufpos) return NULL;
+    return c->buf + c->bufpos;
+}
+
+static void buf_commit(fr_client *c, size_t n)
+{
+    c->bufpos += n;
+    reply_added(c);
 }
 
 /* Drop `n` written bytes from the front of the output. */
@@ -239,8 +260,20 @@ void fr_reply_long_long(fr_ctx *ctx, long long v)
     add_hdr(ctx, ':', v);
 }
 
+/* "$<len>\r\n<payload>\r\n": one append straight into `buf` when it fits
+ * there (the common small GET), three otherwise. */
 void fr_reply_bulk(fr_ctx *ctx, const void *p, size_t len)
 {
+    fr_client *c = ctx->client;
+    char *d;
+    if (c->flags & (FR_CLIENT_CLOSE_AFTER_REPLY | FR_CLIENT_CLOSE_ASAP)) return;
+    if (len < sizeof(c->buf) && (d = buf_room(c, FR_RESP_HDR_MAX + len + 2))) {
+        size_t n = (size_t)fr_resp_hdr(d, '$', (long long)len);
+        memcpy(d + n, p, len);
+        memcpy(d + n + len, "\r\n", 2);
+        buf_commit(c, n + len + 2);
+        return;
+    }
     add_hdr(ctx, '$', (long long)len);
     add(ctx, p, len);
     add(ctx, "\r\n", 2);

@@ -3,8 +3,18 @@
  * Parser model: Redis keeps unparsed bytes in a query buffer and re-scans it
  * after every read; we consume every byte at once and keep only what an
  * incomplete element needs (a partial line, or the bulk being filled), so a
- * bulk is allocated once at its final size and its payload copied at most
- * once (not at all when read through the direct target).
+ * bulk is placed once at its final size and its payload copied at most once
+ * (not at all when read through the direct target).  Whole "*<count>"
+ * headers and whole small bulks already in the buffer take a fast path (one
+ * scan, no line gathering) that hands over to the state machine at the
+ * first element that is partial or unusual, so errors stay its own.
+ * Where arguments live: a bulk below FR_PROTO_MBULK_BIG_ARG goes into the
+ * parser's arena, one buffer reused by every command (no malloc/free per
+ * argument); a big one gets its own fr_str so the direct target can fill it
+ * and a handler can keep it (fr_reqparser_take_arg moves it out, copies an
+ * arena one).  Inline commands' arguments are heap strings too.  When the
+ * arena must grow mid-command, argv entries pointing into it are moved
+ * along; nothing else may hold arena pointers across a feed.
  * The observable behaviour stays Redis's:
  *  - a header or inline line ends at the first '\r' (headers) or '\n'
  *    (inline); the byte after a header's '\r' is skipped unchecked, and so
@@ -15,10 +25,20 @@
  *  - the "too big" checks run when a feed ends with the line still open,
  *    on the bytes pending since the line began, as Redis checks after each
  *    read.
- * Ownership: p->argv and its strings, p->bulk and p->line belong to the
- * parser until the caller takes an argument (setting its slot to NULL). */
+ * Ownership: p->argv and its strings, p->bulk, p->line and p->arena belong
+ * to the parser until the caller takes an argument (setting its slot to
+ * NULL); only heap arguments are ever freed one by one. */
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>
+#define arena_poison(p, n) ASAN_POISON_MEMORY_REGION((p), (n))
+#define arena_unpoison(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#else
+#define arena_poison(p, n) ((void)(p), (void)(n))
+#define arena_unpoison(p, n) ((void)(p), (void)(n))
+#endif
 
 #include "resp.h"
 #include "splitargs.h"
@@ -38,6 +58,8 @@ enum {
 
 #define ARGV_PREALLOC_MAX 1024   /* a hostile "*2000000000" costs nothing */
 #define LINE_KEEP_MAX 4096       /* line buffers above are released */
+#define ARENA_MIN 1024           /* first arena size */
+#define ARENA_KEEP_MAX (64 * 1024) /* arenas above are released at reset */
 
 void fr_reqlimits_default(fr_reqlimits *lim)
 {
@@ -51,9 +73,95 @@ void fr_reqparser_init(fr_reqparser *p)
     p->state = PS_START;
 }
 
+/* ------------------------------------------------------------ arena */
+
+int fr_reqparser_in_arena(const fr_reqparser *p, const fr_str *s)
+{
+    return (uintptr_t)s - (uintptr_t)p->arena < p->arena_used;
+}
+
+/* Room for an fr_str of cap bytes, 8-aligned so the next header is too. */
+static size_t arena_need(size_t cap)
+{
+    return (sizeof(fr_str) + cap + 1 + 7) & ~(size_t)7;
+}
+
+/* Grow to fit `need` more bytes; the command's arena arguments move. */
+static void arena_grow(fr_reqparser *p, size_t need)
+{
+    size_t cap = p->arena_cap ? p->arena_cap * 2 : ARENA_MIN;
+    while (cap - p->arena_used < need) cap *= 2;
+    uintptr_t old = (uintptr_t)p->arena;
+    arena_unpoison(p->arena, p->arena_cap);
+    char *a = fr_realloc(p->arena, cap);
+    for (int i = 0; i < p->argc; i++) {
+        uintptr_t off = (uintptr_t)p->argv[i] - old;
+        if (off < p->arena_used) p->argv[i] = (fr_str *)(a + off);
+    }
+    p->arena = a;
+    p->arena_cap = cap;
+    arena_poison(a + p->arena_used, cap - p->arena_used);
+}
+
+static fr_str *arena_str(fr_reqparser *p, size_t cap)
+{
+    size_t need = arena_need(cap);
+    if (p->arena_cap - p->arena_used < need) arena_grow(p, need);
+    fr_str *s = (fr_str *)(p->arena + p->arena_used);
+    arena_unpoison(s, need);
+    p->arena_used += need;
+    s->len = 0;
+    s->cap = cap;
+    return s;
+}
+
+static void arena_release(fr_reqparser *p)
+{
+    arena_unpoison(p->arena, p->arena_cap);
+    fr_free(p->arena);
+    p->arena = NULL;
+    p->arena_used = p->arena_cap = 0;
+}
+
+/* Empty the arena for the next command; a big one goes back (as Redis
+ * shrinks a query buffer that a big request grew). */
+static void arena_reset(fr_reqparser *p)
+{
+    if (p->arena_cap > ARENA_KEEP_MAX) {
+        arena_release(p);
+        return;
+    }
+    p->arena_used = 0;
+    arena_poison(p->arena, p->arena_cap);
+}
+
+static void arg_free(fr_reqparser *p, fr_str *s)
+{
+    if (!fr_reqparser_in_arena(p, s)) fr_str_free(s);
+}
+
+fr_str *fr_reqparser_take_arg(fr_reqparser *p, int i)
+{
+    fr_str *s = p->argv[i];
+    if (!s) return NULL;
+    if (fr_reqparser_in_arena(p, s)) return fr_str_dup(s);
+    p->argv[i] = NULL;
+    return s;
+}
+
+size_t fr_reqparser_args_memory(const fr_reqparser *p)
+{
+    size_t sum = p->arena_cap;
+    for (int i = 0; i < p->argc; i++)
+        if (p->argv[i] && !fr_reqparser_in_arena(p, p->argv[i])) sum += p->argv[i]->len;
+    return sum;
+}
+
+/* ------------------------------------------------------------ state */
+
 static void free_args(fr_reqparser *p)
 {
-    for (int i = 0; i < p->argc; i++) fr_str_free(p->argv[i]);
+    for (int i = 0; i < p->argc; i++) arg_free(p, p->argv[i]);
     p->argc = 0;
 }
 
@@ -61,8 +169,9 @@ void fr_reqparser_free(fr_reqparser *p)
 {
     free_args(p);
     fr_free(p->argv);
-    fr_str_free(p->bulk);
+    arg_free(p, p->bulk);
     fr_free(p->line);
+    arena_release(p);
     fr_reqparser_init(p);
 }
 
@@ -87,8 +196,9 @@ void fr_reqparser_reset_command(fr_reqparser *p)
         p->argv = NULL;
         p->argv_cap = 0;
     }
-    fr_str_free(p->bulk);
+    arg_free(p, p->bulk);
     p->bulk = NULL;
+    arena_reset(p);
     p->mbulk_left = 0;
     p->skip = 0;
     p->inline_cmd = 0;
@@ -183,6 +293,14 @@ static void inline_line(fr_reqparser *p, const char *l, size_t n)
     fr_free(v);
 }
 
+/* A "*<count>" header announced count > 0 bulks. */
+static void mbulk_begin(fr_reqparser *p, long long count)
+{
+    p->mbulk_left = count;
+    argv_ensure(p, count < ARGV_PREALLOC_MAX ? count : ARGV_PREALLOC_MAX);
+    p->state = PS_BULK_HDR;
+}
+
 static void mbulk_count_line(fr_reqparser *p, const char *l, size_t n,
                              const fr_reqlimits *lim)
 {
@@ -201,9 +319,7 @@ static void mbulk_count_line(fr_reqparser *p, const char *l, size_t n,
         p->state = PS_START;
         return;
     }
-    p->mbulk_left = ll;
-    argv_ensure(p, ll < ARGV_PREALLOC_MAX ? ll : ARGV_PREALLOC_MAX);
-    p->state = PS_BULK_HDR;
+    mbulk_begin(p, ll);
 }
 
 static void bulk_done(fr_reqparser *p)
@@ -212,18 +328,23 @@ static void bulk_done(fr_reqparser *p)
     p->state = p->mbulk_left ? PS_BULK_HDR : PS_READY;
 }
 
-/* The payload is complete: hand the string to argv. */
-static void bulk_finish(fr_reqparser *p)
+static void push_arg(fr_reqparser *p, fr_str *s)
 {
-    fr_str *s = p->bulk;
-    s->len = (size_t)p->bulk_len;
-    s->buf[s->len] = '\0';
     if (p->argc == p->argv_cap) {
         /* Doubling, but never past what the header announced. */
         long long want = 2LL * p->argv_cap, most = p->argc + p->mbulk_left;
         argv_ensure(p, want < most ? want : most);
     }
     p->argv[p->argc++] = s;
+}
+
+/* The payload is complete: hand the string to argv. */
+static void bulk_finish(fr_reqparser *p)
+{
+    fr_str *s = p->bulk;
+    s->len = (size_t)p->bulk_len;
+    s->buf[s->len] = '\0';
+    push_arg(p, s);
     p->bulk = NULL;
     if (p->skip)
         p->state = PS_BULK_SKIP;
@@ -237,7 +358,7 @@ static void bulk_begin(fr_reqparser *p, long long len)
     p->bulk_len = len;
     /* A big bulk also takes its CRLF so one read() can finish it. */
     p->bulk_target = (size_t)len + (big ? 2 : 0);
-    p->bulk = fr_str_new_empty(p->bulk_target);
+    p->bulk = big ? fr_str_new_empty(p->bulk_target) : arena_str(p, p->bulk_target);
     p->bulk_fill = 0;
     p->skip = big ? 0 : 2;
     p->state = PS_BULK_DATA;
@@ -276,6 +397,67 @@ static void header_line(fr_reqparser *p, int kind, const char *l, size_t n,
         mbulk_count_line(p, l, n, lim);
     else
         bulk_header_line(p, l, n, lim);
+}
+
+/* ------------------------------------------------------------ fast path */
+
+/* When a header and, for a bulk, its payload are complete in the buffer,
+ * the common shapes are taken in one scan: "*<count>\r?" and
+ * "$<len>\r?<payload>??" with plain decimal digits (no sign, no leading
+ * zero), within every limit, and a bulk below the big-argument size.  That
+ * is exactly what the state machine would accept and do, byte for byte
+ * (the bytes after '\r' and after the payload are skipped unchecked there
+ * too).  Anything else -- a partial element, an error, an odd number --
+ * returns 0 at an element boundary, where the state machine takes over
+ * with the same state it would have had. */
+
+/* Digits from buf[0] up to a '\r' that is not the last byte: the '\r''s
+ * index, or 0 when the line is not of that form or has more than `most`
+ * digits. */
+static size_t scan_number(const char *buf, size_t len, size_t most, long long *out)
+{
+    size_t i = 0;
+    long long v = 0;
+    if (len < 2 || buf[0] < '1' || buf[0] > '9') return 0;
+    while (i < len && i <= most && buf[i] >= '0' && buf[i] <= '9') v = v * 10 + (buf[i++] - '0');
+    if (i > most || i + 1 >= len || buf[i] != '\r') return 0;
+    *out = v;
+    return i;
+}
+
+static size_t fast_count(fr_reqparser *p, const char *buf, size_t len, const fr_reqlimits *lim)
+{
+    long long n;
+    size_t cr = scan_number(buf + 1, len - 1, 9, &n); /* below 2^31 */
+    if (!cr || (n > FR_PROTO_UNAUTH_MAX_MBULK && lim->auth_required)) return 0;
+    mbulk_begin(p, n);
+    return cr + 3;
+}
+
+static size_t fast_bulk(fr_reqparser *p, const char *buf, size_t len, const fr_reqlimits *lim)
+{
+    long long n;
+    size_t cr = len > 3 && buf[0] == '$' ? scan_number(buf + 1, len - 1, 5, &n) : 0;
+    if (!cr && len > 4 && buf[0] == '$' && buf[1] == '0' && buf[2] == '\r') cr = 1, n = 0;
+    if (!cr || n >= FR_PROTO_MBULK_BIG_ARG || (n > FR_PROTO_UNAUTH_MAX_BULK && lim->auth_required) ||
+        (lim->proto_max_bulk_len >= 0 && n > lim->proto_max_bulk_len))
+        return 0;
+    size_t data = cr + 3, end = data + (size_t)n + 2;
+    if (end > len) return 0;
+    fr_str *s = arena_str(p, (size_t)n);
+    memcpy(s->buf, buf + data, (size_t)n);
+    s->len = (size_t)n;
+    s->buf[n] = '\0';
+    push_arg(p, s);
+    bulk_done(p);
+    return end;
+}
+
+static size_t fast_bulks(fr_reqparser *p, const char *buf, size_t len, const fr_reqlimits *lim)
+{
+    size_t off = 0, n;
+    while (p->state == PS_BULK_HDR && (n = fast_bulk(p, buf + off, len - off, lim))) off += n;
+    return off;
 }
 
 /* ------------------------------------------------------------ feeding */
@@ -332,13 +514,17 @@ static size_t step_bulk_skip(fr_reqparser *p, size_t len)
 
 static size_t step(fr_reqparser *p, const char *buf, size_t len, const fr_reqlimits *lim)
 {
+    size_t n;
     switch (p->state) {
     case PS_START:
+        if (buf[0] == '*' && (n = fast_count(p, buf, len, lim))) return n;
         p->state = buf[0] == '*' ? PS_MB_COUNT : PS_INLINE;
         return 0;
+    case PS_BULK_HDR:
+        if (p->line_pending == 0 && (n = fast_bulks(p, buf, len, lim))) return n;
+        return step_line(p, buf, len, lim);
     case PS_INLINE:
     case PS_MB_COUNT:
-    case PS_BULK_HDR:
         return step_line(p, buf, len, lim);
     case PS_LINE_CR:
         header_line(p, p->line_kind, p->line, p->line_len, lim);

@@ -65,6 +65,10 @@ typedef struct fr_reqparser {
     size_t line_len, line_cap;
     size_t line_pending;    /* bytes since the line began (Redis's pending query) */
     int line_stuck;         /* a NUL hid the terminator: only counting bytes */
+    /* Arena: the command's arguments below FR_PROTO_MBULK_BIG_ARG, as fr_str
+     * headers and bytes back to back (8-aligned), emptied at every reset. */
+    char *arena;            /* fr_malloc; NULL until the first small bulk */
+    size_t arena_used, arena_cap;
     char errbuf[48];
 } fr_reqparser;
 
@@ -82,8 +86,20 @@ void fr_reqparser_free(fr_reqparser *p);
 size_t fr_reqparser_feed(fr_reqparser *p, const char *buf, size_t len,
                          const fr_reqlimits *lim, int *ready);
 /* After a ready command ran: frees the arguments still there (entries
- * taken and set to NULL are skipped) and prepares for the next command. */
+ * taken and set to NULL are skipped), empties the arena (releasing it when
+ * it grew past a bound) and prepares for the next command.  Every arena
+ * argument is invalid from here on. */
 void fr_reqparser_reset_command(fr_reqparser *p);
+/* Non-zero when s lives in the arena: valid only until the next reset, and
+ * never to be freed or resized by anyone. */
+int fr_reqparser_in_arena(const fr_reqparser *p, const fr_str *s);
+/* Ownership of argument i of the ready command, for keeping it past the
+ * command: a heap argument moves out (its slot becomes NULL), an arena
+ * argument is copied.  The caller frees the result with fr_str_free. */
+fr_str *fr_reqparser_take_arg(fr_reqparser *p, int i);
+/* Memory the arguments hold: the arena's capacity plus the heap arguments'
+ * bytes (CLIENT LIST tot-mem, INFO memory). */
+size_t fr_reqparser_args_memory(const fr_reqparser *p);
 
 /* While a bulk of FR_PROTO_MBULK_BIG_ARG bytes or more is being read, the
  * argument is already allocated at its final size: returns 1 with where to

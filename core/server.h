@@ -298,7 +298,7 @@ int fr_module_is_builtin(const fr_module *m);
 
 /* core/multi.c */
 int fr_multi_runs_now(const fr_cmd_meta *cmd);
-void fr_multi_queue(fr_client *c, const fr_cmd_meta *cmd, int argc, fr_str **argv);
+void fr_multi_queue(fr_client *c, const fr_cmd_meta *cmd); /* the parsed command */
 void fr_multi_flag_error(fr_client *c);
 void fr_multi_touch_key(const fr_db *db, const fr_str *key);
 void fr_multi_touch_db(const fr_db *emptied, const fr_db *replaced_with);

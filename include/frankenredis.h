@@ -112,9 +112,11 @@ typedef void (*fr_command_fn)(fr_ctx *ctx);
 
 int fr_argc(const fr_ctx *ctx);
 const fr_str *fr_arg(const fr_ctx *ctx, int i);
-/* Take ownership of argument i: zero-copy storage of a value received from
- * the network (a copy when propagation subscribers need the request).  The
- * caller must free or store it; fr_arg(ctx, i) may be NULL afterwards. */
+/* Take ownership of argument i: zero-copy storage of a big value received
+ * from the network (a copy for arguments below 32 KB, which live in a buffer
+ * reused by the next command, and when propagation subscribers need the
+ * request).  The caller must free (fr_str_free) or store it; fr_arg(ctx, i)
+ * may be NULL afterwards.  Pointers from fr_arg() die with the call. */
 fr_str *fr_arg_take(fr_ctx *ctx, int i);
 /* Case-insensitive compare of argument i with a NUL-terminated keyword. */
 int fr_arg_is(const fr_ctx *ctx, int i, const char *keyword);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmdtable.h"
 #include "manifest.h"
 
 #ifndef FR_SRCDIR
@@ -410,6 +411,35 @@ START_TEST(test_names) {
 }
 END_TEST
 
+/* The command table looks names up by (pointer, length), any case: the
+ * bytes after `len` are never read, a NUL or an overlong name matches
+ * nothing. */
+START_TEST(test_cmdtable_lookup) {
+    fr_manifest *m = load_ok(STRINGS_YAML);
+    char err[256] = "";
+    ck_assert_int_eq(fr_cmdtable_init(), 0);
+    ck_assert_int_eq(fr_cmdtable_add_manifest(m, NULL, err, sizeof(err)), 0);
+    const fr_cmd_meta *get = cmd(m, "get");
+    ck_assert_ptr_eq(fr_cmdtable_lookup("get", 3), get);
+    ck_assert_ptr_eq(fr_cmdtable_lookup("GeTRANGE", 3), get);
+    ck_assert_ptr_eq(fr_cmdtable_lookup("GETRANGE", 8), cmd(m, "getrange"));
+    ck_assert_ptr_null(fr_cmdtable_lookup("get\0", 4));
+    ck_assert_ptr_null(fr_cmdtable_lookup("ge", 2));
+    ck_assert_ptr_null(fr_cmdtable_lookup("g\xc5t", 3));
+    char longname[200];
+    memset(longname, 'a', sizeof(longname));
+    ck_assert_ptr_null(fr_cmdtable_lookup(longname, sizeof(longname)));
+    ck_assert_ptr_eq(fr_cmdtable_lookup_mut("OBJECT|Encoding"), cmd(m, "object|encoding"));
+    ck_assert_int_eq(fr_cmdtable_add_manifest(m, NULL, err, sizeof(err)), -1);
+    ck_assert_ptr_nonnull(strstr(err, "is already declared by module 'core'"));
+    ck_assert_uint_eq(fr_cmdtable_count(), (size_t)m->ncmds);
+    fr_cmdtable_remove_owner(NULL);
+    ck_assert_ptr_null(fr_cmdtable_lookup("get", 3));
+    ck_assert_uint_eq(fr_cmdtable_count(), 0);
+    fr_manifest_free(m);
+}
+END_TEST
+
 Suite *manifest_suite(void) {
     Suite *s = suite_create("manifest");
     TCase *load = tcase_create("load");
@@ -434,6 +464,7 @@ Suite *manifest_suite(void) {
     tcase_add_test(keys, test_getkeys_keynum_keyword);
     tcase_add_test(keys, test_has_keys_and_arity);
     tcase_add_test(keys, test_names);
+    tcase_add_test(keys, test_cmdtable_lookup);
     suite_add_tcase(s, keys);
     return s;
 }

@@ -18,6 +18,10 @@
 
 #include "resp.h"
 
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>
+#endif
+
 /* ------------------------------------------------------------ helpers */
 
 typedef struct outbuf {
@@ -331,17 +335,18 @@ END_TEST
 
 /* ------------------------------------------------------------ parser */
 
-/* Feed everything in chunks of `chunk` bytes; describe what was parsed:
- * each command as its args joined with ',' and ended with ';', then
- * "ERR:<error>" if parsing stopped on one. */
-static char *parse_desc(const char *data, size_t len, size_t chunk, const fr_reqlimits *lim)
+/* Feed data in pieces ending at each of cuts[0..ncuts) (ascending, then
+ * the end); describe what was parsed: each command as its args joined with
+ * ',' and ended with ';', then "ERR:<error>" if parsing stopped on one. */
+static char *parse_cuts(const char *data, size_t len, const size_t *cuts, size_t ncuts,
+                        const fr_reqlimits *lim)
 {
     fr_reqparser p;
     outbuf o = {0};
     fr_reqparser_init(&p);
-    size_t off = 0, end = 0;
+    size_t off = 0, end = 0, next = 0;
     while (off < len && !p.error) {
-        if (off == end) end = off + chunk < len ? off + chunk : len;
+        if (off == end) end = next < ncuts ? cuts[next++] : len;
         int ready;
         off += fr_reqparser_feed(&p, data + off, end - off, lim, &ready);
         if (ready) {
@@ -360,6 +365,17 @@ static char *parse_desc(const char *data, size_t len, size_t chunk, const fr_req
     fr_reqparser_free(&p);
     if (!o.b) out_str(&o, "");
     return o.b;
+}
+
+/* The same in chunks of `chunk` bytes. */
+static char *parse_desc(const char *data, size_t len, size_t chunk, const fr_reqlimits *lim)
+{
+    size_t n = chunk < len ? (len - 1) / chunk : 0;
+    size_t *cuts = malloc((n + 1) * sizeof(*cuts));
+    for (size_t i = 0; i < n; i++) cuts[i] = (i + 1) * chunk;
+    char *r = parse_cuts(data, len, cuts, n, lim);
+    free(cuts);
+    return r;
 }
 
 static void expect_parse(const char *data, size_t len, const char *want)
@@ -451,6 +467,8 @@ START_TEST(test_feed_stops_at_command_end)
 }
 END_TEST
 
+/* Taking an argument: a small one (in the arena) is copied and its slot
+ * kept, a big one moves out and its NULL slot is skipped at reset. */
 START_TEST(test_stolen_args_tolerated)
 {
     fr_reqparser p;
@@ -460,14 +478,90 @@ START_TEST(test_stolen_args_tolerated)
     fr_reqparser_init(&p);
     fr_reqparser_feed(&p, in, strlen(in), &lim, &ready);
     ck_assert_int_eq(ready, 1);
-    fr_str *v = p.argv[2];
-    p.argv[2] = NULL; /* what fr_arg_take does */
+    ck_assert(fr_reqparser_in_arena(&p, p.argv[2]));
+    fr_str *v = fr_reqparser_take_arg(&p, 2);
+    ck_assert_ptr_ne(v, p.argv[2]);
+    ck_assert(!fr_reqparser_in_arena(&p, v));
     fr_reqparser_reset_command(&p);
     ck_assert_str_eq(v->buf, "v");
     ck_assert_uint_eq(v->len, 1);
     fr_str_free(v);
     ck_assert_int_eq(p.argc, 0);
+
+    enum { BIG = 40000 };
+    char *big = malloc(BIG + 64);
+    int hl = sprintf(big, "*2\r\n$3\r\nSET\r\n$%d\r\n", BIG);
+    memset(big + hl, 'x', BIG);
+    memcpy(big + hl + BIG, "\r\n", 2);
+    fr_reqparser_feed(&p, big, (size_t)hl + BIG + 2, &lim, &ready);
+    ck_assert_int_eq(ready, 1);
+    ck_assert(!fr_reqparser_in_arena(&p, p.argv[1]));
+    fr_str *b = p.argv[1];
+    ck_assert_ptr_eq(fr_reqparser_take_arg(&p, 1), b);
+    ck_assert_ptr_null(p.argv[1]);
+    fr_reqparser_reset_command(&p);
+    ck_assert_uint_eq(b->len, BIG);
+    fr_str_free(b);
+    free(big);
     fr_reqparser_free(&p);
+}
+END_TEST
+
+/* Small arguments share one arena: 8-aligned, NUL-terminated, moved along
+ * when it grows mid-command (also across partial feeds), reused by the next
+ * command and given back when a command made it big. */
+START_TEST(test_arena)
+{
+    enum { N = 300, LEN = 500 }; /* 150 KB of arguments: several growths */
+    outbuf in = {0};
+    char h[FR_RESP_HDR_MAX], a[LEN];
+    out_put(&in, h, (size_t)fr_resp_hdr(h, '*', N));
+    for (int i = 0; i < N; i++) {
+        int n = i % 7 == 0 ? 0 : LEN - i % 13;
+        memset(a, 'a' + i % 26, (size_t)n);
+        out_put(&in, h, (size_t)fr_resp_hdr(h, '$', n));
+        out_put(&in, a, (size_t)n);
+        out_str(&in, "\r\n");
+    }
+    fr_reqparser p;
+    fr_reqlimits lim = FR_REQLIMITS_DEFAULT;
+    int ready = 0;
+    fr_reqparser_init(&p);
+    for (size_t off = 0, step = 1; off < in.len; step = step * 2 % 997 + 1)
+        off += fr_reqparser_feed(&p, in.b + off, step < in.len - off ? step : in.len - off,
+                                 &lim, &ready);
+    ck_assert_int_eq(ready, 1);
+    ck_assert_int_eq(p.argc, N);
+    for (int i = 0; i < N; i++) {
+        size_t n = i % 7 == 0 ? 0 : (size_t)(LEN - i % 13);
+        ck_assert(fr_reqparser_in_arena(&p, p.argv[i]));
+        ck_assert_uint_eq((uintptr_t)p.argv[i] % 8, 0);
+        ck_assert_uint_eq(p.argv[i]->len, n);
+        ck_assert_int_eq(p.argv[i]->buf[n], '\0');
+        if (n) ck_assert_int_eq(p.argv[i]->buf[n - 1], 'a' + i % 26);
+    }
+    ck_assert_uint_ge(fr_reqparser_args_memory(&p), (size_t)N * LEN / 2);
+    fr_reqparser_reset_command(&p);
+    ck_assert_ptr_null(p.arena); /* past the bound: released */
+    ck_assert_uint_eq(fr_reqparser_args_memory(&p), 0);
+
+    const char *set = "*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n";
+    fr_reqparser_feed(&p, set, strlen(set), &lim, &ready);
+    char *arena = p.arena;
+    ck_assert_ptr_nonnull(arena);
+    ck_assert_ptr_eq(p.argv[0], (fr_str *)arena);
+    fr_reqparser_reset_command(&p);
+    fr_reqparser_feed(&p, set, strlen(set), &lim, &ready);
+    ck_assert_ptr_eq(p.arena, arena); /* reused */
+    ck_assert_str_eq(p.argv[2]->buf, "v");
+#if defined(__SANITIZE_ADDRESS__)
+    /* A pointer kept past the command is caught under ASan. */
+    const char *stale = p.argv[2]->buf;
+    fr_reqparser_reset_command(&p);
+    ck_assert(__asan_address_is_poisoned(stale));
+#endif
+    fr_reqparser_free(&p);
+    free(in.b);
 }
 END_TEST
 
@@ -610,6 +704,98 @@ START_TEST(test_many_args)
     ck_assert_int_le(p.argv_cap, 1024);
     ck_assert_int_eq(p.argc, 1);
     fr_reqparser_free(&p);
+}
+END_TEST
+
+/* The fast path (whole elements in one buffer) must agree with the state
+ * machine (fed byte by byte, it never sees a whole header): for every input
+ * below, all at once and split in two at every byte give the byte-by-byte
+ * result. */
+static void expect_split_invariant(const char *data, size_t len, const fr_reqlimits *lim)
+{
+    char *want = parse_desc(data, len, 1, lim);
+    char *whole = parse_desc(data, len, len ? len : 1, lim);
+    ck_assert_msg(strcmp(whole, want) == 0, "whole: got [%s] want [%s]", whole, want);
+    free(whole);
+    for (size_t k = 1; k < len; k++) {
+        char *got = parse_cuts(data, len, &k, 1, lim);
+        ck_assert_msg(strcmp(got, want) == 0, "split at %zu: got [%s] want [%s]", k, got, want);
+        free(got);
+    }
+    free(want);
+}
+
+START_TEST(test_fast_path_split_anywhere)
+{
+    fr_reqlimits lim = FR_REQLIMITS_DEFAULT, auth = FR_REQLIMITS_DEFAULT,
+                 small = FR_REQLIMITS_DEFAULT;
+    auth.auth_required = 1;
+    small.proto_max_bulk_len = 3;
+    const fr_reqlimits *const lims[] = {&lim, &auth, &small};
+    static const struct { const char *s; size_t len; } inputs[] = {
+#define IN(lit) {lit, sizeof(lit) - 1}
+        IN("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$5\r\nhello\r\n*2\r\n$3\r\nGET\r\n$1\r\nk\r\n"),
+        IN("*2\r\n$4\r\nECHO\r\n$0\r\n\r\n*1\r\n$4\r\nPING\r\nPING\r\n*0\r\n*-1\r\n"),
+        IN("*1\rZ$4\rZPINGzz*1\n\n$4\n\nPING\r\n"),        /* bytes after CR unchecked */
+        IN("*11\r\n$1\r\na\r\n$1\r\nb\r\n$1\r\nc\r\n$1\r\nd\r\n$1\r\ne\r\n$1\r\nf\r\n"
+           "$1\r\ng\r\n$1\r\nh\r\n$1\r\ni\r\n$1\r\nj\r\n$1\r\nk\r\n"),
+        IN("*10\r\n$1\r\na\r\n$1\r\nb\r\n$1\r\nc\r\n$1\r\nd\r\n$1\r\ne\r\n$1\r\nf\r\n"
+           "$1\r\ng\r\n$1\r\nh\r\n$1\r\ni\r\n$4\r\nabcd\r\n"),
+        IN("*2\r\n$3\r\nGET\r\n$03\r\nabc\r\n"),        /* leading zero: invalid */
+        IN("*02\r\n$3\r\nGET\r\n$1\r\na\r\n"),
+        IN("*+2\r\n"), IN("*-0\r\n"), IN("*1\r\n$-1\r\n"), IN("*1\r\n$+1\r\na\r\n"),
+        IN("*1\r\n$ 1\r\na\r\n"), IN("*1\r\n$1 \r\na\r\n"), IN("*1\r\n$1\n\r\na\r\n"),
+        IN("*1\r\n\r\n"), IN("*1\r\nx\r\n"), IN("*2147483648\r\n"),
+        IN("*2147483647\r\n$1\r\na\r\n"), IN("*999999999\r\n$2\r\nab\r\n"),
+        IN("*1\r\n$99999999999999999999\r\n"), IN("*1\r\n$16384\r\n"), IN("*1\r\n$16385\r\n"),
+        IN("*2\r\n$4\r\nECHO\r\n$32767\r\n"), IN("*1\r\n$32768\r\n"),
+        IN("*2\r\n$4\r\nECHO\r\n$5\r\na\0b\0c\r\n"), IN("*1\0\r\n$4\r\nPING\r\n"),
+        IN("*1\r\n$4\0\r\nPING\r\n"), IN("*2\r\n$3\r\nGET\r\n$3\r\na\0b\r\n"),
+        IN("*1\r\n$4\r\nPI\r\n\r\n\r\n"), IN("*3\r\n$1\r\na\r\n$0\r\n\r\n$0\r\n"),
+        IN("*1\r\n$3\r\nabc"), IN("*1\r\n$3\r\nabc\r"), IN("*1\r\n$3\r"), IN("*1\r"), IN("*"),
+        IN("*1\r\n$4\r\nPING\r\nset a \"b c\"\r\n*1\r\n$4\r\nPING\r\n"),
+#undef IN
+    };
+    for (size_t l = 0; l < sizeof(lims) / sizeof(*lims); l++)
+        for (size_t i = 0; i < sizeof(inputs) / sizeof(*inputs); i++)
+            expect_split_invariant(inputs[i].s, inputs[i].len, lims[l]);
+
+    /* Whole bulks at the limits, too long to split everywhere. */
+    static char big[16400];
+    for (int len = 16384; len <= 16385; len++) {
+        int hl = snprintf(big, sizeof(big), "*1\r\n$%d\r\n", len);
+        memset(big + hl, 'x', (size_t)len);
+        memcpy(big + hl + len, "\r\n", 2);
+        char *a = parse_desc(big, (size_t)(hl + len + 2), (size_t)(hl + len + 2), &auth);
+        char *b = parse_desc(big, (size_t)(hl + len + 2), 1, &auth);
+        ck_assert_str_eq(a, b);
+        ck_assert_int_eq(strncmp(a, "ERR:", 4) == 0, len > 16384);
+        free(a);
+        free(b);
+    }
+}
+END_TEST
+
+/* The recorded corpus, split in two at every byte (small cases): the reply
+ * Redis gave, whatever the split. */
+START_TEST(test_corpus_split_anywhere)
+{
+    fixture *fx;
+    int n = load_fixtures(&fx);
+    for (int i = 0; i < n; i++) {
+        if (fx[i].data_len > 4096) continue;
+        for (size_t k = 1; k < fx[i].data_len; k++) {
+            conn c;
+            conn_init(&c, fx[i].auth);
+            conn_read(&c, fx[i].data, k);
+            if (!c.closed) conn_read(&c, fx[i].data + k, fx[i].data_len - k);
+            ck_assert_msg(c.closed == fx[i].closed && c.out.len == fx[i].reply_len &&
+                              (c.out.len == 0 || memcmp(c.out.b, fx[i].reply, c.out.len) == 0),
+                          "%s split at %zu: reply differs", fx[i].name, k);
+            conn_free(&c);
+        }
+    }
+    free_fixtures(fx, n);
 }
 END_TEST
 
@@ -788,10 +974,13 @@ Suite *resp_suite(void)
     tcase_add_test(tc, test_errors_and_stickiness);
     tcase_add_test(tc, test_feed_stops_at_command_end);
     tcase_add_test(tc, test_stolen_args_tolerated);
+    tcase_add_test(tc, test_arena);
     tcase_add_test(tc, test_auth_limits_follow_each_feed);
     tcase_add_test(tc, test_line_limits);
     tcase_add_test(tc, test_nul_hides_terminator);
     tcase_add_test(tc, test_many_args);
+    tcase_add_test(tc, test_fast_path_split_anywhere);
+    tcase_add_test(tc, test_corpus_split_anywhere);
     tcase_add_test(tc, test_big_bulk_direct);
     tcase_add_test(tc, test_direct_target_only_for_big);
     suite_add_tcase(s, tc);
