@@ -181,6 +181,14 @@ static ssize_t read_into_qbuf(fr_client *c)
     return n;
 }
 
+/* The loop's time, refreshed by libev after every poll: precise enough for
+ * idle times and cheaper than a clock read per read and per write (Redis
+ * uses its cached unixtime the same way). */
+static time_t loop_unixtime(void)
+{
+    return (time_t)ev_now(server.loop);
+}
+
 static void read_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
     (void)loop;
@@ -209,7 +217,7 @@ static void read_cb(struct ev_loop *loop, ev_io *w, int revents)
     }
     server.stats.net_input_bytes += n;
     server.stats.total_reads_processed++;
-    c->last_interaction = time(NULL);
+    c->last_interaction = loop_unixtime();
     if (query_buffer_too_big(c)) {
         fr_client_free(c);
         return;
@@ -248,7 +256,7 @@ static int write_some(fr_client *c)
             return -1;
         }
         server.stats.net_output_bytes += w;
-        c->last_interaction = time(NULL);
+        c->last_interaction = loop_unixtime();
         server.stats.total_writes_processed++;
         fr_reply_consume(c, (size_t)w);
         if ((size_t)w < fr_iov_total(iov, n)) return 0;
