@@ -276,7 +276,7 @@ static int flush_client(fr_client *c)
         return -1;
     }
     if (fr_client_output_bytes(c) == 0) {
-        ev_io_stop(server.loop, &c->wio);
+        if (ev_is_active(&c->wio)) ev_io_stop(server.loop, &c->wio);
         if (c->flags & FR_CLIENT_CLOSE_AFTER_REPLY) {
             fr_client_free(c);
             return -1;
