@@ -496,6 +496,30 @@ test_flushall() {
     redis-cli -p "$fp" SHUTDOWN NOSAVE >/dev/null 2>&1
 }
 
+# Without save points, flushes count the keys they removed as changes (none
+# for an empty keyspace) at the moment they run, as Redis's emptyData does.
+test_flush_changes() {
+    local d fp rp p
+    d=$(new_dir flushchanges)
+    fr_conf "$d" strict
+    start_fr "$d" || { fr_fail flushchanges/start "$(tail -n 3 "$d/fr.log")"; return; }
+    fp=$PORT
+    mkdir -p "$d/ref"
+    start_redis "$d/ref" dump.rdb || { fr_fail flushchanges/redis "no reference server"; return; }
+    rp=$PORT
+    for p in "$fp" "$rp"; do redis-cli -p "$p" FLUSHALL >/dev/null; done
+    fr_check_eq flushchanges/flushall-empty 0 "$(info_field "$fp" rdb_changes_since_last_save)"
+    fr_check_eq flushchanges/flushall-empty-ref 0 "$(info_field "$rp" rdb_changes_since_last_save)"
+    for p in "$fp" "$rp"; do
+        redis-cli -p "$p" MSET a 1 b 2 c 3 >/dev/null
+        redis-cli -p "$p" FLUSHDB >/dev/null
+    done
+    # MSET counts 3, FLUSHDB the 3 keys it removed.
+    fr_check_eq flushchanges/flushdb 6 "$(info_field "$fp" rdb_changes_since_last_save)"
+    fr_check_eq flushchanges/flushdb-ref 6 "$(info_field "$rp" rdb_changes_since_last_save)"
+    redis-cli -p "$fp" SHUTDOWN NOSAVE >/dev/null 2>&1
+}
+
 # A background save that fails (file size limit) stops writes with Redis's
 # MISCONF text while save points are set; lifting either condition allows
 # them again.
@@ -579,7 +603,7 @@ test_hardened_restore() {
 }
 
 # RDB_TESTS="test_x test_y" runs only those.
-for t in ${RDB_TESTS:-test_fixture_strings test_fixture_nocompress test_fixture_refusals test_redis_to_fr test_fr_to_redis test_restore_across test_restore_replies test_bgsave_under_writes test_info_and_lastsave test_save_points test_shutdown_save test_flushall test_misconf test_broken_files test_hardened_restore}; do
+for t in ${RDB_TESTS:-test_fixture_strings test_fixture_nocompress test_fixture_refusals test_redis_to_fr test_fr_to_redis test_restore_across test_restore_replies test_bgsave_under_writes test_info_and_lastsave test_save_points test_shutdown_save test_flushall test_flush_changes test_misconf test_broken_files test_hardened_restore}; do
     "$t"
 done
 
