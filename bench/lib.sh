@@ -7,6 +7,10 @@
 # running one redis-benchmark invocation into one result line.
 # Everything started here is listed in BENCH_PIDS and stopped on exit.
 
+# The port probe is the integration tests' (one copy of it).
+# shellcheck source=../tests/integration/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../tests/integration/lib.sh"
+
 BENCH_PIDS=""
 BENCH_TMP=""
 
@@ -31,19 +35,10 @@ note() { echo "bench: $*" >&2; }
 # ephemeral range (so no client socket of ours holds it).  Racy like any
 # probe, hence bench_start's retries.
 bench_free_port() {
-    local _ port lo hi
+    local _ lo hi
     read -r lo _ </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || lo=32768
     hi=$(( lo > 20000 ? lo : 32768 ))
-    lo=10000
-    for _ in $(seq 1 200); do
-        port=$(( (RANDOM * 32768 + RANDOM) % (hi - lo) + lo ))
-        [ "$port" = 6379 ] && continue
-        if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-            echo "$port"
-            return 0
-        fi
-    done
-    return 1
+    fr_probe_free_port 10000 "$hi"
 }
 
 # bench_start KIND LOG: starts a server on a free port, sets BENCH_PID and

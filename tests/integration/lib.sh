@@ -64,9 +64,17 @@ fr_free_port() {
         "$FR_CONFORM" free-port
         return
     fi
-    local _ port
-    for _ in $(seq 1 100); do
-        port=$(( (RANDOM * 32768 + RANDOM) % 25000 + 20000 ))
+    fr_probe_free_port 20000 45000
+}
+
+# fr_probe_free_port LO HI: a random port in [LO, HI) that nothing accepts
+# on, never 6379 (the system Redis).  Racy like any probe: callers retry
+# when the server they start finds it taken.
+fr_probe_free_port() {
+    local lo=$1 hi=$2 _ port
+    for _ in $(seq 1 200); do
+        port=$(( (RANDOM * 32768 + RANDOM) % (hi - lo) + lo ))
+        [ "$port" = 6379 ] && continue
         if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
             echo "$port"
             return 0
