@@ -326,13 +326,6 @@ void fr_key_set(fr_ctx *ctx, fr_db *db, const fr_str *key, const fr_type *type,
     fire_key(FR_HOOK_KEY_WRITTEN, ctx, db, key, 0);
 }
 
-int fr_key_add(fr_ctx *ctx, fr_db *db, const fr_str *key, const fr_type *type, void *payload)
-{
-    if (kv_find(db, key)) return 0;
-    fr_key_set(ctx, db, key, type, payload, 0);
-    return 1;
-}
-
 int fr_key_delete(fr_ctx *ctx, fr_db *db, const fr_str *key)
 {
     return remove_key(ctx, db, key, FR_DELETE_EXPLICIT);

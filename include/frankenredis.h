@@ -29,7 +29,7 @@
 extern "C" {
 #endif
 
-#define FR_ABI_VERSION 1
+#define FR_ABI_VERSION 2
 #define FR_MODULE_MAGIC 0x46524d44u /* "FRMD" */
 
 /* Build facts that must match between core and module: a module compiled for
@@ -254,10 +254,6 @@ void fr_key_set(fr_ctx *ctx, fr_db *db, const fr_str *key,
  * finding the key again. */
 void fr_key_replace(fr_ctx *ctx, fr_db *db, const fr_str *key, fr_value *v,
                     const fr_type *type, void *payload, int flags);
-/* Store only if the key does not exist (SETNX & co): 1 stored, 0 not stored
- * (the payload then stays with the caller).  Clears nothing else. */
-int fr_key_add(fr_ctx *ctx, fr_db *db, const fr_str *key,
-               const fr_type *type, void *payload);
 int fr_key_delete(fr_ctx *ctx, fr_db *db, const fr_str *key); /* 1 deleted */
 /* Detach a key's value (with its TTL) from db without freeing it; used by
  * RENAME/MOVE.  Returns NULL if absent. */

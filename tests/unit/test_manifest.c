@@ -221,7 +221,7 @@ static const struct {
     {"bad-hook.yaml", "6: unknown hook 'key-renamed'"},
     {"abi-missing.yaml", "1: missing required field 'abi'"},
     {"abi-mismatch.yaml",
-     "2: abi 99 does not match this server's ABI version 1"},
+     "2: abi 99 does not match this server's ABI version 2"},
     {"bad-key-spec.yaml", "15: command 'get': key_specs[0]: begin_search "
                           "must have exactly one of index, keyword, unknown"},
     {"bad-key-spec-index.yaml",
