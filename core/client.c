@@ -18,6 +18,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "obuf_limit.h"
 #include "server.h"
 
 #define FR_MAX_WRITE_IOV 64
@@ -31,7 +32,9 @@ fr_client *fr_client_create(int fd, const char *addr, const char *laddr, int is_
     c->id = server.next_client_id++;
     c->fd = fd;
     c->resp = 2;
-    c->authenticated = 0;
+    /* As Redis: with no password set the default user is in at once, and
+     * stays in when a password is set later (CONFIG SET requirepass). */
+    c->authenticated = server.cfg.requirepass == NULL;
     c->is_local = is_local;
     snprintf(c->addr, sizeof(c->addr), "%s", addr);
     snprintf(c->laddr, sizeof(c->laddr), "%s", laddr);
@@ -76,12 +79,7 @@ void fr_client_free(fr_client *c)
     fr_reqparser_free(&c->parser);
     fr_free(c->qbuf);
     fr_str_free(c->name);
-    fr_reply_block *b = c->reply_head;
-    while (b) {
-        fr_reply_block *n = b->next;
-        fr_free(b);
-        b = n;
-    }
+    fr_client_free_replies(c);
     if (server.current_client == c) server.current_client = NULL;
     fr_free(c);
 }
@@ -105,9 +103,10 @@ void fr_client_mark_pending(fr_client *c)
     queue_pending(c);
 }
 
+/* Bytes queued and not yet written. */
 size_t fr_client_output_bytes(const fr_client *c)
 {
-    return c->bufpos - c->sentlen + c->reply_bytes;
+    return (c->bufpos - c->sentlen) + (c->reply_bytes - c->reply_head_sent);
 }
 
 /* ----------------------------------------------------------------- input */
@@ -230,24 +229,34 @@ static void read_cb(struct ev_loop *loop, ev_io *w, int revents)
 
 /* ---------------------------------------------------------------- output */
 
+/* Fills `iov` with the pending output in order: the unsent part of `buf`,
+ * then the blocks up to the first deferred one (its header is not known
+ * yet).  Returns the number of entries used. */
+static int gather_output(fr_client *c, struct iovec *iov, int max)
+{
+    int n = 0;
+    if (c->bufpos > c->sentlen) {
+        iov[n].iov_base = c->buf + c->sentlen;
+        iov[n++].iov_len = c->bufpos - c->sentlen;
+    }
+    size_t skip = c->reply_head_sent;
+    for (fr_reply_block *b = c->reply_head; b && n < max; b = b->next) {
+        if (b->deferred) break;
+        if (b->used > skip) {
+            iov[n].iov_base = b->data + skip;
+            iov[n++].iov_len = b->used - skip;
+        }
+        skip = 0;
+    }
+    return n;
+}
+
 /* Write as much as the socket takes.  Returns -1 if the client is gone. */
 static int write_some(fr_client *c)
 {
     while (fr_client_output_bytes(c) > 0) {
         struct iovec iov[FR_MAX_WRITE_IOV];
-        int n = 0;
-        if (c->bufpos > c->sentlen) {
-            iov[n].iov_base = c->buf + c->sentlen;
-            iov[n++].iov_len = c->bufpos - c->sentlen;
-        }
-        size_t skip = c->bufpos > c->sentlen ? 0 : c->sentlen;
-        for (fr_reply_block *b = c->reply_head; b && n < FR_MAX_WRITE_IOV; b = b->next) {
-            if (b->deferred) break; /* header not known yet: keep order */
-            if (b->used == 0) continue;
-            iov[n].iov_base = b->data + skip;
-            iov[n++].iov_len = b->used - skip;
-            skip = 0;
-        }
+        int n = gather_output(c, iov, FR_MAX_WRITE_IOV);
         if (n == 0) return 0;
         ssize_t w = n == 1 ? write(c->fd, iov[0].iov_base, iov[0].iov_len) : writev(c->fd, iov, n);
         if (w < 0) {
@@ -308,16 +317,19 @@ static void write_cb(struct ev_loop *loop, ev_io *w, int revents)
 
 /* ------------------------------------------------------------------ cron */
 
+/* Idle timeouts, and output limits for readers that stopped reading (no
+ * new reply would check them). */
 void fr_clients_cron(void)
 {
-    if (server.cfg.timeout <= 0) return;
     time_t now = time(NULL);
     fr_client *c = server.clients;
     while (c) {
         fr_client *next = c->next;
-        if (now - c->last_interaction > server.cfg.timeout) {
+        if (server.cfg.timeout > 0 && now - c->last_interaction > server.cfg.timeout) {
             fr_log(FR_LOG_VERBOSE, "Closing idle client");
             fr_client_free(c);
+        } else {
+            fr_obuf_enforce(c, 0);
         }
         c = next;
     }

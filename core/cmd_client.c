@@ -23,6 +23,7 @@
 #include <time.h>
 
 #include "info.h"
+#include "obuf_limit.h"
 #include "server.h"
 
 /* Client types as CLIENT LIST TYPE / CLIENT KILL TYPE name them. */
@@ -68,8 +69,7 @@ static size_t argv_bytes(const fr_client *c)
 
 size_t fr_client_memory(const fr_client *c, size_t *omem)
 {
-    size_t out = 0;
-    for (fr_reply_block *b = c->reply_head; b; b = b->next) out += fr_malloc_size(b);
+    size_t out = fr_obuf_memory(c);
     if (omem) *omem = out;
     /* The fixed reply buffer lives inside the struct, so fr_malloc_size(c)
      * already counts what Redis adds as buf_usable_size. */
@@ -100,13 +100,6 @@ static void events_string(const fr_client *c, char *out)
     if (ev_is_active(&c->rio)) *p++ = 'r';
     if (ev_is_active(&c->wio)) *p++ = 'w';
     *p = '\0';
-}
-
-static size_t reply_block_count(const fr_client *c)
-{
-    size_t n = 0;
-    for (fr_reply_block *b = c->reply_head; b; b = b->next) n++;
-    return n;
 }
 
 /* Appends printf-style text to s. */
@@ -147,7 +140,7 @@ fr_str *fr_client_info_line(fr_client *c)
     s = catf(s, " qbuf=%zu qbuf-free=%zu argv-mem=%zu multi-mem=0", c->qlen + fr_reqparser_pending(&c->parser),
              c->qcap - c->qlen, argv_bytes(c));
     s = catf(s, " rbs=%zu rbp=%zu obl=%zu oll=%zu omem=%zu tot-mem=%zu", sizeof(c->buf), sizeof(c->buf), c->bufpos,
-             reply_block_count(c), omem, tot);
+             c->reply_nblocks, omem, tot);
     return catf(s, " events=%s cmd=%s user=default redir=-1 resp=%d", events,
                 c->lastcmd ? c->lastcmd->fullname : "NULL", c->resp);
 }

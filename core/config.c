@@ -21,6 +21,7 @@
 
 #include "config.h"
 #include "manifest.h"
+#include "obuf_limit.h"
 #include "server.h"
 #include "splitargs.h"
 
@@ -80,6 +81,10 @@ static int set_maxmemory(conf_def *d, int argc, char **argv, const char **err);
 static void get_maxmemory(conf_def *d, char *buf, size_t len);
 static void get_appendonly(conf_def *d, char *buf, size_t len);
 static void get_save(conf_def *d, char *buf, size_t len);
+static int set_obuf_limit(conf_def *d, int argc, char **argv, const char **err);
+static void get_obuf_limit(conf_def *d, char *buf, size_t len);
+static int set_maxclients(conf_def *d, int argc, char **argv, const char **err);
+static void get_maxclients(conf_def *d, char *buf, size_t len);
 
 #define C(n, t, f, p, mi, ma, de) {(char *)n, t, f, p, mi, ma, de, NULL, NULL, NULL, NULL, 0, NULL, NULL}
 static conf_def core_defs[] = {
@@ -87,7 +92,7 @@ static conf_def core_defs[] = {
     C("protected-mode", CT_BOOL, 0, &server.cfg.protected_mode, 0, 0, "yes"),
     C("requirepass", CT_STR, CF_SENSITIVE | CF_EMPTY_IS_NULL, &server.cfg.requirepass, 0, 0, ""),
     C("databases", CT_LL, CF_IMMUTABLE, &server.cfg.databases, 1, INT_MAX, "16"),
-    C("maxclients", CT_LL, 0, &server.cfg.maxclients, 1, UINT_MAX, "10000"),
+    {(char *)"maxclients", CT_SPECIAL, 0, NULL, 1, UINT_MAX, "10000", NULL, set_maxclients, get_maxclients, NULL, 0, NULL, NULL},
     C("timeout", CT_LL, 0, &server.cfg.timeout, 0, INT_MAX, "0"),
     C("tcp-keepalive", CT_LL, 0, &server.cfg.tcp_keepalive, 0, INT_MAX, "300"),
     C("tcp-backlog", CT_LL, CF_IMMUTABLE, &server.cfg.tcp_backlog, 0, INT_MAX, "511"),
@@ -114,6 +119,9 @@ static conf_def core_defs[] = {
     {(char *)"dir", CT_SPECIAL, CF_PROTECTED, NULL, 0, 0, NULL, NULL, set_dir, get_dir, NULL, 0, NULL, NULL},
     {(char *)"appendonly", CT_SPECIAL, 0, NULL, 0, 0, "no", NULL, set_appendonly, get_appendonly, NULL, 0, NULL, NULL},
     {(char *)"save", CT_SPECIAL, 0, NULL, 0, 0, "3600 1 300 100 60 10000", NULL, set_save, get_save, NULL, 0, NULL, NULL},
+    {(char *)"client-output-buffer-limit", CT_SPECIAL, 0, NULL, 0, 0,
+     "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60", NULL, set_obuf_limit, get_obuf_limit,
+     NULL, 0, NULL, NULL},
 };
 #undef C
 
@@ -407,6 +415,50 @@ static void get_maxmemory(conf_def *d, char *buf, size_t len)
 {
     (void)d;
     snprintf(buf, len, "%lld", server.cfg.maxmemory);
+}
+
+static int set_obuf_limit(conf_def *d, int argc, char **argv, const char **err)
+{
+    (void)d;
+    return fr_obuf_limits_set(argc, argv, err);
+}
+
+static void get_obuf_limit(conf_def *d, char *buf, size_t len)
+{
+    (void)d;
+    fr_obuf_limits_format(buf, len);
+}
+
+/* While the config is read the file-descriptor limit is not known yet:
+ * start-up fits maxclients to it once (fr_net_fit_maxclients).  Later a
+ * value the process cannot get descriptors for is refused, as Redis
+ * refuses it, naming the most it could have. */
+static int set_maxclients(conf_def *d, int argc, char **argv, const char **err)
+{
+    static char msg[128];
+    long long v;
+    if (argc != 1 || parse_ll(argv[0], &v)) {
+        *err = "argument couldn't be parsed into an integer";
+        return -1;
+    }
+    if (range_error(d, v, err)) return -1;
+    if (server.loop) {
+        long long most = fr_net_maxclients_possible(v);
+        if (most < v) {
+            snprintf(msg, sizeof(msg),
+                     "The operating system is not able to handle the specified number of clients, try with %lld", most);
+            *err = msg;
+            return -1;
+        }
+    }
+    server.cfg.maxclients = v;
+    return 0;
+}
+
+static void get_maxclients(conf_def *d, char *buf, size_t len)
+{
+    (void)d;
+    snprintf(buf, len, "%lld", server.cfg.maxclients);
 }
 
 /* -------------------------------------------------------------- defaults */

@@ -29,6 +29,7 @@
 
 #include "config.h"
 #include "info.h"
+#include "obuf_limit.h"
 #include "server.h"
 #include "kv.h"
 #include "kv.h"
@@ -227,7 +228,7 @@ static void largest_buffers(size_t *in, size_t *out)
     for (fr_client *c = server.clients; c; c = c->next) {
         size_t qin = fr_malloc_size(c->qbuf) + fr_reqparser_pending(&c->parser);
         if (qin > *in) *in = qin;
-        if (c->reply_bytes > *out) *out = c->reply_bytes;
+        if (fr_obuf_memory(c) > *out) *out = fr_obuf_memory(c);
     }
 }
 

@@ -11,13 +11,23 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "server.h"
 
 #define MAX_ACCEPTS_PER_CALL 1000
+/* Descriptors kept for everything but clients (listeners, log, the event
+ * loop, persistence files and pipes), as Redis reserves them. */
+#define RESERVED_FDS 32
+/* How long accepting pauses when the process or system has no descriptor
+ * left: the pending connection stays queued and would wake us at once. */
+#define ACCEPT_PAUSE_SECONDS 0.1
+
+static ev_timer accept_pause;
 
 static int set_nonblock(int fd)
 {
@@ -88,13 +98,36 @@ static void reject(int fd, const char *msg)
     close(fd);
 }
 
+static void resume_accepting(struct ev_loop *loop, ev_timer *t, int revents)
+{
+    (void)t;
+    (void)revents;
+    for (int i = 0; i < server.nlisteners; i++) ev_io_start(loop, &server.listeners[i]);
+}
+
+/* Out of descriptors: the listener stays readable, so accepting again at
+ * once would spin.  Stop listening for a moment; the connections wait in
+ * the kernel's backlog meanwhile. */
+static void pause_accepting(int err)
+{
+    fr_log(FR_LOG_WARNING, "Accepting client connection: %s (pausing accepts for %.0f ms)", strerror(err),
+           ACCEPT_PAUSE_SECONDS * 1000);
+    for (int i = 0; i < server.nlisteners; i++) ev_io_stop(server.loop, &server.listeners[i]);
+    if (ev_is_active(&accept_pause)) return;
+    ev_timer_init(&accept_pause, resume_accepting, ACCEPT_PAUSE_SECONDS, 0.);
+    ev_timer_start(server.loop, &accept_pause);
+}
+
 /* Returns 0 when there is nothing more to accept right now. */
 static int accept_one(int lfd)
 {
     struct sockaddr_storage ss, ls;
     socklen_t sl = sizeof(ss), ll = sizeof(ls);
     int fd = accept4(lfd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
-    if (fd < 0) return errno == ECONNABORTED || errno == EPROTO || errno == ENETDOWN;
+    if (fd < 0) {
+        if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) pause_accepting(errno);
+        return errno == ECONNABORTED || errno == EPROTO || errno == ENETDOWN;
+    }
     char addr[64], laddr[64];
     int is_local, ignored;
     addr_to_string(&ss, addr, sizeof(addr), &is_local);
@@ -211,4 +244,101 @@ void fr_net_close_listeners(void)
 void fr_net_close_listeners_in_child(void)
 {
     for (int i = 0; i < server.nlisteners; i++) close(server.listen_fds[i]);
+}
+
+/* ------------------------------------------------- descriptor budget */
+
+/* The highest open-files limit the process may set: the hard limit, or with
+ * the privilege to raise it, the kernel's ceiling. */
+static rlim_t settable_files_limit(const struct rlimit *cur)
+{
+    rlim_t most = cur->rlim_max;
+    FILE *f = fopen("/proc/sys/fs/nr_open", "r");
+    unsigned long long nr_open = 0;
+    if (f) {
+        if (fscanf(f, "%llu", &nr_open) != 1) nr_open = 0;
+        fclose(f);
+    }
+    if (nr_open > most) {
+        struct rlimit probe = {cur->rlim_cur, (rlim_t)nr_open};
+        if (setrlimit(RLIMIT_NOFILE, &probe) == 0) most = (rlim_t)nr_open;
+    }
+    return most;
+}
+
+/* Raises the open-files limit toward what `want` clients need.  Returns the
+ * limit obtained.  When the full need cannot be had, Redis steps down from
+ * it 16 descriptors at a time until a limit is accepted; we land on the
+ * same value arithmetically instead of with millions of calls. */
+static rlim_t raise_files_limit(rlim_t need, rlim_t *old, int *why)
+{
+    struct rlimit lim;
+    *why = 0;
+    if (getrlimit(RLIMIT_NOFILE, &lim) == -1) return 0;
+    *old = lim.rlim_cur;
+    if (lim.rlim_cur >= need) return lim.rlim_cur;
+    struct rlimit want = {need, need > lim.rlim_max ? need : lim.rlim_max};
+    if (setrlimit(RLIMIT_NOFILE, &want) == 0) return need;
+    *why = errno;
+    rlim_t most = settable_files_limit(&lim);
+    if (most >= need) most = need - 1;
+    rlim_t best = need - 16 * ((need - most + 15) / 16);
+    if (best <= lim.rlim_cur) return lim.rlim_cur;
+    struct rlimit got = {best, best > lim.rlim_max ? best : lim.rlim_max};
+    return setrlimit(RLIMIT_NOFILE, &got) == 0 ? best : lim.rlim_cur;
+}
+
+/* Fits `want` clients into the descriptors the process can have; returns
+ * how many fit (== want when all do), logging as Redis does. */
+static long long fit_clients(long long want)
+{
+    rlim_t need = (rlim_t)want + RESERVED_FDS, old = 0;
+    int why;
+    rlim_t got = raise_files_limit(need, &old, &why);
+    if (got == 0) {
+        fr_log(FR_LOG_WARNING, "Unable to obtain the current NOFILE limit (%s), assuming 1024 and setting the max "
+               "clients configuration accordingly.", strerror(errno));
+        return 1024 - RESERVED_FDS;
+    }
+    if (got >= need) {
+        if (old < need)
+            fr_log(FR_LOG_NOTICE, "Increased maximum number of open files to %llu (it was originally set to %llu).",
+                   (unsigned long long)need, (unsigned long long)old);
+        return want;
+    }
+    long long fit = got > RESERVED_FDS ? (long long)(got - RESERVED_FDS) : 0;
+    fr_log(FR_LOG_WARNING, "You requested maxclients of %lld requiring at least %llu max file descriptors.", want,
+           (unsigned long long)need);
+    fr_log(FR_LOG_WARNING, "Server can't set maximum open files to %llu because of OS error: %s.",
+           (unsigned long long)need, strerror(why));
+    fr_log(FR_LOG_WARNING, "Current maximum open files is %llu. maxclients has been reduced to %lld to compensate "
+           "for low ulimit. If you need higher maxclients increase 'ulimit -n'.", (unsigned long long)got, fit);
+    return fit;
+}
+
+/* At start-up: lower maxclients to what the descriptor limit allows, or
+ * refuse to start when not even the reserved descriptors are there. */
+void fr_net_fit_maxclients(void)
+{
+    long long fit = fit_clients(server.cfg.maxclients);
+    if (fit < 1) {
+        struct rlimit lim = {0, 0};
+        getrlimit(RLIMIT_NOFILE, &lim);
+        fr_log(FR_LOG_WARNING, "Your current 'ulimit -n' of %llu is not enough for the server to start. Please "
+               "increase your open file limit to at least %llu. Exiting.", (unsigned long long)lim.rlim_cur,
+               (unsigned long long)(server.cfg.maxclients + RESERVED_FDS));
+        exit(1);
+    }
+    server.cfg.maxclients = fit;
+}
+
+/* CONFIG SET maxclients: how many of `want` clients the process can serve
+ * (raising its descriptor limit as a side effect, as Redis does). */
+long long fr_net_maxclients_possible(long long want)
+{
+    long long fit = fit_clients(want);
+    if (fit < want)
+        fr_log(FR_LOG_WARNING, "Failed applying new configuration. Possibly related to new maxclients setting. "
+               "Restoring previous settings.");
+    return fit;
 }

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/uio.h>
 
+#include "obuf_limit.h"
 #include "server.h"
 
 #define DEFERRED_HDR_ROOM 32
@@ -29,25 +30,27 @@ static void push_block(fr_client *c, size_t size)
     if (c->reply_tail) c->reply_tail->next = b;
     else c->reply_head = b;
     c->reply_tail = b;
+    c->reply_mem += fr_malloc_size(b);
+    c->reply_nblocks++;
 }
 
-static void unauthenticated_limit(fr_client *c)
+/* Unlinks and frees the head block, whose bytes have all been written. */
+static void pop_block(fr_client *c)
 {
-    /* Debian's fix for CVE-2025-21605: a client that has not authenticated
-     * may not accumulate more than 1 KB of unread replies. */
-    if (!server.cfg.requirepass || c->authenticated) return;
-    if (fr_client_output_bytes(c) <= 1024) return;
-    fr_log(FR_LOG_WARNING, "Client id=%llu addr=%s scheduled to be closed ASAP for overcoming of output buffer limits.",
-           (unsigned long long)c->id, c->addr);
-    server.stats.client_outbuf_limit_disconnections++;
-    fr_client_close_async(c);
+    fr_reply_block *b = c->reply_head;
+    c->reply_head = b->next;
+    if (!c->reply_head) c->reply_tail = NULL;
+    c->reply_bytes -= b->used;
+    c->reply_mem -= fr_malloc_size(b);
+    c->reply_nblocks--;
+    c->reply_head_sent = 0;
+    fr_free(b);
 }
 
-/* Every append ends here: the client has output to flush. */
-static void reply_added(fr_client *c)
+void fr_client_free_replies(fr_client *c)
 {
-    fr_client_mark_pending(c);
-    unauthenticated_limit(c);
+    while (c->reply_head) pop_block(c);
+    c->bufpos = c->sentlen = 0;
 }
 
 void fr_client_add_reply(fr_client *c, const char *p, size_t len)
@@ -61,10 +64,14 @@ void fr_client_add_reply(fr_client *c, const char *p, size_t len)
         p += n;
         len -= n;
     }
+    int grew = 0;
     while (len > 0) {
         fr_reply_block *t = c->reply_tail;
-        if (!t || t->deferred || t->used == t->size)
-            push_block(c, len > FR_REPLY_CHUNK ? len : FR_REPLY_CHUNK), t = c->reply_tail;
+        if (!t || t->deferred || t->used == t->size) {
+            push_block(c, len > FR_REPLY_CHUNK ? len : FR_REPLY_CHUNK);
+            t = c->reply_tail;
+            grew = 1;
+        }
         size_t n = t->size - t->used < len ? t->size - t->used : len;
         memcpy(t->data + t->used, p, n);
         t->used += n;
@@ -72,7 +79,10 @@ void fr_client_add_reply(fr_client *c, const char *p, size_t len)
         p += n;
         len -= n;
     }
-    reply_added(c);
+    fr_client_mark_pending(c);
+    /* As Redis, the limits are checked when the list gains a block: the
+     * fixed buffer alone never closes a client. */
+    if (grew) fr_obuf_enforce(c, 1);
 }
 
 /* Where to format a reply of at most `most` bytes in place: the free part
@@ -87,41 +97,30 @@ static char *buf_room(fr_client *c, size_t most)
 static void buf_commit(fr_client *c, size_t n)
 {
     c->bufpos += n;
-    reply_added(c);
+    fr_client_mark_pending(c);
 }
 
-/* Drop `n` written bytes from the front of the output. */
+/* Drops `n` written bytes from the front of the output: first from `buf`,
+ * then from the head blocks.  Writers never pass a deferred block whose
+ * length is unset, so every byte counted here was really sent. */
 void fr_reply_consume(fr_client *c, size_t n)
 {
     size_t inbuf = c->bufpos - c->sentlen;
-    if (inbuf) {
-        size_t k = n < inbuf ? n : inbuf;
-        c->sentlen += k;
-        n -= k;
-        if (c->sentlen == c->bufpos) c->sentlen = c->bufpos = 0;
-        else return;
-    }
-    while (n > 0 && c->reply_head) {
+    size_t k = n < inbuf ? n : inbuf;
+    c->sentlen += k;
+    n -= k;
+    if (c->sentlen == c->bufpos) c->sentlen = c->bufpos = 0;
+    while (n > 0) {
         fr_reply_block *b = c->reply_head;
-        if (b->deferred && b->used == 0) fr_panic("unset deferred reply length");
-        size_t avail = b->used - c->sentlen;
-        size_t k = n < avail ? n : avail;
-        c->sentlen += k;
+        if (!b || b->deferred) fr_panic("consumed more output than was queued");
+        size_t avail = b->used - c->reply_head_sent;
+        k = n < avail ? n : avail;
+        c->reply_head_sent += k;
         n -= k;
-        if (c->sentlen < b->used) break;
-        c->reply_head = b->next;
-        if (!c->reply_head) c->reply_tail = NULL;
-        c->reply_bytes -= b->used;
-        c->sentlen = 0;
-        fr_free(b);
+        if (c->reply_head_sent == b->used) pop_block(c);
     }
-    /* skip empty blocks left at the head */
-    while (c->reply_head && c->reply_head->used == 0 && !c->reply_head->deferred) {
-        fr_reply_block *b = c->reply_head;
-        c->reply_head = b->next;
-        if (!c->reply_head) c->reply_tail = NULL;
-        fr_free(b);
-    }
+    /* drop emptied blocks left at the head (a header block set to "") */
+    while (c->reply_head && c->reply_head->used == 0 && !c->reply_head->deferred) pop_block(c);
 }
 
 size_t fr_iov_total(const struct iovec *iov, int n)

@@ -254,6 +254,7 @@ int main(int argc, char **argv)
         exit(1);
     }
     fr_config_free_all();
+    fr_net_fit_maxclients();
     init_loop();
     if (fr_net_listen(err, sizeof(err))) die(err);
     write_pidfile();

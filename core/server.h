@@ -106,12 +106,18 @@ typedef struct fr_client {
     int multi_dirty_cas;                   /* a watched key changed */
     void *watches;                         /* watched keys, multi.c's layout */
     int nwatch, watch_cap;
-    /* output: `buf` first, then the block list */
+    /* output: `buf` first, then the block list (reply.c).  `sentlen`
+     * counts the written bytes of `buf`, `reply_head_sent` those of the
+     * head block; the head is written only once `buf` is empty, so at most
+     * one of the two is non-zero. */
     char buf[FR_IOBUF_LEN];
     size_t bufpos, sentlen;
     fr_reply_block *reply_head, *reply_tail;
-    size_t reply_bytes;                    /* bytes held in blocks */
-    size_t deferred_count;
+    size_t reply_head_sent;
+    size_t reply_bytes;                    /* data bytes held in blocks */
+    size_t reply_mem;                      /* their allocations: omem */
+    size_t reply_nblocks;                  /* oll */
+    time_t obuf_soft_since;                /* soft limit first seen, or 0 */
 } fr_client;
 
 /* ---- per-call context handed to command handlers (fr_ctx in the SDK) ---- */
@@ -239,6 +245,8 @@ extern int fr_module_nconfs;
 int fr_net_listen(char *err, size_t errlen);
 void fr_net_close_listeners(void);
 void fr_net_close_listeners_in_child(void);
+void fr_net_fit_maxclients(void);
+long long fr_net_maxclients_possible(long long want);
 
 /* core/client.c */
 fr_client *fr_client_create(int fd, const char *addr, const char *laddr, int is_local);
@@ -254,6 +262,7 @@ struct iovec;
 void fr_client_mark_pending(fr_client *c);
 void fr_reply_array_client(fr_client *c, long len);
 void fr_reply_consume(fr_client *c, size_t n);
+void fr_client_free_replies(fr_client *c);
 size_t fr_iov_total(const struct iovec *iov, int n);
 void fr_error_count(const char *code, size_t len);
 void fr_error_stats_foreach(void (*fn)(const char *code, long long count, void *priv), void *priv);

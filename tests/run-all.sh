@@ -34,6 +34,7 @@ run_part conformance bash "$src/tests/conformance/gate.sh" "$build"
 run_part rdb bash "$src/tests/integration/rdb.sh" "$src" "$build"
 run_part ttl bash "$src/tests/integration/ttl.sh" "$src" "$build"
 run_part clients bash "$src/tests/integration/clients.sh" "$src" "$build"
+run_part limits bash "$src/tests/integration/limits.sh" "$src" "$build"
 # The benchmark is a tool, not a test: its quick mode only has to run.
 bench_quick() {
   if bash "$src/bench/run.sh" --quick >"$build/bench-quick.log" 2>&1; then
