@@ -774,12 +774,6 @@ long long fr_config_get_ll(fr_module *m, const char *name)
     return d && d->type != CT_STR ? d->mod_ll : 0;
 }
 
-const char *fr_config_get_str(fr_module *m, const char *name)
-{
-    conf_def *d = module_def(m, name);
-    return d && d->type == CT_STR ? d->mod_str : NULL;
-}
-
 long long fr_config_server_ll(const char *name, long long dflt)
 {
     conf_def *d = lookup(name);

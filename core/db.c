@@ -261,12 +261,6 @@ int fr_expire_available(void)
     return server.expire_available;
 }
 
-void fr_expire_provide(fr_module *m)
-{
-    (void)m;
-    server.expire_available = 1;
-}
-
 /* ------------------------------------------------------------ lookups */
 
 fr_value *fr_key_lookup(fr_ctx *ctx, fr_db *db, const fr_str *key, int flags)
@@ -350,11 +344,6 @@ void fr_key_attach(fr_ctx *ctx, fr_db *db, const fr_str *key, fr_detached *d)
     if (old->expire != -1) kv_set_expire(db, v, old->expire);
     fr_kv_free_shell(old);
     fire_key(FR_HOOK_KEY_WRITTEN, ctx, db, key, 0);
-}
-
-void fr_detached_free(fr_detached *d)
-{
-    fr_kv_free((fr_value *)(void *)d);
 }
 
 /* ----------------------------------------------------- scan and friends */

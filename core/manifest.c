@@ -1117,7 +1117,7 @@ static int parse_config(pctx *p, const yaml_node_t *n, fr_manifest *m) {
 /* ------------------------------------------------------------------------ */
 
 static const field top_fields[] = {
-    {"name", 1}, {"abi", 1}, {"version", 1}, {"description", 1},
+    {"name", 1}, {"version", 1}, {"description", 1},
     {"default_mode", 1}, {"depends", 0}, {"provides", 0}, {"hooks", 0},
     {"config", 0}, {"commands", 1}, {NULL, 0}};
 
@@ -1165,13 +1165,8 @@ static int parse_hooks(pctx *p, const yaml_node_t *n, fr_manifest *m) {
 }
 
 static int parse_identity(pctx *p, const yaml_node_t *root, fr_manifest *m) {
-    yaml_node_t *abi = get(p, root, "abi");
     yaml_node_t *name = get(p, root, "name");
     yaml_node_t *mode = get(p, root, "default_mode");
-    if (conv_int(p, abi, NULL, "abi", &m->abi)) return -1;
-    if (m->abi != FR_ABI_VERSION)
-        return fail(p, abi, NULL, "abi %d does not match this server's ABI "
-                                  "version %d", m->abi, FR_ABI_VERSION);
     if (conv_str(p, name, NULL, "name", &m->name)) return -1;
     if (!valid_module_name(m->name))
         return fail(p, name, NULL, "invalid module name '%s' (use a-z, 0-9, "

@@ -235,7 +235,6 @@ typedef struct fr_conf_def {
 typedef struct fr_manifest {
     char *path;
     char *name;
-    int abi;
     char *version;
     char *description;
     int default_hardened;

@@ -141,6 +141,14 @@ int fr_command_register(fr_module *m, const char *name, fr_command_fn fn)
 
 /* --------------------------------------------------------------- checks */
 
+/* A module built for SDK mod_major.mod_minor can run on a core with SDK
+ * major.minor: same major (nothing was changed or removed), and no newer
+ * minor (the module may call what this core does not have). */
+int fr_sdk_compatible(unsigned mod_major, unsigned mod_minor, unsigned major, unsigned minor)
+{
+    return mod_major == major && mod_minor <= minor;
+}
+
 static int check_descriptor(fr_module *m, const char *so, char *err, size_t errlen)
 {
     const fr_module_descriptor *d = m->desc;
@@ -148,9 +156,10 @@ static int check_descriptor(fr_module *m, const char *so, char *err, size_t errl
         snprintf(err, errlen, "module '%s': %s is not a FrankenRedis module (bad magic)", m->name, so);
         return -1;
     }
-    if (d->abi_version != FR_ABI_VERSION) {
-        snprintf(err, errlen, "module '%s': %s was built for module ABI %u, this server speaks ABI %d: rebuild it",
-                 m->name, so, d->abi_version, FR_ABI_VERSION);
+    if (!fr_sdk_compatible(d->sdk_major, d->sdk_minor, FR_SDK_MAJOR, FR_SDK_MINOR)) {
+        snprintf(err, errlen, "module '%s': %s was built for SDK %u.%u, this server has SDK %d.%d (%s): rebuild it",
+                 m->name, so, d->sdk_major, d->sdk_minor, FR_SDK_MAJOR, FR_SDK_MINOR,
+                 d->sdk_major != FR_SDK_MAJOR ? "another major version" : "a newer minor version");
         return -1;
     }
     if (!d->build_signature || strcmp(d->build_signature, FR_BUILD_SIGNATURE)) {
@@ -277,9 +286,8 @@ static int load_one(const fr_module_conf *mc, char *err, size_t errlen)
         snprintf(err, errlen, "module '%s': %s", mc->name, why);
         return -1;
     }
-    if (strcmp(mf->name, mc->name) || mf->abi != FR_ABI_VERSION) {
-        snprintf(err, errlen, "module '%s': manifest %s declares name '%s' and abi %d (expected '%s', abi %d)",
-                 mc->name, yaml, mf->name, mf->abi, mc->name, FR_ABI_VERSION);
+    if (strcmp(mf->name, mc->name)) {
+        snprintf(err, errlen, "module '%s': manifest %s declares name '%s'", mc->name, yaml, mf->name);
         fr_manifest_free(mf);
         return -1;
     }
@@ -298,10 +306,10 @@ static int load_one(const fr_module_conf *mc, char *err, size_t errlen)
         rollback(m);
         return -1;
     }
-    m->desc = dlsym(m->dl, "fr_module_descriptor_v1");
+    m->desc = dlsym(m->dl, FR_MODULE_SYMBOL);
     if (!m->desc) {
-        snprintf(err, errlen, "module '%s': %s exports no fr_module_descriptor_v1 (not a FrankenRedis module)",
-                 mc->name, so);
+        snprintf(err, errlen, "module '%s': %s exports no %s (not a FrankenRedis module)", mc->name, so,
+                 FR_MODULE_SYMBOL);
         rollback(m);
         return -1;
     }
@@ -437,8 +445,8 @@ void fr_modules_info(fr_str **out)
     for (fr_module *m = modules; m; m = m->next) {
         if (!m->dl) continue;
         char line[512];
-        int n = snprintf(line, sizeof(line), "module:name=%s,ver=%s,api=%d,mode=%s,divergences=%lld\r\n", m->name,
-                         m->mf->version ? m->mf->version : "0", FR_ABI_VERSION, m->hardened ? "hardened" : "strict",
+        int n = snprintf(line, sizeof(line), "module:name=%s,ver=%s,api=%u,mode=%s,divergences=%lld\r\n", m->name,
+                         m->mf->version ? m->mf->version : "0", m->desc->sdk_major, m->hardened ? "hardened" : "strict",
                          m->divergences);
         *out = fr_str_cat(*out, line, (size_t)n);
     }

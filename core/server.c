@@ -40,8 +40,8 @@ static void usage(void)
 
 static void version(void)
 {
-    printf("FrankenRedis server v=%s (redis_version=%s) bits=%d malloc=%s abi=%d\n",
-           FR_OWN_VERSION, FR_VERSION, (int)(sizeof(long) * 8), fr_malloc_lib(), FR_ABI_VERSION);
+    printf("FrankenRedis server v=%s (redis_version=%s) bits=%d malloc=%s sdk=%d.%d\n", FR_OWN_VERSION, FR_VERSION,
+           (int)(sizeof(long) * 8), fr_malloc_lib(), FR_SDK_MAJOR, FR_SDK_MINOR);
     exit(0);
 }
 

@@ -300,6 +300,7 @@ void fr_modules_unload_all(void);
 fr_module *fr_module_find(const char *name);
 int fr_module_is_hardened(const fr_module *m);
 void fr_modules_info(fr_str **out);
+int fr_sdk_compatible(unsigned mod_major, unsigned mod_minor, unsigned major, unsigned minor);
 long long fr_module_divergences(const fr_module *m);
 void fr_module_count_divergence(fr_module *m);
 int fr_module_declares_hook(const fr_module *m, fr_hook_id id);

@@ -72,13 +72,6 @@ const fr_type *fr_type_by_id(unsigned id)
     return id <= FR_TYPE_MAX_ID ? types_by_id[id] : NULL;
 }
 
-const fr_type *fr_type_find(const char *name)
-{
-    for (fr_type *t = types; t; t = t->next)
-        if (!strcmp(t->def->name, name)) return t;
-    return NULL;
-}
-
 const char *fr_type_name(const fr_type *t)
 {
     return t ? t->def->name : "none";

@@ -3,7 +3,7 @@
  * A module is a shared object plus a YAML manifest.  The manifest declares the
  * module's commands (with all the metadata Redis 7 keeps per command), hooks,
  * config directives, dependencies and default mode; the .so provides handlers.
- * At load time the core checks the descriptor the .so exports (magic, ABI
+ * At load time the core checks the descriptor the .so exports (magic, SDK
  * version, build signature, digest of the manifest it was built with) before
  * running any module code, then calls init, which registers handlers, types
  * and hooks.  A failed init is rolled back entirely.
@@ -15,9 +15,15 @@
  *  - a payload handed to fr_key_set() belongs to the keyspace from then on
  *    and is released through its type's free callback.
  *
- * Every function here is exported by the server binary; modules are linked
- * against them at dlopen time (the server is built with --export-dynamic).
- * Bump FR_ABI_VERSION whenever a signature or struct here changes. */
+ * Every function here is exported by the server binary (FR_API) and nothing
+ * else is: the core is built with hidden visibility, modules with only this
+ * directory on their include path, and the test suite checks with nm that a
+ * module imports no core symbol outside this header.
+ *
+ * Versioning: FR_SDK_MAJOR changes when anything here changes incompatibly
+ * (a signature, a struct layout, a removal); FR_SDK_MINOR when something is
+ * added.  A module built for SDK M.m loads into a server with SDK M.n when
+ * m <= n; any other major, or a newer minor, is refused at load time. */
 #ifndef FRANKENREDIS_H
 #define FRANKENREDIS_H
 
@@ -29,8 +35,12 @@
 extern "C" {
 #endif
 
-#define FR_ABI_VERSION 2
+#define FR_SDK_MAJOR 3
+#define FR_SDK_MINOR 0
 #define FR_MODULE_MAGIC 0x46524d44u /* "FRMD" */
+
+/* Marks the functions the server exports to modules. */
+#define FR_API __attribute__((visibility("default")))
 
 /* Build facts that must match between core and module: a module compiled for
  * another word size, byte order or sanitizer runtime is not binary compatible. */
@@ -47,9 +57,8 @@ extern "C" {
 #define FR__ENDIAN "be"
 #endif
 #define FR_BUILD_SIGNATURE                                                    \
-    "abi=" FR__STR(FR_ABI_VERSION) ",ptr=" FR__STR(__SIZEOF_POINTER__)        \
-    ",long=" FR__STR(__SIZEOF_LONG__) ",ld=" FR__STR(__SIZEOF_LONG_DOUBLE__)  \
-    "," FR__ENDIAN "," FR__ASAN
+    "ptr=" FR__STR(__SIZEOF_POINTER__) ",long=" FR__STR(__SIZEOF_LONG__)      \
+    ",ld=" FR__STR(__SIZEOF_LONG_DOUBLE__) "," FR__ENDIAN "," FR__ASAN
 
 #define FR_OK 0
 #define FR_ERR -1
@@ -74,99 +83,99 @@ typedef struct fr_str {
     char buf[];
 } fr_str;
 
-fr_str *fr_str_new(const void *p, size_t len);     /* copy of p[0..len) */
-fr_str *fr_str_new_empty(size_t cap);              /* len 0, room for cap */
-fr_str *fr_str_from_ll(long long v);
-fr_str *fr_str_dup(const fr_str *s);
-void fr_str_free(fr_str *s);                       /* NULL is fine */
+FR_API fr_str *fr_str_new(const void *p, size_t len);     /* copy of p[0..len) */
+FR_API fr_str *fr_str_new_empty(size_t cap);              /* len 0, room for cap */
+FR_API fr_str *fr_str_from_ll(long long v);
+FR_API fr_str *fr_str_dup(const fr_str *s);
+FR_API void fr_str_free(fr_str *s);                       /* NULL is fine */
 /* Grow/append: may move the string; the returned pointer replaces `s`. */
-fr_str *fr_str_reserve(fr_str *s, size_t addlen);  /* cap >= len+addlen */
-fr_str *fr_str_cat(fr_str *s, const void *p, size_t len);
-fr_str *fr_str_set_len(fr_str *s, size_t len);     /* grows with zeros */
+FR_API fr_str *fr_str_reserve(fr_str *s, size_t addlen);  /* cap >= len+addlen */
+FR_API fr_str *fr_str_cat(fr_str *s, const void *p, size_t len);
+FR_API fr_str *fr_str_set_len(fr_str *s, size_t len);     /* grows with zeros */
 /* Give back unused capacity when it is worth it (values that stop growing). */
-fr_str *fr_str_shrink(fr_str *s);
-size_t fr_str_alloc_size(const fr_str *s);         /* bytes actually held */
+FR_API fr_str *fr_str_shrink(fr_str *s);
+FR_API size_t fr_str_alloc_size(const fr_str *s);         /* bytes actually held */
 
 /* ------------------------------------------------------------------------ */
 /* Number <-> string conversions with Redis's exact rules                    */
 /* ------------------------------------------------------------------------ */
 /* Strict parse: no spaces, no '+', no leading zeros, fits in long long. */
-int fr_string2ll(const char *s, size_t len, long long *out);  /* 1 ok, 0 no */
-int fr_string2ld(const char *s, size_t len, long double *out); /* no nan, no spaces */
-int fr_string2d(const char *s, size_t len, double *out);
-int fr_ll2string(char *dst, size_t dstlen, long long v);       /* returns len */
+FR_API int fr_string2ll(const char *s, size_t len, long long *out);  /* 1 ok, 0 no */
+FR_API int fr_string2ld(const char *s, size_t len, long double *out); /* no nan, no spaces */
+FR_API int fr_string2d(const char *s, size_t len, double *out);
+FR_API int fr_ll2string(char *dst, size_t dstlen, long long v);       /* returns len */
 /* Long double as INCRBYFLOAT prints it ("humanfriendly": %.17Lf trimmed). */
-int fr_ld2string(char *dst, size_t dstlen, long double v, int humanfriendly);
+FR_API int fr_ld2string(char *dst, size_t dstlen, long double v, int humanfriendly);
 /* Double as Redis replies it (RESP2 bulk / RESP3 double): %.17g, inf, -inf. */
-int fr_d2string(char *dst, size_t dstlen, double v);
+FR_API int fr_d2string(char *dst, size_t dstlen, double v);
 /* Glob match with Redis's syntax (* ? [..] \), bounded recursion. */
-int fr_stringmatch(const char *pat, size_t patlen, const char *s, size_t slen,
+FR_API int fr_stringmatch(const char *pat, size_t patlen, const char *s, size_t slen,
                    int nocase);
-uint64_t fr_mstime(void);   /* wall clock, milliseconds */
-uint64_t fr_ustime(void);   /* wall clock, microseconds */
+FR_API uint64_t fr_mstime(void);   /* wall clock, milliseconds */
+FR_API uint64_t fr_ustime(void);   /* wall clock, microseconds */
 
 /* ------------------------------------------------------------------------ */
 /* Command context: arguments                                                */
 /* ------------------------------------------------------------------------ */
 typedef void (*fr_command_fn)(fr_ctx *ctx);
 
-int fr_argc(const fr_ctx *ctx);
-const fr_str *fr_arg(const fr_ctx *ctx, int i);
+FR_API int fr_argc(const fr_ctx *ctx);
+FR_API const fr_str *fr_arg(const fr_ctx *ctx, int i);
 /* Take ownership of argument i: zero-copy storage of a big value received
  * from the network (a copy for arguments below 32 KB, which live in a buffer
  * reused by the next command, and when propagation subscribers need the
  * request).  The caller must free (fr_str_free) or store it; fr_arg(ctx, i)
  * may be NULL afterwards.  Pointers from fr_arg() die with the call. */
-fr_str *fr_arg_take(fr_ctx *ctx, int i);
+FR_API fr_str *fr_arg_take(fr_ctx *ctx, int i);
 /* Case-insensitive compare of argument i with a NUL-terminated keyword. */
-int fr_arg_is(const fr_ctx *ctx, int i, const char *keyword);
+FR_API int fr_arg_is(const fr_ctx *ctx, int i, const char *keyword);
 /* Parse argument i as an integer / double; on failure reply with Redis's
  * error ("value is not an integer or out of range", "value is not a valid
  * float") and return FR_ERR. */
-int fr_arg_ll_or_reply(fr_ctx *ctx, int i, long long *out);
-int fr_arg_ld_or_reply(fr_ctx *ctx, int i, long double *out);
+FR_API int fr_arg_ll_or_reply(fr_ctx *ctx, int i, long long *out);
+FR_API int fr_arg_ld_or_reply(fr_ctx *ctx, int i, long double *out);
 
-int fr_ctx_resp(const fr_ctx *ctx);        /* 2 or 3 */
-int fr_ctx_hardened(const fr_ctx *ctx);    /* the running module's mode */
+FR_API int fr_ctx_resp(const fr_ctx *ctx);        /* 2 or 3 */
+FR_API int fr_ctx_hardened(const fr_ctx *ctx);    /* the running module's mode */
 /* Record a hardened-mode divergence from Redis (counted in INFO modules,
  * logged at verbose).  `what` is a short stable identifier. */
-void fr_ctx_divergence(fr_ctx *ctx, const char *what);
-const char *fr_ctx_command_name(const fr_ctx *ctx); /* lower case, full name */
+FR_API void fr_ctx_divergence(fr_ctx *ctx, const char *what);
+FR_API const char *fr_ctx_command_name(const fr_ctx *ctx); /* lower case, full name */
 
 /* ------------------------------------------------------------------------ */
 /* Replies: the core writes RESP2 or RESP3 according to the client.          */
 /* ------------------------------------------------------------------------ */
-void fr_reply_ok(fr_ctx *ctx);
-void fr_reply_status(fr_ctx *ctx, const char *s);           /* +s */
+FR_API void fr_reply_ok(fr_ctx *ctx);
+FR_API void fr_reply_status(fr_ctx *ctx, const char *s);           /* +s */
 /* Error text as Redis composes it: "value is not ..." is sent as
  * "-ERR value is not ..."; a text starting with '-' brings its own code
  * ("-WRONGTYPE ...").  CR/LF inside become spaces. */
-void fr_reply_error(fr_ctx *ctx, const char *err);
-void fr_reply_errorf(fr_ctx *ctx, const char *fmt, ...)
+FR_API void fr_reply_error(fr_ctx *ctx, const char *err);
+FR_API void fr_reply_errorf(fr_ctx *ctx, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-void fr_reply_wrongtype(fr_ctx *ctx);
-void fr_reply_syntax_error(fr_ctx *ctx);
-void fr_reply_long_long(fr_ctx *ctx, long long v);
-void fr_reply_bulk(fr_ctx *ctx, const void *p, size_t len);
-void fr_reply_bulk_str(fr_ctx *ctx, const fr_str *s);
-void fr_reply_bulk_cstr(fr_ctx *ctx, const char *s);
-void fr_reply_bulk_ll(fr_ctx *ctx, long long v);            /* as a bulk */
-void fr_reply_null(fr_ctx *ctx);            /* $-1 in RESP2, _ in RESP3 */
-void fr_reply_null_array(fr_ctx *ctx);      /* *-1 in RESP2, _ in RESP3 */
-void fr_reply_array(fr_ctx *ctx, long len);
-void fr_reply_map(fr_ctx *ctx, long pairs); /* RESP2: array of 2*pairs */
-void fr_reply_set(fr_ctx *ctx, long len);   /* RESP2: array */
-void fr_reply_double(fr_ctx *ctx, double v);/* RESP2: bulk string */
-void fr_reply_bool(fr_ctx *ctx, int v);     /* RESP2: :1 / :0 */
-void fr_reply_verbatim(fr_ctx *ctx, const char *p, size_t len, const char *ext);
+FR_API void fr_reply_wrongtype(fr_ctx *ctx);
+FR_API void fr_reply_syntax_error(fr_ctx *ctx);
+FR_API void fr_reply_long_long(fr_ctx *ctx, long long v);
+FR_API void fr_reply_bulk(fr_ctx *ctx, const void *p, size_t len);
+FR_API void fr_reply_bulk_str(fr_ctx *ctx, const fr_str *s);
+FR_API void fr_reply_bulk_cstr(fr_ctx *ctx, const char *s);
+FR_API void fr_reply_bulk_ll(fr_ctx *ctx, long long v);            /* as a bulk */
+FR_API void fr_reply_null(fr_ctx *ctx);            /* $-1 in RESP2, _ in RESP3 */
+FR_API void fr_reply_null_array(fr_ctx *ctx);      /* *-1 in RESP2, _ in RESP3 */
+FR_API void fr_reply_array(fr_ctx *ctx, long len);
+FR_API void fr_reply_map(fr_ctx *ctx, long pairs); /* RESP2: array of 2*pairs */
+FR_API void fr_reply_set(fr_ctx *ctx, long len);   /* RESP2: array */
+FR_API void fr_reply_double(fr_ctx *ctx, double v);/* RESP2: bulk string */
+FR_API void fr_reply_bool(fr_ctx *ctx, int v);     /* RESP2: :1 / :0 */
+FR_API void fr_reply_verbatim(fr_ctx *ctx, const char *p, size_t len, const char *ext);
 /* A subcommand HELP reply in Redis's format: "<CMD> <subcommand> [<arg>
  * [value] [opt] ...]. Subcommands are:", the NULL-terminated `lines`, then
  * "HELP" / "    Prints this help.", all as status replies. */
-void fr_reply_help(fr_ctx *ctx, const char *const *lines);
+FR_API void fr_reply_help(fr_ctx *ctx, const char *const *lines);
 /* Deferred length for replies whose size is known only at the end. */
-void *fr_reply_deferred_len(fr_ctx *ctx);
-void fr_reply_set_deferred_array(fr_ctx *ctx, void *node, long len);
-void fr_reply_set_deferred_map(fr_ctx *ctx, void *node, long pairs);
+FR_API void *fr_reply_deferred_len(fr_ctx *ctx);
+FR_API void fr_reply_set_deferred_array(fr_ctx *ctx, void *node, long len);
+FR_API void fr_reply_set_deferred_map(fr_ctx *ctx, void *node, long pairs);
 
 /* ------------------------------------------------------------------------ */
 /* Value types                                                               */
@@ -213,13 +222,12 @@ typedef struct fr_type_def {
 
 /* Register a type during init.  `def` must stay valid while loaded.  The name
  * must be unique across modules. */
-fr_type *fr_type_register(fr_module *m, const fr_type_def *def);
-const fr_type *fr_type_find(const char *name);
+FR_API fr_type *fr_type_register(fr_module *m, const fr_type_def *def);
 /* The type whose rdb_type (or rdb_load_types) includes `rdb_type`. */
-const fr_type *fr_type_by_rdb(int rdb_type);
-const char *fr_type_name(const fr_type *t);
+FR_API const fr_type *fr_type_by_rdb(int rdb_type);
+FR_API const char *fr_type_name(const fr_type *t);
 /* The callbacks of a registered type (OBJECT ENCODING, COPY of any type). */
-const fr_type_def *fr_type_def_of(const fr_type *t);
+FR_API const fr_type_def *fr_type_def_of(const fr_type *t);
 
 /* ------------------------------------------------------------------------ */
 /* Keyspace                                                                  */
@@ -232,75 +240,72 @@ const fr_type_def *fr_type_def_of(const fr_type *t);
 #define FR_LOOKUP_NOSTATS (1 << 1)  /* do not count hits/misses */
 #define FR_LOOKUP_WRITE (1 << 2)    /* lookup for writing */
 
-fr_db *fr_ctx_db(fr_ctx *ctx);             /* the client's selected DB */
-fr_db *fr_db_by_id(fr_ctx *ctx, long id);  /* NULL if out of range */
-int fr_db_id(const fr_db *db);
-int fr_db_count(void);
+FR_API fr_db *fr_ctx_db(fr_ctx *ctx);             /* the client's selected DB */
+FR_API fr_db *fr_db_by_id(fr_ctx *ctx, long id);  /* NULL if out of range */
+FR_API int fr_db_id(const fr_db *db);
+FR_API int fr_db_count(void);
 
 typedef struct fr_value fr_value;          /* one stored value (opaque) */
-fr_value *fr_key_lookup(fr_ctx *ctx, fr_db *db, const fr_str *key, int flags);
-const fr_type *fr_value_type(const fr_value *v);
-void *fr_value_payload(const fr_value *v);
+FR_API fr_value *fr_key_lookup(fr_ctx *ctx, fr_db *db, const fr_str *key, int flags);
+FR_API const fr_type *fr_value_type(const fr_value *v);
+FR_API void *fr_value_payload(const fr_value *v);
 /* Replace the payload in place (e.g. APPEND reallocated it). */
-void fr_value_set_payload(fr_value *v, void *payload);
+FR_API void fr_value_set_payload(fr_value *v, void *payload);
 
 /* Store a value; an existing one is freed.  Without FR_SET_KEEPTTL any TTL is
  * cleared.  Ownership of `payload` passes to the keyspace.  `key` is copied. */
 #define FR_SET_KEEPTTL (1 << 0)
-void fr_key_set(fr_ctx *ctx, fr_db *db, const fr_str *key,
+FR_API void fr_key_set(fr_ctx *ctx, fr_db *db, const fr_str *key,
                 const fr_type *type, void *payload, int flags);
 /* fr_key_set for a key whose entry `v` the caller looked up earlier in the
  * same command (and has not deleted since): the same effects, without
  * finding the key again. */
-void fr_key_replace(fr_ctx *ctx, fr_db *db, const fr_str *key, fr_value *v,
+FR_API void fr_key_replace(fr_ctx *ctx, fr_db *db, const fr_str *key, fr_value *v,
                     const fr_type *type, void *payload, int flags);
-int fr_key_delete(fr_ctx *ctx, fr_db *db, const fr_str *key); /* 1 deleted */
+FR_API int fr_key_delete(fr_ctx *ctx, fr_db *db, const fr_str *key); /* 1 deleted */
 /* Detach a key's value (with its TTL) from db without freeing it; used by
  * RENAME/MOVE.  Returns NULL if absent. */
 typedef struct fr_detached fr_detached;
-fr_detached *fr_key_detach(fr_ctx *ctx, fr_db *db, const fr_str *key);
-void fr_key_attach(fr_ctx *ctx, fr_db *db, const fr_str *key, fr_detached *d);
-void fr_detached_free(fr_detached *d);
+FR_API fr_detached *fr_key_detach(fr_ctx *ctx, fr_db *db, const fr_str *key);
+FR_API void fr_key_attach(fr_ctx *ctx, fr_db *db, const fr_str *key, fr_detached *d);
 /* Tell the core a value changed in place (fires key-written); the caller
  * counts the change with fr_dirty(). */
-void fr_key_touched_write(fr_ctx *ctx, fr_db *db, const fr_str *key);
+FR_API void fr_key_touched_write(fr_ctx *ctx, fr_db *db, const fr_str *key);
 
 /* Expire metadata (absolute unix time in ms; -1 = none). Only meaningful when
  * an expiry provider (the ttl module) is loaded: see fr_expire_available(). */
-long long fr_key_get_expire(fr_ctx *ctx, fr_db *db, const fr_str *key);
-void fr_key_set_expire(fr_ctx *ctx, fr_db *db, const fr_str *key, long long when_ms);
-int fr_key_persist(fr_ctx *ctx, fr_db *db, const fr_str *key); /* 1 removed */
-int fr_expire_available(void);
-/* The ttl module announces itself so SET EX & co can store TTLs. */
-void fr_expire_provide(fr_module *m);
-int fr_key_is_expired(fr_db *db, const fr_str *key);
-long long fr_db_expires_count(const fr_db *db);
+FR_API long long fr_key_get_expire(fr_ctx *ctx, fr_db *db, const fr_str *key);
+FR_API void fr_key_set_expire(fr_ctx *ctx, fr_db *db, const fr_str *key, long long when_ms);
+FR_API int fr_key_persist(fr_ctx *ctx, fr_db *db, const fr_str *key); /* 1 removed */
+FR_API int fr_expire_available(void);
+FR_API int fr_key_is_expired(fr_db *db, const fr_str *key);
+FR_API long long fr_db_expires_count(const fr_db *db);
 
 /* Active expiry (the ttl module).  One step over the expires table: visits
  * one bucket (and its expansions while rehashing), calls fn for each key
  * with its expire time, returns the next cursor (0 when the walk wrapped).
  * fn must not change the keyspace: collect, then act. */
 typedef void (*fr_expire_scan_fn)(void *priv, const fr_str *key, long long when_ms);
-unsigned long long fr_db_expires_scan(fr_db *db, unsigned long long cursor,
+FR_API unsigned long long fr_db_expires_scan(fr_db *db, unsigned long long cursor,
                                       fr_expire_scan_fn fn, void *priv);
-unsigned long long fr_db_expires_slots(const fr_db *db); /* table buckets */
+FR_API unsigned long long fr_db_expires_slots(const fr_db *db); /* table buckets */
 /* Delete `key` if its expire time has passed: counts expired_keys, fires
  * key-deleted (FR_DELETE_EXPIRED) and propagates DEL/UNLINK.  1 if deleted.
  * ctx may be NULL (cron). */
-int fr_key_expire_if_due(fr_ctx *ctx, fr_db *db, const fr_str *key);
+FR_API int fr_key_expire_if_due(fr_ctx *ctx, fr_db *db, const fr_str *key);
 /* The time the current command started (ms), the clock every expiry check
  * of one command uses; the wall clock outside commands. */
-long long fr_now_ms(void);
+FR_API long long fr_now_ms(void);
 /* Figures INFO shows: keyspace avg_ttl per DB, and the expire cycle's
  * expired_stale_perc, expired_time_cap_reached_count and
  * expire_cycle_cpu_milliseconds in the stats section. */
-void fr_db_set_avg_ttl(fr_db *db, long long avg_ttl_ms);
-long long fr_db_avg_ttl(const fr_db *db);
-void fr_stats_expire_cycle(double stale_perc, int time_cap_reached, long long cpu_us);
+FR_API void fr_db_set_avg_ttl(fr_db *db, long long avg_ttl_ms);
+FR_API long long fr_db_avg_ttl(const fr_db *db);
+FR_API void fr_stats_expire_cycle(double stale_perc, int time_cap_reached, long long cpu_us);
 
-unsigned long long fr_db_size(const fr_db *db);
+FR_API unsigned long long fr_db_size(const fr_db *db);
 /* Pre-size a DB's tables (RDB RESIZEDB): FR_ERR if a table refused. */
-int fr_db_expand(fr_db *db, unsigned long long keys, unsigned long long expires);
+FR_API int fr_db_expand(fr_db *db, unsigned long long keys, unsigned long long expires);
 /* One SCAN step over a DB, as Redis's SCAN runs it: visits buckets until
  * about `count` keys were collected (or 10*count buckets), then calls fn for
  * each of them -- logically expired ones included: filter (MATCH, TYPE)
@@ -309,33 +314,33 @@ int fr_db_expand(fr_db *db, unsigned long long keys, unsigned long long expires)
  * Every key present for the whole scan is returned at least once, even
  * across rehashing. */
 typedef void (*fr_scan_fn)(void *priv, const fr_str *key, const fr_value *v);
-unsigned long long fr_db_scan(fr_db *db, unsigned long long cursor, long count,
+FR_API unsigned long long fr_db_scan(fr_db *db, unsigned long long cursor, long count,
                               fr_scan_fn fn, void *priv);
 /* Iterate the whole DB (KEYS); fn may not modify the keyspace. */
-void fr_db_foreach(fr_db *db, fr_scan_fn fn, void *priv);
+FR_API void fr_db_foreach(fr_db *db, fr_scan_fn fn, void *priv);
 /* A random live key as a new fr_str (caller frees), NULL if empty. */
-fr_str *fr_db_random_key(fr_ctx *ctx, fr_db *db);
+FR_API fr_str *fr_db_random_key(fr_ctx *ctx, fr_db *db);
 /* Idle time in milliseconds and LFU counter of a value, for OBJECT. */
-unsigned long long fr_value_idle_ms(const fr_value *v);
-int fr_value_lfu(const fr_value *v);
-int fr_value_refcount(const fr_value *v);
+FR_API unsigned long long fr_value_idle_ms(const fr_value *v);
+FR_API int fr_value_lfu(const fr_value *v);
+FR_API int fr_value_refcount(const fr_value *v);
 
 /* ------------------------------------------------------------------------ */
 /* Propagation (AOF, replication) and dirty counter                          */
 /* ------------------------------------------------------------------------ */
 /* Count changes (server.dirty); a command with a non-zero count is propagated
  * as received unless fr_propagate_replace() or fr_propagate_none() was used. */
-void fr_dirty(fr_ctx *ctx, long long n);
+FR_API void fr_dirty(fr_ctx *ctx, long long n);
 /* Propagate `argv` instead of the received command (may be called several
  * times: the commands are wrapped in MULTI/EXEC).  Strings are copied. */
-void fr_propagate_replace(fr_ctx *ctx, int argc, const fr_str *const *argv);
-void fr_propagate_cstr(fr_ctx *ctx, int argc, const char *const *argv,
+FR_API void fr_propagate_replace(fr_ctx *ctx, int argc, const fr_str *const *argv);
+FR_API void fr_propagate_cstr(fr_ctx *ctx, int argc, const char *const *argv,
                        const size_t *lens);
-void fr_propagate_none(fr_ctx *ctx);
+FR_API void fr_propagate_none(fr_ctx *ctx);
 /* Changes since the last successful save (INFO rdb_changes_since_last_save,
  * save points), and forgetting the first `n` of them after a save. */
-long long fr_dirty_count(void);
-void fr_dirty_forget(long long n);
+FR_API long long fr_dirty_count(void);
+FR_API void fr_dirty_forget(long long n);
 
 /* ------------------------------------------------------------------------ */
 /* Hooks                                                                     */
@@ -386,68 +391,84 @@ typedef struct fr_hook_event {
 /* Return FR_OK normally; STARTUP_LOAD may return FR_ERR to refuse start-up. */
 typedef int (*fr_hook_fn)(const fr_hook_event *ev, void *priv);
 /* The hook must be declared in the module's manifest (hooks: [...]). */
-int fr_hook_register(fr_module *m, fr_hook_id id, int order, fr_hook_fn fn,
+FR_API int fr_hook_register(fr_module *m, fr_hook_id id, int order, fr_hook_fn fn,
                      void *priv);
 
 /* ------------------------------------------------------------------------ */
-/* Module registration                                                       */
+/* Module registration and identity                                          */
 /* ------------------------------------------------------------------------ */
 /* Register the handler of a command declared in the manifest.  Subcommands
  * are named "container|sub" ("object|encoding").  Fails (FR_ERR) for a name
  * the manifest does not declare; the core then refuses start-up. */
-int fr_command_register(fr_module *m, const char *name, fr_command_fn fn);
-int fr_module_hardened(const fr_module *m);
-const char *fr_module_name(const fr_module *m);
-/* Config directives the manifest declares (config: [...]), current values. */
-long long fr_config_get_ll(fr_module *m, const char *name);
-const char *fr_config_get_str(fr_module *m, const char *name);
+FR_API int fr_command_register(fr_module *m, const char *name, fr_command_fn fn);
+FR_API int fr_module_hardened(const fr_module *m);
+FR_API const char *fr_module_name(const fr_module *m);
+
+/* ------------------------------------------------------------------------ */
+/* Configuration                                                             */
+/* ------------------------------------------------------------------------ */
+/* A numeric or yes/no directive the module's manifest declares (config:
+ * [...]), current value (yes = 1). */
+FR_API long long fr_config_get_ll(fr_module *m, const char *name);
 /* Any numeric or yes/no directive of the server (core or module), e.g.
  * "proto-max-bulk-len" or "lazyfree-lazy-user-del" (yes = 1); `dflt` when
  * there is no such directive. */
-long long fr_config_server_ll(const char *name, long long dflt);
-
+FR_API long long fr_config_server_ll(const char *name, long long dflt);
 /* Any directive of the server as CONFIG GET shows it (e.g. "save", "dir",
  * "dbfilename"); "" when unknown.  Returns buf. */
-const char *fr_config_server_str(const char *name, char *buf, size_t len);
+FR_API const char *fr_config_server_str(const char *name, char *buf, size_t len);
 
-/* Persistence support.
- * fr_fork(): fork for a background job (BGSAVE).  In the child, listeners are
+/* ------------------------------------------------------------------------ */
+/* Background jobs and write refusal (persistence modules)                   */
+/* ------------------------------------------------------------------------ */
+/* fr_fork(): fork for a background job (BGSAVE).  In the child, listeners are
  * closed, the fork-child hook runs and tables stop resizing (copy-on-write
  * friendly); in the parent, resizing is avoided until fr_fork_done().
  * Returns the pid as fork() does. */
-int fr_fork(void);
-void fr_fork_done(void);
+FR_API int fr_fork(void);
+FR_API void fr_fork_done(void);
 /* While `error` is set (e.g. a failed background save with
  * stop-writes-on-bgsave-error), write commands are refused with it, as
  * Redis's -MISCONF.  NULL lifts the refusal.  The text is copied. */
-void fr_deny_writes(const char *error);
+FR_API void fr_deny_writes(const char *error);
+
+/* ------------------------------------------------------------------------ */
+/* INFO, logging                                                             */
+/* ------------------------------------------------------------------------ */
 /* INFO fields a module owns (rdb_last_save_time, rdb_saves, ...): the core
  * prints each field where Redis prints it; the module sets its value text. */
-void fr_info_set_field(const char *field, const char *value);
+FR_API void fr_info_set_field(const char *field, const char *value);
 
 /* Logging, in Redis's format, at Redis's levels. */
 #define FR_LOG_DEBUG 0
 #define FR_LOG_VERBOSE 1
 #define FR_LOG_NOTICE 2
 #define FR_LOG_WARNING 3
-void fr_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+FR_API void fr_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* Memory: the core's allocator (jemalloc), accounted in INFO memory. */
-void *fr_malloc(size_t n);
-void *fr_calloc(size_t n);
-void *fr_realloc(void *p, size_t n);
-void fr_free(void *p);
+/* ------------------------------------------------------------------------ */
+/* Memory: the core's allocator (jemalloc), accounted in INFO memory         */
+/* ------------------------------------------------------------------------ */
+FR_API void *fr_malloc(size_t n);
+FR_API void *fr_calloc(size_t n);
+FR_API void *fr_realloc(void *p, size_t n);
+FR_API void fr_free(void *p);
 /* Free a block allocated with fr_malloc(n) or fr_calloc(n), giving the same
  * n: cheaper than fr_free on hot paths (no lookup of the block's size). */
-void fr_free_sized(void *p, size_t n);
-size_t fr_malloc_size(void *p);
+FR_API void fr_free_sized(void *p, size_t n);
+FR_API size_t fr_malloc_size(void *p);
 
 /* ------------------------------------------------------------------------ */
 /* The descriptor every module exports                                       */
 /* ------------------------------------------------------------------------ */
+/* The core finds it by the symbol name FR_MODULE_SYMBOL and reads the first
+ * three fields before anything else; they keep their place in every SDK
+ * version, so a module of any version is recognised and its version told. */
+#define FR_MODULE_SYMBOL "fr_module_entry"
 typedef struct fr_module_descriptor {
     uint32_t magic;              /* FR_MODULE_MAGIC */
-    uint32_t abi_version;        /* FR_ABI_VERSION the module was built with */
+    uint16_t sdk_major;          /* FR_SDK_MAJOR the module was built with */
+    uint16_t sdk_minor;          /* FR_SDK_MINOR the module was built with */
     const char *build_signature; /* FR_BUILD_SIGNATURE */
     const char *name;            /* must equal the manifest's name */
     const char *manifest_digest; /* SHA-256 hex of the manifest, from the build */
@@ -460,9 +481,9 @@ extern const char fr_manifest_digest[];
 
 #define FR_MODULE(modname, initfn, deinitfn)                                  \
     __attribute__((visibility("default")))                                    \
-    const fr_module_descriptor fr_module_descriptor_v1 = {                     \
-        FR_MODULE_MAGIC, FR_ABI_VERSION, FR_BUILD_SIGNATURE, modname,          \
-        fr_manifest_digest, initfn, deinitfn}
+    const fr_module_descriptor fr_module_entry = {                            \
+        FR_MODULE_MAGIC, FR_SDK_MAJOR, FR_SDK_MINOR, FR_BUILD_SIGNATURE,       \
+        modname, fr_manifest_digest, initfn, deinitfn}
 
 #ifdef __cplusplus
 }

@@ -215,8 +215,7 @@ static void put_config(const fr_manifest *m) {
 static void put_header(const fr_manifest *m) {
     printf("# Module `%s` %s\n\n", m->name, m->version);
     printf("%s\n\n", m->description);
-    printf("- ABI: %d\n- Default mode: %s\n", m->abi,
-           m->default_hardened ? "hardened" : "strict");
+    printf("- Default mode: %s\n", m->default_hardened ? "hardened" : "strict");
     put_name_list("Depends on", m->depends, m->ndepends);
     put_name_list("Provides", m->provides, m->nprovides);
     printf("- Hooks: ");

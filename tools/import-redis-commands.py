@@ -30,16 +30,6 @@ GETKEYS_NAMES = {"setGetKeys": "set"}
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def abi_version():
-    """FR_ABI_VERSION as the SDK header defines it."""
-    header = os.path.join(REPO, "include", "frankenredis.h")
-    with open(header, encoding="utf-8") as f:
-        m = re.search(r"#define\s+FR_ABI_VERSION\s+(\d+)", f.read())
-    if not m:
-        sys.exit("FR_ABI_VERSION not found in %s" % header)
-    return int(m.group(1))
-
-
 def load_redis_commands(directory):
     """(top-level commands, {container: {sub: desc}}) keyed by upper name."""
     commands, subcommands = {}, {}
@@ -225,7 +215,6 @@ def render(args, resolved):
     w = Writer()
     w.lines.extend(header(args, args.out))
     w.add(0, "name: %s" % args.name)
-    w.add(0, "abi: %d" % abi_version())
     w.add(0, "version: %s" % q(args.version))
     w.add(0, "description: %s" % q(args.description))
     w.add(0, "default_mode: %s" % args.default_mode)

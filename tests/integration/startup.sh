@@ -81,6 +81,25 @@ sed -e 's/^name: frtest_ok/name: frtest_abi/' "$tm/frtest_ok/frtest_ok.yaml" > "
 c=$(conf "module-dir $moddir" "module frtest_abi")
 refuse descriptor-name "calls itself 'frtest_ok'" "$c"
 
+# Descriptor checks, each on frtest_ok rebuilt with one field wrong; the
+# manifest and digest are right, so only the field under test can refuse it.
+hdr="$src/include/frankenredis.h"
+major=$(sed -n 's/^#define FR_SDK_MAJOR \([0-9]*\).*/\1/p' "$hdr")
+minor=$(sed -n 's/^#define FR_SDK_MINOR \([0-9]*\).*/\1/p' "$hdr")
+desc_case() {  # KIND EXPECTED-TEXT
+  local d="$tmp/desc-$1"
+  mkdir -p "$d/frtest_ok"
+  cp "$tm/frtest-desc-$1.so" "$d/frtest_ok/frtest_ok.so"
+  cp "$tm/frtest_ok/frtest_ok.yaml" "$d/frtest_ok/"
+  refuse "descriptor-$1" "$2" "$(conf "module-dir $d" "module frtest_ok")"
+}
+desc_case newmajor "was built for SDK $((major + 1)).$minor, this server has SDK $major.$minor (another major version)"
+desc_case oldmajor "was built for SDK $((major - 1)).$minor, this server has SDK $major.$minor (another major version)"
+desc_case newminor "was built for SDK $major.$((minor + 1)), this server has SDK $major.$minor (a newer minor version)"
+desc_case badmagic "frtest_ok.so is not a FrankenRedis module (bad magic)"
+desc_case badsig "is not binary compatible (built as 'ptr=2,long=2,ld=2,pdp,noasan'"
+desc_case nodesc "frtest_ok.so exports no fr_module_entry (not a FrankenRedis module)"
+
 # The good case: loads, answers, stops on SIGTERM.
 port=$(free_port)
 c=$(conf "module-dir $moddir" "module frtest_ok" "bind 127.0.0.1" "save \"\"")

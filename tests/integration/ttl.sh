@@ -280,7 +280,7 @@ check_hardened() {
     fr_check_eq hardened/deleted 0 "$(cli EXISTS h:k)"
     fr_check_eq hardened/missing-key-refused-too "$err" "$(cli EXPIRE h:none 4000000000)"
     got=$(cli INFO modules | tr -d '\r' | grep -o 'name=ttl,.*')
-    fr_check_eq hardened/counted "name=ttl,ver=0.1.0,api=2,mode=hardened,divergences=5" "$got"
+    fr_check_eq hardened/counted "name=ttl,ver=0.1.0,api=3,mode=hardened,divergences=5" "$got"
     fr_stop_server "$pid"
 }
 

@@ -6,7 +6,9 @@
  *   1 frtest_nohandler: declares two commands, registers one;
  *   2 frtest_undeclared: registers a command its manifest lacks;
  *   3 frtest_initfail: registers a type and a hook, then fails init;
- *   4 frtest_ok: well-formed, used with broken neighbours and for hooks. */
+ *   4 frtest_ok: well-formed, used with broken neighbours and for hooks.
+ * With FRTEST_DESC set, variant 4 is built again with a descriptor broken in
+ * one way (see descriptor below), for the loader's descriptor checks. */
 #include "frankenredis.h"
 
 static void echo_cmd(fr_ctx *ctx)
@@ -14,6 +16,7 @@ static void echo_cmd(fr_ctx *ctx)
     fr_reply_bulk_str(ctx, fr_arg(ctx, 1));
 }
 
+#if FRTEST_VARIANT == 3
 static void free_payload(void *p)
 {
     fr_free(p);
@@ -27,6 +30,7 @@ static int on_cron(const fr_hook_event *ev, void *priv)
     (void)priv;
     return FR_OK;
 }
+#endif
 
 static int init(fr_module *m)
 {
@@ -41,4 +45,34 @@ static int init(fr_module *m)
     return FR_OK;
 }
 
+#ifndef FRTEST_DESC
 FR_MODULE(FRTEST_NAME, init, NULL);
+#else
+/* FRTEST_DESC_<kind> says which field is wrong. */
+#define DESC_MAGIC FR_MODULE_MAGIC
+#define DESC_MAJOR FR_SDK_MAJOR
+#define DESC_MINOR FR_SDK_MINOR
+#define DESC_SIGNATURE FR_BUILD_SIGNATURE
+#define DESC_SYMBOL fr_module_entry
+#if defined(FRTEST_DESC_badmagic)
+#undef DESC_MAGIC
+#define DESC_MAGIC 0x4e4f5045u
+#elif defined(FRTEST_DESC_newmajor)
+#undef DESC_MAJOR
+#define DESC_MAJOR (FR_SDK_MAJOR + 1)
+#elif defined(FRTEST_DESC_oldmajor)
+#undef DESC_MAJOR
+#define DESC_MAJOR (FR_SDK_MAJOR - 1)
+#elif defined(FRTEST_DESC_newminor)
+#undef DESC_MINOR
+#define DESC_MINOR (FR_SDK_MINOR + 1)
+#elif defined(FRTEST_DESC_badsig)
+#undef DESC_SIGNATURE
+#define DESC_SIGNATURE "ptr=2,long=2,ld=2,pdp,noasan"
+#elif defined(FRTEST_DESC_nodesc)
+#undef DESC_SYMBOL
+#define DESC_SYMBOL fr_module_entry_misspelt
+#endif
+__attribute__((visibility("default"))) const fr_module_descriptor DESC_SYMBOL = {
+    DESC_MAGIC, DESC_MAJOR, DESC_MINOR, DESC_SIGNATURE, FRTEST_NAME, fr_manifest_digest, init, NULL};
+#endif
