@@ -7,10 +7,16 @@
  * bookkeeping Redis keeps around it (dirty counter at fork, last status,
  * timings, retry delay after a failure).
  *
+ * Outcomes follow Redis's backgroundSaveDoneHandlerDisk: exit 0 is a
+ * success, another exit status an error, a signal an error too (except
+ * SIGUSR1, our own "stop") and its temp file is removed by the parent,
+ * since the dead child could not.
+ *
  * Invariants: rdb_g.child_pid != 0 exactly while a child has not been
  * reaped, and fr_fork_done() is called once per reaped child; the child
  * never returns into the server (it leaves through _exit); a child killed
- * by SIGUSR1 (shutdown) is not counted as a failure, as in Redis. */
+ * by SIGUSR1 (shutdown) is not counted as a failure, as in Redis; no
+ * temp-<childpid>.rdb survives the reaping of its child. */
 #include "rdb_internal.h"
 
 #include <errno.h>
@@ -23,13 +29,15 @@
 
 #define RDB_REPORT_MAGIC 0x52444243u /* "RDBC" */
 
-/* What the child tells the parent before it exits.  The pipe, not waitpid,
- * is the reliable channel: the event loop (libev's default loop) reaps
- * every child on SIGCHLD, so the exit status may be gone by the time cron
- * asks for it. */
+/* What the child tells the parent before it exits, or (from a signal
+ * handler) the signal it is dying of.  The pipe, not waitpid, is the
+ * reliable channel: the event loop (libev's default loop) reaps every
+ * child on SIGCHLD, so the exit status may be gone by the time cron asks
+ * for it. */
 typedef struct child_report {
     uint32_t magic;
     int32_t ok;
+    int32_t signo;      /* the child is dying of this signal, 0 none */
     uint64_t cow_bytes;
     long long keys;
 } child_report;
@@ -59,20 +67,68 @@ static uint64_t private_dirty_bytes(void) {
     return total;
 }
 
-static void child_signals(void) {
-    sigset_t all;
-    sigemptyset(&all);
-    sigaddset(&all, SIGTERM);
-    sigaddset(&all, SIGINT);
-    sigaddset(&all, SIGUSR1);
+/* Signals whose default action ends the process.  The event loop may reap
+ * the child before cron looks, taking the wait status with it, so the child
+ * itself tells the parent which of these is killing it.  SIGKILL cannot be
+ * caught: a child that dies without any report died of it.  The real-time
+ * signals (default action: terminate) are covered by a range below. */
+static const int fatal_signals[] = {
+    SIGHUP,  SIGINT,  SIGQUIT, SIGILL,  SIGTRAP,   SIGABRT, SIGBUS,  SIGFPE,  SIGUSR1,
+    SIGSEGV, SIGUSR2, SIGPIPE, SIGALRM, SIGTERM,   SIGXCPU, SIGXFSZ, SIGVTALRM, SIGPROF,
+    SIGSYS,  SIGIO,
+#ifdef SIGSTKFLT
+    SIGSTKFLT,
+#endif
+#ifdef SIGPWR
+    SIGPWR,
+#endif
+};
+
+static int signal_report_fd = -1;
+
+/* Async-signal-safe: one atomic pipe write (smaller than PIPE_BUF), then
+ * the signal again, now with its default action (SA_RESETHAND). */
+static void report_signal(int sig) {
+    child_report rep = {.magic = RDB_REPORT_MAGIC, .signo = sig};
+    if (write(signal_report_fd, &rep, sizeof(rep)) < 0) {
+        /* nothing to do: the parent then assumes SIGKILL */
+    }
+    raise(sig);
+}
+
+/* Report `sig` before dying of it, unless the server ignores it (SIGPIPE,
+ * SIGHUP): an ignored signal stays ignored, as in Redis's child. */
+static void hook_fatal(int sig, sigset_t *unblock) {
+    struct sigaction old, sa = {.sa_handler = report_signal,
+                                .sa_flags = SA_RESETHAND | SA_NODEFER};
+    sigemptyset(&sa.sa_mask);
+    sigaddset(unblock, sig);
+    if (sigaction(sig, NULL, &old) == 0 && old.sa_handler == SIG_DFL)
+        sigaction(sig, &sa, NULL);
+}
+
+static void child_signals(int report_fd) {
+    /* The server's own handlers for these make no sense in the child. */
     signal(SIGTERM, SIG_DFL);
     signal(SIGINT, SIG_DFL);
     signal(SIGUSR1, SIG_DFL);
-    sigprocmask(SIG_UNBLOCK, &all, NULL);
+    sigset_t unblock;
+    sigemptyset(&unblock);
+    signal_report_fd = report_fd;
+    if (report_fd >= 0) {
+        for (size_t i = 0; i < sizeof(fatal_signals) / sizeof(fatal_signals[0]); i++)
+            hook_fatal(fatal_signals[i], &unblock);
+        for (int sig = SIGRTMIN; sig <= SIGRTMAX; sig++) hook_fatal(sig, &unblock);
+    } else {
+        sigaddset(&unblock, SIGTERM);
+        sigaddset(&unblock, SIGINT);
+        sigaddset(&unblock, SIGUSR1);
+    }
+    sigprocmask(SIG_UNBLOCK, &unblock, NULL);
 }
 
 static void child_main(int report_fd) {
-    child_signals();
+    child_signals(report_fd);
     char name[1024];
     child_report rep = {.magic = RDB_REPORT_MAGIC};
     rep.ok = rdb_save_file(rdb_filename(name, sizeof(name)), &rep.keys) == FR_OK;
@@ -145,25 +201,46 @@ static void remove_temp(int pid) {
     unlink(tmp);
 }
 
-static void bgsave_done(int status, const child_report *rep) {
-    if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+/* Redis's three outcomes.  Only the parent can remove the temp file of a
+ * child that was killed; after an error exit the child has removed it
+ * already (rdb_save_file), so unlinking again only covers a child that
+ * failed even at that. */
+static void bgsave_done(rdb_child_end end, const child_report *rep) {
+    if (!end.bysignal && end.exitcode == 0) {
         fr_log(FR_LOG_NOTICE, "Background saving terminated with success");
         fr_dirty_forget(rdb_g.dirty_at_fork);
         rdb_g.lastsave = time(NULL);
         rdb_g.last_bgsave_ok = 1;
         if (rep) rdb_g.cow_bytes = (long long)rep->cow_bytes;
-    } else if (WIFEXITED(status)) {
+    } else if (!end.bysignal) {
         fr_log(FR_LOG_WARNING, "Background saving error");
+        remove_temp(rdb_g.child_pid);
         rdb_g.last_bgsave_ok = 0;
     } else {
-        int sig = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
-        fr_log(FR_LOG_WARNING, "Background saving terminated by signal %d", sig);
+        fr_log(FR_LOG_WARNING, "Background saving terminated by signal %d", end.bysignal);
         remove_temp(rdb_g.child_pid);
-        if (sig != SIGUSR1) rdb_g.last_bgsave_ok = 0;
+        /* SIGUSR1 is how we stop a child on purpose: not a failure. */
+        if (end.bysignal != SIGUSR1) rdb_g.last_bgsave_ok = 0;
     }
     rdb_g.last_bgsave_secs = (long long)(time(NULL) - rdb_g.child_start);
     child_gone();
     rdb_status_publish();
+}
+
+static rdb_child_end end_from_status(int status) {
+    rdb_child_end end = {WIFEXITED(status) ? WEXITSTATUS(status) : -1, 0};
+    if (WIFSIGNALED(status)) end.bysignal = WTERMSIG(status);
+    return end;
+}
+
+/* The event loop reaped the child: its report is all that is left. */
+static rdb_child_end end_from_report(int got, const child_report *rep) {
+    rdb_child_end end = rdb_child_end_from_report(got == 1, got == 1 && rep->ok,
+                                              got == 1 ? rep->signo : 0, rdb_g.child_killed);
+    if (got != 1)
+        fr_log(FR_LOG_VERBOSE, "The background saving child %d was reaped by the event "
+               "loop without a report: signal %d assumed", rdb_g.child_pid, end.bysignal);
+    return end;
 }
 
 void rdb_bgsave_poll(void) {
@@ -173,16 +250,9 @@ void rdb_bgsave_poll(void) {
     pid_t r = waitpid(rdb_g.child_pid, &status, WNOHANG);
     if (r == 0) return;
     int got = read_report(&rep);
-    if (r < 0) {
-        /* Reaped by the event loop: the report is the outcome. */
-        if (got == 0) return;
-        if (got < 0 && rdb_g.child_killed) status = SIGUSR1; /* as a wait status */
-        else status = (got == 1 && rep.ok ? 0 : 1) << 8;
-        if (got < 0 && !rdb_g.child_killed)
-            fr_log(FR_LOG_WARNING, "The background saving child %d exited without "
-                   "reporting its result", rdb_g.child_pid);
-    }
-    bgsave_done(status, got == 1 ? &rep : NULL);
+    if (r < 0 && got == 0) return; /* reaped, but its pipe is still open */
+    rdb_child_end end = r > 0 ? end_from_status(status) : end_from_report(got, &rep);
+    bgsave_done(end, got == 1 && !rep.signo ? &rep : NULL);
 }
 
 void rdb_bgsave_kill(void) {

@@ -7,8 +7,9 @@
  * the key it replaced, or nothing).
  *
  * Hardened mode: the value must use up the payload exactly (Redis ignores
- * bytes between the value and the footer); each such refusal is counted as
- * a divergence.  Gap: IDLETIME and FREQ are validated but cannot be
+ * bytes between the value and the footer), and an LZF string claiming 0
+ * bytes is refused (Redis makes it an empty string); each such refusal is
+ * counted as a divergence.  Gap: IDLETIME and FREQ are validated but cannot be
  * applied (the SDK has no setter for a value's LRU/LFU data). */
 #include "rdb_internal.h"
 
@@ -81,6 +82,7 @@ static void *decode_payload(fr_ctx *ctx, const fr_str *key, const fr_str *pl,
         fr_type_def_of(*t)->free(payload);
         payload = NULL;
     }
+    if (!payload && s.divergence) fr_ctx_divergence(ctx, s.divergence);
     if (!payload) {
         char msg[800];
         rdb_stream_message(&s, msg, sizeof(msg));

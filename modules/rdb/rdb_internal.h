@@ -42,6 +42,7 @@ typedef struct rdb_stream {
     const unsigned char *in;
     size_t in_len, pos;
     int hardened;
+    const char *divergence;     /* a hardened-only refusal happened: its id */
     /* both */
     int failed;
     char err[512];              /* first failure, without the position */

@@ -2,12 +2,15 @@
  *
  * Owns the byte-level rules Redis 7.0 applies when it writes RDB v10:
  * length prefixes, integer string encodings, the CRC-64 variant, DUMP
- * footers; plus save-point arithmetic and message helpers.  The CRC tables
+ * footers; what an LZF record's lengths allow (Redis's answer to a record
+ * claiming 0 bytes included); how a save child ended when only its report
+ * is left; plus save-point arithmetic and message helpers.  The CRC tables
  * are built once on first use (the module is single-threaded; a forked
  * child inherits them). */
 #include "rdb_pure.h"
 
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -263,7 +266,28 @@ void rdb_repr(char *dst, size_t dstlen, const char *s, size_t len) {
     dst[o] = '\0';
 }
 
-/* ---- Save points ------------------------------------------------------------------------ */
+/* ---- LZF string records ------------------------------------------------------- */
+
+enum rdb_lzf_claim rdb_lzf_claim(uint64_t clen, uint64_t len) {
+    if (len == 0) return RDB_LZF_EMPTY;
+    /* An empty stream makes nothing, which Redis refuses too (0 != len). */
+    if (clen == 0 || clen > UINT_MAX || len > UINT_MAX || len > RDB_LZF_MAX_OUT(clen))
+        return RDB_LZF_IMPOSSIBLE;
+    return RDB_LZF_DECOMPRESS;
+}
+
+/* ---- How a background save child ended ------------------------------------------ */
+
+rdb_child_end rdb_child_end_from_report(int have_report, int ok, int signo,
+                                        int we_stopped) {
+    rdb_child_end end = {-1, 0};
+    if (have_report && signo) end.bysignal = signo;
+    else if (have_report) end.exitcode = ok ? 0 : 1;
+    else end.bysignal = we_stopped ? SIGUSR1 : SIGKILL;
+    return end;
+}
+
+/* ---- Save points ------------------------------------------------------------------ */
 
 static int next_number(const char **sp, long long *out) {
     const char *s = *sp;

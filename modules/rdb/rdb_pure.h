@@ -122,6 +122,30 @@ void rdb_module_type_name(uint64_t id, char name[10], int *encver);
  * "..." to fit dstlen (> 4); always NUL-terminated. */
 void rdb_repr(char *dst, size_t dstlen, const char *s, size_t len);
 
+/* ---- LZF string records ------------------------------------------------------- */
+enum rdb_lzf_claim {
+    RDB_LZF_DECOMPRESS = 0, /* plausible: decompress, then compare lengths */
+    RDB_LZF_EMPTY,          /* claims 0 bytes: Redis makes an empty string */
+    RDB_LZF_IMPOSSIBLE      /* no clen-byte stream yields len bytes */
+};
+/* What to make of an LZF record's compressed length clen and claimed
+ * length len, before allocating anything.  RDB_LZF_EMPTY whatever clen is:
+ * lzf_decompress returns 0 for "no output" and for "error" alike, and
+ * Redis only compares that with len. */
+enum rdb_lzf_claim rdb_lzf_claim(uint64_t clen, uint64_t len);
+
+/* ---- How a background save child ended ------------------------------------------ */
+/* In Redis's terms: the exit code, or the killing signal (exitcode -1). */
+typedef struct rdb_child_end {
+    int exitcode, bysignal;
+} rdb_child_end;
+/* The end of a child whose wait status is lost (the event loop reaped it),
+ * from its last report: have_report 0 when it sent none.  A child reports
+ * every signal it can catch, so no report means SIGKILL, or SIGUSR1 when
+ * we_stopped (we sent it and it may have struck before the handlers). */
+rdb_child_end rdb_child_end_from_report(int have_report, int ok, int signo,
+                                        int we_stopped);
+
 /* ---- Save points ("save" directive) -------------------------------------------- */
 typedef struct rdb_savepoint {
     long long seconds;

@@ -259,6 +259,20 @@ static fr_str *get_int_string(rdb_stream *s, int enc) {
     return fr_str_new(buf, rdb_ll2str(buf, v));
 }
 
+/* An LZF record that claims 0 bytes (see rdb_lzf_claim): an empty string
+ * in Redis, whatever its compressed bytes.  Strict mode does the same;
+ * hardened mode refuses a record no writer produces, and says why. */
+static fr_str *get_lzf_empty(rdb_stream *s, uint64_t clen) {
+    if (s->hardened) {
+        s->divergence = "lzf-empty-string";
+        rdb_stream_fail(s, "LZF compressed string claims 0 bytes (from %llu): Redis loads "
+                        "it as an empty string, hardened mode refuses it",
+                        (unsigned long long)clen);
+        return NULL;
+    }
+    return rdb_get_bytes(s, clen) ? fr_str_new("", 0) : NULL;
+}
+
 static fr_str *get_lzf_string(rdb_stream *s) {
     uint64_t clen, len;
     if (rdb_get_len(s, &clen) != FR_OK || rdb_get_len(s, &len) != FR_OK) return NULL;
@@ -267,9 +281,10 @@ static fr_str *get_lzf_string(rdb_stream *s) {
         fail_eof(s);
         return NULL;
     }
-    /* Checked before allocating: no LZF stream expands beyond this. */
-    if (len > RDB_LZF_MAX_OUT(clen) || clen > UINT_MAX || len > UINT_MAX ||
-        clen == 0 || (len == 0 && s->hardened)) {
+    /* Judged before allocating for len. */
+    enum rdb_lzf_claim claim = rdb_lzf_claim(clen, len);
+    if (claim == RDB_LZF_EMPTY) return get_lzf_empty(s, clen);
+    if (claim == RDB_LZF_IMPOSSIBLE) {
         rdb_stream_fail(s, "Invalid LZF compressed string (%llu bytes claimed from %llu)",
                         (unsigned long long)len, (unsigned long long)clen);
         return NULL;

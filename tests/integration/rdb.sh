@@ -5,7 +5,9 @@
 # millisecond TTLs, DBs 0/1/15), redis-check-rdb must accept our files, and
 # broken files must refuse start-up saying what and where.  Also SAVE,
 # BGSAVE under writes, save points, SHUTDOWN SAVE/NOSAVE, SIGTERM saves,
-# MISCONF and the INFO persistence fields.
+# MISCONF, the INFO persistence fields, BGSAVE children that die (kill -9,
+# SIGXFSZ, error exit) and LZF strings that claim 0 bytes, each compared
+# with redis-server.
 #
 # Owns: the recorded fixtures' use (fixtures/rdb/*.rdb, re-recorded by
 # fixtures/rdb/record.sh) and rdb_tool.py, its binary-safe client.
@@ -602,8 +604,231 @@ test_hardened_restore() {
     fr_check_eq hardened/exact-ok "'OK'" "$(tool call "$PORT" 0 RESTORE k 0 "$(tool payload 00c001)")"
 }
 
+# ------------------------------------------------ background saves that die
+
+# bgsave_data FILE: 12 SETs of 4 MiB of random bytes as RESP, for
+# redis-cli --pipe.  Saving them (LZF tried and given up on every value)
+# takes a few hundred ms, so a kill right after BGSAVE lands mid-save.
+bgsave_data() {
+    local i n=$((4 << 20))
+    for i in $(seq 0 11); do
+        # shellcheck disable=SC2016 # RESP bulk lengths: a literal '$'
+        printf '*3\r\n$3\r\nSET\r\n$%d\r\nrand:%d\r\n$%d\r\n' $((5 + ${#i})) "$i" "$n"
+        head -c "$n" /dev/urandom
+        printf '\r\n'
+    done >"$1"
+}
+
+# kill_bgsave PORT SERVER_PID DIR: BGSAVE, then SIGKILL the child once its
+# temp file exists; prints the child's pid.  Fails when there was no child
+# or no temp file to see (the save ended first): nothing was tested then.
+kill_bgsave() {
+    local child="" _
+    [ "$(redis-cli -p "$1" BGSAVE)" = "Background saving started" ] || return 1
+    for _ in $(seq 1 50); do
+        child=$(pgrep -P "$2" | head -n 1)
+        [ -n "$child" ] && [ -e "$3/temp-$child.rdb" ] && break
+        child=""
+        sleep 0.01
+    done
+    [ -n "$child" ] || return 1
+    kill -KILL "$child"
+    echo "$child"
+}
+
+# outcome LOG: the last "Background saving ..." line, without its prefix.
+outcome() { grep -o 'Background saving [a-z].*' "$1" | tail -n 1; }
+
+# A BGSAVE child killed by SIGKILL: both servers log the signal, remove the
+# child's temp file and show the same INFO persistence fields; the next
+# BGSAVE succeeds.  (The event loop reaps our children, so the status is
+# known from the child's report, or from its absence.)
+test_bgsave_killed() {
+    local d fp rp side port pid dir log child f lastsave
+    d=$(new_dir killed)
+    mkdir -p "$d/ref"
+    bgsave_data "$d/data.resp"
+    fr_conf "$d" strict
+    start_fr "$d" || { fr_fail killed/start "$(tail -n 3 "$d/fr.log")"; return; }
+    fp=$PORT
+    local fpid=$PID
+    start_redis "$d/ref" dump.rdb || { fr_fail killed/redis "no reference server"; return; }
+    rp=$PORT
+    local rpid=$PID
+    for port in "$fp" "$rp"; do redis-cli -p "$port" --pipe <"$d/data.resp" >/dev/null; done
+    lastsave=$(info_field "$fp" rdb_last_save_time)
+    for side in fr ref; do
+        if [ "$side" = fr ]; then port=$fp pid=$fpid dir=$d log=$d/fr.log
+        else port=$rp pid=$rpid dir=$d/ref log=$d/ref/redis.log; fi
+        child=$(kill_bgsave "$port" "$pid" "$dir") ||
+            { fr_fail "killed/$side-harness" "no running child with a temp file to kill"; return; }
+        wait_bgsave "$port" || { fr_fail "killed/$side-reaped" "still in progress"; return; }
+        if [ -e "$dir/temp-$child.rdb" ]; then
+            fr_fail "killed/$side-temp-removed" "temp-$child.rdb left in dir"
+        else
+            fr_pass "killed/$side-temp-removed"
+        fi
+        fr_check_eq "killed/$side-logged" "Background saving terminated by signal 9" "$(outcome "$log")"
+    done
+    local finfo rinfo
+    finfo=$(redis-cli -p "$fp" INFO persistence | tr -d '\r')
+    rinfo=$(redis-cli -p "$rp" INFO persistence | tr -d '\r')
+    for f in rdb_bgsave_in_progress rdb_last_bgsave_status rdb_saves \
+        rdb_changes_since_last_save rdb_last_cow_size rdb_current_bgsave_time_sec; do
+        fr_check_eq "killed/info-$f" "$(sed -n "s/^$f://p" <<<"$rinfo")" "$(sed -n "s/^$f://p" <<<"$finfo")"
+    done
+    # Seconds from fork to reaping: 0, or 1 across a second boundary.
+    f=$(sed -n "s/^rdb_last_bgsave_time_sec://p" <<<"$finfo")
+    case $f in
+    0 | 1) fr_pass killed/info-rdb_last_bgsave_time_sec ;;
+    *) fr_fail killed/info-rdb_last_bgsave_time_sec "$f" ;;
+    esac
+    fr_check_eq killed/lastsave-kept "$lastsave" "$(sed -n "s/^rdb_last_save_time://p" <<<"$finfo")"
+    redis-cli -p "$fp" BGSAVE >/dev/null
+    wait_bgsave "$fp"
+    fr_check_eq killed/next-bgsave-ok ok "$(info_field "$fp" rdb_last_bgsave_status)"
+    stop "$fpid"
+    stop "$rpid"
+}
+
+# start_fsize_limited LOG IGNORE CMD...: CMD --port P under `ulimit -f 1`,
+# with SIGXFSZ ignored when IGNORE is 1 (an ignored signal stays ignored
+# across exec).  Output goes through a pipe, which the limit does not
+# cover, into LOG.  Sets PORT and PID.
+start_fsize_limited() {
+    local log=$1 ign=$2 _
+    shift 2
+    PORT=$(fr_free_port) || return 1
+    (
+        [ "$ign" = 1 ] && trap '' XFSZ
+        ulimit -f 1 && exec "$@" --port "$PORT"
+    ) > >(cat >"$log") 2>&1 </dev/null &
+    PID=$!
+    FR_STARTED_PIDS="$FR_STARTED_PIDS $PID"
+    for _ in $(seq 1 200); do
+        kill -0 "$PID" 2>/dev/null || return 1
+        [ "$(redis-cli -p "$PORT" PING 2>/dev/null)" = PONG ] && return 0
+        sleep 0.05
+    done
+    return 1
+}
+
+# A child that cannot write past 1 KiB: with SIGXFSZ at its default it is
+# killed by it (signal 25), with SIGXFSZ ignored its write fails and it
+# exits with an error.  Either way no temp file survives, and the outcome
+# line and status are Redis's.
+test_bgsave_fsize() {
+    local d ign name side port big
+    big="$(head -c 4000 /dev/zero | tr '\0' x)"
+    for ign in 0 1; do
+        name=$([ "$ign" = 1 ] && echo error-exit || echo signal)
+        d=$(new_dir "fsize-$name")
+        mkdir -p "$d/ref"
+        fr_conf "$d" strict "rdbcompression no"
+        start_fsize_limited "$d/fr.log" "$ign" "$server" "$d/fr.conf" ||
+            { fr_fail "fsize-$name/start" "$(tail -n 3 "$d/fr.log")"; continue; }
+        local fp=$PORT fpid=$PID
+        start_fsize_limited "$d/ref/redis.log" "$ign" redis-server --bind 127.0.0.1 \
+            --save "" --appendonly no --dir "$d/ref" --rdbcompression no ||
+            { fr_fail "fsize-$name/redis" "no reference server"; stop "$fpid"; continue; }
+        local rp=$PORT rpid=$PID
+        for port in "$fp" "$rp"; do
+            redis-cli -p "$port" SET big "$big" >/dev/null
+            redis-cli -p "$port" BGSAVE >/dev/null
+        done
+        wait_bgsave "$fp"
+        wait_bgsave "$rp"
+        for side in fr ref; do
+            local dir=$d
+            [ "$side" = ref ] && dir=$d/ref
+            if ls "$dir"/temp-*.rdb >/dev/null 2>&1; then
+                fr_fail "fsize-$name/$side-no-temp" "$(cd "$dir" && ls temp-*.rdb) left"
+            else
+                fr_pass "fsize-$name/$side-no-temp"
+            fi
+        done
+        fr_check_eq "fsize-$name/outcome" "$(outcome "$d/ref/redis.log")" "$(outcome "$d/fr.log")"
+        fr_check_eq "fsize-$name/status" err "$(info_field "$fp" rdb_last_bgsave_status)"
+        stop "$fpid"
+        stop "$rpid"
+    done
+}
+
+# ------------------------------------------------ LZF strings claiming 0 bytes
+
+# lzf_empty_data FILE HEX...: write FILE, an RDB v10 file with key "empty"
+# stored as an LZF string of compressed length 0 and length 0, then "next"
+# = "v"; print a DUMP payload for each HEX (as `tool payload` does).  One
+# Python process: starting it is the slow part.
+lzf_empty_data() {
+    python3 - "$src/tests/integration" "$@" <<'EOF'
+import sys
+sys.path.insert(0, sys.argv[1])
+from rdb_tool import crc64, payload
+body = (b"REDIS0010" + bytes([0xFE, 0, 0xFB, 2, 0])
+        + bytes([0, 5]) + b"empty" + bytes([0xC3, 0, 0])
+        + bytes([0, 4]) + b"next" + bytes([1]) + b"v" + bytes([0xFF]))
+open(sys.argv[2], "wb").write(body + crc64(body).to_bytes(8, "little"))
+for h in sys.argv[3:]:
+    payload(h)
+EOF
+}
+
+rdb_divergences() {
+    redis-cli -p "$1" INFO modules | tr -d '\r' |
+        sed -n 's/^module:name=rdb,.*divergences=\([0-9]*\).*/\1/p'
+}
+
+# Redis's rdbLoadLzfStringObject accepts any LZF record that claims 0 bytes
+# (the decompressor's 0 means both "nothing" and "error") and makes an empty
+# string.  Strict: the same replies and values as Redis, from RESTORE and
+# from a file.  Hardened: refused, counted as divergences, and a file with
+# one refuses start-up naming the key.
+test_lzf_empty() {
+    local d rp fp hp i
+    d=$(new_dir lzf-empty)
+    # clen 0 len 0; clen 2 (garbage) len 0; clen 0 len 1 (an error in both);
+    # then a valid integer string.
+    local -a hex=(00c30000 00c302006161 00c3000100 00c001) pl want got
+    local -a calls=("DBSIZE" "GET empty" "OBJECT ENCODING empty" "GET next")
+    mapfile -t pl < <(lzf_empty_data "$d/lzf0.rdb" "${hex[@]}")
+    start_redis "$d" lzf0.rdb || { fr_fail lzf-empty/redis "$(tail -n 3 "$d/redis.log")"; return; }
+    rp=$PORT
+    local rpid=$PID
+    fr_conf "$d" strict "dbfilename lzf0.rdb"
+    start_fr "$d" || { fr_fail lzf-empty/start "$(tail -n 3 "$d/fr.log")"; return; }
+    fp=$PORT
+    # The file as loaded (the first calls), then RESTOREs of each payload.
+    for i in 0 1 2; do
+        calls+=("RESTORE r${hex[$i]} 0 ${pl[$i]}" "GET r${hex[$i]}" "OBJECT ENCODING r${hex[$i]}")
+    done
+    printf '%s\n' "${calls[@]}" >"$d/calls"
+    mapfile -t want < <(tool calls "$rp" 0 <"$d/calls")
+    mapfile -t got < <(tool calls "$fp" 0 <"$d/calls")
+    for i in "${!calls[@]}"; do
+        fr_check_eq "lzf-empty/strict-$i:${calls[$i]:0:22}" "${want[$i]:-}" "${got[$i]:-}"
+    done
+    stop "$PID"
+    stop "$rpid"
+    # Hardened: RESTORE refuses both and counts them; a valid payload passes.
+    mkdir -p "$d/hard"
+    fr_conf "$d/hard" hardened
+    start_fr "$d/hard" || { fr_fail lzf-empty/hard-start "$(tail -n 3 "$d/hard/fr.log")"; return; }
+    hp=$PORT
+    printf 'RESTORE k 0 %s\n' "${pl[0]}" "${pl[1]}" "${pl[3]}" >"$d/hard/calls"
+    mapfile -t got < <(tool calls "$hp" 0 <"$d/hard/calls")
+    fr_check_eq lzf-empty/hardened-refuses-clen0 "(error) ERR Bad data format" "${got[0]:-}"
+    fr_check_eq lzf-empty/hardened-refuses-clen2 "(error) ERR Bad data format" "${got[1]:-}"
+    fr_check_eq lzf-empty/hardened-others-ok "'OK'" "${got[2]:-}"
+    fr_check_eq lzf-empty/hardened-counted 2 "$(rdb_divergences "$hp")"
+    stop "$PID"
+    fr_conf "$d" hardened "dbfilename lzf0.rdb"
+    refuse_start lzf-empty/hardened-file-refused "$d" \
+        "LZF compressed string claims 0 bytes" "db 0, key 'empty')"
+}
+
 # RDB_TESTS="test_x test_y" runs only those.
-for t in ${RDB_TESTS:-test_fixture_strings test_fixture_nocompress test_fixture_refusals test_redis_to_fr test_fr_to_redis test_restore_across test_restore_replies test_bgsave_under_writes test_info_and_lastsave test_save_points test_shutdown_save test_flushall test_flush_changes test_misconf test_broken_files test_hardened_restore}; do
+for t in ${RDB_TESTS:-test_fixture_strings test_fixture_nocompress test_fixture_refusals test_redis_to_fr test_fr_to_redis test_restore_across test_restore_replies test_bgsave_under_writes test_info_and_lastsave test_save_points test_shutdown_save test_flushall test_flush_changes test_misconf test_broken_files test_hardened_restore test_bgsave_killed test_bgsave_fsize test_lzf_empty}; do
     "$t"
 done
 

@@ -1,10 +1,12 @@
 /* test_rdb.c -- unit tests of the RDB module's SDK-free format pieces
  * (modules/rdb/rdb_pure.c): length prefixes, integer string encodings,
- * CRC-64/Jones, DUMP footers, type and module names, key rendering and
- * save points.  Expected bytes were taken from redis-server 7.0.15 (DUMP
- * replies and dump.rdb files).  Needs only rdb_pure.c linked in. */
+ * CRC-64/Jones, DUMP footers, type and module names, key rendering, LZF
+ * length claims, save child outcomes and save points.  Expected bytes were
+ * taken from redis-server 7.0.15 (DUMP replies and dump.rdb files).  Needs
+ * only rdb_pure.c linked in. */
 #include <check.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -245,6 +247,40 @@ START_TEST(test_savepoint_due) {
 }
 END_TEST
 
+/* ---- LZF records and save child outcomes -------------------------------------- */
+
+START_TEST(test_lzf_claim) {
+    /* Redis 7.0.15 RESTOREs these as "" (checked against redis-server):
+     * 0 bytes claimed from 0, 1 or 2 compressed bytes, garbage or not. */
+    ck_assert_int_eq(rdb_lzf_claim(0, 0), RDB_LZF_EMPTY);
+    ck_assert_int_eq(rdb_lzf_claim(2, 0), RDB_LZF_EMPTY);
+    ck_assert_int_eq(rdb_lzf_claim(UINT64_MAX, 0), RDB_LZF_EMPTY);
+    /* Bytes claimed from nothing: "Bad data format" in Redis too. */
+    ck_assert_int_eq(rdb_lzf_claim(0, 1), RDB_LZF_IMPOSSIBLE);
+    /* 3-byte back-references expand 88 times at most. */
+    ck_assert_int_eq(rdb_lzf_claim(10, 888), RDB_LZF_DECOMPRESS);
+    ck_assert_int_eq(rdb_lzf_claim(10, 889), RDB_LZF_IMPOSSIBLE);
+    ck_assert_int_eq(rdb_lzf_claim((uint64_t)UINT_MAX + 1, 30), RDB_LZF_IMPOSSIBLE);
+    ck_assert_int_eq(rdb_lzf_claim(21, 25), RDB_LZF_DECOMPRESS);
+}
+END_TEST
+
+START_TEST(test_child_end_from_report) {
+    rdb_child_end e = rdb_child_end_from_report(1, 1, 0, 0);
+    ck_assert(e.exitcode == 0 && e.bysignal == 0);
+    e = rdb_child_end_from_report(1, 0, 0, 0);
+    ck_assert(e.exitcode == 1 && e.bysignal == 0);
+    /* A signal the child caught and reported before dying of it. */
+    e = rdb_child_end_from_report(1, 0, SIGXFSZ, 0);
+    ck_assert(e.exitcode == -1 && e.bysignal == SIGXFSZ);
+    /* No report: the one signal it cannot catch, or our own stop. */
+    e = rdb_child_end_from_report(0, 0, 0, 0);
+    ck_assert(e.exitcode == -1 && e.bysignal == SIGKILL);
+    e = rdb_child_end_from_report(0, 0, 0, 1);
+    ck_assert(e.exitcode == -1 && e.bysignal == SIGUSR1);
+}
+END_TEST
+
 Suite *rdb_suite(void) {
     Suite *s = suite_create("rdb");
     TCase *tc = tcase_create("format");
@@ -261,6 +297,8 @@ Suite *rdb_suite(void) {
     tcase_add_test(tc, test_repr);
     tcase_add_test(tc, test_savepoints_parse);
     tcase_add_test(tc, test_savepoint_due);
+    tcase_add_test(tc, test_lzf_claim);
+    tcase_add_test(tc, test_child_end_from_report);
     suite_add_tcase(s, tc);
     return s;
 }
