@@ -687,12 +687,12 @@ static const char *mod_type_name(int t)
     }
 }
 
-int fr_config_add_module_directive(const char *module, const fr_conf_def *decl,
-                                   char *err, size_t errlen)
+fr_conf_handle *fr_config_add_module_directive(const char *module, const fr_conf_def *decl,
+                                               char *err, size_t errlen)
 {
     if (lookup(decl->name)) {
         snprintf(err, errlen, "config directive '%s' (%s) is already defined", decl->name, module);
-        return -1;
+        return NULL;
     }
     conf_def *d = fr_calloc(sizeof(*d));
     d->name = fr_strdup(decl->name);
@@ -722,11 +722,16 @@ int fr_config_add_module_directive(const char *module, const fr_conf_def *decl,
         fr_free(d->name);
         fr_free(d->module);
         fr_free(d);
-        return -1;
+        return NULL;
     }
     defs = fr_realloc(defs, sizeof(conf_def *) * (size_t)(ndefs + 1));
     defs[ndefs++] = d;
-    return 0;
+    return d;
+}
+
+long long fr_config_handle_ll(const fr_conf_handle *h)
+{
+    return h->type == CT_STR ? 0 : h->mod_ll;
 }
 
 static void free_def(conf_def *d)
@@ -759,19 +764,6 @@ int fr_config_apply_pending(char *err, size_t errlen)
         if (apply_line(p->file, p->line, p->text, p->argc, p->argv, 1, err, errlen)) return -1;
     }
     return 0;
-}
-
-static conf_def *module_def(fr_module *m, const char *name)
-{
-    conf_def *d = lookup(name);
-    if (!d || !d->module || (m && strcmp(d->module, fr_module_name(m)))) return NULL;
-    return d;
-}
-
-long long fr_config_get_ll(fr_module *m, const char *name)
-{
-    conf_def *d = module_def(m, name);
-    return d && d->type != CT_STR ? d->mod_ll : 0;
 }
 
 long long fr_config_server_ll(const char *name, long long dflt)

@@ -6,8 +6,13 @@
 #include "frankenredis.h"
 #include "manifest.h"
 
-int fr_config_add_module_directive(const char *module, const fr_conf_def *decl,
-                                   char *err, size_t errlen);
+/* Adds a directive a module's manifest declares; returns its handle (owned
+ * by the table until fr_config_remove_module) or NULL with *err. */
+typedef struct conf_def fr_conf_handle;
+fr_conf_handle *fr_config_add_module_directive(const char *module, const fr_conf_def *decl,
+                                               char *err, size_t errlen);
+/* The current value of a module directive: numbers and yes/no (yes = 1). */
+long long fr_config_handle_ll(const fr_conf_handle *h);
 void fr_config_remove_module(const char *module);
 int fr_config_apply_pending(char *err, size_t errlen);
 int fr_config_set_many(int n, const char *const *names, const char *const *values,

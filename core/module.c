@@ -27,6 +27,7 @@
 #include <sys/stat.h>
 
 #include "config.h"
+#include "core_glue.h"
 #include "server.h"
 #include "sha256.h"
 
@@ -45,6 +46,7 @@ struct fr_module {
     int hardened;
     int bad_registration;              /* init registered something undeclared */
     long long divergences;
+    fr_conf_handle **confs;            /* the manifest's directives, in order */
     struct fr_module *next;
 };
 
@@ -52,9 +54,18 @@ static fr_module *modules;             /* load order */
 
 extern const char fr_core_manifest_text[];
 extern const size_t fr_core_manifest_len;
-int fr_core_commands_register(fr_module *m);
 
 /* ------------------------------------------------------------ accessors */
+
+/* Generated config accessors call this with the directive's position in the
+ * manifest, so a module cannot name a directive it did not declare. */
+long long fr_config_ll_at(const fr_module *m, int index)
+{
+    if (!m || index < 0 || index >= m->mf->nconfig || !m->confs || !m->confs[index])
+        fr_panic("module '%s' read config directive #%d, which its manifest does not declare", fr_module_name(m),
+                 index);
+    return fr_config_handle_ll(m->confs[index]);
+}
 
 const char *fr_module_name(const fr_module *m)
 {
@@ -196,6 +207,7 @@ static void rollback(fr_module *m)
     fr_hooks_remove_module(m);
     fr_types_remove_module(m);
     fr_config_remove_module(m->name);
+    fr_free(m->confs);
     if (m->dl) dlclose(m->dl);
     fr_manifest_free(m->mf);
     fr_free(m->name);
@@ -204,9 +216,11 @@ static void rollback(fr_module *m)
 
 static int register_directives(fr_module *m, char *err, size_t errlen)
 {
+    m->confs = fr_calloc(sizeof(*m->confs) * (size_t)(m->mf->nconfig + 1));
     for (int i = 0; i < m->mf->nconfig; i++) {
         char why[256];
-        if (fr_config_add_module_directive(m->name, &m->mf->config[i], why, sizeof(why))) {
+        m->confs[i] = fr_config_add_module_directive(m->name, &m->mf->config[i], why, sizeof(why));
+        if (!m->confs[i]) {
             snprintf(err, errlen, "%s:%d: %s", m->mf->path, m->mf->config[i].line, why);
             return -1;
         }

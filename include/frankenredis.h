@@ -407,9 +407,12 @@ FR_API const char *fr_module_name(const fr_module *m);
 /* ------------------------------------------------------------------------ */
 /* Configuration                                                             */
 /* ------------------------------------------------------------------------ */
-/* A numeric or yes/no directive the module's manifest declares (config:
- * [...]), current value (yes = 1). */
-FR_API long long fr_config_get_ll(fr_module *m, const char *name);
+/* The current value of the numeric, yes/no (yes = 1) or enum (position in
+ * `values`) directive declared at `index` (0-based) of the module's
+ * manifest `config:` list.  Modules do not call it by hand: the build
+ * generates a typed accessor per declared directive (glue.h,
+ * <module>_conf_<name>()), so an undeclared name fails to compile. */
+FR_API long long fr_config_ll_at(const fr_module *m, int index);
 /* Any numeric or yes/no directive of the server (core or module), e.g.
  * "proto-max-bulk-len" or "lazyfree-lazy-user-del" (yes = 1); `dflt` when
  * there is no such directive. */

@@ -5,18 +5,24 @@
  *                                  core compares it with the file it loads.
  *   fr-manifest-tool check FILE    load and validate; errors as file:line.
  *   fr-manifest-tool docs FILE     Markdown reference of the module.
+ *   fr-manifest-tool glue-h FILE   the module's generated glue.h
+ *   fr-manifest-tool glue-c FILE   the module's generated glue.c (handler
+ *                                  and hook tables, config accessors,
+ *                                  digest, descriptor): manifest-glue.c.
  *
  * Exit status: 0 success, 1 invalid manifest or I/O error, 2 usage.  Links
- * manifest.c and sha256.c only, so it runs before the server is built. */
+ * manifest.c, sha256.c and manifest-glue.c only, so it runs before the
+ * server is built. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "manifest-glue.h"
 #include "manifest.h"
 #include "sha256.h"
 
 static int usage(void) {
-    fprintf(stderr, "usage: fr-manifest-tool digest|check|docs FILE\n");
+    fprintf(stderr, "usage: fr-manifest-tool digest|check|docs|glue-h|glue-c FILE\n");
     return 2;
 }
 
@@ -238,10 +244,23 @@ static int cmd_docs(const char *path) {
     return fflush(stdout) ? 1 : 0;
 }
 
+static int cmd_glue(const char *path, int source) {
+    fr_manifest *m = load_or_report(path);
+    if (!m) return 1;
+    char hex[FR_SHA256_HEX_LEN + 1];
+    int rc = source && fr_sha256_file_hex(path, hex) ? -1 : 0;
+    if (rc == 0) rc = source ? glue_write_source(m, hex, stdout) : glue_write_header(m, stdout);
+    fr_manifest_free(m);
+    if (rc) perror(path);
+    return rc ? 1 : 0;
+}
+
 int main(int argc, char **argv) {
     if (argc != 3) return usage();
     if (!strcmp(argv[1], "digest")) return cmd_digest(argv[2]);
     if (!strcmp(argv[1], "check")) return cmd_check(argv[2]);
     if (!strcmp(argv[1], "docs")) return cmd_docs(argv[2]);
+    if (!strcmp(argv[1], "glue-h")) return cmd_glue(argv[2], 0);
+    if (!strcmp(argv[1], "glue-c")) return cmd_glue(argv[2], 1);
     return usage();
 }

@@ -306,7 +306,7 @@ static void check_savepoints(time_t now) {
     }
 }
 
-int rdb_cron(const fr_hook_event *ev, void *priv) {
+int rdb_on_cron(const fr_hook_event *ev, void *priv) {
     (void)ev;
     (void)priv;
     time_t now = time(NULL);
@@ -347,7 +347,7 @@ int rdb_on_flushed(const fr_hook_event *ev, void *priv) {
     return FR_OK;
 }
 
-int rdb_on_startup(const fr_hook_event *ev, void *priv) {
+int rdb_on_startup_load(const fr_hook_event *ev, void *priv) {
     (void)ev;
     (void)priv;
     char name[1024];

@@ -23,7 +23,7 @@ void cmd_dump(fr_ctx *ctx) {
     }
     rdb_stream s;
     const char *why = NULL;
-    rdb_writer_mem(&s, rdb_opt_compress());
+    rdb_writer_mem(&s, (rdb_conf_rdbcompression() != 0));
     if (rdb_dump_value(&s, v, &why) == FR_OK) fr_reply_bulk(ctx, s.buf, s.len);
     else fr_reply_errorf(ctx, "%s", why ? why : "value cannot be serialized");
     rdb_stream_release(&s);

@@ -58,7 +58,7 @@ static int write_temp(const char *tmp, long long *keys, char *why, size_t whylen
         return -1;
     }
     rdb_stream s;
-    rdb_writer_file(&s, fd, rdb_opt_compress(), rdb_opt_checksum());
+    rdb_writer_file(&s, fd, (rdb_conf_rdbcompression() != 0), (rdb_conf_rdbchecksum() != 0));
     int rc = rdb_save_snapshot(&s, keys);
     if (rc != FR_OK) rdb_stream_message(&s, why, whylen);
     else if (fsync(fd) != 0) snprintf(why, whylen, "fsync: %s", strerror(errno));
@@ -101,7 +101,7 @@ static int load_mapped(const char *filename, const void *p, size_t len,
                        rdb_load_stats *st) {
     rdb_stream s;
     rdb_reader_mem(&s, p, len, rdb_g.hardened);
-    int rc = rdb_load_snapshot(&s, rdb_opt_checksum(), st);
+    int rc = rdb_load_snapshot(&s, (rdb_conf_rdbchecksum() != 0), st);
     if (rc != FR_OK) {
         char msg[800];
         rdb_stream_message(&s, msg, sizeof(msg));

@@ -23,6 +23,7 @@
 #include <time.h>
 
 #include "frankenredis.h"
+#include "glue.h"
 #include "rdb_pure.h"
 
 /* ---- Streams (rdb_stream.c) ---------------------------------------------- */
@@ -142,9 +143,9 @@ typedef struct rdb_state {
 } rdb_state;
 extern rdb_state rdb_g;
 
-int rdb_opt_compress(void);
-int rdb_opt_checksum(void);
-int rdb_opt_stop_writes(void);
+/* Config (glue.h, read at use so CONFIG SET applies at once):
+ * rdb_conf_rdbcompression(), rdb_conf_rdbchecksum(),
+ * rdb_conf_stop_writes_on_bgsave_error(). */
 
 /* ---- Persistence control (rdb_bgsave.c) ---------------------------------------- */
 #define RDB_BGSAVE_RETRY_DELAY 5
@@ -159,11 +160,9 @@ void rdb_bgsave_kill(void);
 void rdb_bgsave_abort(void);
 /* A synchronous save with its bookkeeping (SAVE, shutdown). */
 int rdb_save_now(void);
-int rdb_cron(const fr_hook_event *ev, void *priv);
-int rdb_on_shutdown(const fr_hook_event *ev, void *priv);
-int rdb_on_startup(const fr_hook_event *ev, void *priv);
-/* FLUSHALL: stop a background save and, with save points, save at once. */
-int rdb_on_flushed(const fr_hook_event *ev, void *priv);
+/* Hooks (glue.h): rdb_on_cron (save points, reaping), rdb_on_shutdown,
+ * rdb_on_startup_load, and rdb_on_flushed (FLUSHALL: stop a background
+ * save and, with save points, save at once). */
 /* The save points currently configured (CONFIG SET save applies at once):
  * how many there are; the first max are stored in out. */
 int rdb_savepoints(rdb_savepoint *out, int max);
@@ -171,11 +170,7 @@ int rdb_savepoints(rdb_savepoint *out, int max);
 /* ---- INFO and MISCONF (rdb_status.c) -------------------------------------------- */
 void rdb_status_publish(void);
 
-/* ---- Commands (rdb_cmds.c, rdb_dump.c) ------------------------------------------- */
-void cmd_save(fr_ctx *ctx);
-void cmd_bgsave(fr_ctx *ctx);
-void cmd_lastsave(fr_ctx *ctx);
-void cmd_dump(fr_ctx *ctx);
-void cmd_restore(fr_ctx *ctx);
+/* ---- Commands: rdb_cmds.c (SAVE BGSAVE LASTSAVE), rdb_dump.c (DUMP RESTORE);
+ * their prototypes are generated in glue.h. ---- */
 
 #endif /* FR_RDB_INTERNAL_H */

@@ -26,7 +26,7 @@ static void set_ll(const char *field, long long v) {
 
 static void publish_misconf(void) {
     rdb_savepoint sp[1];
-    int want = rdb_opt_stop_writes() && rdb_savepoints(sp, 1) > 0 && !rdb_g.last_bgsave_ok;
+    int want = rdb_conf_stop_writes_on_bgsave_error() && rdb_savepoints(sp, 1) > 0 && !rdb_g.last_bgsave_ok;
     if (want == rdb_g.misconf_set) return;
     fr_deny_writes(want ? misconf : NULL);
     rdb_g.misconf_set = (char)want;

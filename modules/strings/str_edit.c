@@ -141,6 +141,12 @@ void cmd_getrange(fr_ctx *ctx) {
         fr_reply_bulk(ctx, "", 0);
 }
 
+/* SUBSTR is GETRANGE under its old name (Redis keeps both). */
+void cmd_substr(fr_ctx *ctx)
+{
+    cmd_getrange(ctx);
+}
+
 void cmd_strlen(fr_ctx *ctx) {
     fr_value *v = str_lookup_read(ctx, fr_arg(ctx, 1));
     if (!v) {

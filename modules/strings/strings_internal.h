@@ -33,6 +33,7 @@
 #define FR_STRINGS_INTERNAL_H
 
 #include "frankenredis.h"
+#include "glue.h"
 #include "str_pure.h"
 
 extern const fr_type *g_string_type;
@@ -110,51 +111,13 @@ fr_db *str_db_arg(fr_ctx *ctx, int argi);
 #define STR_HARD_ZERO_FILL_MAX (8LL << 20)    /* SETRANGE gap filled with 0 */
 #define STR_HARD_LCS_BYTES (64ULL << 20)      /* LCS working memory */
 
-/* ---- Command handlers -------------------------------------------------------- */
-/* str_basic.c */
-void cmd_get(fr_ctx *ctx);
-void cmd_set(fr_ctx *ctx);
-void cmd_setnx(fr_ctx *ctx);
-void cmd_setex(fr_ctx *ctx);
-void cmd_psetex(fr_ctx *ctx);
-void cmd_getset(fr_ctx *ctx);
-void cmd_getdel(fr_ctx *ctx);
-void cmd_getex(fr_ctx *ctx);
-void cmd_mget(fr_ctx *ctx);
-void cmd_mset(fr_ctx *ctx);
-void cmd_msetnx(fr_ctx *ctx);
-/* str_edit.c */
-void cmd_append(fr_ctx *ctx);
-void cmd_setrange(fr_ctx *ctx);
-void cmd_getrange(fr_ctx *ctx);
-void cmd_strlen(fr_ctx *ctx);
-void cmd_incr(fr_ctx *ctx);
-void cmd_decr(fr_ctx *ctx);
-void cmd_incrby(fr_ctx *ctx);
-void cmd_decrby(fr_ctx *ctx);
-void cmd_incrbyfloat(fr_ctx *ctx);
-/* str_lcs.c */
-void cmd_lcs(fr_ctx *ctx);
-/* key_basic.c */
-void cmd_del(fr_ctx *ctx);
-void cmd_unlink(fr_ctx *ctx);
-void cmd_exists(fr_ctx *ctx);
-void cmd_type(fr_ctx *ctx);
-void cmd_touch(fr_ctx *ctx);
-void cmd_randomkey(fr_ctx *ctx);
-void cmd_rename(fr_ctx *ctx);
-void cmd_renamenx(fr_ctx *ctx);
-void cmd_move(fr_ctx *ctx);
-void cmd_copy(fr_ctx *ctx);
-/* key_scan.c */
-void cmd_keys(fr_ctx *ctx);
-void cmd_scan(fr_ctx *ctx);
-/* key_object.c */
-void cmd_object_help(fr_ctx *ctx);
-void cmd_object_encoding(fr_ctx *ctx);
-void cmd_object_refcount(fr_ctx *ctx);
-void cmd_object_idletime(fr_ctx *ctx);
-void cmd_object_freq(fr_ctx *ctx);
+/* ---- Command handlers ----------------------------------------------------
+ * Prototypes are generated from the manifest (glue.h): str_basic.c (GET SET
+ * SETNX SETEX PSETEX GETSET GETDEL GETEX MGET MSET MSETNX), str_edit.c
+ * (APPEND SETRANGE GETRANGE SUBSTR STRLEN INCR DECR INCRBY DECRBY
+ * INCRBYFLOAT), str_lcs.c (LCS), key_basic.c (DEL UNLINK EXISTS TYPE TOUCH
+ * RANDOMKEY RENAME RENAMENX MOVE COPY), key_scan.c (KEYS SCAN),
+ * key_object.c (OBJECT subcommands). */
 
 /* ---- Type callbacks of other modules' types (key_object.c) ----------------- */
 /* Another module's type callbacks, through fr_type_def_of(); NULL / not

@@ -24,7 +24,6 @@
 #define KEYBUF_KEEP (64 * 1024) /* scratch kept between walks, bytes */
 
 static struct {
-    fr_module *m;
     int dbnum;
     unsigned long long *cursors; /* per DB, into its expires table */
     unsigned int current_db;     /* next DB to visit (mod dbnum) */
@@ -179,7 +178,7 @@ static void run_cycle(int fast) {
 int ttl_on_cron(const fr_hook_event *ev, void *priv) {
     (void)ev;
     (void)priv;
-    cyc.params = ttlp_cycle_params(fr_config_get_ll(cyc.m, "active-expire-effort"));
+    cyc.params = ttlp_cycle_params(ttl_conf_active_expire_effort());
     run_cycle(0);
     return FR_OK;
 }
@@ -192,12 +191,12 @@ int ttl_on_before_sleep(const fr_hook_event *ev, void *priv) {
 }
 
 int ttl_cycle_init(fr_module *m) {
+    (void)m;
     memset(&cyc, 0, sizeof(cyc));
-    cyc.m = m;
     cyc.dbnum = fr_db_count();
     if (cyc.dbnum < 1) return FR_ERR;
     cyc.cursors = fr_calloc(sizeof(*cyc.cursors) * (size_t)cyc.dbnum);
-    cyc.params = ttlp_cycle_params(fr_config_get_ll(m, "active-expire-effort"));
+    cyc.params = ttlp_cycle_params(ttl_conf_active_expire_effort());
     return FR_OK;
 }
 
