@@ -61,6 +61,9 @@ struct conf_def {
     long long mod_ll;
     char *mod_str;
     conf_enum *mod_enums;
+    /* Core numeric directives: runs after a new value is stored, to act on
+     * it or refuse it (-1 with *err: the old value is put back). */
+    int (*apply)(conf_def *d, const char **err);
 };
 
 static const conf_enum protected_enum[] = {{"no", 0}, {"yes", 1}, {"local", 2}, {NULL, 0}};
@@ -77,51 +80,52 @@ static int set_dir(conf_def *d, int argc, char **argv, const char **err);
 static void get_dir(conf_def *d, char *buf, size_t len);
 static int set_save(conf_def *d, int argc, char **argv, const char **err);
 static int set_appendonly(conf_def *d, int argc, char **argv, const char **err);
-static int set_maxmemory(conf_def *d, int argc, char **argv, const char **err);
-static void get_maxmemory(conf_def *d, char *buf, size_t len);
+static int apply_maxmemory(conf_def *d, const char **err);
+static int apply_maxclients(conf_def *d, const char **err);
+static int apply_hz(conf_def *d, const char **err);
 static void get_appendonly(conf_def *d, char *buf, size_t len);
 static void get_save(conf_def *d, char *buf, size_t len);
 static int set_obuf_limit(conf_def *d, int argc, char **argv, const char **err);
 static void get_obuf_limit(conf_def *d, char *buf, size_t len);
-static int set_maxclients(conf_def *d, int argc, char **argv, const char **err);
-static void get_maxclients(conf_def *d, char *buf, size_t len);
 
-#define C(n, t, f, p, mi, ma, de) {(char *)n, t, f, p, mi, ma, de, NULL, NULL, NULL, NULL, 0, NULL, NULL}
+#define C(n, t, f, p, mi, ma, de) {(char *)n, t, f, p, mi, ma, de, NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL}
 static conf_def core_defs[] = {
     C("port", CT_LL, 0, &server.cfg.port, 0, 65535, "6379"),
     C("protected-mode", CT_BOOL, 0, &server.cfg.protected_mode, 0, 0, "yes"),
     C("requirepass", CT_STR, CF_SENSITIVE | CF_EMPTY_IS_NULL, &server.cfg.requirepass, 0, 0, ""),
     C("databases", CT_LL, CF_IMMUTABLE, &server.cfg.databases, 1, INT_MAX, "16"),
-    {(char *)"maxclients", CT_SPECIAL, 0, NULL, 1, UINT_MAX, "10000", NULL, set_maxclients, get_maxclients, NULL, 0, NULL, NULL},
+    {(char *)"maxclients", CT_LL, 0, &server.cfg.maxclients, 1, UINT_MAX, "10000", NULL, NULL, NULL, NULL, 0, NULL,
+     NULL, apply_maxclients},
     C("timeout", CT_LL, 0, &server.cfg.timeout, 0, INT_MAX, "0"),
     C("tcp-keepalive", CT_LL, 0, &server.cfg.tcp_keepalive, 0, INT_MAX, "300"),
     C("tcp-backlog", CT_LL, CF_IMMUTABLE, &server.cfg.tcp_backlog, 0, INT_MAX, "511"),
     C("proto-max-bulk-len", CT_MEM, 0, &server.cfg.proto_max_bulk_len, 1024 * 1024, LONG_MAX, "536870912"),
     C("client-query-buffer-limit", CT_MEM, 0, &server.cfg.client_query_buffer_limit, 1024 * 1024, LONG_MAX, "1073741824"),
-    {(char *)"loglevel", CT_ENUM, 0, &server.cfg.loglevel, 0, 0, "notice", loglevel_enum, NULL, NULL, NULL, 0, NULL, NULL},
+    {(char *)"loglevel", CT_ENUM, 0, &server.cfg.loglevel, 0, 0, "notice", loglevel_enum, NULL, NULL, NULL, 0, NULL, NULL, NULL},
     C("logfile", CT_STR, CF_IMMUTABLE, &server.cfg.logfile, 0, 0, ""),
     C("daemonize", CT_BOOL, CF_IMMUTABLE, &server.cfg.daemonize, 0, 0, "no"),
     C("pidfile", CT_STR, CF_IMMUTABLE | CF_EMPTY_IS_NULL, &server.cfg.pidfile, 0, 0, ""),
-    C("hz", CT_LL, 0, &server.cfg.hz, 0, INT_MAX, "10"),
+    {(char *)"hz", CT_LL, 0, &server.cfg.hz, 0, INT_MAX, "10", NULL, NULL, NULL, NULL, 0, NULL, NULL, apply_hz},
     {(char *)"enable-protected-configs", CT_ENUM, CF_IMMUTABLE, &server.cfg.enable_protected_configs, 0, 0, "no",
-     protected_enum, NULL, NULL, NULL, 0, NULL, NULL},
+     protected_enum, NULL, NULL, NULL, 0, NULL, NULL, NULL},
     {(char *)"maxmemory-policy", CT_ENUM, 0, &server.cfg.maxmemory_policy, 0, 0, "noeviction",
-     maxmemory_policy_enum, NULL, NULL, NULL, 0, NULL, NULL},
+     maxmemory_policy_enum, NULL, NULL, NULL, 0, NULL, NULL, NULL},
     C("syslog-enabled", CT_BOOL, CF_IMMUTABLE, &server.cfg.syslog_enabled, 0, 0, "no"),
-    {(char *)"maxmemory", CT_SPECIAL, 0, NULL, 0, 0, "0", NULL, set_maxmemory, get_maxmemory, NULL, 0, NULL, NULL},
+    {(char *)"maxmemory", CT_MEM, 0, &server.cfg.maxmemory, 0, LLONG_MAX, "0", NULL, NULL, NULL, NULL, 0, NULL, NULL,
+     apply_maxmemory},
     C("lazyfree-lazy-user-del", CT_BOOL, 0, &server.cfg.lazyfree_lazy_user_del, 0, 0, "no"),
     C("lazyfree-lazy-user-flush", CT_BOOL, 0, &server.cfg.lazyfree_lazy_user_flush, 0, 0, "no"),
     C("lazyfree-lazy-expire", CT_BOOL, 0, &server.cfg.lazyfree_lazy_expire, 0, 0, "no"),
     C("lazyfree-lazy-server-del", CT_BOOL, 0, &server.cfg.lazyfree_lazy_server_del, 0, 0, "no"),
     C("dbfilename", CT_STR, CF_PROTECTED, &server.cfg.dbfilename, 0, 0, "dump.rdb"),
     C("module-dir", CT_STR, CF_IMMUTABLE, &server.cfg.module_dir, 0, 0, ""),
-    {(char *)"bind", CT_SPECIAL, 0, NULL, 0, 0, "* -::*", NULL, set_bind, get_bind, NULL, 0, NULL, NULL},
-    {(char *)"dir", CT_SPECIAL, CF_PROTECTED, NULL, 0, 0, NULL, NULL, set_dir, get_dir, NULL, 0, NULL, NULL},
-    {(char *)"appendonly", CT_SPECIAL, 0, NULL, 0, 0, "no", NULL, set_appendonly, get_appendonly, NULL, 0, NULL, NULL},
-    {(char *)"save", CT_SPECIAL, 0, NULL, 0, 0, "3600 1 300 100 60 10000", NULL, set_save, get_save, NULL, 0, NULL, NULL},
+    {(char *)"bind", CT_SPECIAL, 0, NULL, 0, 0, "* -::*", NULL, set_bind, get_bind, NULL, 0, NULL, NULL, NULL},
+    {(char *)"dir", CT_SPECIAL, CF_PROTECTED, NULL, 0, 0, NULL, NULL, set_dir, get_dir, NULL, 0, NULL, NULL, NULL},
+    {(char *)"appendonly", CT_SPECIAL, 0, NULL, 0, 0, "no", NULL, set_appendonly, get_appendonly, NULL, 0, NULL, NULL, NULL},
+    {(char *)"save", CT_SPECIAL, 0, NULL, 0, 0, "3600 1 300 100 60 10000", NULL, set_save, get_save, NULL, 0, NULL, NULL, NULL},
     {(char *)"client-output-buffer-limit", CT_SPECIAL, 0, NULL, 0, 0,
      "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60", NULL, set_obuf_limit, get_obuf_limit,
-     NULL, 0, NULL, NULL},
+     NULL, 0, NULL, NULL, NULL},
 };
 #undef C
 
@@ -190,21 +194,18 @@ static char **str_slot(conf_def *d)
     return d->module ? &d->mod_str : (char **)d->ptr;
 }
 
-/* Redis treats hz as a hint and keeps it within 1..500. */
-static void clamp_hz(void)
-{
-    if (server.cfg.hz < 1) server.cfg.hz = 1;
-    if (server.cfg.hz > 500) server.cfg.hz = 500;
-}
-
 static int def_set_raw(conf_def *d, int argc, char **argv, const char **err);
 
 /* Set one directive from its textual arguments.  Returns 0 or -1 with *err. */
 static int def_set(conf_def *d, int argc, char **argv, const char **err)
 {
-    int rc = def_set_raw(d, argc, argv, err);
-    if (rc == 0 && d->ptr == &server.cfg.hz) clamp_hz();
-    return rc;
+    long long old = d->apply ? *(long long *)d->ptr : 0;
+    if (def_set_raw(d, argc, argv, err) != 0) return -1;
+    if (d->apply && d->apply(d, err) != 0) {
+        *(long long *)d->ptr = old;
+        return -1;
+    }
+    return 0;
 }
 
 static int def_set_raw(conf_def *d, int argc, char **argv, const char **err)
@@ -395,26 +396,22 @@ static void get_appendonly(conf_def *d, char *buf, size_t len)
 
 /* No module evicts keys yet: a memory limit that nothing enforces would be
  * a silent lie, so only 0 (no limit) is accepted until one does. */
-static int set_maxmemory(conf_def *d, int argc, char **argv, const char **err)
+static int apply_maxmemory(conf_def *d, const char **err)
 {
     (void)d;
-    long long v;
-    if (argc != 1 || parse_memory(argv[0], &v)) {
-        *err = "argument must be a memory value";
-        return -1;
-    }
-    if (v != 0) {
-        *err = "maxmemory needs an eviction module, which is not loaded";
-        return -1;
-    }
-    server.cfg.maxmemory = v;
-    return 0;
+    if (server.cfg.maxmemory == 0) return 0;
+    *err = "maxmemory needs an eviction module, which is not loaded";
+    return -1;
 }
 
-static void get_maxmemory(conf_def *d, char *buf, size_t len)
+/* Redis treats hz as a hint and keeps it within 1..500. */
+static int apply_hz(conf_def *d, const char **err)
 {
     (void)d;
-    snprintf(buf, len, "%lld", server.cfg.maxmemory);
+    (void)err;
+    if (server.cfg.hz < 1) server.cfg.hz = 1;
+    if (server.cfg.hz > 500) server.cfg.hz = 500;
+    return 0;
 }
 
 static int set_obuf_limit(conf_def *d, int argc, char **argv, const char **err)
@@ -433,32 +430,17 @@ static void get_obuf_limit(conf_def *d, char *buf, size_t len)
  * start-up fits maxclients to it once (fr_net_fit_maxclients).  Later a
  * value the process cannot get descriptors for is refused, as Redis
  * refuses it, naming the most it could have. */
-static int set_maxclients(conf_def *d, int argc, char **argv, const char **err)
+static int apply_maxclients(conf_def *d, const char **err)
 {
     static char msg[128];
-    long long v;
-    if (argc != 1 || parse_ll(argv[0], &v)) {
-        *err = "argument couldn't be parsed into an integer";
-        return -1;
-    }
-    if (range_error(d, v, err)) return -1;
-    if (server.loop) {
-        long long most = fr_net_maxclients_possible(v);
-        if (most < v) {
-            snprintf(msg, sizeof(msg),
-                     "The operating system is not able to handle the specified number of clients, try with %lld", most);
-            *err = msg;
-            return -1;
-        }
-    }
-    server.cfg.maxclients = v;
-    return 0;
-}
-
-static void get_maxclients(conf_def *d, char *buf, size_t len)
-{
     (void)d;
-    snprintf(buf, len, "%lld", server.cfg.maxclients);
+    if (!server.loop) return 0;
+    long long most = fr_net_maxclients_possible(server.cfg.maxclients);
+    if (most >= server.cfg.maxclients) return 0;
+    snprintf(msg, sizeof(msg),
+             "The operating system is not able to handle the specified number of clients, try with %lld", most);
+    *err = msg;
+    return -1;
 }
 
 /* -------------------------------------------------------------- defaults */
