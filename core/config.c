@@ -36,6 +36,7 @@ typedef enum { CT_BOOL, CT_LL, CT_MEM, CT_STR, CT_ENUM, CT_SPECIAL } conf_type;
 #define CF_MODULE (1 << 2)
 #define CF_EMPTY_IS_NULL (1 << 3)
 #define CF_PROTECTED (1 << 4)   /* dir, dbfilename: see enable-protected-configs */
+#define CF_MULTI_ARG (1 << 5)   /* one quoted value is split at spaces, as Redis does */
 
 typedef struct conf_def conf_def;
 typedef int (*special_set_fn)(conf_def *d, int argc, char **argv, const char **err);
@@ -119,11 +120,11 @@ static conf_def core_defs[] = {
     C("lazyfree-lazy-server-del", CT_BOOL, 0, &server.cfg.lazyfree_lazy_server_del, 0, 0, "no"),
     C("dbfilename", CT_STR, CF_PROTECTED, &server.cfg.dbfilename, 0, 0, "dump.rdb"),
     C("module-dir", CT_STR, CF_IMMUTABLE, &server.cfg.module_dir, 0, 0, ""),
-    {(char *)"bind", CT_SPECIAL, 0, NULL, 0, 0, "* -::*", NULL, set_bind, get_bind, NULL, 0, NULL, NULL, NULL},
+    {(char *)"bind", CT_SPECIAL, CF_MULTI_ARG, NULL, 0, 0, "* -::*", NULL, set_bind, get_bind, NULL, 0, NULL, NULL, NULL},
     {(char *)"dir", CT_SPECIAL, CF_PROTECTED, NULL, 0, 0, NULL, NULL, set_dir, get_dir, NULL, 0, NULL, NULL, NULL},
     {(char *)"appendonly", CT_SPECIAL, 0, NULL, 0, 0, "no", NULL, set_appendonly, get_appendonly, NULL, 0, NULL, NULL, NULL},
-    {(char *)"save", CT_SPECIAL, 0, NULL, 0, 0, "3600 1 300 100 60 10000", NULL, set_save, get_save, NULL, 0, NULL, NULL, NULL},
-    {(char *)"client-output-buffer-limit", CT_SPECIAL, 0, NULL, 0, 0,
+    {(char *)"save", CT_SPECIAL, CF_MULTI_ARG, NULL, 0, 0, "3600 1 300 100 60 10000", NULL, set_save, get_save, NULL, 0, NULL, NULL, NULL},
+    {(char *)"client-output-buffer-limit", CT_SPECIAL, CF_MULTI_ARG, NULL, 0, 0,
      "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60", NULL, set_obuf_limit, get_obuf_limit,
      NULL, 0, NULL, NULL, NULL},
 };
@@ -548,7 +549,18 @@ static int apply_line(const char *file, int line, const char *text, int argc,
         return -1;
     }
     const char *why = NULL;
-    if (def_set(d, argc - 1, argv + 1, &why) != 0) {
+    int rc;
+    if ((d->flags & CF_MULTI_ARG) && argc == 2 && argv[1][0]) {
+        /* `--client-output-buffer-limit "normal 0 0 0"`: one word holding
+         * them all (an empty one still means "none"). */
+        char **words;
+        int n = split_spaces(argv[1], &words);
+        rc = def_set(d, n, words, &why);
+        free_argv(n, words);
+    } else {
+        rc = def_set(d, argc - 1, argv + 1, &why);
+    }
+    if (rc != 0) {
         snprintf(err, errlen, "%s:%d: >>> '%s' %s", file, line, text, why ? why : "invalid value");
         return -1;
     }

@@ -136,4 +136,14 @@ grep -q "Too many open files" "$FR_TMP/ours.log" &&
 
 fr_stop_server "$PID_ours"
 fr_stop_server "$PID_ref"
+
+# --- a multi-word directive given as one command-line word (Redis splits it) ---
+oneword="--client-output-buffer-limit 'normal 1mb 2mb 3 pubsub 1 2 3'"
+start ours "$server $oneword"
+start ref "redis-server $oneword"
+fr_check_eq "obuf-config/one-word-on-command-line" \
+    "$(redis-cli -p "$PORT_ref" CONFIG GET client-output-buffer-limit | tail -1)" \
+    "$(redis-cli -p "$PORT_ours" CONFIG GET client-output-buffer-limit | tail -1)"
+fr_stop_server "$PID_ours"
+fr_stop_server "$PID_ref"
 summary
