@@ -218,6 +218,9 @@ typedef struct fr_type_def {
     void *(*rdb_load)(fr_rdb_io *io, int rdb_type);
     /* Extra RDB type ids this type can load (older encodings), -1 ended. */
     const int *rdb_load_types;
+    /* OBJECT REFCOUNT for a type whose payloads can be shared (the string
+     * type's small integers); NULL: fr_value_refcount() answers. */
+    int (*refcount)(const void *payload);
 } fr_type_def;
 
 /* Register a type during init.  `def` must stay valid while loaded.  The name
@@ -226,7 +229,8 @@ FR_API fr_type *fr_type_register(fr_module *m, const fr_type_def *def);
 /* The type whose rdb_type (or rdb_load_types) includes `rdb_type`. */
 FR_API const fr_type *fr_type_by_rdb(int rdb_type);
 FR_API const char *fr_type_name(const fr_type *t);
-/* The callbacks of a registered type (OBJECT ENCODING, COPY of any type). */
+/* The callbacks of a registered type (OBJECT ENCODING/REFCOUNT, COPY of any
+ * type). */
 FR_API const fr_type_def *fr_type_def_of(const fr_type *t);
 
 /* ------------------------------------------------------------------------ */
@@ -323,6 +327,8 @@ FR_API fr_str *fr_db_random_key(fr_ctx *ctx, fr_db *db);
 /* Idle time in milliseconds and LFU counter of a value, for OBJECT. */
 FR_API unsigned long long fr_value_idle_ms(const fr_value *v);
 FR_API int fr_value_lfu(const fr_value *v);
+/* The reference count of the value itself (1: key entries are never
+ * shared), for types without a refcount callback. */
 FR_API int fr_value_refcount(const fr_value *v);
 
 /* ------------------------------------------------------------------------ */

@@ -22,6 +22,7 @@ static const fr_type_def string_def = {
     .rdb_save = sv_rdb_save,
     .rdb_load = sv_rdb_load,
     .rdb_load_types = string_rdb_load_types,
+    .refcount = sv_refcount,
 };
 
 int strings_init(fr_module *m) {
