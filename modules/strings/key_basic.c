@@ -5,7 +5,8 @@
  * access time; TOUCH, COPY's source read count hits and misses; the rest are
  * write lookups), the error precedence of RENAME/MOVE/COPY, and moving values
  * with their TTL (fr_key_detach/attach).  Values of any type pass through
- * here; only COPY needs the type's cooperation (its dup callback).
+ * here; only COPY needs the type's cooperation (its dup callback, reached
+ * through fr_type_def like every other type's).
  * Invariant: every key actually changed counts one change (fr_dirty). */
 #include "strings_internal.h"
 
@@ -157,9 +158,8 @@ static int parse_copy_args(fr_ctx *ctx, copy_args *a) {
 
 /* A copy of v's payload, or NULL after replying why there is none. */
 static void *copy_payload(fr_ctx *ctx, const fr_value *v) {
-    if (str_is_string(v)) return sv_dup(fr_value_payload(v));
     int supported = 0;
-    void *p = str_foreign_dup(v, &supported);
+    void *p = key_type_dup(v, &supported);
     if (!supported)
         fr_reply_error(ctx, "not supported for this module key");
     else if (!p)

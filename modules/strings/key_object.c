@@ -1,29 +1,37 @@
-/* key_object.c -- OBJECT HELP/ENCODING/REFCOUNT/IDLETIME/FREQ, and access to
- * other types' callbacks (for OBJECT ENCODING and COPY).
+/* key_object.c -- OBJECT HELP/ENCODING/REFCOUNT/IDLETIME/FREQ, and the
+ * type callbacks the key commands need (OBJECT ENCODING/REFCOUNT, COPY).
  *
  * Owns the introspection replies.  The server has no maxmemory-policy yet,
  * so these answer as Redis 7.0 does under its default (noeviction): shared
  * integers report refcount 2147483647, IDLETIME works, FREQ is refused.
  *
- * Other types' callbacks are reached through fr_type_def_of().  Invariant:
+ * Every type, the string type included, is reached through
+ * fr_type_def_of(): the key commands know no type's payload.  Invariant:
  * nothing here modifies the keyspace or a value's access time. */
 #include "strings_internal.h"
 
 #include <ctype.h>
 #include <string.h>
 
-static const fr_type_def *foreign_def(const fr_value *v) {
+static const fr_type_def *def_of(const fr_value *v) {
     return fr_type_def_of(fr_value_type(v));
 }
 
-const char *str_foreign_encoding(const fr_value *v) {
-    const fr_type_def *d = foreign_def(v);
+const char *key_type_encoding(const fr_value *v) {
+    const fr_type_def *d = def_of(v);
     if (!d || !d->encoding) return NULL;
     return d->encoding(fr_value_payload(v));
 }
 
-void *str_foreign_dup(const fr_value *v, int *supported) {
-    const fr_type_def *d = foreign_def(v);
+int key_type_refcount(const fr_value *v) {
+    const fr_type_def *d = def_of(v);
+    /* Only a type that shares payloads knows better than the core. */
+    if (!d || !d->refcount) return fr_value_refcount(v);
+    return d->refcount(fr_value_payload(v));
+}
+
+void *key_type_dup(const fr_value *v, int *supported) {
+    const fr_type_def *d = def_of(v);
     *supported = d && d->dup;
     return *supported ? d->dup(fr_value_payload(v)) : NULL;
 }
@@ -67,17 +75,14 @@ void cmd_object_help(fr_ctx *ctx) {
 void cmd_object_encoding(fr_ctx *ctx) {
     fr_value *v = object_lookup(ctx);
     if (!v) return;
-    const char *enc = str_is_string(v) ? sv_encoding(fr_value_payload(v))
-                                       : str_foreign_encoding(v);
+    const char *enc = key_type_encoding(v);
     fr_reply_bulk_cstr(ctx, enc ? enc : "unknown");
 }
 
 void cmd_object_refcount(fr_ctx *ctx) {
     fr_value *v = object_lookup(ctx);
     if (!v) return;
-    fr_reply_long_long(ctx, str_is_string(v)
-                                ? sv_refcount(fr_value_payload(v))
-                                : fr_value_refcount(v));
+    fr_reply_long_long(ctx, key_type_refcount(v));
 }
 
 void cmd_object_idletime(fr_ctx *ctx) {

@@ -119,11 +119,12 @@ fr_db *str_db_arg(fr_ctx *ctx, int argi);
  * RANDOMKEY RENAME RENAMENX MOVE COPY), key_scan.c (KEYS SCAN),
  * key_object.c (OBJECT subcommands). */
 
-/* ---- Type callbacks of other modules' types (key_object.c) ----------------- */
-/* Another module's type callbacks, through fr_type_def_of(); NULL / not
- * supported when that type has no such callback. */
-const char *str_foreign_encoding(const fr_value *v);
-void *str_foreign_dup(const fr_value *v, int *supported);
+/* ---- Any type's callbacks, for the key commands (key_object.c) ------------- */
+/* Through fr_type_def_of() only: NULL / not supported when the value's type
+ * has no such callback; the refcount falls back to fr_value_refcount(). */
+const char *key_type_encoding(const fr_value *v);
+int key_type_refcount(const fr_value *v);
+void *key_type_dup(const fr_value *v, int *supported);
 
 /* ---- Server directives that shape replies and propagation (str_common.c) -- */
 long long str_proto_max_bulk(void);             /* proto-max-bulk-len */
