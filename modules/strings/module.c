@@ -1,8 +1,10 @@
-/* module.c -- the strings/keys module's value type.
+/* module.c -- the strings module's value type.
  *
  * Owns the "string" type's registration (payload layout in
  * strings_internal.h).  The command table and the descriptor are generated
- * from modules/strings/strings.yaml (glue.c).  Invariant: g_string_type is
+ * from modules/strings/strings.yaml (glue.c).  The generic key commands
+ * (DEL, COPY, OBJECT, ...) belong to the keys module, which reaches this
+ * type only through the callbacks registered here.  Invariant: g_string_type is
  * non-NULL from a successful init until deinit; a failed init leaves the
  * core to roll everything back. */
 #include "strings_internal.h"

@@ -1,14 +1,13 @@
-/* str_common.c -- helpers shared by the strings/keys command handlers.
+/* str_common.c -- helpers shared by the strings command handlers.
  *
  * Owns the module's conventions for talking to the core: which lookup flags
  * mirror Redis's lookupKeyRead/lookupKeyWrite, how an in-place edit is
  * signalled (fr_key_touched_write for WATCH & co, plus fr_dirty: the core's
- * touched_write does not count the change itself), and the
- * shared argument parsers (expire values, DB indexes).  Invariant: every
- * helper that fails has already replied. */
+ * touched_write does not count the change itself), and the shared
+ * expire-value parser.  Invariant: every helper that fails has already
+ * replied. */
 #include "strings_internal.h"
 
-#include <limits.h>
 #include <strings.h>
 
 fr_value *str_lookup_read(fr_ctx *ctx, const fr_str *key) {
@@ -91,21 +90,6 @@ int str_require_expire(fr_ctx *ctx) {
                    "expire options need the ttl module, which is not "
                    "loaded");
     return FR_ERR;
-}
-
-fr_db *str_db_arg(fr_ctx *ctx, int argi) {
-    long long id;
-    if (fr_arg_ll_or_reply(ctx, argi, &id) != FR_OK) return NULL;
-    /* SELECT-style ids are C ints first, DB indexes second. */
-    if (id < INT_MIN || id > INT_MAX) {
-        fr_reply_errorf(ctx,
-                        "value is out of range, value must between %d and %d",
-                        INT_MIN, INT_MAX);
-        return NULL;
-    }
-    fr_db *db = id < 0 ? NULL : fr_db_by_id(ctx, (long)id);
-    if (!db) fr_reply_error(ctx, "DB index is out of range");
-    return db;
 }
 
 /* ---- server directives -------------------------------------------------- */

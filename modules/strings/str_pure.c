@@ -6,9 +6,7 @@
  * Invariants: no allocation, no global state, no fr_* calls. */
 #include "str_pure.h"
 
-#include <errno.h>
 #include <limits.h>
-#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -184,20 +182,6 @@ int sr_expire_abs_ms(long long v, int seconds, int relative, long long now_ms,
         v += now_ms;
     }
     if (v <= 0) return -1;
-    *out = v;
-    return 0;
-}
-
-/* ---- SCAN ----------------------------------------------------------------- */
-
-int sr_parse_cursor(const char *s, unsigned long long *out) {
-    /* strtoul itself would skip leading blanks; Redis refuses them. */
-    static const char blanks[] = " \t\n\v\f\r";
-    if (s[0] != '\0' && strchr(blanks, s[0])) return -1;
-    char *end;
-    errno = 0;
-    unsigned long v = strtoul(s, &end, 10);
-    if (end[0] != '\0' || errno == ERANGE) return -1;
     *out = v;
     return 0;
 }

@@ -5,8 +5,7 @@
  * compact embstr block (see strings_internal.h for the full layout), Redis's
  * rules for choosing a string
  * encoding, strict integer parsing, range clamping, size limits, the option
- * grammar of SET/GETEX, expire-time arithmetic, SCAN cursor parsing and the
- * LCS algorithm.
+ * grammar of SET/GETEX, expire-time arithmetic and the LCS algorithm.
  *
  * Invariants: no function allocates; none reads past the lengths it is given;
  * all integer arithmetic is checked before it could overflow. */
@@ -154,11 +153,6 @@ int sr_parse_str_opts(const char *const *argv, int argc, int first, int getex,
  * Redis says "invalid expire time" (non-positive, or overflow). */
 int sr_expire_abs_ms(long long v, int seconds, int relative, long long now_ms,
                      long long *out);
-
-/* ---- SCAN ----------------------------------------------------------------- */
-/* Redis's cursor syntax (strtoul base 10: sign allowed, "" is 0, no leading
- * space, no trailing bytes, no overflow).  0 ok, -1 "invalid cursor". */
-int sr_parse_cursor(const char *s, unsigned long long *out);
 
 /* ---- LCS ------------------------------------------------------------------ */
 enum sr_lcs_check {

@@ -1,4 +1,4 @@
-/* strings_internal.h -- shared declarations of the strings/keys module.
+/* strings_internal.h -- shared declarations of the strings module.
  *
  * Payload layout of the "string" type (one word, at most one allocation):
  *
@@ -102,12 +102,8 @@ void str_reply_bad_expire(fr_ctx *ctx);
 int str_expire_arg(fr_ctx *ctx, int argi, int opt, long long *when_ms);
 /* FR_ERR (after replying) when TTLs cannot be stored: no ttl module. */
 int str_require_expire(fr_ctx *ctx);
-/* Parse a DB index as SELECT does; replies and returns NULL on error. */
-fr_db *str_db_arg(fr_ctx *ctx, int argi);
 
 /* ---- Hardened-mode limits -------------------------------------------------- */
-#define STR_HARD_PATTERN_MAX 1024             /* KEYS / SCAN MATCH bytes */
-#define STR_HARD_SCAN_COUNT_MAX 100000L       /* SCAN COUNT is clamped */
 #define STR_HARD_ZERO_FILL_MAX (8LL << 20)    /* SETRANGE gap filled with 0 */
 #define STR_HARD_LCS_BYTES (64ULL << 20)      /* LCS working memory */
 
@@ -115,16 +111,7 @@ fr_db *str_db_arg(fr_ctx *ctx, int argi);
  * Prototypes are generated from the manifest (glue.h): str_basic.c (GET SET
  * SETNX SETEX PSETEX GETSET GETDEL GETEX MGET MSET MSETNX), str_edit.c
  * (APPEND SETRANGE GETRANGE SUBSTR STRLEN INCR DECR INCRBY DECRBY
- * INCRBYFLOAT), str_lcs.c (LCS), key_basic.c (DEL UNLINK EXISTS TYPE TOUCH
- * RANDOMKEY RENAME RENAMENX MOVE COPY), key_scan.c (KEYS SCAN),
- * key_object.c (OBJECT subcommands). */
-
-/* ---- Any type's callbacks, for the key commands (key_object.c) ------------- */
-/* Through fr_type_def_of() only: NULL / not supported when the value's type
- * has no such callback; the refcount falls back to fr_value_refcount(). */
-const char *key_type_encoding(const fr_value *v);
-int key_type_refcount(const fr_value *v);
-void *key_type_dup(const fr_value *v, int *supported);
+ * INCRBYFLOAT), str_lcs.c (LCS). */
 
 /* ---- Server directives that shape replies and propagation (str_common.c) -- */
 long long str_proto_max_bulk(void);             /* proto-max-bulk-len */

@@ -42,11 +42,13 @@ new_dir() {
     rm -rf "$d" && mkdir -p "$d" && echo "$d"
 }
 
-# fr_conf DIR [MODE] [LINE...]: write DIR/fr.conf for strings (+ttl) + rdb.
+# fr_conf DIR [MODE] [LINE...]: write DIR/fr.conf for keys + strings (+ttl)
+# + rdb.
 fr_conf() {
     local dir=$1 mode=${2:-strict}
     shift 2 2>/dev/null || shift $#
     {
+        echo "module keys"
         echo "module strings"
         [ "$have_ttl" = 1 ] && echo "module ttl"
         echo "module rdb $mode"

@@ -134,17 +134,17 @@ got=$(redis-cli -p "$port" hello 3 auth default s3cret 2>&1 | head -2 | tr '\n' 
   || fail hello-auth "got '$got'"
 kill -TERM "$pid"; wait "$pid"
 
-# hardened mode: the strings module refuses what strict mode serves, and
+# hardened mode: the keys module refuses what strict mode serves, and
 # counts the divergence in INFO modules.
 port=$(free_port)
-c=$(conf "module strings hardened" "bind 127.0.0.1")
+c=$(conf "module keys hardened" "bind 127.0.0.1")
 "$server" "$c" --port "$port" > "$tmp/hard.log" 2>&1 &
 pid=$!
 for _ in $(seq 1 50); do redis-cli -p "$port" ping >/dev/null 2>&1 && break; sleep 0.1; done
 long=$(printf 'a%.0s' $(seq 1 2000))
 got=$(redis-cli -p "$port" keys "$long" 2>&1)
 [[ $got == ERR* ]] && pass hardened-refuses || fail hardened-refuses "got '$got'"
-got=$(redis-cli -p "$port" info modules 2>&1 | tr -d '\r' | grep -o 'name=strings,.*')
+got=$(redis-cli -p "$port" info modules 2>&1 | tr -d '\r' | grep -o 'name=keys,.*')
 [[ $got == *mode=hardened,divergences=1 ]] && pass hardened-counted || fail hardened-counted "got '$got'"
 kill -TERM "$pid"; wait "$pid"
 

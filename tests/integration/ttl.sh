@@ -42,7 +42,7 @@ default_server_cmd() {
     local conf=$src/conf/frankenredis.conf
     if ! grep -Eq '^[[:space:]]*module[[:space:]]+ttl([[:space:]]|$)' "$conf"; then
         conf=$(conf_with_modules "$FR_TMP/strict.conf" \
-            "module strings strict" "module ttl strict")
+            "module keys strict" "module strings strict" "module ttl strict")
     fi
     echo "$build/frankenredis-server $conf"
 }
@@ -256,7 +256,7 @@ check_effort() {
 check_hardened() {
     local conf err got
     conf=$(conf_with_modules "$FR_TMP/hardened.conf" \
-        "module strings strict" "module ttl hardened")
+        "module keys strict" "module strings strict" "module ttl hardened")
     start hardened "$build/frankenredis-server $conf" || return
     local pid=$FR_SERVER_PID
     cli SET h:k v >/dev/null

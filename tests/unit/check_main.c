@@ -12,6 +12,7 @@ Suite *util_suite(void);
 Suite *splitargs_suite(void);
 Suite *manifest_suite(void);
 Suite *strings_encoding_suite(void);
+Suite *keys_pure_suite(void);
 Suite *config_suite(void);
 Suite *ttl_cycle_suite(void);
 Suite *rdb_suite(void);
@@ -25,6 +26,7 @@ int main(void)
     srunner_add_suite(sr, splitargs_suite());
     srunner_add_suite(sr, manifest_suite());
     srunner_add_suite(sr, strings_encoding_suite());
+    srunner_add_suite(sr, keys_pure_suite());
     srunner_add_suite(sr, config_suite());
     srunner_add_suite(sr, ttl_cycle_suite());
     srunner_add_suite(sr, rdb_suite());

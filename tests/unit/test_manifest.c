@@ -17,6 +17,7 @@
 #endif
 
 #define STRINGS_YAML FR_SRCDIR "/modules/strings/strings.yaml"
+#define KEYS_YAML FR_SRCDIR "/modules/keys/keys.yaml"
 #define CORE_YAML FR_SRCDIR "/core/commands.yaml"
 #define FIXTURE(f) FR_SRCDIR "/fixtures/manifests/" f
 
@@ -45,7 +46,28 @@ START_TEST(test_load_strings) {
     ck_assert_int_eq(m->nprovides, 0);
     ck_assert_uint_eq(m->hooks_mask, 0);
     ck_assert_int_eq(m->nconfig, 0);
-    ck_assert_int_eq(m->ncmds, 35);
+    ck_assert_int_eq(m->ncmds, 22);
+    ck_assert_ptr_null(fr_manifest_find_cmd(m, "get|x"));
+    ck_assert_ptr_null(fr_manifest_find_cmd(m, "hget"));
+    /* The generic key commands are the keys module's. */
+    ck_assert_ptr_null(fr_manifest_find_cmd(m, "del"));
+    ck_assert_ptr_null(fr_manifest_find_cmd(m, "object"));
+    fr_manifest_free(m);
+}
+END_TEST
+
+START_TEST(test_load_keys) {
+    fr_manifest *m = load_ok(KEYS_YAML);
+    ck_assert_str_eq(m->name, "keys");
+    ck_assert_int_eq(m->abi, FR_ABI_VERSION);
+    ck_assert_int_eq(m->default_hardened, 0);
+    /* No dependency: a module adding a type must get DEL & co without
+     * loading the strings module. */
+    ck_assert_int_eq(m->ndepends, 0);
+    ck_assert_int_eq(m->nprovides, 0);
+    ck_assert_uint_eq(m->hooks_mask, 0);
+    ck_assert_int_eq(m->nconfig, 0);
+    ck_assert_int_eq(m->ncmds, 13);
     const fr_cmd_meta *obj = cmd(m, "object");
     ck_assert_int_eq(obj->nsubcmds, 5);
     ck_assert_str_eq(obj->subcmds[0].fullname, "object|encoding");
@@ -53,9 +75,8 @@ START_TEST(test_load_strings) {
     ck_assert_ptr_eq(obj->subcmds[0].parent, obj);
     ck_assert_ptr_eq(fr_manifest_find_cmd(m, "OBJECT|Encoding"),
                      &obj->subcmds[0]);
-    ck_assert_ptr_null(fr_manifest_find_cmd(m, "get|x"));
     ck_assert_ptr_null(fr_manifest_find_cmd(m, "object|nosuch"));
-    ck_assert_ptr_null(fr_manifest_find_cmd(m, "hget"));
+    ck_assert_ptr_null(fr_manifest_find_cmd(m, "get"));
     fr_manifest_free(m);
 }
 END_TEST
@@ -97,6 +118,8 @@ START_TEST(test_flags_and_categories) {
     ck_assert_uint_eq(set->key_specs[0].flags,
                       FR_KEY_RW | FR_KEY_ACCESS | FR_KEY_UPDATE |
                           FR_KEY_VARIABLE_FLAGS);
+    fr_manifest_free(m);
+    m = load_ok(KEYS_YAML);
     const fr_cmd_meta *scan = cmd(m, "scan");
     ck_assert_uint_eq(scan->flags,
                       FR_CMD_READONLY | FR_CMD_TOUCHES_ARBITRARY_KEYS);
@@ -126,8 +149,10 @@ START_TEST(test_legacy_ranges) {
     assert_range(m, "mset", 1, -1, 2);
     assert_range(m, "msetnx", 1, -1, 2);
     assert_range(m, "mget", 1, -1, 1);
-    assert_range(m, "del", 1, -1, 1);
     assert_range(m, "lcs", 1, 2, 1);
+    fr_manifest_free(m);
+    m = load_ok(KEYS_YAML);
+    assert_range(m, "del", 1, -1, 1);
     assert_range(m, "rename", 1, 2, 1);
     assert_range(m, "copy", 1, 2, 1);
     assert_range(m, "keys", 0, 0, 0);
@@ -340,6 +365,8 @@ START_TEST(test_getkeys_lcs_copy) {
     char out[256];
     ck_assert_int_eq(getkeys(m, "lcs", "LCS a b LEN", out, sizeof(out)), 2);
     ck_assert_str_eq(out, "1:11 2:11");
+    fr_manifest_free(m);
+    m = load_ok(KEYS_YAML);
     ck_assert_int_eq(getkeys(m, "copy", "COPY a b DB 2 REPLACE", out,
                              sizeof(out)),
                      2);
@@ -378,12 +405,14 @@ END_TEST
 START_TEST(test_has_keys_and_arity) {
     fr_manifest *m = load_ok(STRINGS_YAML);
     ck_assert_int_eq(fr_cmd_has_keys(cmd(m, "get")), 1);
-    ck_assert_int_eq(fr_cmd_has_keys(cmd(m, "keys")), 0);
-    ck_assert_int_eq(fr_cmd_has_keys(cmd(m, "object")), 0);
     ck_assert_int_eq(fr_cmd_arity_ok(cmd(m, "get"), 2), 1);
     ck_assert_int_eq(fr_cmd_arity_ok(cmd(m, "get"), 3), 0);
     ck_assert_int_eq(fr_cmd_arity_ok(cmd(m, "mset"), 2), 0);
     ck_assert_int_eq(fr_cmd_arity_ok(cmd(m, "mset"), 5), 1);
+    fr_manifest_free(m);
+    m = load_ok(KEYS_YAML);
+    ck_assert_int_eq(fr_cmd_has_keys(cmd(m, "keys")), 0);
+    ck_assert_int_eq(fr_cmd_has_keys(cmd(m, "object")), 0);
     fr_manifest_free(m);
 }
 END_TEST
@@ -413,10 +442,11 @@ END_TEST
  * bytes after `len` are never read, a NUL or an overlong name matches
  * nothing. */
 START_TEST(test_cmdtable_lookup) {
-    fr_manifest *m = load_ok(STRINGS_YAML);
+    fr_manifest *m = load_ok(STRINGS_YAML), *k = load_ok(KEYS_YAML);
     char err[256] = "";
     ck_assert_int_eq(fr_cmdtable_init(), 0);
     ck_assert_int_eq(fr_cmdtable_add_manifest(m, NULL, err, sizeof(err)), 0);
+    ck_assert_int_eq(fr_cmdtable_add_manifest(k, NULL, err, sizeof(err)), 0);
     const fr_cmd_meta *get = cmd(m, "get");
     ck_assert_ptr_eq(fr_cmdtable_lookup("get", 3), get);
     ck_assert_ptr_eq(fr_cmdtable_lookup("GeTRANGE", 3), get);
@@ -427,13 +457,15 @@ START_TEST(test_cmdtable_lookup) {
     char longname[200];
     memset(longname, 'a', sizeof(longname));
     ck_assert_ptr_null(fr_cmdtable_lookup(longname, sizeof(longname)));
-    ck_assert_ptr_eq(fr_cmdtable_lookup_mut("OBJECT|Encoding"), cmd(m, "object|encoding"));
+    ck_assert_ptr_eq(fr_cmdtable_lookup_mut("OBJECT|Encoding"), cmd(k, "object|encoding"));
     ck_assert_int_eq(fr_cmdtable_add_manifest(m, NULL, err, sizeof(err)), -1);
     ck_assert_ptr_nonnull(strstr(err, "is already declared by module 'core'"));
-    ck_assert_uint_eq(fr_cmdtable_count(), (size_t)m->ncmds);
+    ck_assert_uint_eq(fr_cmdtable_count(), (size_t)(m->ncmds + k->ncmds));
     fr_cmdtable_remove_owner(NULL);
     ck_assert_ptr_null(fr_cmdtable_lookup("get", 3));
+    ck_assert_ptr_null(fr_cmdtable_lookup("del", 3));
     ck_assert_uint_eq(fr_cmdtable_count(), 0);
+    fr_manifest_free(k);
     fr_manifest_free(m);
 }
 END_TEST
@@ -442,6 +474,7 @@ Suite *manifest_suite(void) {
     Suite *s = suite_create("manifest");
     TCase *load = tcase_create("load");
     tcase_add_test(load, test_load_strings);
+    tcase_add_test(load, test_load_keys);
     tcase_add_test(load, test_load_core);
     tcase_add_test(load, test_flags_and_categories);
     tcase_add_test(load, test_legacy_ranges);

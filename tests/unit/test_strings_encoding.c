@@ -1,7 +1,7 @@
 /* test_strings_encoding.c -- unit tests of the strings module's SDK-free
  * helpers (modules/strings/str_pure.c): integer syntax, encoding choice,
  * payload tagging, the compact embstr block, size and range rules, SET/GETEX option grammar, expire
- * arithmetic, SCAN cursors and LCS.  Expected values were checked against
+ * arithmetic and LCS.  Expected values were checked against
  * redis-server 7.0.15.  Needs only str_pure.c linked in. */
 #include <check.h>
 #include <limits.h>
@@ -256,28 +256,6 @@ START_TEST(test_expire_ms) {
 }
 END_TEST
 
-/* ---- SCAN cursors ---------------------------------------------------------- */
-
-START_TEST(test_cursor) {
-    unsigned long long c;
-    ck_assert_int_eq(sr_parse_cursor("0", &c), 0);
-    ck_assert(c == 0);
-    ck_assert_int_eq(sr_parse_cursor("", &c), 0);
-    ck_assert(c == 0);
-    ck_assert_int_eq(sr_parse_cursor("+7", &c), 0);
-    ck_assert(c == 7);
-    ck_assert_int_eq(sr_parse_cursor("-1", &c), 0);
-    ck_assert(c == ULLONG_MAX);
-    ck_assert_int_eq(sr_parse_cursor("18446744073709551615", &c), 0);
-    ck_assert_int_eq(sr_parse_cursor("18446744073709551616", &c), -1);
-    ck_assert_int_eq(sr_parse_cursor(" 1", &c), -1);
-    ck_assert_int_eq(sr_parse_cursor("1 ", &c), -1);
-    ck_assert_int_eq(sr_parse_cursor("abc", &c), -1);
-    ck_assert_int_eq(sr_parse_cursor("0x1", &c), -1);
-    ck_assert_int_eq(sr_parse_cursor("-", &c), -1);
-}
-END_TEST
-
 /* ---- LCS ------------------------------------------------------------------- */
 
 typedef struct ranges {
@@ -391,7 +369,6 @@ Suite *strings_encoding_suite(void) {
     tcase_add_test(args, test_set_opts);
     tcase_add_test(args, test_getex_opts);
     tcase_add_test(args, test_expire_ms);
-    tcase_add_test(args, test_cursor);
     suite_add_tcase(s, args);
 
     TCase *lcs = tcase_create("lcs");

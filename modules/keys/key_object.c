@@ -2,16 +2,14 @@
  * type callbacks the key commands need (OBJECT ENCODING/REFCOUNT, COPY).
  *
  * Owns the introspection replies.  The server has no maxmemory-policy yet,
- * so these answer as Redis 7.0 does under its default (noeviction): shared
- * integers report refcount 2147483647, IDLETIME works, FREQ is refused.
+ * so these answer as Redis 7.0 does under its default (noeviction):
+ * IDLETIME works, FREQ is refused, and REFCOUNT is whatever the value's type
+ * says (the string type's shared integers report 2147483647).
  *
- * Every type, the string type included, is reached through
- * fr_type_def_of(): the key commands know no type's payload.  Invariant:
+ * Every type is reached through fr_type_def_of(): the key commands know no
+ * type's payload, so a new type needs nothing from this module.  Invariant:
  * nothing here modifies the keyspace or a value's access time. */
-#include "strings_internal.h"
-
-#include <ctype.h>
-#include <string.h>
+#include "keys_internal.h"
 
 static const fr_type_def *def_of(const fr_value *v) {
     return fr_type_def_of(fr_value_type(v));

@@ -7,7 +7,7 @@
  * are copied out of the scan callback because the filters may touch the
  * keyspace.  Invariant: the callbacks given to the core never modify the
  * keyspace. */
-#include "strings_internal.h"
+#include "keys_internal.h"
 
 #include <limits.h>
 #include <string.h>
@@ -16,7 +16,7 @@
 /* Hardened mode: refuse patterns long enough to make matching every key a
  * denial of service. */
 static int pattern_too_long(fr_ctx *ctx, size_t len) {
-    if (!fr_ctx_hardened(ctx) || len <= STR_HARD_PATTERN_MAX) return 0;
+    if (!fr_ctx_hardened(ctx) || len <= KEY_HARD_PATTERN_MAX) return 0;
     fr_ctx_divergence(ctx, "pattern-too-long");
     fr_reply_error(ctx, "pattern longer than 1024 bytes (hardened mode)");
     return 1;
@@ -80,10 +80,10 @@ static int parse_count(fr_ctx *ctx, int argi, long *count) {
         fr_reply_syntax_error(ctx);
         return FR_ERR;
     }
-    if (fr_ctx_hardened(ctx) && c > STR_HARD_SCAN_COUNT_MAX) {
+    if (fr_ctx_hardened(ctx) && c > KEY_HARD_SCAN_COUNT_MAX) {
         /* A huge COUNT turns one SCAN call into a blocking KEYS. */
         fr_ctx_divergence(ctx, "scan-count-clamped");
-        c = STR_HARD_SCAN_COUNT_MAX;
+        c = KEY_HARD_SCAN_COUNT_MAX;
     }
     *count = (long)c;
     return FR_OK;
@@ -94,13 +94,13 @@ static int parse_scan_args(fr_ctx *ctx, scan_args *a) {
     *a = (scan_args){10, NULL, NULL};
     for (int i = 2; i < argc; i += 2) {
         int more = i + 1 < argc;
-        if (more && str_opt_is(ctx, i, "count")) {
+        if (more && key_opt_is(ctx, i, "count")) {
             if (parse_count(ctx, i + 1, &a->count) != FR_OK) return FR_ERR;
-        } else if (more && str_opt_is(ctx, i, "match")) {
+        } else if (more && key_opt_is(ctx, i, "match")) {
             const fr_str *p = fr_arg(ctx, i + 1);
             /* "*" matches everything: same as no pattern. */
             a->pat = (p->len == 1 && p->buf[0] == '*') ? NULL : p;
-        } else if (more && str_opt_is(ctx, i, "type")) {
+        } else if (more && key_opt_is(ctx, i, "type")) {
             a->type = fr_arg(ctx, i + 1)->buf;
         } else {
             fr_reply_syntax_error(ctx);
@@ -136,7 +136,7 @@ static int scan_keep(fr_ctx *ctx, const scan_args *a, const fr_str *key) {
 
 void cmd_scan(fr_ctx *ctx) {
     unsigned long long cursor;
-    if (sr_parse_cursor(fr_arg(ctx, 1)->buf, &cursor) != 0) {
+    if (kp_parse_cursor(fr_arg(ctx, 1)->buf, &cursor) != 0) {
         fr_reply_error(ctx, "invalid cursor");
         return;
     }

@@ -5,10 +5,10 @@
  * access time; TOUCH, COPY's source read count hits and misses; the rest are
  * write lookups), the error precedence of RENAME/MOVE/COPY, and moving values
  * with their TTL (fr_key_detach/attach).  Values of any type pass through
- * here; only COPY needs the type's cooperation (its dup callback, reached
- * through fr_type_def like every other type's).
+ * here untouched; only COPY needs the type's cooperation (its dup callback,
+ * reached through fr_type_def).
  * Invariant: every key actually changed counts one change (fr_dirty). */
-#include "strings_internal.h"
+#include "keys_internal.h"
 
 #include <string.h>
 
@@ -24,7 +24,7 @@ static void del_generic(fr_ctx *ctx) {
         /* Redis expires the key first: a logically expired key is removed
          * as an expiry, not counted as deleted. */
         if (fr_key_is_expired(db, key)) {
-            str_lookup_write(ctx, key);
+            key_lookup_write(ctx, key);
             continue;
         }
         deleted += fr_key_delete(ctx, db, key);
@@ -58,7 +58,7 @@ void cmd_type(fr_ctx *ctx) {
 void cmd_touch(fr_ctx *ctx) {
     long long n = 0;
     for (int j = 1; j < fr_argc(ctx); j++)
-        if (str_lookup_read(ctx, fr_arg(ctx, j))) n++;
+        if (key_lookup_read(ctx, fr_arg(ctx, j))) n++;
     fr_reply_long_long(ctx, n);
 }
 
@@ -82,7 +82,7 @@ static void reply_rename(fr_ctx *ctx, int nx, int done) {
 static void rename_generic(fr_ctx *ctx, int nx) {
     fr_db *db = fr_ctx_db(ctx);
     const fr_str *src = fr_arg(ctx, 1), *dst = fr_arg(ctx, 2);
-    if (!str_lookup_write(ctx, src)) {
+    if (!key_lookup_write(ctx, src)) {
         fr_reply_error(ctx, "no such key");
         return;
     }
@@ -92,7 +92,7 @@ static void rename_generic(fr_ctx *ctx, int nx) {
         reply_rename(ctx, nx, 0);
         return;
     }
-    if (str_lookup_write(ctx, dst)) {
+    if (key_lookup_write(ctx, dst)) {
         if (nx) {
             fr_reply_long_long(ctx, 0);
             return;
@@ -117,13 +117,13 @@ void cmd_renamenx(fr_ctx *ctx) {
 void cmd_move(fr_ctx *ctx) {
     fr_db *src = fr_ctx_db(ctx);
     const fr_str *key = fr_arg(ctx, 1);
-    fr_db *dst = str_db_arg(ctx, 2);
+    fr_db *dst = key_db_arg(ctx, 2);
     if (!dst) return;
     if (dst == src) {
         fr_reply_error(ctx, "source and destination objects are the same");
         return;
     }
-    if (!str_lookup_write(ctx, key) ||
+    if (!key_lookup_write(ctx, key) ||
         fr_key_lookup(ctx, dst, key, FR_LOOKUP_WRITE | FR_LOOKUP_NOSTATS)) {
         fr_reply_long_long(ctx, 0);
         return;
@@ -144,10 +144,10 @@ static int parse_copy_args(fr_ctx *ctx, copy_args *a) {
     a->dst = fr_ctx_db(ctx);
     a->replace = 0;
     for (int j = 3; j < fr_argc(ctx); j++) {
-        if (str_opt_is(ctx, j, "replace")) {
+        if (key_opt_is(ctx, j, "replace")) {
             a->replace = 1;
-        } else if (str_opt_is(ctx, j, "db") && j + 1 < fr_argc(ctx)) {
-            if (!(a->dst = str_db_arg(ctx, ++j))) return FR_ERR;
+        } else if (key_opt_is(ctx, j, "db") && j + 1 < fr_argc(ctx)) {
+            if (!(a->dst = key_db_arg(ctx, ++j))) return FR_ERR;
         } else {
             fr_reply_syntax_error(ctx);
             return FR_ERR;
@@ -176,7 +176,7 @@ void cmd_copy(fr_ctx *ctx) {
         fr_reply_error(ctx, "source and destination objects are the same");
         return;
     }
-    fr_value *v = str_lookup_read(ctx, key);
+    fr_value *v = key_lookup_read(ctx, key);
     if (!v) {
         fr_reply_long_long(ctx, 0);
         return;
