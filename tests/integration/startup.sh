@@ -148,5 +148,19 @@ got=$(redis-cli -p "$port" info modules 2>&1 | tr -d '\r' | grep -o 'name=keys,.
 [[ $got == *mode=hardened,divergences=1 ]] && pass hardened-counted || fail hardened-counted "got '$got'"
 kill -TERM "$pid"; wait "$pid"
 
+# The same per module: a hardened strings next to a strict keys refuses a
+# huge SETRANGE zero-fill and counts it under strings only.
+port=$(free_port)
+c=$(conf "module keys strict" "module strings hardened" "bind 127.0.0.1" "save \"\"")
+"$server" "$c" --port "$port" > "$tmp/hard2.log" 2>&1 &
+pid=$!
+for _ in $(seq 1 50); do redis-cli -p "$port" ping >/dev/null 2>&1 && break; sleep 0.1; done
+got=$(redis-cli -p "$port" setrange k 100000000 x 2>&1)
+[[ $got == ERR* ]] && pass hardened-strings-refuses || fail hardened-strings-refuses "got '$got'"
+got=$(redis-cli -p "$port" info modules 2>&1 | tr -d '\r' | grep -o 'name=[a-z]*,.*' | tr '\n' ' ')
+[[ $got == *"name=keys,"*"mode=strict,divergences=0"*"name=strings,"*"mode=hardened,divergences=1"* ]] \
+  && pass hardened-per-module || fail hardened-per-module "got '$got'"
+kill -TERM "$pid"; wait "$pid"
+
 echo "startup: $passed passed, $failed failed"
 [[ $failed -eq 0 ]]
