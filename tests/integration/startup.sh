@@ -111,6 +111,18 @@ for _ in $(seq 1 50); do
   sleep 0.1
 done
 if [[ $reply == hi ]]; then pass good-module-serves; else fail good-module-serves "got '$reply'; log: $(tail -3 "$tmp/ok.log")"; fi
+# SDK replies no shipped module uses yet, in both protocols.
+sdk_replies() {  # HELLO-VERSION LINES: the last LINES reply lines after FRTEST.REPLY double/bool/resp
+  exec 3<>"/dev/tcp/127.0.0.1/$port"
+  printf 'HELLO %s\r\n' "$1" >&3
+  printf 'FRTEST.REPLY double\r\nFRTEST.REPLY bool\r\nFRTEST.REPLY resp\r\nQUIT\r\n' >&3
+  timeout 5 cat <&3 | tr -d '\r' | tail -n "$2" | tr '\n' ' '
+  exec 3<&-
+}
+got=$(sdk_replies 2 5)
+[[ $got == '$3 3.5 :1 :2 +OK ' ]] && pass sdk-replies-resp2 || fail sdk-replies-resp2 "got '$got'"
+got=$(sdk_replies 3 4)
+[[ $got == ',3.5 #t :3 +OK ' ]] && pass sdk-replies-resp3 || fail sdk-replies-resp3 "got '$got'"
 mode=$(redis-cli -p "$port" info modules 2>/dev/null | tr -d '\r' | grep -c 'name=frtest_ok,.*mode=hardened')
 [[ $mode == 1 ]] && pass manifest-default-mode || fail manifest-default-mode "INFO modules lacks frtest_ok in hardened mode"
 kill -TERM "$pid"; wait "$pid"; rc=$?

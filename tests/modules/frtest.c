@@ -6,7 +6,8 @@
  *   1 frtest_nohandler: declares two commands, registers one;
  *   2 frtest_undeclared: registers a command its manifest lacks;
  *   3 frtest_initfail: registers a type and a hook, then fails init;
- *   4 frtest_ok: well-formed, used with broken neighbours and for hooks.
+ *   4 frtest_ok: well-formed, used with broken neighbours and for hooks;
+ *     FRTEST.REPLY exercises the SDK replies no shipped module uses yet.
  * With FRTEST_DESC set, variant 4 is built again with a descriptor broken in
  * one way (see descriptor below), for the loader's descriptor checks. */
 #include "frankenredis.h"
@@ -32,9 +33,23 @@ static int on_cron(const fr_hook_event *ev, void *priv)
 }
 #endif
 
+#if FRTEST_VARIANT == 4
+/* FRTEST.REPLY double|bool|resp: 3.5 as a double, true, or 2/3. */
+static void reply_cmd(fr_ctx *ctx)
+{
+    if (fr_arg_is(ctx, 1, "double")) fr_reply_double(ctx, 3.5);
+    else if (fr_arg_is(ctx, 1, "bool")) fr_reply_bool(ctx, 1);
+    else if (fr_arg_is(ctx, 1, "resp")) fr_reply_long_long(ctx, fr_ctx_resp(ctx));
+    else fr_reply_syntax_error(ctx);
+}
+#endif
+
 static int init(fr_module *m)
 {
     if (fr_command_register(m, "frtest.echo", echo_cmd) != FR_OK) return FR_ERR;
+#if FRTEST_VARIANT == 4
+    if (fr_command_register(m, "frtest.reply", reply_cmd) != FR_OK) return FR_ERR;
+#endif
 #if FRTEST_VARIANT == 2
     fr_command_register(m, "frtest.undeclared", echo_cmd);
 #elif FRTEST_VARIANT == 3
