@@ -101,13 +101,16 @@ fr_start_server() {
         >"$log" 2>&1 </dev/null &
     FR_SERVER_PID=$!
     FR_STARTED_PIDS="$FR_STARTED_PIDS $FR_SERVER_PID"
+    fr_wait_pong "$FR_SERVER_PID" "$port"
+}
+
+# fr_wait_pong PID PORT: up to 10 s for the server PID to answer PING on
+# PORT; fails at once if it exits.
+fr_wait_pong() {
+    local pid=$1 port=$2 _
     for _ in $(seq 1 200); do
-        if ! kill -0 "$FR_SERVER_PID" 2>/dev/null; then
-            return 1
-        fi
-        if [ "$(redis-cli -p "$port" PING 2>/dev/null)" = PONG ]; then
-            return 0
-        fi
+        kill -0 "$pid" 2>/dev/null || return 1
+        [ "$(redis-cli -p "$port" PING 2>/dev/null)" = PONG ] && return 0
         sleep 0.05
     done
     return 1

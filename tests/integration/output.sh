@@ -79,22 +79,21 @@ def check(name, fn):
     print("ok " + name if why is None else "fail %s: %s" % (name, why), flush=True)
 
 
-def big_x():
-    value = b"x" * (9 << 20)
-    r.set("big", value)
-    got = r.get("big")
-    if got != value:
-        return "GET returned %d bytes, want %d" % (len(got or b""), len(value))
-    return None if r.ping() is True else "PING did not answer True"
-
-
-def big_pattern():
-    value = pattern(0x42, (9 << 20) + 11)
-    r.set("bigp", value)
-    got = r.get("bigp")
+def set_get_ping(key, value):
+    """SET then GET one big value, then PING on the same connection."""
+    r.set(key, value)
+    got = r.get(key)
     if got != value:
         return "GET returned different bytes (%d of %d)" % (len(got or b""), len(value))
     return None if r.ping() is True else "PING did not answer True"
+
+
+def big_x():
+    return set_get_ping("big", b"x" * (9 << 20))
+
+
+def big_pattern():
+    return set_get_ping("bigp", pattern(0x42, (9 << 20) + 11))
 
 
 def pipelined_gets():

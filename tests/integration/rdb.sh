@@ -84,7 +84,7 @@ start_redis() {
 }
 
 start_redis_once() {
-    local dir=$1 file=$2 _
+    local dir=$1 file=$2
     shift 2
     PORT=$(fr_free_port) || return 1
     redis-server --port "$PORT" --bind 127.0.0.1 --save "" --appendonly no \
@@ -92,12 +92,7 @@ start_redis_once() {
         >"$dir/redis.log" 2>&1 </dev/null &
     PID=$!
     FR_STARTED_PIDS="$FR_STARTED_PIDS $PID"
-    for _ in $(seq 1 200); do
-        kill -0 "$PID" 2>/dev/null || return 1
-        [ "$(redis-cli -p "$PORT" PING 2>/dev/null)" = PONG ] && return 0
-        sleep 0.05
-    done
-    return 1
+    fr_wait_pong "$PID" "$PORT"
 }
 
 stop() { fr_stop_server "$1" >/dev/null; }
@@ -698,7 +693,7 @@ test_bgsave_killed() {
 # across exec).  Output goes through a pipe, which the limit does not
 # cover, into LOG.  Sets PORT and PID.
 start_fsize_limited() {
-    local log=$1 ign=$2 _
+    local log=$1 ign=$2
     shift 2
     PORT=$(fr_free_port) || return 1
     (
@@ -707,12 +702,7 @@ start_fsize_limited() {
     ) > >(cat >"$log") 2>&1 </dev/null &
     PID=$!
     FR_STARTED_PIDS="$FR_STARTED_PIDS $PID"
-    for _ in $(seq 1 200); do
-        kill -0 "$PID" 2>/dev/null || return 1
-        [ "$(redis-cli -p "$PORT" PING 2>/dev/null)" = PONG ] && return 0
-        sleep 0.05
-    done
-    return 1
+    fr_wait_pong "$PID" "$PORT"
 }
 
 # A child that cannot write past 1 KiB: with SIGXFSZ at its default it is
