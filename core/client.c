@@ -5,12 +5,16 @@
  * bulk argument is read by the parser's direct target straight into its
  * final buffer, so hundreds of MB cost one copy, not a quadratic series.
  * Output: replies gather in `buf` then in a block list (reply.c); the client
- * is queued on server.pending_writes and flushed with writev right before
+ * is queued on fr_proto.pending_writes and flushed with writev right before
  * the loop sleeps, so a pipeline of N commands costs one write.  A slow
  * reader only grows its own buffers; the write watcher resumes it.
  *
  * A client is never freed while one of its commands runs: closing is
- * deferred with FR_CLIENT_CLOSE_ASAP and done in the flush pass. */
+ * deferred with FR_CLIENT_CLOSE_ASAP and done in the flush pass.
+ *
+ * Owns the protocol layer's state (fr_proto) and its upcalls: a complete
+ * request is handed to upcalls.run_command, a client about to be freed to
+ * upcalls.client_gone (both set by the runtime at start-up). */
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -19,42 +23,90 @@
 #include <unistd.h>
 
 #include "obuf_limit.h"
-#include "server.h"
+#include "protocol.h"
 
 #define FR_MAX_WRITE_IOV 64
+
+fr_protocol fr_proto = {.next_client_id = 1};
 
 static void read_cb(struct ev_loop *loop, ev_io *w, int revents);
 static void write_cb(struct ev_loop *loop, ev_io *w, int revents);
 
+/* ------------------------------------------------------------ upcalls */
+
+static void no_run_command(fr_client *c)
+{
+    (void)c;
+}
+
+static void no_client_gone(fr_client *c)
+{
+    (void)c;
+}
+
+static fr_proto_upcalls up = {no_run_command, no_client_gone, NULL};
+
+void fr_proto_set_upcalls(const fr_proto_upcalls *u)
+{
+    up = *u;
+}
+
+/* After each poll, before any watcher of this wakeup runs: the cached
+ * seconds of the base clock then mean what libev's ev_now meant. */
+static void after_poll_cb(struct ev_loop *loop, ev_check *w, int revents)
+{
+    (void)loop, (void)w, (void)revents;
+    fr_clock_refresh();
+}
+
+void fr_proto_init(struct ev_loop *loop)
+{
+    static ev_check after_poll;
+    fr_proto.loop = loop;
+    ev_check_init(&after_poll, after_poll_cb);
+    ev_set_priority(&after_poll, EV_MAXPRI);
+    ev_check_start(loop, &after_poll);
+}
+
+/* The CLIENT LIST line the runtime formats, or a short one without it. */
+fr_str *fr_client_describe(fr_client *c)
+{
+    if (up.describe) return up.describe(c);
+    fr_str *s = fr_str_new_empty(96);
+    char b[128];
+    int n = snprintf(b, sizeof(b), "id=%llu addr=%s", (unsigned long long)c->id, c->addr);
+    return fr_str_cat(s, b, (size_t)n);
+}
+
 fr_client *fr_client_create(int fd, const char *addr, const char *laddr, int is_local)
 {
     fr_client *c = fr_calloc(sizeof(*c));
-    c->id = server.next_client_id++;
+    c->id = fr_proto.next_client_id++;
     c->fd = fd;
     c->resp = 2;
     /* As Redis: with no password set the default user is in at once, and
      * stays in when a password is set later (CONFIG SET requirepass). */
-    c->authenticated = server.cfg.requirepass == NULL;
+    c->authenticated = fr_cfg.requirepass == NULL;
     c->is_local = is_local;
     snprintf(c->addr, sizeof(c->addr), "%s", addr);
     snprintf(c->laddr, sizeof(c->laddr), "%s", laddr);
-    c->ctime = c->last_interaction = time(NULL);
+    c->ctime = c->last_interaction = fr_clock_unix();
     fr_reqparser_init(&c->parser);
     c->rio.data = c;
     c->wio.data = c;
     ev_io_init(&c->rio, read_cb, fd, EV_READ);
     ev_io_init(&c->wio, write_cb, fd, EV_WRITE);
-    ev_io_start(server.loop, &c->rio);
-    c->next = server.clients;
-    if (server.clients) server.clients->prev = c;
-    server.clients = c;
-    server.numclients++;
+    ev_io_start(fr_proto.loop, &c->rio);
+    c->next = fr_proto.clients;
+    if (fr_proto.clients) fr_proto.clients->prev = c;
+    fr_proto.clients = c;
+    fr_proto.numclients++;
     return c;
 }
 
 static void unlink_pending(fr_client *c)
 {
-    fr_client **pp = &server.pending_writes;
+    fr_client **pp = &fr_proto.pending_writes;
     while (*pp) {
         if (*pp == c) {
             *pp = c->pending_next;
@@ -67,20 +119,20 @@ static void unlink_pending(fr_client *c)
 
 void fr_client_free(fr_client *c)
 {
-    fr_multi_client_gone(c);
+    up.client_gone(c);
     if (c->flags & FR_CLIENT_PENDING_WRITE) unlink_pending(c);
-    ev_io_stop(server.loop, &c->rio);
-    ev_io_stop(server.loop, &c->wio);
+    ev_io_stop(fr_proto.loop, &c->rio);
+    ev_io_stop(fr_proto.loop, &c->wio);
     close(c->fd);
     if (c->prev) c->prev->next = c->next;
-    else server.clients = c->next;
+    else fr_proto.clients = c->next;
     if (c->next) c->next->prev = c->prev;
-    server.numclients--;
+    fr_proto.numclients--;
     fr_reqparser_free(&c->parser);
     fr_free(c->qbuf);
     fr_str_free(c->name);
     fr_client_free_replies(c);
-    if (server.current_client == c) server.current_client = NULL;
+    if (fr_proto.current_client == c) fr_proto.current_client = NULL;
     fr_free(c);
 }
 
@@ -88,8 +140,8 @@ static void queue_pending(fr_client *c)
 {
     if (c->flags & FR_CLIENT_PENDING_WRITE) return;
     c->flags |= FR_CLIENT_PENDING_WRITE;
-    c->pending_next = server.pending_writes;
-    server.pending_writes = c;
+    c->pending_next = fr_proto.pending_writes;
+    fr_proto.pending_writes = c;
 }
 
 void fr_client_close_async(fr_client *c)
@@ -115,8 +167,8 @@ static fr_reqlimits limits_for(const fr_client *c)
 {
     fr_reqlimits lim;
     fr_reqlimits_default(&lim);
-    lim.proto_max_bulk_len = server.cfg.proto_max_bulk_len;
-    lim.auth_required = server.cfg.requirepass && !c->authenticated;
+    lim.proto_max_bulk_len = fr_cfg.proto_max_bulk_len;
+    lim.auth_required = fr_cfg.requirepass && !c->authenticated;
     return lim;
 }
 
@@ -126,7 +178,7 @@ static void protocol_error(fr_client *c)
            c->parser.error, (unsigned long long)c->id, c->addr);
     char msg[256];
     int n = snprintf(msg, sizeof(msg), "-ERR %s\r\n", c->parser.error);
-    server.stats.total_error_replies++;
+    fr_proto.stats.total_error_replies++;
     fr_error_count("ERR", 3);
     fr_client_add_reply(c, msg, (size_t)n);
     c->flags |= FR_CLIENT_CLOSE_AFTER_REPLY;
@@ -145,7 +197,7 @@ static void process_input(fr_client *c)
             break;
         }
         if (!ready) break;
-        fr_command_process(c);
+        up.run_command(c);
         fr_reqparser_reset_command(&c->parser);
     }
     if (c->qpos == c->qlen) c->qpos = c->qlen = 0;
@@ -154,10 +206,10 @@ static void process_input(fr_client *c)
 static int query_buffer_too_big(fr_client *c)
 {
     size_t held = c->qlen - c->qpos + fr_reqparser_pending(&c->parser);
-    if ((long long)held <= server.cfg.client_query_buffer_limit) return 0;
+    if ((long long)held <= fr_cfg.client_query_buffer_limit) return 0;
     fr_log(FR_LOG_WARNING, "Closing client that reached max query buffer length: id=%llu addr=%s (qbuf initial bytes: ...)",
            (unsigned long long)c->id, c->addr);
-    server.stats.client_qbuf_limit_disconnections++;
+    fr_proto.stats.client_qbuf_limit_disconnections++;
     return 1;
 }
 
@@ -178,14 +230,6 @@ static ssize_t read_into_qbuf(fr_client *c)
     ssize_t n = read(c->fd, c->qbuf + c->qlen, c->qcap - c->qlen);
     if (n > 0) c->qlen += (size_t)n;
     return n;
-}
-
-/* The loop's time, refreshed by libev after every poll: precise enough for
- * idle times and cheaper than a clock read per read and per write (Redis
- * uses its cached unixtime the same way). */
-static time_t loop_unixtime(void)
-{
-    return (time_t)ev_now(server.loop);
 }
 
 static void read_cb(struct ev_loop *loop, ev_io *w, int revents)
@@ -214,16 +258,16 @@ static void read_cb(struct ev_loop *loop, ev_io *w, int revents)
         fr_client_free(c);
         return;
     }
-    server.stats.net_input_bytes += n;
-    server.stats.total_reads_processed++;
-    c->last_interaction = loop_unixtime();
+    fr_proto.stats.net_input_bytes += n;
+    fr_proto.stats.total_reads_processed++;
+    c->last_interaction = fr_clock_unix();
     if (query_buffer_too_big(c)) {
         fr_client_free(c);
         return;
     }
-    server.current_client = c;
+    fr_proto.current_client = c;
     process_input(c);
-    server.current_client = NULL;
+    fr_proto.current_client = NULL;
     if (c->flags & (FR_CLIENT_CLOSE_AFTER_REPLY | FR_CLIENT_CLOSE_ASAP)) queue_pending(c);
 }
 
@@ -264,9 +308,9 @@ static int write_some(fr_client *c)
             fr_log(FR_LOG_VERBOSE, "Error writing to client: %s", strerror(errno));
             return -1;
         }
-        server.stats.net_output_bytes += w;
-        c->last_interaction = loop_unixtime();
-        server.stats.total_writes_processed++;
+        fr_proto.stats.net_output_bytes += w;
+        c->last_interaction = fr_clock_unix();
+        fr_proto.stats.total_writes_processed++;
         fr_reply_consume(c, (size_t)w);
         if ((size_t)w < fr_iov_total(iov, n)) return 0;
     }
@@ -285,22 +329,22 @@ static int flush_client(fr_client *c)
         return -1;
     }
     if (fr_client_output_bytes(c) == 0) {
-        if (ev_is_active(&c->wio)) ev_io_stop(server.loop, &c->wio);
+        if (ev_is_active(&c->wio)) ev_io_stop(fr_proto.loop, &c->wio);
         if (c->flags & FR_CLIENT_CLOSE_AFTER_REPLY) {
             fr_client_free(c);
             return -1;
         }
     } else if (!ev_is_active(&c->wio)) {
-        ev_io_start(server.loop, &c->wio);
+        ev_io_start(fr_proto.loop, &c->wio);
     }
     return 0;
 }
 
 void fr_client_flush_pending(void)
 {
-    while (server.pending_writes) {
-        fr_client *c = server.pending_writes;
-        server.pending_writes = c->pending_next;
+    while (fr_proto.pending_writes) {
+        fr_client *c = fr_proto.pending_writes;
+        fr_proto.pending_writes = c->pending_next;
         c->flags &= ~FR_CLIENT_PENDING_WRITE;
         flush_client(c);
     }
@@ -321,11 +365,11 @@ static void write_cb(struct ev_loop *loop, ev_io *w, int revents)
  * new reply would check them). */
 void fr_clients_cron(void)
 {
-    time_t now = time(NULL);
-    fr_client *c = server.clients;
+    time_t now = fr_clock_unix();
+    fr_client *c = fr_proto.clients;
     while (c) {
         fr_client *next = c->next;
-        if (server.cfg.timeout > 0 && now - c->last_interaction > server.cfg.timeout) {
+        if (fr_cfg.timeout > 0 && now - c->last_interaction > fr_cfg.timeout) {
             fr_log(FR_LOG_VERBOSE, "Closing idle client");
             fr_client_free(c);
         } else {
@@ -337,7 +381,7 @@ void fr_clients_cron(void)
 
 fr_client *fr_client_by_id(uint64_t id)
 {
-    for (fr_client *c = server.clients; c; c = c->next)
+    for (fr_client *c = fr_proto.clients; c; c = c->next)
         if (c->id == id) return c;
     return NULL;
 }

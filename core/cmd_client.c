@@ -1,7 +1,7 @@
 /* cmd_client.c -- CLIENT ID/SETNAME/GETNAME/LIST/INFO/KILL/HELP and the
  * CLIENT LIST line format.
  *
- * Owns no state: it reads and edits the client list (server.clients) and the
+ * Owns no state: it reads and edits the client list (fr_proto.clients) and the
  * calling client.  Replies and error texts are Redis 7.0.15's; the line
  * format is catClientInfoString's field for field.  Fields for features the
  * core does not have (pub/sub, MULTI, tracking, ACL users) carry the values
@@ -24,7 +24,7 @@
 
 #include "info.h"
 #include "obuf_limit.h"
-#include "server.h"
+#include "commands.h"
 
 /* Client types as CLIENT LIST TYPE / CLIENT KILL TYPE name them. */
 enum { TYPE_NORMAL = 0, TYPE_REPLICA, TYPE_PUBSUB, TYPE_MASTER, TYPE_UNKNOWN = -1 };
@@ -52,7 +52,7 @@ static int type_of(const fr_client *c)
 
 static fr_client *oldest_client(void)
 {
-    fr_client *c = server.clients;
+    fr_client *c = fr_proto.clients;
     while (c && c->next) c = c->next;
     return c;
 }

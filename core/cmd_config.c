@@ -3,7 +3,7 @@
  * The directive table, its types and its validation belong to config.c;
  * this file turns arguments into calls on it and results into Redis 7.0.15's
  * replies and error texts.  Most directives take effect by being stored (the
- * core reads server.cfg each time it needs a value); port and bind also
+ * core reads fr_cfg each time it needs a value); port and bind also
  * need the listeners rebuilt, which is done here, after the values are
  * stored, the way Redis applies them: close, listen again, and on failure
  * restore every directive of the command and listen as before.
@@ -16,7 +16,7 @@
 
 #include "config.h"
 #include "info.h"
-#include "server.h"
+#include "commands.h"
 
 /* ------------------------------------------------------------ lookups */
 
@@ -252,10 +252,12 @@ void fr_cmd_config_set(fr_ctx *ctx)
  * touch there either. */
 static void reset_server_stats(void)
 {
-    long long divergences = server.stats.divergences;
-    memset(&server.stats, 0, sizeof(server.stats));
-    server.stats.divergences = divergences;
-    server.stats.inst_last_time = (long long)fr_mstime();
+    long long divergences = fr_runtime.stats.divergences;
+    memset(&fr_proto.stats, 0, sizeof(fr_proto.stats));
+    memset(&fr_keyspace.stats, 0, sizeof(fr_keyspace.stats));
+    memset(&fr_runtime.stats, 0, sizeof(fr_runtime.stats));
+    fr_runtime.stats.divergences = divergences;
+    fr_info_reset_samples((long long)fr_clock_wall_ms());
 }
 
 void fr_cmd_config_resetstat(fr_ctx *ctx)

@@ -9,7 +9,7 @@
 #include <strings.h>
 #include <sys/time.h>
 
-#include "server.h"
+#include "commands.h"
 
 static fr_client *me(fr_ctx *ctx)
 {
@@ -39,7 +39,7 @@ void fr_cmd_quit(fr_ctx *ctx)
 
 static int default_user_nopass(void)
 {
-    return server.cfg.requirepass == NULL;
+    return fr_cfg.requirepass == NULL;
 }
 
 /* The default user is the only user: nopass accepts anything. */
@@ -47,7 +47,7 @@ static int check_credentials(const fr_str *user, const fr_str *pass)
 {
     if (strcmp(user->buf, "default") || user->len != 7) return 0;
     if (default_user_nopass()) return 1;
-    return pass->len == strlen(server.cfg.requirepass) && !memcmp(pass->buf, server.cfg.requirepass, pass->len);
+    return pass->len == strlen(fr_cfg.requirepass) && !memcmp(pass->buf, fr_cfg.requirepass, pass->len);
 }
 
 void fr_cmd_auth(fr_ctx *ctx)
@@ -152,7 +152,7 @@ void fr_cmd_hello(fr_ctx *ctx)
             return;
         }
     }
-    if (server.cfg.requirepass && !me(ctx)->authenticated) {
+    if (fr_cfg.requirepass && !me(ctx)->authenticated) {
         fr_reply_error(ctx, "-NOAUTH HELLO must be called with the client already authenticated, otherwise the "
                             "HELLO AUTH <user> <pass> option can be used to authenticate the client and select "
                             "the RESP protocol version at the same time");
@@ -193,7 +193,7 @@ void fr_cmd_select(fr_ctx *ctx)
         fr_reply_error(ctx, "value is out of range, value must between -2147483648 and 2147483647");
         return;
     }
-    if (id < 0 || id >= server.cfg.databases) {
+    if (id < 0 || id >= fr_cfg.databases) {
         fr_reply_error(ctx, "DB index is out of range");
         return;
     }
@@ -212,13 +212,13 @@ void fr_cmd_swapdb(fr_ctx *ctx)
         fr_reply_error(ctx, "invalid second DB index");
         return;
     }
-    if (a < 0 || a >= server.cfg.databases || b < 0 || b >= server.cfg.databases) {
+    if (a < 0 || a >= fr_cfg.databases || b < 0 || b >= fr_cfg.databases) {
         fr_reply_error(ctx, "DB index is out of range");
         return;
     }
     if (a != b) {
-        fr_multi_touch_db(&server.db[a], &server.db[b]);
-        fr_multi_touch_db(&server.db[b], &server.db[a]);
+        fr_multi_touch_db(&fr_keyspace.db[a], &fr_keyspace.db[b]);
+        fr_multi_touch_db(&fr_keyspace.db[b], &fr_keyspace.db[a]);
         fr_db_swap((int)a, (int)b);
     }
     fr_dirty(ctx, 1);
@@ -244,7 +244,7 @@ static int flush_flags_ok(fr_ctx *ctx)
  * there was nothing to remove. */
 static void count_flush(fr_ctx *ctx, long long removed)
 {
-    server.dirty += removed;
+    fr_runtime.dirty += removed;
     ctx->force_propagate = 1;
 }
 
@@ -273,9 +273,9 @@ void fr_cmd_flushall(fr_ctx *ctx)
 {
     if (!flush_flags_ok(ctx)) return;
     long long n = 0;
-    for (int i = 0; i < server.cfg.databases; i++) {
-        n += (long long)fr_db_size(&server.db[i]);
-        fr_multi_touch_db(&server.db[i], NULL);
+    for (int i = 0; i < fr_cfg.databases; i++) {
+        n += (long long)fr_db_size(&fr_keyspace.db[i]);
+        fr_multi_touch_db(&fr_keyspace.db[i], NULL);
     }
     fr_db_flush_all();
     count_flush(ctx, n);

@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "server.h"
+#include "runtime.h"
 
 #define CMD_NAME_MAX 128 /* longer names are never commands */
 

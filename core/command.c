@@ -12,7 +12,7 @@
 #include <time.h>
 
 #include "config.h"
-#include "server.h"
+#include "runtime.h"
 
 /* A refused EXEC aborts the transaction, whether or not one is open, and
  * says why (Redis's execCommandAbort). */
@@ -98,12 +98,12 @@ void fr_command_process(fr_client *c)
         reject(c, cmd, err);
         return;
     }
-    if (server.cfg.requirepass && !c->authenticated && !(cmd->flags & FR_CMD_NO_AUTH)) {
+    if (fr_cfg.requirepass && !c->authenticated && !(cmd->flags & FR_CMD_NO_AUTH)) {
         reject(c, cmd, "-NOAUTH Authentication required.");
         return;
     }
-    if (server.deny_writes_error && ((cmd->flags & FR_CMD_WRITE) || !strcmp(cmd->fullname, "ping"))) {
-        reject(c, cmd, server.deny_writes_error);
+    if (fr_runtime.deny_writes_error && ((cmd->flags & FR_CMD_WRITE) || !strcmp(cmd->fullname, "ping"))) {
+        reject(c, cmd, fr_runtime.deny_writes_error);
         return;
     }
     if (c->multi && !fr_multi_runs_now(cmd)) {
@@ -125,18 +125,18 @@ void fr_command_process(fr_client *c)
 void fr_command_call(fr_ctx *ctx)
 {
     fr_cmd_meta *cmd = (fr_cmd_meta *)ctx->cmd;
-    long long errors_before = server.stats.total_error_replies;
+    long long errors_before = fr_proto.stats.total_error_replies;
     uint64_t start = fr_ustime();
-    fr_cmd_clock_start_at((long long)(start / 1000)); /* one clock read */
+    fr_clock_cmd_start_at((long long)(start / 1000)); /* one clock read */
     ((fr_command_fn)cmd->handler)(ctx);
-    fr_cmd_clock_stop();
+    fr_clock_cmd_stop();
     uint64_t dur = fr_ustime() - start;
     cmd->stats.calls++;
     cmd->stats.usec += (long long)dur;
-    if (server.stats.total_error_replies > errors_before) cmd->stats.failed_calls++;
-    server.stats.numcommands++;
+    if (fr_proto.stats.total_error_replies > errors_before) cmd->stats.failed_calls++;
+    fr_runtime.stats.numcommands++;
     if (ctx->client) ctx->client->commands_processed++;
-    if (ctx->dirty > 0) server.dirty += ctx->dirty;
+    if (ctx->dirty > 0) fr_runtime.dirty += ctx->dirty;
     fr_propagate_finish(ctx);
     if (fr_hooks_count(FR_HOOK_COMMAND_EXECUTED)) {
         fr_hook_event ev = {.id = FR_HOOK_COMMAND_EXECUTED, .ctx = ctx};
@@ -146,6 +146,6 @@ void fr_command_call(fr_ctx *ctx)
 
 void fr_deny_writes(const char *error)
 {
-    fr_free(server.deny_writes_error);
-    server.deny_writes_error = error ? fr_strdup(error) : NULL;
+    fr_free(fr_runtime.deny_writes_error);
+    fr_runtime.deny_writes_error = error ? fr_strdup(error) : NULL;
 }

@@ -22,7 +22,7 @@
 #include "config.h"
 #include "manifest.h"
 #include "obuf_limit.h"
-#include "server.h"
+#include "runtime.h"
 #include "splitargs.h"
 
 
@@ -91,35 +91,35 @@ static void get_obuf_limit(conf_def *d, char *buf, size_t len);
 
 #define C(n, t, f, p, mi, ma, de) {(char *)n, t, f, p, mi, ma, de, NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL}
 static conf_def core_defs[] = {
-    C("port", CT_LL, 0, &server.cfg.port, 0, 65535, "6379"),
-    C("protected-mode", CT_BOOL, 0, &server.cfg.protected_mode, 0, 0, "yes"),
-    C("requirepass", CT_STR, CF_SENSITIVE | CF_EMPTY_IS_NULL, &server.cfg.requirepass, 0, 0, ""),
-    C("databases", CT_LL, CF_IMMUTABLE, &server.cfg.databases, 1, INT_MAX, "16"),
-    {(char *)"maxclients", CT_LL, 0, &server.cfg.maxclients, 1, UINT_MAX, "10000", NULL, NULL, NULL, NULL, 0, NULL,
+    C("port", CT_LL, 0, &fr_cfg.port, 0, 65535, "6379"),
+    C("protected-mode", CT_BOOL, 0, &fr_cfg.protected_mode, 0, 0, "yes"),
+    C("requirepass", CT_STR, CF_SENSITIVE | CF_EMPTY_IS_NULL, &fr_cfg.requirepass, 0, 0, ""),
+    C("databases", CT_LL, CF_IMMUTABLE, &fr_cfg.databases, 1, INT_MAX, "16"),
+    {(char *)"maxclients", CT_LL, 0, &fr_cfg.maxclients, 1, UINT_MAX, "10000", NULL, NULL, NULL, NULL, 0, NULL,
      NULL, apply_maxclients},
-    C("timeout", CT_LL, 0, &server.cfg.timeout, 0, INT_MAX, "0"),
-    C("tcp-keepalive", CT_LL, 0, &server.cfg.tcp_keepalive, 0, INT_MAX, "300"),
-    C("tcp-backlog", CT_LL, CF_IMMUTABLE, &server.cfg.tcp_backlog, 0, INT_MAX, "511"),
-    C("proto-max-bulk-len", CT_MEM, 0, &server.cfg.proto_max_bulk_len, 1024 * 1024, LONG_MAX, "536870912"),
-    C("client-query-buffer-limit", CT_MEM, 0, &server.cfg.client_query_buffer_limit, 1024 * 1024, LONG_MAX, "1073741824"),
-    {(char *)"loglevel", CT_ENUM, 0, &server.cfg.loglevel, 0, 0, "notice", loglevel_enum, NULL, NULL, NULL, 0, NULL, NULL, NULL},
-    C("logfile", CT_STR, CF_IMMUTABLE, &server.cfg.logfile, 0, 0, ""),
-    C("daemonize", CT_BOOL, CF_IMMUTABLE, &server.cfg.daemonize, 0, 0, "no"),
-    C("pidfile", CT_STR, CF_IMMUTABLE | CF_EMPTY_IS_NULL, &server.cfg.pidfile, 0, 0, ""),
-    {(char *)"hz", CT_LL, 0, &server.cfg.hz, 0, INT_MAX, "10", NULL, NULL, NULL, NULL, 0, NULL, NULL, apply_hz},
-    {(char *)"enable-protected-configs", CT_ENUM, CF_IMMUTABLE, &server.cfg.enable_protected_configs, 0, 0, "no",
+    C("timeout", CT_LL, 0, &fr_cfg.timeout, 0, INT_MAX, "0"),
+    C("tcp-keepalive", CT_LL, 0, &fr_cfg.tcp_keepalive, 0, INT_MAX, "300"),
+    C("tcp-backlog", CT_LL, CF_IMMUTABLE, &fr_cfg.tcp_backlog, 0, INT_MAX, "511"),
+    C("proto-max-bulk-len", CT_MEM, 0, &fr_cfg.proto_max_bulk_len, 1024 * 1024, LONG_MAX, "536870912"),
+    C("client-query-buffer-limit", CT_MEM, 0, &fr_cfg.client_query_buffer_limit, 1024 * 1024, LONG_MAX, "1073741824"),
+    {(char *)"loglevel", CT_ENUM, 0, &fr_cfg.loglevel, 0, 0, "notice", loglevel_enum, NULL, NULL, NULL, 0, NULL, NULL, NULL},
+    C("logfile", CT_STR, CF_IMMUTABLE, &fr_cfg.logfile, 0, 0, ""),
+    C("daemonize", CT_BOOL, CF_IMMUTABLE, &fr_cfg.daemonize, 0, 0, "no"),
+    C("pidfile", CT_STR, CF_IMMUTABLE | CF_EMPTY_IS_NULL, &fr_cfg.pidfile, 0, 0, ""),
+    {(char *)"hz", CT_LL, 0, &fr_cfg.hz, 0, INT_MAX, "10", NULL, NULL, NULL, NULL, 0, NULL, NULL, apply_hz},
+    {(char *)"enable-protected-configs", CT_ENUM, CF_IMMUTABLE, &fr_cfg.enable_protected_configs, 0, 0, "no",
      protected_enum, NULL, NULL, NULL, 0, NULL, NULL, NULL},
-    {(char *)"maxmemory-policy", CT_ENUM, 0, &server.cfg.maxmemory_policy, 0, 0, "noeviction",
+    {(char *)"maxmemory-policy", CT_ENUM, 0, &fr_cfg.maxmemory_policy, 0, 0, "noeviction",
      maxmemory_policy_enum, NULL, NULL, NULL, 0, NULL, NULL, NULL},
-    C("syslog-enabled", CT_BOOL, CF_IMMUTABLE, &server.cfg.syslog_enabled, 0, 0, "no"),
-    {(char *)"maxmemory", CT_MEM, 0, &server.cfg.maxmemory, 0, LLONG_MAX, "0", NULL, NULL, NULL, NULL, 0, NULL, NULL,
+    C("syslog-enabled", CT_BOOL, CF_IMMUTABLE, &fr_cfg.syslog_enabled, 0, 0, "no"),
+    {(char *)"maxmemory", CT_MEM, 0, &fr_cfg.maxmemory, 0, LLONG_MAX, "0", NULL, NULL, NULL, NULL, 0, NULL, NULL,
      apply_maxmemory},
-    C("lazyfree-lazy-user-del", CT_BOOL, 0, &server.cfg.lazyfree_lazy_user_del, 0, 0, "no"),
-    C("lazyfree-lazy-user-flush", CT_BOOL, 0, &server.cfg.lazyfree_lazy_user_flush, 0, 0, "no"),
-    C("lazyfree-lazy-expire", CT_BOOL, 0, &server.cfg.lazyfree_lazy_expire, 0, 0, "no"),
-    C("lazyfree-lazy-server-del", CT_BOOL, 0, &server.cfg.lazyfree_lazy_server_del, 0, 0, "no"),
-    C("dbfilename", CT_STR, CF_PROTECTED, &server.cfg.dbfilename, 0, 0, "dump.rdb"),
-    C("module-dir", CT_STR, CF_IMMUTABLE, &server.cfg.module_dir, 0, 0, ""),
+    C("lazyfree-lazy-user-del", CT_BOOL, 0, &fr_cfg.lazyfree_lazy_user_del, 0, 0, "no"),
+    C("lazyfree-lazy-user-flush", CT_BOOL, 0, &fr_cfg.lazyfree_lazy_user_flush, 0, 0, "no"),
+    C("lazyfree-lazy-expire", CT_BOOL, 0, &fr_cfg.lazyfree_lazy_expire, 0, 0, "no"),
+    C("lazyfree-lazy-server-del", CT_BOOL, 0, &fr_cfg.lazyfree_lazy_server_del, 0, 0, "no"),
+    C("dbfilename", CT_STR, CF_PROTECTED, &fr_cfg.dbfilename, 0, 0, "dump.rdb"),
+    C("module-dir", CT_STR, CF_IMMUTABLE, &fr_cfg.module_dir, 0, 0, ""),
     {(char *)"bind", CT_SPECIAL, CF_MULTI_ARG, NULL, 0, 0, "* -::*", NULL, set_bind, get_bind, NULL, 0, NULL, NULL, NULL},
     {(char *)"dir", CT_SPECIAL, CF_PROTECTED, NULL, 0, 0, NULL, NULL, set_dir, get_dir, NULL, 0, NULL, NULL, NULL},
     {(char *)"appendonly", CT_SPECIAL, 0, NULL, 0, 0, "no", NULL, set_appendonly, get_appendonly, NULL, 0, NULL, NULL, NULL},
@@ -302,12 +302,12 @@ static int set_bind(conf_def *d, int argc, char **argv, const char **err)
         *err = "Too many bind addresses specified.";
         return -1;
     }
-    for (int i = 0; i < server.cfg.bind_count; i++) fr_free(server.cfg.bind[i]);
+    for (int i = 0; i < fr_cfg.bind_count; i++) fr_free(fr_cfg.bind[i]);
     /* "bind" with one empty argument means no TCP listener at all. */
-    server.cfg.bind_count = 0;
+    fr_cfg.bind_count = 0;
     for (int i = 0; i < argc; i++) {
         if (argc == 1 && !argv[0][0]) break;
-        server.cfg.bind[server.cfg.bind_count++] = fr_strdup(argv[i]);
+        fr_cfg.bind[fr_cfg.bind_count++] = fr_strdup(argv[i]);
     }
     return 0;
 }
@@ -317,8 +317,8 @@ static void get_bind(conf_def *d, char *buf, size_t len)
     (void)d;
     size_t off = 0;
     buf[0] = '\0';
-    for (int i = 0; i < server.cfg.bind_count && off < len; i++)
-        off += (size_t)snprintf(buf + off, len - off, "%s%s", i ? " " : "", server.cfg.bind[i]);
+    for (int i = 0; i < fr_cfg.bind_count && off < len; i++)
+        off += (size_t)snprintf(buf + off, len - off, "%s%s", i ? " " : "", fr_cfg.bind[i]);
 }
 
 static int set_dir(conf_def *d, int argc, char **argv, const char **err)
@@ -359,15 +359,15 @@ static int set_save(conf_def *d, int argc, char **argv, const char **err)
         }
         off += (size_t)snprintf(buf + off, sizeof(buf) - off, "%s%lld", i ? " " : "", v);
     }
-    fr_free(server.cfg.save_params);
-    server.cfg.save_params = fr_strdup(buf);
+    fr_free(fr_cfg.save_params);
+    fr_cfg.save_params = fr_strdup(buf);
     return 0;
 }
 
 static void get_save(conf_def *d, char *buf, size_t len)
 {
     (void)d;
-    snprintf(buf, len, "%s", server.cfg.save_params ? server.cfg.save_params : "");
+    snprintf(buf, len, "%s", fr_cfg.save_params ? fr_cfg.save_params : "");
 }
 
 /* Clients (redis-benchmark among them) read appendonly; turning it on needs
@@ -381,18 +381,18 @@ static int set_appendonly(conf_def *d, int argc, char **argv, const char **err)
         return -1;
     }
     int on = !strcasecmp(argv[0], "yes");
-    if (on && !server.aof_available) {
+    if (on && !fr_runtime.aof_available) {
         *err = "appendonly needs the aof module, which is not loaded";
         return -1;
     }
-    server.cfg.appendonly = on;
+    fr_cfg.appendonly = on;
     return 0;
 }
 
 static void get_appendonly(conf_def *d, char *buf, size_t len)
 {
     (void)d;
-    snprintf(buf, len, "%s", server.cfg.appendonly ? "yes" : "no");
+    snprintf(buf, len, "%s", fr_cfg.appendonly ? "yes" : "no");
 }
 
 /* No module evicts keys yet: a memory limit that nothing enforces would be
@@ -400,7 +400,7 @@ static void get_appendonly(conf_def *d, char *buf, size_t len)
 static int apply_maxmemory(conf_def *d, const char **err)
 {
     (void)d;
-    if (server.cfg.maxmemory == 0) return 0;
+    if (fr_cfg.maxmemory == 0) return 0;
     *err = "maxmemory needs an eviction module, which is not loaded";
     return -1;
 }
@@ -410,8 +410,8 @@ static int apply_hz(conf_def *d, const char **err)
 {
     (void)d;
     (void)err;
-    if (server.cfg.hz < 1) server.cfg.hz = 1;
-    if (server.cfg.hz > 500) server.cfg.hz = 500;
+    if (fr_cfg.hz < 1) fr_cfg.hz = 1;
+    if (fr_cfg.hz > 500) fr_cfg.hz = 500;
     return 0;
 }
 
@@ -435,9 +435,9 @@ static int apply_maxclients(conf_def *d, const char **err)
 {
     static char msg[128];
     (void)d;
-    if (!server.loop) return 0;
-    long long most = fr_net_maxclients_possible(server.cfg.maxclients);
-    if (most >= server.cfg.maxclients) return 0;
+    if (!fr_proto.loop) return 0;
+    long long most = fr_net_maxclients_possible(fr_cfg.maxclients);
+    if (most >= fr_cfg.maxclients) return 0;
     snprintf(msg, sizeof(msg),
              "The operating system is not able to handle the specified number of clients, try with %lld", most);
     *err = msg;
@@ -795,8 +795,8 @@ void fr_config_get_matching(const char *pattern, fr_config_kv_fn fn, void *priv)
 /* enable-protected-configs: no (default), yes, or local (loopback only). */
 static int protected_allowed(void)
 {
-    int mode = server.cfg.enable_protected_configs;
-    return mode == 1 || (mode == 2 && server.current_client && server.current_client->is_local);
+    int mode = fr_cfg.enable_protected_configs;
+    return mode == 1 || (mode == 2 && fr_proto.current_client && fr_proto.current_client->is_local);
 }
 
 /* Set several directives atomically: either all change or none does. */
@@ -887,14 +887,6 @@ int fr_config_is_core(const char *name)
 {
     conf_def *d = lookup(name);
     return d && !d->module;
-}
-
-char *fr_strdup(const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *p = fr_malloc(n);
-    memcpy(p, s, n);
-    return p;
 }
 
 void fr_config_free_all(void)

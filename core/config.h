@@ -18,6 +18,5 @@ int fr_config_apply_pending(char *err, size_t errlen);
 int fr_config_set_many(int n, const char *const *names, const char *const *values,
                        const char **bad_name, const char **err);
 int fr_config_is_core(const char *name);
-char *fr_strdup(const char *s);
 
 #endif

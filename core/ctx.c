@@ -10,7 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "server.h"
+#include "runtime.h"
 
 int fr_argc(const fr_ctx *ctx)
 {
@@ -70,7 +70,7 @@ int fr_ctx_hardened(const fr_ctx *ctx)
 
 void fr_ctx_divergence(fr_ctx *ctx, const char *what)
 {
-    server.stats.divergences++;
+    fr_runtime.stats.divergences++;
     if (ctx->module) fr_module_count_divergence(ctx->module);
     fr_log(FR_LOG_VERBOSE, "hardened: %s rejected by %s (%s)", ctx->cmd ? ctx->cmd->fullname : "?",
            ctx->module ? fr_module_name(ctx->module) : "core", what);
@@ -79,4 +79,11 @@ void fr_ctx_divergence(fr_ctx *ctx, const char *what)
 const char *fr_ctx_command_name(const fr_ctx *ctx)
 {
     return ctx->cmd ? ctx->cmd->fullname : "";
+}
+
+/* The keyspace knows DBs by number; which one a call works on is the
+ * client's session, so the mapping lives here, above both. */
+fr_db *fr_ctx_db(fr_ctx *ctx)
+{
+    return fr_db_at(ctx && ctx->client ? ctx->client->dbid : 0);
 }

@@ -16,14 +16,39 @@
  * Hooks: key-read on hits, key-written on stores, key-deleted on removal. */
 #include <string.h>
 
-#include "server.h"
+#include "keyspace.h"
 #include "kv.h"
 
-static long long cmd_time_ms;
+fr_keyspace_state fr_keyspace;
 
-unsigned int fr_lru_clock(void)
+/* ------------------------------------------------------------ upcalls */
+
+static void no_key_event(fr_hook_id id, fr_ctx *ctx, fr_db *db, const fr_str *key, int why)
 {
-    return (unsigned int)(server.lruclock & 0xFFFFFF);
+    (void)id, (void)ctx, (void)db, (void)key, (void)why;
+}
+
+static void no_propagate(int dbid, int argc, fr_str **argv)
+{
+    (void)dbid, (void)argc, (void)argv;
+}
+
+static const char *no_owner_name(const fr_module *m)
+{
+    (void)m;
+    return "?";
+}
+
+static fr_keyspace_upcalls up = {no_key_event, no_propagate, no_owner_name};
+
+void fr_keyspace_set_upcalls(const fr_keyspace_upcalls *u)
+{
+    up = *u;
+}
+
+const char *fr_type_owner_name(const fr_module *m)
+{
+    return up.owner_name(m);
 }
 
 static fr_value *kv_find(fr_db *db, const fr_str *key)
@@ -35,7 +60,7 @@ static fr_value *kv_find(fr_db *db, const fr_str *key)
 /* Redis: a key is expired once now > when; never while loading. */
 static int kv_expired(const fr_value *v)
 {
-    return v->expire != -1 && !server.loading && fr_cmd_now_ms() > v->expire;
+    return v->expire != -1 && !fr_keyspace.loading && fr_clock_cmd_ms() > v->expire;
 }
 
 static void kv_clear_expire(fr_db *db, fr_value *v)
@@ -55,25 +80,25 @@ static void kv_set_expire(fr_db *db, fr_value *v, long long when_ms)
 
 int fr_db_init(void)
 {
-    server.db = fr_calloc(sizeof(fr_db) * (size_t)server.cfg.databases);
-    for (int i = 0; i < server.cfg.databases; i++) {
-        server.db[i].id = i;
-        server.db[i].keys = fr_dict_create(&fr_kv_keys_dict_type);
-        server.db[i].expires = fr_dict_create(&fr_kv_expires_dict_type);
+    fr_keyspace.db = fr_calloc(sizeof(fr_db) * (size_t)fr_cfg.databases);
+    for (int i = 0; i < fr_cfg.databases; i++) {
+        fr_keyspace.db[i].id = i;
+        fr_keyspace.db[i].keys = fr_dict_create(&fr_kv_keys_dict_type);
+        fr_keyspace.db[i].expires = fr_dict_create(&fr_kv_expires_dict_type);
     }
     return 0;
 }
 
-fr_db *fr_ctx_db(fr_ctx *ctx)
+fr_db *fr_db_at(int id)
 {
-    return &server.db[ctx && ctx->client ? ctx->client->dbid : 0];
+    return &fr_keyspace.db[id];
 }
 
 fr_db *fr_db_by_id(fr_ctx *ctx, long id)
 {
     (void)ctx;
-    if (id < 0 || id >= server.cfg.databases) return NULL;
-    return &server.db[id];
+    if (id < 0 || id >= fr_cfg.databases) return NULL;
+    return &fr_keyspace.db[id];
 }
 
 int fr_db_id(const fr_db *db)
@@ -83,7 +108,7 @@ int fr_db_id(const fr_db *db)
 
 int fr_db_count(void)
 {
-    return (int)server.cfg.databases;
+    return (int)fr_cfg.databases;
 }
 
 unsigned long long fr_db_size(const fr_db *db)
@@ -98,37 +123,9 @@ long long fr_db_expires_count(const fr_db *db)
 
 /* ------------------------------------------------------------- expiry */
 
-void fr_cmd_clock_start_at(long long ms)
-{
-    cmd_time_ms = ms;
-}
-
-void fr_cmd_clock_start(void)
-{
-    cmd_time_ms = (long long)fr_mstime();
-}
-
-void fr_cmd_clock_stop(void)
-{
-    cmd_time_ms = 0;
-}
-
-long long fr_cmd_now_ms(void)
-{
-    return cmd_time_ms ? cmd_time_ms : (long long)fr_mstime();
-}
-
-long long fr_now_ms(void)
-{
-    return fr_cmd_now_ms();
-}
-
 static void fire_key(fr_hook_id id, fr_ctx *ctx, fr_db *db, const fr_str *key, int why)
 {
-    if (id != FR_HOOK_KEY_READ) fr_multi_touch_key(db, key);
-    if (!fr_hooks_count(id)) return;
-    fr_hook_event ev = {.id = id, .ctx = ctx, .db = db, .key = key, .why = why};
-    fr_hooks_fire(&ev);
+    up.key_event(id, ctx, db, key, why);
 }
 
 int fr_key_is_expired(fr_db *db, const fr_str *key)
@@ -160,12 +157,12 @@ static int remove_key(fr_ctx *ctx, fr_db *db, const fr_str *key, int why)
 void fr_db_delete_expired(fr_ctx *ctx, fr_db *db, const fr_str *key)
 {
     fr_str *argv[2];
-    argv[0] = fr_str_new(server.cfg.lazyfree_lazy_expire ? "UNLINK" : "DEL",
-                         server.cfg.lazyfree_lazy_expire ? 6 : 3);
+    argv[0] = fr_str_new(fr_cfg.lazyfree_lazy_expire ? "UNLINK" : "DEL",
+                         fr_cfg.lazyfree_lazy_expire ? 6 : 3);
     argv[1] = fr_str_dup(key);
     remove_key(ctx, db, argv[1], FR_DELETE_EXPIRED);
-    server.stats.expiredkeys++;
-    fr_propagate_now(db->id, 2, argv);
+    fr_keyspace.stats.expiredkeys++;
+    up.propagate(db->id, 2, argv);
     fr_str_free(argv[0]);
     fr_str_free(argv[1]);
 }
@@ -228,9 +225,9 @@ long long fr_db_avg_ttl(const fr_db *db)
 
 void fr_stats_expire_cycle(double stale_perc, int time_cap_reached, long long cpu_us)
 {
-    server.stats.expired_stale_perc = stale_perc;
-    if (time_cap_reached) server.stats.expired_time_cap_reached_count++;
-    server.stats.expire_cycle_cpu_us += cpu_us;
+    fr_keyspace.stats.expired_stale_perc = stale_perc;
+    if (time_cap_reached) fr_keyspace.stats.expired_time_cap_reached_count++;
+    fr_keyspace.stats.expire_cycle_cpu_us += cpu_us;
 }
 
 long long fr_key_get_expire(fr_ctx *ctx, fr_db *db, const fr_str *key)
@@ -258,7 +255,7 @@ int fr_key_persist(fr_ctx *ctx, fr_db *db, const fr_str *key)
 
 int fr_expire_available(void)
 {
-    return server.expire_available;
+    return fr_keyspace.expire_available;
 }
 
 /* ------------------------------------------------------------ lookups */
@@ -271,10 +268,10 @@ fr_value *fr_key_lookup(fr_ctx *ctx, fr_db *db, const fr_str *key, int flags)
         fr_db_delete_expired(ctx, db, key);
         v = NULL;
     }
-    if (v && !(flags & FR_LOOKUP_NOTOUCH)) v->lru = fr_lru_clock();
+    if (v && !(flags & FR_LOOKUP_NOTOUCH)) v->lru = fr_clock_lru();
     if (!(flags & FR_LOOKUP_NOSTATS)) {
-        if (v) server.stats.keyspace_hits++;
-        else server.stats.keyspace_misses++;
+        if (v) fr_keyspace.stats.keyspace_hits++;
+        else fr_keyspace.stats.keyspace_misses++;
     }
     if (v) fire_key(FR_HOOK_KEY_READ, ctx, db, key, 0);
     return v;
@@ -286,7 +283,7 @@ static void overwrite(fr_db *db, fr_value *v, const fr_type *type,
                       void *payload, int flags)
 {
     fr_kv_set_value(v, type, payload);
-    v->lru = fr_lru_clock();
+    v->lru = fr_clock_lru();
     if (!(flags & FR_SET_KEEPTTL)) kv_clear_expire(db, v);
 }
 
@@ -422,24 +419,24 @@ void fr_db_flush(fr_db *db)
 
 void fr_db_flush_all(void)
 {
-    for (int i = 0; i < server.cfg.databases; i++) fr_db_flush(&server.db[i]);
+    for (int i = 0; i < fr_cfg.databases; i++) fr_db_flush(&fr_keyspace.db[i]);
 }
 
 void fr_db_swap(int a, int b)
 {
-    fr_db tmp = server.db[a];
-    server.db[a].keys = server.db[b].keys;
-    server.db[a].expires = server.db[b].expires;
-    server.db[a].avg_ttl = server.db[b].avg_ttl;
-    server.db[b].keys = tmp.keys;
-    server.db[b].expires = tmp.expires;
-    server.db[b].avg_ttl = tmp.avg_ttl;
+    fr_db tmp = fr_keyspace.db[a];
+    fr_keyspace.db[a].keys = fr_keyspace.db[b].keys;
+    fr_keyspace.db[a].expires = fr_keyspace.db[b].expires;
+    fr_keyspace.db[a].avg_ttl = fr_keyspace.db[b].avg_ttl;
+    fr_keyspace.db[b].keys = tmp.keys;
+    fr_keyspace.db[b].expires = tmp.expires;
+    fr_keyspace.db[b].avg_ttl = tmp.avg_ttl;
 }
 
 void fr_db_cron(void)
 {
-    for (int i = 0; i < server.cfg.databases; i++) {
-        fr_db *db = &server.db[i];
+    for (int i = 0; i < fr_cfg.databases; i++) {
+        fr_db *db = &fr_keyspace.db[i];
         fr_dict_try_shrink(db->keys);
         fr_dict_try_shrink(db->expires);
         if (fr_dict_is_rehashing(db->keys)) fr_dict_rehash_ms(db->keys, 1);
@@ -449,10 +446,10 @@ void fr_db_cron(void)
 
 void fr_db_free_all(void)
 {
-    for (int i = 0; i < server.cfg.databases; i++) {
-        fr_dict_release(server.db[i].expires);
-        fr_dict_release(server.db[i].keys);
+    for (int i = 0; i < fr_cfg.databases; i++) {
+        fr_dict_release(fr_keyspace.db[i].expires);
+        fr_dict_release(fr_keyspace.db[i].keys);
     }
-    fr_free(server.db);
-    server.db = NULL;
+    fr_free(fr_keyspace.db);
+    fr_keyspace.db = NULL;
 }

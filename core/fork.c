@@ -6,7 +6,7 @@
  * its child and calls fr_fork_done(). */
 #include <unistd.h>
 
-#include "server.h"
+#include "runtime.h"
 
 int fr_fork(void)
 {
@@ -19,13 +19,13 @@ int fr_fork(void)
         fr_hooks_fire(&ev);
     } else if (pid > 0) {
         fr_dict_resize_enable(FR_DICT_RESIZE_AVOID);
-        server.child_pid = pid;
+        fr_runtime.child_pid = pid;
     }
     return (int)pid;
 }
 
 void fr_fork_done(void)
 {
-    server.child_pid = 0;
+    fr_runtime.child_pid = 0;
     fr_dict_resize_enable(FR_DICT_RESIZE_ENABLE);
 }

@@ -7,7 +7,7 @@
  * its manifest declares: what a module listens to is visible in one place. */
 #include <string.h>
 
-#include "server.h"
+#include "runtime.h"
 
 typedef struct hook_entry {
     fr_hook_fn fn;

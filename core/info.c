@@ -27,11 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "config.h"
-#include "info.h"
-#include "obuf_limit.h"
-#include "server.h"
-#include "kv.h"
+#include "commands.h"
 #include "kv.h"
 
 static size_t peak_memory;    /* highest used_memory seen by cron or INFO */
@@ -146,8 +142,8 @@ static void safe_name(char *dst, size_t len, const char *src)
 
 static const char *backend_name(void)
 {
-    if (!server.loop) return "";
-    switch (ev_backend(server.loop)) {
+    if (!fr_proto.loop) return "";
+    switch (ev_backend(fr_proto.loop)) {
     case EVBACKEND_EPOLL: return "epoll";
     case EVBACKEND_KQUEUE: return "kqueue";
     case EVBACKEND_PORT: return "evport";
@@ -174,7 +170,7 @@ static const char *build_id(void)
 /* What the cron really runs at: config.c takes any hz, the loop clamps. */
 static long long effective_hz(void)
 {
-    long long hz = server.cfg.hz;
+    long long hz = fr_cfg.hz;
     return hz < 1 ? 1 : hz > 500 ? 500 : hz;
 }
 
@@ -183,7 +179,7 @@ static void section_server(fr_str **s)
     static struct utsname un;
     static int have_un;
     if (!have_un) have_un = uname(&un) == 0; /* never changes: ask once */
-    long long uptime = (long long)(time(NULL) - server.start_time);
+    long long uptime = (long long)(fr_clock_wall_ms() / 1000) - (long long)fr_proc.start_time;
     catf(s, "# Server\r\n");
     add_str(s, "redis_version", FR_VERSION);
     add_str(s, "redis_git_sha1", "00000000");
@@ -202,16 +198,16 @@ static void section_server(fr_str **s)
 #endif
     add_ll(s, "process_id", (long long)getpid());
     add_str(s, "process_supervised", "no");
-    add_str(s, "run_id", server.runid);
-    add_ll(s, "tcp_port", server.cfg.port);
+    add_str(s, "run_id", fr_proc.runid);
+    add_ll(s, "tcp_port", fr_cfg.port);
     add_ll(s, "server_time_usec", (long long)fr_ustime());
     add_ll(s, "uptime_in_seconds", uptime);
     add_ll(s, "uptime_in_days", uptime / (3600 * 24));
     add_ll(s, "hz", effective_hz());
     add_ll(s, "configured_hz", effective_hz());
-    add_ll(s, "lru_clock", (long long)fr_lru_clock());
-    add_str(s, "executable", server.exec_path ? server.exec_path : "");
-    add_str(s, "config_file", server.config_file ? server.config_file : "");
+    add_ll(s, "lru_clock", (long long)fr_clock_lru());
+    add_str(s, "executable", fr_proc.exec_path ? fr_proc.exec_path : "");
+    add_str(s, "config_file", fr_proc.config_file ? fr_proc.config_file : "");
     add_ll(s, "io_threads_active", 0);
     add_str(s, "frankenredis_version", FR_OWN_VERSION);
 }
@@ -225,7 +221,7 @@ static void section_server(fr_str **s)
 static void largest_buffers(size_t *in, size_t *out)
 {
     *in = *out = 0;
-    for (fr_client *c = server.clients; c; c = c->next) {
+    for (fr_client *c = fr_proto.clients; c; c = c->next) {
         size_t qin = fr_malloc_size(c->qbuf) + fr_reqparser_pending(&c->parser);
         if (qin > *in) *in = qin;
         if (fr_obuf_memory(c) > *out) *out = fr_obuf_memory(c);
@@ -237,9 +233,9 @@ static void section_clients(fr_str **s)
     size_t in, out;
     largest_buffers(&in, &out);
     catf(s, "# Clients\r\n");
-    add_ll(s, "connected_clients", (long long)server.numclients);
+    add_ll(s, "connected_clients", (long long)fr_proto.numclients);
     add_ll(s, "cluster_connections", 0);
-    add_ll(s, "maxclients", server.cfg.maxclients);
+    add_ll(s, "maxclients", fr_cfg.maxclients);
     add_ll(s, "client_recent_max_input_buffer", (long long)in);
     add_ll(s, "client_recent_max_output_buffer", (long long)out);
     add_ll(s, "blocked_clients", 0);
@@ -271,7 +267,7 @@ static void allocator_stats(mem_facts *m)
 static size_t clients_memory(void)
 {
     size_t sum = 0;
-    for (fr_client *c = server.clients; c; c = c->next) sum += fr_client_memory(c, NULL);
+    for (fr_client *c = fr_proto.clients; c; c = c->next) sum += fr_client_memory(c, NULL);
     return sum;
 }
 
@@ -280,8 +276,8 @@ static size_t clients_memory(void)
 static size_t keyspace_overhead(void)
 {
     size_t sum = 0;
-    for (long j = 0; server.db && j < server.cfg.databases; j++) {
-        fr_db *db = &server.db[j];
+    for (long j = 0; fr_keyspace.db && j < fr_cfg.databases; j++) {
+        fr_db *db = &fr_keyspace.db[j];
         if (fr_dict_size(db->keys) == 0) continue;
         sum += fr_dict_mem_overhead(db->keys) + fr_dict_mem_overhead(db->expires);
         sum += fr_dict_size(db->keys) * sizeof(fr_value);
@@ -350,8 +346,8 @@ static void mem_script_fields(fr_str **s)
 
 static void mem_limit_fields(fr_str **s, const mem_facts *m)
 {
-    add_ll(s, "maxmemory", server.cfg.maxmemory);
-    add_human(s, "maxmemory_human", (unsigned long long)server.cfg.maxmemory);
+    add_ll(s, "maxmemory", fr_cfg.maxmemory);
+    add_human(s, "maxmemory_human", (unsigned long long)fr_cfg.maxmemory);
     char policy[32];
     add_str(s, "maxmemory_policy", fr_config_server_str("maxmemory-policy", policy, sizeof(policy)));
     add_f2(s, "allocator_frag_ratio", ratio(m->active, m->allocated));
@@ -392,7 +388,7 @@ static void section_memory(fr_str **s)
 static void section_persistence(fr_str **s)
 {
     catf(s, "# Persistence\r\n");
-    add_ll(s, "loading", server.loading ? 1 : 0);
+    add_ll(s, "loading", fr_keyspace.loading ? 1 : 0);
     add_ll(s, "async_loading", 0);
     add_ll(s, "current_cow_peak", 0);
     add_ll(s, "current_cow_size", 0);
@@ -400,9 +396,9 @@ static void section_persistence(fr_str **s)
     add_f2(s, "current_fork_perc", 0);
     add_ll(s, "current_save_keys_processed", 0);
     add_ll(s, "current_save_keys_total", 0);
-    add_ll(s, "rdb_changes_since_last_save", server.dirty);
+    add_ll(s, "rdb_changes_since_last_save", fr_runtime.dirty);
     add_ll(s, "rdb_bgsave_in_progress", 0);
-    add_ll(s, "rdb_last_save_time", (long long)server.start_time);
+    add_ll(s, "rdb_last_save_time", (long long)fr_proc.start_time);
     add_str(s, "rdb_last_bgsave_status", "ok");
     add_ll(s, "rdb_last_bgsave_time_sec", -1);
     add_ll(s, "rdb_current_bgsave_time_sec", -1);
@@ -434,17 +430,49 @@ static long long inst_mean(const long long *samples)
     return sum / 16;
 }
 
-static void stats_traffic(fr_str **s, const fr_stats *st)
+/* Instantaneous metrics: per-second rates over the last 16 samples, one
+ * sample every 100 ms (fr_info_sample_stats, from the cron). */
+static struct {
+    long long last_time, last_cmds, last_in, last_out;
+    long long cmds[16], in[16], out[16];
+    int idx;
+} inst;
+
+void fr_info_sample_stats(long long now_ms)
+{
+    long long dt = now_ms - inst.last_time;
+    if (dt <= 0) dt = 1;
+    int i = inst.idx;
+    const fr_proto_stats *net = &fr_proto.stats;
+    inst.cmds[i] = (fr_runtime.stats.numcommands - inst.last_cmds) * 1000 / dt;
+    inst.in[i] = (net->net_input_bytes - inst.last_in) * 1000 / dt;
+    inst.out[i] = (net->net_output_bytes - inst.last_out) * 1000 / dt;
+    inst.idx = (i + 1) % 16;
+    inst.last_time = now_ms;
+    inst.last_cmds = fr_runtime.stats.numcommands;
+    inst.last_in = net->net_input_bytes;
+    inst.last_out = net->net_output_bytes;
+}
+
+/* Start-up and CONFIG RESETSTAT: no samples yet, and the next one measures
+ * from now, over counters that have just been zeroed. */
+void fr_info_reset_samples(long long now_ms)
+{
+    memset(&inst, 0, sizeof(inst));
+    inst.last_time = now_ms;
+}
+
+static void stats_traffic(fr_str **s, const fr_proto_stats *st)
 {
     add_ll(s, "total_connections_received", st->numconnections);
-    add_ll(s, "total_commands_processed", st->numcommands);
-    add_ll(s, "instantaneous_ops_per_sec", inst_mean(st->inst_cmds));
+    add_ll(s, "total_commands_processed", fr_runtime.stats.numcommands);
+    add_ll(s, "instantaneous_ops_per_sec", inst_mean(inst.cmds));
     add_ll(s, "total_net_input_bytes", st->net_input_bytes);
     add_ll(s, "total_net_output_bytes", st->net_output_bytes);
     add_ll(s, "total_net_repl_input_bytes", 0);
     add_ll(s, "total_net_repl_output_bytes", 0);
-    add_f2(s, "instantaneous_input_kbps", (double)((float)inst_mean(st->inst_in) / 1024));
-    add_f2(s, "instantaneous_output_kbps", (double)((float)inst_mean(st->inst_out) / 1024));
+    add_f2(s, "instantaneous_input_kbps", (double)((float)inst_mean(inst.in) / 1024));
+    add_f2(s, "instantaneous_output_kbps", (double)((float)inst_mean(inst.out) / 1024));
     add_f2(s, "instantaneous_input_repl_kbps", 0);
     add_f2(s, "instantaneous_output_repl_kbps", 0);
     add_ll(s, "rejected_connections", st->rejected_conn);
@@ -453,7 +481,7 @@ static void stats_traffic(fr_str **s, const fr_stats *st)
     add_ll(s, "sync_partial_err", 0);
 }
 
-static void stats_keys(fr_str **s, const fr_stats *st)
+static void stats_keys(fr_str **s, const fr_keyspace_stats *st)
 {
     add_ll(s, "expired_keys", st->expiredkeys);
     add_f2(s, "expired_stale_perc", st->expired_stale_perc);
@@ -479,7 +507,7 @@ static void stats_absent(fr_str **s)
     for (int i = 0; names[i]; i++) add_ll(s, names[i], 0);
 }
 
-static void stats_io(fr_str **s, const fr_stats *st)
+static void stats_io(fr_str **s, const fr_proto_stats *st)
 {
     add_ll(s, "unexpected_error_replies", st->unexpected_error_replies);
     add_ll(s, "total_error_replies", st->total_error_replies);
@@ -495,10 +523,10 @@ static void stats_io(fr_str **s, const fr_stats *st)
 static void section_stats(fr_str **s)
 {
     catf(s, "# Stats\r\n");
-    stats_traffic(s, &server.stats);
-    stats_keys(s, &server.stats);
+    stats_traffic(s, &fr_proto.stats);
+    stats_keys(s, &fr_keyspace.stats);
     stats_absent(s);
-    stats_io(s, &server.stats);
+    stats_io(s, &fr_proto.stats);
 }
 
 /* -------------------------------------------------------- replication */
@@ -509,7 +537,7 @@ static void section_replication(fr_str **s)
     add_str(s, "role", "master");
     add_ll(s, "connected_slaves", 0);
     add_str(s, "master_failover_state", "no-failover");
-    add_str(s, "master_replid", server.runid);
+    add_str(s, "master_replid", fr_proc.runid);
     add_str(s, "master_replid2", "0000000000000000000000000000000000000000");
     add_ll(s, "master_repl_offset", 0);
     add_ll(s, "second_repl_offset", -1);
@@ -636,7 +664,7 @@ static void section_cluster(fr_str **s)
 static void section_keyspace(fr_str **s)
 {
     catf(s, "# Keyspace\r\n");
-    for (long j = 0; server.db && j < server.cfg.databases; j++) {
+    for (long j = 0; fr_keyspace.db && j < fr_cfg.databases; j++) {
         fr_db *db = fr_db_by_id(NULL, j);
         long long keys = (long long)fr_db_size(db), expires = fr_db_expires_count(db);
         if (keys || expires)

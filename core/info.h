@@ -3,17 +3,14 @@
  * The core registers the handlers for the matching entries of
  * core/commands.yaml; the dispatcher has already checked arity and resolved
  * the subcommand before they run.  Replies, field lists and error texts are
- * Redis 7.0.15's (docs/spec/server-commands.md).
- *
- * fr_info_render() (declared in server.h) builds the INFO text itself, so
- * other parts of the core can print it without a client call. */
+ * Redis 7.0.15's (docs/spec/server-commands.md).  Commands layer: includes
+ * runtime.h and lower. */
 #ifndef FR_INFO_H
 #define FR_INFO_H
 
 #include <stddef.h>
 
-#include "frankenredis.h"
-#include "server.h"
+#include "runtime.h"
 
 /* core/info.c */
 void fr_cmd_info(fr_ctx *ctx);              /* INFO [section ...] */
@@ -23,6 +20,8 @@ void fr_info_cron(void);
 /* Call once, right before the server accepts clients: the memory in use
  * then is INFO's used_memory_startup. */
 void fr_info_mark_startup(void);
+void fr_info_sample_stats(long long now_ms);   /* cron, every 100 ms */
+void fr_info_reset_samples(long long now_ms);  /* start-up, RESETSTAT */
 
 /* core/cmd_client.c */
 void fr_cmd_client_id(fr_ctx *ctx);         /* CLIENT ID */

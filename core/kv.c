@@ -7,7 +7,7 @@
  * entries (entry_free below). */
 #include <string.h>
 
-#include "server.h"
+#include "keyspace.h"
 #include "kv.h"
 
 static inline int kv_long_key(const fr_value *v)
@@ -39,7 +39,7 @@ fr_value *fr_kv_new(const fr_str *key, const fr_type *t, void *payload)
     fr_value *v = fr_malloc(kv_bytes(key->len));
     v->next = NULL;
     v->payload = payload;
-    v->lru = fr_lru_clock();
+    v->lru = fr_clock_lru();
     v->type_id = fr_type_id(t);
     v->keylen = longkey ? FR_KV_LONGKEY : (uint32_t)key->len;
     v->expire = -1;
@@ -123,7 +123,7 @@ void fr_value_set_payload(fr_value *v, void *payload)
 
 unsigned long long fr_value_idle_ms(const fr_value *v)
 {
-    unsigned int now = fr_lru_clock();
+    unsigned int now = fr_clock_lru();
     unsigned int diff = now >= v->lru ? now - v->lru : (0xFFFFFF - v->lru) + now;
     return (unsigned long long)diff * 1000ULL;
 }

@@ -12,7 +12,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
-#include "server.h"
+#include "base.h"
 
 static const char level_mark[] = ".-*#";
 
@@ -31,8 +31,8 @@ static void log_to_syslog(int level, const char *msg)
 
 void fr_log_raw(int level, const char *msg)
 {
-    if (level < server.cfg.loglevel) return;
-    const char *path = server.cfg.logfile;
+    if (level < fr_cfg.loglevel) return;
+    const char *path = fr_cfg.logfile;
     int to_stdout = !path || !path[0];
     FILE *fp = to_stdout ? stdout : fopen(path, "a");
     if (!fp) return;
@@ -43,17 +43,17 @@ void fr_log_raw(int level, const char *msg)
     char when[64];
     size_t off = strftime(when, sizeof(when), "%d %b %Y %H:%M:%S.", &tm);
     snprintf(when + off, sizeof(when) - off, "%03d", (int)(tv.tv_usec / 1000));
-    char role = getpid() != server.pid && server.pid ? 'C' : 'M';
+    char role = getpid() != fr_proc.pid && fr_proc.pid ? 'C' : 'M';
     fprintf(fp, "%d:%c %s %c %s\n", (int)getpid(), role, when,
             level_mark[level & 3], msg);
     fflush(fp);
     if (!to_stdout) fclose(fp);
-    if (server.cfg.syslog_enabled) log_to_syslog(level, msg);
+    if (fr_cfg.syslog_enabled) log_to_syslog(level, msg);
 }
 
 void fr_log(int level, const char *fmt, ...)
 {
-    if (level < server.cfg.loglevel) return;
+    if (level < fr_cfg.loglevel) return;
     char msg[1024];
     va_list ap;
     va_start(ap, fmt);

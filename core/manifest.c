@@ -13,6 +13,7 @@
  * Also here: key extraction from key specs (fr_cmd_getkeys), because it
  * needs only the structs, and the name tables shared with the reply code. */
 #include "manifest.h"
+#include "units.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -156,23 +157,7 @@ uint64_t fr_acl_category_from_name(const char *name) {
 }
 
 int fr_manifest_parse_memory(const char *s, long long *out) {
-    static const struct { const char *unit; long long mul; } units[] = {
-        {"", 1}, {"b", 1}, {"k", 1000}, {"kb", 1024}, {"m", 1000 * 1000},
-        {"mb", 1024 * 1024}, {"g", 1000LL * 1000 * 1000},
-        {"gb", 1024LL * 1024 * 1024}};
-    const char *u = s;
-    while (isdigit((unsigned char)*u)) u++;
-    if (u == s) return 0;
-    for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
-        if (strcasecmp(u, units[i].unit)) continue;
-        errno = 0;
-        char *end;
-        long long v = strtoll(s, &end, 10);
-        if (errno || end != u || v > LLONG_MAX / units[i].mul) return 0;
-        *out = v * units[i].mul;
-        return 1;
-    }
-    return 0;
+    return fr_parse_memory(s, out);
 }
 
 /* ------------------------------------------------------------------------ */

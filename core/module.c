@@ -27,8 +27,7 @@
 #include <sys/stat.h>
 
 #include "config.h"
-#include "core_glue.h"
-#include "server.h"
+#include "runtime.h"
 #include "sha256.h"
 
 #ifndef FR_MODULE_DIR
@@ -52,8 +51,20 @@ struct fr_module {
 
 static fr_module *modules;             /* load order */
 
-extern const char fr_core_manifest_text[];
-extern const size_t fr_core_manifest_len;
+/* The built-in module "core", handed in by main (fr_modules_set_builtin):
+ * its manifest and handlers are the commands layer's, above this one. */
+static struct {
+    const char *manifest;
+    size_t len;
+    fr_module_register_fn reg;
+} builtin;
+
+void fr_modules_set_builtin(const char *manifest, size_t len, fr_module_register_fn reg)
+{
+    builtin.manifest = manifest;
+    builtin.len = len;
+    builtin.reg = reg;
+}
 
 /* ------------------------------------------------------------ accessors */
 
@@ -251,10 +262,10 @@ static int activate(fr_module *m, int (*init)(fr_module *), char *err, size_t er
         return -1;
     }
     if (all_handlers_set(m, m->mf->cmds, m->mf->ncmds, err, errlen)) return -1;
-    if (provides(m->mf, "aof")) server.aof_available = 1;
+    if (provides(m->mf, "aof")) fr_runtime.aof_available = 1;
     if (provides(m->mf, "expire")) {
-        server.expire_available = 1;
-        server.expire_provider = m;
+        fr_keyspace.expire_available = 1;
+        fr_runtime.expire_provider = m;
     }
     return 0;
 }
@@ -270,13 +281,13 @@ static void append(fr_module *m)
 
 static void module_dir(char *out, size_t len)
 {
-    if (server.cfg.module_dir && server.cfg.module_dir[0]) {
-        snprintf(out, len, "%s", server.cfg.module_dir);
+    if (fr_cfg.module_dir && fr_cfg.module_dir[0]) {
+        snprintf(out, len, "%s", fr_cfg.module_dir);
         return;
     }
     /* next to the executable (build tree), else the install location */
     char exe[4096];
-    snprintf(exe, sizeof(exe), "%s", server.exec_path ? server.exec_path : ".");
+    snprintf(exe, sizeof(exe), "%s", fr_proc.exec_path ? fr_proc.exec_path : ".");
     snprintf(out, len, "%s/modules", dirname(exe));
     struct stat st;
     if (stat(out, &st) != 0 || !S_ISDIR(st.st_mode)) snprintf(out, len, "%s", FR_MODULE_DIR);
@@ -339,8 +350,11 @@ static int load_one(const fr_module_conf *mc, char *err, size_t errlen)
 static int load_core(char *err, size_t errlen)
 {
     char why[2048];
-    fr_manifest *mf = fr_manifest_load_mem("core/commands.yaml", fr_core_manifest_text, fr_core_manifest_len, why,
-                                           sizeof(why));
+    if (!builtin.manifest) {
+        snprintf(err, errlen, "built-in core manifest: not set (fr_modules_set_builtin)");
+        return -1;
+    }
+    fr_manifest *mf = fr_manifest_load_mem("core/commands.yaml", builtin.manifest, builtin.len, why, sizeof(why));
     if (!mf) {
         snprintf(err, errlen, "built-in core manifest: %s", why);
         return -1;
@@ -348,7 +362,7 @@ static int load_core(char *err, size_t errlen)
     fr_module *m = fr_calloc(sizeof(*m));
     m->name = fr_strdup("core");
     m->mf = mf;
-    if (activate(m, fr_core_commands_register, err, errlen)) {
+    if (activate(m, builtin.reg, err, errlen)) {
         rollback(m);
         return -1;
     }

@@ -5,7 +5,7 @@
  * refused while queuing makes EXEC abort with EXECABORT.  EXEC runs the queue
  * with the normal call path, so statistics, hooks and propagation are the
  * ones each command would have alone; what the transaction propagates is
- * wrapped once in MULTI ... EXEC (propagate.c watches server.in_exec).
+ * wrapped once in MULTI ... EXEC (propagate.c watches fr_runtime.in_exec).
  *
  * WATCH: each DB keeps a table key -> watching clients.  Any change to a
  * watched key (store, delete, expiry, flush, swap) marks its watchers
@@ -13,7 +13,7 @@
  * with EXEC, DISCARD, UNWATCH, RESET or its disconnection. */
 #include <string.h>
 
-#include "server.h"
+#include "runtime.h"
 
 typedef struct fr_queued {
     const fr_cmd_meta *cmd;
@@ -53,7 +53,7 @@ static fr_dict *db_watch_table(int dbid, int create)
 {
     if (!watched) {
         if (!create) return NULL;
-        watched = fr_calloc(sizeof(fr_dict *) * (size_t)server.cfg.databases);
+        watched = fr_calloc(sizeof(fr_dict *) * (size_t)fr_cfg.databases);
     }
     if (!watched[dbid] && create) watched[dbid] = fr_dict_create(&watch_dict_type);
     return watched[dbid];
@@ -143,7 +143,7 @@ static void add_watcher(fr_client *c, int dbid, const fr_str *key)
     fr_watch *wk = &((fr_watch *)c->watches)[c->nwatch++];
     wk->dbid = dbid;
     wk->key = fr_str_dup(key);
-    wk->expired = fr_key_is_expired(&server.db[dbid], key);
+    wk->expired = fr_key_is_expired(&fr_keyspace.db[dbid], key);
 }
 
 static void remove_watcher(fr_client *c, int dbid, const fr_str *key)
@@ -231,7 +231,7 @@ static int watched_key_expired(fr_client *c)
 {
     fr_watch *ws = c->watches;
     for (int i = 0; i < c->nwatch; i++)
-        if (!ws[i].expired && fr_key_is_expired(&server.db[ws[i].dbid], ws[i].key)) return 1;
+        if (!ws[i].expired && fr_key_is_expired(&fr_keyspace.db[ws[i].dbid], ws[i].key)) return 1;
     return 0;
 }
 
@@ -268,8 +268,8 @@ static void run_queued(fr_client *c, fr_multi_state *m)
 {
     fr_queued *qs = m->cmds;
     fr_reply_array_client(c, m->n);
-    server.in_exec = 1;
-    server.exec_multi_emitted = 0;
+    fr_runtime.in_exec = 1;
+    fr_runtime.exec_multi_emitted = 0;
     for (int i = 0; i < m->n; i++) {
         fr_ctx ctx;
         memset(&ctx, 0, sizeof(ctx));
@@ -281,7 +281,7 @@ static void run_queued(fr_client *c, fr_multi_state *m)
         fr_command_call(&ctx);
         fr_ctx_release(&ctx);
     }
-    server.in_exec = 0;
+    fr_runtime.in_exec = 0;
     fr_propagate_exec_end(c->dbid);
 }
 

@@ -17,7 +17,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "server.h"
+#include "protocol.h"
 
 #define MAX_ACCEPTS_PER_CALL 1000
 /* Descriptors kept for everything but clients (listeners, log, the event
@@ -28,6 +28,11 @@
 #define ACCEPT_PAUSE_SECONDS 0.1
 
 static ev_timer accept_pause;
+
+/* The listening sockets: net.c's alone (closed in a forked child). */
+static ev_io listeners[FR_MAX_BINDADDR * 2];
+static int listen_fds[FR_MAX_BINDADDR * 2];
+static int nlisteners;
 
 static int set_nonblock(int fd)
 {
@@ -94,7 +99,7 @@ static const char protected_mode_msg[] =
 static void reject(int fd, const char *msg)
 {
     if (write(fd, msg, strlen(msg)) < 0) { /* nothing to do */ }
-    server.stats.rejected_conn++;
+    fr_proto.stats.rejected_conn++;
     close(fd);
 }
 
@@ -102,7 +107,7 @@ static void resume_accepting(struct ev_loop *loop, ev_timer *t, int revents)
 {
     (void)t;
     (void)revents;
-    for (int i = 0; i < server.nlisteners; i++) ev_io_start(loop, &server.listeners[i]);
+    for (int i = 0; i < nlisteners; i++) ev_io_start(loop, &listeners[i]);
 }
 
 /* Out of descriptors: the listener stays readable, so accepting again at
@@ -112,10 +117,10 @@ static void pause_accepting(int err)
 {
     fr_log(FR_LOG_WARNING, "Accepting client connection: %s (pausing accepts for %.0f ms)", strerror(err),
            ACCEPT_PAUSE_SECONDS * 1000);
-    for (int i = 0; i < server.nlisteners; i++) ev_io_stop(server.loop, &server.listeners[i]);
+    for (int i = 0; i < nlisteners; i++) ev_io_stop(fr_proto.loop, &listeners[i]);
     if (ev_is_active(&accept_pause)) return;
     ev_timer_init(&accept_pause, resume_accepting, ACCEPT_PAUSE_SECONDS, 0.);
-    ev_timer_start(server.loop, &accept_pause);
+    ev_timer_start(fr_proto.loop, &accept_pause);
 }
 
 /* Returns 0 when there is nothing more to accept right now. */
@@ -133,19 +138,19 @@ static int accept_one(int lfd)
     addr_to_string(&ss, addr, sizeof(addr), &is_local);
     if (getsockname(fd, (struct sockaddr *)&ls, &ll) == 0) addr_to_string(&ls, laddr, sizeof(laddr), &ignored);
     else snprintf(laddr, sizeof(laddr), "?:0");
-    if ((long long)server.numclients >= server.cfg.maxclients) {
+    if ((long long)fr_proto.numclients >= fr_cfg.maxclients) {
         reject(fd, "-ERR max number of clients reached\r\n");
         return 1;
     }
-    if (server.cfg.protected_mode && !server.cfg.requirepass && !is_local) {
+    if (fr_cfg.protected_mode && !fr_cfg.requirepass && !is_local) {
         reject(fd, protected_mode_msg);
         return 1;
     }
     int yes = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof(yes));
-    set_keepalive(fd, (int)server.cfg.tcp_keepalive);
+    set_keepalive(fd, (int)fr_cfg.tcp_keepalive);
     fr_log(FR_LOG_VERBOSE, "Accepted %s", addr);
-    server.stats.numconnections++;
+    fr_proto.stats.numconnections++;
     fr_client_create(fd, addr, laddr, is_local);
     return 1;
 }
@@ -162,7 +167,7 @@ static int listen_one(const char *host, int optional, char *err, size_t errlen)
 {
     struct addrinfo hints, *res = NULL, *p;
     char port[16];
-    snprintf(port, sizeof(port), "%lld", server.cfg.port);
+    snprintf(port, sizeof(port), "%lld", fr_cfg.port);
     memset(&hints, 0, sizeof(hints));
     hints.ai_socktype = SOCK_STREAM;
     hints.ai_flags = AI_PASSIVE;
@@ -190,7 +195,7 @@ static int listen_one(const char *host, int optional, char *err, size_t errlen)
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
         if (p->ai_family == AF_INET6) setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &yes, sizeof(yes));
         if (bind(fd, p->ai_addr, p->ai_addrlen) == 0 &&
-            listen(fd, (int)server.cfg.tcp_backlog) == 0)
+            listen(fd, (int)fr_cfg.tcp_backlog) == 0)
             break;
         int e = errno;
         close(fd);
@@ -207,23 +212,23 @@ static int listen_one(const char *host, int optional, char *err, size_t errlen)
         return -1;
     }
     set_nonblock(fd);
-    int i = server.nlisteners++;
-    server.listen_fds[i] = fd;
-    ev_io_init(&server.listeners[i], accept_cb, fd, EV_READ);
-    ev_io_start(server.loop, &server.listeners[i]);
+    int i = nlisteners++;
+    listen_fds[i] = fd;
+    ev_io_init(&listeners[i], accept_cb, fd, EV_READ);
+    ev_io_start(fr_proto.loop, &listeners[i]);
     return 0;
 }
 
 int fr_net_listen(char *err, size_t errlen)
 {
-    if (server.cfg.port == 0) return 0; /* no TCP, as redis-server with port 0 */
-    for (int i = 0; i < server.cfg.bind_count; i++) {
-        const char *h = server.cfg.bind[i];
+    if (fr_cfg.port == 0) return 0; /* no TCP, as redis-server with port 0 */
+    for (int i = 0; i < fr_cfg.bind_count; i++) {
+        const char *h = fr_cfg.bind[i];
         int optional = h[0] == '-';
         if (listen_one(optional ? h + 1 : h, optional, err, errlen)) return -1;
     }
-    if (server.nlisteners == 0 && server.cfg.bind_count) {
-        snprintf(err, errlen, "Failed listening on port %lld (tcp): no usable bind address", server.cfg.port);
+    if (nlisteners == 0 && fr_cfg.bind_count) {
+        snprintf(err, errlen, "Failed listening on port %lld (tcp): no usable bind address", fr_cfg.port);
         return -1;
     }
     return 0;
@@ -231,11 +236,11 @@ int fr_net_listen(char *err, size_t errlen)
 
 void fr_net_close_listeners(void)
 {
-    for (int i = 0; i < server.nlisteners; i++) {
-        ev_io_stop(server.loop, &server.listeners[i]);
-        close(server.listen_fds[i]);
+    for (int i = 0; i < nlisteners; i++) {
+        ev_io_stop(fr_proto.loop, &listeners[i]);
+        close(listen_fds[i]);
     }
-    server.nlisteners = 0;
+    nlisteners = 0;
 }
 
 /* In a forked child: drop the listening sockets (so a restarted server can
@@ -243,7 +248,7 @@ void fr_net_close_listeners(void)
  * child does not run. */
 void fr_net_close_listeners_in_child(void)
 {
-    for (int i = 0; i < server.nlisteners; i++) close(server.listen_fds[i]);
+    for (int i = 0; i < nlisteners; i++) close(listen_fds[i]);
 }
 
 /* ------------------------------------------------- descriptor budget */
@@ -320,16 +325,16 @@ static long long fit_clients(long long want)
  * refuse to start when not even the reserved descriptors are there. */
 void fr_net_fit_maxclients(void)
 {
-    long long fit = fit_clients(server.cfg.maxclients);
+    long long fit = fit_clients(fr_cfg.maxclients);
     if (fit < 1) {
         struct rlimit lim = {0, 0};
         getrlimit(RLIMIT_NOFILE, &lim);
         fr_log(FR_LOG_WARNING, "Your current 'ulimit -n' of %llu is not enough for the server to start. Please "
                "increase your open file limit to at least %llu. Exiting.", (unsigned long long)lim.rlim_cur,
-               (unsigned long long)(server.cfg.maxclients + RESERVED_FDS));
+               (unsigned long long)(fr_cfg.maxclients + RESERVED_FDS));
         exit(1);
     }
-    server.cfg.maxclients = fit;
+    fr_cfg.maxclients = fit;
 }
 
 /* CONFIG SET maxclients: how many of `want` clients the process can serve

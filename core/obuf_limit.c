@@ -17,10 +17,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "info.h"
-#include "manifest.h"
-#include "obuf_limit.h"
-#include "server.h"
+#include "protocol.h"
+#include "units.h"
 
 #define UNAUTH_MAX_OUTPUT 1024
 
@@ -46,7 +44,7 @@ static int parse_bytes(const char *s, unsigned long long *out)
         return 0;
     }
     long long v;
-    if (s[0] == '-' || !fr_manifest_parse_memory(s, &v)) return -1;
+    if (s[0] == '-' || !fr_parse_memory(s, &v)) return -1;
     *out = (unsigned long long)v;
     return 0;
 }
@@ -113,7 +111,7 @@ static int client_class(const fr_client *c)
 
 static int soft_limit_expired(fr_client *c, const fr_obuf_limit *l, size_t used)
 {
-    time_t now = (time_t)ev_now(server.loop);
+    time_t now = fr_clock_unix();
     if (!l->soft_bytes || used < l->soft_bytes) {
         c->obuf_soft_since = 0;
         return 0;
@@ -128,7 +126,7 @@ static int soft_limit_expired(fr_client *c, const fr_obuf_limit *l, size_t used)
 static int over_limit(fr_client *c)
 {
     size_t used = fr_obuf_memory(c);
-    if (used > UNAUTH_MAX_OUTPUT && server.cfg.requirepass && !c->authenticated) return 1;
+    if (used > UNAUTH_MAX_OUTPUT && fr_cfg.requirepass && !c->authenticated) return 1;
     const fr_obuf_limit *l = &limits[client_class(c)];
     int hard = l->hard_bytes && used >= l->hard_bytes;
     int soft = soft_limit_expired(c, l, used);
@@ -139,8 +137,8 @@ int fr_obuf_enforce(fr_client *c, int async)
 {
     if (c->reply_nblocks == 0 || (c->flags & FR_CLIENT_CLOSE_ASAP)) return 0;
     if (!over_limit(c)) return 0;
-    fr_str *info = fr_client_info_line(c);
-    server.stats.client_outbuf_limit_disconnections++;
+    fr_str *info = fr_client_describe(c);
+    fr_proto.stats.client_outbuf_limit_disconnections++;
     if (async) {
         fr_log(FR_LOG_WARNING, "Client %s scheduled to be closed ASAP for overcoming of output buffer limits.",
                info->buf);

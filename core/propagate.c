@@ -8,25 +8,25 @@
  * hook order) see each command through FR_HOOK_COMMAND_PROPAGATED. */
 #include <string.h>
 
-#include "server.h"
+#include "runtime.h"
 
 enum { PROP_ASIS = 0, PROP_REPLACED = 1, PROP_NONE = 2 };
 
 void fr_dirty(fr_ctx *ctx, long long n)
 {
     if (ctx) ctx->dirty += n;
-    else server.dirty += n;
+    else fr_runtime.dirty += n;
 }
 
 long long fr_dirty_count(void)
 {
-    return server.dirty;
+    return fr_runtime.dirty;
 }
 
 /* A save captured the first n changes; later ones still count. */
 void fr_dirty_forget(long long n)
 {
-    server.dirty = server.dirty > n ? server.dirty - n : 0;
+    fr_runtime.dirty = fr_runtime.dirty > n ? fr_runtime.dirty - n : 0;
 }
 
 static void push(fr_ctx *ctx, int argc, fr_str **argv)
@@ -71,8 +71,8 @@ static void propagate_word(int dbid, const char *w);
 void fr_propagate_now(int dbid, int argc, fr_str **argv)
 {
     if (!fr_hooks_count(FR_HOOK_COMMAND_PROPAGATED)) return;
-    if (server.in_exec && !server.exec_multi_emitted) {
-        server.exec_multi_emitted = 1;
+    if (fr_runtime.in_exec && !fr_runtime.exec_multi_emitted) {
+        fr_runtime.exec_multi_emitted = 1;
         propagate_word(dbid, "MULTI");
     }
     fr_hook_event ev = {.id = FR_HOOK_COMMAND_PROPAGATED, .dbid = dbid, .argc = argc,
@@ -97,7 +97,7 @@ void fr_propagate_finish(fr_ctx *ctx)
     }
     if (ctx->nprops == 0) return;
     int dbid = ctx->props[0].dbid;
-    int wrap = ctx->nprops > 1 && !server.in_exec; /* EXEC wraps already */
+    int wrap = ctx->nprops > 1 && !fr_runtime.in_exec; /* EXEC wraps already */
     if (wrap) propagate_word(dbid, "MULTI");
     for (int i = 0; i < ctx->nprops; i++)
         fr_propagate_now(ctx->props[i].dbid, ctx->props[i].argc, ctx->props[i].argv);
@@ -117,7 +117,7 @@ void fr_ctx_release(fr_ctx *ctx)
 
 void fr_propagate_exec_end(int dbid)
 {
-    if (!server.exec_multi_emitted) return;
-    server.exec_multi_emitted = 0;
+    if (!fr_runtime.exec_multi_emitted) return;
+    fr_runtime.exec_multi_emitted = 0;
     propagate_word(dbid, "EXEC");
 }

@@ -16,7 +16,7 @@
 #include <sys/uio.h>
 
 #include "obuf_limit.h"
-#include "server.h"
+#include "protocol.h"
 
 #define DEFERRED_HDR_ROOM 32
 
@@ -167,7 +167,7 @@ void fr_error_stats_reset(void)
 static void count_error(fr_client *c, const char *s, size_t len)
 {
     (void)c;
-    server.stats.total_error_replies++;
+    fr_proto.stats.total_error_replies++;
     const char *sp = memchr(s, ' ', len < 32 ? len : 32);
     if (sp) fr_error_count(s + 1, (size_t)(sp - s) - 1);
     else fr_error_count("ERR", 3);
@@ -187,7 +187,7 @@ void fr_client_add_error(fr_client *c, const char *err, size_t len)
 }
 
 /* Errors may quote user input of any length (Redis does not truncate). */
-static void add_errorv(fr_client *c, const char *fmt, va_list ap)
+void fr_client_add_errorv(fr_client *c, const char *fmt, va_list ap)
 {
     fr_str *msg = fr_str_catvprintf(fr_str_new_empty(256), fmt, ap);
     fr_client_add_error(c, msg->buf, msg->len);
@@ -198,72 +198,22 @@ void fr_client_add_errorf(fr_client *c, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    add_errorv(c, fmt, ap);
+    fr_client_add_errorv(c, fmt, ap);
     va_end(ap);
 }
 
-/* -------------------------------------------------------- SDK functions */
+/* ----------------------------------------- encodings the SDK builds on */
 
-static void add(fr_ctx *ctx, const char *p, size_t len)
+void fr_client_add_hdr(fr_client *c, char prefix, long long n)
 {
-    fr_client_add_reply(ctx->client, p, len);
-}
-
-static void add_hdr(fr_ctx *ctx, char prefix, long long n)
-{
-    char b[32];
-    add(ctx, b, (size_t)fr_resp_hdr(b, prefix, n));
-}
-
-void fr_reply_ok(fr_ctx *ctx)
-{
-    add(ctx, "+OK\r\n", 5);
-}
-
-void fr_reply_status(fr_ctx *ctx, const char *s)
-{
-    size_t len = strlen(s);
-    char small[256];
-    char *b = FR_RESP_STATUS_MAX(len) <= sizeof(small) ? small : fr_malloc(FR_RESP_STATUS_MAX(len));
-    add(ctx, b, fr_resp_status(b, s, len, FR_RESP_CRLF_MAP));
-    if (b != small) fr_free(b);
-}
-
-void fr_reply_error(fr_ctx *ctx, const char *err)
-{
-    ctx->replied_error = 1;
-    fr_client_add_error(ctx->client, err, strlen(err));
-}
-
-void fr_reply_errorf(fr_ctx *ctx, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    ctx->replied_error = 1;
-    add_errorv(ctx->client, fmt, ap);
-    va_end(ap);
-}
-
-void fr_reply_wrongtype(fr_ctx *ctx)
-{
-    fr_reply_error(ctx, "-WRONGTYPE Operation against a key holding the wrong kind of value");
-}
-
-void fr_reply_syntax_error(fr_ctx *ctx)
-{
-    fr_reply_error(ctx, "syntax error");
-}
-
-void fr_reply_long_long(fr_ctx *ctx, long long v)
-{
-    add_hdr(ctx, ':', v);
+    char b[FR_RESP_HDR_MAX];
+    fr_client_add_reply(c, b, (size_t)fr_resp_hdr(b, prefix, n));
 }
 
 /* "$<len>\r\n<payload>\r\n": one append straight into `buf` when it fits
  * there (the common small GET), three otherwise. */
-void fr_reply_bulk(fr_ctx *ctx, const void *p, size_t len)
+void fr_client_add_bulk(fr_client *c, const void *p, size_t len)
 {
-    fr_client *c = ctx->client;
     char *d;
     if (c->flags & (FR_CLIENT_CLOSE_AFTER_REPLY | FR_CLIENT_CLOSE_ASAP)) return;
     if (len < sizeof(c->buf) && (d = buf_room(c, FR_RESP_HDR_MAX + len + 2))) {
@@ -273,135 +223,30 @@ void fr_reply_bulk(fr_ctx *ctx, const void *p, size_t len)
         buf_commit(c, n + len + 2);
         return;
     }
-    add_hdr(ctx, '$', (long long)len);
-    add(ctx, p, len);
-    add(ctx, "\r\n", 2);
-}
-
-void fr_reply_bulk_str(fr_ctx *ctx, const fr_str *s)
-{
-    fr_reply_bulk(ctx, s->buf, s->len);
-}
-
-void fr_reply_bulk_cstr(fr_ctx *ctx, const char *s)
-{
-    if (!s) fr_reply_null(ctx);
-    else fr_reply_bulk(ctx, s, strlen(s));
-}
-
-void fr_reply_bulk_ll(fr_ctx *ctx, long long v)
-{
-    char b[32];
-    int n = fr_ll2string(b, sizeof(b), v);
-    fr_reply_bulk(ctx, b, (size_t)n);
-}
-
-void fr_reply_null(fr_ctx *ctx)
-{
-    if (ctx->client->resp >= 3) add(ctx, "_\r\n", 3);
-    else add(ctx, "$-1\r\n", 5);
-}
-
-void fr_reply_null_array(fr_ctx *ctx)
-{
-    if (ctx->client->resp >= 3) add(ctx, "_\r\n", 3);
-    else add(ctx, "*-1\r\n", 5);
-}
-
-void fr_reply_array(fr_ctx *ctx, long len)
-{
-    add_hdr(ctx, '*', len);
+    fr_client_add_hdr(c, '$', (long long)len);
+    fr_client_add_reply(c, p, len);
+    fr_client_add_reply(c, "\r\n", 2);
 }
 
 void fr_reply_array_client(fr_client *c, long len)
 {
-    char b[FR_RESP_HDR_MAX];
-    fr_client_add_reply(c, b, (size_t)fr_resp_hdr(b, '*', len));
+    fr_client_add_hdr(c, '*', len);
 }
 
-void fr_reply_map(fr_ctx *ctx, long pairs)
+void *fr_client_add_deferred(fr_client *c)
 {
-    if (ctx->client->resp >= 3) add_hdr(ctx, '%', pairs);
-    else add_hdr(ctx, '*', pairs * 2);
-}
-
-void fr_reply_set(fr_ctx *ctx, long len)
-{
-    add_hdr(ctx, ctx->client->resp >= 3 ? '~' : '*', len);
-}
-
-void fr_reply_double(fr_ctx *ctx, double v)
-{
-    char b[64];
-    add(ctx, b, (size_t)fr_resp_double(b, sizeof(b), v, ctx->client->resp));
-}
-
-void fr_reply_bool(fr_ctx *ctx, int v)
-{
-    if (ctx->client->resp >= 3) add(ctx, v ? "#t\r\n" : "#f\r\n", 4);
-    else add(ctx, v ? ":1\r\n" : ":0\r\n", 4);
-}
-
-void fr_reply_verbatim(fr_ctx *ctx, const char *p, size_t len, const char *ext)
-{
-    if (ctx->client->resp < 3) {
-        fr_reply_bulk(ctx, p, len);
-        return;
-    }
-    add_hdr(ctx, '=', (long long)len + 4);
-    char e[4] = {'t', 'x', 't', ':'};
-    for (int i = 0; i < 3 && ext && ext[i]; i++) e[i] = ext[i];
-    add(ctx, e, 4);
-    add(ctx, p, len);
-    add(ctx, "\r\n", 2);
-}
-
-/* The header names the command as the client typed it, upper-cased, up to
- * a NUL (Redis copies it as a C string). */
-void fr_reply_help(fr_ctx *ctx, const char *const *lines)
-{
-    static const char tail[] = " <subcommand> [<arg> [value] [opt] ...]. Subcommands are:";
-    const fr_str *cmd = fr_arg(ctx, 0);
-    size_t n = strlen(cmd->buf);
-    char *head = fr_malloc(n + sizeof(tail));
-    for (size_t i = 0; i < n; i++) head[i] = (char)toupper((unsigned char)cmd->buf[i]);
-    memcpy(head + n, tail, sizeof(tail));
-    long count = 0;
-    while (lines[count]) count++;
-    fr_reply_array(ctx, count + 3);
-    fr_reply_status(ctx, head);
-    for (long i = 0; i < count; i++) fr_reply_status(ctx, lines[i]);
-    fr_reply_status(ctx, "HELP");
-    fr_reply_status(ctx, "    Prints this help.");
-    fr_free(head);
-}
-
-void *fr_reply_deferred_len(fr_ctx *ctx)
-{
-    fr_client *c = ctx->client;
     if (c->flags & (FR_CLIENT_CLOSE_AFTER_REPLY | FR_CLIENT_CLOSE_ASAP)) return NULL;
     push_block(c, DEFERRED_HDR_ROOM);
     c->reply_tail->deferred = 1;
     return c->reply_tail;
 }
 
-static void set_deferred(fr_ctx *ctx, void *node, char prefix, long len)
+void fr_client_set_deferred(fr_client *c, void *node, char prefix, long len)
 {
     if (!node) return;
     fr_reply_block *b = node;
     b->used = (size_t)fr_resp_hdr(b->data, prefix, len);
-    ctx->client->reply_bytes += b->used;
+    c->reply_bytes += b->used;
     b->deferred = 0;
-    fr_client_mark_pending(ctx->client); /* the header may be all there is */
-}
-
-void fr_reply_set_deferred_array(fr_ctx *ctx, void *node, long len)
-{
-    set_deferred(ctx, node, '*', len);
-}
-
-void fr_reply_set_deferred_map(fr_ctx *ctx, void *node, long pairs)
-{
-    if (ctx->client->resp >= 3) set_deferred(ctx, node, '%', pairs);
-    else set_deferred(ctx, node, '*', pairs * 2);
+    fr_client_mark_pending(c); /* the header may be all there is */
 }

@@ -15,12 +15,15 @@
 #include <sys/time.h>
 #include <unistd.h>
 
-#include "config.h"
-#include "info.h"
-#include "server.h"
+#include "commands.h"
 #include "siphash.h"
 
-
+/* The loop's own watchers and the shutdown request: main's alone. */
+static ev_timer cron;
+static ev_prepare before_sleep;
+static ev_signal sigterm_w, sigint_w;
+static int shutdown_asap;
+static long long cronloops;
 
 static void usage(void)
 {
@@ -63,7 +66,7 @@ static void make_runid(void)
         for (size_t i = 0; i < sizeof(raw); i++) raw[i] = (unsigned char)random();
     }
     if (fd >= 0) close(fd);
-    for (size_t i = 0; i < sizeof(raw); i++) snprintf(server.runid + i * 2, 3, "%02x", raw[i]);
+    for (size_t i = 0; i < sizeof(raw); i++) snprintf(fr_proc.runid + i * 2, 3, "%02x", raw[i]);
     uint8_t seed[16];
     memcpy(seed, raw, sizeof(seed));
     fr_siphash_seed_set(seed);
@@ -71,31 +74,15 @@ static void make_runid(void)
 
 /* ------------------------------------------------------------------ cron */
 
-static void stats_sample(void)
-{
-    long long now = (long long)fr_mstime();
-    long long dt = now - server.stats.inst_last_time;
-    if (dt <= 0) dt = 1;
-    int i = server.stats.inst_idx;
-    server.stats.inst_cmds[i] = (server.stats.numcommands - server.stats.inst_last_cmds) * 1000 / dt;
-    server.stats.inst_in[i] = (server.stats.net_input_bytes - server.stats.inst_last_in) * 1000 / dt;
-    server.stats.inst_out[i] = (server.stats.net_output_bytes - server.stats.inst_last_out) * 1000 / dt;
-    server.stats.inst_idx = (i + 1) % 16;
-    server.stats.inst_last_time = now;
-    server.stats.inst_last_cmds = server.stats.numcommands;
-    server.stats.inst_last_in = server.stats.net_input_bytes;
-    server.stats.inst_last_out = server.stats.net_output_bytes;
-}
-
 static void cron_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
     (void)loop;
     (void)revents;
     static long long last_ms;
-    long long now = (long long)fr_mstime();
-    server.cronloops++;
-    server.lruclock = now / 1000;
-    if (server.cronloops % (server.cfg.hz > 10 ? server.cfg.hz / 10 : 1) == 0) stats_sample();
+    long long now = (long long)fr_clock_wall_ms();
+    cronloops++;
+    fr_clock_cron_tick(now);
+    if (cronloops % (fr_cfg.hz > 10 ? fr_cfg.hz / 10 : 1) == 0) fr_info_sample_stats(now);
     fr_clients_cron();
     fr_db_cron();
     fr_info_cron();
@@ -103,10 +90,10 @@ static void cron_cb(struct ev_loop *loop, ev_timer *w, int revents)
     last_ms = now;
     fr_hooks_fire(&ev);
     /* hz may have changed through CONFIG SET */
-    double period = server.cfg.hz > 0 ? 1.0 / (double)(server.cfg.hz > 500 ? 500 : server.cfg.hz) : 1.0;
+    double period = fr_cfg.hz > 0 ? 1.0 / (double)(fr_cfg.hz > 500 ? 500 : fr_cfg.hz) : 1.0;
     if (w->repeat != period) {
         w->repeat = period;
-        ev_timer_again(server.loop, w);
+        ev_timer_again(fr_proto.loop, w);
     }
 }
 
@@ -129,13 +116,13 @@ static void signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
     (void)loop;
     (void)revents;
     const char *name = w->signum == SIGINT ? "SIGINT" : "SIGTERM";
-    if (server.shutdown_asap && w->signum == SIGINT) {
+    if (shutdown_asap && w->signum == SIGINT) {
         fr_log(FR_LOG_WARNING, "You insist... exiting now.");
         exit(1);
     }
     fr_log(FR_LOG_WARNING, "Received %s scheduling shutdown...", name);
-    server.shutdown_asap = 1;
-    ev_break(server.loop, EVBREAK_ONE);
+    shutdown_asap = 1;
+    ev_break(fr_proto.loop, EVBREAK_ONE);
 }
 
 /* -------------------------------------------------------------- start-up */
@@ -155,8 +142,8 @@ static void daemonize(void)
 
 static void write_pidfile(void)
 {
-    if (!server.cfg.pidfile) return;
-    FILE *f = fopen(server.cfg.pidfile, "w");
+    if (!fr_cfg.pidfile) return;
+    FILE *f = fopen(fr_cfg.pidfile, "w");
     if (!f) {
         fr_log(FR_LOG_WARNING, "Failed to write PID file: %s", strerror(errno));
         return;
@@ -185,19 +172,19 @@ static void parse_args(int argc, char **argv, char **conf, int *optc, char ***op
 
 static void init_loop(void)
 {
-    server.loop = ev_default_loop(EVFLAG_AUTO);
-    if (!server.loop) die("cannot initialise the libev event loop");
+    fr_proto.loop = ev_default_loop(EVFLAG_AUTO);
+    if (!fr_proto.loop) die("cannot initialise the libev event loop");
     signal(SIGPIPE, SIG_IGN);
     signal(SIGHUP, SIG_IGN);
-    ev_signal_init(&server.sigterm, signal_cb, SIGTERM);
-    ev_signal_init(&server.sigint, signal_cb, SIGINT);
-    ev_signal_start(server.loop, &server.sigterm);
-    ev_signal_start(server.loop, &server.sigint);
-    double period = 1.0 / (double)(server.cfg.hz > 0 ? server.cfg.hz : 1);
-    ev_timer_init(&server.cron, cron_cb, period, period);
-    ev_timer_start(server.loop, &server.cron);
-    ev_prepare_init(&server.before_sleep, before_sleep_cb);
-    ev_prepare_start(server.loop, &server.before_sleep);
+    ev_signal_init(&sigterm_w, signal_cb, SIGTERM);
+    ev_signal_init(&sigint_w, signal_cb, SIGINT);
+    ev_signal_start(fr_proto.loop, &sigterm_w);
+    ev_signal_start(fr_proto.loop, &sigint_w);
+    double period = 1.0 / (double)(fr_cfg.hz > 0 ? fr_cfg.hz : 1);
+    ev_timer_init(&cron, cron_cb, period, period);
+    ev_timer_start(fr_proto.loop, &cron);
+    ev_prepare_init(&before_sleep, before_sleep_cb);
+    ev_prepare_start(fr_proto.loop, &before_sleep);
 }
 
 static void resolve_exec_path(const char *argv0)
@@ -206,9 +193,9 @@ static void resolve_exec_path(const char *argv0)
     ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
     if (n > 0) {
         buf[n] = '\0';
-        server.exec_path = fr_strdup(buf);
+        fr_proc.exec_path = fr_strdup(buf);
     } else {
-        server.exec_path = fr_strdup(argv0);
+        fr_proc.exec_path = fr_strdup(argv0);
     }
 }
 
@@ -219,12 +206,13 @@ int main(int argc, char **argv)
     int optc;
     char **optv;
 
-    server.pid = getpid();
-    server.start_time = time(NULL);
-    server.start_ms = (long long)fr_mstime();
-    server.stats.inst_last_time = server.start_ms;
-    server.next_client_id = 1;
-    server.lruclock = server.start_ms / 1000;
+    fr_proc.pid = getpid();
+    fr_proc.start_ms = (long long)fr_clock_wall_ms();
+    fr_proc.start_time = (time_t)(fr_proc.start_ms / 1000);
+    fr_clock_cron_tick(fr_proc.start_ms);
+    fr_info_reset_samples(fr_proc.start_ms);
+    fr_runtime_init(fr_client_info_line);
+    fr_modules_set_builtin(fr_core_manifest_text, fr_core_manifest_len, fr_core_commands_register);
     resolve_exec_path(argv[0]);
     make_runid();
     fr_config_init_defaults();
@@ -232,18 +220,18 @@ int main(int argc, char **argv)
     if (conf && !strcmp(conf, "-")) conf = "/dev/stdin"; /* as redis-server - */
     if (conf && strcmp(conf, "/dev/stdin")) {
         char *abs = realpath(conf, NULL);
-        server.config_file = abs ? fr_strdup(abs) : fr_strdup(conf);
+        fr_proc.config_file = abs ? fr_strdup(abs) : fr_strdup(conf);
         free(abs);
     }
     if (fr_config_load(conf, optc, optv, err, sizeof(err))) {
         fprintf(stderr, "\n*** FATAL CONFIG FILE ERROR (FrankenRedis %s) ***\n%s\n", FR_OWN_VERSION, err);
         exit(1);
     }
-    if (server.cfg.daemonize) daemonize();
-    server.pid = getpid();
+    if (fr_cfg.daemonize) daemonize();
+    fr_proc.pid = getpid();
     fr_log(FR_LOG_WARNING, "oO0OoO0OoO0Oo FrankenRedis is starting oO0OoO0OoO0Oo");
     fr_log(FR_LOG_WARNING, "FrankenRedis version=%s, redis_version=%s, bits=%d, pid=%d, just started",
-           FR_OWN_VERSION, FR_VERSION, (int)(sizeof(long) * 8), (int)server.pid);
+           FR_OWN_VERSION, FR_VERSION, (int)(sizeof(long) * 8), (int)fr_proc.pid);
     if (conf) fr_log(FR_LOG_WARNING, "Configuration loaded");
     else fr_log(FR_LOG_WARNING, "Warning: no config file specified, using the default config and module set.");
 
@@ -259,15 +247,15 @@ int main(int argc, char **argv)
     if (fr_net_listen(err, sizeof(err))) die(err);
     write_pidfile();
     fr_log(FR_LOG_WARNING, "Server initialized");
-    server.loading = 1;
+    fr_keyspace.loading = 1;
     fr_hook_event ev = {.id = FR_HOOK_STARTUP_LOAD};
     if (fr_hooks_fire(&ev) != FR_OK) die("a module refused start-up while loading data (see the log above)");
-    server.loading = 0;
+    fr_keyspace.loading = 0;
     fr_info_mark_startup();
     fr_log(FR_LOG_NOTICE, "Ready to accept connections");
     for (;;) {
-        ev_run(server.loop, 0);
-        if (server.shutdown_asap && fr_server_shutdown(FR_SHUTDOWN_SIGNAL) != FR_OK) server.shutdown_asap = 0;
+        ev_run(fr_proto.loop, 0);
+        if (shutdown_asap && fr_server_shutdown(FR_SHUTDOWN_SIGNAL) != FR_OK) shutdown_asap = 0;
     }
     return 0;
 }

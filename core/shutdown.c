@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "server.h"
+#include "runtime.h"
 
 int fr_server_shutdown(int flags)
 {
@@ -18,9 +18,9 @@ int fr_server_shutdown(int flags)
         fr_log(FR_LOG_WARNING, "Errors trying to shut down the server. Check the logs for more information.");
         return FR_ERR;
     }
-    if (server.child_pid > 0) kill(server.child_pid, SIGKILL);
+    if (fr_runtime.child_pid > 0) kill(fr_runtime.child_pid, SIGKILL);
     fr_net_close_listeners();
-    if (server.cfg.pidfile) unlink(server.cfg.pidfile);
+    if (fr_cfg.pidfile) unlink(fr_cfg.pidfile);
     fr_log(FR_LOG_WARNING, "FrankenRedis is now ready to exit, bye bye...");
     exit(0);
 }

@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "server.h"
+#include "base.h"
 
 #define FR_STR_PREALLOC_MAX (1024 * 1024)
 #define FR_STR_HDR (sizeof(fr_str) + 1)
@@ -122,4 +122,12 @@ fr_str *fr_str_catvprintf(fr_str *s, const char *fmt, va_list ap)
     }
     s->len += (size_t)n;
     return s;
+}
+
+char *fr_strdup(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *p = fr_malloc(n);
+    memcpy(p, s, n);
+    return p;
 }

@@ -7,7 +7,7 @@
  * unique across modules; a module's types leave with it on rollback. */
 #include <string.h>
 
-#include "server.h"
+#include "keyspace.h"
 
 struct fr_type {
     const fr_type_def *def;
@@ -31,25 +31,25 @@ static unsigned free_type_id(void)
 fr_type *fr_type_register(fr_module *m, const fr_type_def *def)
 {
     if (!def || !def->name || !def->free) {
-        fr_log(FR_LOG_WARNING, "module %s: a type needs a name and a free callback", fr_module_name(m));
+        fr_log(FR_LOG_WARNING, "module %s: a type needs a name and a free callback", fr_type_owner_name(m));
         return NULL;
     }
     for (fr_type *t = types; t; t = t->next) {
         if (!strcmp(t->def->name, def->name)) {
             fr_log(FR_LOG_WARNING, "module %s: type '%s' is already registered by module %s",
-                   fr_module_name(m), def->name, fr_module_name(t->owner));
+                   fr_type_owner_name(m), def->name, fr_type_owner_name(t->owner));
             return NULL;
         }
         if (def->rdb_type >= 0 && t->def->rdb_type == def->rdb_type) {
             fr_log(FR_LOG_WARNING, "module %s: RDB type %d of '%s' is already used by type '%s'",
-                   fr_module_name(m), def->rdb_type, def->name, t->def->name);
+                   fr_type_owner_name(m), def->rdb_type, def->name, t->def->name);
             return NULL;
         }
     }
     unsigned id = free_type_id();
     if (!id) {
         fr_log(FR_LOG_WARNING, "module %s: type '%s' refused: all %d type ids are in use",
-               fr_module_name(m), def->name, FR_TYPE_MAX_ID);
+               fr_type_owner_name(m), def->name, FR_TYPE_MAX_ID);
         return NULL;
     }
     fr_type *t = fr_calloc(sizeof(*t));

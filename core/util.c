@@ -374,17 +374,3 @@ int fr_stringmatch(const char *pat, size_t patlen, const char *s, size_t slen,
     glob_state g = {nocase, 0};
     return glob_match(&g, pat, patlen, s, slen, 0);
 }
-
-/* ------------------------------------------------------------ clocks */
-
-uint64_t fr_ustime(void)
-{
-    struct timeval tv;
-    gettimeofday(&tv, NULL);
-    return (uint64_t)tv.tv_sec * 1000000 + (uint64_t)tv.tv_usec;
-}
-
-uint64_t fr_mstime(void)
-{
-    return fr_ustime() / 1000;
-}

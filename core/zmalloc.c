@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "server.h"
+#include "base.h"
 
 static size_t used_memory;
 

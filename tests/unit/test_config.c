@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include "config.h"
-#include "server.h"
+#include "runtime.h"
 
 static char path[64];
 
@@ -22,7 +22,7 @@ static void write_conf(const char *text)
 static void setup(void)
 {
     fr_config_init_defaults();
-    server.cfg.loglevel = FR_LOG_WARNING + 1; /* keep the test output quiet */
+    fr_cfg.loglevel = FR_LOG_WARNING + 1; /* keep the test output quiet */
 }
 
 static int load(const char *text, char *err, size_t errlen)
@@ -48,11 +48,11 @@ START_TEST(values_are_typed)
     char err[1024];
     ck_assert_int_eq(load("port 7001\nhz 25\nproto-max-bulk-len 2mb\nprotected-mode no\nloglevel warning\n", err,
                           sizeof(err)), 0);
-    ck_assert_int_eq(server.cfg.port, 7001);
-    ck_assert_int_eq(server.cfg.hz, 25);
-    ck_assert_int_eq(server.cfg.proto_max_bulk_len, 2 * 1024 * 1024);
-    ck_assert_int_eq(server.cfg.protected_mode, 0);
-    ck_assert_int_eq(server.cfg.loglevel, FR_LOG_WARNING);
+    ck_assert_int_eq(fr_cfg.port, 7001);
+    ck_assert_int_eq(fr_cfg.hz, 25);
+    ck_assert_int_eq(fr_cfg.proto_max_bulk_len, 2 * 1024 * 1024);
+    ck_assert_int_eq(fr_cfg.protected_mode, 0);
+    ck_assert_int_eq(fr_cfg.loglevel, FR_LOG_WARNING);
 }
 END_TEST
 
@@ -116,12 +116,12 @@ START_TEST(config_set_is_atomic)
     const char *bad[] = {"43", "notaport"};
     const char *bad_name, *why;
     ck_assert_int_eq(fr_config_set_many(2, names, good, &bad_name, &why), 0);
-    ck_assert_int_eq(server.cfg.hz, 42);
+    ck_assert_int_eq(fr_cfg.hz, 42);
     ck_assert_int_eq(fr_config_set_many(2, names, bad, &bad_name, &why), -1);
     ck_assert_str_eq(bad_name, "port");
     ck_assert_str_eq(why, "argument couldn't be parsed into an integer");
-    ck_assert_int_eq(server.cfg.hz, 42); /* rolled back */
-    ck_assert_int_eq(server.cfg.port, 7100);
+    ck_assert_int_eq(fr_cfg.hz, 42); /* rolled back */
+    ck_assert_int_eq(fr_cfg.port, 7100);
     const char *imm[] = {"databases"};
     const char *v[] = {"4"};
     ck_assert_int_eq(fr_config_set_many(1, imm, v, &bad_name, &why), -1);

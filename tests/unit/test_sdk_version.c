@@ -4,7 +4,7 @@
  * cannot produce (an older minor needs a core with a minor above 0). */
 #include <check.h>
 
-#include "server.h"
+#include "runtime.h"
 
 START_TEST(test_same_version_loads)
 {

@@ -1,0 +1,130 @@
+/* base.h -- layer 1 of the core, "base": allocation (zmalloc.c), strings
+ * (str.c), the hash table (dict.h), conversions and glob (util.h),
+ * splitargs, hashing (siphash.h, sha256.h), logging (log.c), the clock
+ * (clock.c) and the process-wide facts and config values (state.c).
+ *
+ * Layers (docs/architecture.md): base -> protocol -> keyspace -> runtime ->
+ * commands.  A file includes its own layer's header and lower ones only;
+ * tests/layers-check.sh enforces it.  Base knows nothing of clients,
+ * keys or commands: it is what every other layer may use.
+ *
+ * Why the config values live here: every layer reads a few of them (port in
+ * protocol, databases in keyspace, requirepass in both protocol and
+ * runtime), and config.c, which parses and applies them, belongs to the
+ * runtime.  Keeping only the plain values low lets each layer read its
+ * settings without an upward include; the table of directives, their
+ * parsing and their side effects stay in config.c.
+ *
+ * Threading: everything runs on the event-loop thread; a forked child
+ * touches only what it was handed. */
+#ifndef FR_BASE_H
+#define FR_BASE_H
+
+#include <stdarg.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "frankenredis.h"
+#include "dict.h"
+#include "util.h"
+
+#define FR_VERSION "7.0.15"          /* the Redis version we answer as */
+#define FR_OWN_VERSION "0.1.0"       /* FrankenRedis's own version */
+#define FR_MAX_BINDADDR 16
+
+/* ---- configuration values (core directives; parsed by config.c) ---- */
+typedef struct fr_config {
+    long long port;
+    char *bind[FR_MAX_BINDADDR];
+    int bind_count;
+    int protected_mode;
+    char *requirepass;              /* NULL: default user has nopass */
+    long long databases;
+    long long maxclients;
+    long long timeout;              /* client idle timeout, seconds, 0 = off */
+    long long tcp_keepalive;
+    long long tcp_backlog;
+    long long proto_max_bulk_len;
+    long long client_query_buffer_limit;
+    int loglevel;                   /* FR_LOG_* */
+    char *logfile;                  /* "" = stdout */
+    int daemonize;
+    char *pidfile;
+    char *dir;
+    long long hz;
+    int syslog_enabled;
+    char *module_dir;               /* where modules/<name>/ live */
+    long long maxmemory;
+    int maxmemory_policy;           /* index in config.c's enum */
+    int enable_protected_configs;   /* 0 no, 1 yes, 2 local */
+    int lazyfree_lazy_user_del;
+    int lazyfree_lazy_user_flush;
+    int lazyfree_lazy_expire;
+    int lazyfree_lazy_server_del;
+    char *dbfilename;
+    char *save_params;
+    int appendonly;
+} fr_config;
+
+extern fr_config fr_cfg;
+
+/* ---- facts about the process, set once by main (state.c) ---- */
+typedef struct fr_process {
+    pid_t pid;                /* the server's; a log line from another is a child's */
+    char *exec_path;          /* the binary, for module-dir's default */
+    char *config_file;        /* absolute path or NULL */
+    time_t start_time;
+    long long start_ms;
+    char runid[41];
+} fr_process;
+
+extern fr_process fr_proc;
+
+/* ---- log.c ---- */
+void fr_log_raw(int level, const char *msg);
+void fr_log_open(void);
+#define fr_panic(...) fr_panic_impl(__FILE__, __LINE__, __VA_ARGS__)
+void fr_panic_impl(const char *file, int line, const char *fmt, ...)
+    __attribute__((noreturn, format(printf, 3, 4)));
+
+/* ---- str.c ---- */
+fr_str *fr_str_catvprintf(fr_str *s, const char *fmt, va_list ap);
+char *fr_strdup(const char *s);
+
+/* ---- zmalloc.c ---- */
+size_t fr_used_memory(void);
+void *fr_malloc_usable(size_t n, size_t *usable);
+void fr_free_usable(void *p, size_t usable);
+const char *fr_malloc_lib(void);
+size_t fr_rss(void);
+
+/* ---- clock.c: the core's one clock ----
+ *
+ * Which to use when:
+ *  - fr_clock_wall_us / fr_clock_wall_ms: a fresh read of the wall clock;
+ *    for durations (command latency, cron periods, expiry cycle budgets)
+ *    and timestamps that must be exact (server_time_usec, log lines).
+ *  - fr_clock_cmd_ms: "now" for the keyspace.  Frozen while a command runs
+ *    (fr_clock_cmd_start .. fr_clock_cmd_stop) so that a key cannot expire
+ *    half way through a command or an EXEC; a fresh read otherwise.  The
+ *    SDK's fr_now_ms is this one.
+ *  - fr_clock_unix: seconds, cached, refreshed once per event-loop wakeup
+ *    (fr_clock_refresh, called by the protocol layer after each poll) and
+ *    by the cron; for client ages and idle times, where a second's
+ *    precision is what Redis gives (its server.unixtime).
+ *  - fr_clock_lru: the 24-bit LRU clock stored in each key (OBJECT
+ *    IDLETIME), advanced by the cron (fr_clock_cron_tick).
+ * The SDK's fr_mstime / fr_ustime stay what they were: wall-clock reads. */
+uint64_t fr_clock_wall_us(void);
+uint64_t fr_clock_wall_ms(void);
+void fr_clock_refresh(void);
+time_t fr_clock_unix(void);
+void fr_clock_cron_tick(long long now_ms);
+unsigned int fr_clock_lru(void);
+void fr_clock_cmd_start(void);
+void fr_clock_cmd_start_at(long long ms);
+void fr_clock_cmd_stop(void);
+long long fr_clock_cmd_ms(void);
+
+#endif /* FR_BASE_H */

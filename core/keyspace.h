@@ -1,0 +1,78 @@
+/* keyspace.h -- layer 3 of the core, "keyspace": the DBs (db.c), the key
+ * entry (kv.h, kv.c) and the value-type registry (types.c), plus the SDK's
+ * fr_key_* / fr_db_* / fr_type_* functions over them.
+ *
+ * Owns the DB array, the loading flag, whether a module provides expiry,
+ * and the keyspace statistics (fr_keyspace).  Knows nothing of commands,
+ * hooks, transactions or propagation: a key event and the propagation of a
+ * lazily expired key's DEL go up through the fr_keyspace_upcalls the runtime
+ * registers at start-up.  Includes protocol.h and lower (it does not need
+ * the protocol today, but may: a key operation never calls into a client).
+ * fr_ctx is the runtime's; the keyspace only passes the pointer along. */
+#ifndef FR_KEYSPACE_H
+#define FR_KEYSPACE_H
+
+#include "protocol.h"
+
+struct fr_db {
+    int id;
+    fr_dict *keys;    /* embedded entries: each is an fr_value (kv.h) */
+    fr_dict *expires; /* no-value set of the fr_values that have a TTL */
+    long long avg_ttl;
+};
+
+/* ---- keyspace statistics (INFO stats; reset by CONFIG RESETSTAT) ---- */
+typedef struct fr_keyspace_stats {
+    long long expiredkeys, evictedkeys, keyspace_hits, keyspace_misses;
+    double expired_stale_perc;       /* set by the active expire cycle */
+    long long expired_time_cap_reached_count;
+    long long expire_cycle_cpu_us;
+} fr_keyspace_stats;
+
+/* ---- calls from the keyspace up to the runtime ----
+ * Registered once at start-up by the runtime (fr_runtime_init); each is a
+ * no-op (owner_name: "?") until then. */
+typedef struct fr_keyspace_upcalls {
+    /* A key was read, written or deleted (FR_HOOK_KEY_*): WATCH
+     * invalidation and the key hooks (multi.c, hooks.c).  `ctx` may be
+     * NULL (cron, loading). */
+    void (*key_event)(fr_hook_id id, fr_ctx *ctx, fr_db *db, const fr_str *key, int why);
+    /* Replicate a command the keyspace issued by itself: the DEL/UNLINK of
+     * a key found expired (propagate.c). */
+    void (*propagate)(int dbid, int argc, fr_str **argv);
+    /* The name of a module, for the type registry's refusals (module.c). */
+    const char *(*owner_name)(const fr_module *m);
+} fr_keyspace_upcalls;
+
+void fr_keyspace_set_upcalls(const fr_keyspace_upcalls *u);
+
+/* ---- the keyspace's state (db.c) ---- */
+typedef struct fr_keyspace_state {
+    fr_db *db;                /* fr_cfg.databases of them */
+    int loading;              /* start-up load: nothing expires */
+    int expire_available;     /* a loaded module provides "expire" */
+    fr_keyspace_stats stats;
+} fr_keyspace_state;
+
+extern fr_keyspace_state fr_keyspace;
+
+/* ---- db.c ---- */
+int fr_db_init(void);
+void fr_db_free_all(void);
+void fr_db_flush(fr_db *db);
+void fr_db_flush_all(void);
+void fr_db_swap(int a, int b);
+void fr_db_cron(void);
+fr_db *fr_db_at(int id);                /* 0 <= id < fr_cfg.databases */
+void fr_db_delete_expired(fr_ctx *ctx, fr_db *db, const fr_str *key);
+
+/* ---- types.c ---- */
+const fr_type_def *fr_type_def_of(const fr_type *t);
+const fr_type *fr_type_by_rdb(int rdb_type);
+void fr_types_remove_module(fr_module *m);
+#define FR_TYPE_MAX_ID 255
+unsigned fr_type_id(const fr_type *t);          /* 1..FR_TYPE_MAX_ID */
+const fr_type *fr_type_by_id(unsigned id);      /* NULL if free */
+const char *fr_type_owner_name(const fr_module *m);
+
+#endif /* FR_KEYSPACE_H */

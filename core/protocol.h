@@ -1,0 +1,166 @@
+/* protocol.h -- layer 2 of the core, "protocol": RESP parsing and encoding
+ * (resp.h), clients and their input/output buffers (client.c, reply.c),
+ * output-buffer limits (obuf_limit.h) and the listening sockets (net.c).
+ *
+ * Owns the event loop handle, the client list, the pending-write queue and
+ * the network statistics (fr_proto).  Knows bytes and clients, never
+ * commands or keys: when a request is complete, or a client goes away, it
+ * calls up through the fr_proto_upcalls the runtime registers at start-up
+ * (fr_proto_set_upcalls).  Includes base.h only. */
+#ifndef FR_PROTOCOL_H
+#define FR_PROTOCOL_H
+
+#include <ev.h>
+
+#include "base.h"
+#include "obuf_limit.h"
+#include "resp.h"
+
+#define FR_IOBUF_LEN (16 * 1024)
+#define FR_REPLY_CHUNK (16 * 1024)
+#define FR_MAX_CLIENT_NAME 256
+
+/* ---- one client output block (the list used when `buf` is full) ---- */
+typedef struct fr_reply_block {
+    struct fr_reply_block *next;
+    size_t size, used;
+    int deferred;                 /* reserved for a length not known yet */
+    char data[];
+} fr_reply_block;
+
+#define FR_CLIENT_CLOSE_AFTER_REPLY (1 << 0)
+#define FR_CLIENT_CLOSE_ASAP (1 << 1)
+#define FR_CLIENT_PENDING_WRITE (1 << 2)
+#define FR_CLIENT_PROTECTED (1 << 3)   /* running a command: do not free */
+
+/* MULTI state: the queued commands (multi.c, in the runtime, owns the
+ * layout; the client only carries it). */
+typedef struct fr_multi_state {
+    void *cmds;
+    int n, cap;
+} fr_multi_state;
+
+struct fr_cmd_meta;   /* the runtime's command metadata (manifest.h) */
+
+/* A connection.  The session fields below "session" and "transactions"
+ * are set by higher layers (runtime, commands); the protocol layer only
+ * stores them, so they are plain values or opaque pointers here. */
+typedef struct fr_client {
+    uint64_t id;
+    int fd;
+    int flags;
+    ev_io rio, wio;
+    struct fr_client *prev, *next;         /* all clients */
+    struct fr_client *pending_next;        /* clients with output to flush */
+    /* input */
+    char *qbuf;                            /* owned; fr_malloc */
+    size_t qlen, qpos, qcap;
+    fr_reqparser parser;
+    /* session */
+    int resp;                              /* 2 or 3 */
+    int authenticated;
+    int dbid;
+    fr_str *name;                          /* owned, NULL if none */
+    char addr[64], laddr[64];
+    int is_local;                          /* loopback or unix */
+    time_t ctime, last_interaction;
+    const struct fr_cmd_meta *lastcmd;
+    unsigned long long commands_processed;
+    /* transactions (multi.c) */
+    fr_multi_state *multi;                 /* non-NULL between MULTI and EXEC */
+    int multi_dirty_exec;                  /* a command was refused: EXECABORT */
+    int multi_dirty_cas;                   /* a watched key changed */
+    void *watches;                         /* watched keys, multi.c's layout */
+    int nwatch, watch_cap;
+    /* output: `buf` first, then the block list (reply.c).  `sentlen`
+     * counts the written bytes of `buf`, `reply_head_sent` those of the
+     * head block; the head is written only once `buf` is empty, so at most
+     * one of the two is non-zero. */
+    char buf[FR_IOBUF_LEN];
+    size_t bufpos, sentlen;
+    fr_reply_block *reply_head, *reply_tail;
+    size_t reply_head_sent;
+    size_t reply_bytes;                    /* data bytes held in blocks */
+    size_t reply_mem;                      /* their allocations: omem */
+    size_t reply_nblocks;                  /* oll */
+    time_t obuf_soft_since;                /* soft limit first seen, or 0 */
+} fr_client;
+
+/* ---- network statistics (INFO stats; reset by CONFIG RESETSTAT) ---- */
+typedef struct fr_proto_stats {
+    long long numconnections, rejected_conn;
+    long long net_input_bytes, net_output_bytes;
+    long long unexpected_error_replies, total_error_replies;
+    long long total_reads_processed, total_writes_processed;
+    long long client_qbuf_limit_disconnections, client_outbuf_limit_disconnections;
+} fr_proto_stats;
+
+/* ---- calls from the protocol layer up to the runtime ----
+ * Registered once at start-up by the runtime (fr_runtime_init); until then
+ * each is a no-op, which is what the unit tests rely on. */
+typedef struct fr_proto_upcalls {
+    /* A complete request sits in c->parser: run it (command.c). */
+    void (*run_command)(fr_client *c);
+    /* `c` is about to be freed: drop its MULTI/WATCH state (multi.c). */
+    void (*client_gone)(fr_client *c);
+    /* One CLIENT LIST line for `c`, for log lines (cmd_client.c); the
+     * caller frees it.  NULL: the line shows id and address only. */
+    fr_str *(*describe)(fr_client *c);
+} fr_proto_upcalls;
+
+void fr_proto_set_upcalls(const fr_proto_upcalls *u);
+
+/* ---- the protocol layer's state (client.c) ---- */
+typedef struct fr_protocol {
+    struct ev_loop *loop;
+    fr_client *clients;       /* doubly linked, newest first */
+    unsigned long numclients;
+    fr_client *pending_writes;
+    uint64_t next_client_id;
+    fr_client *current_client;
+    fr_proto_stats stats;
+} fr_protocol;
+
+extern fr_protocol fr_proto;
+
+/* ---- net.c ---- */
+int fr_net_listen(char *err, size_t errlen);
+void fr_net_close_listeners(void);
+void fr_net_close_listeners_in_child(void);
+void fr_net_fit_maxclients(void);
+long long fr_net_maxclients_possible(long long want);
+
+/* ---- client.c ---- */
+void fr_proto_init(struct ev_loop *loop);
+fr_client *fr_client_create(int fd, const char *addr, const char *laddr, int is_local);
+void fr_client_free(fr_client *c);
+void fr_client_close_async(fr_client *c);
+void fr_client_flush_pending(void);
+void fr_clients_cron(void);
+fr_client *fr_client_by_id(uint64_t id);
+size_t fr_client_output_bytes(const fr_client *c);
+fr_str *fr_client_describe(fr_client *c);
+
+/* ---- reply.c: bytes into a client's output ---- */
+struct iovec;
+void fr_client_mark_pending(fr_client *c);
+void fr_reply_array_client(fr_client *c, long len);
+void fr_reply_consume(fr_client *c, size_t n);
+void fr_client_free_replies(fr_client *c);
+size_t fr_iov_total(const struct iovec *iov, int n);
+void fr_error_count(const char *code, size_t len);
+void fr_error_stats_foreach(void (*fn)(const char *code, long long count, void *priv), void *priv);
+void fr_error_stats_reset(void);
+void fr_client_add_reply(fr_client *c, const char *p, size_t len);
+void fr_client_add_hdr(fr_client *c, char prefix, long long n);
+void fr_client_add_bulk(fr_client *c, const void *p, size_t len);
+void fr_client_add_error(fr_client *c, const char *err, size_t len);
+void fr_client_add_errorv(fr_client *c, const char *fmt, va_list ap);
+void fr_client_add_errorf(fr_client *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* A header whose length is not known yet: reserve it, fill it later.
+ * NULL (and set_deferred ignores it) when the client is being closed. */
+void *fr_client_add_deferred(fr_client *c);
+void fr_client_set_deferred(fr_client *c, void *node, char prefix, long len);
+
+#endif /* FR_PROTOCOL_H */

@@ -1,0 +1,34 @@
+/* runtime.c -- the runtime layer's state (fr_runtime) and its wiring to the
+ * layers below.
+ *
+ * The protocol and keyspace layers never include runtime.h; what they need
+ * from above is handed to them here, once, by fr_runtime_init: the command
+ * dispatcher, the MULTI/WATCH clean-up of a closing client, the client
+ * description for log lines, the key events (WATCH invalidation, key
+ * hooks), the propagation of a lazily expired key, and module names.  The
+ * order of work inside each callback is the one the layers had when they
+ * called up directly, so behaviour does not depend on the indirection. */
+#include "runtime.h"
+
+fr_runtime_state fr_runtime;
+
+/* Key read/written/deleted: a write or a deletion invalidates WATCHes
+ * first, then the hooks run (only if anyone subscribed: the common case
+ * costs one counter read). */
+static void key_event(fr_hook_id id, fr_ctx *ctx, fr_db *db, const fr_str *key, int why)
+{
+    if (id != FR_HOOK_KEY_READ) fr_multi_touch_key(db, key);
+    if (!fr_hooks_count(id)) return;
+    fr_hook_event ev = {.id = id, .ctx = ctx, .db = db, .key = key, .why = why};
+    fr_hooks_fire(&ev);
+}
+
+/* describe_client: the CLIENT LIST line, which the commands layer formats
+ * (cmd_client.c), so main passes it in; NULL gives a short line. */
+void fr_runtime_init(fr_str *(*describe_client)(fr_client *c))
+{
+    fr_proto_upcalls pu = {fr_command_process, fr_multi_client_gone, describe_client};
+    fr_proto_set_upcalls(&pu);
+    fr_keyspace_upcalls ku = {key_event, fr_propagate_now, fr_module_name};
+    fr_keyspace_set_upcalls(&ku);
+}

@@ -1,0 +1,131 @@
+/* runtime.h -- layer 4 of the core, "runtime": command dispatch (command.c,
+ * cmdtable.h), the per-call context (ctx.c, sdk_reply.c), transactions
+ * (multi.c), propagation (propagate.c), hooks (hooks.c), the module
+ * registry and loader (module.c), manifests (manifest.h), config parsing and
+ * CONFIG SET's side effects (config.c, config.h), fork and shutdown.
+ *
+ * Owns the dirty counter, the EXEC and fork flags, the write refusal set by
+ * fr_deny_writes, the module capabilities and the command statistics
+ * (fr_runtime).  fr_runtime_init registers the runtime's callbacks with the
+ * lower layers (fr_proto_set_upcalls, fr_keyspace_set_upcalls); nothing
+ * below calls the runtime any other way.  The built-in commands (layer 5)
+ * are handed in by main through fr_modules_set_builtin, so the loader does
+ * not reach up either.  Includes keyspace.h and lower. */
+#ifndef FR_RUNTIME_H
+#define FR_RUNTIME_H
+
+#include "keyspace.h"
+#include "cmdtable.h"
+#include "config.h"
+#include "manifest.h"
+
+/* ---- per-call context handed to command handlers (fr_ctx in the SDK) ---- */
+typedef struct fr_prop_cmd {
+    int argc;
+    fr_str **argv;                         /* owned */
+    int dbid;
+} fr_prop_cmd;
+
+struct fr_ctx {
+    fr_client *client;
+    const fr_cmd_meta *cmd;
+    fr_module *module;       /* owner of cmd */
+    int argc;
+    fr_str **argv;                         /* client's parser args */
+    long long dirty;                       /* changes made by this call */
+    int prop_mode;                         /* 0 as-is, 1 replaced, 2 none */
+    int force_propagate;   /* as-is even without changes (FLUSHALL on empty) */
+    fr_prop_cmd *props;
+    int nprops, props_cap;
+    int replied_error;
+};
+
+/* ---- command statistics (INFO stats; divergences survive RESETSTAT) ---- */
+typedef struct fr_runtime_stats {
+    long long numcommands;
+    long long divergences;
+} fr_runtime_stats;
+
+/* ---- the runtime's state (command.c) ---- */
+typedef struct fr_runtime_state {
+    long long dirty;          /* changes since last save */
+    int in_exec;              /* running EXEC's queued commands */
+    int exec_multi_emitted;   /* MULTI already propagated for this EXEC */
+    pid_t child_pid;          /* a background job's child, 0 if none */
+    char *deny_writes_error;  /* fr_deny_writes(): refuse writes with this */
+    int aof_available;        /* a loaded module provides "aof" */
+    fr_module *expire_provider;
+    fr_runtime_stats stats;
+} fr_runtime_state;
+
+extern fr_runtime_state fr_runtime;
+
+/* Registers the runtime's upcalls with the protocol and keyspace layers
+ * (runtime.c); main calls it once, before any client or key exists, passing
+ * the commands layer's CLIENT LIST formatter for log lines. */
+void fr_runtime_init(fr_str *(*describe_client)(fr_client *c));
+
+/* ---- config.c ---- */
+void fr_config_init_defaults(void);
+int fr_config_load(const char *path, int argc, char **argv, char *err,
+                   size_t errlen);
+int fr_config_set(const char *name, const char *value, char *err, size_t errlen);
+typedef void (*fr_config_kv_fn)(const char *name, const char *value, void *priv);
+void fr_config_get_matching(const char *pattern, fr_config_kv_fn fn, void *priv);
+void fr_config_free_all(void);
+/* module section of the config: "module NAME [strict|hardened]" lines */
+typedef struct fr_module_conf {
+    char *name;
+    int mode;            /* -1 = manifest default, 0 strict, 1 hardened */
+    char *file; int line;
+    char **directive_names;  /* "name value" for the module's own directives */
+    char **directive_values;
+    int ndirectives;
+} fr_module_conf;
+extern fr_module_conf *fr_module_confs;
+extern int fr_module_nconfs;
+
+/* ---- command.c ---- */
+void fr_command_process(fr_client *c);
+void fr_command_call(fr_ctx *ctx);
+
+/* ---- hooks.c ---- */
+int fr_hooks_fire(const fr_hook_event *ev);
+void fr_hooks_remove_module(fr_module *m);
+int fr_hooks_count(fr_hook_id id);
+
+/* ---- module.c ---- */
+/* The built-in module "core": its manifest text and registration function
+ * live in the commands layer; main hands them over before loading. */
+typedef int (*fr_module_register_fn)(fr_module *m);
+void fr_modules_set_builtin(const char *manifest, size_t len, fr_module_register_fn reg);
+int fr_modules_load_all(char *err, size_t errlen);
+void fr_modules_unload_all(void);
+fr_module *fr_module_find(const char *name);
+int fr_module_is_hardened(const fr_module *m);
+void fr_modules_info(fr_str **out);
+int fr_sdk_compatible(unsigned mod_major, unsigned mod_minor, unsigned major, unsigned minor);
+long long fr_module_divergences(const fr_module *m);
+void fr_module_count_divergence(fr_module *m);
+int fr_module_declares_hook(const fr_module *m, fr_hook_id id);
+int fr_module_is_builtin(const fr_module *m);
+
+/* ---- multi.c ---- */
+int fr_multi_runs_now(const fr_cmd_meta *cmd);
+void fr_multi_queue(fr_client *c, const fr_cmd_meta *cmd); /* the parsed command */
+void fr_multi_flag_error(fr_client *c);
+void fr_multi_touch_key(const fr_db *db, const fr_str *key);
+void fr_multi_touch_db(const fr_db *emptied, const fr_db *replaced_with);
+void fr_multi_client_gone(fr_client *c);
+void fr_unwatch_all(fr_client *c);
+
+/* ---- propagate.c ---- */
+void fr_propagate_now(int dbid, int argc, fr_str **argv);
+void fr_propagate_exec_end(int dbid);
+void fr_propagate_finish(fr_ctx *ctx);
+void fr_ctx_release(fr_ctx *ctx);
+
+/* ---- shutdown.c: exits on success; FR_ERR if a shutdown hook refused ---- */
+int fr_server_shutdown(int flags);
+
+#endif /* FR_RUNTIME_H */
