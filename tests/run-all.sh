@@ -29,6 +29,7 @@ run_part() {  # name command...
 export FR_SRCDIR=$src FR_BUILDDIR=$build
 run_part unit env CK_VERBOSITY=normal "$build/tests/unit/run-unit-tests"
 run_part sdk bash "$src/tests/sdk-check.sh" "$src" "$build"
+run_part layers bash "$src/tests/layers-check.sh" "$src" "$build"
 run_part startup bash "$src/tests/integration/startup.sh" "$src" "$build"
 run_part integration bash "$src/tests/integration/run.sh" "$build"
 run_part conformance bash "$src/tests/conformance/gate.sh" "$build"
