@@ -105,6 +105,8 @@ size_t fr_rss(void);
  *  - fr_clock_wall_us / fr_clock_wall_ms: a fresh read of the wall clock;
  *    for durations (command latency, cron periods, expiry cycle budgets)
  *    and timestamps that must be exact (server_time_usec, log lines).
+ *  - fr_clock_mono_us: a monotonic read, for time budgets that must not
+ *    jump with the wall clock (incremental rehash steps).
  *  - fr_clock_cmd_ms: "now" for the keyspace.  Frozen while a command runs
  *    (fr_clock_cmd_start .. fr_clock_cmd_stop) so that a key cannot expire
  *    half way through a command or an EXEC; a fresh read otherwise.  The
@@ -118,6 +120,7 @@ size_t fr_rss(void);
  * The SDK's fr_mstime / fr_ustime stay what they were: wall-clock reads. */
 uint64_t fr_clock_wall_us(void);
 uint64_t fr_clock_wall_ms(void);
+uint64_t fr_clock_mono_us(void);
 void fr_clock_refresh(void);
 time_t fr_clock_unix(void);
 void fr_clock_cron_tick(long long now_ms);

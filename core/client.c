@@ -66,6 +66,7 @@ void fr_proto_init(struct ev_loop *loop)
     ev_check_init(&after_poll, after_poll_cb);
     ev_set_priority(&after_poll, EV_MAXPRI);
     ev_check_start(loop, &after_poll);
+    ev_unref(loop); /* a helper: it must not keep the loop alive by itself */
 }
 
 /* The CLIENT LIST line the runtime formats, or a short one without it. */

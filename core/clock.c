@@ -40,6 +40,13 @@ uint64_t fr_mstime(void)
     return fr_clock_wall_ms();
 }
 
+uint64_t fr_clock_mono_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
 void fr_clock_refresh(void)
 {
     cached_unix = (time_t)(fr_clock_wall_us() / 1000000);

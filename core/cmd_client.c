@@ -129,7 +129,7 @@ fr_str *fr_client_info_line(fr_client *c)
 {
     char flags[8], events[3];
     size_t omem, tot = fr_client_memory(c, &omem);
-    time_t now = time(NULL);
+    time_t now = fr_clock_unix();
     flags_string(c, flags);
     events_string(c, events);
     fr_str *s = fr_str_new_empty(512);

@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/time.h>
 
 #include "commands.h"
 
@@ -285,11 +284,10 @@ void fr_cmd_flushall(fr_ctx *ctx)
 
 void fr_cmd_time(fr_ctx *ctx)
 {
-    struct timeval tv;
-    gettimeofday(&tv, NULL);
+    uint64_t us = fr_clock_wall_us();
     fr_reply_array(ctx, 2);
-    fr_reply_bulk_ll(ctx, (long long)tv.tv_sec);
-    fr_reply_bulk_ll(ctx, (long long)tv.tv_usec);
+    fr_reply_bulk_ll(ctx, (long long)(us / 1000000));
+    fr_reply_bulk_ll(ctx, (long long)(us % 1000000));
 }
 
 /* SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT] */

@@ -60,7 +60,7 @@ static void reply_unknown(fr_client *c, int argc, fr_str **argv)
 static void security_warning(fr_client *c)
 {
     static time_t logged;
-    time_t now = time(NULL);
+    time_t now = fr_clock_unix();
     if (now - logged > 60 || logged - now > 60) {
         fr_log(FR_LOG_WARNING, "Possible SECURITY ATTACK detected. It looks like somebody is sending POST or Host: "
                                "commands to Redis. This is likely due to an attacker attempting to use Cross "
@@ -126,11 +126,11 @@ void fr_command_call(fr_ctx *ctx)
 {
     fr_cmd_meta *cmd = (fr_cmd_meta *)ctx->cmd;
     long long errors_before = fr_proto.stats.total_error_replies;
-    uint64_t start = fr_ustime();
+    uint64_t start = fr_clock_wall_us();
     fr_clock_cmd_start_at((long long)(start / 1000)); /* one clock read */
     ((fr_command_fn)cmd->handler)(ctx);
     fr_clock_cmd_stop();
-    uint64_t dur = fr_ustime() - start;
+    uint64_t dur = fr_clock_wall_us() - start;
     cmd->stats.calls++;
     cmd->stats.usec += (long long)dur;
     if (fr_proto.stats.total_error_replies > errors_before) cmd->stats.failed_calls++;

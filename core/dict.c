@@ -10,6 +10,7 @@
  *  - pause_rehash > 0 freezes entries in place: only rehash_steps() moves
  *    them and it is never entered then.
  * Allocation goes through fr_malloc/fr_calloc/fr_free (accounted memory). */
+#include "base.h"
 #include "dict.h"
 #include "siphash.h"
 
@@ -107,9 +108,7 @@ static void reset_table(fr_dict *d, int t)
 
 static uint64_t now_us(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+    return fr_clock_mono_us();
 }
 
 /* ------------------------------------------------------------------------ */

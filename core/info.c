@@ -200,7 +200,7 @@ static void section_server(fr_str **s)
     add_str(s, "process_supervised", "no");
     add_str(s, "run_id", fr_proc.runid);
     add_ll(s, "tcp_port", fr_cfg.port);
-    add_ll(s, "server_time_usec", (long long)fr_ustime());
+    add_ll(s, "server_time_usec", (long long)fr_clock_wall_us());
     add_ll(s, "uptime_in_seconds", uptime);
     add_ll(s, "uptime_in_days", uptime / (3600 * 24));
     add_ll(s, "hz", effective_hz());

@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
 #include <syslog.h>
 #include <unistd.h>
 
@@ -36,13 +35,13 @@ void fr_log_raw(int level, const char *msg)
     int to_stdout = !path || !path[0];
     FILE *fp = to_stdout ? stdout : fopen(path, "a");
     if (!fp) return;
-    struct timeval tv;
-    gettimeofday(&tv, NULL);
+    uint64_t us = fr_clock_wall_us();
+    time_t sec = (time_t)(us / 1000000);
     struct tm tm;
-    localtime_r(&tv.tv_sec, &tm);
+    localtime_r(&sec, &tm);
     char when[64];
     size_t off = strftime(when, sizeof(when), "%d %b %Y %H:%M:%S.", &tm);
-    snprintf(when + off, sizeof(when) - off, "%03d", (int)(tv.tv_usec / 1000));
+    snprintf(when + off, sizeof(when) - off, "%03d", (int)(us % 1000000 / 1000));
     char role = getpid() != fr_proc.pid && fr_proc.pid ? 'C' : 'M';
     fprintf(fp, "%d:%c %s %c %s\n", (int)getpid(), role, when,
             level_mark[level & 3], msg);

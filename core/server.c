@@ -12,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/time.h>
 #include <unistd.h>
 
 #include "commands.h"
@@ -60,9 +59,7 @@ static void make_runid(void)
     unsigned char raw[20];
     int fd = open("/dev/urandom", O_RDONLY);
     if (fd < 0 || read(fd, raw, sizeof(raw)) != (ssize_t)sizeof(raw)) {
-        struct timeval tv;
-        gettimeofday(&tv, NULL);
-        srandom((unsigned)(tv.tv_usec ^ getpid()));
+        srandom((unsigned)((fr_clock_wall_us() % 1000000) ^ (uint64_t)getpid()));
         for (size_t i = 0; i < sizeof(raw); i++) raw[i] = (unsigned char)random();
     }
     if (fd >= 0) close(fd);
@@ -172,8 +169,9 @@ static void parse_args(int argc, char **argv, char **conf, int *optc, char ***op
 
 static void init_loop(void)
 {
-    fr_proto.loop = ev_default_loop(EVFLAG_AUTO);
-    if (!fr_proto.loop) die("cannot initialise the libev event loop");
+    struct ev_loop *loop = ev_default_loop(EVFLAG_AUTO);
+    if (!loop) die("cannot initialise the libev event loop");
+    fr_proto_init(loop);
     signal(SIGPIPE, SIG_IGN);
     signal(SIGHUP, SIG_IGN);
     ev_signal_init(&sigterm_w, signal_cb, SIGTERM);
