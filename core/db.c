@@ -11,9 +11,11 @@
  *     SCAN, KEYS and RANDOMKEY treats it so; lookups and SCAN delete it (lazy
  *     expiry), counting expired_keys and propagating DEL (UNLINK with
  *     lazyfree-lazy-expire) so AOF and replicas stay in step.
- *  4. within one command the clock is read once (fr_cmd_now_ms), so a key
- *     cannot expire half way through a command.
- * Hooks: key-read on hits, key-written on stores, key-deleted on removal. */
+ *  4. within one command the clock is read once (fr_clock_cmd_ms, base.h),
+ *     so a key cannot expire half way through a command.
+ * Key events (read on hits, written on stores, deleted on removal) and the
+ * propagation of an expired key's DEL go up through the upcalls the runtime
+ * registers (keyspace.h); this file owns the keyspace state (fr_keyspace). */
 #include <string.h>
 
 #include "keyspace.h"
