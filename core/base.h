@@ -111,18 +111,20 @@ size_t fr_rss(void);
  *    (fr_clock_cmd_start .. fr_clock_cmd_stop) so that a key cannot expire
  *    half way through a command or an EXEC; a fresh read otherwise.  The
  *    SDK's fr_now_ms is this one.
- *  - fr_clock_unix: seconds, cached, refreshed once per event-loop wakeup
- *    (fr_clock_refresh, called by the protocol layer after each poll) and
- *    by the cron; for client ages and idle times, where a second's
- *    precision is what Redis gives (its server.unixtime).
+ *  - fr_clock_unix: seconds as of the event loop's last wakeup: the
+ *    protocol layer hands its loop time in with fr_clock_set_loop_source
+ *    (libev refreshes it after each poll, so reading it costs no clock
+ *    call); before that, and in the unit tests, a cached wall-clock read
+ *    refreshed by the cron.  For client ages and idle times, where a
+ *    second's precision is what Redis gives (its server.unixtime).
  *  - fr_clock_lru: the 24-bit LRU clock stored in each key (OBJECT
  *    IDLETIME), advanced by the cron (fr_clock_cron_tick).
  * The SDK's fr_mstime / fr_ustime stay what they were: wall-clock reads. */
 uint64_t fr_clock_wall_us(void);
 uint64_t fr_clock_wall_ms(void);
 uint64_t fr_clock_mono_us(void);
-void fr_clock_refresh(void);
 time_t fr_clock_unix(void);
+void fr_clock_set_loop_source(double (*loop_now)(void));
 void fr_clock_cron_tick(long long now_ms);
 unsigned int fr_clock_lru(void);
 void fr_clock_cmd_start(void);

@@ -51,22 +51,16 @@ void fr_proto_set_upcalls(const fr_proto_upcalls *u)
     up = *u;
 }
 
-/* After each poll, before any watcher of this wakeup runs: the cached
- * seconds of the base clock then mean what libev's ev_now meant. */
-static void after_poll_cb(struct ev_loop *loop, ev_check *w, int revents)
+/* libev's time of the last wakeup: the base clock's seconds. */
+static double loop_now(void)
 {
-    (void)loop, (void)w, (void)revents;
-    fr_clock_refresh();
+    return ev_now(fr_proto.loop);
 }
 
 void fr_proto_init(struct ev_loop *loop)
 {
-    static ev_check after_poll;
     fr_proto.loop = loop;
-    ev_check_init(&after_poll, after_poll_cb);
-    ev_set_priority(&after_poll, EV_MAXPRI);
-    ev_check_start(loop, &after_poll);
-    ev_unref(loop); /* a helper: it must not keep the loop alive by itself */
+    fr_clock_set_loop_source(loop_now);
 }
 
 /* The CLIENT LIST line the runtime formats, or a short one without it. */

@@ -47,16 +47,20 @@ uint64_t fr_clock_mono_us(void)
     return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
-void fr_clock_refresh(void)
+static double (*loop_source)(void);
+
+void fr_clock_set_loop_source(double (*loop_now)(void))
 {
-    cached_unix = (time_t)(fr_clock_wall_us() / 1000000);
+    loop_source = loop_now;
 }
 
-/* Refreshed lazily the first time, so that a reader before the loop runs
- * (start-up, unit tests) never sees 0. */
+/* The loop's time once the protocol layer gave it (a per-wakeup watcher
+ * cost more per request than this read); else a cache filled lazily, so
+ * that a reader before the loop runs never sees 0. */
 time_t fr_clock_unix(void)
 {
-    if (!cached_unix) fr_clock_refresh();
+    if (loop_source) return (time_t)loop_source();
+    if (!cached_unix) cached_unix = (time_t)(fr_clock_wall_us() / 1000000);
     return cached_unix;
 }
 
