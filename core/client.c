@@ -158,12 +158,20 @@ size_t fr_client_output_bytes(const fr_client *c)
 
 /* ----------------------------------------------------------------- input */
 
+/* A password is set and this connection has not given it (Redis's
+ * authRequired): only NO_AUTH commands run, requests and replies are
+ * capped. */
+int fr_client_auth_required(const fr_client *c)
+{
+    return fr_cfg.requirepass && !c->authenticated;
+}
+
 static fr_reqlimits limits_for(const fr_client *c)
 {
     fr_reqlimits lim;
     fr_reqlimits_default(&lim);
     lim.proto_max_bulk_len = fr_cfg.proto_max_bulk_len;
-    lim.auth_required = fr_cfg.requirepass && !c->authenticated;
+    lim.auth_required = fr_client_auth_required(c);
     return lim;
 }
 

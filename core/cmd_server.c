@@ -151,7 +151,7 @@ void fr_cmd_hello(fr_ctx *ctx)
             return;
         }
     }
-    if (fr_cfg.requirepass && !me(ctx)->authenticated) {
+    if (fr_client_auth_required(me(ctx))) {
         fr_reply_error(ctx, "-NOAUTH HELLO must be called with the client already authenticated, otherwise the "
                             "HELLO AUTH <user> <pass> option can be used to authenticate the client and select "
                             "the RESP protocol version at the same time");

@@ -98,7 +98,7 @@ void fr_command_process(fr_client *c)
         reject(c, cmd, err);
         return;
     }
-    if (fr_cfg.requirepass && !c->authenticated && !(cmd->flags & FR_CMD_NO_AUTH)) {
+    if (fr_client_auth_required(c) && !(cmd->flags & FR_CMD_NO_AUTH)) {
         reject(c, cmd, "-NOAUTH Authentication required.");
         return;
     }

@@ -127,7 +127,7 @@ long long fr_db_expires_count(const fr_db *db)
 
 static void fire_key(fr_hook_id id, fr_ctx *ctx, fr_db *db, const fr_str *key, int why)
 {
-    up.key_event(id, ctx, db, key, why);
+    if (fr_keyspace.key_events_wanted & (1u << id)) up.key_event(id, ctx, db, key, why);
 }
 
 int fr_key_is_expired(fr_db *db, const fr_str *key)

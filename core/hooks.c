@@ -38,6 +38,7 @@ int fr_hook_register(fr_module *m, fr_hook_id id, int order, fr_hook_fn fn, void
     h->next = *pp;
     *pp = h;
     counts[id]++;
+    fr_runtime_key_interest_changed();
     return FR_OK;
 }
 
@@ -69,4 +70,5 @@ void fr_hooks_remove_module(fr_module *m)
             }
         }
     }
+    fr_runtime_key_interest_changed();
 }

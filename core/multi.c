@@ -48,6 +48,12 @@ static const fr_dict_type watch_dict_type = {
 };
 
 static fr_dict **watched; /* one per DB, created on first WATCH */
+static long long nwatched; /* entries over all of them */
+
+long long fr_multi_watched_keys(void)
+{
+    return nwatched;
+}
 
 static fr_dict *db_watch_table(int dbid, int create)
 {
@@ -130,6 +136,7 @@ static void add_watcher(fr_client *c, int dbid, const fr_str *key)
     } else {
         w = fr_calloc(sizeof(*w));
         fr_dict_add(t, fr_str_dup(key), w);
+        if (nwatched++ == 0) fr_runtime_key_interest_changed();
     }
     if (w->n == w->cap) {
         w->cap = w->cap ? w->cap * 2 : 2;
@@ -157,7 +164,10 @@ static void remove_watcher(fr_client *c, int dbid, const fr_str *key)
             w->clients[i] = w->clients[--w->n];
             break;
         }
-    if (w->n == 0) fr_dict_delete(t, key);
+    if (w->n == 0) {
+        fr_dict_delete(t, key);
+        if (--nwatched == 0) fr_runtime_key_interest_changed();
+    }
 }
 
 void fr_unwatch_all(fr_client *c)

@@ -126,7 +126,7 @@ static int soft_limit_expired(fr_client *c, const fr_obuf_limit *l, size_t used)
 static int over_limit(fr_client *c)
 {
     size_t used = fr_obuf_memory(c);
-    if (used > UNAUTH_MAX_OUTPUT && fr_cfg.requirepass && !c->authenticated) return 1;
+    if (used > UNAUTH_MAX_OUTPUT && fr_client_auth_required(c)) return 1;
     const fr_obuf_limit *l = &limits[client_class(c)];
     int hard = l->hard_bytes && used >= l->hard_bytes;
     int soft = soft_limit_expired(c, l, used);

@@ -134,6 +134,7 @@ long long fr_net_maxclients_possible(long long want);
 void fr_proto_init(struct ev_loop *loop);
 fr_client *fr_client_create(int fd, const char *addr, const char *laddr, int is_local);
 void fr_client_free(fr_client *c);
+int fr_client_auth_required(const fr_client *c);
 void fr_client_close_async(fr_client *c);
 void fr_client_flush_pending(void);
 void fr_clients_cron(void);

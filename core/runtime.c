@@ -23,6 +23,19 @@ static void key_event(fr_hook_id id, fr_ctx *ctx, fr_db *db, const fr_str *key, 
     fr_hooks_fire(&ev);
 }
 
+/* Tells the keyspace which key events to send up: the ones a hook is
+ * registered for, and writes/deletions while any key is WATCHed.  Called
+ * whenever either changes. */
+void fr_runtime_key_interest_changed(void)
+{
+    unsigned want = 0;
+    int watching = fr_multi_watched_keys() > 0;
+    if (fr_hooks_count(FR_HOOK_KEY_READ)) want |= 1u << FR_HOOK_KEY_READ;
+    if (watching || fr_hooks_count(FR_HOOK_KEY_WRITTEN)) want |= 1u << FR_HOOK_KEY_WRITTEN;
+    if (watching || fr_hooks_count(FR_HOOK_KEY_DELETED)) want |= 1u << FR_HOOK_KEY_DELETED;
+    fr_keyspace.key_events_wanted = want;
+}
+
 /* describe_client: the CLIENT LIST line, which the commands layer formats
  * (cmd_client.c), so main passes it in; NULL gives a short line. */
 void fr_runtime_init(fr_str *(*describe_client)(fr_client *c))

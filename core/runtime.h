@@ -93,6 +93,9 @@ void fr_command_call(fr_ctx *ctx);
 int fr_hooks_fire(const fr_hook_event *ev);
 void fr_hooks_remove_module(fr_module *m);
 int fr_hooks_count(fr_hook_id id);
+/* runtime.c: recompute fr_keyspace.key_events_wanted (hooks or WATCHes
+ * changed). */
+void fr_runtime_key_interest_changed(void);
 
 /* ---- module.c ---- */
 /* The built-in module "core": its manifest text and registration function
@@ -115,6 +118,7 @@ int fr_multi_runs_now(const fr_cmd_meta *cmd);
 void fr_multi_queue(fr_client *c, const fr_cmd_meta *cmd); /* the parsed command */
 void fr_multi_flag_error(fr_client *c);
 void fr_multi_touch_key(const fr_db *db, const fr_str *key);
+long long fr_multi_watched_keys(void);   /* distinct (db, key) WATCHed now */
 void fr_multi_touch_db(const fr_db *emptied, const fr_db *replaced_with);
 void fr_multi_client_gone(fr_client *c);
 void fr_unwatch_all(fr_client *c);
