@@ -10,7 +10,7 @@
 set -euo pipefail
 
 build_pkgs=(gcc make autoconf automake pkg-config libc6-dev libev-dev libyaml-dev check libjemalloc-dev liblzf-dev)
-test_pkgs=(redis-server redis-tools procps iproute2 python3-redis)
+test_pkgs=(redis-server redis-tools procps iproute2 python3-redis git)
 
 want=("${build_pkgs[@]}")
 [[ ${1:-} == --test ]] && want+=("${test_pkgs[@]}")
