@@ -62,8 +62,6 @@ typedef struct fr_config {
     int lazyfree_lazy_user_flush;
     int lazyfree_lazy_expire;
     int lazyfree_lazy_server_del;
-    char *dbfilename;
-    char *save_params;
     int appendonly;
 } fr_config;
 

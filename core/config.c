@@ -35,7 +35,7 @@ typedef enum { CT_BOOL, CT_LL, CT_MEM, CT_STR, CT_ENUM, CT_SPECIAL } conf_type;
 #define CF_SENSITIVE (1 << 1)
 #define CF_MODULE (1 << 2)
 #define CF_EMPTY_IS_NULL (1 << 3)
-#define CF_PROTECTED (1 << 4)   /* dir, dbfilename: see enable-protected-configs */
+#define CF_PROTECTED (1 << 4)   /* dir, and module ones: see enable-protected-configs */
 #define CF_MULTI_ARG (1 << 5)   /* one quoted value is split at spaces, as Redis does */
 
 typedef struct conf_def conf_def;
@@ -65,6 +65,9 @@ struct conf_def {
     /* Core numeric directives: runs after a new value is stored, to act on
      * it or refuse it (-1 with *err: the old value is put back). */
     int (*apply)(conf_def *d, const char **err);
+    /* module string directives declared `check: true` */
+    fr_conf_check_fn check;
+    int seen_in_config;        /* set by a line of the config already */
 };
 
 static const conf_enum protected_enum[] = {{"no", 0}, {"yes", 1}, {"local", 2}, {NULL, 0}};
@@ -79,56 +82,55 @@ static int set_bind(conf_def *d, int argc, char **argv, const char **err);
 static void get_bind(conf_def *d, char *buf, size_t len);
 static int set_dir(conf_def *d, int argc, char **argv, const char **err);
 static void get_dir(conf_def *d, char *buf, size_t len);
-static int set_save(conf_def *d, int argc, char **argv, const char **err);
 static int set_appendonly(conf_def *d, int argc, char **argv, const char **err);
 static int apply_maxmemory(conf_def *d, const char **err);
 static int apply_maxclients(conf_def *d, const char **err);
 static int apply_hz(conf_def *d, const char **err);
 static void get_appendonly(conf_def *d, char *buf, size_t len);
-static void get_save(conf_def *d, char *buf, size_t len);
 static int set_obuf_limit(conf_def *d, int argc, char **argv, const char **err);
 static void get_obuf_limit(conf_def *d, char *buf, size_t len);
 
-#define C(n, t, f, p, mi, ma, de) {(char *)n, t, f, p, mi, ma, de, NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL}
+/* Core directives; special ones parse their own words (sset/sget), and
+ * `apply` acts on (or refuses) a new numeric value. */
+#define C(n, t, f, p, mi, ma, de) {.name = (char *)(n), .type = (t), .flags = (f), .ptr = (p), .min = (mi), .max = (ma), .deflt = (de)}
+#define ENUM(n, f, p, de, e) {.name = (char *)(n), .type = CT_ENUM, .flags = (f), .ptr = (p), .deflt = (de), .enums = (e)}
+#define SPECIAL(n, f, de, set, get) {.name = (char *)(n), .type = CT_SPECIAL, .flags = (f), .deflt = (de), .sset = (set), .sget = (get)}
 static conf_def core_defs[] = {
     C("port", CT_LL, 0, &fr_cfg.port, 0, 65535, "6379"),
     C("protected-mode", CT_BOOL, 0, &fr_cfg.protected_mode, 0, 0, "yes"),
     C("requirepass", CT_STR, CF_SENSITIVE | CF_EMPTY_IS_NULL, &fr_cfg.requirepass, 0, 0, ""),
     C("databases", CT_LL, CF_IMMUTABLE, &fr_cfg.databases, 1, INT_MAX, "16"),
-    {(char *)"maxclients", CT_LL, 0, &fr_cfg.maxclients, 1, UINT_MAX, "10000", NULL, NULL, NULL, NULL, 0, NULL,
-     NULL, apply_maxclients},
+    {.name = (char *)"maxclients", .type = CT_LL, .ptr = &fr_cfg.maxclients, .min = 1, .max = UINT_MAX,
+     .deflt = "10000", .apply = apply_maxclients},
     C("timeout", CT_LL, 0, &fr_cfg.timeout, 0, INT_MAX, "0"),
     C("tcp-keepalive", CT_LL, 0, &fr_cfg.tcp_keepalive, 0, INT_MAX, "300"),
     C("tcp-backlog", CT_LL, CF_IMMUTABLE, &fr_cfg.tcp_backlog, 0, INT_MAX, "511"),
     C("proto-max-bulk-len", CT_MEM, 0, &fr_cfg.proto_max_bulk_len, 1024 * 1024, LONG_MAX, "536870912"),
     C("client-query-buffer-limit", CT_MEM, 0, &fr_cfg.client_query_buffer_limit, 1024 * 1024, LONG_MAX, "1073741824"),
-    {(char *)"loglevel", CT_ENUM, 0, &fr_cfg.loglevel, 0, 0, "notice", loglevel_enum, NULL, NULL, NULL, 0, NULL, NULL, NULL},
+    ENUM("loglevel", 0, &fr_cfg.loglevel, "notice", loglevel_enum),
     C("logfile", CT_STR, CF_IMMUTABLE, &fr_cfg.logfile, 0, 0, ""),
     C("daemonize", CT_BOOL, CF_IMMUTABLE, &fr_cfg.daemonize, 0, 0, "no"),
     C("pidfile", CT_STR, CF_IMMUTABLE | CF_EMPTY_IS_NULL, &fr_cfg.pidfile, 0, 0, ""),
-    {(char *)"hz", CT_LL, 0, &fr_cfg.hz, 0, INT_MAX, "10", NULL, NULL, NULL, NULL, 0, NULL, NULL, apply_hz},
-    {(char *)"enable-protected-configs", CT_ENUM, CF_IMMUTABLE, &fr_cfg.enable_protected_configs, 0, 0, "no",
-     protected_enum, NULL, NULL, NULL, 0, NULL, NULL, NULL},
-    {(char *)"maxmemory-policy", CT_ENUM, 0, &fr_cfg.maxmemory_policy, 0, 0, "noeviction",
-     maxmemory_policy_enum, NULL, NULL, NULL, 0, NULL, NULL, NULL},
+    {.name = (char *)"hz", .type = CT_LL, .ptr = &fr_cfg.hz, .max = INT_MAX, .deflt = "10", .apply = apply_hz},
+    ENUM("enable-protected-configs", CF_IMMUTABLE, &fr_cfg.enable_protected_configs, "no", protected_enum),
+    ENUM("maxmemory-policy", 0, &fr_cfg.maxmemory_policy, "noeviction", maxmemory_policy_enum),
     C("syslog-enabled", CT_BOOL, CF_IMMUTABLE, &fr_cfg.syslog_enabled, 0, 0, "no"),
-    {(char *)"maxmemory", CT_MEM, 0, &fr_cfg.maxmemory, 0, LLONG_MAX, "0", NULL, NULL, NULL, NULL, 0, NULL, NULL,
-     apply_maxmemory},
+    {.name = (char *)"maxmemory", .type = CT_MEM, .ptr = &fr_cfg.maxmemory, .max = LLONG_MAX, .deflt = "0",
+     .apply = apply_maxmemory},
     C("lazyfree-lazy-user-del", CT_BOOL, 0, &fr_cfg.lazyfree_lazy_user_del, 0, 0, "no"),
     C("lazyfree-lazy-user-flush", CT_BOOL, 0, &fr_cfg.lazyfree_lazy_user_flush, 0, 0, "no"),
     C("lazyfree-lazy-expire", CT_BOOL, 0, &fr_cfg.lazyfree_lazy_expire, 0, 0, "no"),
     C("lazyfree-lazy-server-del", CT_BOOL, 0, &fr_cfg.lazyfree_lazy_server_del, 0, 0, "no"),
-    C("dbfilename", CT_STR, CF_PROTECTED, &fr_cfg.dbfilename, 0, 0, "dump.rdb"),
     C("module-dir", CT_STR, CF_IMMUTABLE, &fr_cfg.module_dir, 0, 0, ""),
-    {(char *)"bind", CT_SPECIAL, CF_MULTI_ARG, NULL, 0, 0, "* -::*", NULL, set_bind, get_bind, NULL, 0, NULL, NULL, NULL},
-    {(char *)"dir", CT_SPECIAL, CF_PROTECTED, NULL, 0, 0, NULL, NULL, set_dir, get_dir, NULL, 0, NULL, NULL, NULL},
-    {(char *)"appendonly", CT_SPECIAL, 0, NULL, 0, 0, "no", NULL, set_appendonly, get_appendonly, NULL, 0, NULL, NULL, NULL},
-    {(char *)"save", CT_SPECIAL, CF_MULTI_ARG, NULL, 0, 0, "3600 1 300 100 60 10000", NULL, set_save, get_save, NULL, 0, NULL, NULL, NULL},
-    {(char *)"client-output-buffer-limit", CT_SPECIAL, CF_MULTI_ARG, NULL, 0, 0,
-     "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60", NULL, set_obuf_limit, get_obuf_limit,
-     NULL, 0, NULL, NULL, NULL},
+    SPECIAL("bind", CF_MULTI_ARG, "* -::*", set_bind, get_bind),
+    SPECIAL("dir", CF_PROTECTED, NULL, set_dir, get_dir),
+    SPECIAL("appendonly", 0, "no", set_appendonly, get_appendonly),
+    SPECIAL("client-output-buffer-limit", CF_MULTI_ARG,
+            "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60", set_obuf_limit, get_obuf_limit),
 };
 #undef C
+#undef ENUM
+#undef SPECIAL
 
 /* The table: core definitions first, then module directives appended. */
 static conf_def **defs;
@@ -196,6 +198,46 @@ static char **str_slot(conf_def *d)
 }
 
 static int def_set_raw(conf_def *d, int argc, char **argv, const char **err);
+static int def_set_raw_one(conf_def *d, const char *v, const char **err);
+
+/* 1 while a line of the config sets a directive it already set (Redis
+ * appends such "save" lines instead of replacing). */
+static int config_again;
+
+static int store_str(conf_def *d, const char *v)
+{
+    char **slot = str_slot(d);
+    fr_free(*slot);
+    *slot = (!v[0] && (d->flags & CF_EMPTY_IS_NULL)) ? NULL : fr_strdup(v);
+    return 0;
+}
+
+/* The owning module checks (and may normalise) the value first. */
+static int set_checked_str(conf_def *d, const char *v, const char **err)
+{
+    char out[4096] = "";
+    char **slot = str_slot(d);
+    fr_conf_update u = {v, *slot ? *slot : "", config_again};
+    const char *why = d->check(&u, out, sizeof(out));
+    if (why) {
+        *err = why;
+        return -1;
+    }
+    return store_str(d, out);
+}
+
+/* The words of a multi-argument string directive, joined by one space. */
+static char *join_words(int argc, char **argv)
+{
+    fr_str *s = fr_str_new_empty(64);
+    for (int i = 0; i < argc; i++) {
+        if (i) s = fr_str_cat(s, " ", 1);
+        s = fr_str_cat(s, argv[i], strlen(argv[i]));
+    }
+    char *out = fr_strdup(s->buf);
+    fr_str_free(s);
+    return out;
+}
 
 /* Set one directive from its textual arguments.  Returns 0 or -1 with *err. */
 static int def_set(conf_def *d, int argc, char **argv, const char **err)
@@ -212,11 +254,21 @@ static int def_set(conf_def *d, int argc, char **argv, const char **err)
 static int def_set_raw(conf_def *d, int argc, char **argv, const char **err)
 {
     if (d->type == CT_SPECIAL) return d->sset(d, argc, argv, err);
+    if (d->type == CT_STR && (d->flags & CF_MULTI_ARG)) {
+        char *joined = join_words(argc, argv);
+        int rc = def_set_raw_one(d, joined, err);
+        fr_free(joined);
+        return rc;
+    }
     if (argc != 1) {
         *err = "wrong number of arguments";
         return -1;
     }
-    const char *v = argv[0];
+    return def_set_raw_one(d, argv[0], err);
+}
+
+static int def_set_raw_one(conf_def *d, const char *v, const char **err)
+{
     long long ll;
     int iv;
     switch (d->type) {
@@ -246,12 +298,8 @@ static int def_set_raw(conf_def *d, int argc, char **argv, const char **err)
         if (d->module) d->mod_ll = iv;
         else *(int *)d->ptr = iv;
         return 0;
-    case CT_STR: {
-        char **slot = str_slot(d);
-        fr_free(*slot);
-        *slot = (!v[0] && (d->flags & CF_EMPTY_IS_NULL)) ? NULL : fr_strdup(v);
-        return 0;
-    }
+    case CT_STR:
+        return d->check ? set_checked_str(d, v, err) : store_str(d, v);
     default:
         return -1;
     }
@@ -341,35 +389,6 @@ static void get_dir(conf_def *d, char *buf, size_t len)
     if (!getcwd(buf, len)) buf[0] = '\0';
 }
 
-/* save points are kept as text: the RDB module parses and uses them. */
-static int set_save(conf_def *d, int argc, char **argv, const char **err)
-{
-    (void)d;
-    if (argc % 2 && !(argc == 1 && !argv[0][0])) {
-        *err = "Invalid save parameters";
-        return -1;
-    }
-    char buf[1024] = "";
-    size_t off = 0;
-    for (int i = 0; i < argc && argv[i][0]; i++) {
-        long long v;
-        if (parse_ll(argv[i], &v) || v < 0) {
-            *err = "Invalid save parameters";
-            return -1;
-        }
-        off += (size_t)snprintf(buf + off, sizeof(buf) - off, "%s%lld", i ? " " : "", v);
-    }
-    fr_free(fr_cfg.save_params);
-    fr_cfg.save_params = fr_strdup(buf);
-    return 0;
-}
-
-static void get_save(conf_def *d, char *buf, size_t len)
-{
-    (void)d;
-    snprintf(buf, len, "%s", fr_cfg.save_params ? fr_cfg.save_params : "");
-}
-
 /* Clients (redis-benchmark among them) read appendonly; turning it on needs
  * a module that provides AOF, so without one "yes" is refused rather than
  * silently ignored. */
@@ -446,7 +465,7 @@ static int apply_maxclients(conf_def *d, const char **err)
 
 /* -------------------------------------------------------------- defaults */
 
-/* Words of a multi-argument value ("bind", "save"); an empty value is one
+/* Words of a multi-argument value ("bind"); an empty value is one
  * empty word, which the setters read as "none". */
 static int split_spaces(const char *s, char ***argv)
 {
@@ -550,6 +569,7 @@ static int apply_line(const char *file, int line, const char *text, int argc,
     }
     const char *why = NULL;
     int rc;
+    config_again = d->seen_in_config;
     if ((d->flags & CF_MULTI_ARG) && argc == 2 && argv[1][0]) {
         /* `--client-output-buffer-limit "normal 0 0 0"`: one word holding
          * them all (an empty one still means "none"). */
@@ -560,10 +580,12 @@ static int apply_line(const char *file, int line, const char *text, int argc,
     } else {
         rc = def_set(d, argc - 1, argv + 1, &why);
     }
+    config_again = 0;
     if (rc != 0) {
         snprintf(err, errlen, "%s:%d: >>> '%s' %s", file, line, text, why ? why : "invalid value");
         return -1;
     }
+    d->seen_in_config = 1;
     return 0;
 }
 
@@ -691,6 +713,10 @@ fr_conf_handle *fr_config_add_module_directive(const char *module, const fr_conf
     conf_def *d = fr_calloc(sizeof(*d));
     d->name = fr_strdup(decl->name);
     d->flags = CF_MODULE;
+    if (decl->flags & FR_CONF_F_IMMUTABLE) d->flags |= CF_IMMUTABLE;
+    if (decl->flags & FR_CONF_F_PROTECTED) d->flags |= CF_PROTECTED;
+    if (decl->flags & FR_CONF_F_MULTI_ARG) d->flags |= CF_MULTI_ARG;
+    if (decl->flags & FR_CONF_F_SENSITIVE) d->flags |= CF_SENSITIVE;
     d->module = fr_strdup(module);
     d->min = decl->min;
     d->max = decl->max;
@@ -726,6 +752,16 @@ fr_conf_handle *fr_config_add_module_directive(const char *module, const fr_conf
 long long fr_config_handle_ll(const fr_conf_handle *h)
 {
     return h->type == CT_STR ? 0 : h->mod_ll;
+}
+
+const char *fr_config_handle_str(const fr_conf_handle *h)
+{
+    return h->type == CT_STR && h->mod_str ? h->mod_str : "";
+}
+
+void fr_config_handle_set_check(fr_conf_handle *h, fr_conf_check_fn fn)
+{
+    h->check = fn;
 }
 
 static void free_def(conf_def *d)

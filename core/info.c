@@ -10,8 +10,10 @@
  * "# Title\r\n" then "field:value\r\n" lines; sections are separated by an
  * empty "\r\n"; the reply is a verbatim "txt" string (a bulk in RESP2).
  * Field names and number formats are Redis's.  Fields about features we do
- * not have (Lua, replication, AOF, defrag...) hold the value an idle Redis
- * without them shows, never a made-up figure.  One field of ours is added:
+ * not have (Lua, replication, defrag...) hold the value an idle Redis
+ * without them shows, never a made-up figure.  Fields of a feature a module
+ * provides (rdb_*) are that module's INFO groups, written where its
+ * manifest places them (info_fields.c).  One field of ours is added:
  * frankenredis_version, last in # Server. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* RUSAGE_THREAD */
@@ -47,61 +49,23 @@ void fr_info_mark_startup(void)
 
 /* ------------------------------------------------------- text helpers */
 
-static void catf(fr_str **s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void catf(fr_str **s, const char *fmt, ...)
+#define catf fr_info_catf
+
+static void add_ll(fr_info_out *o, const char *key, long long v)
 {
-    va_list ap;
-    va_start(ap, fmt);
-    *s = fr_str_catvprintf(*s, fmt, ap);
-    va_end(ap);
+    fr_info_add_ll(o, key, v);
 }
 
-/* Fields a module owns (fr_info_set_field): printed at the core's place for
- * them, with the module's text instead of the core's neutral value. */
-typedef struct info_override {
-    char *field, *value;
-} info_override;
-static info_override *overrides;
-static int noverrides;
-
-void fr_info_set_field(const char *field, const char *value)
+static void add_str(fr_info_out *o, const char *key, const char *v)
 {
-    for (int i = 0; i < noverrides; i++)
-        if (!strcmp(overrides[i].field, field)) {
-            fr_free(overrides[i].value);
-            overrides[i].value = fr_strdup(value);
-            return;
-        }
-    overrides = fr_realloc(overrides, sizeof(*overrides) * (size_t)(noverrides + 1));
-    overrides[noverrides].field = fr_strdup(field);
-    overrides[noverrides++].value = fr_strdup(value);
+    fr_info_add_text(o, key, v);
 }
 
-static const char *override_of(const char *field)
+static void add_f2(fr_info_out *o, const char *key, double v)
 {
-    for (int i = 0; i < noverrides; i++)
-        if (!strcmp(overrides[i].field, field)) return overrides[i].value;
-    return NULL;
-}
-
-static void add_ll(fr_str **s, const char *key, long long v)
-{
-    const char *o = override_of(key);
-    if (o) catf(s, "%s:%s\r\n", key, o);
-    else catf(s, "%s:%lld\r\n", key, v);
-}
-
-static void add_str(fr_str **s, const char *key, const char *v)
-{
-    const char *o = override_of(key);
-    catf(s, "%s:%s\r\n", key, o ? o : v);
-}
-
-static void add_f2(fr_str **s, const char *key, double v)
-{
-    const char *o = override_of(key);
-    if (o) catf(s, "%s:%s\r\n", key, o);
-    else catf(s, "%s:%.2f\r\n", key, v);
+    char buf[64];
+    snprintf(buf, sizeof(buf), "%.2f", v);
+    fr_info_add_text(o, key, buf);
 }
 
 /* Redis's bytesToHuman: 1023B, 1.00K, 2.50M ... up to P. */
@@ -122,11 +86,11 @@ static void bytes_to_human(char *buf, size_t len, unsigned long long n)
     snprintf(buf, len, "%lluB", n);
 }
 
-static void add_human(fr_str **s, const char *key, unsigned long long n)
+static void add_human(fr_info_out *o, const char *key, unsigned long long n)
 {
     char h[64];
     bytes_to_human(h, sizeof(h), n);
-    add_str(s, key, h);
+    add_str(o, key, h);
 }
 
 /* The characters INFO replaces in names it prints (they would break the
@@ -174,42 +138,42 @@ static long long effective_hz(void)
     return hz < 1 ? 1 : hz > 500 ? 500 : hz;
 }
 
-static void section_server(fr_str **s)
+static void section_server(fr_info_out *o)
 {
     static struct utsname un;
     static int have_un;
     if (!have_un) have_un = uname(&un) == 0; /* never changes: ask once */
     long long uptime = (long long)(fr_clock_wall_ms() / 1000) - (long long)fr_proc.start_time;
-    catf(s, "# Server\r\n");
-    add_str(s, "redis_version", FR_VERSION);
-    add_str(s, "redis_git_sha1", "00000000");
-    add_ll(s, "redis_git_dirty", 0);
-    add_str(s, "redis_build_id", build_id());
-    add_str(s, "redis_mode", "standalone");
-    catf(s, "os:%s %s %s\r\n", un.sysname, un.release, un.machine);
-    add_ll(s, "arch_bits", (long long)sizeof(long) * 8);
-    add_str(s, "monotonic_clock", "POSIX clock_gettime"); /* libev's timers */
-    add_str(s, "multiplexing_api", backend_name());
-    add_str(s, "atomicvar_api", "c11-builtin");
+    catf(o, "# Server\r\n");
+    add_str(o, "redis_version", FR_VERSION);
+    add_str(o, "redis_git_sha1", "00000000");
+    add_ll(o, "redis_git_dirty", 0);
+    add_str(o, "redis_build_id", build_id());
+    add_str(o, "redis_mode", "standalone");
+    catf(o, "os:%s %s %s\r\n", un.sysname, un.release, un.machine);
+    add_ll(o, "arch_bits", (long long)sizeof(long) * 8);
+    add_str(o, "monotonic_clock", "POSIX clock_gettime"); /* libev's timers */
+    add_str(o, "multiplexing_api", backend_name());
+    add_str(o, "atomicvar_api", "c11-builtin");
 #ifdef __GNUC__
-    catf(s, "gcc_version:%d.%d.%d\r\n", __GNUC__, __GNUC_MINOR__, __GNUC_PATCHLEVEL__);
+    catf(o, "gcc_version:%d.%d.%d\r\n", __GNUC__, __GNUC_MINOR__, __GNUC_PATCHLEVEL__);
 #else
-    catf(s, "gcc_version:0.0.0\r\n");
+    catf(o, "gcc_version:0.0.0\r\n");
 #endif
-    add_ll(s, "process_id", (long long)getpid());
-    add_str(s, "process_supervised", "no");
-    add_str(s, "run_id", fr_proc.runid);
-    add_ll(s, "tcp_port", fr_cfg.port);
-    add_ll(s, "server_time_usec", (long long)fr_clock_wall_us());
-    add_ll(s, "uptime_in_seconds", uptime);
-    add_ll(s, "uptime_in_days", uptime / (3600 * 24));
-    add_ll(s, "hz", effective_hz());
-    add_ll(s, "configured_hz", effective_hz());
-    add_ll(s, "lru_clock", (long long)fr_clock_lru());
-    add_str(s, "executable", fr_proc.exec_path ? fr_proc.exec_path : "");
-    add_str(s, "config_file", fr_proc.config_file ? fr_proc.config_file : "");
-    add_ll(s, "io_threads_active", 0);
-    add_str(s, "frankenredis_version", FR_OWN_VERSION);
+    add_ll(o, "process_id", (long long)getpid());
+    add_str(o, "process_supervised", "no");
+    add_str(o, "run_id", fr_proc.runid);
+    add_ll(o, "tcp_port", fr_cfg.port);
+    add_ll(o, "server_time_usec", (long long)fr_clock_wall_us());
+    add_ll(o, "uptime_in_seconds", uptime);
+    add_ll(o, "uptime_in_days", uptime / (3600 * 24));
+    add_ll(o, "hz", effective_hz());
+    add_ll(o, "configured_hz", effective_hz());
+    add_ll(o, "lru_clock", (long long)fr_clock_lru());
+    add_str(o, "executable", fr_proc.exec_path ? fr_proc.exec_path : "");
+    add_str(o, "config_file", fr_proc.config_file ? fr_proc.config_file : "");
+    add_ll(o, "io_threads_active", 0);
+    add_str(o, "frankenredis_version", FR_OWN_VERSION);
 }
 
 /* ------------------------------------------------------------ clients */
@@ -228,19 +192,19 @@ static void largest_buffers(size_t *in, size_t *out)
     }
 }
 
-static void section_clients(fr_str **s)
+static void section_clients(fr_info_out *o)
 {
     size_t in, out;
     largest_buffers(&in, &out);
-    catf(s, "# Clients\r\n");
-    add_ll(s, "connected_clients", (long long)fr_proto.numclients);
-    add_ll(s, "cluster_connections", 0);
-    add_ll(s, "maxclients", fr_cfg.maxclients);
-    add_ll(s, "client_recent_max_input_buffer", (long long)in);
-    add_ll(s, "client_recent_max_output_buffer", (long long)out);
-    add_ll(s, "blocked_clients", 0);
-    add_ll(s, "tracking_clients", 0);
-    add_ll(s, "clients_in_timeout_table", 0);
+    catf(o, "# Clients\r\n");
+    add_ll(o, "connected_clients", (long long)fr_proto.numclients);
+    add_ll(o, "cluster_connections", 0);
+    add_ll(o, "maxclients", fr_cfg.maxclients);
+    add_ll(o, "client_recent_max_input_buffer", (long long)in);
+    add_ll(o, "client_recent_max_output_buffer", (long long)out);
+    add_ll(o, "blocked_clients", 0);
+    add_ll(o, "tracking_clients", 0);
+    add_ll(o, "clients_in_timeout_table", 0);
 }
 
 /* ------------------------------------------------------------- memory */
@@ -306,30 +270,30 @@ static double ratio(size_t a, size_t b)
     return b ? (double)((float)a / (float)b) : 0;
 }
 
-static void mem_usage_fields(fr_str **s, const mem_facts *m)
+static void mem_usage_fields(fr_info_out *o, const mem_facts *m)
 {
     long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
     unsigned long long sysmem = pages > 0 && page > 0 ? (unsigned long long)pages * (unsigned long long)page : 0;
-    add_ll(s, "used_memory", (long long)m->used);
-    add_human(s, "used_memory_human", m->used);
-    add_ll(s, "used_memory_rss", (long long)m->rss);
-    add_human(s, "used_memory_rss_human", m->rss);
-    add_ll(s, "used_memory_peak", (long long)m->peak);
-    add_human(s, "used_memory_peak_human", m->peak);
-    catf(s, "used_memory_peak_perc:%.2f%%\r\n", (double)((float)m->used * 100 / (float)(m->peak ? m->peak : 1)));
-    add_ll(s, "used_memory_overhead", (long long)m->overhead);
-    add_ll(s, "used_memory_startup", (long long)m->startup);
-    add_ll(s, "used_memory_dataset", (long long)m->dataset);
-    catf(s, "used_memory_dataset_perc:%.2f%%\r\n", m->dataset_perc);
-    add_ll(s, "allocator_allocated", (long long)m->allocated);
-    add_ll(s, "allocator_active", (long long)m->active);
-    add_ll(s, "allocator_resident", (long long)m->resident);
-    add_ll(s, "total_system_memory", (long long)sysmem);
-    add_human(s, "total_system_memory_human", sysmem);
+    add_ll(o, "used_memory", (long long)m->used);
+    add_human(o, "used_memory_human", m->used);
+    add_ll(o, "used_memory_rss", (long long)m->rss);
+    add_human(o, "used_memory_rss_human", m->rss);
+    add_ll(o, "used_memory_peak", (long long)m->peak);
+    add_human(o, "used_memory_peak_human", m->peak);
+    catf(o, "used_memory_peak_perc:%.2f%%\r\n", (double)((float)m->used * 100 / (float)(m->peak ? m->peak : 1)));
+    add_ll(o, "used_memory_overhead", (long long)m->overhead);
+    add_ll(o, "used_memory_startup", (long long)m->startup);
+    add_ll(o, "used_memory_dataset", (long long)m->dataset);
+    catf(o, "used_memory_dataset_perc:%.2f%%\r\n", m->dataset_perc);
+    add_ll(o, "allocator_allocated", (long long)m->allocated);
+    add_ll(o, "allocator_active", (long long)m->active);
+    add_ll(o, "allocator_resident", (long long)m->resident);
+    add_ll(o, "total_system_memory", (long long)sysmem);
+    add_human(o, "total_system_memory_human", sysmem);
 }
 
 /* No scripting engine: every script and function figure is zero. */
-static void mem_script_fields(fr_str **s)
+static void mem_script_fields(fr_info_out *o)
 {
     static const char *const names[] = {
         "used_memory_lua", "used_memory_vm_eval", "used_memory_lua_human",
@@ -339,85 +303,66 @@ static void mem_script_fields(fr_str **s)
         "used_memory_scripts_human", NULL};
     for (int i = 0; names[i]; i++) {
         size_t len = strlen(names[i]);
-        if (len > 6 && !strcmp(names[i] + len - 6, "_human")) add_str(s, names[i], "0B");
-        else add_ll(s, names[i], 0);
+        if (len > 6 && !strcmp(names[i] + len - 6, "_human")) add_str(o, names[i], "0B");
+        else add_ll(o, names[i], 0);
     }
 }
 
-static void mem_limit_fields(fr_str **s, const mem_facts *m)
+static void mem_limit_fields(fr_info_out *o, const mem_facts *m)
 {
-    add_ll(s, "maxmemory", fr_cfg.maxmemory);
-    add_human(s, "maxmemory_human", (unsigned long long)fr_cfg.maxmemory);
+    add_ll(o, "maxmemory", fr_cfg.maxmemory);
+    add_human(o, "maxmemory_human", (unsigned long long)fr_cfg.maxmemory);
     char policy[32];
-    add_str(s, "maxmemory_policy", fr_config_server_str("maxmemory-policy", policy, sizeof(policy)));
-    add_f2(s, "allocator_frag_ratio", ratio(m->active, m->allocated));
-    add_ll(s, "allocator_frag_bytes", (long long)m->active - (long long)m->allocated);
-    add_f2(s, "allocator_rss_ratio", ratio(m->resident, m->active));
-    add_ll(s, "allocator_rss_bytes", (long long)m->resident - (long long)m->active);
-    add_f2(s, "rss_overhead_ratio", ratio(m->rss, m->resident));
-    add_ll(s, "rss_overhead_bytes", (long long)m->rss - (long long)m->resident);
-    add_f2(s, "mem_fragmentation_ratio", ratio(m->rss, m->used));
-    add_ll(s, "mem_fragmentation_bytes", (long long)m->rss - (long long)m->used);
-    add_ll(s, "mem_not_counted_for_evict", 0);
-    add_ll(s, "mem_replication_backlog", 0);
-    add_ll(s, "mem_total_replication_buffers", 0);
-    add_ll(s, "mem_clients_slaves", 0);
-    add_ll(s, "mem_clients_normal", (long long)m->clients);
-    add_ll(s, "mem_cluster_links", 0);
-    add_ll(s, "mem_aof_buffer", 0);
-    add_str(s, "mem_allocator", fr_malloc_lib());
-    add_ll(s, "active_defrag_running", 0);
-    add_ll(s, "lazyfree_pending_objects", 0);
-    add_ll(s, "lazyfreed_objects", 0);
+    add_str(o, "maxmemory_policy", fr_config_server_str("maxmemory-policy", policy, sizeof(policy)));
+    add_f2(o, "allocator_frag_ratio", ratio(m->active, m->allocated));
+    add_ll(o, "allocator_frag_bytes", (long long)m->active - (long long)m->allocated);
+    add_f2(o, "allocator_rss_ratio", ratio(m->resident, m->active));
+    add_ll(o, "allocator_rss_bytes", (long long)m->resident - (long long)m->active);
+    add_f2(o, "rss_overhead_ratio", ratio(m->rss, m->resident));
+    add_ll(o, "rss_overhead_bytes", (long long)m->rss - (long long)m->resident);
+    add_f2(o, "mem_fragmentation_ratio", ratio(m->rss, m->used));
+    add_ll(o, "mem_fragmentation_bytes", (long long)m->rss - (long long)m->used);
+    add_ll(o, "mem_not_counted_for_evict", 0);
+    add_ll(o, "mem_replication_backlog", 0);
+    add_ll(o, "mem_total_replication_buffers", 0);
+    add_ll(o, "mem_clients_slaves", 0);
+    add_ll(o, "mem_clients_normal", (long long)m->clients);
+    add_ll(o, "mem_cluster_links", 0);
+    add_ll(o, "mem_aof_buffer", 0);
+    add_str(o, "mem_allocator", fr_malloc_lib());
+    add_ll(o, "active_defrag_running", 0);
+    add_ll(o, "lazyfree_pending_objects", 0);
+    add_ll(o, "lazyfreed_objects", 0);
 }
 
-static void section_memory(fr_str **s)
+static void section_memory(fr_info_out *o)
 {
     mem_facts m;
     mem_collect(&m);
-    catf(s, "# Memory\r\n");
-    mem_usage_fields(s, &m);
-    mem_script_fields(s);
-    mem_limit_fields(s, &m);
+    catf(o, "# Memory\r\n");
+    mem_usage_fields(o, &m);
+    mem_script_fields(o);
+    mem_limit_fields(o, &m);
 }
 
 /* -------------------------------------------------------- persistence */
 
-/* Nothing forks or saves in the core: an idle Redis's values, with the
- * start time as the last save (Redis counts the DB as saved at start). */
-static void section_persistence(fr_str **s)
+/* The core's part of Redis's persistence section; the RDB and AOF fields
+ * (rdb_*, aof_*) are the persistence modules' INFO groups, placed after
+ * current_save_keys_total. */
+static void section_persistence(fr_info_out *o)
 {
-    catf(s, "# Persistence\r\n");
-    add_ll(s, "loading", fr_keyspace.loading ? 1 : 0);
-    add_ll(s, "async_loading", 0);
-    add_ll(s, "current_cow_peak", 0);
-    add_ll(s, "current_cow_size", 0);
-    add_ll(s, "current_cow_size_age", 0);
-    add_f2(s, "current_fork_perc", 0);
-    add_ll(s, "current_save_keys_processed", 0);
-    add_ll(s, "current_save_keys_total", 0);
-    add_ll(s, "rdb_changes_since_last_save", fr_runtime.dirty);
-    add_ll(s, "rdb_bgsave_in_progress", 0);
-    add_ll(s, "rdb_last_save_time", (long long)fr_proc.start_time);
-    add_str(s, "rdb_last_bgsave_status", "ok");
-    add_ll(s, "rdb_last_bgsave_time_sec", -1);
-    add_ll(s, "rdb_current_bgsave_time_sec", -1);
-    add_ll(s, "rdb_saves", 0);
-    add_ll(s, "rdb_last_cow_size", 0);
-    add_ll(s, "rdb_last_load_keys_expired", 0);
-    add_ll(s, "rdb_last_load_keys_loaded", 0);
-    add_ll(s, "aof_enabled", 0);
-    add_ll(s, "aof_rewrite_in_progress", 0);
-    add_ll(s, "aof_rewrite_scheduled", 0);
-    add_ll(s, "aof_last_rewrite_time_sec", -1);
-    add_ll(s, "aof_current_rewrite_time_sec", -1);
-    add_str(s, "aof_last_bgrewrite_status", "ok");
-    add_ll(s, "aof_rewrites", 0);
-    add_ll(s, "aof_rewrites_consecutive_failures", 0);
-    add_str(s, "aof_last_write_status", "ok");
-    add_ll(s, "aof_last_cow_size", 0);
-    add_ll(s, "module_fork_in_progress", 0);
-    add_ll(s, "module_fork_last_cow_size", 0);
+    catf(o, "# Persistence\r\n");
+    add_ll(o, "loading", fr_keyspace.loading ? 1 : 0);
+    add_ll(o, "async_loading", 0);
+    add_ll(o, "current_cow_peak", 0);
+    add_ll(o, "current_cow_size", 0);
+    add_ll(o, "current_cow_size_age", 0);
+    add_f2(o, "current_fork_perc", 0);
+    add_ll(o, "current_save_keys_processed", 0);
+    add_ll(o, "current_save_keys_total", 0);
+    add_ll(o, "module_fork_in_progress", 0);
+    add_ll(o, "module_fork_last_cow_size", 0);
 }
 
 /* -------------------------------------------------------------- stats */
@@ -462,41 +407,41 @@ void fr_info_reset_samples(long long now_ms)
     inst.last_time = now_ms;
 }
 
-static void stats_traffic(fr_str **s, const fr_proto_stats *st)
+static void stats_traffic(fr_info_out *o, const fr_proto_stats *st)
 {
-    add_ll(s, "total_connections_received", st->numconnections);
-    add_ll(s, "total_commands_processed", fr_runtime.stats.numcommands);
-    add_ll(s, "instantaneous_ops_per_sec", inst_mean(inst.cmds));
-    add_ll(s, "total_net_input_bytes", st->net_input_bytes);
-    add_ll(s, "total_net_output_bytes", st->net_output_bytes);
-    add_ll(s, "total_net_repl_input_bytes", 0);
-    add_ll(s, "total_net_repl_output_bytes", 0);
-    add_f2(s, "instantaneous_input_kbps", (double)((float)inst_mean(inst.in) / 1024));
-    add_f2(s, "instantaneous_output_kbps", (double)((float)inst_mean(inst.out) / 1024));
-    add_f2(s, "instantaneous_input_repl_kbps", 0);
-    add_f2(s, "instantaneous_output_repl_kbps", 0);
-    add_ll(s, "rejected_connections", st->rejected_conn);
-    add_ll(s, "sync_full", 0);
-    add_ll(s, "sync_partial_ok", 0);
-    add_ll(s, "sync_partial_err", 0);
+    add_ll(o, "total_connections_received", st->numconnections);
+    add_ll(o, "total_commands_processed", fr_runtime.stats.numcommands);
+    add_ll(o, "instantaneous_ops_per_sec", inst_mean(inst.cmds));
+    add_ll(o, "total_net_input_bytes", st->net_input_bytes);
+    add_ll(o, "total_net_output_bytes", st->net_output_bytes);
+    add_ll(o, "total_net_repl_input_bytes", 0);
+    add_ll(o, "total_net_repl_output_bytes", 0);
+    add_f2(o, "instantaneous_input_kbps", (double)((float)inst_mean(inst.in) / 1024));
+    add_f2(o, "instantaneous_output_kbps", (double)((float)inst_mean(inst.out) / 1024));
+    add_f2(o, "instantaneous_input_repl_kbps", 0);
+    add_f2(o, "instantaneous_output_repl_kbps", 0);
+    add_ll(o, "rejected_connections", st->rejected_conn);
+    add_ll(o, "sync_full", 0);
+    add_ll(o, "sync_partial_ok", 0);
+    add_ll(o, "sync_partial_err", 0);
 }
 
-static void stats_keys(fr_str **s, const fr_keyspace_stats *st)
+static void stats_keys(fr_info_out *o, const fr_keyspace_stats *st)
 {
-    add_ll(s, "expired_keys", st->expiredkeys);
-    add_f2(s, "expired_stale_perc", st->expired_stale_perc);
-    add_ll(s, "expired_time_cap_reached_count", st->expired_time_cap_reached_count);
-    add_ll(s, "expire_cycle_cpu_milliseconds", st->expire_cycle_cpu_us / 1000);
-    add_ll(s, "evicted_keys", st->evictedkeys);
-    add_ll(s, "evicted_clients", 0);
-    add_ll(s, "total_eviction_exceeded_time", 0);
-    add_ll(s, "current_eviction_exceeded_time", 0);
-    add_ll(s, "keyspace_hits", st->keyspace_hits);
-    add_ll(s, "keyspace_misses", st->keyspace_misses);
+    add_ll(o, "expired_keys", st->expiredkeys);
+    add_f2(o, "expired_stale_perc", st->expired_stale_perc);
+    add_ll(o, "expired_time_cap_reached_count", st->expired_time_cap_reached_count);
+    add_ll(o, "expire_cycle_cpu_milliseconds", st->expire_cycle_cpu_us / 1000);
+    add_ll(o, "evicted_keys", st->evictedkeys);
+    add_ll(o, "evicted_clients", 0);
+    add_ll(o, "total_eviction_exceeded_time", 0);
+    add_ll(o, "current_eviction_exceeded_time", 0);
+    add_ll(o, "keyspace_hits", st->keyspace_hits);
+    add_ll(o, "keyspace_misses", st->keyspace_misses);
 }
 
 /* Features we do not have, in Redis's order: all zero. */
-static void stats_absent(fr_str **s)
+static void stats_absent(fr_info_out *o)
 {
     static const char *const names[] = {
         "pubsub_channels", "pubsub_patterns", "pubsubshard_channels", "latest_fork_usec",
@@ -504,85 +449,85 @@ static void stats_absent(fr_str **s)
         "active_defrag_hits", "active_defrag_misses", "active_defrag_key_hits",
         "active_defrag_key_misses", "total_active_defrag_time", "current_active_defrag_time",
         "tracking_total_keys", "tracking_total_items", "tracking_total_prefixes", NULL};
-    for (int i = 0; names[i]; i++) add_ll(s, names[i], 0);
+    for (int i = 0; names[i]; i++) add_ll(o, names[i], 0);
 }
 
-static void stats_io(fr_str **s, const fr_proto_stats *st)
+static void stats_io(fr_info_out *o, const fr_proto_stats *st)
 {
-    add_ll(s, "unexpected_error_replies", st->unexpected_error_replies);
-    add_ll(s, "total_error_replies", st->total_error_replies);
-    add_ll(s, "dump_payload_sanitizations", 0);
-    add_ll(s, "total_reads_processed", st->total_reads_processed);
-    add_ll(s, "total_writes_processed", st->total_writes_processed);
-    add_ll(s, "io_threaded_reads_processed", 0);
-    add_ll(s, "io_threaded_writes_processed", 0);
-    add_ll(s, "reply_buffer_shrinks", 0);
-    add_ll(s, "reply_buffer_expands", 0);
+    add_ll(o, "unexpected_error_replies", st->unexpected_error_replies);
+    add_ll(o, "total_error_replies", st->total_error_replies);
+    add_ll(o, "dump_payload_sanitizations", 0);
+    add_ll(o, "total_reads_processed", st->total_reads_processed);
+    add_ll(o, "total_writes_processed", st->total_writes_processed);
+    add_ll(o, "io_threaded_reads_processed", 0);
+    add_ll(o, "io_threaded_writes_processed", 0);
+    add_ll(o, "reply_buffer_shrinks", 0);
+    add_ll(o, "reply_buffer_expands", 0);
 }
 
-static void section_stats(fr_str **s)
+static void section_stats(fr_info_out *o)
 {
-    catf(s, "# Stats\r\n");
-    stats_traffic(s, &fr_proto.stats);
-    stats_keys(s, &fr_keyspace.stats);
-    stats_absent(s);
-    stats_io(s, &fr_proto.stats);
+    catf(o, "# Stats\r\n");
+    stats_traffic(o, &fr_proto.stats);
+    stats_keys(o, &fr_keyspace.stats);
+    stats_absent(o);
+    stats_io(o, &fr_proto.stats);
 }
 
 /* -------------------------------------------------------- replication */
 
-static void section_replication(fr_str **s)
+static void section_replication(fr_info_out *o)
 {
-    catf(s, "# Replication\r\n");
-    add_str(s, "role", "master");
-    add_ll(s, "connected_slaves", 0);
-    add_str(s, "master_failover_state", "no-failover");
-    add_str(s, "master_replid", fr_proc.runid);
-    add_str(s, "master_replid2", "0000000000000000000000000000000000000000");
-    add_ll(s, "master_repl_offset", 0);
-    add_ll(s, "second_repl_offset", -1);
-    add_ll(s, "repl_backlog_active", 0);
-    add_ll(s, "repl_backlog_size", 1048576);
-    add_ll(s, "repl_backlog_first_byte_offset", 0);
-    add_ll(s, "repl_backlog_histlen", 0);
+    catf(o, "# Replication\r\n");
+    add_str(o, "role", "master");
+    add_ll(o, "connected_slaves", 0);
+    add_str(o, "master_failover_state", "no-failover");
+    add_str(o, "master_replid", fr_proc.runid);
+    add_str(o, "master_replid2", "0000000000000000000000000000000000000000");
+    add_ll(o, "master_repl_offset", 0);
+    add_ll(o, "second_repl_offset", -1);
+    add_ll(o, "repl_backlog_active", 0);
+    add_ll(o, "repl_backlog_size", 1048576);
+    add_ll(o, "repl_backlog_first_byte_offset", 0);
+    add_ll(o, "repl_backlog_histlen", 0);
 }
 
 /* ---------------------------------------------------------------- cpu */
 
-static void add_tv(fr_str **s, const char *key, struct timeval tv)
+static void add_tv(fr_info_out *o, const char *key, struct timeval tv)
 {
-    catf(s, "%s:%ld.%06ld\r\n", key, (long)tv.tv_sec, (long)tv.tv_usec);
+    catf(o, "%s:%ld.%06ld\r\n", key, (long)tv.tv_sec, (long)tv.tv_usec);
 }
 
-static void section_cpu(fr_str **s)
+static void section_cpu(fr_info_out *o)
 {
     struct rusage self, children;
     getrusage(RUSAGE_SELF, &self);
     getrusage(RUSAGE_CHILDREN, &children);
-    catf(s, "# CPU\r\n");
-    add_tv(s, "used_cpu_sys", self.ru_stime);
-    add_tv(s, "used_cpu_user", self.ru_utime);
-    add_tv(s, "used_cpu_sys_children", children.ru_stime);
-    add_tv(s, "used_cpu_user_children", children.ru_utime);
+    catf(o, "# CPU\r\n");
+    add_tv(o, "used_cpu_sys", self.ru_stime);
+    add_tv(o, "used_cpu_user", self.ru_utime);
+    add_tv(o, "used_cpu_sys_children", children.ru_stime);
+    add_tv(o, "used_cpu_user_children", children.ru_utime);
 #ifdef RUSAGE_THREAD
     struct rusage main_thread;
     getrusage(RUSAGE_THREAD, &main_thread);
-    add_tv(s, "used_cpu_sys_main_thread", main_thread.ru_stime);
-    add_tv(s, "used_cpu_user_main_thread", main_thread.ru_utime);
+    add_tv(o, "used_cpu_sys_main_thread", main_thread.ru_stime);
+    add_tv(o, "used_cpu_user_main_thread", main_thread.ru_utime);
 #endif
 }
 
 /* ------------------------------------------------ modules, statistics */
 
-static void section_modules(fr_str **s)
+static void section_modules(fr_info_out *o)
 {
-    catf(s, "# Modules\r\n");
-    fr_modules_info(s);
+    catf(o, "# Modules\r\n");
+    fr_modules_info(&o->s);
 }
 
 /* Only commands that were called, rejected or failed; a container's
  * subcommands follow it, each on its own line ("cmdstat_client|list"). */
-static void cmdstat_one(fr_str **s, const fr_cmd_meta *c)
+static void cmdstat_one(fr_info_out *o, const fr_cmd_meta *c)
 {
     long long calls = c->stats.calls;
     if (calls || c->stats.failed_calls || c->stats.rejected_calls) {
@@ -590,10 +535,10 @@ static void cmdstat_one(fr_str **s, const fr_cmd_meta *c)
         safe_name(name, sizeof(name), c->fullname);
         /* Redis divides in single precision; so do we, for equal digits. */
         float per_call = calls ? (float)c->stats.usec / (float)calls : 0;
-        catf(s, "cmdstat_%s:calls=%lld,usec=%lld,usec_per_call=%.2f,rejected_calls=%lld,failed_calls=%lld\r\n",
+        catf(o, "cmdstat_%s:calls=%lld,usec=%lld,usec_per_call=%.2f,rejected_calls=%lld,failed_calls=%lld\r\n",
              name, calls, c->stats.usec, (double)per_call, c->stats.rejected_calls, c->stats.failed_calls);
     }
-    for (int i = 0; i < c->nsubcmds; i++) cmdstat_one(s, &c->subcmds[i]);
+    for (int i = 0; i < c->nsubcmds; i++) cmdstat_one(o, &c->subcmds[i]);
 }
 
 static void cmdstat_cb(const fr_cmd_meta *c, void *priv)
@@ -601,10 +546,10 @@ static void cmdstat_cb(const fr_cmd_meta *c, void *priv)
     cmdstat_one(priv, c);
 }
 
-static void section_commandstats(fr_str **s)
+static void section_commandstats(fr_info_out *o)
 {
-    catf(s, "# Commandstats\r\n");
-    fr_cmdtable_foreach(cmdstat_cb, s);
+    catf(o, "# Commandstats\r\n");
+    fr_cmdtable_foreach(cmdstat_cb, o);
 }
 
 typedef struct err_row {
@@ -634,41 +579,41 @@ static int err_cmp(const void *a, const void *b)
 }
 
 /* Sorted by code, byte-wise: Redis keeps them in a radix tree. */
-static void section_errorstats(fr_str **s)
+static void section_errorstats(fr_info_out *o)
 {
     err_rows r = {NULL, 0, 0};
     fr_error_stats_foreach(err_collect, &r);
     if (r.n) qsort(r.rows, r.n, sizeof(err_row), err_cmp);
-    catf(s, "# Errorstats\r\n");
+    catf(o, "# Errorstats\r\n");
     for (size_t i = 0; i < r.n; i++) {
         char name[64];
         safe_name(name, sizeof(name), r.rows[i].code);
-        catf(s, "errorstat_%s:count=%lld\r\n", name, r.rows[i].count);
+        catf(o, "errorstat_%s:count=%lld\r\n", name, r.rows[i].count);
     }
     fr_free(r.rows);
 }
 
 /* No latency histograms are kept: the section is what Redis prints with
  * latency-tracking off. */
-static void section_latencystats(fr_str **s)
+static void section_latencystats(fr_info_out *o)
 {
-    catf(s, "# Latencystats\r\n");
+    catf(o, "# Latencystats\r\n");
 }
 
-static void section_cluster(fr_str **s)
+static void section_cluster(fr_info_out *o)
 {
-    catf(s, "# Cluster\r\n");
-    add_ll(s, "cluster_enabled", 0);
+    catf(o, "# Cluster\r\n");
+    add_ll(o, "cluster_enabled", 0);
 }
 
-static void section_keyspace(fr_str **s)
+static void section_keyspace(fr_info_out *o)
 {
-    catf(s, "# Keyspace\r\n");
+    catf(o, "# Keyspace\r\n");
     for (long j = 0; fr_keyspace.db && j < fr_cfg.databases; j++) {
         fr_db *db = fr_db_by_id(NULL, j);
         long long keys = (long long)fr_db_size(db), expires = fr_db_expires_count(db);
         if (keys || expires)
-            catf(s, "db%ld:keys=%lld,expires=%lld,avg_ttl=%lld\r\n", j, keys, expires, db->avg_ttl);
+            catf(o, "db%ld:keys=%lld,expires=%lld,avg_ttl=%lld\r\n", j, keys, expires, db->avg_ttl);
     }
 }
 
@@ -679,7 +624,7 @@ static void section_keyspace(fr_str **s)
 static const struct info_section {
     const char *name, *alias;
     int in_default;
-    void (*gen)(fr_str **s);
+    void (*gen)(fr_info_out *o);
 } sections[] = {
     {"server", NULL, 1, section_server},
     {"clients", NULL, 1, section_clients},
@@ -725,11 +670,14 @@ static fr_str *info_render(fr_client *c, int argc, fr_str **argv)
     q.dflt = q.dflt || sel_named(&q, "default");
     q.all = sel_named(&q, "all") || sel_named(&q, "everything");
     fr_str *s = fr_str_new_empty(4096);
+    fr_info_out o;
     int shown = 0;
     for (size_t i = 0; i < sizeof(sections) / sizeof(sections[0]); i++) {
         if (!sel_wants(&q, &sections[i])) continue;
         if (shown++) s = fr_str_cat(s, "\r\n", 2);
-        sections[i].gen(&s);
+        fr_info_out_begin(&o, s, sections[i].name);
+        sections[i].gen(&o);
+        s = fr_info_out_end(&o);
     }
     return s;
 }

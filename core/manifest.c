@@ -987,7 +987,32 @@ static int parse_cmds(pctx *p, const yaml_node_t *n, fr_manifest *m) {
 
 static const field conf_fields[] = {
     {"name", 1}, {"type", 1}, {"default", 1}, {"min", 0}, {"max", 0},
-    {"values", 0}, {"summary", 0}, {NULL, 0}};
+    {"values", 0}, {"summary", 0}, {"flags", 0}, {"check", 0}, {NULL, 0}};
+
+static const fr_flag_name conf_flag_names[] = {
+    {FR_CONF_F_IMMUTABLE, "immutable", NULL},
+    {FR_CONF_F_PROTECTED, "protected", NULL},
+    {FR_CONF_F_MULTI_ARG, "multi-arg", NULL},
+    {FR_CONF_F_SENSITIVE, "sensitive", NULL},
+    {0, NULL, NULL}};
+
+/* flags and check: multi-arg and check only make sense for text values the
+ * core cannot validate by type alone. */
+static int parse_conf_extras(pctx *p, const yaml_node_t *n, const char *where,
+                             fr_conf_def *d) {
+    uint64_t flags;
+    yaml_node_t *fl = get(p, n, "flags");
+    yaml_node_t *ck = get(p, n, "check");
+    if (conv_flags(p, fl, where, "flags", "config flag", conf_flag_names, &flags))
+        return -1;
+    d->flags = (unsigned)flags;
+    if (ck && conv_bool(p, ck, where, "check", &d->check)) return -1;
+    if ((d->flags & FR_CONF_F_MULTI_ARG) && d->type != FR_CONF_STRING)
+        return fail(p, fl, where, "multi-arg applies to string directives");
+    if (d->check && d->type != FR_CONF_STRING)
+        return fail(p, ck, where, "check applies to string directives");
+    return 0;
+}
 
 static int conf_number(const fr_conf_def *d, const char *s, long long *v) {
     return d->type == FR_CONF_MEMORY ? fr_manifest_parse_memory(s, v)
@@ -1063,7 +1088,8 @@ static int parse_conf(pctx *p, const yaml_node_t *n, fr_conf_def *d) {
     if (parse_conf_type(p, get(p, n, "type"), where, d) ||
         opt_str(p, n, "summary", where, &d->summary) ||
         parse_conf_bound(p, n, "min", where, d, &d->min) ||
-        parse_conf_bound(p, n, "max", where, d, &d->max))
+        parse_conf_bound(p, n, "max", where, d, &d->max) ||
+        parse_conf_extras(p, n, where, d))
         return -1;
     /* A string directive may default to the empty string. */
     if (!def || def->type != YAML_SCALAR_NODE ||
@@ -1098,13 +1124,96 @@ static int parse_config(pctx *p, const yaml_node_t *n, fr_manifest *m) {
 }
 
 /* ------------------------------------------------------------------------ */
+/* INFO fields                                                               */
+/* ------------------------------------------------------------------------ */
+
+static const field info_fields[] = {
+    {"section", 1}, {"after", 0}, {"name", 0}, {"fields", 1}, {NULL, 0}};
+static const field info_field_fields[] = {{"name", 1}, {"type", 1}, {NULL, 0}};
+
+/* INFO field and section names: what Redis uses (a-z, 0-9, '_'), which is
+ * also a C identifier fragment for the generated struct. */
+static int valid_info_name(const char *s) {
+    if (!*s || isdigit((unsigned char)*s)) return 0;
+    for (; *s; s++)
+        if (!islower((unsigned char)*s) && !isdigit((unsigned char)*s) && *s != '_')
+            return 0;
+    return 1;
+}
+
+static int conv_info_name(pctx *p, const yaml_node_t *n, const char *where,
+                          const char *what, char **out) {
+    if (conv_str(p, n, where, what, out)) return -1;
+    if (!valid_info_name(*out))
+        return fail(p, n, where, "%s '%s' must use a-z, 0-9 and '_'", what, *out);
+    return 0;
+}
+
+static int parse_info_field(pctx *p, const yaml_node_t *n, const char *where,
+                            fr_info_field_decl *f) {
+    char *type = NULL;
+    if (check_map(p, n, n, where, "an INFO field", info_field_fields) ||
+        conv_info_name(p, get(p, n, "name"), where, "name", &f->name) ||
+        conv_str(p, get(p, n, "type"), where, "type", &type))
+        return -1;
+    int bad = strcmp(type, "int") && strcmp(type, "text");
+    f->type = strcmp(type, "int") ? FR_INFO_TEXT : FR_INFO_INT;
+    free(type);
+    if (bad) return fail(p, get(p, n, "type"), where, "type must be int or text");
+    return 0;
+}
+
+static int parse_info_group(pctx *p, const yaml_node_t *n, fr_info_decl *g) {
+    char where[300];
+    g->line = node_line(n);
+    yaml_node_t *after = get(p, n, "after");
+    if (check_map(p, n, n, "info", "an INFO group", info_fields) ||
+        conv_info_name(p, get(p, n, "section"), "info", "section", &g->section) ||
+        (after && conv_info_name(p, after, "info", "after", &g->after)))
+        return -1;
+    yaml_node_t *name = get(p, n, "name");
+    if (name ? conv_info_name(p, name, "info", "name", &g->id) : 0) return -1;
+    if (!g->id) g->id = xstrdup(g->section);
+    snprintf(where, sizeof(where), "info '%s'", g->id);
+    yaml_node_t *fs = get(p, n, "fields");
+    if (fs->type != YAML_SEQUENCE_NODE || seq_len(fs) == 0)
+        return fail(p, fs, where, "fields must be a non-empty list");
+    g->fields = xcalloc(seq_len(fs), sizeof(fr_info_field_decl));
+    for (int i = 0; i < seq_len(fs); i++) {
+        yaml_node_t *e = node_at(p, fs->data.sequence.items.start[i]);
+        g->nfields = i + 1;
+        if (parse_info_field(p, e, where, &g->fields[i])) return -1;
+        for (int j = 0; j < i; j++)
+            if (!strcmp(g->fields[j].name, g->fields[i].name))
+                return fail(p, e, where, "duplicate field '%s'", g->fields[i].name);
+    }
+    return 0;
+}
+
+static int parse_info(pctx *p, const yaml_node_t *n, fr_manifest *m) {
+    if (!n) return 0;
+    if (n->type != YAML_SEQUENCE_NODE) return fail(p, n, NULL, "info must be a list");
+    m->info = xcalloc(seq_len(n), sizeof(fr_info_decl));
+    for (int i = 0; i < seq_len(n); i++) {
+        yaml_node_t *e = node_at(p, n->data.sequence.items.start[i]);
+        m->ninfo = i + 1;
+        if (parse_info_group(p, e, &m->info[i])) return -1;
+        for (int j = 0; j < i; j++)
+            if (!strcmp(m->info[j].id, m->info[i].id))
+                return fail(p, e, NULL, "two info groups named '%s': give one a name",
+                            m->info[i].id);
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------------ */
 /* Top level                                                                 */
 /* ------------------------------------------------------------------------ */
 
 static const field top_fields[] = {
     {"name", 1}, {"version", 1}, {"description", 1},
     {"default_mode", 1}, {"depends", 0}, {"provides", 0}, {"hooks", 0},
-    {"config", 0}, {"commands", 1}, {NULL, 0}};
+    {"config", 0}, {"info", 0}, {"commands", 1}, {NULL, 0}};
 
 static int valid_module_name(const char *s) {
     if (!*s) return 0;
@@ -1131,22 +1240,52 @@ static int parse_name_list(pctx *p, const yaml_node_t *n, const char *what,
     return 0;
 }
 
-static int parse_hooks(pctx *p, const yaml_node_t *n, fr_manifest *m) {
-    char **names;
-    int count;
-    int rc = conv_str_list(p, n, NULL, "hooks", &names, &count);
-    for (int i = 0; rc == 0 && i < count; i++) {
-        yaml_node_t *it = node_at(p, n->data.sequence.items.start[i]);
-        int id = fr_hook_id_from_name(names[i]);
-        if (id < 0)
-            rc = fail(p, it, NULL, "unknown hook '%s'", names[i]);
-        else if (m->hooks_mask & (1u << id))
-            rc = fail(p, it, NULL, "duplicate hook '%s'", names[i]);
-        else
-            m->hooks_mask |= 1u << id;
+static const field hook_fields[] = {{"name", 1}, {"order", 1}, {NULL, 0}};
+
+/* "first", "middle" or "last": where the module runs among a hook's
+ * callbacks (registration order breaks ties). */
+static int parse_hook_order(pctx *p, const yaml_node_t *n, const char *where,
+                            int *order) {
+    static const struct { const char *name; int order; } orders[] = {
+        {"first", FR_HOOK_FIRST}, {"middle", FR_HOOK_MIDDLE}, {"last", FR_HOOK_LAST}};
+    const char *s = scalar_text(n);
+    for (size_t i = 0; s && i < sizeof(orders) / sizeof(orders[0]); i++)
+        if (!strcmp(s, orders[i].name)) {
+            *order = orders[i].order;
+            return 0;
+        }
+    return fail(p, n, where, "order must be first, middle or last");
+}
+
+/* One entry of `hooks`: a name, or {name: ..., order: first|middle|last}. */
+static int parse_hook(pctx *p, const yaml_node_t *it, fr_manifest *m) {
+    const yaml_node_t *name = it;
+    int order = FR_HOOK_MIDDLE;
+    if (it && it->type == YAML_MAPPING_NODE) {
+        if (check_map(p, it, it, "hooks", "a hook", hook_fields)) return -1;
+        name = get(p, it, "name");
+        if (parse_hook_order(p, get(p, it, "order"), "hooks", &order)) return -1;
     }
-    free_strv(names, count);
-    return rc;
+    const char *s = scalar_text(name);
+    if (!s || is_null(name))
+        return fail(p, it, NULL, "hooks must be names or {name, order} mappings");
+    int id = fr_hook_id_from_name(s);
+    if (id < 0) return fail(p, name, NULL, "unknown hook '%s'", s);
+    if (m->hooks_mask & (1u << id))
+        return fail(p, name, NULL, "duplicate hook '%s'", s);
+    m->hooks_mask |= 1u << id;
+    m->hook_order[id] = order;
+    return 0;
+}
+
+static int parse_hooks(pctx *p, const yaml_node_t *n, fr_manifest *m) {
+    if (!n) return 0;
+    if (n->type != YAML_SEQUENCE_NODE)
+        return fail(p, n, NULL, "hooks must be a list");
+    for (int i = 0; i < seq_len(n); i++)
+        if (parse_hook(p, node_at(p, n->data.sequence.items.start[i]), m))
+            return -1;
+    return 0;
 }
 
 static int parse_identity(pctx *p, const yaml_node_t *root, fr_manifest *m) {
@@ -1176,6 +1315,7 @@ static int parse_root(pctx *p, const yaml_node_t *root, fr_manifest *m) {
                         &m->nprovides) ||
         parse_hooks(p, get(p, root, "hooks"), m) ||
         parse_config(p, get(p, root, "config"), m) ||
+        parse_info(p, get(p, root, "info"), m) ||
         parse_cmds(p, get(p, root, "commands"), m))
         return -1;
     return 0;
@@ -1280,6 +1420,14 @@ void fr_manifest_free(fr_manifest *m) {
         free_strv(m->config[i].values, m->config[i].nvalues);
     }
     free(m->config);
+    for (int i = 0; i < m->ninfo; i++) {
+        free(m->info[i].id);
+        free(m->info[i].section);
+        free(m->info[i].after);
+        for (int j = 0; j < m->info[i].nfields; j++) free(m->info[i].fields[j].name);
+        free(m->info[i].fields);
+    }
+    free(m->info);
     for (int i = 0; i < m->ncmds; i++) free_cmd(&m->cmds[i]);
     free(m->cmds);
     free(m);

@@ -229,8 +229,35 @@ typedef struct fr_conf_def {
     char **values;         /* enum only */
     int nvalues;
     char *summary;         /* NULL when none */
+    unsigned flags;        /* FR_CONF_F_* */
+    int check;             /* string only: the module checks new values */
     int line;
 } fr_conf_def;
+
+/* Directive flags a manifest may set (`flags: [...]`), Redis's meanings. */
+#define FR_CONF_F_IMMUTABLE (1u << 0)  /* read from the config only, CONFIG SET refused */
+#define FR_CONF_F_PROTECTED (1u << 1)  /* CONFIG SET only with enable-protected-configs */
+#define FR_CONF_F_MULTI_ARG (1u << 2)  /* string: several words, joined by one space */
+#define FR_CONF_F_SENSITIVE (1u << 3)  /* value kept out of logs */
+
+/* INFO fields a module prints (`info:`): one group of fields placed in a
+ * section right after a named field (the core's or another module's), or
+ * at the section's end when `after` is NULL or that field is not shown. */
+typedef enum fr_info_type { FR_INFO_INT = 0, FR_INFO_TEXT } fr_info_type;
+
+typedef struct fr_info_field_decl {
+    char *name;
+    fr_info_type type;
+} fr_info_field_decl;
+
+typedef struct fr_info_decl {
+    char *id;              /* C name of the group: `name`, else the section */
+    char *section;         /* lower-case, as INFO selects it */
+    char *after;           /* NULL: at the end of the section */
+    fr_info_field_decl *fields;
+    int nfields;
+    int line;
+} fr_info_decl;
 
 typedef struct fr_manifest {
     char *path;
@@ -243,8 +270,11 @@ typedef struct fr_manifest {
     char **provides;
     int nprovides;
     unsigned hooks_mask;   /* 1u << fr_hook_id */
+    int hook_order[FR_HOOK__COUNT]; /* FR_HOOK_FIRST/MIDDLE/LAST per hook */
     fr_conf_def *config;
     int nconfig;
+    fr_info_decl *info;
+    int ninfo;
     fr_cmd_meta *cmds;
     int ncmds;
 } fr_manifest;

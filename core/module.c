@@ -78,6 +78,36 @@ long long fr_config_ll_at(const fr_module *m, int index)
     return fr_config_handle_ll(m->confs[index]);
 }
 
+static fr_conf_handle *conf_at(const fr_module *m, int index)
+{
+    if (!m || index < 0 || index >= m->mf->nconfig || !m->confs || !m->confs[index])
+        fr_panic("module '%s' named config directive #%d, which its manifest does not declare", fr_module_name(m),
+                 index);
+    return m->confs[index];
+}
+
+const char *fr_config_str_at(const fr_module *m, int index)
+{
+    return fr_config_handle_str(conf_at(m, index));
+}
+
+/* Only a directive the manifest marks `check: true` takes a check. */
+int fr_config_check_at(fr_module *m, int index, fr_conf_check_fn fn)
+{
+    if (!conf_at(m, index) || !m->mf->config[index].check) {
+        fr_log(FR_LOG_WARNING, "module '%s': config directive '%s' has no `check: true` in its manifest", m->name,
+               m->mf->config[index].name);
+        return FR_ERR;
+    }
+    fr_config_handle_set_check(m->confs[index], fn);
+    return FR_OK;
+}
+
+const fr_manifest *fr_module_manifest(const fr_module *m)
+{
+    return m->mf;
+}
+
 const char *fr_module_name(const fr_module *m)
 {
     return m ? m->name : "core";
@@ -216,6 +246,7 @@ static void rollback(fr_module *m)
 {
     fr_cmdtable_remove_owner(m);
     fr_hooks_remove_module(m);
+    fr_info_remove_module(m);
     fr_types_remove_module(m);
     fr_config_remove_module(m->name);
     fr_free(m->confs);

@@ -97,6 +97,20 @@ int fr_hooks_count(fr_hook_id id);
  * changed). */
 void fr_runtime_key_interest_changed(void);
 
+/* ---- info_fields.c ---- */
+/* One INFO section being written: the text so far and which module groups
+ * it has written.  info.c opens one per section it shows. */
+struct fr_info_out {
+    fr_str *s;
+    const char *section;
+    unsigned char *done;   /* per registered group */
+    int ngroups;
+};
+void fr_info_out_begin(fr_info_out *o, fr_str *s, const char *section);
+fr_str *fr_info_out_end(fr_info_out *o);   /* writes groups still due */
+void fr_info_catf(fr_info_out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void fr_info_remove_module(fr_module *m);
+
 /* ---- module.c ---- */
 /* The built-in module "core": its manifest text and registration function
  * live in the commands layer; main hands them over before loading. */
@@ -112,6 +126,7 @@ long long fr_module_divergences(const fr_module *m);
 void fr_module_count_divergence(fr_module *m);
 int fr_module_declares_hook(const fr_module *m, fr_hook_id id);
 int fr_module_is_builtin(const fr_module *m);
+const fr_manifest *fr_module_manifest(const fr_module *m);
 
 /* ---- multi.c ---- */
 int fr_multi_runs_now(const fr_cmd_meta *cmd);

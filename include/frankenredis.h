@@ -35,7 +35,7 @@
 extern "C" {
 #endif
 
-#define FR_SDK_MAJOR 3
+#define FR_SDK_MAJOR 4
 #define FR_SDK_MINOR 0
 #define FR_MODULE_MAGIC 0x46524d44u /* "FRMD" */
 
@@ -419,6 +419,23 @@ FR_API const char *fr_module_name(const fr_module *m);
  * generates a typed accessor per declared directive (glue.h,
  * <module>_conf_<name>()), so an undeclared name fails to compile. */
 FR_API long long fr_config_ll_at(const fr_module *m, int index);
+/* The text in force of the string directive at `index`; valid until the
+ * directive next changes (copy it to keep it).  Generated accessors call it. */
+FR_API const char *fr_config_str_at(const fr_module *m, int index);
+
+/* A module's own check of a new value for one of its string directives
+ * (manifest `check: true`), run for the config file, the command line and
+ * CONFIG SET alike.  Return NULL to accept, writing the text to store (the
+ * value itself, or a normalised form) to out; or return the error text,
+ * which CONFIG SET and start-up show as Redis shows a rejected value. */
+typedef struct fr_conf_update {
+    const char *value;      /* a multi-arg directive's words joined by one space */
+    const char *current;    /* the text in force */
+    int again_in_config;    /* 1 when the config already set it at start-up */
+} fr_conf_update;
+typedef const char *(*fr_conf_check_fn)(const fr_conf_update *u, char *out, size_t outlen);
+/* Installs the check of the directive at `index` (generated glue does). */
+FR_API int fr_config_check_at(fr_module *m, int index, fr_conf_check_fn fn);
 /* Any numeric or yes/no directive of the server (core or module), e.g.
  * "proto-max-bulk-len" or "lazyfree-lazy-user-del" (yes = 1); `dflt` when
  * there is no such directive. */
@@ -444,9 +461,18 @@ FR_API void fr_deny_writes(const char *error);
 /* ------------------------------------------------------------------------ */
 /* INFO, logging                                                             */
 /* ------------------------------------------------------------------------ */
-/* INFO fields a module owns (rdb_last_save_time, rdb_saves, ...): the core
- * prints each field where Redis prints it; the module sets its value text. */
-FR_API void fr_info_set_field(const char *field, const char *value);
+/* INFO fields a module prints, as its manifest's `info:` groups declare
+ * them.  The generated glue registers one callback per group; when INFO
+ * shows the group's section the core calls it right after the anchor
+ * field (`after`, NULL for the section's end) and the callback adds the
+ * fields in order.  Registration fails for a group the manifest does not
+ * declare. */
+typedef struct fr_info_out fr_info_out;
+typedef void (*fr_info_fn)(fr_info_out *out, void *priv);
+FR_API int fr_info_register(fr_module *m, const char *section, const char *after, fr_info_fn fn,
+                            void *priv);
+FR_API void fr_info_add_ll(fr_info_out *out, const char *field, long long v);
+FR_API void fr_info_add_text(fr_info_out *out, const char *field, const char *text);
 
 /* Logging, in Redis's format, at Redis's levels. */
 #define FR_LOG_DEBUG 0

@@ -204,6 +204,7 @@ static void put_config(const fr_manifest *m) {
     if (!m->nconfig) return;
     printf("## Config directives\n\n| Name | Type | Default | Summary |\n"
            "|---|---|---|---|\n");
+    static const char *const flag_names[] = {"immutable", "protected", "multi-arg", "sensitive"};
     for (int i = 0; i < m->nconfig; i++) {
         const fr_conf_def *d = &m->config[i];
         printf("| %s | %s", d->name, types[d->type]);
@@ -213,6 +214,21 @@ static void put_config(const fr_manifest *m) {
         put_cell(d->default_text);
         printf(" | ");
         put_cell(d->summary ? d->summary : "");
+        for (int b = 0; b < 4; b++)
+            if (d->flags & (1u << b)) printf(" (%s)", flag_names[b]);
+        printf(" |\n");
+    }
+    printf("\n");
+}
+
+static void put_info(const fr_manifest *m) {
+    if (!m->ninfo) return;
+    printf("## INFO fields\n\n| Section | After | Fields |\n|---|---|---|\n");
+    for (int i = 0; i < m->ninfo; i++) {
+        const fr_info_decl *g = &m->info[i];
+        printf("| %s | %s | ", g->section, g->after ? g->after : "(end)");
+        for (int j = 0; j < g->nfields; j++)
+            printf("%s%s", j ? ", " : "", g->fields[j].name);
         printf(" |\n");
     }
     printf("\n");
@@ -228,7 +244,9 @@ static void put_header(const fr_manifest *m) {
     int n = 0;
     for (int id = 0; fr_hook_name(id); id++)
         if (m->hooks_mask & (1u << id))
-            printf("%s%s", n++ ? ", " : "", fr_hook_name(id));
+            printf("%s%s%s", n++ ? ", " : "", fr_hook_name(id),
+                   m->hook_order[id] == FR_HOOK_FIRST ? " (first)"
+                   : m->hook_order[id] == FR_HOOK_LAST ? " (last)" : "");
     printf("%s\n\n", n ? "" : "none");
 }
 
@@ -237,6 +255,7 @@ static int cmd_docs(const char *path) {
     if (!m) return 1;
     put_header(m);
     put_config(m);
+    put_info(m);
     printf("## Commands\n\n");
     for (int i = 0; i < m->ncmds; i++) put_command(&m->cmds[i]);
     printf("_Generated from %s by fr-manifest-tool._\n", path);

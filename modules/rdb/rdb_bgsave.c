@@ -43,10 +43,8 @@ typedef struct child_report {
 } child_report;
 
 int rdb_savepoints(rdb_savepoint *out, int max) {
-    /* The core keeps "save" as text of at most 1023 bytes: <= 256 points. */
-    char buf[1024];
-    fr_config_server_str("save", buf, sizeof(buf));
-    int n = rdb_parse_savepoints(buf, out, max);
+    /* rdb_conf_save_check stored the text in its normal form. */
+    int n = rdb_parse_savepoints(rdb_conf_save(), out, max);
     return n < 0 ? 0 : n;
 }
 

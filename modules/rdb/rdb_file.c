@@ -25,8 +25,7 @@ void rdb_temp_name(char *buf, size_t len, long pid) {
 }
 
 const char *rdb_filename(char *buf, size_t len) {
-    fr_config_server_str("dbfilename", buf, len);
-    if (!buf[0]) snprintf(buf, len, "dump.rdb");
+    snprintf(buf, len, "%s", rdb_conf_dbfilename());
     return buf;
 }
 

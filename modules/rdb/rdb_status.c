@@ -1,8 +1,7 @@
 /* rdb_status.c -- what the rest of the server sees of the module's state:
  * the INFO persistence fields it owns and the MISCONF write refusal.
  *
- * Owns the mapping from rdb_g to INFO text (the core prints
- * rdb_changes_since_last_save itself, from the dirty counter) and the rule
+ * Owns the mapping from rdb_g to the INFO group declared in rdb.yaml and the rule
  * of writeCommandsDeniedByDiskError: writes are refused while
  * stop-writes-on-bgsave-error is on, save points are set and the last
  * background save failed.  Invariant: fr_deny_writes() is called only when
@@ -18,12 +17,6 @@ static const char misconf[] =
     "writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). "
     "Please check the Redis logs for details about the RDB error.";
 
-static void set_ll(const char *field, long long v) {
-    char buf[32];
-    snprintf(buf, sizeof(buf), "%lld", v);
-    fr_info_set_field(field, buf);
-}
-
 static void publish_misconf(void) {
     rdb_savepoint sp[1];
     int want = rdb_conf_stop_writes_on_bgsave_error() && rdb_savepoints(sp, 1) > 0 && !rdb_g.last_bgsave_ok;
@@ -32,17 +25,24 @@ static void publish_misconf(void) {
     rdb_g.misconf_set = (char)want;
 }
 
-void rdb_status_publish(void) {
+/* The persistence fields the manifest declares, from rdb_g, when INFO
+ * asks; rdb_changes_since_last_save is the core's dirty counter, which a
+ * successful save lowers. */
+int rdb_info_persistence(rdb_info_persistence_fields *out) {
     int running = rdb_g.child_pid != 0;
-    set_ll("rdb_bgsave_in_progress", running);
-    set_ll("rdb_last_save_time", (long long)rdb_g.lastsave);
-    fr_info_set_field("rdb_last_bgsave_status", rdb_g.last_bgsave_ok ? "ok" : "err");
-    set_ll("rdb_last_bgsave_time_sec", rdb_g.last_bgsave_secs);
-    set_ll("rdb_current_bgsave_time_sec",
-           running ? (long long)(time(NULL) - rdb_g.child_start) : -1);
-    set_ll("rdb_saves", rdb_g.saves);
-    set_ll("rdb_last_cow_size", rdb_g.cow_bytes);
-    set_ll("rdb_last_load_keys_expired", rdb_g.keys_expired);
-    set_ll("rdb_last_load_keys_loaded", rdb_g.keys_loaded);
+    out->rdb_changes_since_last_save = fr_dirty_count();
+    out->rdb_bgsave_in_progress = running;
+    out->rdb_last_save_time = (long long)rdb_g.lastsave;
+    out->rdb_last_bgsave_status = rdb_g.last_bgsave_ok ? "ok" : "err";
+    out->rdb_last_bgsave_time_sec = rdb_g.last_bgsave_secs;
+    out->rdb_current_bgsave_time_sec = running ? (long long)(time(NULL) - rdb_g.child_start) : -1;
+    out->rdb_saves = rdb_g.saves;
+    out->rdb_last_cow_size = (long long)rdb_g.cow_bytes;
+    out->rdb_last_load_keys_expired = rdb_g.keys_expired;
+    out->rdb_last_load_keys_loaded = rdb_g.keys_loaded;
+    return 1;
+}
+
+void rdb_status_publish(void) {
     publish_misconf();
 }

@@ -819,8 +819,50 @@ test_lzf_empty() {
         "LZF compressed string claims 0 bytes" "db 0, key 'empty')"
 }
 
+# The rdb module's directives beside redis-server's: save lines from the
+# config add up, CONFIG SET validates and normalises as Redis does, and
+# dbfilename is protected and never a path.
+save_cases() {  # PORT: one line per reply
+    local p=$1 v
+    redis-cli -p "$p" CONFIG GET save | tail -n 1
+    for v in "0 1" "100  1" "1 2 3" "1 x" "+100 4294967297 5 0"; do
+        redis-cli -p "$p" CONFIG SET save "$v"
+        redis-cli -p "$p" CONFIG GET save | tail -n 1
+    done
+    redis-cli -p "$p" CONFIG SET save ""
+    redis-cli -p "$p" CONFIG GET save | tail -n 1
+    redis-cli -p "$p" CONFIG SET dbfilename a/b
+    redis-cli -p "$p" CONFIG SET dbfilename 'a\b'
+    redis-cli -p "$p" CONFIG SET dbfilename y.rdb
+    redis-cli -p "$p" CONFIG GET dbfilename | tail -n 1
+}
+
+test_save_directives() {
+    local d lines=("save 900 1" "save 300 10" "enable-protected-configs yes") mine theirs i rp rpid
+    d=$(new_dir savedirectives)
+    fr_conf "$d" strict "${lines[@]}"
+    start_fr "$d" || { fr_fail save-directives/start "$(tail -n 3 "$d/fr.log")"; return; }
+    mapfile -t mine < <(save_cases "$PORT")
+    stop "$PID"
+    mkdir -p "$d/ref"
+    printf '%s\n' "port 0" "save \"\"" "${lines[@]}" "dir $d/ref" >"$d/ref/redis.conf"
+    rp=$(fr_free_port)
+    redis-server "$d/ref/redis.conf" --port "$rp" --bind 127.0.0.1 --appendonly no >"$d/ref/redis.log" 2>&1 &
+    rpid=$!
+    FR_STARTED_PIDS="$FR_STARTED_PIDS $rpid"
+    fr_wait_pong "$rpid" "$rp" || { fr_fail save-directives/redis "$(tail -n 3 "$d/ref/redis.log")"; return; }
+    mapfile -t theirs < <(save_cases "$rp")
+    stop "$rpid"
+    fr_check_eq save-directives/count "${#theirs[@]}" "${#mine[@]}"
+    for i in "${!theirs[@]}"; do
+        fr_check_eq "save-directives/$i:${theirs[$i]:0:30}" "${theirs[$i]}" "${mine[$i]:-}"
+    done
+    fr_conf "$d" strict "save 0 1"
+    refuse_start save-directives/file-refused "$d" "'save 0 1'" "Invalid save parameters"
+}
+
 # RDB_TESTS="test_x test_y" runs only those.
-for t in ${RDB_TESTS:-test_fixture_strings test_fixture_nocompress test_fixture_refusals test_redis_to_fr test_fr_to_redis test_restore_across test_restore_replies test_bgsave_under_writes test_info_and_lastsave test_save_points test_shutdown_save test_flushall test_flush_changes test_misconf test_broken_files test_hardened_restore test_bgsave_killed test_bgsave_fsize test_lzf_empty}; do
+for t in ${RDB_TESTS:-test_fixture_strings test_fixture_nocompress test_fixture_refusals test_redis_to_fr test_fr_to_redis test_restore_across test_restore_replies test_bgsave_under_writes test_info_and_lastsave test_save_points test_shutdown_save test_flushall test_flush_changes test_misconf test_broken_files test_hardened_restore test_bgsave_killed test_bgsave_fsize test_lzf_empty test_save_directives}; do
     "$t"
 done
 

@@ -102,7 +102,7 @@ desc_case nodesc "frtest_ok.so exports no fr_module_entry (not a FrankenRedis mo
 
 # The good case: loads, answers, stops on SIGTERM.
 port=$(free_port)
-c=$(conf "module-dir $moddir" "module frtest_ok" "bind 127.0.0.1" "save \"\"")
+c=$(conf "module-dir $moddir" "module frtest_ok" "bind 127.0.0.1" "frtest-words Hello World")
 "$server" "$c" --port "$port" > "$tmp/ok.log" 2>&1 &
 pid=$!
 reply=""
@@ -123,6 +123,26 @@ got=$(sdk_replies 2 5)
 [[ $got == '$3 3.5 :1 :2 +OK ' ]] && pass sdk-replies-resp2 || fail sdk-replies-resp2 "got '$got'"
 got=$(sdk_replies 3 4)
 [[ $got == ',3.5 #t :3 +OK ' ]] && pass sdk-replies-resp3 || fail sdk-replies-resp3 "got '$got'"
+# A module's INFO groups: after the core field its manifest names, at the
+# section's end, and at the end when the anchor field is never shown.
+got=$(redis-cli -p "$port" info stats | tr -d '\r' | grep -A2 '^total_connections_received:' | cut -d: -f1 | tr '\n' ' ')
+[[ $got == 'total_connections_received frtest_echoes frtest_words ' ]] && pass info-group-after || fail info-group-after "got '$got'"
+got=$(redis-cli -p "$port" info stats | tr -d '\r' | grep -v '^$' | tail -1)
+[[ $got == 'frtest_last:1' ]] && pass info-group-section-end || fail info-group-section-end "got '$got'"
+got=$(redis-cli -p "$port" info clients | tr -d '\r' | grep -v '^$' | tail -1)
+[[ $got == 'frtest_orphan:7' ]] && pass info-group-missing-anchor || fail info-group-missing-anchor "got '$got'"
+got=$(redis-cli -p "$port" info | tr -d '\r' | grep -c '^frtest_echoes:1$')
+[[ $got == 1 ]] && pass info-group-values || fail info-group-values "frtest_echoes:1 seen $got times in INFO"
+# A module's checked multi-arg string directive: from the file (words
+# joined), refused, normalised, read back.
+got=$(redis-cli -p "$port" config get frtest-words | tail -1)
+[[ $got == 'hello world' ]] && pass module-config-from-file || fail module-config-from-file "got '$got'"
+got=$(redis-cli -p "$port" config set frtest-words "One bad")
+[[ $got == "ERR CONFIG SET failed (possibly related to argument 'frtest-words') - frtest-words can't hold 'bad'" ]] &&
+  pass module-config-check-refuses || fail module-config-check-refuses "got '$got'"
+redis-cli -p "$port" config set frtest-words "One  TWO" >/dev/null
+got=$(redis-cli -p "$port" config get frtest-words | tail -1)/$(redis-cli -p "$port" info stats | tr -d '\r' | grep '^frtest_words:')
+[[ $got == 'one  two/frtest_words:one  two' ]] && pass module-config-check-stores || fail module-config-check-stores "got '$got'"
 mode=$(redis-cli -p "$port" info modules 2>/dev/null | tr -d '\r' | grep -c 'name=frtest_ok,.*mode=hardened')
 [[ $mode == 1 ]] && pass manifest-default-mode || fail manifest-default-mode "INFO modules lacks frtest_ok in hardened mode"
 kill -TERM "$pid"; wait "$pid"; rc=$?
@@ -163,7 +183,7 @@ kill -TERM "$pid"; wait "$pid"
 # The same per module: a hardened strings next to a strict keys refuses a
 # huge SETRANGE zero-fill and counts it under strings only.
 port=$(free_port)
-c=$(conf "module keys strict" "module strings hardened" "bind 127.0.0.1" "save \"\"")
+c=$(conf "module keys strict" "module strings hardened" "bind 127.0.0.1")
 "$server" "$c" --port "$port" > "$tmp/hard2.log" 2>&1 &
 pid=$!
 for _ in $(seq 1 50); do redis-cli -p "$port" ping >/dev/null 2>&1 && break; sleep 0.1; done

@@ -256,7 +256,7 @@ check_effort() {
 check_hardened() {
     local conf err got
     conf=$(conf_with_modules "$FR_TMP/hardened.conf" \
-        "module keys strict" "module strings strict" "module ttl hardened")
+        "module keys strict" "module strings strict" "module ttl hardened" "module rdb strict")
     start hardened "$build/frankenredis-server $conf" || return
     local pid=$FR_SERVER_PID
     cli SET h:k v >/dev/null
@@ -280,7 +280,9 @@ check_hardened() {
     fr_check_eq hardened/deleted 0 "$(cli EXISTS h:k)"
     fr_check_eq hardened/missing-key-refused-too "$err" "$(cli EXPIRE h:none 4000000000)"
     got=$(cli INFO modules | tr -d '\r' | grep -o 'name=ttl,.*')
-    fr_check_eq hardened/counted "name=ttl,ver=0.1.0,api=3,mode=hardened,divergences=5" "$got"
+    local api
+    api=$(sed -n 's/^#define FR_SDK_MAJOR \([0-9]*\).*/\1/p' "$src/include/frankenredis.h")
+    fr_check_eq hardened/counted "name=ttl,ver=0.1.0,api=$api,mode=hardened,divergences=5" "$got"
     fr_stop_server "$pid"
 }
 

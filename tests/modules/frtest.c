@@ -7,13 +7,21 @@
  *   2 frtest_undeclared: registers a command its manifest lacks;
  *   3 frtest_initfail: registers a type and a hook, then fails init;
  *   4 frtest_ok: well-formed, used with broken neighbours and for hooks;
- *     FRTEST.REPLY exercises the SDK replies no shipped module uses yet.
+ *     FRTEST.REPLY exercises the SDK replies no shipped module uses yet;
+ *     it also owns a checked multi-arg directive and three INFO groups
+ *     (after a core field, at a section's end, after a field never shown).
  * With FRTEST_DESC set, variant 4 is built again with a descriptor broken in
  * one way (see descriptor below), for the loader's descriptor checks. */
+#include <ctype.h>
+#include <string.h>
+
 #include "frankenredis.h"
+
+static long long echoes;
 
 static void echo_cmd(fr_ctx *ctx)
 {
+    echoes++;
     fr_reply_bulk_str(ctx, fr_arg(ctx, 1));
 }
 
@@ -42,6 +50,51 @@ static void reply_cmd(fr_ctx *ctx)
     else if (fr_arg_is(ctx, 1, "resp")) fr_reply_long_long(ctx, fr_ctx_resp(ctx));
     else fr_reply_syntax_error(ctx);
 }
+
+static fr_module *self;
+
+/* frtest-words: refuses the word "bad", stores the rest lower-case. */
+static const char *words_check(const fr_conf_update *u, char *out, size_t outlen)
+{
+    size_t i = 0;
+    if (strstr(u->value, "bad")) return "frtest-words can't hold 'bad'";
+    for (; u->value[i] && i + 1 < outlen; i++) out[i] = (char)tolower((unsigned char)u->value[i]);
+    out[i] = '\0';
+    return NULL;
+}
+
+static void info_after(fr_info_out *o, void *priv)
+{
+    (void)priv;
+    fr_info_add_ll(o, "frtest_echoes", echoes);
+    fr_info_add_text(o, "frtest_words", fr_config_str_at(self, 0));
+}
+
+static void info_end(fr_info_out *o, void *priv)
+{
+    (void)priv;
+    fr_info_add_ll(o, "frtest_last", 1);
+}
+
+static void info_orphan(fr_info_out *o, void *priv)
+{
+    (void)priv;
+    fr_info_add_ll(o, "frtest_orphan", 7);
+}
+
+/* The config check and INFO groups; a group the manifest does not declare
+ * must be refused. */
+static int init_extras(fr_module *m)
+{
+    self = m;
+    if (fr_config_check_at(m, 0, words_check) != FR_OK) return FR_ERR;
+    if (fr_info_register(m, "stats", "total_connections_received", info_after, NULL) != FR_OK ||
+        fr_info_register(m, "stats", NULL, info_end, NULL) != FR_OK ||
+        fr_info_register(m, "clients", "no_such_field", info_orphan, NULL) != FR_OK)
+        return FR_ERR;
+    if (fr_info_register(m, "server", NULL, info_end, NULL) != FR_ERR) return FR_ERR;
+    return FR_OK;
+}
 #endif
 
 static int init(fr_module *m)
@@ -49,6 +102,7 @@ static int init(fr_module *m)
     if (fr_command_register(m, "frtest.echo", echo_cmd) != FR_OK) return FR_ERR;
 #if FRTEST_VARIANT == 4
     if (fr_command_register(m, "frtest.reply", reply_cmd) != FR_OK) return FR_ERR;
+    if (init_extras(m) != FR_OK) return FR_ERR;
 #endif
 #if FRTEST_VARIANT == 2
     fr_command_register(m, "frtest.undeclared", echo_cmd);

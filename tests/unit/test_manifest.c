@@ -192,7 +192,24 @@ START_TEST(test_valid_fixture_module) {
     ck_assert_int_eq(m->config[4].type, FR_CONF_ENUM);
     ck_assert_int_eq(m->config[4].nvalues, 2);
     ck_assert_str_eq(m->config[4].values[1], "safe");
-    ck_assert_int_eq(m->config[4].line, 27);
+    ck_assert_int_eq(m->config[4].line, 29);
+    ck_assert_int_eq(m->hook_order[FR_HOOK_KEY_WRITTEN], FR_HOOK_MIDDLE);
+    ck_assert_int_eq(m->hook_order[FR_HOOK_CRON], FR_HOOK_LAST);
+    ck_assert_int_eq(m->hook_order[FR_HOOK_FORK_CHILD], FR_HOOK_FIRST);
+    ck_assert_uint_eq(m->config[3].flags, FR_CONF_F_MULTI_ARG | FR_CONF_F_PROTECTED);
+    ck_assert_int_eq(m->config[3].check, 1);
+    ck_assert_uint_eq(m->config[0].flags, 0);
+    ck_assert_int_eq(m->config[0].check, 0);
+    ck_assert_int_eq(m->ninfo, 2);
+    ck_assert_str_eq(m->info[0].id, "stats");
+    ck_assert_str_eq(m->info[0].section, "stats");
+    ck_assert_str_eq(m->info[0].after, "total_connections_received");
+    ck_assert_int_eq(m->info[0].nfields, 2);
+    ck_assert_str_eq(m->info[0].fields[1].name, "sample_state");
+    ck_assert_int_eq(m->info[0].fields[0].type, FR_INFO_INT);
+    ck_assert_int_eq(m->info[0].fields[1].type, FR_INFO_TEXT);
+    ck_assert_str_eq(m->info[1].id, "stats_tail");
+    ck_assert_ptr_null(m->info[1].after);
     fr_manifest_free(m);
 }
 END_TEST
@@ -200,7 +217,7 @@ END_TEST
 START_TEST(test_valid_fixture_command) {
     fr_manifest *m = load_ok(FIXTURE("valid.yaml"));
     const fr_cmd_meta *c = cmd(m, "zmerge");
-    ck_assert_int_eq(c->line, 32);
+    ck_assert_int_eq(c->line, 44);
     ck_assert_int_eq(c->group, FR_GROUP_SORTED_SET);
     ck_assert_str_eq(fr_cmd_group_name(c->group), "sorted-set");
     ck_assert_uint_eq(c->doc_flags, FR_DOC_DEPRECATED);
@@ -255,6 +272,11 @@ static const struct {
     {"missing-summary.yaml", "6: command 'get': missing required field "
                              "'summary'"},
     {"duplicate-field.yaml", "11: command 'get': duplicate field 'arity'"},
+    {"bad-hook-order.yaml", "5: hooks: order must be first, middle or last"},
+    {"bad-config-check.yaml", "9: config 'limit': check applies to string directives"},
+    {"bad-config-flag.yaml", "9: config 'label': unknown config flag 'secret'"},
+    {"bad-info-twice.yaml", "9: two info groups named 'stats': give one a name"},
+    {"bad-info-field.yaml", "9: info 'stats': name 'Hits' must use a-z, 0-9 and '_'"},
 };
 
 START_TEST(test_refusal) {
