@@ -87,9 +87,12 @@ size_t fr_client_memory(const fr_client *c, size_t *omem)
 static void flags_string(const fr_client *c, char *out)
 {
     char *p = out;
+    if (c->multi) *p++ = 'x';
+    if (c->multi_dirty_cas) *p++ = 'd';
     if (c->flags & FR_CLIENT_CLOSE_AFTER_REPLY) *p++ = 'c';
     if (c->flags & FR_CLIENT_CLOSE_ASAP) *p++ = 'A';
     if (c->addr[0] == '/') *p++ = 'U'; /* unix socket: "path:0" */
+    if (c->flags & FR_CLIENT_NO_EVICT) *p++ = 'e';
     if (p == out) *p++ = 'N';
     *p = '\0';
 }
@@ -127,7 +130,7 @@ static fr_str *catf(fr_str *s, const char *fmt, ...)
  * its peak is its size. */
 fr_str *fr_client_info_line(fr_client *c)
 {
-    char flags[8], events[3];
+    char flags[16], events[3];
     size_t omem, tot = fr_client_memory(c, &omem);
     time_t now = fr_clock_unix();
     flags_string(c, flags);
@@ -135,8 +138,8 @@ fr_str *fr_client_info_line(fr_client *c)
     fr_str *s = fr_str_new_empty(512);
     s = catf(s, "id=%llu addr=%s laddr=%s fd=%d name=", (unsigned long long)c->id, c->addr, c->laddr, c->fd);
     if (c->name) s = fr_str_cat(s, c->name->buf, c->name->len);
-    s = catf(s, " age=%lld idle=%lld flags=%s db=%d sub=0 psub=0 ssub=0 multi=-1", (long long)(now - c->ctime),
-             (long long)(now - c->last_interaction), flags, c->dbid);
+    s = catf(s, " age=%lld idle=%lld flags=%s db=%d sub=0 psub=0 ssub=0 multi=%d", (long long)(now - c->ctime),
+             (long long)(now - c->last_interaction), flags, c->dbid, c->multi ? c->multi->n : -1);
     s = catf(s, " qbuf=%zu qbuf-free=%zu argv-mem=%zu multi-mem=0", c->qlen + fr_reqparser_pending(&c->parser),
              c->qcap - c->qlen, argv_bytes(c));
     s = catf(s, " rbs=%zu rbp=%zu obl=%zu oll=%zu omem=%zu tot-mem=%zu", sizeof(c->buf), sizeof(c->buf), c->bufpos,
@@ -187,6 +190,37 @@ void fr_cmd_client_getname(fr_ctx *ctx)
 {
     if (me(ctx)->name) fr_reply_bulk_str(ctx, me(ctx)->name);
     else fr_reply_null(ctx);
+}
+
+/* CLIENT REPLY ON|OFF|SKIP: OFF and SKIP answer nothing (the silence
+ * starts with their own reply); SKIP under OFF changes nothing. */
+void fr_cmd_client_reply(fr_ctx *ctx)
+{
+    fr_client *c = me(ctx);
+    if (fr_arg_is(ctx, 2, "on")) {
+        c->flags &= ~(FR_CLIENT_REPLY_SKIP | FR_CLIENT_REPLY_OFF);
+        fr_reply_ok(ctx);
+    } else if (fr_arg_is(ctx, 2, "off")) {
+        c->flags |= FR_CLIENT_REPLY_OFF;
+    } else if (fr_arg_is(ctx, 2, "skip")) {
+        if (!(c->flags & FR_CLIENT_REPLY_OFF)) c->flags |= FR_CLIENT_REPLY_SKIP_NEXT;
+    } else {
+        fr_reply_syntax_error(ctx);
+    }
+}
+
+/* CLIENT NO-EVICT ON|OFF: kept and shown (flag 'e'); no module evicts
+ * clients yet (maxmemory-clients), so it protects from nothing today. */
+void fr_cmd_client_no_evict(fr_ctx *ctx)
+{
+    fr_client *c = me(ctx);
+    if (fr_arg_is(ctx, 2, "on")) c->flags |= FR_CLIENT_NO_EVICT;
+    else if (fr_arg_is(ctx, 2, "off")) c->flags &= ~FR_CLIENT_NO_EVICT;
+    else {
+        fr_reply_syntax_error(ctx);
+        return;
+    }
+    fr_reply_ok(ctx);
 }
 
 void fr_cmd_client_info(fr_ctx *ctx)
@@ -381,8 +415,12 @@ static const char *const client_help[] = {
     "    Return information about client connections. Options:",
     "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
     "      Return clients of specified type.",
+    "REPLY (ON|OFF|SKIP)",
+    "    Control the replies sent to the current connection.",
     "SETNAME <name>",
     "    Assign the name <name> to the current connection.",
+    "NO-EVICT (ON|OFF)",
+    "    Protect current client connection from eviction.",
     NULL,
 };
 

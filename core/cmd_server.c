@@ -169,6 +169,7 @@ void fr_cmd_reset(fr_ctx *ctx)
     c->dbid = 0;
     c->resp = 2;
     c->authenticated = default_user_nopass();
+    c->flags &= ~(FR_CLIENT_REPLY_OFF | FR_CLIENT_REPLY_SKIP_NEXT | FR_CLIENT_NO_EVICT);
     fr_str_free(c->name);
     c->name = NULL;
     fr_reply_status(ctx, "RESET");

@@ -77,7 +77,18 @@ static int is_http_verb(const fr_str *name)
     return name->len == 5 && fr_dict_bytes_equal_nocase(name->buf, "host:", 5);
 }
 
+static void process_one(fr_client *c);
+
+/* After every command, whatever its outcome: CLIENT REPLY SKIP silences
+ * exactly the command that follows it (Redis's resetClient). */
 void fr_command_process(fr_client *c)
+{
+    process_one(c);
+    c->flags &= ~FR_CLIENT_REPLY_SKIP;
+    if (c->flags & FR_CLIENT_REPLY_SKIP_NEXT) c->flags = (c->flags & ~FR_CLIENT_REPLY_SKIP_NEXT) | FR_CLIENT_REPLY_SKIP;
+}
+
+static void process_one(fr_client *c)
 {
     int argc = c->parser.argc;
     fr_str **argv = c->parser.argv;

@@ -32,6 +32,14 @@ typedef struct fr_reply_block {
 #define FR_CLIENT_CLOSE_ASAP (1 << 1)
 #define FR_CLIENT_PENDING_WRITE (1 << 2)
 #define FR_CLIENT_PROTECTED (1 << 3)   /* running a command: do not free */
+/* CLIENT REPLY: OFF silences every reply; SKIP_NEXT (set by CLIENT REPLY
+ * SKIP) becomes SKIP after that command, which silences the next one. */
+#define FR_CLIENT_REPLY_OFF (1 << 4)
+#define FR_CLIENT_REPLY_SKIP_NEXT (1 << 5)
+#define FR_CLIENT_REPLY_SKIP (1 << 6)
+#define FR_CLIENT_NO_EVICT (1 << 7)    /* CLIENT NO-EVICT ON */
+/* Replies are dropped, not queued, while any of these is set. */
+#define FR_CLIENT_SILENT (FR_CLIENT_CLOSE_AFTER_REPLY | FR_CLIENT_CLOSE_ASAP | FR_CLIENT_REPLY_OFF | FR_CLIENT_REPLY_SKIP)
 
 /* MULTI state: the queued commands (multi.c, in the runtime, owns the
  * layout; the client only carries it). */
