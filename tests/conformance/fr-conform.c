@@ -2185,7 +2185,10 @@ static void v_hello_proto(gen_t *g, lcmd *c)
     lc_str(c, vers[rnd(&g->r, pct(&g->r, 90) ? 4 : NELEM(vers))]);
 }
 
-static void v_hello_name(gen_t *g, lcmd *c) { lc_str(c, pct(&g->r, 80) ? "live-client" : "bad name"); }
+static void v_hello_name(gen_t *g, lcmd *c)
+{
+    lc_str(c, pct(&g->r, 80) ? "live-client" : "bad name");
+}
 static void v_user(gen_t *g, lcmd *c) { (void)g; lc_str(c, "default"); }
 static void v_password(gen_t *g, lcmd *c) { (void)g; lc_str(c, "secret"); }
 
@@ -2395,17 +2398,19 @@ typedef struct policy {
 
 static const policy_t policy[] = {
     /* strings */
-    {FUZZ("get", 80)}, {FUZZ("set", 90)}, {FUZZ("setnx", 15)}, {FUZZ("setex", 10), .flags = P_TTL},
-    {FUZZ("psetex", 8), .flags = P_TTL}, {FUZZ("getset", 15)}, {FUZZ("getdel", 15)}, {FUZZ("getex", 15)},
-    {FUZZ("append", 40)}, {FUZZ("strlen", 25)}, {FUZZ("incr", 35)}, {FUZZ("decr", 25)}, {FUZZ("incrby", 35)},
-    {FUZZ("decrby", 25)}, {FUZZ("incrbyfloat", 45)}, {FUZZ("mset", 25)}, {FUZZ("msetnx", 15)}, {FUZZ("mget", 30)},
+    {FUZZ("get", 80)}, {FUZZ("set", 90)}, {FUZZ("setnx", 15)}, {FUZZ("getset", 15)},
+    {FUZZ("setex", 10), .flags = P_TTL}, {FUZZ("psetex", 8), .flags = P_TTL},
+    {FUZZ("getdel", 15)}, {FUZZ("getex", 15)}, {FUZZ("append", 40)}, {FUZZ("strlen", 25)},
+    {FUZZ("incr", 35)}, {FUZZ("decr", 25)}, {FUZZ("incrby", 35)}, {FUZZ("decrby", 25)},
+    {FUZZ("incrbyfloat", 45)}, {FUZZ("mset", 25)}, {FUZZ("msetnx", 15)}, {FUZZ("mget", 30)},
     {FUZZ("getrange", 30)}, {FUZZ("substr", 10)}, {FUZZ("setrange", 35)},
     /* LCS of two large values would need gigabytes on both servers: LCS and
      * the SETs that fill its keys work on keys nothing else writes */
     {FUZZ("lcs", 25)}, {FUZZ("set", 20), .flags = P_LCS_KEYS},
     /* keys */
-    {FUZZ("del", 30)}, {FUZZ("unlink", 10)}, {FUZZ("exists", 25)}, {FUZZ("touch", 10)}, {FUZZ("type", 15)},
-    {FUZZ("rename", 20)}, {FUZZ("renamenx", 15)}, {FUZZ("keys", 15), .mode = MATCH_UNORDERED},
+    {FUZZ("del", 30)}, {FUZZ("unlink", 10)}, {FUZZ("exists", 25)}, {FUZZ("touch", 10)},
+    {FUZZ("type", 15)}, {FUZZ("rename", 20)}, {FUZZ("renamenx", 15)},
+    {FUZZ("keys", 15), .mode = MATCH_UNORDERED},
     {FUZZ("scan", 15), .mode = MATCH_UNORDERED}, {FUZZ("randomkey", 5), .mode = MATCH_TYPE},
     {FUZZ("move", 15)}, {FUZZ("copy", 20)},
     {FUZZ("object", 1)}, {FUZZ("object|encoding", 11)},
@@ -2431,7 +2436,8 @@ static const policy_t policy[] = {
     {FUZZ("config|resetstat", 1)},
     {SKIP("command", "COMMAND alone lists every command; ours has only a subset")},
     {FUZZ("command|info", 2), .flags = P_NO_ARITY},
-    {FUZZ("command|docs", 2), .flags = P_NO_ARITY, .mode = MATCH_UNORDERED}, {FUZZ("command|getkeys", 2), .flags = P_NO_ARITY, .tail = v_getkeys_line},
+    {FUZZ("command|docs", 2), .flags = P_NO_ARITY, .mode = MATCH_UNORDERED},
+    {FUZZ("command|getkeys", 2), .flags = P_NO_ARITY, .tail = v_getkeys_line},
     {FUZZ("command|getkeysandflags", 1), .flags = P_NO_ARITY, .tail = v_getkeys_line},
     {FUZZ("time", 2), .mode = MATCH_TYPE},
     {FUZZ("info", 3), .flags = P_NO_ARITY | P_INFO_SHAPE, .ttl_mode = MATCH_TYPE},
