@@ -9,6 +9,10 @@
  *   fr-manifest-tool glue-c FILE   the module's generated glue.c (handler
  *                                  and hook tables, config accessors,
  *                                  digest, descriptor): manifest-glue.c.
+ *   fr-manifest-tool grammar FILE...
+ *                                  the live fuzzer's command grammar of all
+ *                                  the manifests, in the order given
+ *                                  (manifest-grammar.c, docs/fuzz-grammar.md).
  *
  * Exit status: 0 success, 1 invalid manifest or I/O error, 2 usage.  Links
  * manifest.c, sha256.c and manifest-glue.c only, so it runs before the
@@ -18,11 +22,13 @@
 #include <string.h>
 
 #include "manifest-glue.h"
+#include "manifest-grammar.h"
 #include "manifest.h"
 #include "sha256.h"
 
 static int usage(void) {
-    fprintf(stderr, "usage: fr-manifest-tool digest|check|docs|glue-h|glue-c FILE\n");
+    fprintf(stderr, "usage: fr-manifest-tool digest|check|docs|glue-h|glue-c FILE\n"
+                    "       fr-manifest-tool grammar FILE...\n");
     return 2;
 }
 
@@ -274,7 +280,22 @@ static int cmd_glue(const char *path, int source) {
     return rc ? 1 : 0;
 }
 
+/* Every manifest must load before anything is written: a partial grammar
+ * would silently drop a module's commands from the fuzzer. */
+static int cmd_grammar(int n, char **paths) {
+    fr_manifest **ms = calloc((size_t)n, sizeof *ms);
+    int rc = ms ? 0 : 1;
+    for (int i = 0; i < n && !rc; i++)
+        if (!(ms[i] = load_or_report(paths[i]))) rc = 1;
+    if (!rc && (grammar_write(ms, n, paths, stdout) || fflush(stdout))) rc = 1;
+    for (int i = 0; ms && i < n; i++)
+        if (ms[i]) fr_manifest_free(ms[i]);
+    free(ms);
+    return rc;
+}
+
 int main(int argc, char **argv) {
+    if (argc >= 3 && !strcmp(argv[1], "grammar")) return cmd_grammar(argc - 2, argv + 2);
     if (argc != 3) return usage();
     if (!strcmp(argv[1], "digest")) return cmd_digest(argv[2]);
     if (!strcmp(argv[1], "check")) return cmd_check(argv[2]);

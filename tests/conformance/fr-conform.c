@@ -16,8 +16,12 @@
  *  - a fixture file is rewritten only in record mode, atomically (tmp +
  *    rename), keeping every line except expect:/closed:/data-expect:
  *    verbatim;
- *  - the live stream is a pure function of --seed (the generator never
- *    reads replies), so a divergence found once is found again;
+ *  - the live stream is a pure function of --seed and the grammar file
+ *    (the generator never reads replies), so a divergence found once is
+ *    found again;
+ *  - what a command looks like comes only from the grammar generated from
+ *    the manifests; what the fuzzer does with it (weights, exclusions,
+ *    value hints, reply modes) is the policy table, keyed by command name;
  *  - report output has no timestamps: the same tree gives the same files;
  *  - the tool depends on libc only and never touches a server it did not
  *    start except through --port/--ref-port;
@@ -849,6 +853,7 @@ typedef struct {
     long long count;
     unsigned long long seed;
     const char *exclude; /* comma-separated command names */
+    const char *grammar; /* the grammar file (fr-manifest-tool grammar) */
     /* report mode */
     const char *commands, *out_dir, *label;
     const char *loaded; /* comma-separated modules the configuration loads */
@@ -1621,6 +1626,7 @@ typedef struct {
     int mode;       /* MATCH_* flags for this command's reply */
     int own;        /* the same, before EXEC took its queue's flags */
     int inl;        /* sent as an inline command */
+    int tx;         /* bare MULTI 1, EXEC 2, DISCARD or RESET 3, else 0 */
     buf_t wire;     /* the bytes sent */
     long long seq;  /* position in the stream */
 } lcmd;
@@ -1660,55 +1666,217 @@ static void lc_free(lcmd *c)
     memset(c, 0, sizeof *c);
 }
 
-/* ---- the grammar ---------------------------------------------------------- */
-enum {
-    C_GET, C_SET, C_SETNX, C_SETEX, C_PSETEX, C_GETSET, C_GETDEL, C_GETEX,
-    C_APPEND, C_STRLEN, C_INCR, C_DECR, C_INCRBY, C_DECRBY, C_INCRBYFLOAT,
-    C_MSET, C_MSETNX, C_MGET, C_GETRANGE, C_SUBSTR, C_SETRANGE, C_LCS, C_LSET,
-    C_DEL, C_UNLINK, C_EXISTS, C_TOUCH, C_TYPE, C_RENAME, C_RENAMENX, C_KEYS,
-    C_SCAN, C_RANDOMKEY, C_MOVE, C_COPY, C_OBJECT, C_SELECT, C_SWAPDB,
-    C_DBSIZE, C_FLUSHDB, C_FLUSHALL, C_PING, C_ECHO, C_MULTI, C_EXEC,
-    C_DISCARD, C_WATCH, C_UNWATCH, C_HELLO, C_AUTH, C_CLIENT, C_CONFIG,
-    C_COMMAND, C_TIME, C_INFO, C_RESET, C_UNKNOWN, C_EXPIRE, C_TTL, C_PERSIST, NCMD
-};
+/* ---- the grammar ----------------------------------------------------------
+ * What commands look like comes from the manifests: the build writes them
+ * as a grammar file (`fr-manifest-tool grammar`, docs/fuzz-grammar.md) and
+ * live mode reads it with --grammar.  How to use a command (its weight,
+ * whether it is left out and why, value domains its types cannot express,
+ * how to compare its reply) is test policy and lives below, keyed by the
+ * command's name.  A command the policy does not name is fuzzed with a
+ * default weight and a reply mode taken from its tips. */
+enum { GT_KEY, GT_INTEGER, GT_DOUBLE, GT_STRING, GT_PATTERN, GT_UNIX_TIME,
+       GT_PURE_TOKEN, GT_ONEOF, GT_BLOCK };
 
-/* name (for --exclude), weight, and whether it needs the ttl module */
-static const struct {
-    const char *name;
-    int weight, ttl;
-} gram[NCMD] = {
-    [C_GET] = {"GET", 80, 0},          [C_SET] = {"SET", 90, 0},
-    [C_SETNX] = {"SETNX", 15, 0},      [C_SETEX] = {"SETEX", 10, 1},
-    [C_PSETEX] = {"PSETEX", 8, 1},     [C_GETSET] = {"GETSET", 15, 0},
-    [C_GETDEL] = {"GETDEL", 15, 0},    [C_GETEX] = {"GETEX", 15, 0},
-    [C_APPEND] = {"APPEND", 40, 0},    [C_STRLEN] = {"STRLEN", 25, 0},
-    [C_INCR] = {"INCR", 35, 0},        [C_DECR] = {"DECR", 25, 0},
-    [C_INCRBY] = {"INCRBY", 35, 0},    [C_DECRBY] = {"DECRBY", 25, 0},
-    [C_INCRBYFLOAT] = {"INCRBYFLOAT", 45, 0},
-    [C_MSET] = {"MSET", 25, 0},        [C_MSETNX] = {"MSETNX", 15, 0},
-    [C_MGET] = {"MGET", 30, 0},        [C_GETRANGE] = {"GETRANGE", 30, 0},
-    [C_SUBSTR] = {"SUBSTR", 10, 0},    [C_SETRANGE] = {"SETRANGE", 35, 0},
-    [C_LCS] = {"LCS", 25, 0},          [C_LSET] = {"SET", 20, 0},
-    [C_DEL] = {"DEL", 30, 0},          [C_UNLINK] = {"UNLINK", 10, 0},
-    [C_EXISTS] = {"EXISTS", 25, 0},    [C_TOUCH] = {"TOUCH", 10, 0},
-    [C_TYPE] = {"TYPE", 15, 0},        [C_RENAME] = {"RENAME", 20, 0},
-    [C_RENAMENX] = {"RENAMENX", 15, 0}, [C_KEYS] = {"KEYS", 15, 0},
-    [C_SCAN] = {"SCAN", 15, 0},        [C_RANDOMKEY] = {"RANDOMKEY", 5, 0},
-    [C_MOVE] = {"MOVE", 15, 0},        [C_COPY] = {"COPY", 20, 0},
-    [C_OBJECT] = {"OBJECT", 25, 0},    [C_SELECT] = {"SELECT", 20, 0},
-    [C_SWAPDB] = {"SWAPDB", 6, 0},     [C_DBSIZE] = {"DBSIZE", 10, 0},
-    [C_FLUSHDB] = {"FLUSHDB", 3, 0},   [C_FLUSHALL] = {"FLUSHALL", 1, 0},
-    [C_PING] = {"PING", 6, 0},         [C_ECHO] = {"ECHO", 6, 0},
-    [C_MULTI] = {"MULTI", 12, 0},      [C_EXEC] = {"EXEC", 12, 0},
-    [C_DISCARD] = {"DISCARD", 5, 0},   [C_WATCH] = {"WATCH", 8, 0},
-    [C_UNWATCH] = {"UNWATCH", 4, 0},   [C_HELLO] = {"HELLO", 6, 0},
-    [C_AUTH] = {"AUTH", 2, 0},         [C_CLIENT] = {"CLIENT", 8, 0},
-    [C_CONFIG] = {"CONFIG", 4, 0},     [C_COMMAND] = {"COMMAND", 4, 0},
-    [C_TIME] = {"TIME", 2, 0},         [C_INFO] = {"INFO", 3, 0},
-    [C_RESET] = {"RESET", 2, 0},       [C_UNKNOWN] = {"UNKNOWN", 3, 0},
-    [C_EXPIRE] = {"EXPIRE", 40, 1},    [C_TTL] = {"TTL", 30, 1},
-    [C_PERSIST] = {"PERSIST", 10, 1},
-};
+typedef struct garg {
+    char *name, *token; /* token NULL when none */
+    int type;           /* GT_* */
+    int optional, multiple, multiple_token;
+    struct garg *sub;   /* oneof / block */
+    int nsub;
+} garg;
+
+typedef struct {
+    char *name;         /* "get", "object|encoding" */
+    char *module, *flags, *tips; /* comma lists as written ("-" when empty) */
+    int arity, container;
+    garg *args;
+    int nargs;
+} gcmd;
+
+typedef struct {
+    gcmd *cmds;
+    int n;
+} grammar_t;
+
+static const char *const garg_types[] = {"key", "integer", "double", "string", "pattern",
+                                         "unix-time", "pure-token", "oneof", "block"};
+
+static int grammar_indent(const char *line)
+{
+    int n = 0;
+    while (line[n] == ' ')
+        n++;
+    return n;
+}
+
+/* A word of a comma list ("write,fast") or of the key=value fields. */
+static int list_has(const char *list, const char *word)
+{
+    size_t n = strlen(word);
+    for (const char *p = list; *p;) {
+        size_t l = strcspn(p, ",");
+        if (l == n && !strncmp(p, word, n))
+            return 1;
+        p += l + (p[l] == ',');
+    }
+    return 0;
+}
+
+static void grammar_fail(const char *path, int lineno, const char *what)
+{
+    die("%s:%d: %s", path, lineno, what);
+}
+
+/* Splits a line (modified in place) into words; returns how many. */
+static int split_words(char *line, char **w, int max)
+{
+    int n = 0;
+    for (char *p = strtok(line, " "); p && n < max; p = strtok(NULL, " "))
+        w[n++] = p;
+    return n;
+}
+
+static void parse_arg_line(char *line, const char *path, int lineno, garg *a)
+{
+    char *w[8];
+    int n = split_words(line, w, 8);
+    memset(a, 0, sizeof *a);
+    a->type = -1;
+    for (int t = 0; n >= 2 && t < (int)(sizeof garg_types / sizeof *garg_types); t++)
+        if (!strcmp(w[0], garg_types[t]))
+            a->type = t;
+    if (a->type < 0)
+        grammar_fail(path, lineno, "expected TYPE NAME [token=T] [optional] [multiple]");
+    a->name = strdup(w[1]);
+    for (int i = 2; i < n; i++) {
+        if (!strncmp(w[i], "token=", 6))
+            a->token = strdup(w[i] + 6);
+        else if (!strcmp(w[i], "optional"))
+            a->optional = 1;
+        else if (!strcmp(w[i], "multiple"))
+            a->multiple = 1;
+        else if (!strcmp(w[i], "multiple-token"))
+            a->multiple_token = 1;
+        else
+            grammar_fail(path, lineno, "unknown argument field");
+    }
+    if (a->type == GT_PURE_TOKEN && !a->token)
+        grammar_fail(path, lineno, "a pure-token needs token=");
+}
+
+typedef struct {
+    char **v;
+    int *lineno;
+    int n, i;
+    const char *path;
+} glines;
+
+/* Arguments at `indent` and their children, from the current line on. */
+static void parse_args(glines *L, int indent, garg **out, int *nout)
+{
+    while (L->i < L->n && grammar_indent(L->v[L->i]) >= indent &&
+           strncmp(L->v[L->i], "command ", 8)) {
+        if (grammar_indent(L->v[L->i]) != indent)
+            grammar_fail(L->path, L->lineno[L->i], "unexpected indent");
+        garg a;
+        parse_arg_line(L->v[L->i] + indent, L->path, L->lineno[L->i], &a);
+        L->i++;
+        parse_args(L, indent + 2, &a.sub, &a.nsub);
+        if ((a.type == GT_ONEOF || a.type == GT_BLOCK) != (a.nsub > 0))
+            grammar_fail(L->path, L->lineno[L->i - 1], "only a oneof or block has children");
+        *out = realloc(*out, (size_t)(*nout + 1) * sizeof **out);
+        if (!*out)
+            die("out of memory");
+        (*out)[(*nout)++] = a;
+    }
+}
+
+static void parse_command_line(char *line, const char *path, int lineno, gcmd *c)
+{
+    char *w[8];
+    int n = split_words(line, w, 8);
+    memset(c, 0, sizeof *c);
+    if (n < 6 || strncmp(w[2], "arity=", 6) || strncmp(w[3], "module=", 7) ||
+        strncmp(w[4], "flags=", 6) || strncmp(w[5], "tips=", 5))
+        grammar_fail(path, lineno, "expected command NAME arity= module= flags= tips=");
+    c->name = strdup(w[1]);
+    c->arity = atoi(w[2] + 6);
+    c->module = strdup(w[3] + 7);
+    c->flags = strdup(w[4] + 6);
+    c->tips = strdup(w[5] + 5);
+    c->container = n > 6 && !strcmp(w[6], "container");
+}
+
+/* Reads the whole file; dies with file:line on anything unexpected, since a
+ * misread grammar would fuzz the wrong thing without saying so. */
+static void grammar_load(grammar_t *gr, const char *path)
+{
+    size_t len;
+    char *text = read_file(path, &len);
+    if (!text)
+        die("%s: %s", path, strerror(errno));
+    glines L = {.path = path};
+    int lineno = 0, version = 0, end = -1;
+    for (char *p = text, *nl; p < text + len; p = nl + 1) {
+        nl = memchr(p, '\n', (size_t)(text + len - p));
+        if (!nl)
+            nl = text + len;
+        *nl = 0;
+        lineno++;
+        if (*p == '#' || !*p)
+            continue;
+        if (end >= 0)
+            grammar_fail(path, lineno, "text after the end line");
+        if (!version) {
+            if (strcmp(p, "fr-grammar 1"))
+                grammar_fail(path, lineno, "not a version 1 grammar (fr-grammar 1)");
+            version = 1;
+        } else if (!strncmp(p, "end ", 4)) {
+            end = atoi(p + 4);
+        } else {
+            L.v = realloc(L.v, (size_t)(L.n + 1) * sizeof *L.v);
+            L.lineno = realloc(L.lineno, (size_t)(L.n + 1) * sizeof *L.lineno);
+            if (!L.v || !L.lineno)
+                die("out of memory");
+            L.v[L.n] = p;
+            L.lineno[L.n++] = lineno;
+        }
+    }
+    while (L.i < L.n) {
+        if (strncmp(L.v[L.i], "command ", 8))
+            grammar_fail(path, L.lineno[L.i], "expected a command line");
+        gr->cmds = realloc(gr->cmds, (size_t)(gr->n + 1) * sizeof *gr->cmds);
+        if (!gr->cmds)
+            die("out of memory");
+        gcmd *c = &gr->cmds[gr->n++];
+        parse_command_line(L.v[L.i], path, L.lineno[L.i], c);
+        L.i++;
+        parse_args(&L, 2, &c->args, &c->nargs);
+    }
+    if (end != gr->n)
+        die("%s: truncated grammar (no end line, or it counts %d commands, not %d)", path,
+            end, gr->n);
+    free(L.v);
+    free(L.lineno);
+    free(text);
+}
+
+static const gcmd *grammar_find(const grammar_t *gr, const char *name)
+{
+    for (int i = 0; i < gr->n; i++)
+        if (!strcasecmp(gr->cmds[i].name, name))
+            return &gr->cmds[i];
+    return NULL;
+}
+
+/* One thing the generator can pick: a command of the grammar under one
+ * policy entry (a command may have several, e.g. SET on the LCS keys). */
+struct policy;
+typedef struct {
+    const gcmd *cmd;             /* NULL: an unknown command name */
+    const struct policy *pol;    /* NULL: the defaults */
+    int weight;
+} kind_t;
 
 typedef struct {
     rng_t r;
@@ -1716,8 +1884,10 @@ typedef struct {
     int multi;      /* as far as the generator knows, a MULTI is open */
     int exec_mode;  /* modes of the commands queued since MULTI */
     long long seq;  /* position of the command being generated */
-    int excluded[NCMD];
-    int total_weight;
+    const gcmd *cmd;          /* the command being generated */
+    const struct policy *pol; /* its policy entry, NULL for the defaults */
+    kind_t *kinds;
+    int nkinds, total_weight;
 } gen_t;
 
 static const struct {
@@ -1857,8 +2027,6 @@ static void gen_db(gen_t *g, lcmd *c)
         lc_str(c, bad[rnd(&g->r, NELEM(bad))]);
 }
 
-/* SET/GETEX expire options; only with the ttl module, and only times that
- * cannot run out during a run (or have run out already). */
 /* A relative expire time: base + stream position, in seconds (or ms), so
  * two relative times set by different commands never tie, and GT/LT
  * comparisons cannot depend on the millisecond a server read its clock. */
@@ -1868,398 +2036,449 @@ static void gen_rel_time(gen_t *g, lcmd *c, int ms)
     lc_fmt(c, "%lld", ms ? (base + g->seq) * 1000 : base + g->seq);
 }
 
-static void gen_expire_opt(gen_t *g, lcmd *c, int getex)
+/* ---- value domains ---------------------------------------------------------
+ * Where an argument's type is not enough.  Relative expire times are a base
+ * plus the stream position, so two set by different commands never tie and
+ * GT/LT comparisons cannot depend on the millisecond a server read its
+ * clock; absolute ones are in the past (the key goes) or far in the future,
+ * again distinct per command. */
+#define PICK(g, c, list) lc_str((c), (list)[rnd(&(g)->r, NELEM(list))])
+
+static const char *const bad_secs[] = {"0", "-1", "abc", "9223372036854775807", "1.5", ""};
+static const char *const bad_exp[] = {"0", "-1", "abc", "9223372036854775807",
+                                      "9223372036854774", "1.5", "", "-9223372036854775808"};
+static const char *const at_times[] = {"1", "1000", "4102444800", "0", "-5", "x"};
+
+static void v_opt_secs(gen_t *g, lcmd *c) /* SET/GETEX EX */
 {
-    static const char *const secs[] = {"0", "-1", "abc", "9223372036854775807", "1.5", ""};
-    static const char *const at[] = {"1", "1000", "4102444800", "0", "-5", "x"};
-    unsigned k = rnd(&g->r, getex ? 5 : 6);
-    switch (k) {
-    case 0:
-        lc_str(c, "EX");
-        if (pct(&g->r, 75))
-            gen_rel_time(g, c, 0);
-        else
-            lc_str(c, secs[rnd(&g->r, NELEM(secs))]);
-        break;
-    case 1:
-        lc_str(c, "PX");
-        if (pct(&g->r, 75))
-            gen_rel_time(g, c, 1);
-        else
-            lc_str(c, secs[rnd(&g->r, NELEM(secs))]);
-        break;
-    case 2: lc_str(c, "EXAT"); lc_str(c, at[rnd(&g->r, NELEM(at))]); break;
-    case 3: lc_str(c, "PXAT"); lc_str(c, pct(&g->r, 50) ? "4102444800000" : at[rnd(&g->r, NELEM(at))]); break;
-    case 4: lc_str(c, "PERSIST"); break;
-    default: lc_str(c, "KEEPTTL"); break;
-    }
-    if (getex && k == 4 && !pct(&g->r, 90))
-        lc_str(c, "PERSIST");
+    if (pct(&g->r, 75))
+        gen_rel_time(g, c, 0);
+    else
+        PICK(g, c, bad_secs);
 }
 
-static void gen_set(gen_t *g, lcmd *c)
+static void v_opt_ms(gen_t *g, lcmd *c) /* SET/GETEX PX */
 {
-    static const char *const opts[] = {"NX", "XX", "GET", "nx", "get", "FOO"};
-    lc_str(c, "SET");
-    gen_key(g, c);
-    gen_value(g, c);
-    unsigned n = rnd(&g->r, 10) < 5 ? 0 : 1 + rnd(&g->r, 3);
-    for (unsigned i = 0; i < n; i++) {
-        if (g->ttl && pct(&g->r, 35))
-            gen_expire_opt(g, c, 0);
-        else
-            lc_str(c, opts[rnd(&g->r, pct(&g->r, 95) ? 5 : NELEM(opts))]);
-    }
+    if (pct(&g->r, 75))
+        gen_rel_time(g, c, 1);
+    else
+        PICK(g, c, bad_secs);
 }
 
-static void gen_keys(gen_t *g, lcmd *c, unsigned max)
+static void v_opt_at(gen_t *g, lcmd *c) { PICK(g, c, at_times); }
+
+static void v_opt_pxat(gen_t *g, lcmd *c)
 {
-    unsigned n = 1 + rnd(&g->r, max);
-    for (unsigned i = 0; i < n; i++)
-        gen_key(g, c);
+    if (pct(&g->r, 50))
+        lc_str(c, "4102444800000");
+    else
+        PICK(g, c, at_times);
 }
 
-static void gen_lcs(gen_t *g, lcmd *c)
+static void v_setex_time(gen_t *g, lcmd *c, int ms)
 {
-    static const char *const opts[] = {"LEN", "IDX", "WITHMATCHLEN", "MINMATCHLEN", "idx", "BAD"};
-    lc_str(c, "LCS");
-    gen_lcs_key(g, c);
-    gen_lcs_key(g, c);
-    unsigned n = rnd(&g->r, 4);
-    for (unsigned i = 0; i < n; i++) {
-        unsigned k = rnd(&g->r, pct(&g->r, 95) ? 5 : NELEM(opts));
-        lc_str(c, opts[k]);
-        if (k == 3)
-            lc_str(c, pct(&g->r, 85) ? (const char *[]){"0", "1", "2", "3", "5"}[rnd(&g->r, 5)]
-                                     : (const char *[]){"-1", "abc", "9223372036854775807"}[rnd(&g->r, 3)]);
-    }
+    static const char *const bad[] = {"0", "-1", "abc", "9223372036854775807"};
+    if (pct(&g->r, 85))
+        gen_rel_time(g, c, ms);
+    else
+        PICK(g, c, bad);
+}
+static void v_setex_secs(gen_t *g, lcmd *c) { v_setex_time(g, c, 0); }
+static void v_setex_ms(gen_t *g, lcmd *c) { v_setex_time(g, c, 1); }
+
+static void v_expire_rel(gen_t *g, lcmd *c, int ms)
+{
+    if (pct(&g->r, 12))
+        PICK(g, c, bad_exp);
+    else
+        gen_rel_time(g, c, ms);
+}
+static void v_expire_secs(gen_t *g, lcmd *c) { v_expire_rel(g, c, 0); }
+static void v_expire_ms(gen_t *g, lcmd *c) { v_expire_rel(g, c, 1); }
+
+static void v_expire_at(gen_t *g, lcmd *c, int ms)
+{
+    unsigned v = rnd(&g->r, 100);
+    long long far = 4102444800LL + g->seq;
+    if (v < 12)
+        PICK(g, c, bad_exp);
+    else if (v < 30) /* in the past: deletes the key */
+        lc_str(c, ms ? "1000000" : "1000");
+    else
+        lc_fmt(c, "%lld", ms ? far * 1000 : far);
+}
+static void v_expireat_secs(gen_t *g, lcmd *c) { v_expire_at(g, c, 0); }
+static void v_expireat_ms(gen_t *g, lcmd *c) { v_expire_at(g, c, 1); }
+
+static void v_setrange_offset(gen_t *g, lcmd *c)
+{
+    static const char *const offs[] = {"0", "1", "5", "10", "100", "1000", "-1",
+                                       "536870912", "9223372036854775807", "abc", ""};
+    if (pct(&g->r, 50))
+        lc_fmt(c, "%u", rnd(&g->r, 50));
+    else
+        PICK(g, c, offs);
 }
 
-static void gen_object(gen_t *g, lcmd *c)
+static void v_mostly_small(gen_t *g, lcmd *c)
 {
-    unsigned k = rnd(&g->r, 100);
-    lc_str(c, "OBJECT");
-    if (k < 45) {
-        lc_str(c, pct(&g->r, 80) ? "ENCODING" : "encoding");
-    } else if (k < 70) {
-        lc_str(c, "REFCOUNT");
-        /* inside MULTI, Redis counts the queued command's reference too */
-        if (g->multi)
-            c->mode |= MATCH_IGNORE_INTS;
-    } else if (k < 80) {
-        lc_str(c, "IDLETIME");
-        c->mode |= MATCH_IGNORE_INTS; /* seconds since last access */
-    } else if (k < 88) {
-        lc_str(c, "FREQ");
-    } else if (k < 95) {
-        lc_str(c, "HELP");
-        return;
-    } else {
-        lc_str(c, "NOSUCHSUB");
-    }
-    gen_key(g, c);
+    if (pct(&g->r, 85))
+        gen_small_value(g, c);
+    else
+        gen_value(g, c);
 }
 
-static void gen_hello(gen_t *g, lcmd *c)
+static void v_minmatchlen(gen_t *g, lcmd *c)
+{
+    static const char *const ok[] = {"0", "1", "2", "3", "5"};
+    static const char *const bad[] = {"-1", "abc", "9223372036854775807"};
+    if (pct(&g->r, 85))
+        PICK(g, c, ok);
+    else
+        PICK(g, c, bad);
+}
+
+static void v_pattern(gen_t *g, lcmd *c)
+{
+    static const char *const pats[] = {"*", "k*", "k?", "k[0-3]", "*0", "[^k]*", "\\*",
+                                       "", "k[", "k\\", "n*", "*[", "?", "l*", "*\\"};
+    PICK(g, c, pats);
+}
+
+static void v_unix_time(gen_t *g, lcmd *c)
+{
+    if (pct(&g->r, 50))
+        PICK(g, c, at_times);
+    else
+        lc_fmt(c, "%lld", 4102444800LL + g->seq);
+}
+
+/* only cursor 0: any other cursor depends on the hash table layout */
+static void v_scan_cursor(gen_t *g, lcmd *c)
+{
+    static const char *const bad[] = {"abc", "1.5", "18446744073709551616"};
+    if (pct(&g->r, 95))
+        lc_str(c, "0");
+    else
+        PICK(g, c, bad);
+}
+
+/* COUNT 1000 covers the whole (small) keyspace in one call */
+static void v_scan_count(gen_t *g, lcmd *c)
+{
+    static const char *const bad[] = {"0", "-1", "abc"};
+    if (pct(&g->r, 97))
+        lc_str(c, "1000");
+    else
+        PICK(g, c, bad);
+}
+
+static void v_scan_type(gen_t *g, lcmd *c)
+{
+    static const char *const types[] = {"string", "STRING", "list", "hash", "nosuchtype"};
+    PICK(g, c, types);
+}
+
+static void v_hello_proto(gen_t *g, lcmd *c)
 {
     static const char *const vers[] = {"2", "3", "2", "3", "4", "1", "abc", "-1"};
-    lc_str(c, "HELLO");
-    c->mode |= MATCH_IGNORE_INTS; /* the reply holds the connection id */
-    if (pct(&g->r, 10))
-        return;
     lc_str(c, vers[rnd(&g->r, pct(&g->r, 90) ? 4 : NELEM(vers))]);
-    if (pct(&g->r, 10)) {
-        lc_str(c, "SETNAME");
-        lc_str(c, pct(&g->r, 80) ? "live-client" : "bad name");
-    } else if (pct(&g->r, 5)) {
-        lc_str(c, "AUTH");
-        lc_str(c, "default");
-        lc_str(c, "secret");
-    }
 }
 
-static void gen_client(gen_t *g, lcmd *c)
+static void v_hello_name(gen_t *g, lcmd *c)
 {
-    unsigned k = rnd(&g->r, 100);
-    lc_str(c, "CLIENT");
-    if (k < 35) {
-        lc_str(c, "SETNAME");
-        lc_str(c, (const char *[]){"conn", "live-1", "", "bad name", "x\ny"}[rnd(&g->r, 5)]);
-    } else if (k < 70) {
-        lc_str(c, "GETNAME");
-    } else if (k < 90) {
-        lc_str(c, "ID");
-        c->mode |= MATCH_IGNORE_INTS;
-    } else if (k < 95) {
-        lc_str(c, "NOSUCHSUB");
-    }
+    lc_str(c, pct(&g->r, 80) ? "live-client" : "bad name");
+}
+static void v_user(gen_t *g, lcmd *c) { (void)g; lc_str(c, "default"); }
+static void v_password(gen_t *g, lcmd *c) { (void)g; lc_str(c, "secret"); }
+
+static void v_client_name(gen_t *g, lcmd *c)
+{
+    static const char *const names[] = {"conn", "live-1", "", "bad name", "x\ny"};
+    PICK(g, c, names);
 }
 
-static void gen_config(gen_t *g, lcmd *c)
+static void v_config_param(gen_t *g, lcmd *c)
 {
     static const char *const params[] = {"databases", "maxmemory", "maxmemory-policy",
                                          "proto-max-bulk-len", "timeout",
                                          "no-such-parameter", "DATABASES"};
-    lc_str(c, "CONFIG");
-    lc_str(c, pct(&g->r, 95) ? "GET" : "get");
-    lc_str(c, params[rnd(&g->r, NELEM(params))]);
+    PICK(g, c, params);
 }
 
-static void gen_command_cmd(gen_t *g, lcmd *c)
+static void v_command_name(gen_t *g, lcmd *c)
 {
     static const char *const names[] = {"get", "set", "incrbyfloat", "lcs", "mset",
                                         "del", "copy", "ping", "nosuchcommand"};
-    lc_str(c, "COMMAND");
-    if (pct(&g->r, 60)) {
-        lc_str(c, "INFO");
-        lc_str(c, names[rnd(&g->r, NELEM(names))]);
+    PICK(g, c, names);
+}
+
+static void v_info_section(gen_t *g, lcmd *c)
+{
+    (void)g;
+    lc_str(c, "keyspace"); /* exact: keys=N,expires=M,avg_ttl=... */
+}
+
+/* DUMP payloads of "foo", "123", 40 x "x" (LZF) and "-7" as Redis 7.0
+ * writes them, so RESTORE also succeeds, not only fails its checksum. */
+static void v_dump_payload(gen_t *g, lcmd *c)
+{
+    static const struct {
+        const char *p;
+        size_t n;
+    } ok[] = {
+        {"\x00\x03" "foo\x0a\x00\x73\x49\x39\xdb\x4d\xc1\xba\x97", 15},
+        {"\x00\xc0\x7b\x0a\x00\x48\xe2\x53\xe1\x00\x7a\x67\xb9", 13},
+        {"\x00\xc3\x09\x28\x01\x78\x78\xe0\x1b\x00\x01\x78\x78\x0a\x00\x7a\x1d\x6c\xce\xa5"
+         "\x40\x13\x33", 23},
+        {"\x00\xc0\xf9\x0a\x00\x5e\x26\xd1\x30\xd7\xa2\x42\xab", 13}};
+    if (pct(&g->r, 70)) {
+        unsigned i = rnd(&g->r, NELEM(ok));
+        lc_arg(c, ok[i].p, ok[i].n);
     } else {
-        lc_str(c, "GETKEYS");
-        unsigned k = rnd(&g->r, 4);
-        if (k == 0) {
-            lc_str(c, "SET");
-            gen_key(g, c);
-            lc_str(c, "v");
-        } else if (k == 1) {
-            lc_str(c, "MSET");
-            gen_key(g, c);
-            lc_str(c, "v");
-            gen_key(g, c);
-            lc_str(c, "w");
-        } else if (k == 2) {
-            lc_str(c, "LCS");
-            gen_key(g, c);
-            gen_key(g, c);
-        } else {
-            lc_str(c, "PING");
-        }
-    }
-}
-
-static void gen_scan(gen_t *g, lcmd *c)
-{
-    static const char *const pats[] = {"*", "k*", "k?", "k[0-3]", "*0", "[^k]*",
-                                       "\\*", "", "k[", "k\\", "n*", "*[", "?", "l*"};
-    static const char *const types[] = {"string", "STRING", "list", "hash", "nosuchtype"};
-    lc_str(c, "SCAN");
-    /* only cursor 0: any other cursor depends on the hash table layout */
-    lc_str(c, pct(&g->r, 95) ? "0" : (const char *[]){"abc", "1.5", "18446744073709551616"}[rnd(&g->r, 3)]);
-    if (pct(&g->r, 50)) {
-        lc_str(c, "MATCH");
-        lc_str(c, pats[rnd(&g->r, NELEM(pats))]);
-    }
-    /* COUNT 1000 covers the whole (small) keyspace in one call */
-    lc_str(c, "COUNT");
-    lc_str(c, pct(&g->r, 97) ? "1000" : (const char *[]){"0", "-1", "abc"}[rnd(&g->r, 3)]);
-    if (pct(&g->r, 30)) {
-        lc_str(c, "TYPE");
-        lc_str(c, types[rnd(&g->r, NELEM(types))]);
-    }
-    c->mode |= MATCH_UNORDERED;
-}
-
-/* EXPIRE PEXPIRE EXPIREAT PEXPIREAT key time [NX|XX|GT|LT]... */
-static void gen_expire_cmd(gen_t *g, lcmd *c)
-{
-    static const char *const bad[] = {"0", "-1", "abc", "9223372036854775807",
-                                      "9223372036854774", "1.5", "", "-9223372036854775808"};
-    static const char *const opts[] = {"NX", "XX", "GT", "LT", "nx", "gt", "FOO"};
-    unsigned k = rnd(&g->r, 4);
-    lc_str(c, (const char *[]){"EXPIRE", "PEXPIRE", "EXPIREAT", "PEXPIREAT"}[k]);
-    gen_key(g, c);
-    unsigned v = rnd(&g->r, 100);
-    if (v < 12)
-        lc_str(c, bad[rnd(&g->r, NELEM(bad))]);
-    else if (k < 2)
-        gen_rel_time(g, c, k == 1);
-    else if (v < 30) /* in the past: deletes the key */
-        lc_str(c, k == 2 ? "1000" : "1000000");
-    else /* far future, distinct per command */
-        lc_fmt(c, "%lld", k == 2 ? 4102444800LL + g->seq : (4102444800LL + g->seq) * 1000);
-    unsigned n = pct(&g->r, 60) ? 0 : 1 + rnd(&g->r, 2);
-    for (unsigned i = 0; i < n; i++)
-        lc_str(c, opts[rnd(&g->r, pct(&g->r, 95) ? 6 : NELEM(opts))]);
-}
-
-static void gen_body(gen_t *g, lcmd *c, int kind)
-{
-    static const char *const kpats[] = {"*", "k*", "k?", "k[0-3]", "*0", "[^k]*", "\\*",
-                                        "", "k[", "k\\", "n*", "*[", "?", "l*", "*\\"};
-    switch (kind) {
-    case C_GET: case C_STRLEN: case C_INCR: case C_DECR: case C_GETDEL: case C_TYPE:
-        lc_str(c, gram[kind].name);
-        gen_key(g, c);
-        break;
-    case C_SET: gen_set(g, c); break;
-    case C_SETNX: case C_GETSET: case C_APPEND:
-        lc_str(c, gram[kind].name);
-        gen_key(g, c);
         gen_value(g, c);
-        break;
-    case C_SETEX: case C_PSETEX:
-        lc_str(c, gram[kind].name);
-        gen_key(g, c);
-        if (pct(&g->r, 85))
-            gen_rel_time(g, c, kind == C_PSETEX);
-        else
-            lc_str(c, (const char *[]){"0", "-1", "abc", "9223372036854775807"}[rnd(&g->r, 4)]);
-        gen_value(g, c);
-        break;
-    case C_GETEX:
-        lc_str(c, "GETEX");
-        gen_key(g, c);
-        if (g->ttl && pct(&g->r, 50))
-            gen_expire_opt(g, c, 1);
-        break;
-    case C_INCRBY: case C_DECRBY:
-        lc_str(c, gram[kind].name);
-        gen_key(g, c);
-        gen_int(g, c);
-        break;
-    case C_INCRBYFLOAT:
-        lc_str(c, "INCRBYFLOAT");
-        gen_key(g, c);
-        gen_float(g, c);
-        break;
-    case C_MSET: case C_MSETNX: {
-        lc_str(c, gram[kind].name);
-        unsigned n = 1 + rnd(&g->r, 4);
-        for (unsigned i = 0; i < n; i++) {
-            gen_key(g, c);
-            gen_value(g, c);
-        }
-        break;
     }
-    case C_MGET: case C_DEL: case C_UNLINK: case C_EXISTS: case C_TOUCH: case C_WATCH:
-        lc_str(c, gram[kind].name);
-        gen_keys(g, c, 5);
-        break;
-    case C_GETRANGE: case C_SUBSTR:
-        lc_str(c, gram[kind].name);
-        gen_key(g, c);
-        gen_index(g, c);
-        gen_index(g, c);
-        break;
-    case C_SETRANGE: {
-        static const char *const offs[] = {"0", "1", "5", "10", "100", "1000", "-1",
-                                           "536870912", "9223372036854775807", "abc", ""};
-        lc_str(c, "SETRANGE");
-        gen_key(g, c);
-        if (pct(&g->r, 50))
-            lc_fmt(c, "%u", rnd(&g->r, 50));
-        else
-            lc_str(c, offs[rnd(&g->r, NELEM(offs))]);
-        if (pct(&g->r, 85))
-            gen_small_value(g, c);
-        else
-            gen_value(g, c);
-        break;
-    }
-    case C_LCS: gen_lcs(g, c); break;
-    case C_LSET:
+}
+
+static void v_restore_ttl(gen_t *g, lcmd *c)
+{
+    if (pct(&g->r, 60))
+        lc_str(c, "0");
+    else if (pct(&g->r, 70))
+        gen_rel_time(g, c, 1);
+    else
+        PICK(g, c, bad_secs);
+}
+
+static void v_small_count(gen_t *g, lcmd *c)
+{
+    static const char *const bad[] = {"-1", "abc", "256", "9223372036854775807"};
+    if (pct(&g->r, 80))
+        lc_fmt(c, "%u", rnd(&g->r, 100));
+    else
+        PICK(g, c, bad);
+}
+
+/* COMMAND GETKEYS / GETKEYSANDFLAGS: the manifest gives no argument shape
+ * (any command line follows), so these few lines stand in. */
+static void v_getkeys_line(gen_t *g, lcmd *c)
+{
+    switch (rnd(&g->r, 4)) {
+    case 0:
         lc_str(c, "SET");
-        gen_lcs_key(g, c);
-        gen_small_value(g, c);
-        break;
-    case C_RENAME: case C_RENAMENX:
-        lc_str(c, gram[kind].name);
         gen_key(g, c);
+        lc_str(c, "v");
+        break;
+    case 1:
+        lc_str(c, "MSET");
         gen_key(g, c);
-        break;
-    case C_KEYS:
-        lc_str(c, "KEYS");
-        lc_str(c, kpats[rnd(&g->r, NELEM(kpats))]);
-        c->mode |= MATCH_UNORDERED;
-        break;
-    case C_SCAN: gen_scan(g, c); break;
-    case C_RANDOMKEY:
-        lc_str(c, "RANDOMKEY");
-        c->mode |= MATCH_TYPE;
-        break;
-    case C_MOVE:
-        lc_str(c, "MOVE");
+        lc_str(c, "v");
         gen_key(g, c);
-        gen_db(g, c);
+        lc_str(c, "w");
         break;
-    case C_COPY:
-        lc_str(c, "COPY");
+    case 2:
+        lc_str(c, "LCS");
         gen_key(g, c);
-        gen_key(g, c);
-        if (pct(&g->r, 40)) {
-            lc_str(c, "DB");
-            gen_db(g, c);
-        }
-        if (pct(&g->r, 40))
-            lc_str(c, pct(&g->r, 90) ? "REPLACE" : "BADOPT");
-        break;
-    case C_OBJECT: gen_object(g, c); break;
-    case C_SELECT:
-        lc_str(c, "SELECT");
-        gen_db(g, c);
-        break;
-    case C_SWAPDB:
-        lc_str(c, "SWAPDB");
-        gen_db(g, c);
-        gen_db(g, c);
-        break;
-    case C_DBSIZE: case C_MULTI: case C_EXEC: case C_DISCARD: case C_UNWATCH:
-    case C_RESET:
-        lc_str(c, gram[kind].name);
-        /* a key SET with a past EXAT stays in Redis's count until its
-         * expire cycle (or an access) reclaims it: timing, not protocol */
-        if (kind == C_DBSIZE && g->ttl)
-            c->mode |= MATCH_NONNEG_INTS;
-        break;
-    case C_FLUSHDB: case C_FLUSHALL:
-        lc_str(c, gram[kind].name);
-        if (pct(&g->r, 40))
-            lc_str(c, (const char *[]){"ASYNC", "SYNC", "async", "BAD"}[rnd(&g->r, 4)]);
-        break;
-    case C_PING:
-        lc_str(c, "PING");
-        if (pct(&g->r, 50))
-            gen_value(g, c);
-        break;
-    case C_ECHO:
-        lc_str(c, "ECHO");
-        gen_value(g, c);
-        break;
-    case C_HELLO: gen_hello(g, c); break;
-    case C_AUTH:
-        lc_str(c, "AUTH");
-        if (pct(&g->r, 50))
-            lc_str(c, "default");
-        lc_str(c, "secret");
-        break;
-    case C_CLIENT: gen_client(g, c); break;
-    case C_CONFIG: gen_config(g, c); break;
-    case C_COMMAND: gen_command_cmd(g, c); break;
-    case C_TIME:
-        lc_str(c, "TIME");
-        c->mode |= MATCH_TYPE;
-        break;
-    case C_INFO:
-        lc_str(c, "INFO");
-        lc_str(c, "keyspace"); /* exact: keys=N,expires=M,avg_ttl=... */
-        if (g->ttl)
-            c->mode |= MATCH_TYPE;
-        break;
-    case C_EXPIRE: gen_expire_cmd(g, c); break;
-    case C_TTL:
-        lc_str(c, (const char *[]){"TTL", "PTTL", "EXPIRETIME", "PEXPIRETIME"}[rnd(&g->r, 4)]);
-        gen_key(g, c);
-        c->mode |= MATCH_NONNEG_INTS; /* -1 and -2 exact, times approximate */
-        break;
-    case C_PERSIST:
-        lc_str(c, "PERSIST");
         gen_key(g, c);
         break;
     default:
-        lc_str(c, (const char *[]){"NOSUCHCMD", "GETT", "SETT", "", "X"}[rnd(&g->r, 5)]);
-        if (pct(&g->r, 60))
-            gen_value(g, c);
-        break;
+        lc_str(c, "PING");
     }
+}
+
+/* Hints by "command/argname".  gen replaces the type's generator; incl is
+ * the chance (percent) an optional argument is sent (0: the default 50);
+ * H_TTL drops the argument unless expire options are on, H_ONCE sends a
+ * multiple argument once. */
+enum { H_TTL = 1, H_ONCE = 2 };
+typedef struct {
+    const char *path;
+    void (*gen)(gen_t *, lcmd *);
+    int incl;
+    unsigned flags;
+} hint_t;
+
+static const hint_t hints[] = {
+    {"set/expiration", NULL, 35, H_TTL},
+    {"set/seconds", v_opt_secs, 0, 0},
+    {"set/milliseconds", v_opt_ms, 0, 0},
+    {"set/unix-time-seconds", v_opt_at, 0, 0},
+    {"set/unix-time-milliseconds", v_opt_pxat, 0, 0},
+    {"getex/expiration", NULL, 50, H_TTL},
+    {"getex/seconds", v_opt_secs, 0, 0},
+    {"getex/milliseconds", v_opt_ms, 0, 0},
+    {"getex/unix-time-seconds", v_opt_at, 0, 0},
+    {"getex/unix-time-milliseconds", v_opt_pxat, 0, 0},
+    {"setex/seconds", v_setex_secs, 0, 0},
+    {"psetex/milliseconds", v_setex_ms, 0, 0},
+    {"expire/seconds", v_expire_secs, 0, 0},
+    {"pexpire/milliseconds", v_expire_ms, 0, 0},
+    {"expireat/unix-time-seconds", v_expireat_secs, 0, 0},
+    {"pexpireat/unix-time-milliseconds", v_expireat_ms, 0, 0},
+    {"expire/condition", NULL, 40, 0},
+    {"pexpire/condition", NULL, 40, 0},
+    {"expireat/condition", NULL, 40, 0},
+    {"pexpireat/condition", NULL, 40, 0},
+    {"getrange/start", gen_index, 0, 0},
+    {"getrange/end", gen_index, 0, 0},
+    {"substr/start", gen_index, 0, 0},
+    {"substr/end", gen_index, 0, 0},
+    {"setrange/offset", v_setrange_offset, 0, 0},
+    {"setrange/value", v_mostly_small, 0, 0},
+    {"lcs/key1", gen_lcs_key, 0, 0},
+    {"lcs/key2", gen_lcs_key, 0, 0},
+    {"lcs/len", v_minmatchlen, 0, 0},
+    {"select/index", gen_db, 0, 0},
+    {"swapdb/index1", gen_db, 0, 0},
+    {"swapdb/index2", gen_db, 0, 0},
+    {"move/db", gen_db, 0, 0},
+    {"copy/destination-db", gen_db, 40, 0},
+    {"copy/replace", NULL, 40, 0},
+    {"scan/cursor", v_scan_cursor, 0, 0},
+    {"scan/count", v_scan_count, 100, 0},
+    {"scan/type", v_scan_type, 30, 0},
+    {"flushdb/async", NULL, 40, 0},
+    {"flushall/async", NULL, 40, 0},
+    {"hello/arguments", NULL, 90, 0},
+    {"hello/protover", v_hello_proto, 0, 0},
+    {"hello/username_password", NULL, 5, 0},
+    {"hello/username", v_user, 0, 0},
+    {"hello/password", v_password, 0, 0},
+    {"hello/clientname", v_hello_name, 10, 0},
+    {"auth/username", v_user, 0, 0},
+    {"auth/password", v_password, 0, 0},
+    {"client|setname/connection-name", v_client_name, 0, 0},
+    {"config|get/parameter", v_config_param, 0, 0},
+    {"command|info/command-name", v_command_name, 100, 0},
+    {"command|docs/command-name", v_command_name, 100, 0},
+    {"info/section", v_info_section, 100, H_ONCE},
+    {"restore/ttl", v_restore_ttl, 0, 0},
+    {"restore/serialized-value", v_dump_payload, 0, 0},
+    {"restore/seconds", v_small_count, 20, 0},
+    {"restore/frequency", v_small_count, 20, 0},
+};
+
+static const hint_t *find_hint(const char *cmd, const char *arg)
+{
+    size_t n = strlen(cmd);
+    for (size_t i = 0; i < NELEM(hints); i++)
+        if (!strncmp(hints[i].path, cmd, n) && hints[i].path[n] == '/' &&
+            !strcmp(hints[i].path + n + 1, arg))
+            return &hints[i];
+    return NULL;
+}
+
+/* ---- policy ----------------------------------------------------------------
+ * Keyed by grammar name.  weight 0 leaves the command out; `why` says why.
+ * mode is the reply's MATCH_* (exact unless set); ttl_mode is added when
+ * expire options are on; `tail` generates the arguments when the manifest
+ * cannot describe them.  "" names the unknown-command entry. */
+enum {
+    P_TTL = 1,          /* needs the ttl module (times that could run out) */
+    P_LCS_KEYS = 2,     /* on LCS's own keys, small values, no options */
+    P_NO_ARITY = 4,     /* never a wrong arity: the short form lists everything */
+    P_MULTI_INTS = 8,   /* integers ignored inside MULTI */
+    P_INFO_SHAPE = 16,  /* exact only as INFO keyspace */
+    P_TX_MULTI = 32, P_TX_EXEC = 64, P_TX_END = 128, /* transaction tracking */
+};
+
+typedef struct policy {
+    const char *name;
+    int weight;
+    const char *why;
+    unsigned flags;
+    int mode, ttl_mode;
+    void (*tail)(gen_t *, lcmd *);
+} policy_t;
+
+#define DEFAULT_WEIGHT 4
+
+#define FUZZ(n, w) .name = (n), .weight = (w)
+#define SKIP(n, reason) .name = (n), .why = (reason)
+
+static const policy_t policy[] = {
+    /* strings */
+    {FUZZ("get", 80)}, {FUZZ("set", 90)}, {FUZZ("setnx", 15)}, {FUZZ("getset", 15)},
+    {FUZZ("setex", 10), .flags = P_TTL}, {FUZZ("psetex", 8), .flags = P_TTL},
+    {FUZZ("getdel", 15)}, {FUZZ("getex", 15)}, {FUZZ("append", 40)}, {FUZZ("strlen", 25)},
+    {FUZZ("incr", 35)}, {FUZZ("decr", 25)}, {FUZZ("incrby", 35)}, {FUZZ("decrby", 25)},
+    {FUZZ("incrbyfloat", 45)}, {FUZZ("mset", 25)}, {FUZZ("msetnx", 15)}, {FUZZ("mget", 30)},
+    {FUZZ("getrange", 30)}, {FUZZ("substr", 10)}, {FUZZ("setrange", 35)},
+    /* LCS of two large values would need gigabytes on both servers: LCS and
+     * the SETs that fill its keys work on keys nothing else writes */
+    {FUZZ("lcs", 25)}, {FUZZ("set", 20), .flags = P_LCS_KEYS},
+    /* keys */
+    {FUZZ("del", 30)}, {FUZZ("unlink", 10)}, {FUZZ("exists", 25)}, {FUZZ("touch", 10)},
+    {FUZZ("type", 15)}, {FUZZ("rename", 20)}, {FUZZ("renamenx", 15)},
+    {FUZZ("keys", 15), .mode = MATCH_UNORDERED},
+    {FUZZ("scan", 15), .mode = MATCH_UNORDERED}, {FUZZ("randomkey", 5), .mode = MATCH_TYPE},
+    {FUZZ("move", 15)}, {FUZZ("copy", 20)},
+    {FUZZ("object", 1)}, {FUZZ("object|encoding", 11)},
+    /* inside MULTI, Redis counts the queued command's reference too */
+    {FUZZ("object|refcount", 6), .flags = P_MULTI_INTS},
+    {FUZZ("object|idletime", 3), .mode = MATCH_IGNORE_INTS}, /* seconds since last access */
+    {FUZZ("object|freq", 2)}, {FUZZ("object|help", 2)},
+    /* core */
+    {FUZZ("select", 20)}, {FUZZ("swapdb", 6)},
+    /* a key SET with a past EXAT stays in Redis's count until its expire
+     * cycle (or an access) reclaims it: timing, not protocol */
+    {FUZZ("dbsize", 10), .ttl_mode = MATCH_NONNEG_INTS},
+    {FUZZ("flushdb", 3)}, {FUZZ("flushall", 1)}, {FUZZ("ping", 6)}, {FUZZ("echo", 6)},
+    {FUZZ("multi", 12), .flags = P_TX_MULTI}, {FUZZ("exec", 12), .flags = P_TX_EXEC},
+    {FUZZ("discard", 5), .flags = P_TX_END}, {FUZZ("reset", 2), .flags = P_TX_END},
+    {FUZZ("watch", 8)}, {FUZZ("unwatch", 4)},
+    {FUZZ("hello", 6), .mode = MATCH_IGNORE_INTS}, /* the reply holds the connection id */
+    {FUZZ("auth", 2)},
+    {FUZZ("client", 1)}, {FUZZ("client|setname", 3)}, {FUZZ("client|getname", 3)},
+    {FUZZ("client|id", 1), .mode = MATCH_IGNORE_INTS},
+    /* several parameters come back in the order of Redis's dict: a map */
+    {FUZZ("config", 1)}, {FUZZ("config|get", 4), .mode = MATCH_UNORDERED},
+    {FUZZ("config|resetstat", 1)},
+    {SKIP("command", "COMMAND alone lists every command; ours has only a subset")},
+    {FUZZ("command|info", 2), .flags = P_NO_ARITY},
+    {FUZZ("command|docs", 2), .flags = P_NO_ARITY, .mode = MATCH_UNORDERED},
+    {FUZZ("command|getkeys", 2), .flags = P_NO_ARITY, .tail = v_getkeys_line},
+    {FUZZ("command|getkeysandflags", 1), .flags = P_NO_ARITY, .tail = v_getkeys_line},
+    {FUZZ("time", 2), .mode = MATCH_TYPE},
+    {FUZZ("info", 3), .flags = P_NO_ARITY | P_INFO_SHAPE, .ttl_mode = MATCH_TYPE},
+    {FUZZ("", 3)}, /* an unknown command */
+    /* ttl */
+    {FUZZ("expire", 10)}, {FUZZ("pexpire", 10)}, {FUZZ("expireat", 10)}, {FUZZ("pexpireat", 10)},
+    /* -1 and -2 exact, times approximate */
+    {FUZZ("ttl", 8), .mode = MATCH_NONNEG_INTS}, {FUZZ("pttl", 8), .mode = MATCH_NONNEG_INTS},
+    {FUZZ("expiretime", 7), .mode = MATCH_NONNEG_INTS},
+    {FUZZ("pexpiretime", 7), .mode = MATCH_NONNEG_INTS}, {FUZZ("persist", 10)},
+    /* rdb: the tips call DUMP nondeterministic (encodings may differ), but
+     * a string's payload is fixed by its value: compared exactly */
+    {FUZZ("dump", 4)},
+    /* left out */
+    {SKIP("quit", "closes the connection: the rest of the epoch would run on a "
+                "fresh one the generator does not model")},
+    {SKIP("shutdown", "stops the server")},
+    {SKIP("client|list", "addresses, fds, ages: nondeterministic")},
+    {SKIP("client|info", "addresses, fds, ages: nondeterministic")},
+    {SKIP("client|kill", "could kill the fuzzer's own connection")},
+    {SKIP("client|help", "ours lists only the subcommands it implements")},
+    {SKIP("config|help", "ours lists only the subcommands it implements")},
+    {SKIP("config|set", "server-wide state the per-epoch FLUSHALL does not reset")},
+    {SKIP("command|count", "ours has only a subset of Redis's commands")},
+    {SKIP("command|list", "ours has only a subset of Redis's commands")},
+    {SKIP("save", "writes a file; no_multi; timing")},
+    {SKIP("bgsave", "forks and writes a file: timing")},
+    {SKIP("lastsave", "a clock")},
+};
+
+static const policy_t *find_policy(const char *name, int from)
+{
+    for (size_t i = (size_t)from; i < NELEM(policy); i++)
+        if (!strcasecmp(policy[i].name, name))
+            return &policy[i];
+    return NULL;
+}
+
+static const hint_t *arg_hint(const gen_t *g, const garg *a)
+{
+    return g->pol && g->pol->flags & P_LCS_KEYS ? NULL : find_hint(g->cmd->name, a->name);
 }
 
 /* Inline commands need every argument expressible on one line. */
@@ -2312,24 +2531,187 @@ static void encode(lcmd *c)
     }
 }
 
+/* ---- generating from the argument trees ---------------------------------- */
+/* A token or subcommand name, in another case now and then. */
+static void gen_word_cased(gen_t *g, lcmd *c, const char *w)
+{
+    lc_str(c, w);
+    buf_t *b = &c->argv[c->argc - 1];
+    unsigned k = rnd(&g->r, 100);
+    for (size_t i = 0; i < b->len && k < 13; i++)
+        if (k < 10 || i % 2 == 0)
+            b->p[i] = (char)tolower((unsigned char)b->p[i]);
+}
+
+static void gen_arg(gen_t *g, lcmd *c, const garg *a);
+
+/* The value of one argument, without its token or repetition. */
+static void gen_arg_value(gen_t *g, lcmd *c, const garg *a)
+{
+    const hint_t *h = arg_hint(g, a);
+    int lcs = g->pol && g->pol->flags & P_LCS_KEYS;
+    if (h && h->gen && a->type != GT_PURE_TOKEN && a->type != GT_ONEOF &&
+        a->type != GT_BLOCK) {
+        h->gen(g, c);
+        return;
+    }
+    switch (a->type) {
+    case GT_KEY: if (lcs) gen_lcs_key(g, c); else gen_key(g, c); break;
+    case GT_INTEGER: gen_int(g, c); break;
+    case GT_DOUBLE: gen_float(g, c); break;
+    case GT_PATTERN: v_pattern(g, c); break;
+    case GT_UNIX_TIME: v_unix_time(g, c); break;
+    case GT_PURE_TOKEN: break; /* the token is all */
+    case GT_ONEOF: gen_arg(g, c, &a->sub[rnd(&g->r, (unsigned)a->nsub)]); break;
+    case GT_BLOCK:
+        for (int i = 0; i < a->nsub; i++)
+            gen_arg(g, c, &a->sub[i]);
+        break;
+    default: if (lcs) gen_small_value(g, c); else gen_value(g, c); break;
+    }
+}
+
+/* One argument: skipped if optional (and not chosen), its token, then its
+ * value once or, if multiple, 1..N times (the token before each with
+ * multiple-token).  An optional argument is sometimes sent twice, to reach
+ * the duplicate-option paths. */
+static void gen_arg(gen_t *g, lcmd *c, const garg *a)
+{
+    const hint_t *h = arg_hint(g, a);
+    if (h && h->flags & H_TTL && !g->ttl)
+        return;
+    if (a->optional) {
+        if (g->pol && g->pol->flags & P_LCS_KEYS)
+            return;
+        if (!pct(&g->r, h && h->incl ? (unsigned)h->incl : 50))
+            return;
+    }
+    unsigned n = 1;
+    if (a->multiple && !(h && h->flags & H_ONCE))
+        n = 1 + rnd(&g->r, a->type == GT_KEY ? 5 : 4);
+    if (a->optional && pct(&g->r, 3))
+        n++;
+    for (unsigned i = 0; i < n; i++) {
+        if (a->token && (i == 0 || a->multiple_token || !a->multiple))
+            gen_word_cased(g, c, a->token);
+        gen_arg_value(g, c, a);
+    }
+}
+
+static void gen_unknown(gen_t *g, lcmd *c)
+{
+    static const char *const names[] = {"NOSUCHCMD", "GETT", "SETT", "", "X"};
+    PICK(g, c, names);
+    if (pct(&g->r, 60))
+        gen_value(g, c);
+}
+
+/* The command's words: "GET", or "OBJECT" "ENCODING"; a container alone
+ * mostly gets a subcommand it does not have, else none. */
+static void gen_name(gen_t *g, lcmd *c, const gcmd *cmd)
+{
+    char up[64];
+    const char *bar = strchr(cmd->name, '|');
+    size_t n = bar ? (size_t)(bar - cmd->name) : strlen(cmd->name);
+    snprintf(up, sizeof up, "%.*s", (int)n, cmd->name);
+    for (char *p = up; *p; p++)
+        *p = (char)toupper((unsigned char)*p);
+    lc_str(c, up);
+    if (bar) {
+        snprintf(up, sizeof up, "%s", bar + 1);
+        for (char *p = up; *p; p++)
+            *p = (char)toupper((unsigned char)*p);
+        gen_word_cased(g, c, up);
+    } else if (cmd->container && pct(&g->r, 80)) {
+        lc_str(c, "NOSUCHSUB");
+    }
+}
+
 static int pick_kind(gen_t *g)
 {
     unsigned k = rnd(&g->r, (unsigned)g->total_weight);
-    for (int i = 0; i < NCMD; i++) {
-        if (g->excluded[i])
-            continue;
-        if (k < (unsigned)gram[i].weight)
+    for (int i = 0; i < g->nkinds; i++) {
+        if (k < (unsigned)g->kinds[i].weight)
             return i;
-        k -= (unsigned)gram[i].weight;
+        k -= (unsigned)g->kinds[i].weight;
     }
-    return C_PING;
+    return 0;
+}
+
+/* The reply's match mode: the policy's, or for a command it does not name,
+ * what the manifest's tips say. */
+static int reply_mode(const gen_t *g, const gcmd *cmd, const policy_t *p)
+{
+    if (p)
+        return p->mode | (g->ttl ? p->ttl_mode : 0);
+    if (!cmd)
+        return 0;
+    if (list_has(cmd->tips, "nondeterministic_output"))
+        return MATCH_TYPE;
+    return list_has(cmd->tips, "nondeterministic_output_order") ? MATCH_UNORDERED : 0;
+}
+
+/* Occasional wrong arity or a junk option, for the error paths. */
+static void gen_junk(gen_t *g, lcmd *c, const policy_t *p)
+{
+    static const char *const junk[] = {"FOO", "BADOPT", "BAD", "nosuchopt"};
+    if (p && p->flags & P_NO_ARITY)
+        return;
+    /* never down to a bare container: COMMAND alone lists every command */
+    int words = g->cmd && strchr(g->cmd->name, '|') ? 2 : 1;
+    if (pct(&g->r, 3)) {
+        if (c->argc > words && pct(&g->r, 50)) {
+            buf_free(&c->argv[--c->argc]);
+        } else {
+            gen_value(g, c);
+            if (pct(&g->r, 30))
+                gen_value(g, c);
+        }
+    } else if (c->argc > 1 && pct(&g->r, 2)) {
+        PICK(g, c, junk);
+    }
+}
+
+/* What the generator knows about the transaction state. */
+static void track_multi(gen_t *g, lcmd *c, const policy_t *p)
+{
+    unsigned f = p ? p->flags : 0;
+    int bare = c->argc == 1;
+    c->tx = !bare ? 0 : f & P_TX_MULTI ? 1 : f & P_TX_EXEC ? 2 : f & P_TX_END ? 3 : 0;
+    if (g->multi)
+        g->exec_mode |= c->mode;
+    if (c->tx == 1) {
+        if (!g->multi)
+            g->exec_mode = 0;
+        g->multi = 1;
+    } else if (c->tx >= 2) {
+        if (c->tx == 2)
+            c->mode |= g->exec_mode;
+        g->multi = 0;
+        g->exec_mode = 0;
+    }
 }
 
 static void gen_command(gen_t *g, lcmd *c)
 {
     memset(c, 0, sizeof *c);
     c->kind = pick_kind(g);
-    gen_body(g, c, c->kind);
+    const kind_t *k = &g->kinds[c->kind];
+    const policy_t *p = k->pol;
+    g->cmd = k->cmd;
+    g->pol = p;
+    c->mode = reply_mode(g, k->cmd, p);
+    if (!k->cmd) {
+        gen_unknown(g, c);
+    } else {
+        gen_name(g, c, k->cmd);
+        if (p && p->tail)
+            p->tail(g, c);
+        for (int i = 0; i < k->cmd->nargs; i++)
+            gen_arg(g, c, &k->cmd->args[i]);
+        if (p && p->flags & P_MULTI_INTS && g->multi)
+            c->mode |= MATCH_IGNORE_INTS;
+    }
     /* the command name in other cases */
     if (pct(&g->r, 15)) {
         for (size_t i = 0; i < c->argv[0].len; i++)
@@ -2338,18 +2720,8 @@ static void gen_command(gen_t *g, lcmd *c)
         for (size_t i = 0; i < c->argv[0].len; i += 2)
             c->argv[0].p[i] = (char)tolower((unsigned char)c->argv[0].p[i]);
     }
-    /* occasional wrong arity (not for INFO and COMMAND, whose argument-less
-     * forms list everything the server has) */
-    if (pct(&g->r, 3) && c->kind != C_INFO && c->kind != C_COMMAND) {
-        if (c->argc > 1 && pct(&g->r, 50)) {
-            buf_free(&c->argv[--c->argc]);
-        } else {
-            gen_value(g, c);
-            if (pct(&g->r, 30))
-                gen_value(g, c);
-        }
-    }
-    if (c->kind == C_INFO && c->argc != 2)
+    gen_junk(g, c, p);
+    if (p && p->flags & P_INFO_SHAPE && c->argc != 2)
         c->mode |= MATCH_TYPE; /* not INFO keyspace any more */
     c->own = c->mode;
     size_t total = 0;
@@ -2357,43 +2729,73 @@ static void gen_command(gen_t *g, lcmd *c)
         total += c->argv[i].len;
     c->inl = total < 1000 && pct(&g->r, 5);
     encode(c);
-    /* what the generator knows about the transaction state */
-    int bare = c->argc == 1;
-    if (g->multi)
-        g->exec_mode |= c->mode;
-    if ((c->kind == C_MULTI && bare) ) {
-        if (!g->multi)
-            g->exec_mode = 0;
-        g->multi = 1;
-    } else if ((c->kind == C_EXEC || c->kind == C_DISCARD || c->kind == C_RESET) && bare) {
-        if (c->kind == C_EXEC)
-            c->mode |= g->exec_mode;
-        g->multi = 0;
-        g->exec_mode = 0;
-    }
+    track_multi(g, c, p);
 }
 
-static void gen_init(gen_t *g, const options *o, int ttl)
+/* Commands a policy does not name: fuzzed, unless their flags say the
+ * differential cannot handle them; returns the reason or NULL. */
+static const char *default_exclusion(const gcmd *cmd)
+{
+    if (list_has(cmd->flags, "blocking"))
+        return "blocking: the stream never waits";
+    if (list_has(cmd->flags, "admin"))
+        return "admin: server-wide state; name it in the policy to fuzz it";
+    if (list_has(cmd->flags, "pubsub"))
+        return "pubsub: changes the connection's protocol state";
+    return NULL;
+}
+
+static int excluded_by_option(const options *o, const char *name)
+{
+    const char *bar = strchr(name, '|');
+    size_t top = bar ? (size_t)(bar - name) : strlen(name);
+    for (const char *p = o->exclude; p && *p;) {
+        size_t l = strcspn(p, ",");
+        if ((l == strlen(name) && !strncasecmp(p, name, l)) ||
+            (l == top && !strncasecmp(p, name, l)))
+            return 1;
+        p += l + (p[l] == ',');
+    }
+    return 0;
+}
+
+static void add_kind(gen_t *g, const gcmd *cmd, const policy_t *p, int weight)
+{
+    g->kinds = realloc(g->kinds, (size_t)(g->nkinds + 1) * sizeof *g->kinds);
+    if (!g->kinds)
+        die("out of memory");
+    g->kinds[g->nkinds++] = (kind_t){cmd, p, weight};
+    g->total_weight += weight;
+}
+
+/* The entries for one grammar command: one per policy entry naming it, or
+ * one with the defaults. */
+static void add_command_kinds(gen_t *g, const gcmd *cmd, const options *o)
+{
+    int ttl_ok = g->ttl || strcmp(cmd->module, "ttl");
+    if (excluded_by_option(o, cmd->name) || !ttl_ok)
+        return;
+    const policy_t *p = find_policy(cmd->name, 0);
+    if (!p) {
+        if (!default_exclusion(cmd))
+            add_kind(g, cmd, NULL, DEFAULT_WEIGHT);
+        return;
+    }
+    for (; p; p = find_policy(cmd->name, (int)(p - policy) + 1))
+        if (p->weight > 0 && (g->ttl || !(p->flags & P_TTL)))
+            add_kind(g, cmd, p, p->weight);
+}
+
+static void gen_init(gen_t *g, const options *o, const grammar_t *gr, int ttl)
 {
     memset(g, 0, sizeof *g);
     g->r.s = o->seed;
     g->ttl = ttl;
-    for (int i = 0; i < NCMD; i++) {
-        if (gram[i].ttl && !ttl)
-            g->excluded[i] = 1;
-        if (o->exclude) {
-            const char *p = o->exclude;
-            size_t n = strlen(gram[i].name);
-            while (*p) {
-                size_t l = strcspn(p, ",");
-                if (l == n && !strncasecmp(p, gram[i].name, n))
-                    g->excluded[i] = 1;
-                p += l + (p[l] == ',');
-            }
-        }
-        if (!g->excluded[i])
-            g->total_weight += gram[i].weight;
-    }
+    for (int i = 0; i < gr->n; i++)
+        add_command_kinds(g, &gr->cmds[i], o);
+    const policy_t *u = find_policy("", 0);
+    if (u && !excluded_by_option(o, "UNKNOWN"))
+        add_kind(g, NULL, u, u->weight);
     if (!g->total_weight)
         die("--exclude leaves nothing to send");
 }
@@ -2579,16 +2981,15 @@ static int repro_mode(lcmd **seq, int n)
     int mode = 0, multi = 0, queued = 0;
     for (int i = 0; i < n; i++) {
         const lcmd *c = seq[i];
-        int bare = c->argc == 1;
         mode |= c->own;
         if (multi)
             queued |= c->own;
-        if (c->kind == C_MULTI && bare) {
+        if (c->tx == 1) {
             if (!multi)
                 queued = 0;
             multi = 1;
-        } else if ((c->kind == C_EXEC || c->kind == C_DISCARD || c->kind == C_RESET) && bare) {
-            if (c->kind == C_EXEC)
+        } else if (c->tx >= 2) {
+            if (c->tx == 2)
                 mode |= queued;
             multi = 0;
             queued = 0;
@@ -2771,13 +3172,15 @@ static int run_live(const options *o)
         return 2;
     }
     int ttl = o->ttl >= 0 ? o->ttl : probe_ttl(L.port[0]);
+    grammar_t gr = {0};
+    grammar_load(&gr, o->grammar);
     gen_t g;
-    gen_init(&g, o, ttl);
+    gen_init(&g, o, &gr, ttl);
     FILE *save = NULL;
     if (o->save && !(save = fopen(o->save, "a")))
         die("%s: %s", o->save, strerror(errno));
-    printf("live: seed %llu, %d s, epoch %d, expire options %s\n", o->seed, o->seconds,
-           o->epoch, ttl ? "on" : "off");
+    printf("live: seed %llu, %d s, epoch %d, expire options %s, %d commands in the grammar, "
+           "%d kinds sent\n", o->seed, o->seconds, o->epoch, ttl ? "on" : "off", gr.n, g.nkinds);
     fflush(stdout);
     lcmd *hist = calloc((size_t)o->epoch, sizeof *hist);
     if (!hist)
@@ -2837,6 +3240,107 @@ static int run_live(const options *o)
         free(sigs.v[i]);
     free(sigs.v);
     return rc ? rc : ndiv ? 1 : 0;
+}
+
+/* ---- grammar check ---------------------------------------------------------
+ * The grammar must be the server's command set: every name COMMAND LIST
+ * gives is in the grammar and every grammar command is in COMMAND LIST
+ * (a command the policy leaves out still counts: it is in the grammar).
+ * The policy may only name commands the grammar has, so a renamed command
+ * cannot keep a stale weight or exclusion. */
+
+/* The names of a RESP array of bulk strings; -1 if the reply is not one. */
+static int reply_names(const buf_t *b, char ***out)
+{
+    const char *p = b->p ? b->p : "";
+    long long n;
+    long e = line_end(p, b->len, 0);
+    if (p[0] != '*' || e < 0 || parse_ll(p + 1, (size_t)e - 1, &n) || n < 0)
+        return -1;
+    size_t off = (size_t)e + 2;
+    *out = calloc((size_t)n + 1, sizeof **out);
+    for (long long i = 0; i < n; i++) {
+        long long len;
+        e = line_end(p, b->len, off);
+        if (e < 0 || p[off] != '$' || parse_ll(p + off + 1, (size_t)e - off - 1, &len) ||
+            len < 0 || (size_t)e + 2 + (size_t)len > b->len)
+            return -1;
+        (*out)[i] = xstrndup(p + e + 2, (size_t)len);
+        off = (size_t)e + 2 + (size_t)len + 2;
+    }
+    return (int)n;
+}
+
+static int fetch_command_list(int port, char ***names)
+{
+    static const char req[] = "*2\r\n$7\r\nCOMMAND\r\n$4\r\nLIST\r\n";
+    int fd = connect_port(port);
+    if (fd < 0)
+        return -1;
+    rx_t rx = {0};
+    long long deadline = now_ms() + 5000;
+    if (write_all(fd, req, sizeof req - 1, deadline) == 0)
+        rx_read(fd, &rx, 1, 0, deadline);
+    close(fd);
+    int n = rx.count == 1 ? reply_names(&rx.data, names) : -1;
+    buf_free(&rx.data);
+    return n;
+}
+
+static int run_grammar_check(const options *o)
+{
+    grammar_t gr = {0};
+    grammar_load(&gr, o->grammar);
+    int bad = 0;
+    for (size_t i = 0; i < NELEM(policy); i++)
+        if (policy[i].name[0] && !grammar_find(&gr, policy[i].name)) {
+            printf("grammar: the policy names '%s', which the grammar lacks\n", policy[i].name);
+            bad++;
+        }
+    server_t s = {0};
+    int port = o->port;
+    if (o->server_cmd) {
+        if (server_start(o->server_cmd, &s) < 0)
+            return 2;
+        port = s.port;
+    }
+    char **names = NULL;
+    int n = fetch_command_list(port, &names);
+    server_stop(&s);
+    if (s.dir[0])
+        remove_dir(s.dir);
+    if (n < 0) {
+        printf("grammar: COMMAND LIST gave no array of names\n");
+        return 2;
+    }
+    for (int i = 0; i < n; i++)
+        if (!grammar_find(&gr, names[i])) {
+            printf("grammar: the server has '%s', the grammar does not\n", names[i]);
+            bad++;
+        }
+    for (int k = 0; k < gr.n; k++) {
+        int found = 0;
+        for (int i = 0; i < n && !found; i++)
+            found = !strcasecmp(names[i], gr.cmds[k].name);
+        if (!found) {
+            printf("grammar: the grammar has '%s', the server does not\n", gr.cmds[k].name);
+            bad++;
+        }
+    }
+    int fuzzed = 0, left_out = 0;
+    for (int k = 0; k < gr.n; k++) {
+        const policy_t *p = find_policy(gr.cmds[k].name, 0);
+        if (p ? p->weight > 0 : !default_exclusion(&gr.cmds[k]))
+            fuzzed++;
+        else
+            left_out++;
+    }
+    printf("grammar: %d commands (%d fuzzed, %d left out by policy), server lists %d, "
+           "%d mismatch%s\n", gr.n, fuzzed, left_out, n, bad, bad == 1 ? "" : "es");
+    for (int i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+    return bad ? 1 : 0;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -3310,6 +3814,7 @@ static void usage(FILE *f)
     fputs("usage: fr-conform record|replay [options] FIXTURE...\n"
           "       fr-conform live [options]\n"
           "       fr-conform report [options] FIXTURE...\n"
+          "       fr-conform grammar-check --grammar FILE --server-cmd CMD|--port N\n"
           "       fr-conform free-port\n"
           "options:\n"
           "  --server-cmd CMD  start CMD --port N (per fixture file; once for live)\n"
@@ -3334,7 +3839,8 @@ static void usage(FILE *f)
           "  --shrink-seconds S  time for shrinking one divergence (default 20)\n"
           "  --max-divergences N  stop after N divergences (default 1)\n"
           "  --ttl yes|no|auto expire options in the grammar (auto: if ours takes them)\n"
-          "  --exclude A,B     leave these commands out of the grammar\n"
+          "  --grammar FILE    the command grammar (fr-manifest-tool grammar; required)\n"
+          "  --exclude A,B     leave these commands out (OBJECT, or OBJECT|FREQ)\n"
           "  --save FILE       also append each reproducer to FILE\n"
           "report (replays, then writes REPORT.md and report.json):\n"
           "  --commands FILE   Redis 7.0 command list (redis-7.0-commands.txt)\n"
@@ -3427,6 +3933,8 @@ static int parse_opts(int argc, char **argv, options *o)
                 die("--ttl takes yes, no or auto");
         } else if (!strcmp(a, "--exclude"))
             o->exclude = str_arg(argc, argv, &i);
+        else if (!strcmp(a, "--grammar"))
+            o->grammar = str_arg(argc, argv, &i);
         else if (!strcmp(a, "--save"))
             o->save = str_arg(argc, argv, &i);
         else if (!strcmp(a, "--commands"))
@@ -3457,7 +3965,7 @@ int main(int argc, char **argv)
     }
     const char *mode = argc >= 2 ? argv[1] : "";
     if (strcmp(mode, "record") && strcmp(mode, "replay") && strcmp(mode, "live") &&
-        strcmp(mode, "report")) {
+        strcmp(mode, "report") && strcmp(mode, "grammar-check")) {
         usage(!strcmp(mode, "help") ? stdout : stderr);
         return !strcmp(mode, "help") ? 0 : 2;
     }
@@ -3469,9 +3977,16 @@ int main(int argc, char **argv)
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
     setvbuf(stdout, NULL, _IOLBF, 0);
-    if (!strcmp(mode, "live")) {
+    if (strcmp(mode, "live") == 0 || strcmp(mode, "grammar-check") == 0) {
         if (first < argc)
-            die("live takes no fixture files");
+            die("%s takes no fixture files", mode);
+        if (!o.grammar)
+            die("%s needs --grammar FILE", mode);
+        if (!strcmp(mode, "grammar-check")) {
+            if ((!o.server_cmd) == (o.port == 0))
+                die("grammar-check needs exactly one of --server-cmd or --port");
+            return run_grammar_check(&o);
+        }
         if (o.epoch < 1 || o.max_div < 1)
             die("--epoch and --max-divergences must be at least 1");
         return run_live(&o);

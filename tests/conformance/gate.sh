@@ -9,7 +9,9 @@
 # passes when it matches or drifts only in a `severity: minor` way; critical
 # and major drifts fail.  The live run counts as one case: it fails on any
 # divergence (and prints a shrunk reproducer in fixture format).  One more
-# case checks that every fixture case docs/spec cites exists.  The last
+# case checks that every fixture case docs/spec cites exists, and one that
+# the fuzzer's grammar (generated from the manifests by make) holds exactly
+# the commands our server's COMMAND LIST gives.  The last
 # line is `conformance: N passed, M failed`; exit status 1 if M > 0.
 #
 # environment (all optional):
@@ -20,6 +22,8 @@
 #   FR_LIVE_SECONDS  how long the live stream runs (default: 55)
 #   FR_LIVE_EXCLUDE  commands left out of the live grammar (A,B,...)
 #   FR_FIXTURES      fixture directory (default: SOURCE/fixtures/conformance)
+#   FR_GRAMMAR       the live grammar (default: BUILDDIR/tests/conformance/
+#                    fuzz-grammar.txt, written by make check)
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/../.." && pwd)
@@ -30,6 +34,7 @@ cd "$build" || exit 2
 fr_conf_setup
 
 conform=${FR_CONFORM:-$build/tests/conformance/fr-conform}
+grammar=${FR_GRAMMAR:-$build/tests/conformance/fuzz-grammar.txt}
 ref_cmd=${FR_REF_CMD:-redis-server}
 seed=${FR_LIVE_SEED:-1}
 seconds=${FR_LIVE_SECONDS:-55}
@@ -81,8 +86,22 @@ if [ "$rc" -eq 2 ]; then
     failed=$((failed + 1))
 fi
 
-# 2. live differential
-live_args=(live --seed "$seed" --seconds "$seconds" --shrink-seconds 15
+# 2. the grammar is the server's command set (and the policy names only
+# commands the grammar has)
+if [ ! -f "$grammar" ]; then
+    echo "FAIL conformance/grammar: no grammar at $grammar (make check writes it)"
+    failed=$((failed + 1))
+elif "$conform" grammar-check --grammar "$grammar" --server-cmd "$server_cmd" >"$tmp/grammar" 2>&1; then
+    echo "PASS conformance/grammar ($(tail -n 1 "$tmp/grammar" | sed 's/^grammar: //'))"
+    passed=$((passed + 1))
+else
+    echo "FAIL conformance/grammar:"
+    sed 's/^/    /' "$tmp/grammar"
+    failed=$((failed + 1))
+fi
+
+# 3. live differential
+live_args=(live --grammar "$grammar" --seed "$seed" --seconds "$seconds" --shrink-seconds 15
     --server-cmd "$server_cmd" --ref-cmd "$ref_cmd")
 if [ -n "${FR_LIVE_EXCLUDE:-}" ]; then
     live_args+=(--exclude "$FR_LIVE_EXCLUDE")
@@ -98,7 +117,7 @@ else
     failed=$((failed + 1))
 fi
 
-# 3. docs/spec cites fixture cases by name; every cited name must exist
+# 4. docs/spec cites fixture cases by name; every cited name must exist
 spec_refs() {
     local names refs unknown r n
     names=$(grep -h '^=== ' "$src"/fixtures/conformance/*.txt | sed 's/^=== //' | LC_ALL=C sort -u)
