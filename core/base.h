@@ -62,6 +62,8 @@ typedef struct fr_config {
     int lazyfree_lazy_user_flush;
     int lazyfree_lazy_expire;
     int lazyfree_lazy_server_del;
+    long long slowlog_log_slower_than;   /* microseconds; negative: off */
+    long long slowlog_max_len;
     int appendonly;
 } fr_config;
 

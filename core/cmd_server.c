@@ -55,6 +55,9 @@ void fr_cmd_auth(fr_ctx *ctx)
         fr_reply_syntax_error(ctx);
         return;
     }
+    /* the password (and the user name) never reach the slow log */
+    fr_ctx_redact(ctx, 1);
+    fr_ctx_redact(ctx, 2);
     static const fr_str *dflt;
     static char dflt_buf[sizeof(fr_str) + 8];
     if (!dflt) {
@@ -137,6 +140,8 @@ void fr_cmd_hello(fr_ctx *ctx)
         int more = fr_argc(ctx) - 1 - j;
         const fr_str *opt = fr_arg(ctx, j);
         if (!strcasecmp(opt->buf, "AUTH") && more >= 2) {
+            fr_ctx_redact(ctx, j + 1);
+            fr_ctx_redact(ctx, j + 2);
             if (!check_credentials(fr_arg(ctx, j + 1), fr_arg(ctx, j + 2))) {
                 fr_reply_error(ctx, "-WRONGPASS invalid username-password pair or user is disabled.");
                 return;

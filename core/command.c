@@ -147,6 +147,7 @@ void fr_command_call(fr_ctx *ctx)
     if (fr_proto.stats.total_error_replies > errors_before) cmd->stats.failed_calls++;
     fr_runtime.stats.numcommands++;
     if (ctx->client) ctx->client->commands_processed++;
+    fr_slowlog_push(ctx, (long long)dur);
     if (ctx->dirty > 0) fr_runtime.dirty += ctx->dirty;
     fr_propagate_finish(ctx);
     if (fr_hooks_count(FR_HOOK_COMMAND_EXECUTED)) {

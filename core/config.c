@@ -122,6 +122,8 @@ static conf_def core_defs[] = {
     C("lazyfree-lazy-expire", CT_BOOL, 0, &fr_cfg.lazyfree_lazy_expire, 0, 0, "no"),
     C("lazyfree-lazy-server-del", CT_BOOL, 0, &fr_cfg.lazyfree_lazy_server_del, 0, 0, "no"),
     C("module-dir", CT_STR, CF_IMMUTABLE, &fr_cfg.module_dir, 0, 0, ""),
+    C("slowlog-log-slower-than", CT_LL, 0, &fr_cfg.slowlog_log_slower_than, -1, LLONG_MAX, "10000"),
+    C("slowlog-max-len", CT_LL, 0, &fr_cfg.slowlog_max_len, 0, LONG_MAX, "128"),
     SPECIAL("bind", CF_MULTI_ARG, "* -::*", set_bind, get_bind),
     SPECIAL("dir", CF_PROTECTED, NULL, set_dir, get_dir),
     SPECIAL("appendonly", 0, "no", set_appendonly, get_appendonly),

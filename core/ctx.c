@@ -87,3 +87,8 @@ fr_db *fr_ctx_db(fr_ctx *ctx)
 {
     return fr_db_at(ctx && ctx->client ? ctx->client->dbid : 0);
 }
+
+void fr_ctx_redact(fr_ctx *ctx, int i)
+{
+    if (i >= 0 && i < 64) ctx->redacted |= 1ULL << i;
+}

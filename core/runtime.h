@@ -38,6 +38,7 @@ struct fr_ctx {
     fr_prop_cmd *props;
     int nprops, props_cap;
     int replied_error;
+    unsigned long long redacted;           /* argv[i] hidden from logs: bit i */
 };
 
 /* ---- command statistics (INFO stats; divergences survive RESETSTAT) ---- */
@@ -96,6 +97,22 @@ int fr_hooks_count(fr_hook_id id);
 /* runtime.c: recompute fr_keyspace.key_events_wanted (hooks or WATCHes
  * changed). */
 void fr_runtime_key_interest_changed(void);
+
+/* ---- slowlog.c ---- */
+typedef struct fr_slowlog_entry {
+    struct fr_slowlog_entry *older, *newer;
+    long long id, time, duration;   /* duration in microseconds */
+    int argc;
+    fr_str **argv;                  /* owned copies, trimmed */
+    fr_str *peer, *cname;           /* "ip:port", client name or "" */
+} fr_slowlog_entry;
+/* After a command ran: log it if it took at least the threshold. */
+void fr_slowlog_push(const fr_ctx *ctx, long long duration);
+long long fr_slowlog_len(void);
+void fr_slowlog_reset(void);
+const fr_slowlog_entry *fr_slowlog_newest(void);   /* then ->older */
+/* ctx.c: hide argv[i] from the slow log (a password), as Redis redacts it. */
+void fr_ctx_redact(fr_ctx *ctx, int i);
 
 /* ---- info_fields.c ---- */
 /* One INFO section being written: the text so far and which module groups

@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# introspection.sh SRCDIR BUILDDIR -- the introspection commands beside
+# redis-server 7.0.15: the same command sequence goes to both servers and
+# the replies must be equal once the figures that legitimately differ are
+# masked (durations, timestamps, the client's port).
+#   - SLOWLOG: what is logged (threshold 0, off at -1), argument trimming
+#     (32 arguments, 128 bytes), redacted AUTH/HELLO passwords, client
+#     name, ids that survive RESET, slowlog-max-len, GET count errors, HELP.
+# Prints PASS/FAIL lines and "introspection: N passed, M failed".
+set -u
+src=${1:?} build=${2:?}
+. "$src/tests/integration/lib.sh"
+fr_init
+server="$build/frankenredis-server $src/conf/frankenredis.conf"
+
+summary() {
+    printf 'introspection: %d passed, %d failed\n' "$FR_PASSED" "$FR_FAILED"
+    [ "$FR_FAILED" -eq 0 ]
+}
+
+# start CMD: on a free port (retried once if taken meanwhile); sets PORT
+# and PID.
+start() {
+    local _
+    for _ in 1 2; do
+        PORT=$(fr_free_port)
+        if fr_start_server "$1" "$PORT" "$FR_TMP/$PORT.log"; then PID=$FR_SERVER_PID; return 0; fi
+    done
+    return 1
+}
+
+# slowlog_session PORT: the replies, one per line, with every integer line
+# (ids, times, durations, lengths alike) and the peer's port masked; the
+# lengths are checked unmasked by the line count and the order of lines.
+slowlog_session() {
+    local p=$1 long
+    long=$(head -c 200 /dev/zero | tr '\0' x)
+    c() { redis-cli -p "$p" "$@"; }
+    {
+        c config set slowlog-log-slower-than 0
+        c slowlog reset
+        c set foo bar
+        c client setname myname
+        c auth secretpass
+        c auth someone secretpass
+        c hello 2 auth someone secretpass
+        c set "$long" v
+        c mget $(seq 1 40)
+        echo "LEN=$(c slowlog len)"
+        c slowlog get 100
+        c slowlog get -2
+        c slowlog get x
+        c slowlog get 1 2
+        c slowlog get 0
+        c config set slowlog-log-slower-than -1
+        c set quiet 1
+        echo "LEN=$(c slowlog len)"
+        c config set slowlog-log-slower-than 0
+        c config set slowlog-max-len 2
+        c set a b
+        echo "LEN=$(c slowlog len)"
+        c slowlog reset
+        c slowlog get
+        c config get slowlog-max-len
+        c slowlog help
+        c slowlog
+    } 2>&1 | sed -E 's/^[0-9]+$/N/; s/^(127\.0\.0\.1):[0-9]+$/\1:P/'
+}
+
+test_slowlog() {
+    local ours theirs
+    start "$server" || { fr_fail slowlog/start "our server did not start"; return; }
+    ours=$(slowlog_session "$PORT")
+    fr_stop_server "$PID"
+    start redis-server || { fr_fail slowlog/start-redis "redis-server did not start"; return; }
+    theirs=$(slowlog_session "$PORT")
+    fr_stop_server "$PID"
+    if [ "$ours" = "$theirs" ]; then
+        fr_pass "slowlog/same-as-redis ($(printf '%s\n' "$ours" | wc -l) lines)"
+    else
+        fr_fail slowlog/same-as-redis "$(diff <(printf '%s\n' "$theirs") <(printf '%s\n' "$ours") | head -20)"
+    fi
+    case $ours in *"(redacted)"*) fr_pass slowlog/redacted ;; *) fr_fail slowlog/redacted "no (redacted) argument" ;; esac
+    case $ours in *secretpass*) fr_fail slowlog/no-password "the password reached the slow log" ;; *) fr_pass slowlog/no-password ;; esac
+}
+
+test_slowlog
+summary
