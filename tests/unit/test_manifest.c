@@ -83,7 +83,7 @@ END_TEST
 START_TEST(test_load_core) {
     fr_manifest *m = load_ok(CORE_YAML);
     ck_assert_str_eq(m->name, "core");
-    ck_assert_int_eq(m->ncmds, 23); /* 17 + MULTI EXEC DISCARD WATCH UNWATCH */
+    ck_assert_int_eq(m->ncmds, 23); /* 18 + MULTI EXEC DISCARD WATCH UNWATCH */
     ck_assert_int_eq(cmd(m, "exec")->arity, 1);
     ck_assert_int_eq(cmd(m, "client")->nsubcmds, 9);
     ck_assert_int_eq(cmd(m, "config")->nsubcmds, 4);
