@@ -58,7 +58,8 @@ def cell(r, what):
             return f"**{r['status']}**" + (" (ran to end)" if r["ended"] == "yes" else "")
         return "yes" if r["ended"] == "yes" else "no"
     if what == "first":
-        return f"`{r['first']}`" if r["first"] else ""
+        t = r["first"]
+        return f"`{t[:110] + '...' if len(t) > 110 else t}`" if t else ""
     return str(r[what])
 
 
@@ -104,7 +105,12 @@ w("")
 w("Columns: ok / err / exc are the `[ok]`, `[err]` and `[exception]` lines of the")
 w("file's output. An exception ends the file: \"ran to end\" is no and the tests")
 w("after it are not reached. The first blocking error is the exception's message,")
-w("else the first failed test and the first line of its message.")
+w("else the first failed test and the first line of its message. \"all")
+w("`external:skip`\": Redis's harness skips every test of the file in external")
+w("mode (the file needs a server it starts itself), for Redis too. Redis's")
+w("README also names opt-in filters for servers without SYNC or DEBUG")
+w("(`--tags -needs:repl`, `-needs:debug`); they are not used here, so a test that")
+w("needs them shows as the blocker it is (`TAGS=...` adds them to every run).")
 if has_la:
     w("")
     w("**Look-ahead**: Redis's external-mode harness sends `FUNCTION FLUSH` before")
@@ -124,7 +130,10 @@ w("|" + "---|" * len(hdr))
 tot = collections.Counter()
 for f in order:
     a, la, rd = get("ours", "asis", f), get("ours", "lookahead", f), get("redis", "asis", f)
-    c = [f, cell(a, "counts"), cell(a, "end"), cell(a, "first")]
+    name = f
+    if rd and rd["ok"] + rd["err"] + rd["exc"] == 0 and rd["ignore"] > 0:
+        name += " (all `external:skip`)"
+    c = [name, cell(a, "counts"), cell(a, "end"), cell(a, "first")]
     if has_la:
         c += [cell(la, "counts"), cell(la, "end"), cell(la, "first")]
     if has_redis:
@@ -233,5 +242,27 @@ if not errs:
 for b, (n, fs) in sorted(errs.items(), key=lambda kv: (-kv[1][0], kv[0])):
     w(f"- `{b}`: {n} test{'s' if n != 1 else ''} in {', '.join(sorted(fs))}")
 w("")
+# In short: the next blockers (look-ahead run) grouped by what they need.
+OURS_FAMILIES = ("CLIENT", "CONFIG", "DEBUG", "FUNCTION")
+groups = collections.defaultdict(lambda: [set(), 0, set()])
+for b, (nf, nt, fs) in rank("lookahead" if has_la else "asis"):
+    head = b.split()[0]
+    key = head if head in OURS_FAMILIES else "other families"
+    groups[key][0].update(fs)
+    groups[key][1] += nt
+    groups[key][2].add(b)
+short = []
+asis = dict(rank("asis"))
+if "FUNCTION FLUSH" in asis:
+    nf, nt, _ = asis["FUNCTION FLUSH"]
+    short.append(f"`FUNCTION FLUSH` (the harness's first call, a no-op on a server without "
+                 f"functions) stops {nf} of {len(order)} files before their first test")
+for key, (fs, nt, bs) in sorted(groups.items(), key=lambda kv: (-len(kv[1][0]), -kv[1][1])):
+    label = "commands of families we do not have" if key == "other families" else f"{key} pieces"
+    short.append(f"{label} ({', '.join(sorted(bs))}) then stop {len(fs)} files ({nt} tests)")
+if short:
+    w("**In short**: " + "; ".join(short) + ". Crashes and hangs of our server: "
+      + (str(sum(1 for r in bad if r['kind'] == 'ours' and r['status'] in ('crash', 'hung'))) or "0") + ".")
+    w("")
 with open(report_path, "w", encoding="utf-8") as fh:
     fh.write("\n".join(out) + "\n")
