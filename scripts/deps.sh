@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# deps.sh [--test] -- install what building (and, with --test, testing)
-# FrankenRedis needs on Debian 12, only what is missing.
+# deps.sh [--test|--redis-suite] -- install what building (and, with --test,
+# testing) FrankenRedis needs on Debian 12, only what is missing.
 #
-# With --test it also installs the test peers redis-server and redis-tools.
+# With --test it also installs the test peers redis-server and redis-tools,
+# and tcl, which runs Redis's own test suite (`make redis-suite`).
+# --redis-suite adds dpkg-dev, which `apt-get source` needs to unpack the
+# Redis source package that suite comes from.
 # Debian starts the packaged redis-server on 127.0.0.1:6379 when it is
 # installed; the tests never use that instance, and we keep it off 6379 so a
 # FrankenRedis started by `scripts/run.sh` can listen there: the service is
@@ -10,10 +13,15 @@
 set -euo pipefail
 
 build_pkgs=(gcc make autoconf automake pkg-config libc6-dev libev-dev libyaml-dev check libjemalloc-dev liblzf-dev)
-test_pkgs=(redis-server redis-tools procps iproute2 python3-redis git)
+# tcl: the interpreter of Redis's test suite (tests/redis-suite/run.sh)
+test_pkgs=(redis-server redis-tools procps iproute2 python3-redis git tcl)
+suite_pkgs=(dpkg-dev)
 
 want=("${build_pkgs[@]}")
-[[ ${1:-} == --test ]] && want+=("${test_pkgs[@]}")
+case ${1:-} in
+  --test) want+=("${test_pkgs[@]}") ;;
+  --redis-suite) want+=("${test_pkgs[@]}" "${suite_pkgs[@]}") ;;
+esac
 
 missing=()
 for p in "${want[@]}"; do
