@@ -1,9 +1,12 @@
-/* config.c -- directives: parsing redis.conf syntax, CONFIG GET/SET values.
+/* config.c -- directives: parsing redis.conf syntax, CONFIG GET/SET/REWRITE.
  *
  * One table describes every directive: the core's own (Redis's names, types,
  * ranges and defaults) and, once modules are loaded, those their manifests
- * declare.  The file, the command line and CONFIG SET all go through the same
- * typed setters, so a value is validated the same way wherever it comes from.
+ * declare.  A name is looked up there first; a Redis parameter that neither
+ * implements is answered from Redis's vocabulary (config_vocab.c): accepted,
+ * validated and stored with no effect.  The file, the command line and
+ * CONFIG SET all go through the same typed setters, so a value is validated
+ * the same way wherever it comes from.
  *
  * Loading is two-pass because modules are chosen by the config itself:
  * fr_config_load() applies core directives and keeps lines it does not know
@@ -37,15 +40,17 @@ typedef enum { CT_BOOL, CT_LL, CT_MEM, CT_STR, CT_ENUM, CT_SPECIAL } conf_type;
 #define CF_EMPTY_IS_NULL (1 << 3)
 #define CF_PROTECTED (1 << 4)   /* dir, and module ones: see enable-protected-configs */
 #define CF_MULTI_ARG (1 << 5)   /* one quoted value is split at spaces, as Redis does */
+#define CF_HIDDEN (1 << 6)      /* CONFIG GET by exact name only */
+#define CF_UNSIGNED (1 << 7)    /* numbers: bounds compared unsigned, shown unsigned */
+#define CF_PERCENT (1 << 8)     /* memory: or "N%", stored as -N */
+#define CF_OCTAL (1 << 9)
+#define CF_VOCAB (1 << 10)      /* from the vocabulary: stored, no effect */
 
 typedef struct conf_def conf_def;
 typedef int (*special_set_fn)(conf_def *d, int argc, char **argv, const char **err);
 typedef void (*special_get_fn)(conf_def *d, char *buf, size_t len);
 
-typedef struct conf_enum {
-    const char *name;
-    int value;
-} conf_enum;
+typedef fr_conf_enum conf_enum;
 
 struct conf_def {
     char *name;
@@ -68,7 +73,20 @@ struct conf_def {
     /* module string directives declared `check: true` */
     fr_conf_check_fn check;
     int seen_in_config;        /* set by a line of the config already */
+    /* Redis's facts about this name (alias, CONFIG REWRITE format), NULL
+     * for a directive Redis does not have */
+    const fr_vocab *vocab;
+    fr_vocab_norm_fn norm;     /* vocabulary specials: parse into the stored text */
+    const char *refuse;        /* vocabulary: non-default values refused with this */
+    char *deflt_text;          /* the default as CONFIG GET shows it */
 };
+
+/* Storage the table owns (modules' and the vocabulary's directives) rather
+ * than a field of fr_cfg. */
+static int owned(const conf_def *d)
+{
+    return d->ptr == NULL;
+}
 
 static const conf_enum protected_enum[] = {{"no", 0}, {"yes", 1}, {"local", 2}, {NULL, 0}};
 static const conf_enum maxmemory_policy_enum[] = {
@@ -135,6 +153,11 @@ static conf_def core_defs[] = {
 /* The table: core definitions first, then module directives appended. */
 static conf_def **defs;
 static int ndefs;
+/* The vocabulary's directives for the parameters the core does not
+ * implement (one per entry, in the vocabulary's order); a module's
+ * directive of the same name hides one while the module is loaded. */
+static conf_def **vocab_defs;
+static int nvocab_defs;
 
 /* Lines of the config that named no core directive, kept for pass two. */
 typedef struct pending_line {
@@ -147,32 +170,116 @@ typedef struct pending_line {
 static pending_line *pending;
 static int npending;
 
-static conf_def *lookup(const char *name)
+/* The core's or a loaded module's directive of that exact name. */
+static conf_def *lookup_owned(const char *name)
 {
     for (int i = 0; i < ndefs; i++)
         if (!strcasecmp(defs[i]->name, name)) return defs[i];
     return NULL;
 }
 
-/* ---------------------------------------------------------------- parsing */
-
-/* Redis's memtoull notation, shared with manifest defaults. */
-static int parse_memory(const char *p, long long *out)
+static conf_def *vocab_def(const fr_vocab *v)
 {
-    return fr_manifest_parse_memory(p, out) ? 0 : -1;
+    for (int i = 0; i < nvocab_defs; i++)
+        if (vocab_defs[i]->vocab == v) return vocab_defs[i];
+    return NULL;
 }
 
-static int parse_ll(const char *p, long long *out)
+/* A name or an alias: the core's or a module's directive, else the
+ * vocabulary's.  *shown is the name Redis reports it under (the alias when
+ * asked by the alias), lower case. */
+static conf_def *lookup_shown(const char *name, const char **shown)
 {
-    return fr_string2ll(p, strlen(p), out) ? 0 : -1;
+    conf_def *d = lookup_owned(name);
+    if (d) {
+        if (shown) *shown = d->name;
+        return d;
+    }
+    const fr_vocab *v = fr_config_vocab_find(name);
+    if (!v) return NULL;
+    if (shown) *shown = strcasecmp(v->name, name) ? v->alias : v->name;
+    d = lookup_owned(v->name);
+    return d ? d : vocab_def(v);
+}
+
+static conf_def *lookup(const char *name)
+{
+    return lookup_shown(name, NULL);
+}
+
+/* ---------------------------------------------------------------- parsing */
+
+/* Redis's memory notation as Redis reads it: digits and an optional unit
+ * (b k kb m mb g gb); no sign; an empty number is 0; a number too large
+ * saturates and is then refused by the range, as in Redis. */
+static int parse_memory(const char *p, long long *out)
+{
+    static const struct { const char *unit; unsigned long long mul; } units[] = {
+        {"", 1}, {"b", 1}, {"k", 1000}, {"kb", 1024}, {"m", 1000 * 1000},
+        {"mb", 1024 * 1024}, {"g", 1000ULL * 1000 * 1000}, {"gb", 1024ULL * 1024 * 1024}};
+    const char *u = p;
+    if (*u == '-') return -1;
+    while (isdigit((unsigned char)*u)) u++;
+    for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+        if (strcasecmp(u, units[i].unit)) continue;
+        char digits[128];
+        size_t n = (size_t)(u - p);
+        if (n >= sizeof(digits)) return -1;
+        memcpy(digits, p, n);
+        digits[n] = '\0';
+        *out = (long long)(strtoull(digits, NULL, 10) * units[i].mul);
+        return 0;
+    }
+    return -1;
+}
+
+/* A number as Redis parses the directive's kind: memory (or a percentage),
+ * octal, or a plain integer. */
+static int parse_number(conf_def *d, const char *v, long long *out, const char **err)
+{
+    if (d->type == CT_MEM) {
+        if (parse_memory(v, out) == 0) return 0;
+        size_t len = strlen(v);
+        if ((d->flags & CF_PERCENT) && len > 1 && v[len - 1] == '%' && fr_string2ll(v, len - 1, out) &&
+            *out >= 0) {
+            *out = -*out;
+            return 0;
+        }
+        *err = (d->flags & CF_PERCENT) ? "argument must be a memory or percent value"
+                                       : "argument must be a memory value";
+        return -1;
+    }
+    if (d->flags & CF_OCTAL) {
+        char *end;
+        errno = 0;
+        *out = strtoll(v, &end, 8);
+        if (errno == 0 && *end == '\0') return 0;
+        *err = "argument couldn't be parsed as an octal number";
+        return -1;
+    }
+    if (fr_string2ll(v, strlen(v), out)) return 0;
+    *err = "argument couldn't be parsed into an integer";
+    return -1;
 }
 
 static int range_error(conf_def *d, long long v, const char **err)
 {
     static char msg[128];
-    if (v >= d->min && v <= d->max) return 0;
-    snprintf(msg, sizeof(msg), "argument must be between %lld and %lld inclusive",
-             d->min, d->max);
+    if (d->flags & CF_UNSIGNED) {
+        unsigned long long u = (unsigned long long)v, lo = (unsigned long long)d->min,
+                           hi = (unsigned long long)d->max;
+        if (u >= lo && u <= hi) return 0;
+        snprintf(msg, sizeof(msg),
+                 (d->flags & CF_OCTAL) ? "argument must be between %llo and %llo inclusive"
+                                       : "argument must be between %llu and %llu inclusive",
+                 lo, hi);
+    } else if ((d->flags & CF_PERCENT) && v < 0) {
+        if (v >= d->min) return 0;
+        snprintf(msg, sizeof(msg), "percentage argument must be less or equal to %lld", -d->min);
+    } else {
+        if (v >= d->min && v <= d->max) return 0;
+        snprintf(msg, sizeof(msg), "argument must be between %lld and %lld inclusive", d->min, d->max);
+    }
     *err = msg;
     return -1;
 }
@@ -194,7 +301,7 @@ static int enum_parse(const conf_enum *e, const char *v, int *out, const char **
 
 static char **str_slot(conf_def *d)
 {
-    return d->module ? &d->mod_str : (char **)d->ptr;
+    return owned(d) ? &d->mod_str : (char **)d->ptr;
 }
 
 static int def_set_raw(conf_def *d, int argc, char **argv, const char **err);
@@ -239,21 +346,119 @@ static char *join_words(int argc, char **argv)
     return out;
 }
 
-/* Set one directive from its textual arguments.  Returns 0 or -1 with *err. */
+/* What a directive held before a change, to put it back: the text for
+ * the core's own fields, the owned storage itself otherwise (a
+ * vocabulary special's stored text need not be valid input, e.g. the
+ * "" of replicaof). */
+typedef struct conf_snap {
+    char *text;
+    long long ll;
+    char *str;
+} conf_snap;
+
+static void def_get(conf_def *d, char *buf, size_t len);
+static int def_set(conf_def *d, int argc, char **argv, const char **err);
+static int split_spaces(const char *s, char ***argv);
+static void free_argv(int argc, char **argv);
+
+static void snap_take(conf_def *d, conf_snap *s)
+{
+    char buf[4096];
+    memset(s, 0, sizeof(*s));
+    if (owned(d) && d->type != CT_SPECIAL) {
+        s->ll = d->mod_ll;
+        s->str = d->mod_str ? fr_strdup(d->mod_str) : NULL;
+        return;
+    }
+    def_get(d, buf, sizeof(buf));
+    s->text = fr_strdup(buf);
+}
+
+static void snap_restore(conf_def *d, conf_snap *s)
+{
+    if (owned(d) && d->type != CT_SPECIAL) {
+        d->mod_ll = s->ll;
+        fr_free(d->mod_str);
+        d->mod_str = s->str ? fr_strdup(s->str) : NULL;
+        return;
+    }
+    const char *ignored;
+    char **argv;
+    int argc;
+    if (d->type == CT_SPECIAL) {
+        argc = split_spaces(s->text, &argv);
+    } else {
+        argc = 1;
+        argv = fr_malloc(sizeof(char *));
+        argv[0] = fr_strdup(s->text);
+    }
+    def_set(d, argc, argv, &ignored);
+    free_argv(argc, argv);
+}
+
+static void snap_free(conf_snap *s)
+{
+    fr_free(s->text);
+    fr_free(s->str);
+}
+
+/* A vocabulary parameter that would be a lie if it took a value nothing
+ * acts on keeps its default: -1 with *err for any other value. */
+static int refused(conf_def *d, const char **err)
+{
+    char now[4096];
+    if (!d->refuse || !d->deflt_text) return 0;
+    def_get(d, now, sizeof(now));
+    if (!strcmp(now, d->deflt_text)) return 0;
+    *err = d->refuse;
+    return -1;
+}
+
+/* Set one directive from its textual arguments.  Returns 0 or -1 with *err
+ * (and the old value in place). */
 static int def_set(conf_def *d, int argc, char **argv, const char **err)
 {
     long long old = d->apply ? *(long long *)d->ptr : 0;
-    if (def_set_raw(d, argc, argv, err) != 0) return -1;
-    if (d->apply && d->apply(d, err) != 0) {
+    conf_snap snap;
+    int guarded = d->refuse && d->deflt_text;
+    if (guarded) snap_take(d, &snap);
+    int rc = def_set_raw(d, argc, argv, err);
+    if (rc == 0 && d->apply && d->apply(d, err) != 0) {
         *(long long *)d->ptr = old;
+        rc = -1;
+    }
+    if (rc == 0 && guarded && refused(d, err)) {
+        snap_restore(d, &snap);
+        rc = -1;
+    }
+    if (guarded) snap_free(&snap);
+    return rc;
+}
+
+/* A vocabulary special: its parser turns the words into the text stored. */
+static int set_normalised(conf_def *d, int argc, char **argv, const char **err)
+{
+    static char why[256];
+    char out[4096] = "";
+    if (!(d->flags & CF_MULTI_ARG) && argc != 1) {
+        *err = "wrong number of arguments";
         return -1;
     }
-    return 0;
+    char **slot = str_slot(d);
+    fr_conf_update u = {argc ? argv[0] : "", *slot ? *slot : "", config_again};
+    const char *e = d->norm(argc, argv, &u, out, sizeof(out));
+    if (e) {
+        snprintf(why, sizeof(why), "%s", e);
+        *err = why;
+        return -1;
+    }
+    return store_str(d, out);
 }
 
 static int def_set_raw(conf_def *d, int argc, char **argv, const char **err)
 {
     if (d->type == CT_SPECIAL) return d->sset(d, argc, argv, err);
+    if (d->norm) return set_normalised(d, argc, argv, err);
     if (d->type == CT_STR && (d->flags & CF_MULTI_ARG)) {
         char *joined = join_words(argc, argv);
         int rc = def_set_raw_one(d, joined, err);
@@ -265,6 +470,11 @@ static int def_set_raw(conf_def *d, int argc, char **argv, const char **err)
         return -1;
     }
     return def_set_raw_one(d, argv[0], err);
+}
+
+static const conf_enum *enum_words(const conf_def *d)
+{
+    return d->mod_enums ? d->mod_enums : d->enums;
 }
 
 static int def_set_raw_one(conf_def *d, const char *v, const char **err)
@@ -279,23 +489,19 @@ static int def_set_raw_one(conf_def *d, const char *v, const char **err)
             *err = "argument must be 'yes' or 'no'";
             return -1;
         }
-        if (d->module) d->mod_ll = iv;
+        if (owned(d)) d->mod_ll = iv;
         else *(int *)d->ptr = iv;
         return 0;
     case CT_LL:
     case CT_MEM:
-        if ((d->type == CT_MEM ? parse_memory(v, &ll) : parse_ll(v, &ll)) != 0) {
-            *err = d->type == CT_MEM ? "argument must be a memory value"
-                                     : "argument couldn't be parsed into an integer";
-            return -1;
-        }
+        if (parse_number(d, v, &ll, err) != 0) return -1;
         if (range_error(d, ll, err)) return -1;
-        if (d->module) d->mod_ll = ll;
+        if (owned(d)) d->mod_ll = ll;
         else *(long long *)d->ptr = ll;
         return 0;
     case CT_ENUM:
-        if (enum_parse(d->module ? d->mod_enums : d->enums, v, &iv, err)) return -1;
-        if (d->module) d->mod_ll = iv;
+        if (enum_parse(enum_words(d), v, &iv, err)) return -1;
+        if (owned(d)) d->mod_ll = iv;
         else *(int *)d->ptr = iv;
         return 0;
     case CT_STR:
@@ -305,9 +511,17 @@ static int def_set_raw_one(conf_def *d, const char *v, const char **err)
     }
 }
 
+/* A number as CONFIG GET shows it: percentages with '%', memory unsigned. */
+static void number_text(const conf_def *d, long long ll, char *buf, size_t len)
+{
+    if ((d->flags & CF_PERCENT) && ll < 0) snprintf(buf, len, "%lld%%", -ll);
+    else if (d->type == CT_MEM || (d->flags & CF_UNSIGNED)) snprintf(buf, len, "%llu", (unsigned long long)ll);
+    else if (d->flags & CF_OCTAL) snprintf(buf, len, "%llo", (unsigned long long)ll);
+    else snprintf(buf, len, "%lld", ll);
+}
+
 static void def_get(conf_def *d, char *buf, size_t len)
 {
-    long long ll = 0;
     int iv = 0;
     const conf_enum *e;
     switch (d->type) {
@@ -315,17 +529,16 @@ static void def_get(conf_def *d, char *buf, size_t len)
         d->sget(d, buf, len);
         return;
     case CT_BOOL:
-        iv = d->module ? (int)d->mod_ll : *(int *)d->ptr;
+        iv = owned(d) ? (int)d->mod_ll : *(int *)d->ptr;
         snprintf(buf, len, "%s", iv ? "yes" : "no");
         return;
     case CT_LL:
     case CT_MEM:
-        ll = d->module ? d->mod_ll : *(long long *)d->ptr;
-        snprintf(buf, len, "%lld", ll);
+        number_text(d, owned(d) ? d->mod_ll : *(long long *)d->ptr, buf, len);
         return;
     case CT_ENUM:
-        iv = d->module ? (int)d->mod_ll : *(int *)d->ptr;
-        e = d->module ? d->mod_enums : d->enums;
+        iv = owned(d) ? (int)d->mod_ll : *(int *)d->ptr;
+        e = enum_words(d);
         for (int i = 0; e[i].name; i++)
             if (e[i].value == iv) {
                 snprintf(buf, len, "%s", e[i].name);
@@ -485,6 +698,73 @@ static void free_argv(int argc, char **argv)
     fr_free(argv);
 }
 
+/* Puts a directive at its default and remembers the default's text. */
+static void set_default(conf_def *d)
+{
+    char buf[4096];
+    if (d->deflt) {
+        char **argv;
+        int argc = 1;
+        if (d->type == CT_SPECIAL || (d->norm && (d->flags & CF_MULTI_ARG))) {
+            argc = split_spaces(d->deflt, &argv);
+        } else { /* one word, even with spaces */
+            argv = fr_malloc(sizeof(char *));
+            argv[0] = fr_strdup(d->deflt);
+        }
+        const char *err = NULL;
+        if (def_set(d, argc, argv, &err) != 0) fr_panic("bad default for %s: %s", d->name, err ? err : "?");
+        free_argv(argc, argv);
+    }
+    def_get(d, buf, sizeof(buf));
+    fr_free(d->deflt_text);
+    d->deflt_text = fr_strdup(buf);
+}
+
+static const int vocab_flags[][2] = {
+    {FR_VF_IMMUTABLE, CF_IMMUTABLE}, {FR_VF_PROTECTED, CF_PROTECTED}, {FR_VF_SENSITIVE, CF_SENSITIVE},
+    {FR_VF_MULTI_ARG, CF_MULTI_ARG}, {FR_VF_HIDDEN, CF_HIDDEN},       {FR_VF_UNSIGNED, CF_UNSIGNED},
+    {FR_VF_PERCENT, CF_PERCENT},     {FR_VF_OCTAL, CF_OCTAL},         {FR_VF_EMPTY_IS_NULL, CF_EMPTY_IS_NULL}};
+
+/* The directive that answers for a Redis parameter nobody implements. */
+static conf_def *vocab_new(const fr_vocab *v)
+{
+    conf_def *d = fr_calloc(sizeof(*d));
+    d->name = (char *)v->name;
+    d->vocab = v;
+    d->flags = CF_VOCAB;
+    for (size_t i = 0; i < sizeof(vocab_flags) / sizeof(vocab_flags[0]); i++)
+        if (v->flags & vocab_flags[i][0]) d->flags |= vocab_flags[i][1];
+    d->min = v->min;
+    d->max = v->max;
+    d->deflt = v->deflt;
+    d->enums = v->words;
+    d->norm = v->norm;
+    switch (v->type) {
+    case FR_VT_BOOL: d->type = CT_BOOL; break;
+    case FR_VT_INT: d->type = CT_LL; break;
+    case FR_VT_MEMORY: d->type = CT_MEM; break;
+    case FR_VT_ENUM: d->type = CT_ENUM; break;
+    default: d->type = CT_STR; break;
+    }
+    set_default(d);
+    d->refuse = v->refuse; /* after the default: the guard compares with it */
+    return d;
+}
+
+/* Core directives get their vocabulary entry (alias, CONFIG REWRITE
+ * format); the other entries become directives of their own. */
+static void vocab_init(void)
+{
+    vocab_defs = fr_malloc(sizeof(conf_def *) * (size_t)fr_config_vocab_len);
+    for (int i = 0; i < fr_config_vocab_len; i++) {
+        const fr_vocab *v = &fr_config_vocab[i];
+        conf_def *core = lookup_owned(v->name);
+        if (core) core->vocab = v;
+        else if (v->type != FR_VT_SPECIAL || v->norm) vocab_defs[nvocab_defs++] = vocab_new(v);
+        else fr_panic("vocabulary entry %s has no parser and no core directive", v->name);
+    }
+}
+
 void fr_config_init_defaults(void)
 {
     if (defs) return; /* once per process */
@@ -492,19 +772,10 @@ void fr_config_init_defaults(void)
     defs = fr_malloc(sizeof(conf_def *) * (size_t)n);
     ndefs = 0;
     for (int i = 0; i < n; i++) {
-        conf_def *d = &core_defs[i];
-        defs[ndefs++] = d;
-        if (!d->deflt) continue;
-        char **argv;
-        int argc = d->type == CT_SPECIAL ? split_spaces(d->deflt, &argv) : 1;
-        if (d->type != CT_SPECIAL) {
-            argv = fr_malloc(sizeof(char *));
-            argv[0] = fr_strdup(d->deflt);
-        }
-        const char *err = NULL;
-        if (def_set(d, argc, argv, &err) != 0) fr_panic("bad default for %s", d->name);
-        free_argv(argc, argv);
+        defs[ndefs++] = &core_defs[i];
+        set_default(&core_defs[i]);
     }
+    vocab_init();
 }
 
 /* ------------------------------------------------------------ file load */
@@ -553,17 +824,31 @@ static void keep_pending(const char *file, int line, const char *text, int argc,
     for (int i = 0; i < argc; i++) p->argv[i] = fr_strdup(argv[i]);
 }
 
+/* Directives Redis 7.0.15 still reads, with this many words, and ignores. */
+static int deprecated_line(int argc, char **argv)
+{
+    static const char *const names[] = {"list-max-ziplist-entries", "list-max-ziplist-value",
+                                        "lua-replicate-commands", NULL};
+    for (int i = 0; names[i]; i++)
+        if (!strcmp(argv[0], names[i]) && argc == 2) return 1;
+    return 0;
+}
+
+/* Pass one (final = 0) applies the core's directives and keeps the other
+ * lines; pass two, once the modules are loaded, applies those to a
+ * module's directive or else to the vocabulary's. */
 static int apply_line(const char *file, int line, const char *text, int argc,
                       char **argv, int final, char *err, size_t errlen)
 {
     for (char *p = argv[0]; *p; p++) *p = (char)tolower((unsigned char)*p);
     if (!strcmp(argv[0], "module")) return module_line(file, line, argc, argv, err, errlen);
-    conf_def *d = lookup(argv[0]);
+    conf_def *d = final ? lookup(argv[0]) : lookup_owned(argv[0]);
     if (!d) {
         if (!final) {
             keep_pending(file, line, text, argc, argv);
             return 0;
         }
+        if (deprecated_line(argc, argv)) return 0;
         snprintf(err, errlen, "%s:%d: >>> '%s' Bad directive or wrong number of arguments", file, line, text);
         return -1;
     }
@@ -706,7 +991,7 @@ static const char *mod_type_name(int t)
 fr_conf_handle *fr_config_add_module_directive(const char *module, const fr_conf_def *decl,
                                                char *err, size_t errlen)
 {
-    if (lookup(decl->name)) {
+    if (lookup_owned(decl->name)) {
         snprintf(err, errlen, "config directive '%s' (%s) is already defined", decl->name, module);
         return NULL;
     }
@@ -744,6 +1029,13 @@ fr_conf_handle *fr_config_add_module_directive(const char *module, const fr_conf
         fr_free(d);
         return NULL;
     }
+    char buf[4096];
+    def_get(d, buf, sizeof(buf));
+    d->deflt_text = fr_strdup(buf);
+    /* A Redis parameter the module implements: the vocabulary's entry is
+     * hidden while the module is loaded, and lends its alias and format. */
+    const fr_vocab *v = fr_config_vocab_find(decl->name);
+    if (v && !strcasecmp(v->name, decl->name)) d->vocab = v;
     defs = fr_realloc(defs, sizeof(conf_def *) * (size_t)(ndefs + 1));
     defs[ndefs++] = d;
     return d;
@@ -766,6 +1058,7 @@ void fr_config_handle_set_check(fr_conf_handle *h, fr_conf_check_fn fn)
 
 static void free_def(conf_def *d)
 {
+    fr_free(d->deflt_text);
     fr_free(d->name);
     fr_free(d->module);
     fr_free(d->mod_str);
@@ -803,10 +1096,10 @@ long long fr_config_server_ll(const char *name, long long dflt)
     switch (d->type) {
     case CT_BOOL:
     case CT_ENUM:
-        return d->module ? d->mod_ll : *(int *)d->ptr;
+        return owned(d) ? d->mod_ll : *(int *)d->ptr;
     case CT_LL:
     case CT_MEM:
-        return d->module ? d->mod_ll : *(long long *)d->ptr;
+        return owned(d) ? d->mod_ll : *(long long *)d->ptr;
     default:
         return dflt;
     }
@@ -814,17 +1107,39 @@ long long fr_config_server_ll(const char *name, long long dflt)
 
 /* ----------------------------------------------------- CONFIG GET / SET */
 
-void fr_config_get_matching(const char *pattern, fr_config_kv_fn fn, void *priv)
+static int name_matches(const char *pattern, const char *name)
+{
+    return fr_stringmatch(pattern, strlen(pattern), name, strlen(name), 1);
+}
+
+static void report(conf_def *d, const char *shown, fr_config_kv_fn fn, void *priv)
 {
     char buf[4096];
-    int glob = strpbrk(pattern, "[*?") != NULL;
-    for (int i = 0; i < ndefs; i++) {
-        conf_def *d = defs[i];
-        int match = glob ? fr_stringmatch(pattern, strlen(pattern), d->name, strlen(d->name), 1)
-                         : !strcasecmp(pattern, d->name);
-        if (!match) continue;
-        def_get(d, buf, sizeof(buf));
-        fn(d->name, buf, priv);
+    def_get(d, buf, sizeof(buf));
+    fn(shown, buf, priv);
+}
+
+/* A pattern matches names and aliases alike, as in Redis (both are keys of
+ * its table), but never a hidden parameter; an exact name (or alias) is
+ * reported as it is spelt in the table. */
+void fr_config_get_matching(const char *pattern, fr_config_kv_fn fn, void *priv)
+{
+    if (!strpbrk(pattern, "[*?")) {
+        const char *shown;
+        conf_def *d = lookup_shown(pattern, &shown);
+        if (d) report(d, shown, fn, priv);
+        return;
+    }
+    for (int i = 0; i < ndefs; i++)
+        if (name_matches(pattern, defs[i]->name)) report(defs[i], defs[i]->name, fn, priv);
+    for (int i = 0; i < fr_config_vocab_len; i++) {
+        const fr_vocab *v = &fr_config_vocab[i];
+        conf_def *d = lookup_owned(v->name);
+        int shadowed = d != NULL;
+        if (!d) d = vocab_def(v);
+        if (!d || (d->flags & CF_HIDDEN)) continue;
+        if (!shadowed && name_matches(pattern, v->name)) report(d, v->name, fn, priv);
+        if (v->alias && name_matches(pattern, v->alias)) report(d, v->alias, fn, priv);
     }
 }
 
@@ -835,77 +1150,89 @@ static int protected_allowed(void)
     return mode == 1 || (mode == 2 && fr_proto.current_client && fr_proto.current_client->is_local);
 }
 
-/* Set several directives atomically: either all change or none does. */
+/* CONFIG SET's words of a multi-argument vocabulary value: split at every
+ * single space, as Redis splits them ("" is no word at all). */
+static int split_single_spaces(const char *s, char ***argv)
+{
+    int n = 0;
+    *argv = fr_malloc(sizeof(char *) * (strlen(s) + 1));
+    if (!*s) return 0;
+    for (const char *p = s;;) {
+        const char *sp = strchr(p, ' ');
+        size_t len = sp ? (size_t)(sp - p) : strlen(p);
+        char *w = fr_malloc(len + 1);
+        memcpy(w, p, len);
+        w[len] = '\0';
+        (*argv)[n++] = w;
+        if (!sp) break;
+        p = sp + 1;
+    }
+    return n;
+}
+
+/* CONFIG SET's value as the directive's words. */
+static int value_words(conf_def *d, const char *value, char ***argv)
+{
+    if (d->type == CT_SPECIAL) return split_spaces(value, argv);
+    if (d->norm && (d->flags & CF_MULTI_ARG)) return split_single_spaces(value, argv);
+    *argv = fr_malloc(sizeof(char *));
+    (*argv)[0] = fr_strdup(value);
+    return 1;
+}
+
+/* Why CONFIG SET may not touch the directive at all, or NULL. */
+static const char *set_refusal(const conf_def *d)
+{
+    if (d->flags & CF_IMMUTABLE) return "can't set immutable config";
+    if ((d->flags & CF_PROTECTED) && !protected_allowed()) return "can't set protected config";
+    return NULL;
+}
+
+/* Set several directives atomically: either all change or none does.  A
+ * name and its alias count as two parameters, as in Redis. */
 int fr_config_set_many(int n, const char *const *names, const char *const *values,
                        const char **bad_name, const char **err)
 {
     conf_def **ds = fr_calloc(sizeof(conf_def *) * (size_t)n);
-    char **olds = fr_calloc(sizeof(char *) * (size_t)n);
-    int rc = -1;
+    const char **shown = fr_calloc(sizeof(char *) * (size_t)n);
+    conf_snap *olds = fr_calloc(sizeof(conf_snap) * (size_t)n);
+    int rc = -1, taken = 0;
     *err = NULL;
     *bad_name = NULL;
     /* Checked pair by pair, left to right: the first bad pair decides the
      * error, as in Redis. */
     for (int i = 0; i < n; i++) {
-        ds[i] = lookup(names[i]);
+        ds[i] = lookup_shown(names[i], &shown[i]);
         *bad_name = names[i];
         if (!ds[i]) {
             *err = "unknown";
             goto out;
         }
-        if (ds[i]->flags & CF_IMMUTABLE) {
-            *err = "can't set immutable config";
-            goto out;
-        }
-        if ((ds[i]->flags & CF_PROTECTED) && !protected_allowed()) {
-            *err = "can't set protected config";
-            goto out;
-        }
+        if ((*err = set_refusal(ds[i]))) goto out;
         for (int j = 0; j < i; j++)
-            if (ds[j] == ds[i]) {
+            if (ds[j] == ds[i] && shown[j] == shown[i]) {
                 *err = "duplicate parameter";
                 goto out;
             }
     }
     *bad_name = NULL;
-    char buf[4096];
-    for (int i = 0; i < n; i++) {
-        def_get(ds[i], buf, sizeof(buf));
-        olds[i] = fr_strdup(buf);
-    }
+    for (taken = 0; taken < n; taken++) snap_take(ds[taken], &olds[taken]);
     for (int i = 0; i < n; i++) {
         char **argv;
-        int argc;
-        if (ds[i]->type == CT_SPECIAL) argc = split_spaces(values[i], &argv);
-        else {
-            argc = 1;
-            argv = fr_malloc(sizeof(char *));
-            argv[0] = fr_strdup(values[i]);
-        }
+        int argc = value_words(ds[i], values[i], &argv);
         int r = def_set(ds[i], argc, argv, err);
         free_argv(argc, argv);
         if (r != 0) {
-            *bad_name = ds[i]->name;
-            for (int j = 0; j < i; j++) { /* roll back what was set */
-                const char *ignored;
-                char **oa;
-                int oc = split_spaces(olds[j], &oa);
-                if (ds[j]->type != CT_SPECIAL) {
-                    free_argv(oc, oa);
-                    oc = 1;
-                    oa = fr_malloc(sizeof(char *));
-                    oa[0] = fr_strdup(olds[j]);
-                }
-                def_set(ds[j], oc, oa, &ignored);
-                free_argv(oc, oa);
-            }
+            *bad_name = shown[i];
+            for (int j = 0; j < i; j++) snap_restore(ds[j], &olds[j]); /* roll back what was set */
             goto out;
         }
     }
     rc = 0;
 out:
-    for (int i = 0; i < n; i++) fr_free(olds[i]);
+    for (int i = 0; i < taken; i++) snap_free(&olds[i]);
     fr_free(olds);
+    fr_free(shown);
     fr_free(ds);
     return rc;
 }
@@ -921,8 +1248,20 @@ const char *fr_config_server_str(const char *name, char *buf, size_t len)
 
 int fr_config_is_core(const char *name)
 {
-    conf_def *d = lookup(name);
+    conf_def *d = lookup_owned(name);
     return d && !d->module;
+}
+
+const char *fr_config_owner(const char *name)
+{
+    conf_def *d = lookup_owned(name);
+    return d ? d->module : NULL;
+}
+
+int fr_config_is_vocab_only(const char *name)
+{
+    conf_def *d = lookup(name);
+    return d && (d->flags & CF_VOCAB);
 }
 
 void fr_config_free_all(void)
