@@ -498,6 +498,7 @@ static int def_set_raw_one(conf_def *d, const char *v, const char **err)
     case CT_MEM:
         if (parse_number(d, v, &ll, err) != 0) return -1;
         if (range_error(d, ll, err)) return -1;
+        if ((d->flags & CF_VOCAB) && d->vocab->floor && ll < d->vocab->floor) ll = d->vocab->floor;
         if (owned(d)) d->mod_ll = ll;
         else *(long long *)d->ptr = ll;
         return 0;

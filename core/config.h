@@ -89,6 +89,7 @@ typedef struct fr_vocab {
     fr_vocab_norm_fn norm;       /* FR_VT_SPECIAL, optional for FR_VT_STRING */
     const char *refuse;          /* non-NULL: only the default is accepted, other values get this error */
     fr_vocab_rewrite rewrite;
+    long long floor;             /* numbers: a smaller value is raised to it, as Redis silently does */
 } fr_vocab;
 
 extern const fr_vocab fr_config_vocab[];

@@ -79,12 +79,12 @@ static const char *norm_proc_title(int argc, char **argv, const fr_conf_update *
 #define UNS FR_VF_UNSIGNED
 #define NUL FR_VF_EMPTY_IS_NULL
 
-#define BOOL(n, a, f, d) {n, a, FR_VT_BOOL, f, 0, 0, d, NULL, NULL, NULL, FR_RW_PLAIN}
-#define INT(n, a, f, mi, ma, d) {n, a, FR_VT_INT, f, mi, ma, d, NULL, NULL, NULL, FR_RW_PLAIN}
-#define MEM(n, a, f, mi, ma, d) {n, a, FR_VT_MEMORY, f, mi, ma, d, NULL, NULL, NULL, FR_RW_PLAIN}
-#define STR(n, a, f, d, chk) {n, a, FR_VT_STRING, f, 0, 0, d, NULL, chk, NULL, FR_RW_PLAIN}
-#define ENUM(n, a, f, w, d) {n, a, FR_VT_ENUM, f, 0, 0, d, w, NULL, NULL, FR_RW_PLAIN}
-#define SPECIAL(n, a, f, d, fn, rw) {n, a, FR_VT_SPECIAL, f, 0, 0, d, NULL, fn, NULL, rw}
+#define BOOL(n, a, f, d) {n, a, FR_VT_BOOL, f, 0, 0, d, NULL, NULL, NULL, FR_RW_PLAIN, 0}
+#define INT(n, a, f, mi, ma, d) {n, a, FR_VT_INT, f, mi, ma, d, NULL, NULL, NULL, FR_RW_PLAIN, 0}
+#define MEM(n, a, f, mi, ma, d) {n, a, FR_VT_MEMORY, f, mi, ma, d, NULL, NULL, NULL, FR_RW_PLAIN, 0}
+#define STR(n, a, f, d, chk) {n, a, FR_VT_STRING, f, 0, 0, d, NULL, chk, NULL, FR_RW_PLAIN, 0}
+#define ENUM(n, a, f, w, d) {n, a, FR_VT_ENUM, f, 0, 0, d, w, NULL, NULL, FR_RW_PLAIN, 0}
+#define SPECIAL(n, a, f, d, fn, rw) {n, a, FR_VT_SPECIAL, f, 0, 0, d, NULL, fn, NULL, rw, 0}
 #define NOT_IMPLEMENTED(what) what ", which FrankenRedis does not implement"
 
 #define LMAX LONG_MAX
@@ -126,10 +126,10 @@ const fr_vocab fr_config_vocab[] = {
     /* Redis's own refusal when built without active defragmentation. */
     {"activedefrag", NULL, FR_VT_BOOL, 0, 0, 0, "no", NULL, NULL,
      "Active defragmentation cannot be enabled: it requires a Redis server compiled with a modified Jemalloc "
-     "like the one shipped by default with the Redis source distribution", FR_RW_PLAIN},
+     "like the one shipped by default with the Redis source distribution", FR_RW_PLAIN, 0},
     BOOL("syslog-enabled", NULL, IMM, "no"),
     {"cluster-enabled", NULL, FR_VT_BOOL, IMM, 0, 0, "no", NULL, NULL,
-     NOT_IMPLEMENTED("cluster-enabled needs Redis Cluster"), FR_RW_PLAIN},
+     NOT_IMPLEMENTED("cluster-enabled needs Redis Cluster"), FR_RW_PLAIN, 0},
     BOOL("appendonly", NULL, DENY, "no"),
     BOOL("cluster-allow-reads-when-down", NULL, 0, "no"),
     BOOL("cluster-allow-pubsubshard-when-down", NULL, 0, "yes"),
@@ -146,9 +146,9 @@ const fr_vocab fr_config_vocab[] = {
 
     /* strings */
     {"aclfile", NULL, FR_VT_STRING, IMM, 0, 0, "", NULL, NULL,
-     NOT_IMPLEMENTED("aclfile needs ACL users"), FR_RW_PLAIN},
+     NOT_IMPLEMENTED("aclfile needs ACL users"), FR_RW_PLAIN, 0},
     {"unixsocket", NULL, FR_VT_STRING, IMM | NUL, 0, 0, "", NULL, NULL,
-     NOT_IMPLEMENTED("unixsocket needs a Unix socket listener"), FR_RW_PLAIN},
+     NOT_IMPLEMENTED("unixsocket needs a Unix socket listener"), FR_RW_PLAIN, 0},
     STR("pidfile", NULL, IMM | NUL, "", NULL),
     STR("replica-announce-ip", "slave-announce-ip", NUL, "", NULL),
     STR("masteruser", NULL, SENS | NUL, "", NULL),
@@ -222,7 +222,7 @@ const fr_vocab fr_config_vocab[] = {
     INT("active-expire-effort", NULL, 0, 1, 10, "1"),
     INT("hz", NULL, 0, 0, INT_MAX, "10"),
     {"min-replicas-to-write", "min-slaves-to-write", FR_VT_INT, 0, 0, INT_MAX, "0", NULL, NULL,
-     NOT_IMPLEMENTED("min-replicas-to-write needs replication"), FR_RW_PLAIN},
+     NOT_IMPLEMENTED("min-replicas-to-write needs replication"), FR_RW_PLAIN, 0},
     INT("min-replicas-max-lag", "min-slaves-max-lag", 0, 0, INT_MAX, "10"),
     INT("watchdog-period", NULL, HID, 0, INT_MAX, "0"),
     INT("shutdown-timeout", NULL, 0, 0, INT_MAX, "10"),
@@ -239,7 +239,8 @@ const fr_vocab fr_config_vocab[] = {
     INT("latency-monitor-threshold", NULL, 0, 0, LLONG_MAX, "0"),
     MEM("proto-max-bulk-len", NULL, 0, 1024 * 1024, LLONG_MAX, "536870912"),
     INT("stream-node-max-entries", NULL, 0, 0, LLONG_MAX, "100"),
-    MEM("repl-backlog-size", NULL, 0, 1, LLONG_MAX, "1048576"),
+    /* Redis raises a smaller backlog to its 16 kB minimum. */
+    {"repl-backlog-size", NULL, FR_VT_MEMORY, 0, 1, LLONG_MAX, "1048576", NULL, NULL, NULL, FR_RW_PLAIN, 16384},
     MEM("maxmemory", NULL, UNS, 0, ULLMAX, "0"),
     MEM("cluster-link-sendbuf-limit", NULL, UNS, 0, ULLMAX, "0"),
     INT("hash-max-listpack-entries", "hash-max-ziplist-entries", UNS, 0, LMAX, "512"),
@@ -253,20 +254,20 @@ const fr_vocab fr_config_vocab[] = {
     INT("tracking-table-max-keys", NULL, UNS, 0, LMAX, "1000000"),
     MEM("client-query-buffer-limit", NULL, UNS, 1024 * 1024, LMAX, "1073741824"),
     {"maxmemory-clients", NULL, FR_VT_MEMORY, FR_VF_PERCENT, -100, SSIZE_MAX, "0", NULL, NULL,
-     NOT_IMPLEMENTED("maxmemory-clients needs client eviction"), FR_RW_PLAIN},
+     NOT_IMPLEMENTED("maxmemory-clients needs client eviction"), FR_RW_PLAIN, 0},
     INT("repl-backlog-ttl", NULL, 0, 0, LMAX, "3600"),
     MEM("auto-aof-rewrite-min-size", NULL, 0, 0, LLONG_MAX, "67108864"),
     INT("loading-process-events-interval-bytes", NULL, HID, 1024, INT_MAX, "2097152"),
 
     /* TLS (redis-server built with it, as Debian's is) */
     {"tls-port", NULL, FR_VT_INT, 0, 0, 65535, "0", NULL, NULL, NOT_IMPLEMENTED("tls-port needs TLS"),
-     FR_RW_PLAIN},
+     FR_RW_PLAIN, 0},
     INT("tls-session-cache-size", NULL, 0, 0, INT_MAX, "20480"),
     INT("tls-session-cache-timeout", NULL, 0, 0, INT_MAX, "300"),
     {"tls-cluster", NULL, FR_VT_BOOL, 0, 0, 0, "no", NULL, NULL, NOT_IMPLEMENTED("tls-cluster needs TLS"),
-     FR_RW_PLAIN},
+     FR_RW_PLAIN, 0},
     {"tls-replication", NULL, FR_VT_BOOL, 0, 0, 0, "no", NULL, NULL,
-     NOT_IMPLEMENTED("tls-replication needs TLS"), FR_RW_PLAIN},
+     NOT_IMPLEMENTED("tls-replication needs TLS"), FR_RW_PLAIN, 0},
     ENUM("tls-auth-clients", NULL, 0, words_tls_auth, "yes"),
     BOOL("tls-prefer-server-ciphers", NULL, 0, "no"),
     BOOL("tls-session-caching", NULL, 0, "yes"),
@@ -292,7 +293,7 @@ const fr_vocab fr_config_vocab[] = {
     SPECIAL("notify-keyspace-events", NULL, 0, "", norm_notify, FR_RW_PLAIN),
     SPECIAL("bind", NULL, MULTI, "* -::*", NULL, FR_RW_BIND),
     {"replicaof", "slaveof", FR_VT_SPECIAL, IMM | MULTI, 0, 0, NULL, NULL, norm_replicaof,
-     NOT_IMPLEMENTED("replicaof needs replication"), FR_RW_REPLICAOF},
+     NOT_IMPLEMENTED("replicaof needs replication"), FR_RW_REPLICAOF, 0},
     SPECIAL("latency-tracking-info-percentiles", NULL, MULTI, "50 99 99.9", norm_percentiles, FR_RW_ALWAYS),
 };
 const int fr_config_vocab_len = (int)(sizeof(fr_config_vocab) / sizeof(fr_config_vocab[0]));
