@@ -1,4 +1,4 @@
-/* cmd_config.c -- CONFIG GET/SET/RESETSTAT/HELP.
+/* cmd_config.c -- CONFIG GET/SET/RESETSTAT/REWRITE/HELP.
  *
  * The directive table, its types and its validation belong to config.c;
  * this file turns arguments into calls on it and results into Redis 7.0.15's
@@ -10,6 +10,7 @@
  *
  * Invariants: CONFIG GET never lists a directive twice (names compare
  * case-insensitively); CONFIG SET changes all its directives or none. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -229,6 +230,10 @@ void fr_cmd_config_set(fr_ctx *ctx)
         fr_reply_syntax_error(ctx);
         return;
     }
+    /* Every sensitive value is hidden from the slow log, even when the
+     * command fails, as Redis does. */
+    for (int i = 2; i + 1 < fr_argc(ctx); i += 2)
+        if (fr_config_is_sensitive(fr_arg(ctx, i)->buf)) fr_ctx_redact(ctx, i + 1);
     const fr_str *nul = name_with_nul(ctx);
     if (nul) {
         fr_reply_errorf(ctx, "Unknown option or number of arguments for CONFIG SET - '%s'", nul->buf);
@@ -268,9 +273,28 @@ void fr_cmd_config_resetstat(fr_ctx *ctx)
     fr_reply_ok(ctx);
 }
 
+/* ------------------------------------------------------------- REWRITE */
+
+/* The file the server was started with, rewritten in place (config.c). */
+void fr_cmd_config_rewrite(fr_ctx *ctx)
+{
+    if (!fr_proc.config_file) {
+        fr_reply_error(ctx, "The server is running without a config file");
+        return;
+    }
+    if (fr_config_rewrite(fr_proc.config_file) != 0) {
+        const char *why = strerror(errno);
+        fr_log(FR_LOG_WARNING, "CONFIG REWRITE failed: %s", why);
+        fr_reply_errorf(ctx, "Rewriting config file: %s", why);
+        return;
+    }
+    fr_log(FR_LOG_WARNING, "CONFIG REWRITE executed with success.");
+    fr_reply_ok(ctx);
+}
+
 /* ---------------------------------------------------------------- HELP */
 
-/* Redis's lines for the subcommands we implement (no REWRITE). */
+/* Redis's lines, in Redis's order. */
 static const char *const config_help[] = {
     "GET <pattern>",
     "    Return parameters matching the glob-like <pattern> and their values.",
@@ -278,6 +302,8 @@ static const char *const config_help[] = {
     "    Set the configuration <directive> to <value>.",
     "RESETSTAT",
     "    Reset statistics reported by the INFO command.",
+    "REWRITE",
+    "    Rewrite the configuration file.",
     NULL,
 };
 

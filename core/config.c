@@ -1,9 +1,12 @@
-/* config.c -- directives: parsing redis.conf syntax, CONFIG GET/SET values.
+/* config.c -- directives: parsing redis.conf syntax, CONFIG GET/SET/REWRITE.
  *
  * One table describes every directive: the core's own (Redis's names, types,
  * ranges and defaults) and, once modules are loaded, those their manifests
- * declare.  The file, the command line and CONFIG SET all go through the same
- * typed setters, so a value is validated the same way wherever it comes from.
+ * declare.  A name is looked up there first; a Redis parameter that neither
+ * implements is answered from Redis's vocabulary (config_vocab.c): accepted,
+ * validated and stored with no effect.  The file, the command line and
+ * CONFIG SET all go through the same typed setters, so a value is validated
+ * the same way wherever it comes from.
  *
  * Loading is two-pass because modules are chosen by the config itself:
  * fr_config_load() applies core directives and keeps lines it does not know
@@ -13,10 +16,12 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -37,15 +42,17 @@ typedef enum { CT_BOOL, CT_LL, CT_MEM, CT_STR, CT_ENUM, CT_SPECIAL } conf_type;
 #define CF_EMPTY_IS_NULL (1 << 3)
 #define CF_PROTECTED (1 << 4)   /* dir, and module ones: see enable-protected-configs */
 #define CF_MULTI_ARG (1 << 5)   /* one quoted value is split at spaces, as Redis does */
+#define CF_HIDDEN (1 << 6)      /* CONFIG GET by exact name only */
+#define CF_UNSIGNED (1 << 7)    /* numbers: bounds compared unsigned, shown unsigned */
+#define CF_PERCENT (1 << 8)     /* memory: or "N%", stored as -N */
+#define CF_OCTAL (1 << 9)
+#define CF_VOCAB (1 << 10)      /* from the vocabulary: stored, no effect */
 
 typedef struct conf_def conf_def;
 typedef int (*special_set_fn)(conf_def *d, int argc, char **argv, const char **err);
 typedef void (*special_get_fn)(conf_def *d, char *buf, size_t len);
 
-typedef struct conf_enum {
-    const char *name;
-    int value;
-} conf_enum;
+typedef fr_conf_enum conf_enum;
 
 struct conf_def {
     char *name;
@@ -68,7 +75,20 @@ struct conf_def {
     /* module string directives declared `check: true` */
     fr_conf_check_fn check;
     int seen_in_config;        /* set by a line of the config already */
+    /* Redis's facts about this name (alias, CONFIG REWRITE format), NULL
+     * for a directive Redis does not have */
+    const fr_vocab *vocab;
+    fr_vocab_norm_fn norm;     /* vocabulary specials: parse into the stored text */
+    const char *refuse;        /* vocabulary: non-default values refused with this */
+    char *deflt_text;          /* the default as CONFIG GET shows it */
 };
+
+/* Storage the table owns (modules' and the vocabulary's directives) rather
+ * than a field of fr_cfg. */
+static int owned(const conf_def *d)
+{
+    return d->ptr == NULL;
+}
 
 static const conf_enum protected_enum[] = {{"no", 0}, {"yes", 1}, {"local", 2}, {NULL, 0}};
 static const conf_enum maxmemory_policy_enum[] = {
@@ -137,6 +157,11 @@ static conf_def core_defs[] = {
 /* The table: core definitions first, then module directives appended. */
 static conf_def **defs;
 static int ndefs;
+/* The vocabulary's directives for the parameters the core does not
+ * implement (one per entry, in the vocabulary's order); a module's
+ * directive of the same name hides one while the module is loaded. */
+static conf_def **vocab_defs;
+static int nvocab_defs;
 
 /* Lines of the config that named no core directive, kept for pass two. */
 typedef struct pending_line {
@@ -149,32 +174,116 @@ typedef struct pending_line {
 static pending_line *pending;
 static int npending;
 
-static conf_def *lookup(const char *name)
+/* The core's or a loaded module's directive of that exact name. */
+static conf_def *lookup_owned(const char *name)
 {
     for (int i = 0; i < ndefs; i++)
         if (!strcasecmp(defs[i]->name, name)) return defs[i];
     return NULL;
 }
 
-/* ---------------------------------------------------------------- parsing */
-
-/* Redis's memtoull notation, shared with manifest defaults. */
-static int parse_memory(const char *p, long long *out)
+static conf_def *vocab_def(const fr_vocab *v)
 {
-    return fr_manifest_parse_memory(p, out) ? 0 : -1;
+    for (int i = 0; i < nvocab_defs; i++)
+        if (vocab_defs[i]->vocab == v) return vocab_defs[i];
+    return NULL;
 }
 
-static int parse_ll(const char *p, long long *out)
+/* A name or an alias: the core's or a module's directive, else the
+ * vocabulary's.  *shown is the name Redis reports it under (the alias when
+ * asked by the alias), lower case. */
+static conf_def *lookup_shown(const char *name, const char **shown)
 {
-    return fr_string2ll(p, strlen(p), out) ? 0 : -1;
+    conf_def *d = lookup_owned(name);
+    if (d) {
+        if (shown) *shown = d->name;
+        return d;
+    }
+    const fr_vocab *v = fr_config_vocab_find(name);
+    if (!v) return NULL;
+    if (shown) *shown = strcasecmp(v->name, name) ? v->alias : v->name;
+    d = lookup_owned(v->name);
+    return d ? d : vocab_def(v);
+}
+
+static conf_def *lookup(const char *name)
+{
+    return lookup_shown(name, NULL);
+}
+
+/* ---------------------------------------------------------------- parsing */
+
+/* Redis's memory notation as Redis reads it: digits and an optional unit
+ * (b k kb m mb g gb); no sign; an empty number is 0; a number too large
+ * saturates and is then refused by the range, as in Redis. */
+static int parse_memory(const char *p, long long *out)
+{
+    static const struct { const char *unit; unsigned long long mul; } units[] = {
+        {"", 1}, {"b", 1}, {"k", 1000}, {"kb", 1024}, {"m", 1000 * 1000},
+        {"mb", 1024 * 1024}, {"g", 1000ULL * 1000 * 1000}, {"gb", 1024ULL * 1024 * 1024}};
+    const char *u = p;
+    if (*u == '-') return -1;
+    while (isdigit((unsigned char)*u)) u++;
+    for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+        if (strcasecmp(u, units[i].unit)) continue;
+        char digits[128];
+        size_t n = (size_t)(u - p);
+        if (n >= sizeof(digits)) return -1;
+        memcpy(digits, p, n);
+        digits[n] = '\0';
+        *out = (long long)(strtoull(digits, NULL, 10) * units[i].mul);
+        return 0;
+    }
+    return -1;
+}
+
+/* A number as Redis parses the directive's kind: memory (or a percentage),
+ * octal, or a plain integer. */
+static int parse_number(conf_def *d, const char *v, long long *out, const char **err)
+{
+    if (d->type == CT_MEM) {
+        if (parse_memory(v, out) == 0) return 0;
+        size_t len = strlen(v);
+        if ((d->flags & CF_PERCENT) && len > 1 && v[len - 1] == '%' && fr_string2ll(v, len - 1, out) &&
+            *out >= 0) {
+            *out = -*out;
+            return 0;
+        }
+        *err = (d->flags & CF_PERCENT) ? "argument must be a memory or percent value"
+                                       : "argument must be a memory value";
+        return -1;
+    }
+    if (d->flags & CF_OCTAL) {
+        char *end;
+        errno = 0;
+        *out = strtoll(v, &end, 8);
+        if (errno == 0 && *end == '\0') return 0;
+        *err = "argument couldn't be parsed as an octal number";
+        return -1;
+    }
+    if (fr_string2ll(v, strlen(v), out)) return 0;
+    *err = "argument couldn't be parsed into an integer";
+    return -1;
 }
 
 static int range_error(conf_def *d, long long v, const char **err)
 {
     static char msg[128];
-    if (v >= d->min && v <= d->max) return 0;
-    snprintf(msg, sizeof(msg), "argument must be between %lld and %lld inclusive",
-             d->min, d->max);
+    if (d->flags & CF_UNSIGNED) {
+        unsigned long long u = (unsigned long long)v, lo = (unsigned long long)d->min,
+                           hi = (unsigned long long)d->max;
+        if (u >= lo && u <= hi) return 0;
+        snprintf(msg, sizeof(msg),
+                 (d->flags & CF_OCTAL) ? "argument must be between %llo and %llo inclusive"
+                                       : "argument must be between %llu and %llu inclusive",
+                 lo, hi);
+    } else if ((d->flags & CF_PERCENT) && v < 0) {
+        if (v >= d->min) return 0;
+        snprintf(msg, sizeof(msg), "percentage argument must be less or equal to %lld", -d->min);
+    } else {
+        if (v >= d->min && v <= d->max) return 0;
+        snprintf(msg, sizeof(msg), "argument must be between %lld and %lld inclusive", d->min, d->max);
+    }
     *err = msg;
     return -1;
 }
@@ -196,7 +305,7 @@ static int enum_parse(const conf_enum *e, const char *v, int *out, const char **
 
 static char **str_slot(conf_def *d)
 {
-    return d->module ? &d->mod_str : (char **)d->ptr;
+    return owned(d) ? &d->mod_str : (char **)d->ptr;
 }
 
 static int def_set_raw(conf_def *d, int argc, char **argv, const char **err);
@@ -241,21 +350,119 @@ static char *join_words(int argc, char **argv)
     return out;
 }
 
-/* Set one directive from its textual arguments.  Returns 0 or -1 with *err. */
+/* What a directive held before a change, to put it back: the text for
+ * the core's own fields, the owned storage itself otherwise (a
+ * vocabulary special's stored text need not be valid input, e.g. the
+ * "" of replicaof). */
+typedef struct conf_snap {
+    char *text;
+    long long ll;
+    char *str;
+} conf_snap;
+
+static void def_get(conf_def *d, char *buf, size_t len);
+static int def_set(conf_def *d, int argc, char **argv, const char **err);
+static int split_spaces(const char *s, char ***argv);
+static void free_argv(int argc, char **argv);
+
+static void snap_take(conf_def *d, conf_snap *s)
+{
+    char buf[4096];
+    memset(s, 0, sizeof(*s));
+    if (owned(d) && d->type != CT_SPECIAL) {
+        s->ll = d->mod_ll;
+        s->str = d->mod_str ? fr_strdup(d->mod_str) : NULL;
+        return;
+    }
+    def_get(d, buf, sizeof(buf));
+    s->text = fr_strdup(buf);
+}
+
+static void snap_restore(conf_def *d, conf_snap *s)
+{
+    if (owned(d) && d->type != CT_SPECIAL) {
+        d->mod_ll = s->ll;
+        fr_free(d->mod_str);
+        d->mod_str = s->str ? fr_strdup(s->str) : NULL;
+        return;
+    }
+    const char *ignored;
+    char **argv;
+    int argc;
+    if (d->type == CT_SPECIAL) {
+        argc = split_spaces(s->text, &argv);
+    } else {
+        argc = 1;
+        argv = fr_malloc(sizeof(char *));
+        argv[0] = fr_strdup(s->text);
+    }
+    def_set(d, argc, argv, &ignored);
+    free_argv(argc, argv);
+}
+
+static void snap_free(conf_snap *s)
+{
+    fr_free(s->text);
+    fr_free(s->str);
+}
+
+/* A vocabulary parameter that would be a lie if it took a value nothing
+ * acts on keeps its default: -1 with *err for any other value. */
+static int refused(conf_def *d, const char **err)
+{
+    char now[4096];
+    if (!d->refuse || !d->deflt_text) return 0;
+    def_get(d, now, sizeof(now));
+    if (!strcmp(now, d->deflt_text)) return 0;
+    *err = d->refuse;
+    return -1;
+}
+
+/* Set one directive from its textual arguments.  Returns 0 or -1 with *err
+ * (and the old value in place). */
 static int def_set(conf_def *d, int argc, char **argv, const char **err)
 {
     long long old = d->apply ? *(long long *)d->ptr : 0;
-    if (def_set_raw(d, argc, argv, err) != 0) return -1;
-    if (d->apply && d->apply(d, err) != 0) {
+    conf_snap snap;
+    int guarded = d->refuse && d->deflt_text;
+    if (guarded) snap_take(d, &snap);
+    int rc = def_set_raw(d, argc, argv, err);
+    if (rc == 0 && d->apply && d->apply(d, err) != 0) {
         *(long long *)d->ptr = old;
+        rc = -1;
+    }
+    if (rc == 0 && guarded && refused(d, err)) {
+        snap_restore(d, &snap);
+        rc = -1;
+    }
+    if (guarded) snap_free(&snap);
+    return rc;
+}
+
+/* A vocabulary special: its parser turns the words into the text stored. */
+static int set_normalised(conf_def *d, int argc, char **argv, const char **err)
+{
+    static char why[256];
+    char out[4096] = "";
+    if (!(d->flags & CF_MULTI_ARG) && argc != 1) {
+        *err = "wrong number of arguments";
         return -1;
     }
-    return 0;
+    char **slot = str_slot(d);
+    fr_conf_update u = {argc ? argv[0] : "", *slot ? *slot : "", config_again};
+    const char *e = d->norm(argc, argv, &u, out, sizeof(out));
+    if (e) {
+        snprintf(why, sizeof(why), "%s", e);
+        *err = why;
+        return -1;
+    }
+    return store_str(d, out);
 }
 
 static int def_set_raw(conf_def *d, int argc, char **argv, const char **err)
 {
     if (d->type == CT_SPECIAL) return d->sset(d, argc, argv, err);
+    if (d->norm) return set_normalised(d, argc, argv, err);
     if (d->type == CT_STR && (d->flags & CF_MULTI_ARG)) {
         char *joined = join_words(argc, argv);
         int rc = def_set_raw_one(d, joined, err);
@@ -267,6 +474,11 @@ static int def_set_raw(conf_def *d, int argc, char **argv, const char **err)
         return -1;
     }
     return def_set_raw_one(d, argv[0], err);
+}
+
+static const conf_enum *enum_words(const conf_def *d)
+{
+    return d->mod_enums ? d->mod_enums : d->enums;
 }
 
 static int def_set_raw_one(conf_def *d, const char *v, const char **err)
@@ -281,23 +493,20 @@ static int def_set_raw_one(conf_def *d, const char *v, const char **err)
             *err = "argument must be 'yes' or 'no'";
             return -1;
         }
-        if (d->module) d->mod_ll = iv;
+        if (owned(d)) d->mod_ll = iv;
         else *(int *)d->ptr = iv;
         return 0;
     case CT_LL:
     case CT_MEM:
-        if ((d->type == CT_MEM ? parse_memory(v, &ll) : parse_ll(v, &ll)) != 0) {
-            *err = d->type == CT_MEM ? "argument must be a memory value"
-                                     : "argument couldn't be parsed into an integer";
-            return -1;
-        }
+        if (parse_number(d, v, &ll, err) != 0) return -1;
         if (range_error(d, ll, err)) return -1;
-        if (d->module) d->mod_ll = ll;
+        if ((d->flags & CF_VOCAB) && d->vocab->floor && ll < d->vocab->floor) ll = d->vocab->floor;
+        if (owned(d)) d->mod_ll = ll;
         else *(long long *)d->ptr = ll;
         return 0;
     case CT_ENUM:
-        if (enum_parse(d->module ? d->mod_enums : d->enums, v, &iv, err)) return -1;
-        if (d->module) d->mod_ll = iv;
+        if (enum_parse(enum_words(d), v, &iv, err)) return -1;
+        if (owned(d)) d->mod_ll = iv;
         else *(int *)d->ptr = iv;
         return 0;
     case CT_STR:
@@ -307,9 +516,17 @@ static int def_set_raw_one(conf_def *d, const char *v, const char **err)
     }
 }
 
+/* A number as CONFIG GET shows it: percentages with '%', memory unsigned. */
+static void number_text(const conf_def *d, long long ll, char *buf, size_t len)
+{
+    if ((d->flags & CF_PERCENT) && ll < 0) snprintf(buf, len, "%lld%%", -ll);
+    else if (d->type == CT_MEM || (d->flags & CF_UNSIGNED)) snprintf(buf, len, "%llu", (unsigned long long)ll);
+    else if (d->flags & CF_OCTAL) snprintf(buf, len, "%llo", (unsigned long long)ll);
+    else snprintf(buf, len, "%lld", ll);
+}
+
 static void def_get(conf_def *d, char *buf, size_t len)
 {
-    long long ll = 0;
     int iv = 0;
     const conf_enum *e;
     switch (d->type) {
@@ -317,17 +534,16 @@ static void def_get(conf_def *d, char *buf, size_t len)
         d->sget(d, buf, len);
         return;
     case CT_BOOL:
-        iv = d->module ? (int)d->mod_ll : *(int *)d->ptr;
+        iv = owned(d) ? (int)d->mod_ll : *(int *)d->ptr;
         snprintf(buf, len, "%s", iv ? "yes" : "no");
         return;
     case CT_LL:
     case CT_MEM:
-        ll = d->module ? d->mod_ll : *(long long *)d->ptr;
-        snprintf(buf, len, "%lld", ll);
+        number_text(d, owned(d) ? d->mod_ll : *(long long *)d->ptr, buf, len);
         return;
     case CT_ENUM:
-        iv = d->module ? (int)d->mod_ll : *(int *)d->ptr;
-        e = d->module ? d->mod_enums : d->enums;
+        iv = owned(d) ? (int)d->mod_ll : *(int *)d->ptr;
+        e = enum_words(d);
         for (int i = 0; e[i].name; i++)
             if (e[i].value == iv) {
                 snprintf(buf, len, "%s", e[i].name);
@@ -487,6 +703,73 @@ static void free_argv(int argc, char **argv)
     fr_free(argv);
 }
 
+/* Puts a directive at its default and remembers the default's text. */
+static void set_default(conf_def *d)
+{
+    char buf[4096];
+    if (d->deflt) {
+        char **argv;
+        int argc = 1;
+        if (d->type == CT_SPECIAL || (d->norm && (d->flags & CF_MULTI_ARG))) {
+            argc = split_spaces(d->deflt, &argv);
+        } else { /* one word, even with spaces */
+            argv = fr_malloc(sizeof(char *));
+            argv[0] = fr_strdup(d->deflt);
+        }
+        const char *err = NULL;
+        if (def_set(d, argc, argv, &err) != 0) fr_panic("bad default for %s: %s", d->name, err ? err : "?");
+        free_argv(argc, argv);
+    }
+    def_get(d, buf, sizeof(buf));
+    fr_free(d->deflt_text);
+    d->deflt_text = fr_strdup(buf);
+}
+
+static const int vocab_flags[][2] = {
+    {FR_VF_IMMUTABLE, CF_IMMUTABLE}, {FR_VF_PROTECTED, CF_PROTECTED}, {FR_VF_SENSITIVE, CF_SENSITIVE},
+    {FR_VF_MULTI_ARG, CF_MULTI_ARG}, {FR_VF_HIDDEN, CF_HIDDEN},       {FR_VF_UNSIGNED, CF_UNSIGNED},
+    {FR_VF_PERCENT, CF_PERCENT},     {FR_VF_OCTAL, CF_OCTAL},         {FR_VF_EMPTY_IS_NULL, CF_EMPTY_IS_NULL}};
+
+/* The directive that answers for a Redis parameter nobody implements. */
+static conf_def *vocab_new(const fr_vocab *v)
+{
+    conf_def *d = fr_calloc(sizeof(*d));
+    d->name = (char *)v->name;
+    d->vocab = v;
+    d->flags = CF_VOCAB;
+    for (size_t i = 0; i < sizeof(vocab_flags) / sizeof(vocab_flags[0]); i++)
+        if (v->flags & vocab_flags[i][0]) d->flags |= vocab_flags[i][1];
+    d->min = v->min;
+    d->max = v->max;
+    d->deflt = v->deflt;
+    d->enums = v->words;
+    d->norm = v->norm;
+    switch (v->type) {
+    case FR_VT_BOOL: d->type = CT_BOOL; break;
+    case FR_VT_INT: d->type = CT_LL; break;
+    case FR_VT_MEMORY: d->type = CT_MEM; break;
+    case FR_VT_ENUM: d->type = CT_ENUM; break;
+    default: d->type = CT_STR; break;
+    }
+    set_default(d);
+    d->refuse = v->refuse; /* after the default: the guard compares with it */
+    return d;
+}
+
+/* Core directives get their vocabulary entry (alias, CONFIG REWRITE
+ * format); the other entries become directives of their own. */
+static void vocab_init(void)
+{
+    vocab_defs = fr_malloc(sizeof(conf_def *) * (size_t)fr_config_vocab_len);
+    for (int i = 0; i < fr_config_vocab_len; i++) {
+        const fr_vocab *v = &fr_config_vocab[i];
+        conf_def *core = lookup_owned(v->name);
+        if (core) core->vocab = v;
+        else if (v->type != FR_VT_SPECIAL || v->norm) vocab_defs[nvocab_defs++] = vocab_new(v);
+        else fr_panic("vocabulary entry %s has no parser and no core directive", v->name);
+    }
+}
+
 void fr_config_init_defaults(void)
 {
     if (defs) return; /* once per process */
@@ -494,19 +777,10 @@ void fr_config_init_defaults(void)
     defs = fr_malloc(sizeof(conf_def *) * (size_t)n);
     ndefs = 0;
     for (int i = 0; i < n; i++) {
-        conf_def *d = &core_defs[i];
-        defs[ndefs++] = d;
-        if (!d->deflt) continue;
-        char **argv;
-        int argc = d->type == CT_SPECIAL ? split_spaces(d->deflt, &argv) : 1;
-        if (d->type != CT_SPECIAL) {
-            argv = fr_malloc(sizeof(char *));
-            argv[0] = fr_strdup(d->deflt);
-        }
-        const char *err = NULL;
-        if (def_set(d, argc, argv, &err) != 0) fr_panic("bad default for %s", d->name);
-        free_argv(argc, argv);
+        defs[ndefs++] = &core_defs[i];
+        set_default(&core_defs[i]);
     }
+    vocab_init();
 }
 
 /* ------------------------------------------------------------ file load */
@@ -555,17 +829,31 @@ static void keep_pending(const char *file, int line, const char *text, int argc,
     for (int i = 0; i < argc; i++) p->argv[i] = fr_strdup(argv[i]);
 }
 
+/* Directives Redis 7.0.15 still reads, with this many words, and ignores. */
+static int deprecated_line(int argc, char **argv)
+{
+    static const char *const names[] = {"list-max-ziplist-entries", "list-max-ziplist-value",
+                                        "lua-replicate-commands", NULL};
+    for (int i = 0; names[i]; i++)
+        if (!strcmp(argv[0], names[i]) && argc == 2) return 1;
+    return 0;
+}
+
+/* Pass one (final = 0) applies the core's directives and keeps the other
+ * lines; pass two, once the modules are loaded, applies those to a
+ * module's directive or else to the vocabulary's. */
 static int apply_line(const char *file, int line, const char *text, int argc,
                       char **argv, int final, char *err, size_t errlen)
 {
     for (char *p = argv[0]; *p; p++) *p = (char)tolower((unsigned char)*p);
     if (!strcmp(argv[0], "module")) return module_line(file, line, argc, argv, err, errlen);
-    conf_def *d = lookup(argv[0]);
+    conf_def *d = final ? lookup(argv[0]) : lookup_owned(argv[0]);
     if (!d) {
         if (!final) {
             keep_pending(file, line, text, argc, argv);
             return 0;
         }
+        if (deprecated_line(argc, argv)) return 0;
         snprintf(err, errlen, "%s:%d: >>> '%s' Bad directive or wrong number of arguments", file, line, text);
         return -1;
     }
@@ -708,7 +996,7 @@ static const char *mod_type_name(int t)
 fr_conf_handle *fr_config_add_module_directive(const char *module, const fr_conf_def *decl,
                                                char *err, size_t errlen)
 {
-    if (lookup(decl->name)) {
+    if (lookup_owned(decl->name)) {
         snprintf(err, errlen, "config directive '%s' (%s) is already defined", decl->name, module);
         return NULL;
     }
@@ -746,6 +1034,13 @@ fr_conf_handle *fr_config_add_module_directive(const char *module, const fr_conf
         fr_free(d);
         return NULL;
     }
+    char buf[4096];
+    def_get(d, buf, sizeof(buf));
+    d->deflt_text = fr_strdup(buf);
+    /* A Redis parameter the module implements: the vocabulary's entry is
+     * hidden while the module is loaded, and lends its alias and format. */
+    const fr_vocab *v = fr_config_vocab_find(decl->name);
+    if (v && !strcasecmp(v->name, decl->name)) d->vocab = v;
     defs = fr_realloc(defs, sizeof(conf_def *) * (size_t)(ndefs + 1));
     defs[ndefs++] = d;
     return d;
@@ -768,6 +1063,7 @@ void fr_config_handle_set_check(fr_conf_handle *h, fr_conf_check_fn fn)
 
 static void free_def(conf_def *d)
 {
+    fr_free(d->deflt_text);
     fr_free(d->name);
     fr_free(d->module);
     fr_free(d->mod_str);
@@ -805,10 +1101,10 @@ long long fr_config_server_ll(const char *name, long long dflt)
     switch (d->type) {
     case CT_BOOL:
     case CT_ENUM:
-        return d->module ? d->mod_ll : *(int *)d->ptr;
+        return owned(d) ? d->mod_ll : *(int *)d->ptr;
     case CT_LL:
     case CT_MEM:
-        return d->module ? d->mod_ll : *(long long *)d->ptr;
+        return owned(d) ? d->mod_ll : *(long long *)d->ptr;
     default:
         return dflt;
     }
@@ -816,17 +1112,39 @@ long long fr_config_server_ll(const char *name, long long dflt)
 
 /* ----------------------------------------------------- CONFIG GET / SET */
 
-void fr_config_get_matching(const char *pattern, fr_config_kv_fn fn, void *priv)
+static int name_matches(const char *pattern, const char *name)
+{
+    return fr_stringmatch(pattern, strlen(pattern), name, strlen(name), 1);
+}
+
+static void report(conf_def *d, const char *shown, fr_config_kv_fn fn, void *priv)
 {
     char buf[4096];
-    int glob = strpbrk(pattern, "[*?") != NULL;
-    for (int i = 0; i < ndefs; i++) {
-        conf_def *d = defs[i];
-        int match = glob ? fr_stringmatch(pattern, strlen(pattern), d->name, strlen(d->name), 1)
-                         : !strcasecmp(pattern, d->name);
-        if (!match) continue;
-        def_get(d, buf, sizeof(buf));
-        fn(d->name, buf, priv);
+    def_get(d, buf, sizeof(buf));
+    fn(shown, buf, priv);
+}
+
+/* A pattern matches names and aliases alike, as in Redis (both are keys of
+ * its table), but never a hidden parameter; an exact name (or alias) is
+ * reported as it is spelt in the table. */
+void fr_config_get_matching(const char *pattern, fr_config_kv_fn fn, void *priv)
+{
+    if (!strpbrk(pattern, "[*?")) {
+        const char *shown;
+        conf_def *d = lookup_shown(pattern, &shown);
+        if (d) report(d, shown, fn, priv);
+        return;
+    }
+    for (int i = 0; i < ndefs; i++)
+        if (name_matches(pattern, defs[i]->name)) report(defs[i], defs[i]->name, fn, priv);
+    for (int i = 0; i < fr_config_vocab_len; i++) {
+        const fr_vocab *v = &fr_config_vocab[i];
+        conf_def *d = lookup_owned(v->name);
+        int shadowed = d != NULL;
+        if (!d) d = vocab_def(v);
+        if (!d || (d->flags & CF_HIDDEN)) continue;
+        if (!shadowed && name_matches(pattern, v->name)) report(d, v->name, fn, priv);
+        if (v->alias && name_matches(pattern, v->alias)) report(d, v->alias, fn, priv);
     }
 }
 
@@ -837,77 +1155,89 @@ static int protected_allowed(void)
     return mode == 1 || (mode == 2 && fr_proto.current_client && fr_proto.current_client->is_local);
 }
 
-/* Set several directives atomically: either all change or none does. */
+/* CONFIG SET's words of a multi-argument vocabulary value: split at every
+ * single space, as Redis splits them ("" is no word at all). */
+static int split_single_spaces(const char *s, char ***argv)
+{
+    int n = 0;
+    *argv = fr_malloc(sizeof(char *) * (strlen(s) + 1));
+    if (!*s) return 0;
+    for (const char *p = s;;) {
+        const char *sp = strchr(p, ' ');
+        size_t len = sp ? (size_t)(sp - p) : strlen(p);
+        char *w = fr_malloc(len + 1);
+        memcpy(w, p, len);
+        w[len] = '\0';
+        (*argv)[n++] = w;
+        if (!sp) break;
+        p = sp + 1;
+    }
+    return n;
+}
+
+/* CONFIG SET's value as the directive's words. */
+static int value_words(conf_def *d, const char *value, char ***argv)
+{
+    if (d->type == CT_SPECIAL) return split_spaces(value, argv);
+    if (d->norm && (d->flags & CF_MULTI_ARG)) return split_single_spaces(value, argv);
+    *argv = fr_malloc(sizeof(char *));
+    (*argv)[0] = fr_strdup(value);
+    return 1;
+}
+
+/* Why CONFIG SET may not touch the directive at all, or NULL. */
+static const char *set_refusal(const conf_def *d)
+{
+    if (d->flags & CF_IMMUTABLE) return "can't set immutable config";
+    if ((d->flags & CF_PROTECTED) && !protected_allowed()) return "can't set protected config";
+    return NULL;
+}
+
+/* Set several directives atomically: either all change or none does.  A
+ * name and its alias count as two parameters, as in Redis. */
 int fr_config_set_many(int n, const char *const *names, const char *const *values,
                        const char **bad_name, const char **err)
 {
     conf_def **ds = fr_calloc(sizeof(conf_def *) * (size_t)n);
-    char **olds = fr_calloc(sizeof(char *) * (size_t)n);
-    int rc = -1;
+    const char **shown = fr_calloc(sizeof(char *) * (size_t)n);
+    conf_snap *olds = fr_calloc(sizeof(conf_snap) * (size_t)n);
+    int rc = -1, taken = 0;
     *err = NULL;
     *bad_name = NULL;
     /* Checked pair by pair, left to right: the first bad pair decides the
      * error, as in Redis. */
     for (int i = 0; i < n; i++) {
-        ds[i] = lookup(names[i]);
+        ds[i] = lookup_shown(names[i], &shown[i]);
         *bad_name = names[i];
         if (!ds[i]) {
             *err = "unknown";
             goto out;
         }
-        if (ds[i]->flags & CF_IMMUTABLE) {
-            *err = "can't set immutable config";
-            goto out;
-        }
-        if ((ds[i]->flags & CF_PROTECTED) && !protected_allowed()) {
-            *err = "can't set protected config";
-            goto out;
-        }
+        if ((*err = set_refusal(ds[i]))) goto out;
         for (int j = 0; j < i; j++)
-            if (ds[j] == ds[i]) {
+            if (ds[j] == ds[i] && shown[j] == shown[i]) {
                 *err = "duplicate parameter";
                 goto out;
             }
     }
     *bad_name = NULL;
-    char buf[4096];
-    for (int i = 0; i < n; i++) {
-        def_get(ds[i], buf, sizeof(buf));
-        olds[i] = fr_strdup(buf);
-    }
+    for (taken = 0; taken < n; taken++) snap_take(ds[taken], &olds[taken]);
     for (int i = 0; i < n; i++) {
         char **argv;
-        int argc;
-        if (ds[i]->type == CT_SPECIAL) argc = split_spaces(values[i], &argv);
-        else {
-            argc = 1;
-            argv = fr_malloc(sizeof(char *));
-            argv[0] = fr_strdup(values[i]);
-        }
+        int argc = value_words(ds[i], values[i], &argv);
         int r = def_set(ds[i], argc, argv, err);
         free_argv(argc, argv);
         if (r != 0) {
-            *bad_name = ds[i]->name;
-            for (int j = 0; j < i; j++) { /* roll back what was set */
-                const char *ignored;
-                char **oa;
-                int oc = split_spaces(olds[j], &oa);
-                if (ds[j]->type != CT_SPECIAL) {
-                    free_argv(oc, oa);
-                    oc = 1;
-                    oa = fr_malloc(sizeof(char *));
-                    oa[0] = fr_strdup(olds[j]);
-                }
-                def_set(ds[j], oc, oa, &ignored);
-                free_argv(oc, oa);
-            }
+            *bad_name = shown[i];
+            for (int j = 0; j < i; j++) snap_restore(ds[j], &olds[j]); /* roll back what was set */
             goto out;
         }
     }
     rc = 0;
 out:
-    for (int i = 0; i < n; i++) fr_free(olds[i]);
+    for (int i = 0; i < taken; i++) snap_free(&olds[i]);
     fr_free(olds);
+    fr_free(shown);
     fr_free(ds);
     return rc;
 }
@@ -921,10 +1251,28 @@ const char *fr_config_server_str(const char *name, char *buf, size_t len)
     return buf;
 }
 
-int fr_config_is_core(const char *name)
+int fr_config_is_sensitive(const char *name)
 {
     conf_def *d = lookup(name);
+    return d && (d->flags & CF_SENSITIVE);
+}
+
+int fr_config_is_core(const char *name)
+{
+    conf_def *d = lookup_owned(name);
     return d && !d->module;
+}
+
+const char *fr_config_owner(const char *name)
+{
+    conf_def *d = lookup_owned(name);
+    return d ? d->module : NULL;
+}
+
+int fr_config_is_vocab_only(const char *name)
+{
+    conf_def *d = lookup(name);
+    return d && (d->flags & CF_VOCAB);
 }
 
 void fr_config_free_all(void)
@@ -937,4 +1285,368 @@ void fr_config_free_all(void)
     fr_free(pending);
     pending = NULL;
     npending = 0;
+}
+
+/* ---------------------------------------------------------- CONFIG REWRITE
+ *
+ * As Redis rewrites its file: every line is kept in place (comments too);
+ * a directive's lines are replaced by its current value, one by one; a
+ * value that differs from the default and has no line left is appended
+ * under "# Generated by CONFIG REWRITE"; the extra lines of a rewritten
+ * directive (and those of one that must now be absent) become blank; a
+ * line naming no directive is kept as a "# ??? " comment. */
+
+#define REWRITE_SIGNATURE "# Generated by CONFIG REWRITE"
+
+typedef struct rewrite_state {
+    char **lines;
+    char **option;     /* per line: the directive it sets (canonical), or NULL */
+    int *reused;       /* per line: already replaced by a new value */
+    int nlines;
+    char **done;       /* directives processed */
+    int ndone;
+    int needs_signature;
+} rewrite_state;
+
+static void rw_append(rewrite_state *st, char *line, const char *option)
+{
+    st->lines = fr_realloc(st->lines, sizeof(char *) * (size_t)(st->nlines + 1));
+    st->option = fr_realloc(st->option, sizeof(char *) * (size_t)(st->nlines + 1));
+    st->reused = fr_realloc(st->reused, sizeof(int) * (size_t)(st->nlines + 1));
+    st->lines[st->nlines] = line;
+    st->option[st->nlines] = option ? fr_strdup(option) : NULL;
+    st->reused[st->nlines++] = 0;
+}
+
+static void rw_mark_done(rewrite_state *st, const char *option)
+{
+    for (int i = 0; i < st->ndone; i++)
+        if (!strcmp(st->done[i], option)) return;
+    st->done = fr_realloc(st->done, sizeof(char *) * (size_t)(st->ndone + 1));
+    st->done[st->ndone++] = fr_strdup(option);
+}
+
+static int rw_is_done(const rewrite_state *st, const char *option)
+{
+    for (int i = 0; i < st->ndone; i++)
+        if (!strcmp(st->done[i], option)) return 1;
+    return 0;
+}
+
+/* Words the config understands that are not directives of the table. */
+static int rw_other_keyword(const char *w)
+{
+    static const char *const words[] = {"module", "include", "rename-command", "user", "loadmodule", "sentinel",
+                                        NULL};
+    for (int i = 0; words[i]; i++)
+        if (!strcasecmp(w, words[i])) return 1;
+    return 0;
+}
+
+static char *trim_dup(const char *p, size_t len)
+{
+    while (len && strchr("\r\n\t ", *p)) p++, len--;
+    while (len && strchr("\r\n\t ", p[len - 1])) len--;
+    char *out = fr_malloc(len + 1);
+    memcpy(out, p, len);
+    out[len] = '\0';
+    return out;
+}
+
+static char *str_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static char *str_printf(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    char *out = fr_malloc((size_t)n + 1);
+    va_start(ap, fmt);
+    vsnprintf(out, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    return out;
+}
+
+/* One line of the old file into the state. */
+static void rw_read_line(rewrite_state *st, char *line)
+{
+    if (line[0] == '#' || line[0] == '\0') {
+        if (st->needs_signature && !strcmp(line, REWRITE_SIGNATURE)) st->needs_signature = 0;
+        rw_append(st, line, NULL);
+        return;
+    }
+    int argc = 0;
+    fr_str **argv = fr_splitargs(line, strlen(line), &argc);
+    const char *shown;
+    conf_def *d = argv && argc ? lookup_shown(argv[0]->buf, &shown) : NULL;
+    if (!argv || !argc || (!d && !rw_other_keyword(argv[0]->buf))) {
+        rw_append(st, str_printf("# ??? %s", line), NULL);
+        fr_free(line);
+    } else if (d) {
+        rw_append(st, line, d->name); /* an alias's line belongs to its directive */
+    } else {
+        for (char *p = argv[0]->buf; *p; p++) *p = (char)tolower((unsigned char)*p);
+        rw_append(st, line, argv[0]->buf);
+    }
+    if (argv) fr_splitargs_free(argv, argc);
+}
+
+/* The old file's lines; a missing file is an empty one.  -1 on error. */
+static int rw_read_old(rewrite_state *st, const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) return errno == ENOENT ? 0 : -1;
+    fr_str *text = fr_str_new_empty(4096);
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof(buf), f)) > 0) text = fr_str_cat(text, buf, n);
+    int failed = ferror(f);
+    fclose(f);
+    if (failed) {
+        fr_str_free(text);
+        return -1;
+    }
+    if (text->len) {
+        const char *p = text->buf, *end = text->buf + text->len;
+        for (;;) { /* split at every newline, as Redis does: "a\n" is "a" and "" */
+            const char *nl = memchr(p, '\n', (size_t)(end - p));
+            size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
+            rw_read_line(st, trim_dup(p, len));
+            if (!nl) break;
+            p = nl + 1;
+        }
+    }
+    fr_str_free(text);
+    return 0;
+}
+
+/* Reuses the directive's next old line for `line`, or appends it when
+ * `force` (the value is not the default). */
+static void rw_line(rewrite_state *st, const char *option, char *line, int force)
+{
+    rw_mark_done(st, option);
+    for (int i = 0; i < st->nlines; i++)
+        if (st->option[i] && !st->reused[i] && !strcmp(st->option[i], option)) {
+            fr_free(st->lines[i]);
+            st->lines[i] = line;
+            st->reused[i] = 1;
+            return;
+        }
+    if (!force) {
+        fr_free(line);
+        return;
+    }
+    if (st->needs_signature) {
+        rw_append(st, fr_strdup(REWRITE_SIGNATURE), NULL);
+        st->needs_signature = 0;
+    }
+    rw_append(st, line, NULL);
+    st->reused[st->nlines - 1] = 1;
+}
+
+/* Bytes as a config file says them: in gb, mb or kb when exact. */
+static void memory_words(unsigned long long v, char *buf, size_t len)
+{
+    static const struct { unsigned long long mul; const char *unit; } units[] = {
+        {1024ULL * 1024 * 1024, "gb"}, {1024 * 1024, "mb"}, {1024, "kb"}};
+    for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+        if (v && v % units[i].mul == 0) {
+            snprintf(buf, len, "%llu%s", v / units[i].mul, units[i].unit);
+            return;
+        }
+    snprintf(buf, len, "%llu", v);
+}
+
+/* A string quoted as a config line reads it back. */
+static char *quoted(const char *s)
+{
+    fr_str *q = fr_str_new_empty(strlen(s) + 2);
+    q = fr_str_cat(q, "\"", 1);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        char esc[8];
+        switch (*p) {
+        case '\\': q = fr_str_cat(q, "\\\\", 2); break;
+        case '"': q = fr_str_cat(q, "\\\"", 2); break;
+        case '\n': q = fr_str_cat(q, "\\n", 2); break;
+        case '\r': q = fr_str_cat(q, "\\r", 2); break;
+        case '\t': q = fr_str_cat(q, "\\t", 2); break;
+        case '\a': q = fr_str_cat(q, "\\a", 2); break;
+        case '\b': q = fr_str_cat(q, "\\b", 2); break;
+        default:
+            if (isprint(*p)) q = fr_str_cat(q, (const char *)p, 1);
+            else q = fr_str_cat(q, esc, (size_t)snprintf(esc, sizeof(esc), "\\x%02x", *p));
+        }
+    }
+    q = fr_str_cat(q, "\"", 1);
+    char *out = fr_strdup(q->buf);
+    fr_str_free(q);
+    return out;
+}
+
+static void rw_save(rewrite_state *st, const char *name, const char *text)
+{
+    char **w;
+    int n = split_spaces(text, &w);
+    if (n < 2) rw_line(st, name, str_printf("%s \"\"", name), 1);
+    for (int i = 0; i + 1 < n; i += 2) rw_line(st, name, str_printf("%s %s %s", name, w[i], w[i + 1]), 1);
+    free_argv(n, w);
+    rw_mark_done(st, name);
+}
+
+/* client-output-buffer-limit: a line per class, forced where it differs. */
+static void rw_obuf(rewrite_state *st, const char *name, const char *text, const char *deflt)
+{
+    char **w, **dw;
+    int n = split_spaces(text, &w), dn = split_spaces(deflt, &dw);
+    for (int i = 0; i + 3 < n; i += 4) {
+        char hard[64], soft[64];
+        int force = i + 3 >= dn || strcmp(w[i + 1], dw[i + 1]) || strcmp(w[i + 2], dw[i + 2]) ||
+                    strcmp(w[i + 3], dw[i + 3]);
+        memory_words(strtoull(w[i + 1], NULL, 10), hard, sizeof(hard));
+        memory_words(strtoull(w[i + 2], NULL, 10), soft, sizeof(soft));
+        rw_line(st, name,
+                str_printf("%s %s %s %s %s", name, strcmp(w[i], "slave") ? w[i] : "replica", hard, soft, w[i + 3]),
+                force);
+    }
+    free_argv(n, w);
+    free_argv(dn, dw);
+}
+
+/* The usual "name value" line, written by the directive's type. */
+static void rw_plain(rewrite_state *st, conf_def *d, const char *text)
+{
+    int force = !d->deflt_text || strcmp(text, d->deflt_text) != 0;
+    char *line;
+    if (d->type == CT_MEM && text[0] && text[strlen(text) - 1] != '%') {
+        char mem[64];
+        memory_words(strtoull(text, NULL, 10), mem, sizeof(mem));
+        line = str_printf("%s %s", d->name, mem);
+    } else if (d->type == CT_STR && !(d->flags & CF_MULTI_ARG)) {
+        if (!text[0] && (d->flags & CF_EMPTY_IS_NULL)) { /* unset: no line at all */
+            rw_mark_done(st, d->name);
+            return;
+        }
+        char *q = quoted(text);
+        line = str_printf("%s %s", d->name, q);
+        fr_free(q);
+    } else {
+        line = str_printf("%s %s", d->name, text);
+    }
+    rw_line(st, d->name, line, force);
+}
+
+static void rw_def(rewrite_state *st, conf_def *d)
+{
+    char text[4096];
+    def_get(d, text, sizeof(text));
+    fr_vocab_rewrite style = d->vocab ? d->vocab->rewrite : FR_RW_PLAIN;
+    char *q;
+    switch (style) {
+    case FR_RW_SAVE: rw_save(st, d->name, text); return;
+    case FR_RW_OBUF: rw_obuf(st, d->name, text, d->deflt_text ? d->deflt_text : ""); return;
+    case FR_RW_DIR:
+        q = quoted(text);
+        rw_line(st, d->name, str_printf("%s %s", d->name, q), 1);
+        fr_free(q);
+        return;
+    case FR_RW_BIND:
+    case FR_RW_REPLICAOF:
+        if (style == FR_RW_BIND ? !strcmp(text, d->vocab->deflt) : !text[0]) {
+            rw_mark_done(st, d->name);
+            return;
+        }
+        rw_line(st, d->name, str_printf("%s %s", d->name, text[0] ? text : "\"\""), 1);
+        return;
+    case FR_RW_ALWAYS: rw_line(st, d->name, str_printf("%s %s", d->name, text[0] ? text : "\"\""), 1); return;
+    default: rw_plain(st, d, text); return;
+    }
+}
+
+/* The new text: blank lines of processed directives not reused, runs of
+ * blank lines folded into one. */
+static fr_str *rw_content(rewrite_state *st)
+{
+    fr_str *out = fr_str_new_empty(4096);
+    int was_empty = 0;
+    for (int i = 0; i < st->nlines; i++) {
+        const char *l = st->lines[i];
+        if (st->option[i] && !st->reused[i] && rw_is_done(st, st->option[i])) l = "";
+        if (!l[0]) {
+            if (was_empty) continue;
+            was_empty = 1;
+        } else {
+            was_empty = 0;
+        }
+        out = fr_str_cat(out, l, strlen(l));
+        out = fr_str_cat(out, "\n", 1);
+    }
+    return out;
+}
+
+static void rw_free(rewrite_state *st)
+{
+    for (int i = 0; i < st->nlines; i++) {
+        fr_free(st->lines[i]);
+        fr_free(st->option[i]);
+    }
+    for (int i = 0; i < st->ndone; i++) fr_free(st->done[i]);
+    fr_free(st->lines);
+    fr_free(st->option);
+    fr_free(st->reused);
+    fr_free(st->done);
+}
+
+/* Written to a temporary file beside it, then renamed over it. */
+static int rw_write(const char *path, const fr_str *content)
+{
+    char tmp[4096];
+    if ((size_t)snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= sizeof(tmp)) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    int fd = mkstemp(tmp);
+    if (fd == -1) return -1;
+    size_t off = 0;
+    while (off < content->len) {
+        ssize_t w = write(fd, content->buf + off, content->len - off);
+        if (w <= 0) {
+            if (w < 0 && errno == EINTR) continue;
+            goto fail;
+        }
+        off += (size_t)w;
+    }
+    mode_t mask = umask(0);
+    umask(mask);
+    if (fsync(fd) == -1 || fchmod(fd, 0644 & ~mask) == -1 || rename(tmp, path) == -1) goto fail;
+    close(fd);
+    return 0;
+fail:;
+    int saved = errno;
+    close(fd);
+    unlink(tmp);
+    errno = saved;
+    return -1;
+}
+
+int fr_config_rewrite(const char *path)
+{
+    rewrite_state st;
+    memset(&st, 0, sizeof(st));
+    st.needs_signature = 1;
+    if (rw_read_old(&st, path) != 0) {
+        int saved = errno;
+        rw_free(&st);
+        errno = saved;
+        return -1;
+    }
+    for (int i = 0; i < ndefs; i++) rw_def(&st, defs[i]);
+    for (int i = 0; i < nvocab_defs; i++)
+        if (!lookup_owned(vocab_defs[i]->name)) rw_def(&st, vocab_defs[i]);
+    fr_str *content = rw_content(&st);
+    int rc = rw_write(path, content);
+    int saved = errno;
+    fr_str_free(content);
+    rw_free(&st);
+    errno = saved;
+    return rc;
 }

@@ -44,6 +44,8 @@ slowlog_session() {
         c auth secretpass
         c auth someone secretpass
         c hello 2 auth someone secretpass
+        c config set maxclients 100 requirepass secretpass masterauth secretpass maxclients 1
+        c config set requirepass ""
         c set "$long" v
         c mget $(seq 1 40)
         echo "LEN=$(c slowlog len)"

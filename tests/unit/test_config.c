@@ -129,6 +129,105 @@ START_TEST(config_set_is_atomic)
 }
 END_TEST
 
+/* ---- the vocabulary: Redis parameters nobody implements ---- */
+
+static const char *get(const char *name, char *buf, size_t len)
+{
+    return fr_config_server_str(name, buf, len);
+}
+
+/* CONFIG SET of one parameter: NULL when accepted, else the error text. */
+static const char *set1(const char *name, const char *value)
+{
+    const char *bad = NULL, *why = NULL;
+    const char *names[] = {name};
+    const char *values[] = {value};
+    return fr_config_set_many(1, names, values, &bad, &why) ? (why ? why : "?") : NULL;
+}
+
+START_TEST(vocab_numbers_as_redis)
+{
+    char buf[256];
+    ck_assert_ptr_null(set1("hash-max-ziplist-value", "1kb"));
+    ck_assert_str_eq(get("hash-max-listpack-value", buf, sizeof(buf)), "1024");
+    ck_assert_ptr_null(set1("hash-max-ziplist-value", "")); /* Redis reads "" as 0 */
+    ck_assert_str_eq(get("hash-max-ziplist-value", buf, sizeof(buf)), "0");
+    ck_assert_str_eq(set1("set-max-intset-entries", "-1"),
+                     "argument must be between 0 and 9223372036854775807 inclusive"); /* unsigned */
+    ck_assert_str_eq(set1("maxmemory-samples", "01"), "argument couldn't be parsed into an integer");
+    ck_assert_str_eq(set1("maxmemory-clients", "101%"), "percentage argument must be less or equal to 100");
+    ck_assert_str_eq(set1("maxmemory-clients", "x"), "argument must be a memory or percent value");
+    ck_assert_ptr_null(set1("repl-backlog-size", "1"));
+    ck_assert_str_eq(get("repl-backlog-size", buf, sizeof(buf)), "16384"); /* Redis's minimum */
+    ck_assert_ptr_null(set1("list-max-ziplist-size", "-5"));
+    ck_assert_str_eq(get("list-max-listpack-size", buf, sizeof(buf)), "-5");
+}
+END_TEST
+
+START_TEST(vocab_specials_as_redis)
+{
+    char buf[256];
+    ck_assert_ptr_null(set1("notify-keyspace-events", "EKgs$lhzxetd"));
+    ck_assert_str_eq(get("notify-keyspace-events", buf, sizeof(buf)), "AKE");
+    ck_assert_str_eq(set1("notify-keyspace-events", "Q"), "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.");
+    ck_assert_ptr_null(set1("shutdown-on-sigterm", "now save"));
+    ck_assert_str_eq(get("shutdown-on-sigterm", buf, sizeof(buf)), "save now");
+    ck_assert_str_eq(set1("shutdown-on-sigterm", "save nosave"),
+                     "shutdown options SAVE and NOSAVE can't be used simultaneously");
+    ck_assert_ptr_null(set1("latency-tracking-info-percentiles", "50.0 99.90"));
+    ck_assert_str_eq(get("latency-tracking-info-percentiles", buf, sizeof(buf)), "50 99.9");
+    ck_assert_str_eq(set1("oom-score-adj-values", "1 2"), "wrong number of arguments");
+    ck_assert_ptr_null(set1("oom-score-adj", "relative"));
+    ck_assert_str_eq(get("oom-score-adj", buf, sizeof(buf)), "yes"); /* one value, Redis shows the first */
+    ck_assert_str_eq(set1("slaveof", "no one"), "can't set immutable config");
+    ck_assert_str_eq(set1("proc-title-template", "{title}"), "template format is invalid or contains unknown variables");
+}
+END_TEST
+
+START_TEST(vocab_refuses_lies)
+{
+    char buf[256];
+    ck_assert_str_eq(set1("min-slaves-to-write", "1"), "min-replicas-to-write needs replication, which FrankenRedis does not implement");
+    ck_assert_str_eq(get("min-replicas-to-write", buf, sizeof(buf)), "0"); /* kept */
+    ck_assert_ptr_null(set1("min-replicas-to-write", "0")); /* the default is fine */
+    ck_assert_str_eq(set1("activedefrag", "yes"),
+                     "Active defragmentation cannot be enabled: it requires a Redis server compiled with a modified "
+                     "Jemalloc like the one shipped by default with the Redis source distribution");
+}
+END_TEST
+
+START_TEST(vocab_lines_in_pass_two)
+{
+    char err[1024];
+    ck_assert_int_eq(load("save 900 1\nsave 300 10\nslave-priority 5\nlist-max-ziplist-entries 512\n", err,
+                          sizeof(err)), 0);
+    ck_assert_int_eq(fr_config_apply_pending(err, sizeof(err)), 0);
+    char buf[256];
+    ck_assert_str_eq(get("save", buf, sizeof(buf)), "900 1 300 10"); /* a later line adds points */
+    ck_assert_str_eq(get("replica-priority", buf, sizeof(buf)), "5");
+    fr_config_free_all();
+    ck_assert_int_eq(load("port 7000\nreplicaof 10.0.0.1 6379\n", err, sizeof(err)), 0);
+    ck_assert_int_eq(fr_config_apply_pending(err, sizeof(err)), -1);
+    ck_assert_msg(strstr(err, ":2: >>> 'replicaof 10.0.0.1 6379' replicaof needs replication") != NULL, "got %s", err);
+    fr_config_free_all();
+}
+END_TEST
+
+START_TEST(vocab_aliases_are_two_parameters)
+{
+    const char *bad = NULL, *why = NULL;
+    const char *names[] = {"slave-priority", "replica-priority"};
+    const char *values[] = {"1", "2"};
+    ck_assert_int_eq(fr_config_set_many(2, names, values, &bad, &why), 0); /* as in Redis */
+    const char *dup[] = {"slave-priority", "SLAVE-PRIORITY"};
+    ck_assert_int_eq(fr_config_set_many(2, dup, values, &bad, &why), -1);
+    ck_assert_str_eq(why, "duplicate parameter");
+    const char *bad_val[] = {"x"};
+    ck_assert_int_eq(fr_config_set_many(1, names, bad_val, &bad, &why), -1);
+    ck_assert_str_eq(bad, "slave-priority"); /* named as asked */
+}
+END_TEST
+
 Suite *config_suite(void)
 {
     Suite *s = suite_create("config");
@@ -144,6 +243,11 @@ Suite *config_suite(void)
     tcase_add_test(tc, refuses_module_twice);
     tcase_add_test(tc, unknown_directive_refused_after_modules);
     tcase_add_test(tc, config_set_is_atomic);
+    tcase_add_test(tc, vocab_numbers_as_redis);
+    tcase_add_test(tc, vocab_specials_as_redis);
+    tcase_add_test(tc, vocab_refuses_lies);
+    tcase_add_test(tc, vocab_lines_in_pass_two);
+    tcase_add_test(tc, vocab_aliases_are_two_parameters);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -1,0 +1,227 @@
+#!/usr/bin/env python3
+"""config-doc.py SRCDIR [--check] -- writes docs/config.md from the sources.
+
+Who implements each Redis 7.0.15 parameter is read from where it is decided:
+the vocabulary (core/config_vocab.c: names, aliases, types, flags, defaults,
+refusals), the core's directive table (core/config.c: core_defs) and the
+modules' manifests (modules/*/*.yaml: config:).  The reasons a parameter has
+no effect yet are kept here, by feature.  --check exits 1 when the committed
+file differs from what this writes (tests/integration/config.sh runs it), so
+the page cannot drift from the code.
+"""
+import glob
+import os
+import re
+import sys
+
+import yaml
+
+# Why a parameter nobody implements has no effect: the first matching
+# prefix (or exact name) gives the feature it waits for.
+REASONS = [
+    ("appendonly", "AOF module (not yet written)"),
+    ("aof", "AOF module (not yet written)"),
+    ("append", "AOF module (not yet written)"),
+    ("auto-aof", "AOF module (not yet written)"),
+    ("no-appendfsync", "AOF module (not yet written)"),
+    ("rdb-", "RDB tuning the rdb module does not do"),
+    ("replica", "replication (not implemented)"),
+    ("slave", "replication (not implemented)"),
+    ("repl-", "replication (not implemented)"),
+    ("min-replicas", "replication (not implemented)"),
+    ("master", "replication (not implemented)"),
+    ("cluster", "Redis Cluster (not implemented)"),
+    ("tls", "TLS (not implemented)"),
+    ("active-defrag", "active defragmentation (not implemented)"),
+    ("activedefrag", "active defragmentation (not implemented)"),
+    ("lfu-", "eviction (not implemented: maxmemory stays 0)"),
+    ("maxmemory", "eviction (not implemented: maxmemory stays 0)"),
+    ("lazyfree-lazy-eviction", "eviction (not implemented: maxmemory stays 0)"),
+    ("hash-max", "the hash type's module (not yet written)"),
+    ("list-", "the list type's module (not yet written)"),
+    ("set-max", "the set type's module (not yet written)"),
+    ("zset-", "the sorted set type's module (not yet written)"),
+    ("stream-", "the stream type's module (not yet written)"),
+    ("hll-", "the HyperLogLog module (not yet written)"),
+    ("slowlog", "SLOWLOG (not implemented)"),
+    ("latency", "LATENCY and latency tracking (not implemented)"),
+    ("acl", "ACL users (not implemented)"),
+    ("busy-reply", "scripting (not implemented)"),
+    ("lua", "scripting (not implemented)"),
+    ("notify-keyspace-events", "keyspace notifications and Pub/Sub (not implemented)"),
+    ("tracking", "client-side caching (not implemented)"),
+    ("io-threads", "I/O threads (the server is single-threaded)"),
+    ("unixsocket", "Unix socket listener (not implemented)"),
+    ("oom-score", "OOM score adjustment (not implemented)"),
+    ("shutdown-", "SHUTDOWN options on signals (not implemented)"),
+    ("propagation-error", "replication (not implemented)"),
+    ("sanitize-dump", "deep RESTORE payload sanitisation (not implemented)"),
+    ("enable-", "DEBUG and MODULE commands (not implemented)"),
+    ("", "process tuning Redis does and FrankenRedis does not"),
+]
+
+FLAG_WORDS = {"IMM": "immutable", "PROT": "protected", "SENS": "sensitive", "MULTI": "multi-arg",
+              "HID": "hidden", "DENY": "deny-loading"}
+
+
+def parse_vocab(text):
+    """(name, alias, type, flags, default, refuse) per entry of the table."""
+    body = text.split("const fr_vocab fr_config_vocab[] = {", 1)[1].split("\n};", 1)[0]
+    body = re.sub(r"/\*.*?\*/", "", body, flags=re.S)
+    entries = []
+    for m in re.finditer(r'(BOOL|INT|MEM|STR|ENUM|SPECIAL)\((.*?)\),\s*$|\{("[^"]+".*?)\},\s*$', body,
+                         flags=re.S | re.M):
+        args = split_args(m.group(2) if m.group(1) else m.group(3))
+        kind = m.group(1)
+        if kind:
+            name, alias, flags = args[0], args[1], args[2]
+            deflt = {"BOOL": args[3:4], "INT": args[5:6], "MEM": args[5:6], "STR": args[3:4],
+                     "ENUM": args[4:5], "SPECIAL": args[3:4]}[kind][0]
+            typ = {"BOOL": "bool", "INT": "integer", "MEM": "memory", "STR": "string", "ENUM": "enum",
+                   "SPECIAL": "special"}[kind]
+            refuse = None
+        else:  # {name, alias, FR_VT_x, flags, min, max, default, words, norm, refuse, rewrite}
+            name, alias, typ, flags, deflt = args[0], args[1], args[2], args[3], args[6]
+            typ = {"FR_VT_BOOL": "bool", "FR_VT_INT": "integer", "FR_VT_MEMORY": "memory",
+                   "FR_VT_STRING": "string", "FR_VT_ENUM": "enum", "FR_VT_SPECIAL": "special"}[typ]
+            refuse = args[9] if args[9] != "NULL" else None
+        if "PERCENT" in flags:
+            typ = "memory or percent"
+        if "OCTAL" in flags:
+            typ = "octal integer"
+        if kind == "SPECIAL" and name.strip('"') in ("shutdown-on-sigint", "shutdown-on-sigterm"):
+            typ = "enum flags"
+        entries.append((unq(name), unq(alias), typ, flags, unq(deflt), refuse))
+    return entries
+
+
+def split_args(s):
+    out, depth, cur, quote = [], 0, "", False
+    for i, c in enumerate(s):
+        if c == '"' and (i == 0 or s[i - 1] != "\\"):
+            quote = not quote
+        if not quote and c in "({":
+            depth += 1
+        if not quote and c in ")}":
+            depth -= 1
+        if c == "," and depth == 0 and not quote:
+            out.append(cur.strip())
+            cur = ""
+        else:
+            cur += c
+    out.append(cur.strip())
+    return out
+
+
+def unq(s):
+    s = s.strip()
+    if s == "NULL":
+        return None
+    return "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', s)) if s.startswith('"') else s
+
+
+def core_names(text):
+    table = text.split("static conf_def core_defs[] = {", 1)[1].split("\n};", 1)[0]
+    found = re.findall(r'(?:C|ENUM|SPECIAL)\("([^"]+)"|\.name = \(char \*\)"([^"]+)"', table)
+    return {a or b for a, b in found}
+
+
+def module_names(src):
+    owners = {}
+    for path in sorted(glob.glob(os.path.join(src, "modules", "*", "*.yaml"))):
+        doc = yaml.safe_load(open(path))
+        for c in doc.get("config") or []:
+            owners[c["name"]] = doc["name"]
+    return owners
+
+
+def reason(name):
+    for prefix, why in REASONS:
+        if name.startswith(prefix):
+            return why
+    return ""
+
+
+def render(src):
+    vocab = parse_vocab(open(os.path.join(src, "core", "config_vocab.c")).read())
+    core = core_names(open(os.path.join(src, "core", "config.c")).read())
+    mods = module_names(src)
+    out = [
+        "# Configuration parameters",
+        "",
+        "<!-- Generated by tools/config-doc.py from core/config_vocab.c, core/config.c and the",
+        "     module manifests; tests/integration/config.sh checks it is up to date. -->",
+        "",
+        "FrankenRedis knows every parameter of Redis 7.0.15 (%d, with %d aliases)." % (
+            len(vocab), sum(1 for v in vocab if v[1])),
+        "A name is looked up in this order:",
+        "",
+        "1. the core's own directives (`core/config.c`), which act;",
+        "2. the directives of the loaded modules (their manifests' `config:`), which act",
+        "   while the module is loaded;",
+        "3. Redis's vocabulary (`core/config_vocab.c`) for every other parameter: the value",
+        "   is validated as Redis validates it (ranges, words, error texts), stored, shown by",
+        "   CONFIG GET with Redis's default and format and written by CONFIG REWRITE, but it",
+        "   has **no effect**.  So a Redis user's config (with `save`, `dbfilename`, encodings,",
+        "   `slaveof no one`...) starts, and clients that read parameters get answers.",
+        "",
+        "Some values would be a lie if they were accepted with no effect, because the user",
+        "relies on them for safety, durability or reachability.  Those parameters accept only",
+        "their default, at start-up (naming the file and line) and in CONFIG SET:",
+        "",
+    ]
+    for name, alias, typ, flags, deflt, refuse in vocab:
+        if refuse:
+            text = "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', refuse))
+            out.append("- `%s`: %s." % (name, text.replace(name + " ", "", 1)))
+    out += [
+        "- `appendonly yes` (core): needs a module that provides AOF.",
+        "- `maxmemory` other than 0 (core): needs an eviction module.",
+        "",
+        "`save` and `dbfilename` are the rdb module's; without that module they are",
+        "accepted with no effect (a config must start), and nothing is saved: INFO",
+        "persistence then shows no `rdb_*` fields and BGSAVE is an unknown command.",
+        "",
+        "Differences kept on purpose: CONFIG REWRITE writes no `user` line (there are no ACL",
+        "users); a CONFIG SET of a deny-loading parameter is not refused while loading (the",
+        "server loads before it accepts clients); `module-dir` is FrankenRedis's own.",
+        "",
+        "| parameter | alias | type | default | flags | implemented by |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name, alias, typ, flags, deflt, refuse in vocab:
+        fl = ", ".join(FLAG_WORDS[t.strip()] for t in flags.split("|") if t.strip() in FLAG_WORDS)
+        if name in core:
+            who = "core"
+        elif name in mods:
+            who = "module %s (without it: accepted, no effect)" % mods[name]
+        else:
+            who = "accepted, no effect: %s" % reason(name)
+        if refuse:
+            who += "; only the default is accepted"
+        out.append("| `%s` | %s | %s | %s | %s | %s |" % (
+            name, "`%s`" % alias if alias else "", typ,
+            "`%s`" % deflt if deflt else '""', fl, who))
+    out += ["", "FrankenRedis's own:", "", "| parameter | type | default | flags | implemented by |",
+            "|---|---|---|---|---|",
+            "| `module-dir` | string | the binary's `modules/` | immutable | core: where modules are looked for |",
+            ""]
+    return "\n".join(out)
+
+
+def main():
+    src = sys.argv[1]
+    text = render(src)
+    path = os.path.join(src, "docs", "config.md")
+    if "--check" in sys.argv:
+        old = open(path).read() if os.path.exists(path) else ""
+        if old != text:
+            sys.stderr.write("docs/config.md is out of date: run tools/config-doc.py %s\n" % src)
+            sys.exit(1)
+        return
+    with open(path, "w") as f:
+        f.write(text)
+
+
+if __name__ == "__main__":
+    main()
