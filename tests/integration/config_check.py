@@ -28,7 +28,6 @@ REFUSED = {"appendonly", "maxmemory", "maxmemory-clients", "min-replicas-to-writ
 
 # Parameters whose CONFIG SET differs on purpose.
 SET_DIFFERS = {
-    "rdbchecksum": "immutable in Redis; the rdb module's manifest makes it settable (its tests use that)",
     "watchdog-period": "hidden debugging aid; Redis raises small periods depending on hz",
 }
 
