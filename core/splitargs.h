@@ -12,10 +12,7 @@
 
 #include "frankenredis.h"
 
-/* Returns a fr_malloc'ed array of *argc new strings (never NULL on success,
- * even when *argc is 0), or NULL with *argc = 0 on unbalanced quotes. */
-fr_str **fr_splitargs(const char *line, size_t len, int *argc);
-/* Frees the strings (NULL entries are skipped) and the array; NULL is fine. */
-void fr_splitargs_free(fr_str **argv, int argc);
+/* fr_splitargs / fr_splitargs_free are SDK functions: declared in
+ * frankenredis.h. */
 
 #endif /* FR_SPLITARGS_H */

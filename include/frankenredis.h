@@ -36,7 +36,7 @@ extern "C" {
 #endif
 
 #define FR_SDK_MAJOR 4
-#define FR_SDK_MINOR 0
+#define FR_SDK_MINOR 1
 #define FR_MODULE_MAGIC 0x46524d44u /* "FRMD" */
 
 /* Marks the functions the server exports to modules. */
@@ -99,6 +99,13 @@ FR_API size_t fr_str_alloc_size(const fr_str *s);         /* bytes actually held
 /* ------------------------------------------------------------------------ */
 /* Number <-> string conversions with Redis's exact rules                    */
 /* ------------------------------------------------------------------------ */
+/* A line split into words as Redis splits config and inline lines: quotes
+ * ("..." with \x escapes, '...'), spaces between.  Returns a new array of
+ * *argc new strings (never NULL on success, even for 0 words), or NULL with
+ * *argc = 0 on unbalanced quotes.  Free with fr_splitargs_free (NULL is
+ * fine).  Since SDK 4.1. */
+FR_API fr_str **fr_splitargs(const char *line, size_t len, int *argc);
+FR_API void fr_splitargs_free(fr_str **argv, int argc);
 /* Strict parse: no spaces, no '+', no leading zeros, fits in long long. */
 FR_API int fr_string2ll(const char *s, size_t len, long long *out);  /* 1 ok, 0 no */
 FR_API int fr_string2ld(const char *s, size_t len, long double *out); /* no nan, no spaces */
