@@ -18,15 +18,11 @@ summary() {
     [ "$FR_FAILED" -eq 0 ]
 }
 
-# start CMD: on a free port (retried once if taken meanwhile); sets PORT
-# and PID.
+# start NAME CMD: fr_start_named, then PORT and PID for the session.
 start() {
-    local _
-    for _ in 1 2; do
-        PORT=$(fr_free_port)
-        if fr_start_server "$1" "$PORT" "$FR_TMP/$PORT.log"; then PID=$FR_SERVER_PID; return 0; fi
-    done
-    return 1
+    fr_start_named "$1" "$2" || return 1
+    local p=PORT_$1 i=PID_$1
+    PORT=${!p} PID=${!i}
 }
 
 # slowlog_session PORT: the replies, one per line, with every integer line
@@ -71,10 +67,10 @@ slowlog_session() {
 
 test_slowlog() {
     local ours theirs
-    start "$server" || { fr_fail slowlog/start "our server did not start"; return; }
+    start ours "$server" || return
     ours=$(slowlog_session "$PORT")
     fr_stop_server "$PID"
-    start redis-server || { fr_fail slowlog/start-redis "redis-server did not start"; return; }
+    start ref redis-server || return
     theirs=$(slowlog_session "$PORT")
     fr_stop_server "$PID"
     if [ "$ours" = "$theirs" ]; then

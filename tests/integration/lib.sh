@@ -104,6 +104,23 @@ fr_start_server() {
     fr_wait_pong "$FR_SERVER_PID" "$port"
 }
 
+# fr_start_named NAME CMD: fr_start_server on a free port, retried once if
+# the port was taken meanwhile; sets PORT_<NAME> and PID_<NAME>.  On
+# failure records NAME/start as failed and returns 1.
+fr_start_named() {
+    local name=$1 cmd=$2 port _
+    for _ in 1 2; do
+        port=$(fr_free_port)
+        if fr_start_server "$cmd" "$port" "$FR_TMP/$name.log"; then
+            printf -v "PORT_$name" %s "$port"
+            printf -v "PID_$name" %s "$FR_SERVER_PID"
+            return 0
+        fi
+    done
+    fr_fail "$name/start" "server did not answer: $(tail -3 "$FR_TMP/$name.log" | tr '\n' ' ')"
+    return 1
+}
+
 # fr_wait_pong PID PORT: up to 10 s for the server PID to answer PING on
 # PORT; fails at once if it exits.
 fr_wait_pong() {

@@ -24,21 +24,9 @@ summary() {
     [ "$FR_FAILED" -eq 0 ]
 }
 
-# start NAME CMD: starts CMD on a free port (retrying once if the port was
-# taken meanwhile); sets PORT_<NAME> and PID_<NAME>.
+# start NAME CMD: fr_start_named, and the script stops if it fails.
 start() {
-    local name=$1 cmd=$2 port _
-    for _ in 1 2; do
-        port=$(fr_free_port)
-        if fr_start_server "$cmd" "$port" "$FR_TMP/$name.log"; then
-            printf -v "PORT_$name" %s "$port"
-            printf -v "PID_$name" %s "$FR_SERVER_PID"
-            return 0
-        fi
-    done
-    fr_fail "$name/start" "server did not answer: $(tail -3 "$FR_TMP/$name.log" | tr '\n' ' ')"
-    summary
-    exit 1
+    fr_start_named "$@" || { summary; exit 1; }
 }
 
 start ours "$server"

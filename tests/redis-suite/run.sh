@@ -209,7 +209,7 @@ run_file() {
   [[ -z $first && $status == timeout ]] && first="timeout after ${TIMEOUT}s"
   [[ -z $first && $ended == no ]] && first=$(grep -v '^$' "$clean" | tail -n1)
   last=$(grep -E '^\[(ok|err)\]: ' "$clean" | tail -n1 | sed -E 's/^\[(ok|err)\]: //; s/ \([0-9]+ ms\)$//')
-  first=${first//$'\t'/ }; first=${first//|/\\|}; last=${last//$'\t'/ }; last=${last//|/\\|}
+  first=${first//$'\t'/ }; first=${first//$'\n'/ }; first=${first//$'\r'/ }; last=${last//$'\n'/ }; first=${first//|/\\|}; last=${last//$'\t'/ }; last=${last//|/\\|}
   printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$KIND" "$mode" "$f" \
     "$ok" "$err" "$exc" "$skip" "$ign" "$ended" "$status" "$secs" "${first:0:200}" "${last:0:120}" "$log" >>"$RESULTS"
   say "$(printf '%-5s %-9s %-22s ok=%-3s err=%-3s exc=%s end=%-3s %-7s %4ss  %s' "$KIND" "$mode" "$f" "$ok" "$err" "$exc" "$ended" "$status" "$secs" "${first:0:80}")"
