@@ -14,7 +14,6 @@ import os
 import re
 import sys
 
-import yaml
 
 # Why a parameter nobody implements has no effect: the first matching
 # prefix (or exact name) gives the feature it waits for.
@@ -126,12 +125,30 @@ def core_names(text):
     return {a or b for a, b in found}
 
 
+def manifest_directives(path):
+    """(module name, directive names) from a manifest's top-level `name:`
+    and its `config:` list, read line by line (the manifests' own layout,
+    so the tool needs no YAML library on a fresh machine)."""
+    module, names, in_config = None, [], False
+    for line in open(path, encoding="utf-8"):
+        top = re.match(r"^([a-z_]+):\s*(.*)$", line)
+        if top:
+            in_config = top.group(1) == "config"
+            if top.group(1) == "name":
+                module = top.group(2).strip().strip('"')
+            continue
+        entry = re.match(r"^  - name:\s*\"?([^\"\s]+)\"?\s*$", line)
+        if in_config and entry:
+            names.append(entry.group(1))
+    return module, names
+
+
 def module_names(src):
     owners = {}
     for path in sorted(glob.glob(os.path.join(src, "modules", "*", "*.yaml"))):
-        doc = yaml.safe_load(open(path))
-        for c in doc.get("config") or []:
-            owners[c["name"]] = doc["name"]
+        module, names = manifest_directives(path)
+        for name in names:
+            owners[name] = module
     return owners
 
 
