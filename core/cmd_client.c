@@ -171,19 +171,23 @@ void fr_cmd_client_id(fr_ctx *ctx)
 
 /* Printable ASCII without space only: CLIENT LIST must stay splittable on
  * spaces.  An empty name removes the name. */
-void fr_cmd_client_setname(fr_ctx *ctx)
+int fr_client_set_name(fr_ctx *ctx, const fr_str *name)
 {
-    const fr_str *name = fr_arg(ctx, 2);
     for (size_t i = 0; i < name->len; i++) {
         unsigned char ch = (unsigned char)name->buf[i];
         if (ch < '!' || ch > '~') {
             fr_reply_error(ctx, "Client names cannot contain spaces, newlines or special characters.");
-            return;
+            return -1;
         }
     }
     fr_str_free(me(ctx)->name);
     me(ctx)->name = name->len ? fr_str_dup(name) : NULL;
-    fr_reply_ok(ctx);
+    return 0;
+}
+
+void fr_cmd_client_setname(fr_ctx *ctx)
+{
+    if (fr_client_set_name(ctx, fr_arg(ctx, 2)) == 0) fr_reply_ok(ctx);
 }
 
 void fr_cmd_client_getname(fr_ctx *ctx)

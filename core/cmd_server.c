@@ -87,19 +87,6 @@ void fr_cmd_auth(fr_ctx *ctx)
     }
 }
 
-static int set_name(fr_ctx *ctx, const fr_str *name)
-{
-    for (size_t i = 0; i < name->len; i++) {
-        if (name->buf[i] < '!' || name->buf[i] > '~') {
-            fr_reply_error(ctx, "Client names cannot contain spaces, newlines or special characters.");
-            return -1;
-        }
-    }
-    fr_str_free(me(ctx)->name);
-    me(ctx)->name = name->len ? fr_str_dup(name) : NULL;
-    return 0;
-}
-
 static void hello_reply(fr_ctx *ctx)
 {
     fr_reply_map(ctx, 7);
@@ -149,7 +136,7 @@ void fr_cmd_hello(fr_ctx *ctx)
             me(ctx)->authenticated = 1;
             j += 2;
         } else if (!strcasecmp(opt->buf, "SETNAME") && more) {
-            if (set_name(ctx, fr_arg(ctx, j + 1))) return;
+            if (fr_client_set_name(ctx, fr_arg(ctx, j + 1))) return;
             j++;
         } else {
             fr_reply_errorf(ctx, "Syntax error in HELLO option '%s'", opt->buf);

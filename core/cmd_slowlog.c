@@ -23,8 +23,7 @@ void fr_cmd_slowlog_get(fr_ctx *ctx)
 {
     long long count = 10;
     if (fr_argc(ctx) > 3) {
-        fr_reply_errorf(ctx, "unknown subcommand or wrong number of arguments for '%.128s'. Try SLOWLOG HELP.",
-                        fr_arg(ctx, 1)->buf);
+        fr_reply_subcommand_syntax_error(ctx);
         return;
     }
     if (fr_argc(ctx) == 3) {

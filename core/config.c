@@ -456,7 +456,7 @@ static int set_normalised(conf_def *d, int argc, char **argv, const char **err)
         *err = why;
         return -1;
     }
-    return store_str(d, out);
+    return d->check ? set_checked_str(d, out, err) : store_str(d, out);
 }
 
 static int def_set_raw(conf_def *d, int argc, char **argv, const char **err)
@@ -729,6 +729,18 @@ static const int vocab_flags[][2] = {
     {FR_VF_IMMUTABLE, CF_IMMUTABLE}, {FR_VF_PROTECTED, CF_PROTECTED}, {FR_VF_SENSITIVE, CF_SENSITIVE},
     {FR_VF_MULTI_ARG, CF_MULTI_ARG}, {FR_VF_HIDDEN, CF_HIDDEN},       {FR_VF_UNSIGNED, CF_UNSIGNED},
     {FR_VF_PERCENT, CF_PERCENT},     {FR_VF_OCTAL, CF_OCTAL},         {FR_VF_EMPTY_IS_NULL, CF_EMPTY_IS_NULL}};
+static const int module_flags[][2] = {
+    {FR_CONF_F_IMMUTABLE, CF_IMMUTABLE}, {FR_CONF_F_PROTECTED, CF_PROTECTED},
+    {FR_CONF_F_MULTI_ARG, CF_MULTI_ARG}, {FR_CONF_F_SENSITIVE, CF_SENSITIVE}};
+
+/* The CF_* flags a vocabulary entry's or a manifest's flags stand for. */
+static int table_flags(const int (*table)[2], size_t n, unsigned flags)
+{
+    int out = 0;
+    for (size_t i = 0; i < n; i++)
+        if (flags & (unsigned)table[i][0]) out |= table[i][1];
+    return out;
+}
 
 /* The directive that answers for a Redis parameter nobody implements. */
 static conf_def *vocab_new(const fr_vocab *v)
@@ -736,9 +748,7 @@ static conf_def *vocab_new(const fr_vocab *v)
     conf_def *d = fr_calloc(sizeof(*d));
     d->name = (char *)v->name;
     d->vocab = v;
-    d->flags = CF_VOCAB;
-    for (size_t i = 0; i < sizeof(vocab_flags) / sizeof(vocab_flags[0]); i++)
-        if (v->flags & vocab_flags[i][0]) d->flags |= vocab_flags[i][1];
+    d->flags = CF_VOCAB | table_flags(vocab_flags, sizeof(vocab_flags) / sizeof(vocab_flags[0]), (unsigned)v->flags);
     d->min = v->min;
     d->max = v->max;
     d->deflt = v->deflt;
@@ -1002,11 +1012,7 @@ fr_conf_handle *fr_config_add_module_directive(const char *module, const fr_conf
     }
     conf_def *d = fr_calloc(sizeof(*d));
     d->name = fr_strdup(decl->name);
-    d->flags = CF_MODULE;
-    if (decl->flags & FR_CONF_F_IMMUTABLE) d->flags |= CF_IMMUTABLE;
-    if (decl->flags & FR_CONF_F_PROTECTED) d->flags |= CF_PROTECTED;
-    if (decl->flags & FR_CONF_F_MULTI_ARG) d->flags |= CF_MULTI_ARG;
-    if (decl->flags & FR_CONF_F_SENSITIVE) d->flags |= CF_SENSITIVE;
+    d->flags = CF_MODULE | table_flags(module_flags, sizeof(module_flags) / sizeof(module_flags[0]), decl->flags);
     d->module = fr_strdup(module);
     d->min = decl->min;
     d->max = decl->max;
@@ -1038,9 +1044,15 @@ fr_conf_handle *fr_config_add_module_directive(const char *module, const fr_conf
     def_get(d, buf, sizeof(buf));
     d->deflt_text = fr_strdup(buf);
     /* A Redis parameter the module implements: the vocabulary's entry is
-     * hidden while the module is loaded, and lends its alias and format. */
+     * hidden while the module is loaded, and lends its alias, its format
+     * and, for a parameter with a syntax of its own (save, dbfilename),
+     * its parser: Redis's rules stay in one place, the module's check (if
+     * any) runs on the parsed text. */
     const fr_vocab *v = fr_config_vocab_find(decl->name);
-    if (v && !strcasecmp(v->name, decl->name)) d->vocab = v;
+    if (v && !strcasecmp(v->name, decl->name)) {
+        d->vocab = v;
+        if (d->type == CT_STR) d->norm = v->norm;
+    }
     defs = fr_realloc(defs, sizeof(conf_def *) * (size_t)(ndefs + 1));
     defs[ndefs++] = d;
     return d;
@@ -1255,24 +1267,6 @@ int fr_config_is_sensitive(const char *name)
 {
     conf_def *d = lookup(name);
     return d && (d->flags & CF_SENSITIVE);
-}
-
-int fr_config_is_core(const char *name)
-{
-    conf_def *d = lookup_owned(name);
-    return d && !d->module;
-}
-
-const char *fr_config_owner(const char *name)
-{
-    conf_def *d = lookup_owned(name);
-    return d ? d->module : NULL;
-}
-
-int fr_config_is_vocab_only(const char *name)
-{
-    conf_def *d = lookup(name);
-    return d && (d->flags & CF_VOCAB);
 }
 
 void fr_config_free_all(void)

@@ -20,14 +20,8 @@ void fr_config_remove_module(const char *module);
 int fr_config_apply_pending(char *err, size_t errlen);
 int fr_config_set_many(int n, const char *const *names, const char *const *values,
                        const char **bad_name, const char **err);
-int fr_config_is_core(const char *name);
 /* requirepass, masterauth...: values kept out of the slow log. */
 int fr_config_is_sensitive(const char *name);
-/* Name of the module that declares the directive, NULL for the core or
- * the vocabulary (or an unknown name). */
-const char *fr_config_owner(const char *name);
-/* 1 when the name (or alias) is answered by the vocabulary alone. */
-int fr_config_is_vocab_only(const char *name);
 /* CONFIG REWRITE of `path`: 0, or -1 with errno set. */
 int fr_config_rewrite(const char *path);
 

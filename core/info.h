@@ -1,10 +1,8 @@
-/* info.h -- handlers of INFO, CLIENT and CONFIG, and the helpers they share.
- *
- * The core registers the handlers for the matching entries of
- * core/commands.yaml; the dispatcher has already checked arity and resolved
- * the subcommand before they run.  Replies, field lists and error texts are
- * Redis 7.0.15's (docs/spec/server-commands.md).  Commands layer: includes
- * runtime.h and lower. */
+/* info.h -- what INFO, CLIENT and CONFIG share with the rest of the
+ * commands layer.  Their handlers' prototypes are generated from
+ * core/commands.yaml (core_glue.h), not repeated here.  Replies, field lists
+ * and error texts are Redis 7.0.15's (docs/spec/server-commands.md).
+ * Commands layer: includes runtime.h and lower. */
 #ifndef FR_INFO_H
 #define FR_INFO_H
 
@@ -13,7 +11,6 @@
 #include "runtime.h"
 
 /* core/info.c */
-void fr_cmd_info(fr_ctx *ctx);              /* INFO [section ...] */
 /* Call from the cron (Redis does it every cron tick): keeps the peak of
  * used_memory that INFO memory reports. */
 void fr_info_cron(void);
@@ -24,26 +21,13 @@ void fr_info_sample_stats(long long now_ms);   /* cron, every 100 ms */
 void fr_info_reset_samples(long long now_ms);  /* start-up, RESETSTAT */
 
 /* core/cmd_client.c */
-void fr_cmd_client_id(fr_ctx *ctx);         /* CLIENT ID */
-void fr_cmd_client_setname(fr_ctx *ctx);    /* CLIENT SETNAME name */
-void fr_cmd_client_getname(fr_ctx *ctx);    /* CLIENT GETNAME */
-void fr_cmd_client_list(fr_ctx *ctx);       /* CLIENT LIST [TYPE t | ID id...] */
-void fr_cmd_client_info(fr_ctx *ctx);       /* CLIENT INFO */
-void fr_cmd_client_kill(fr_ctx *ctx);       /* CLIENT KILL addr | filters */
-void fr_cmd_client_help(fr_ctx *ctx);       /* CLIENT HELP */
+/* CLIENT SETNAME's and HELLO SETNAME's rule: printable ASCII without
+ * space, "" removes the name.  0, or -1 after replying the error. */
+int fr_client_set_name(fr_ctx *ctx, const fr_str *name);
 /* One CLIENT LIST line for c, without the trailing "\n"; caller frees. */
 fr_str *fr_client_info_line(fr_client *c);
 /* Bytes a client holds (CLIENT LIST tot-mem); *omem, when not NULL,
  * receives the reply-block part (CLIENT LIST omem). */
 size_t fr_client_memory(const fr_client *c, size_t *omem);
-/* Redis's addReplyHelp: "<CMD> <subcommand> [<arg> [value] [opt] ...].
- * Subcommands are:" (the command name as typed, upper-cased), the
- * NULL-terminated lines, then HELP and its description, all as statuses. */
-
-/* core/cmd_config.c */
-void fr_cmd_config_get(fr_ctx *ctx);        /* CONFIG GET pattern... */
-void fr_cmd_config_set(fr_ctx *ctx);        /* CONFIG SET name value... */
-void fr_cmd_config_resetstat(fr_ctx *ctx);  /* CONFIG RESETSTAT */
-void fr_cmd_config_help(fr_ctx *ctx);       /* CONFIG HELP */
 
 #endif /* FR_INFO_H */

@@ -145,6 +145,19 @@ void fr_reply_verbatim(fr_ctx *ctx, const char *p, size_t len, const char *ext)
 
 /* The header names the command as the client typed it, upper-cased, up to
  * a NUL (Redis copies it as a C string). */
+/* Redis's addReplySubcommandSyntaxError: the subcommand as sent, the
+ * command upper-cased. */
+void fr_reply_subcommand_syntax_error(fr_ctx *ctx)
+{
+    char up[64];
+    const fr_str *cmd = fr_arg(ctx, 0);
+    size_t n = cmd->len < sizeof(up) - 1 ? cmd->len : sizeof(up) - 1;
+    for (size_t i = 0; i < n; i++) up[i] = (char)toupper((unsigned char)cmd->buf[i]);
+    up[n] = '\0';
+    fr_reply_errorf(ctx, "unknown subcommand or wrong number of arguments for '%.128s'. Try %s HELP.",
+                    fr_arg(ctx, 1)->buf, up);
+}
+
 void fr_reply_help(fr_ctx *ctx, const char *const *lines)
 {
     static const char tail[] = " <subcommand> [<arg> [value] [opt] ...]. Subcommands are:";

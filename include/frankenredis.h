@@ -178,6 +178,9 @@ FR_API void fr_reply_verbatim(fr_ctx *ctx, const char *p, size_t len, const char
 /* A subcommand HELP reply in Redis's format: "<CMD> <subcommand> [<arg>
  * [value] [opt] ...]. Subcommands are:", the NULL-terminated `lines`, then
  * "HELP" / "    Prints this help.", all as status replies. */
+/* "unknown subcommand or wrong number of arguments for '<sub>'. Try <CMD>
+ * HELP.", Redis's reply to a subcommand it rejects by hand.  Since 4.1. */
+FR_API void fr_reply_subcommand_syntax_error(fr_ctx *ctx);
 FR_API void fr_reply_help(fr_ctx *ctx, const char *const *lines);
 /* Deferred length for replies whose size is known only at the end. */
 FR_API void *fr_reply_deferred_len(fr_ctx *ctx);

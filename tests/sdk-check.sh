@@ -7,7 +7,9 @@
 #   - each module imports no fr_* symbol outside that list;
 #   - no module source includes a header from outside its own folder and
 #     include/ (they are built with -I include only; this names the file
-#     when someone adds -I back).
+#     when someone adds -I back);
+#   - the glue generated from a manifest wires its hook orders, value
+#     checks and INFO groups (exact lines).
 # Prints PASS/FAIL lines and "sdk: N passed, M failed".
 set -u
 src=${1:?} build=${2:?}
@@ -34,6 +36,25 @@ extra=$(comm -13 "$tmp/sdk" "$tmp/exported-fr" | tr '\n' ' ')
 others=$(grep -v '^fr_' "$tmp/exported" | grep -Evx '_IO_stdin_used|__bss_start|__data_start|data_start|_edata|_end|_start|_init|_fini|stderr|stdout|stdin|__dso_handle' | tr '\n' ' ')
 [ -z "$others" ] && pass "sdk/server-exports-no-other-symbols" ||
     fail "sdk/server-exports-no-other-symbols" "$others"
+
+# The generated glue wires what the manifest declares: hook orders, value
+# checks, INFO groups (fixtures/manifests/valid.yaml declares one of each).
+glue_has() {  # NAME KIND(glue-c|glue-h) LINE
+    if "$build/fr-manifest-tool" "$2" "$src/fixtures/manifests/valid.yaml" | grep -qxF -- "$3"; then
+        pass "glue/$1"
+    else
+        fail "glue/$1" "no line '$3'"
+    fi
+}
+glue_has hook-order-last glue-c '    if (fr_hook_register(m, FR_HOOK_CRON, FR_HOOK_LAST, sample_on_cron, NULL) != FR_OK) {'
+glue_has hook-order-first glue-c '    if (fr_hook_register(m, FR_HOOK_FORK_CHILD, FR_HOOK_FIRST, sample_on_fork_child, NULL) != FR_OK) {'
+glue_has hook-order-default glue-c '    if (fr_hook_register(m, FR_HOOK_KEY_WRITTEN, FR_HOOK_MIDDLE, sample_on_key_written, NULL) != FR_OK) {'
+glue_has config-check glue-c '    if (fr_config_check_at(m, 3, sample_conf_sample_label_check) != FR_OK) return FR_ERR;'
+glue_has info-after glue-c '    if (fr_info_register(m, "stats", "total_connections_received", info_0, NULL) != FR_OK) return FR_ERR;'
+glue_has info-end glue-c '    if (fr_info_register(m, "stats", NULL, info_1, NULL) != FR_OK) return FR_ERR;'
+glue_has info-text-field glue-c '    fr_info_add_text(o, "sample_state", v.sample_state);'
+glue_has info-struct glue-h 'int sample_info_stats(sample_info_stats_fields *out);'
+glue_has string-accessor glue-h 'const char *sample_conf_sample_label(void); /* sample-label: text in force, valid until it changes */'
 
 for so in "$build"/modules/*/*.so; do
     m=$(basename "$so" .so)

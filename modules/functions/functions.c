@@ -16,17 +16,11 @@
 #include <string.h>
 #include <strings.h>
 
-static void subcommand_syntax_error(fr_ctx *ctx)
-{
-    fr_reply_errorf(ctx, "unknown subcommand or wrong number of arguments for '%.128s'. Try FUNCTION HELP.",
-                    fr_arg(ctx, 1)->buf);
-}
-
 /* FUNCTION FLUSH [ASYNC|SYNC] */
 void cmd_function_flush(fr_ctx *ctx)
 {
     if (fr_argc(ctx) > 3) {
-        subcommand_syntax_error(ctx);
+        fr_reply_subcommand_syntax_error(ctx);
         return;
     }
     if (fr_argc(ctx) == 3 && !fr_arg_is(ctx, 2, "sync") && !fr_arg_is(ctx, 2, "async")) {
@@ -107,7 +101,7 @@ static int valid_library_name(const char *s, size_t len)
 
 /* The first line "#!<engine> name=<lib>": Redis's checks, in its order.
  * Returns the error text, or NULL with engine set (a static copy). */
-static const char *check_metadata(fr_ctx *ctx, const fr_str *code, char *engine, size_t elen)
+static const char *check_metadata(const fr_str *code, char *engine, size_t elen)
 {
     static char msg[512];
     if (code->len < 2 || memcmp(code->buf, "#!", 2)) return "Missing library metadata";
@@ -136,7 +130,6 @@ static const char *check_metadata(fr_ctx *ctx, const fr_str *code, char *engine,
               "character long";
     if (!err) snprintf(engine, elen, "%s", parts[0]->buf + 2);
     fr_splitargs_free(parts, n);
-    (void)ctx;
     return err;
 }
 
@@ -157,7 +150,7 @@ void cmd_function_load(fr_ctx *ctx)
         return;
     }
     char engine[256];
-    const char *err = check_metadata(ctx, fr_arg(ctx, pos), engine, sizeof(engine));
+    const char *err = check_metadata(fr_arg(ctx, pos), engine, sizeof(engine));
     if (err) fr_reply_error(ctx, err);
     else fr_reply_errorf(ctx, "Engine '%s' not found", engine);
 }

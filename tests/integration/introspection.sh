@@ -5,7 +5,8 @@
 # masked (durations, timestamps, the client's port).
 #   - SLOWLOG: what is logged (threshold 0, off at -1), argument trimming
 #     (32 arguments, 128 bytes), redacted AUTH/HELLO passwords, client
-#     name, ids that survive RESET, slowlog-max-len, GET count errors, HELP.
+#     name, ids that survive RESET, slowlog-max-len, GET count errors, HELP;
+#   - CLIENT NO-EVICT shown as flag 'e' in CLIENT INFO, cleared by OFF.
 # Prints PASS/FAIL lines and "introspection: N passed, M failed".
 set -u
 src=${1:?} build=${2:?}
@@ -82,5 +83,27 @@ test_slowlog() {
     case $ours in *secretpass*) fr_fail slowlog/no-password "the password reached the slow log" ;; *) fr_pass slowlog/no-password ;; esac
 }
 
+# flags=... of CLIENT INFO after each of: nothing, NO-EVICT on, NO-EVICT off.
+client_flags() {
+    local p=$1 on off
+    exec 3<>"/dev/tcp/127.0.0.1/$p"
+    printf 'CLIENT INFO\r\nCLIENT NO-EVICT on\r\nCLIENT INFO\r\nCLIENT NO-EVICT off\r\nCLIENT INFO\r\nQUIT\r\n' >&3
+    timeout 5 cat <&3 | tr -d '\r' | grep -o 'flags=[^ ]*\|^+OK$' | tr '\n' ' '
+    exec 3<&-
+}
+
+test_client_flags() {
+    local ours theirs
+    start ours "$server" || return
+    ours=$(client_flags "$PORT")
+    fr_stop_server "$PID"
+    start ref redis-server || return
+    theirs=$(client_flags "$PORT")
+    fr_stop_server "$PID"
+    fr_check_eq client/no-evict-flag "$theirs" "$ours"
+    fr_check_eq client/no-evict-flag-literal "flags=N +OK flags=e +OK flags=N +OK " "$ours"
+}
+
 test_slowlog
+test_client_flags
 summary
