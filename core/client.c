@@ -112,10 +112,19 @@ static void unlink_pending(fr_client *c)
     c->flags &= ~FR_CLIENT_PENDING_WRITE;
 }
 
+static void unlink_unblocked(fr_client *c)
+{
+    fr_client **pp = &fr_proto.unblocked;
+    while (*pp && *pp != c) pp = &(*pp)->unblocked_next;
+    if (*pp) *pp = c->unblocked_next;
+    c->flags &= ~FR_CLIENT_UNBLOCKED;
+}
+
 void fr_client_free(fr_client *c)
 {
     up.client_gone(c);
     if (c->flags & FR_CLIENT_PENDING_WRITE) unlink_pending(c);
+    if (c->flags & FR_CLIENT_UNBLOCKED) unlink_unblocked(c);
     ev_io_stop(fr_proto.loop, &c->rio);
     ev_io_stop(fr_proto.loop, &c->wio);
     close(c->fd);
@@ -187,10 +196,10 @@ static void protocol_error(fr_client *c)
     c->flags |= FR_CLIENT_CLOSE_AFTER_REPLY;
 }
 
-/* Run every complete command the buffered bytes hold. */
+/* Run every complete command the buffered bytes hold, until one blocks. */
 static void process_input(fr_client *c)
 {
-    while (!(c->flags & (FR_CLIENT_CLOSE_AFTER_REPLY | FR_CLIENT_CLOSE_ASAP))) {
+    while (!(c->flags & (FR_CLIENT_CLOSE_AFTER_REPLY | FR_CLIENT_CLOSE_ASAP | FR_CLIENT_BLOCKED))) {
         int ready = 0;
         fr_reqlimits lim = limits_for(c);
         size_t used = fr_reqparser_feed(&c->parser, c->qbuf + c->qpos, c->qlen - c->qpos, &lim, &ready);
@@ -201,6 +210,7 @@ static void process_input(fr_client *c)
         }
         if (!ready) break;
         up.run_command(c);
+        if (c->flags & FR_CLIENT_BLOCKED) break; /* the command stays parsed */
         fr_reqparser_reset_command(&c->parser);
     }
     if (c->qpos == c->qlen) c->qpos = c->qlen = 0;
@@ -272,6 +282,46 @@ static void read_cb(struct ev_loop *loop, ev_io *w, int revents)
     process_input(c);
     fr_proto.current_client = NULL;
     if (c->flags & (FR_CLIENT_CLOSE_AFTER_REPLY | FR_CLIENT_CLOSE_ASAP)) queue_pending(c);
+}
+
+void fr_client_hold_input(fr_client *c)
+{
+    c->flags |= FR_CLIENT_BLOCKED;
+}
+
+void fr_client_release_input(fr_client *c, int rerun)
+{
+    c->flags &= ~FR_CLIENT_BLOCKED;
+    c->flags = rerun ? c->flags | FR_CLIENT_RERUN : c->flags & ~FR_CLIENT_RERUN;
+    if (c->flags & FR_CLIENT_UNBLOCKED) return;
+    c->flags |= FR_CLIENT_UNBLOCKED;
+    c->unblocked_next = NULL;
+    fr_client **pp = &fr_proto.unblocked;   /* FIFO: released first, runs first */
+    while (*pp) pp = &(*pp)->unblocked_next;
+    *pp = c;
+}
+
+/* Resume released clients in order: the held command first (run again or
+ * dropped), then whatever arrived meanwhile.  Each is taken off the live
+ * queue before it runs, so a client freed by another one's command (CLIENT
+ * KILL) simply leaves the queue. */
+void fr_clients_resume_unblocked(void)
+{
+    fr_client *c;
+    while ((c = fr_proto.unblocked) != NULL) {
+        fr_proto.unblocked = c->unblocked_next;
+        c->flags &= ~FR_CLIENT_UNBLOCKED;
+        if (c->flags & (FR_CLIENT_BLOCKED | FR_CLIENT_CLOSE_ASAP | FR_CLIENT_CLOSE_AFTER_REPLY)) continue;
+        fr_proto.current_client = c;
+        if (c->flags & FR_CLIENT_RERUN) up.run_command(c);
+        c->flags &= ~FR_CLIENT_RERUN;
+        if (!(c->flags & FR_CLIENT_BLOCKED)) {
+            fr_reqparser_reset_command(&c->parser);
+            process_input(c);
+        }
+        fr_proto.current_client = NULL;
+        queue_pending(c);
+    }
 }
 
 /* ---------------------------------------------------------------- output */

@@ -88,8 +88,10 @@ static void flags_string(const fr_client *c, char *out)
 {
     char *p = out;
     if (c->multi) *p++ = 'x';
+    if (fr_client_is_blocked(c)) *p++ = 'b';
     if (c->multi_dirty_cas) *p++ = 'd';
     if (c->flags & FR_CLIENT_CLOSE_AFTER_REPLY) *p++ = 'c';
+    if (c->flags & FR_CLIENT_UNBLOCKED) *p++ = 'u';
     if (c->flags & FR_CLIENT_CLOSE_ASAP) *p++ = 'A';
     if (c->addr[0] == '/') *p++ = 'U'; /* unix socket: "path:0" */
     if (c->flags & FR_CLIENT_NO_EVICT) *p++ = 'e';
@@ -225,6 +227,54 @@ void fr_cmd_client_no_evict(fr_ctx *ctx)
         return;
     }
     fr_reply_ok(ctx);
+}
+
+/* CLIENT PAUSE timeout [WRITE|ALL]: the mode is checked before the
+ * timeout, a timeout of 0 pauses until now (nothing), as in Redis. */
+void fr_cmd_client_pause(fr_ctx *ctx)
+{
+    if (fr_argc(ctx) > 4) {
+        fr_reply_subcommand_syntax_error(ctx);
+        return;
+    }
+    fr_pause_type type = FR_PAUSE_ALL;
+    if (fr_argc(ctx) == 4) {
+        if (fr_arg_is(ctx, 3, "write")) type = FR_PAUSE_WRITE;
+        else if (!fr_arg_is(ctx, 3, "all")) {
+            fr_reply_error(ctx, "CLIENT PAUSE mode must be WRITE or ALL");
+            return;
+        }
+    }
+    long long end;
+    if (fr_arg_timeout_or_reply(ctx, 2, FR_TIMEOUT_MS, &end) != FR_OK) return;
+    fr_pause_start(FR_PAUSE_BY_CLIENT, end, type);
+    fr_reply_ok(ctx);
+}
+
+void fr_cmd_client_unpause(fr_ctx *ctx)
+{
+    fr_pause_end(FR_PAUSE_BY_CLIENT);
+    fr_reply_ok(ctx);
+}
+
+/* CLIENT UNBLOCK id [TIMEOUT|ERROR]: the reason is checked before the id. */
+void fr_cmd_client_unblock(fr_ctx *ctx)
+{
+    if (fr_argc(ctx) > 4) {
+        fr_reply_subcommand_syntax_error(ctx);
+        return;
+    }
+    int with_error = 0;
+    if (fr_argc(ctx) == 4) {
+        if (fr_arg_is(ctx, 3, "error")) with_error = 1;
+        else if (!fr_arg_is(ctx, 3, "timeout")) {
+            fr_reply_error(ctx, "CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+            return;
+        }
+    }
+    long long id;
+    if (fr_arg_ll_or_reply(ctx, 2, &id) != FR_OK) return;
+    fr_reply_long_long(ctx, fr_client_unblock_by_id((uint64_t)id, with_error));
 }
 
 void fr_cmd_client_info(fr_ctx *ctx)
@@ -419,10 +469,16 @@ static const char *const client_help[] = {
     "    Return information about client connections. Options:",
     "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
     "      Return clients of specified type.",
+    "UNPAUSE",
+    "    Stop the current client pause, resuming traffic.",
+    "PAUSE <timeout> [WRITE|ALL]",
+    "    Suspend all, or just write, clients for <timeout> milliseconds.",
     "REPLY (ON|OFF|SKIP)",
     "    Control the replies sent to the current connection.",
     "SETNAME <name>",
     "    Assign the name <name> to the current connection.",
+    "UNBLOCK <clientid> [TIMEOUT|ERROR]",
+    "    Unblock the specified blocked client.",
     "NO-EVICT (ON|OFF)",
     "    Protect current client connection from eviction.",
     NULL,

@@ -80,10 +80,12 @@ static int is_http_verb(const fr_str *name)
 static void process_one(fr_client *c);
 
 /* After every command, whatever its outcome: CLIENT REPLY SKIP silences
- * exactly the command that follows it (Redis's resetClient). */
+ * exactly the command that follows it (Redis's resetClient).  A command
+ * that blocked has not finished: it keeps the flags until it runs again. */
 void fr_command_process(fr_client *c)
 {
     process_one(c);
+    if (c->flags & FR_CLIENT_BLOCKED) return;
     c->flags &= ~FR_CLIENT_REPLY_SKIP;
     if (c->flags & FR_CLIENT_REPLY_SKIP_NEXT) c->flags = (c->flags & ~FR_CLIENT_REPLY_SKIP_NEXT) | FR_CLIENT_REPLY_SKIP;
 }
@@ -115,6 +117,12 @@ static void process_one(fr_client *c)
     }
     if (fr_runtime.deny_writes_error && ((cmd->flags & FR_CMD_WRITE) || !strcmp(cmd->fullname, "ping"))) {
         reject(c, cmd, fr_runtime.deny_writes_error);
+        return;
+    }
+    /* Before queuing, as Redis: under a pause a write waits even to be
+     * queued, and EXEC waits when its queue writes. */
+    if (fr_pause_holds(c, cmd)) {
+        fr_block_postpone(c);
         return;
     }
     if (c->multi && !fr_multi_runs_now(cmd)) {

@@ -6,6 +6,8 @@
  * transaction queue).  Small arguments sit in the parser's arena, so
  * fr_arg_take() hands out a copy of those; a big one it moves out, and the
  * parser then skips its NULL slot when freeing. */
+#include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -48,6 +50,34 @@ int fr_arg_ll_or_reply(fr_ctx *ctx, int i, long long *out)
     if (a && fr_string2ll(a->buf, a->len, out)) return FR_OK;
     fr_reply_error(ctx, "value is not an integer or out of range");
     return FR_ERR;
+}
+
+/* Redis's getTimeoutFromObjectOrReply.  A seconds value too large for
+ * milliseconds reads as negative, as the conversion does on Redis's
+ * platforms; the end time wraps like Redis's addition instead of
+ * overflowing. */
+int fr_arg_timeout_or_reply(fr_ctx *ctx, int i, int unit, long long *abs_ms)
+{
+    const fr_str *a = fr_arg(ctx, i);
+    long long t;
+    if (unit == FR_TIMEOUT_SECONDS) {
+        long double secs;
+        if (!a || !fr_string2ld(a->buf, a->len, &secs)) {
+            fr_reply_error(ctx, "timeout is not a float or out of range");
+            return FR_ERR;
+        }
+        long double ms = ceill(secs * 1000.0L);
+        t = (ms >= -9.2233720368547758e18L && ms < 9.2233720368547758e18L) ? (long long)ms : LLONG_MIN;
+    } else if (!a || !fr_string2ll(a->buf, a->len, &t)) {
+        fr_reply_error(ctx, "timeout is not an integer or out of range");
+        return FR_ERR;
+    }
+    if (t < 0) {
+        fr_reply_error(ctx, "timeout is negative");
+        return FR_ERR;
+    }
+    *abs_ms = t > 0 ? (long long)((unsigned long long)t + fr_clock_wall_ms()) : 0;
+    return FR_OK;
 }
 
 int fr_arg_ld_or_reply(fr_ctx *ctx, int i, long double *out)

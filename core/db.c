@@ -156,8 +156,11 @@ static int remove_key(fr_ctx *ctx, fr_db *db, const fr_str *key, int why)
     return v != NULL;
 }
 
+/* Under CLIENT PAUSE an expired key is gone for readers but stays stored:
+ * the deletion (and its propagation) waits for the pause to lift. */
 void fr_db_delete_expired(fr_ctx *ctx, fr_db *db, const fr_str *key)
 {
+    if (fr_keyspace.expire_paused) return;
     fr_str *argv[2];
     argv[0] = fr_str_new(fr_cfg.lazyfree_lazy_expire ? "UNLINK" : "DEL",
                          fr_cfg.lazyfree_lazy_expire ? 6 : 3);

@@ -202,7 +202,7 @@ static void section_clients(fr_info_out *o)
     add_ll(o, "maxclients", fr_cfg.maxclients);
     add_ll(o, "client_recent_max_input_buffer", (long long)in);
     add_ll(o, "client_recent_max_output_buffer", (long long)out);
-    add_ll(o, "blocked_clients", 0);
+    add_ll(o, "blocked_clients", fr_blocked_count());
     add_ll(o, "tracking_clients", 0);
     add_ll(o, "clients_in_timeout_table", 0);
 }

@@ -97,6 +97,7 @@ void fr_multi_queue(fr_client *c, const fr_cmd_meta *cmd)
     }
     fr_queued *q = &((fr_queued *)m->cmds)[m->n++];
     q->cmd = cmd;
+    m->cmd_flags |= cmd->flags;
     q->argc = argc;
     q->argv = fr_malloc(sizeof(fr_str *) * (size_t)argc);
     /* Big arguments move into the queue; arena ones die with the command,

@@ -38,6 +38,14 @@ typedef struct fr_reply_block {
 #define FR_CLIENT_REPLY_SKIP_NEXT (1 << 5)
 #define FR_CLIENT_REPLY_SKIP (1 << 6)
 #define FR_CLIENT_NO_EVICT (1 << 7)    /* CLIENT NO-EVICT ON */
+/* Input held (blocked.c in the runtime decides when): bytes keep arriving
+ * into the query buffer but no command runs; the parser keeps the command
+ * that blocked.  UNBLOCKED: queued to resume in fr_clients_resume_unblocked;
+ * RERUN: the held command runs again then (a postponed command), else it
+ * is dropped (it was answered while blocked). */
+#define FR_CLIENT_BLOCKED (1 << 8)
+#define FR_CLIENT_UNBLOCKED (1 << 9)
+#define FR_CLIENT_RERUN (1 << 10)
 /* Replies are dropped, not queued, while any of these is set. */
 #define FR_CLIENT_SILENT (FR_CLIENT_CLOSE_AFTER_REPLY | FR_CLIENT_CLOSE_ASAP | FR_CLIENT_REPLY_OFF | FR_CLIENT_REPLY_SKIP)
 
@@ -46,6 +54,7 @@ typedef struct fr_reply_block {
 typedef struct fr_multi_state {
     void *cmds;
     int n, cap;
+    unsigned long long cmd_flags;          /* the queued commands' flags, OR-ed */
 } fr_multi_state;
 
 struct fr_cmd_meta;   /* the runtime's command metadata (manifest.h) */
@@ -92,6 +101,9 @@ typedef struct fr_client {
     size_t reply_mem;                      /* their allocations: omem */
     size_t reply_nblocks;                  /* oll */
     time_t obuf_soft_since;                /* soft limit first seen, or 0 */
+    /* blocking (blocked.c owns `block`; client.c the resume queue) */
+    void *block;                           /* runtime's record, NULL if none */
+    struct fr_client *unblocked_next;      /* resume queue, while UNBLOCKED */
 } fr_client;
 
 /* ---- network statistics (INFO stats; reset by CONFIG RESETSTAT) ---- */
@@ -126,6 +138,7 @@ typedef struct fr_protocol {
     fr_client *pending_writes;
     uint64_t next_client_id;
     fr_client *current_client;
+    fr_client *unblocked;     /* input to resume before the loop sleeps */
     fr_proto_stats stats;
 } fr_protocol;
 
@@ -149,6 +162,14 @@ void fr_clients_cron(void);
 fr_client *fr_client_by_id(uint64_t id);
 size_t fr_client_output_bytes(const fr_client *c);
 fr_str *fr_client_describe(fr_client *c);
+/* Hold a client's input after the command in its parser (which stays
+ * there), and release it: `rerun` runs that command again, else it is
+ * dropped.  The release takes effect in fr_clients_resume_unblocked, which
+ * the loop calls before it sleeps, so a command never runs inside
+ * another client's command. */
+void fr_client_hold_input(fr_client *c);
+void fr_client_release_input(fr_client *c, int rerun);
+void fr_clients_resume_unblocked(void);
 
 /* ---- reply.c: bytes into a client's output ---- */
 struct iovec;

@@ -3,7 +3,7 @@
  *
  * The protocol and keyspace layers never include runtime.h; what they need
  * from above is handed to them here, once, by fr_runtime_init: the command
- * dispatcher, the MULTI/WATCH clean-up of a closing client, the client
+ * dispatcher, the blocking and MULTI/WATCH clean-up of a closing client, the client
  * description for log lines, the key events (WATCH invalidation, key
  * hooks), the propagation of a lazily expired key, and module names.  The
  * order of work inside each callback is the one the layers had when they
@@ -36,11 +36,18 @@ void fr_runtime_key_interest_changed(void)
     fr_keyspace.key_events_wanted = want;
 }
 
+/* A client is about to be freed: what the runtime keeps about it goes. */
+static void client_gone(fr_client *c)
+{
+    fr_blocked_client_gone(c);
+    fr_multi_client_gone(c);
+}
+
 /* describe_client: the CLIENT LIST line, which the commands layer formats
  * (cmd_client.c), so main passes it in; NULL gives a short line. */
 void fr_runtime_init(fr_str *(*describe_client)(fr_client *c))
 {
-    fr_proto_upcalls pu = {fr_command_process, fr_multi_client_gone, describe_client};
+    fr_proto_upcalls pu = {fr_command_process, client_gone, describe_client};
     fr_proto_set_upcalls(&pu);
     fr_keyspace_upcalls ku = {key_event, fr_propagate_now, fr_module_name};
     fr_keyspace_set_upcalls(&ku);

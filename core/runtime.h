@@ -161,6 +161,26 @@ void fr_propagate_exec_end(int dbid);
 void fr_propagate_finish(fr_ctx *ctx);
 void fr_ctx_release(fr_ctx *ctx);
 
+/* ---- blocked.c: clients whose command cannot run now ---- */
+typedef enum fr_blocked_type {
+    FR_BLOCKED_POSTPONE = 0,   /* held by a pause, runs again from scratch */
+    FR_BLOCKED__COUNT
+} fr_blocked_type;
+void fr_block_postpone(fr_client *c);
+void fr_unblock_postponed_all(void);
+int fr_client_is_blocked(const fr_client *c);
+int fr_client_unblock_by_id(uint64_t id, int with_error);  /* 1 if unblocked */
+void fr_blocked_client_gone(fr_client *c);
+long fr_blocked_count(void);                               /* blocked_clients */
+
+/* ---- pause.c: CLIENT PAUSE ---- */
+typedef enum fr_pause_type { FR_PAUSE_OFF = 0, FR_PAUSE_WRITE, FR_PAUSE_ALL } fr_pause_type;
+typedef enum fr_pause_purpose { FR_PAUSE_BY_CLIENT = 0, FR_PAUSE_PURPOSE__COUNT } fr_pause_purpose;
+void fr_pause_start(fr_pause_purpose why, long long end_ms, fr_pause_type type);
+void fr_pause_end(fr_pause_purpose why);
+fr_pause_type fr_pause_current(void);   /* lifts an expired pause */
+int fr_pause_holds(const fr_client *c, const fr_cmd_meta *cmd);
+
 /* ---- shutdown.c: exits on success; FR_ERR if a shutdown hook refused ---- */
 int fr_server_shutdown(int flags);
 

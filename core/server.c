@@ -81,6 +81,7 @@ static void cron_cb(struct ev_loop *loop, ev_timer *w, int revents)
     fr_clock_cron_tick(now);
     if (cronloops % (fr_cfg.hz > 10 ? fr_cfg.hz / 10 : 1) == 0) fr_info_sample_stats(now);
     fr_clients_cron();
+    fr_pause_current(); /* a pause past its end lifts even with no traffic */
     fr_db_cron();
     fr_info_cron();
     fr_hook_event ev = {.id = FR_HOOK_CRON, .elapsed_ms = last_ms ? now - last_ms : 0};
@@ -101,6 +102,7 @@ static void before_sleep_cb(struct ev_loop *loop, ev_prepare *w, int revents)
     (void)loop;
     (void)w;
     (void)revents;
+    fr_clients_resume_unblocked();
     if (fr_hooks_count(FR_HOOK_BEFORE_SLEEP)) {
         fr_hook_event ev = {.id = FR_HOOK_BEFORE_SLEEP};
         fr_hooks_fire(&ev);

@@ -141,6 +141,16 @@ FR_API int fr_arg_is(const fr_ctx *ctx, int i, const char *keyword);
  * float") and return FR_ERR. */
 FR_API int fr_arg_ll_or_reply(fr_ctx *ctx, int i, long long *out);
 FR_API int fr_arg_ld_or_reply(fr_ctx *ctx, int i, long double *out);
+/* Parse argument i as a timeout, in milliseconds (an integer) or seconds
+ * (a float, rounded up to the millisecond), with Redis's errors; *abs_ms
+ * is the wall-clock time it ends, or 0 for a timeout of 0 ("none" for a
+ * blocking command, "already over" for a pause). */
+#define FR_TIMEOUT_MS 0
+#define FR_TIMEOUT_SECONDS 1
+FR_API int fr_arg_timeout_or_reply(fr_ctx *ctx, int i, int unit, long long *abs_ms);
+/* A CLIENT PAUSE is in force: keys do not expire (a lookup sees them as
+ * gone, nothing deletes them) and nothing is evicted until it lifts. */
+FR_API int fr_writes_paused(void);
 
 FR_API int fr_ctx_resp(const fr_ctx *ctx);        /* 2 or 3 */
 FR_API int fr_ctx_hardened(const fr_ctx *ctx);    /* the running module's mode */

@@ -151,7 +151,9 @@ static void expire_db(int id, cycle_run *r) {
     } while (ttlp_repeat_db(expired, sampled, &cyc.params));
 }
 
+/* A paused server keeps its keys until the pause lifts (Redis's rule). */
 static void run_cycle(int fast) {
+    if (fr_writes_paused()) return;
     long long start = (long long)fr_ustime();
     if (fast) {
         if (!ttlp_fast_may_run(&cyc.params, cyc.timelimit_exit, cyc.stale_perc,
