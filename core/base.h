@@ -65,6 +65,8 @@ typedef struct fr_config {
     long long slowlog_log_slower_than;   /* microseconds; negative: off */
     long long slowlog_max_len;
     int appendonly;
+    char *unixsocket;               /* NULL: none */
+    long long unixsocketperm;       /* 0: as created */
 } fr_config;
 
 extern fr_config fr_cfg;

@@ -93,7 +93,7 @@ static void flags_string(const fr_client *c, char *out)
     if (c->flags & FR_CLIENT_CLOSE_AFTER_REPLY) *p++ = 'c';
     if (c->flags & FR_CLIENT_UNBLOCKED) *p++ = 'u';
     if (c->flags & FR_CLIENT_CLOSE_ASAP) *p++ = 'A';
-    if (c->addr[0] == '/') *p++ = 'U'; /* unix socket: "path:0" */
+    if (c->flags & FR_CLIENT_UNIX_SOCKET) *p++ = 'U';
     if (c->flags & FR_CLIENT_NO_EVICT) *p++ = 'e';
     if (p == out) *p++ = 'N';
     *p = '\0';

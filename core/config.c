@@ -131,6 +131,8 @@ static conf_def core_defs[] = {
     C("logfile", CT_STR, CF_IMMUTABLE, &fr_cfg.logfile, 0, 0, ""),
     C("daemonize", CT_BOOL, CF_IMMUTABLE, &fr_cfg.daemonize, 0, 0, "no"),
     C("pidfile", CT_STR, CF_IMMUTABLE | CF_EMPTY_IS_NULL, &fr_cfg.pidfile, 0, 0, ""),
+    C("unixsocket", CT_STR, CF_IMMUTABLE | CF_EMPTY_IS_NULL, &fr_cfg.unixsocket, 0, 0, ""),
+    C("unixsocketperm", CT_LL, CF_IMMUTABLE | CF_OCTAL | CF_UNSIGNED, &fr_cfg.unixsocketperm, 0, 0777, "0"),
     {.name = (char *)"hz", .type = CT_LL, .ptr = &fr_cfg.hz, .max = INT_MAX, .deflt = "10", .apply = apply_hz},
     ENUM("enable-protected-configs", CF_IMMUTABLE, &fr_cfg.enable_protected_configs, "no", protected_enum),
     ENUM("maxmemory-policy", 0, &fr_cfg.maxmemory_policy, "noeviction", maxmemory_policy_enum),
@@ -520,8 +522,8 @@ static int def_set_raw_one(conf_def *d, const char *v, const char **err)
 static void number_text(const conf_def *d, long long ll, char *buf, size_t len)
 {
     if ((d->flags & CF_PERCENT) && ll < 0) snprintf(buf, len, "%lld%%", -ll);
-    else if (d->type == CT_MEM || (d->flags & CF_UNSIGNED)) snprintf(buf, len, "%llu", (unsigned long long)ll);
     else if (d->flags & CF_OCTAL) snprintf(buf, len, "%llo", (unsigned long long)ll);
+    else if (d->type == CT_MEM || (d->flags & CF_UNSIGNED)) snprintf(buf, len, "%llu", (unsigned long long)ll);
     else snprintf(buf, len, "%lld", ll);
 }
 

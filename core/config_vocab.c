@@ -147,8 +147,7 @@ const fr_vocab fr_config_vocab[] = {
     /* strings */
     {"aclfile", NULL, FR_VT_STRING, IMM, 0, 0, "", NULL, NULL,
      NOT_IMPLEMENTED("aclfile needs ACL users"), FR_RW_PLAIN, 0},
-    {"unixsocket", NULL, FR_VT_STRING, IMM | NUL, 0, 0, "", NULL, NULL,
-     NOT_IMPLEMENTED("unixsocket needs a Unix socket listener"), FR_RW_PLAIN, 0},
+    STR("unixsocket", NULL, IMM | NUL, "", NULL),
     STR("pidfile", NULL, IMM | NUL, "", NULL),
     STR("replica-announce-ip", "slave-announce-ip", NUL, "", NULL),
     STR("masteruser", NULL, SENS | NUL, "", NULL),

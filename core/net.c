@@ -3,7 +3,14 @@
  * Bind addresses follow redis.conf: "*" is every IPv4 address, "::*" every
  * IPv6 one, and a leading "-" marks an address whose absence is not an error.
  * Accepted sockets are non-blocking with TCP_NODELAY and keepalive; at most
- * `maxclients` are kept, the others get Redis's error and are closed. */
+ * `maxclients` are kept, the others get Redis's error and are closed.
+ *
+ * The Unix socket (`unixsocket`, `unixsocketperm`) is a listener of its
+ * own: opened once at start-up (a stale file at the path is removed
+ * first, as Redis does), untouched when CONFIG SET rebuilds the TCP ones,
+ * its file removed at shutdown but not by a forked child.  Its clients
+ * are local (protected mode lets them in) and show the socket's path as
+ * both addresses ("path:0"), as redis-server 7.0.15 does. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -15,6 +22,8 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "protocol.h"
@@ -33,6 +42,8 @@ static ev_timer accept_pause;
 static ev_io listeners[FR_MAX_BINDADDR * 2];
 static int listen_fds[FR_MAX_BINDADDR * 2];
 static int nlisteners;
+static ev_io unix_listener;
+static int unix_fd = -1;
 
 static int set_nonblock(int fd)
 {
@@ -69,8 +80,8 @@ static void addr_to_string(const struct sockaddr_storage *ss, char *buf, size_t 
         *is_local = !strcmp(ip, "::1");
         snprintf(buf, len, "%s:%d", ip, port);
     } else {
-        *is_local = 1;
-        snprintf(buf, len, "/unixsocket:0");
+        *is_local = 1; /* only the Unix socket: Redis 7.0.15 names it by its path */
+        snprintf(buf, len, "%s:0", fr_cfg.unixsocket ? fr_cfg.unixsocket : "/unixsocket");
     }
 }
 
@@ -108,6 +119,7 @@ static void resume_accepting(struct ev_loop *loop, ev_timer *t, int revents)
     (void)t;
     (void)revents;
     for (int i = 0; i < nlisteners; i++) ev_io_start(loop, &listeners[i]);
+    if (unix_fd != -1) ev_io_start(loop, &unix_listener);
 }
 
 /* Out of descriptors: the listener stays readable, so accepting again at
@@ -118,6 +130,7 @@ static void pause_accepting(int err)
     fr_log(FR_LOG_WARNING, "Accepting client connection: %s (pausing accepts for %.0f ms)", strerror(err),
            ACCEPT_PAUSE_SECONDS * 1000);
     for (int i = 0; i < nlisteners; i++) ev_io_stop(fr_proto.loop, &listeners[i]);
+    if (unix_fd != -1) ev_io_stop(fr_proto.loop, &unix_listener);
     if (ev_is_active(&accept_pause)) return;
     ev_timer_init(&accept_pause, resume_accepting, ACCEPT_PAUSE_SECONDS, 0.);
     ev_timer_start(fr_proto.loop, &accept_pause);
@@ -134,9 +147,10 @@ static int accept_one(int lfd)
         return errno == ECONNABORTED || errno == EPROTO || errno == ENETDOWN;
     }
     char addr[64], laddr[64];
-    int is_local, ignored;
+    int is_local, ignored, is_unix = lfd == unix_fd;
     addr_to_string(&ss, addr, sizeof(addr), &is_local);
-    if (getsockname(fd, (struct sockaddr *)&ls, &ll) == 0) addr_to_string(&ls, laddr, sizeof(laddr), &ignored);
+    if (is_unix) snprintf(laddr, sizeof(laddr), "%s:0", fr_cfg.unixsocket);
+    else if (getsockname(fd, (struct sockaddr *)&ls, &ll) == 0) addr_to_string(&ls, laddr, sizeof(laddr), &ignored);
     else snprintf(laddr, sizeof(laddr), "?:0");
     if ((long long)fr_proto.numclients >= fr_cfg.maxclients) {
         reject(fd, "-ERR max number of clients reached\r\n");
@@ -146,12 +160,17 @@ static int accept_one(int lfd)
         reject(fd, protected_mode_msg);
         return 1;
     }
-    int yes = 1;
-    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof(yes));
-    set_keepalive(fd, (int)fr_cfg.tcp_keepalive);
-    fr_log(FR_LOG_VERBOSE, "Accepted %s", addr);
+    if (is_unix) {
+        fr_log(FR_LOG_VERBOSE, "Accepted connection to %s", fr_cfg.unixsocket);
+    } else {
+        int yes = 1;
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof(yes));
+        set_keepalive(fd, (int)fr_cfg.tcp_keepalive);
+        fr_log(FR_LOG_VERBOSE, "Accepted %s", addr);
+    }
     fr_proto.stats.numconnections++;
-    fr_client_create(fd, addr, laddr, is_local);
+    fr_client *c = fr_client_create(fd, addr, laddr, is_local);
+    if (is_unix && c) c->flags |= FR_CLIENT_UNIX_SOCKET;
     return 1;
 }
 
@@ -234,6 +253,61 @@ int fr_net_listen(char *err, size_t errlen)
     return 0;
 }
 
+/* Redis's anetUnixServer, with its error texts ("Failed opening Unix
+ * socket: ..." is the caller's prefix). */
+int fr_net_listen_unix(char *err, size_t errlen)
+{
+    const char *path = fr_cfg.unixsocket;
+    if (!path) return 0;
+    struct sockaddr_un sa;
+    memset(&sa, 0, sizeof(sa));
+    if (strlen(path) > sizeof(sa.sun_path) - 1) {
+        snprintf(err, errlen, "Failed opening Unix socket: unix socket path too long (%zu), must be under %zu",
+                 strlen(path), sizeof(sa.sun_path));
+        return -1;
+    }
+    unlink(path); /* a stale socket from a previous run */
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        snprintf(err, errlen, "Failed opening Unix socket: creating socket: %s", strerror(errno));
+        return -1;
+    }
+    sa.sun_family = AF_UNIX;
+    memcpy(sa.sun_path, path, strlen(path));
+    const char *step = "bind";
+    if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
+        if (fr_cfg.unixsocketperm) chmod(path, (mode_t)fr_cfg.unixsocketperm);
+        step = "listen";
+        if (listen(fd, (int)fr_cfg.tcp_backlog) == 0) {
+            set_nonblock(fd);
+            unix_fd = fd;
+            ev_io_init(&unix_listener, accept_cb, fd, EV_READ);
+            ev_io_start(fr_proto.loop, &unix_listener);
+            return 0;
+        }
+    }
+    snprintf(err, errlen, "Failed opening Unix socket: %s: %s", step, strerror(errno));
+    close(fd);
+    return -1;
+}
+
+int fr_net_listening(void)
+{
+    return nlisteners > 0 || unix_fd != -1;
+}
+
+/* At shutdown: the socket's file goes with it, as Redis removes it. */
+void fr_net_close_unix(void)
+{
+    if (unix_fd == -1) return;
+    ev_io_stop(fr_proto.loop, &unix_listener);
+    close(unix_fd);
+    unix_fd = -1;
+    fr_log(FR_LOG_NOTICE, "Removing the unix socket file.");
+    if (unlink(fr_cfg.unixsocket) != 0)
+        fr_log(FR_LOG_WARNING, "Error removing the unix socket file: %s", strerror(errno));
+}
+
 void fr_net_close_listeners(void)
 {
     for (int i = 0; i < nlisteners; i++) {
@@ -249,6 +323,7 @@ void fr_net_close_listeners(void)
 void fr_net_close_listeners_in_child(void)
 {
     for (int i = 0; i < nlisteners; i++) close(listen_fds[i]);
+    if (unix_fd != -1) close(unix_fd);
 }
 
 /* ------------------------------------------------- descriptor budget */

@@ -46,6 +46,7 @@ typedef struct fr_reply_block {
 #define FR_CLIENT_BLOCKED (1 << 8)
 #define FR_CLIENT_UNBLOCKED (1 << 9)
 #define FR_CLIENT_RERUN (1 << 10)
+#define FR_CLIENT_UNIX_SOCKET (1 << 11) /* came through the Unix socket */
 /* Replies are dropped, not queued, while any of these is set. */
 #define FR_CLIENT_SILENT (FR_CLIENT_CLOSE_AFTER_REPLY | FR_CLIENT_CLOSE_ASAP | FR_CLIENT_REPLY_OFF | FR_CLIENT_REPLY_SKIP)
 
@@ -146,7 +147,10 @@ extern fr_protocol fr_proto;
 
 /* ---- net.c ---- */
 int fr_net_listen(char *err, size_t errlen);
-void fr_net_close_listeners(void);
+void fr_net_close_listeners(void);       /* TCP ones (CONFIG SET port/bind) */
+int fr_net_listen_unix(char *err, size_t errlen);
+int fr_net_listening(void);              /* any listener open */
+void fr_net_close_unix(void);            /* and remove its file */
 void fr_net_close_listeners_in_child(void);
 void fr_net_fit_maxclients(void);
 long long fr_net_maxclients_possible(long long want);

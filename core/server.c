@@ -244,7 +244,8 @@ int main(int argc, char **argv)
     fr_config_free_all();
     fr_net_fit_maxclients();
     init_loop();
-    if (fr_net_listen(err, sizeof(err))) die(err);
+    if (fr_net_listen(err, sizeof(err)) || fr_net_listen_unix(err, sizeof(err))) die(err);
+    if (!fr_net_listening()) die("Configured to not listen anywhere, exiting.");
     write_pidfile();
     fr_log(FR_LOG_WARNING, "Server initialized");
     fr_keyspace.loading = 1;
@@ -252,7 +253,8 @@ int main(int argc, char **argv)
     if (fr_hooks_fire(&ev) != FR_OK) die("a module refused start-up while loading data (see the log above)");
     fr_keyspace.loading = 0;
     fr_info_mark_startup();
-    fr_log(FR_LOG_NOTICE, "Ready to accept connections");
+    if (fr_cfg.port) fr_log(FR_LOG_NOTICE, "Ready to accept connections");
+    if (fr_cfg.unixsocket) fr_log(FR_LOG_NOTICE, "The server is now ready to accept connections at %s", fr_cfg.unixsocket);
     for (;;) {
         ev_run(fr_proto.loop, 0);
         if (shutdown_asap && fr_server_shutdown(FR_SHUTDOWN_SIGNAL) != FR_OK) shutdown_asap = 0;

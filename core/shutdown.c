@@ -20,6 +20,7 @@ int fr_server_shutdown(int flags)
     }
     if (fr_runtime.child_pid > 0) kill(fr_runtime.child_pid, SIGKILL);
     fr_net_close_listeners();
+    fr_net_close_unix();
     if (fr_cfg.pidfile) unlink(fr_cfg.pidfile);
     fr_log(FR_LOG_WARNING, "FrankenRedis is now ready to exit, bye bye...");
     exit(0);

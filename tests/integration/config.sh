@@ -149,7 +149,6 @@ refuse replicaof "replicaof 10.0.0.1 6379" "replicaof needs replication, which F
 refuse slaveof "slaveof 10.0.0.1 6379" "replicaof needs replication, which FrankenRedis does not implement"
 refuse cluster "cluster-enabled yes" "cluster-enabled needs Redis Cluster"
 refuse aclfile "aclfile /etc/users.acl" "aclfile needs ACL users"
-refuse unixsocket "unixsocket /tmp/x.sock" "unixsocket needs a Unix socket listener"
 refuse tls-port "tls-port 6380" "tls-port needs TLS"
 refuse maxmemory-clients "maxmemory-clients 10%" "maxmemory-clients needs client eviction"
 refuse min-replicas "min-replicas-to-write 1" "min-replicas-to-write needs replication"
