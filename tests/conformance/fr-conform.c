@@ -2440,6 +2440,9 @@ static const policy_t policy[] = {
     {FUZZ("command|getkeys", 2), .flags = P_NO_ARITY, .tail = v_getkeys_line},
     {FUZZ("command|getkeysandflags", 1), .flags = P_NO_ARITY, .tail = v_getkeys_line},
     {FUZZ("time", 2), .mode = MATCH_TYPE},
+    /* random art past the second row of squares: only the type is fixed
+     * (fixtures/conformance/lolwut.txt has the deterministic cases) */
+    {FUZZ("lolwut", 1), .mode = MATCH_TYPE},
     {FUZZ("info", 3), .flags = P_NO_ARITY | P_INFO_SHAPE, .ttl_mode = MATCH_TYPE},
     {FUZZ("", 3)}, /* an unknown command */
     /* ttl */

@@ -83,7 +83,7 @@ END_TEST
 START_TEST(test_load_core) {
     fr_manifest *m = load_ok(CORE_YAML);
     ck_assert_str_eq(m->name, "core");
-    ck_assert_int_eq(m->ncmds, 23); /* 18 + MULTI EXEC DISCARD WATCH UNWATCH */
+    ck_assert_int_eq(m->ncmds, 24); /* 18 + MULTI EXEC DISCARD WATCH UNWATCH + LOLWUT */
     ck_assert_int_eq(cmd(m, "exec")->arity, 1);
     ck_assert_int_eq(cmd(m, "client")->nsubcmds, 12); /* ... PAUSE UNPAUSE UNBLOCK */
     ck_assert_int_eq(cmd(m, "config")->nsubcmds, 5); /* GET SET RESETSTAT REWRITE HELP */
