@@ -416,6 +416,27 @@ static void write_cb(struct ev_loop *loop, ev_io *w, int revents)
 
 /* Idle timeouts, and output limits for readers that stopped reading (no
  * new reply would check them). */
+/* A connection idle for more than 2 s gives back its query buffer's free
+ * space (all of it when nothing is pending), as Redis's clientsCron does:
+ * thousands of idle connections should not hold 16 KB each.  Arguments
+ * of 32 KB or more never pass through this buffer (resp.c reads them into
+ * their own allocation), so it has no large peak to trim while busy. */
+static void shrink_idle_qbuf(fr_client *c, time_t now)
+{
+    size_t pending = c->qlen - c->qpos;
+    if (now - c->last_interaction <= 2 || c->qcap - pending <= 4096 || (c->flags & FR_CLIENT_BLOCKED)) return;
+    if (pending == 0) {
+        fr_free(c->qbuf);
+        c->qbuf = NULL;
+        c->qcap = c->qlen = c->qpos = 0;
+        return;
+    }
+    memmove(c->qbuf, c->qbuf + c->qpos, pending);
+    c->qbuf = fr_realloc(c->qbuf, pending);
+    c->qcap = c->qlen = pending;
+    c->qpos = 0;
+}
+
 void fr_clients_cron(void)
 {
     time_t now = fr_clock_unix();
@@ -426,6 +447,7 @@ void fr_clients_cron(void)
             fr_log(FR_LOG_VERBOSE, "Closing idle client");
             fr_client_free(c);
         } else {
+            shrink_idle_qbuf(c, now);
             fr_obuf_enforce(c, 0);
         }
         c = next;
