@@ -65,6 +65,7 @@ typedef struct fr_config {
     long long slowlog_log_slower_than;   /* microseconds; negative: off */
     long long slowlog_max_len;
     int appendonly;
+    int notify_keyspace_events;     /* FR_NOTIFY_* classes and K/E */
 } fr_config;
 
 extern fr_config fr_cfg;

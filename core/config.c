@@ -109,6 +109,8 @@ static int apply_hz(conf_def *d, const char **err);
 static void get_appendonly(conf_def *d, char *buf, size_t len);
 static int set_obuf_limit(conf_def *d, int argc, char **argv, const char **err);
 static void get_obuf_limit(conf_def *d, char *buf, size_t len);
+static int set_notify(conf_def *d, int argc, char **argv, const char **err);
+static void get_notify(conf_def *d, char *buf, size_t len);
 
 /* Core directives; special ones parse their own words (sset/sget), and
  * `apply` acts on (or refuses) a new numeric value. */
@@ -149,6 +151,7 @@ static conf_def core_defs[] = {
     SPECIAL("appendonly", 0, "no", set_appendonly, get_appendonly),
     SPECIAL("client-output-buffer-limit", CF_MULTI_ARG,
             "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60", set_obuf_limit, get_obuf_limit),
+    SPECIAL("notify-keyspace-events", 0, "", set_notify, get_notify),
 };
 #undef C
 #undef ENUM
@@ -662,6 +665,24 @@ static void get_obuf_limit(conf_def *d, char *buf, size_t len)
 {
     (void)d;
     fr_obuf_limits_format(buf, len);
+}
+
+/* The classes keyspace notifications are sent for (notify.c filters). */
+static int set_notify(conf_def *d, int argc, char **argv, const char **err)
+{
+    (void)d;
+    int flags = argc == 1 ? fr_notify_flags_parse(argv[0]) : -1;
+    if (argc != 1) *err = "wrong number of arguments";
+    else if (flags < 0) *err = "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.";
+    if (flags < 0) return -1;
+    fr_cfg.notify_keyspace_events = flags;
+    return 0;
+}
+
+static void get_notify(conf_def *d, char *buf, size_t len)
+{
+    (void)d;
+    if (len >= 16) fr_notify_flags_format(fr_cfg.notify_keyspace_events, buf);
 }
 
 /* While the config is read the file-descriptor limit is not known yet:

@@ -91,5 +91,9 @@ typedef struct fr_vocab {
 extern const fr_vocab fr_config_vocab[];
 extern const int fr_config_vocab_len;
 const fr_vocab *fr_config_vocab_find(const char *name_or_alias);
+/* notify-keyspace-events letters <-> FR_NOTIFY_* bits (-1: a bad letter);
+ * the format needs 16 bytes. */
+int fr_notify_flags_parse(const char *s);
+void fr_notify_flags_format(int flags, char *out);
 
 #endif
