@@ -40,6 +40,8 @@ run_part clients bash "$src/tests/integration/clients.sh" "$src" "$build"
 run_part output bash "$src/tests/integration/output.sh" "$src" "$build"
 run_part limits bash "$src/tests/integration/limits.sh" "$src" "$build"
 run_part introspection bash "$src/tests/integration/introspection.sh" "$src" "$build"
+# Pub/sub and keyspace notifications, several connections, against Redis.
+run_part pubsub bash "$src/tests/integration/pubsub.sh" "$src" "$build"
 # CONFIG GET/SET/REWRITE of every parameter against redis-server 7.0.15.
 run_part config bash "$src/tests/integration/config.sh" "$src" "$build"
 # The benchmark is a tool, not a test: its quick mode only has to run.
