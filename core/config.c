@@ -1527,6 +1527,19 @@ static void rw_obuf(rewrite_state *st, const char *name, const char *text, const
     free_argv(dn, dw);
 }
 
+/* "name "value"", written when not at the default. */
+static void rw_quoted(rewrite_state *st, conf_def *d, const char *text)
+{
+    int force = !d->deflt_text || strcmp(text, d->deflt_text) != 0;
+    if (!text[0] && (d->flags & CF_EMPTY_IS_NULL)) { /* unset: no line at all */
+        rw_mark_done(st, d->name);
+        return;
+    }
+    char *q = quoted(text);
+    rw_line(st, d->name, str_printf("%s %s", d->name, q), force);
+    fr_free(q);
+}
+
 /* The usual "name value" line, written by the directive's type. */
 static void rw_plain(rewrite_state *st, conf_def *d, const char *text)
 {
@@ -1537,13 +1550,8 @@ static void rw_plain(rewrite_state *st, conf_def *d, const char *text)
         memory_words(strtoull(text, NULL, 10), mem, sizeof(mem));
         line = str_printf("%s %s", d->name, mem);
     } else if (d->type == CT_STR && !(d->flags & CF_MULTI_ARG)) {
-        if (!text[0] && (d->flags & CF_EMPTY_IS_NULL)) { /* unset: no line at all */
-            rw_mark_done(st, d->name);
-            return;
-        }
-        char *q = quoted(text);
-        line = str_printf("%s %s", d->name, q);
-        fr_free(q);
+        rw_quoted(st, d, text);
+        return;
     } else {
         line = str_printf("%s %s", d->name, text);
     }
@@ -1573,6 +1581,7 @@ static void rw_def(rewrite_state *st, conf_def *d)
         rw_line(st, d->name, str_printf("%s %s", d->name, text[0] ? text : "\"\""), 1);
         return;
     case FR_RW_ALWAYS: rw_line(st, d->name, str_printf("%s %s", d->name, text[0] ? text : "\"\""), 1); return;
+    case FR_RW_QUOTED: rw_quoted(st, d, text); return;
     default: rw_plain(st, d, text); return;
     }
 }

@@ -65,7 +65,8 @@ typedef enum {
     FR_RW_BIND,        /* dropped when at the default */
     FR_RW_OBUF,        /* one line per client class */
     FR_RW_REPLICAOF,   /* dropped when not a replica */
-    FR_RW_ALWAYS       /* always written; `""` when empty */
+    FR_RW_ALWAYS,      /* always written; `""` when empty */
+    FR_RW_QUOTED       /* a quoted string, though the directive is special */
 } fr_vocab_rewrite;
 
 /* Parses argv (one word unless FR_VF_MULTI_ARG) into the text to store in

@@ -289,7 +289,7 @@ const fr_vocab fr_config_vocab[] = {
     SPECIAL("client-output-buffer-limit", NULL, MULTI,
             "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60", NULL, FR_RW_OBUF),
     SPECIAL("oom-score-adj-values", NULL, MULTI, "0 200 800", norm_oom_values, FR_RW_PLAIN),
-    SPECIAL("notify-keyspace-events", NULL, 0, "", NULL, FR_RW_PLAIN),
+    SPECIAL("notify-keyspace-events", NULL, 0, "", NULL, FR_RW_QUOTED),
     SPECIAL("bind", NULL, MULTI, "* -::*", NULL, FR_RW_BIND),
     {"replicaof", "slaveof", FR_VT_SPECIAL, IMM | MULTI, 0, 0, NULL, NULL, norm_replicaof,
      NOT_IMPLEMENTED("replicaof needs replication"), FR_RW_REPLICAOF, 0},
