@@ -212,6 +212,11 @@ scenario("obuf/pubsub-class", setup() + [
     ("c", "SUBSCRIBE k"), ("d", "PSUBSCRIBE k"), ("e", "SSUBSCRIBE k"), ("b", "CLIENT KILL TYPE pubsub"),
     ("b", "CLIENT KILL TYPE normal SKIPME yes"), ("b", "PUBSUB NUMSUB k"), ("b", "PUBSUB NUMPAT")])
 
+# Redis never closes an idle subscribed client (timeout)
+scenario("timeout/subscribed-stay", setup() + [
+    ("a", "SUBSCRIBE idle"), ("b", "CONFIG SET timeout 1"), ("x", "@sleep 2.5"), ("a", "PING"),
+    ("b", "PING"), ("c", "CONFIG SET timeout 0"), ("a", "UNSUBSCRIBE"), ("a", "PING")])
+
 scenario("resp3/basics", setup() + [
     ("a", "HELLO 3"), ("a", "SUBSCRIBE c1"), ("a", "GET k"), ("a", "PING"), ("a", "PUBLISH c1 self"),
     ("a", "PSUBSCRIBE c*"), ("a", "PUBLISH c1 both"), ("b", "PUBLISH c1 other"), ("a", "UNSUBSCRIBE"),
