@@ -42,6 +42,14 @@ int pubsub_on_keyspace_event(const fr_hook_event *ev, void *priv)
     return FR_OK;
 }
 
+/* Unloading (shutdown, or a failed start-up): every client leaves its
+ * subscriptions, which frees the tables. */
+void pubsub_deinit(fr_module *m)
+{
+    (void)m;
+    ps_drop_all();
+}
+
 int pubsub_info_stats(pubsub_info_stats_fields *out)
 {
     out->pubsub_channels = (long long)ps.channels[PS_PLAIN].size;

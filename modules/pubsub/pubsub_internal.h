@@ -30,6 +30,8 @@ void ps_done(ps_client *pc);
 /* Everything c holds, silently (RESET, disconnect); `freed`: the handle
  * is going away, so the core is not told the counts. */
 void ps_drop_client(fr_client *c, int freed);
+/* Every client's subscriptions (the module is unloaded). */
+void ps_drop_all(void);
 
 /* One (un)subscription, answered to the client with its push ("subscribe",
  * channel, count) unless notify is 0.  NULL name: "unsubscribe" with a

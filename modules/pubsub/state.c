@@ -128,6 +128,14 @@ void ps_drop_client(fr_client *c, int freed)
     forget_client(pc);
 }
 
+void ps_drop_all(void)
+{
+    while (ps.clients.head) ps_drop_client(((ps_client *)ps.clients.head->val)->c, 0);
+    cm_clear(&ps.clients);
+    for (int k = 0; k < 2; k++) cm_clear(&ps.channels[k]);
+    cm_clear(&ps.patterns);
+}
+
 /* ---------------------------------------------------------------- pushes */
 
 /* ("subscribe", name, count) and friends; a NULL name is a null. */
