@@ -67,6 +67,7 @@ typedef struct fr_config {
     int appendonly;
     char *unixsocket;               /* NULL: none */
     long long unixsocketperm;       /* 0: as created */
+    int notify_keyspace_events;     /* FR_NOTIFY_* classes and K/E */
 } fr_config;
 
 extern fr_config fr_cfg;

@@ -43,11 +43,10 @@ static int type_by_name(const char *name)
     return TYPE_UNKNOWN;
 }
 
-/* No replication or pub/sub in the core: every connection is a normal one. */
+/* No replication yet: a connection is pubsub while subscribed, else normal. */
 static int type_of(const fr_client *c)
 {
-    (void)c;
-    return TYPE_NORMAL;
+    return fr_client_subscribed(c) ? TYPE_PUBSUB : TYPE_NORMAL;
 }
 
 static fr_client *oldest_client(void)
@@ -87,6 +86,7 @@ size_t fr_client_memory(const fr_client *c, size_t *omem)
 static void flags_string(const fr_client *c, char *out)
 {
     char *p = out;
+    if (fr_client_subscribed(c)) *p++ = 'P';
     if (c->multi) *p++ = 'x';
     if (fr_client_is_blocked(c)) *p++ = 'b';
     if (c->multi_dirty_cas) *p++ = 'd';
@@ -140,8 +140,9 @@ fr_str *fr_client_info_line(fr_client *c)
     fr_str *s = fr_str_new_empty(512);
     s = catf(s, "id=%llu addr=%s laddr=%s fd=%d name=", (unsigned long long)c->id, c->addr, c->laddr, c->fd);
     if (c->name) s = fr_str_cat(s, c->name->buf, c->name->len);
-    s = catf(s, " age=%lld idle=%lld flags=%s db=%d sub=0 psub=0 ssub=0 multi=%d", (long long)(now - c->ctime),
-             (long long)(now - c->last_interaction), flags, c->dbid, c->multi ? c->multi->n : -1);
+    s = catf(s, " age=%lld idle=%lld flags=%s db=%d sub=%ld psub=%ld ssub=%ld multi=%d", (long long)(now - c->ctime),
+             (long long)(now - c->last_interaction), flags, c->dbid, c->sub_channels, c->sub_patterns,
+             c->sub_shard, c->multi ? c->multi->n : -1);
     s = catf(s, " qbuf=%zu qbuf-free=%zu argv-mem=%zu multi-mem=0", c->qlen + fr_reqparser_pending(&c->parser),
              c->qcap - c->qlen, argv_bytes(c));
     s = catf(s, " rbs=%zu rbp=%zu obl=%zu oll=%zu omem=%zu tot-mem=%zu", sizeof(c->buf), sizeof(c->buf), c->bufpos,

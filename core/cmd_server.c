@@ -21,6 +21,14 @@ void fr_cmd_ping(fr_ctx *ctx)
         fr_reply_errorf(ctx, "wrong number of arguments for '%s' command", fr_ctx_command_name(ctx));
         return;
     }
+    if (fr_client_subscribed(me(ctx)) && me(ctx)->resp == 2) {
+        /* RESP2 subscribed mode: a reply shaped like a message */
+        fr_reply_array(ctx, 2);
+        fr_reply_bulk(ctx, "pong", 4);
+        if (fr_argc(ctx) == 1) fr_reply_bulk(ctx, "", 0);
+        else fr_reply_bulk_str(ctx, fr_arg(ctx, 1));
+        return;
+    }
     if (fr_argc(ctx) == 1) fr_reply_status(ctx, "PONG");
     else fr_reply_bulk_str(ctx, fr_arg(ctx, 1));
 }
@@ -158,6 +166,7 @@ void fr_cmd_reset(fr_ctx *ctx)
     fr_client *c = me(ctx);
     fr_multi_client_gone(c); /* discards MULTI, drops WATCHes */
     c->multi_dirty_cas = 0;
+    fr_client_reset_modules(c, FR_CLIENT_RESET_COMMAND); /* subscriptions */
     c->dbid = 0;
     c->resp = 2;
     c->authenticated = default_user_nopass();

@@ -3,7 +3,7 @@
  *
  * Checks, in Redis's order: cross-protocol attack guard ("POST", "Host:"),
  * existence (unknown command / unknown subcommand), arity from the manifest,
- * authentication.  A rejected command counts in rejected_calls and never
+ * authentication, the RESP2 subscribed mode.  A rejected command counts in rejected_calls and never
  * reaches its module.  After the handler: per-command statistics, the dirty
  * counter, propagation and the command-executed hook. */
 #include <ctype.h>
@@ -77,6 +77,17 @@ static int is_http_verb(const fr_str *name)
     return name->len == 5 && fr_dict_bytes_equal_nocase(name->buf, "host:", 5);
 }
 
+/* Redis's RESP2 subscribed mode: while a RESP2 client has a subscription,
+ * only these run (the pub/sub module's and the core's). */
+static int allowed_when_subscribed(const fr_cmd_meta *cmd)
+{
+    static const char *const allowed[] = {"ping", "subscribe", "ssubscribe", "unsubscribe", "sunsubscribe",
+                                          "psubscribe", "punsubscribe", "quit", "reset", NULL};
+    for (int i = 0; allowed[i]; i++)
+        if (!strcmp(cmd->fullname, allowed[i])) return 1;
+    return 0;
+}
+
 static void process_one(fr_client *c);
 
 /* After every command, whatever its outcome: CLIENT REPLY SKIP silences
@@ -117,6 +128,14 @@ static void process_one(fr_client *c)
     }
     if (fr_runtime.deny_writes_error && ((cmd->flags & FR_CMD_WRITE) || !strcmp(cmd->fullname, "ping"))) {
         reject(c, cmd, fr_runtime.deny_writes_error);
+        return;
+    }
+    if (fr_client_subscribed(c) && c->resp == 2 && !allowed_when_subscribed(cmd)) {
+        char err[256];
+        snprintf(err, sizeof(err),
+                 "Can't execute '%s': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in "
+                 "this context", cmd->fullname);
+        reject(c, cmd, err);
         return;
     }
     /* Before queuing, as Redis: under a pause a write waits even to be

@@ -109,6 +109,8 @@ static int apply_hz(conf_def *d, const char **err);
 static void get_appendonly(conf_def *d, char *buf, size_t len);
 static int set_obuf_limit(conf_def *d, int argc, char **argv, const char **err);
 static void get_obuf_limit(conf_def *d, char *buf, size_t len);
+static int set_notify(conf_def *d, int argc, char **argv, const char **err);
+static void get_notify(conf_def *d, char *buf, size_t len);
 
 /* Core directives; special ones parse their own words (sset/sget), and
  * `apply` acts on (or refuses) a new numeric value. */
@@ -151,6 +153,7 @@ static conf_def core_defs[] = {
     SPECIAL("appendonly", 0, "no", set_appendonly, get_appendonly),
     SPECIAL("client-output-buffer-limit", CF_MULTI_ARG,
             "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60", set_obuf_limit, get_obuf_limit),
+    SPECIAL("notify-keyspace-events", 0, "", set_notify, get_notify),
 };
 #undef C
 #undef ENUM
@@ -664,6 +667,24 @@ static void get_obuf_limit(conf_def *d, char *buf, size_t len)
 {
     (void)d;
     fr_obuf_limits_format(buf, len);
+}
+
+/* The classes keyspace notifications are sent for (notify.c filters). */
+static int set_notify(conf_def *d, int argc, char **argv, const char **err)
+{
+    (void)d;
+    int flags = argc == 1 ? fr_notify_flags_parse(argv[0]) : -1;
+    if (argc != 1) *err = "wrong number of arguments";
+    else if (flags < 0) *err = "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.";
+    if (flags < 0) return -1;
+    fr_cfg.notify_keyspace_events = flags;
+    return 0;
+}
+
+static void get_notify(conf_def *d, char *buf, size_t len)
+{
+    (void)d;
+    if (len >= 16) fr_notify_flags_format(fr_cfg.notify_keyspace_events, buf);
 }
 
 /* While the config is read the file-descriptor limit is not known yet:
@@ -1508,6 +1529,19 @@ static void rw_obuf(rewrite_state *st, const char *name, const char *text, const
     free_argv(dn, dw);
 }
 
+/* "name "value"", written when not at the default. */
+static void rw_quoted(rewrite_state *st, conf_def *d, const char *text)
+{
+    int force = !d->deflt_text || strcmp(text, d->deflt_text) != 0;
+    if (!text[0] && (d->flags & CF_EMPTY_IS_NULL)) { /* unset: no line at all */
+        rw_mark_done(st, d->name);
+        return;
+    }
+    char *q = quoted(text);
+    rw_line(st, d->name, str_printf("%s %s", d->name, q), force);
+    fr_free(q);
+}
+
 /* The usual "name value" line, written by the directive's type. */
 static void rw_plain(rewrite_state *st, conf_def *d, const char *text)
 {
@@ -1518,13 +1552,8 @@ static void rw_plain(rewrite_state *st, conf_def *d, const char *text)
         memory_words(strtoull(text, NULL, 10), mem, sizeof(mem));
         line = str_printf("%s %s", d->name, mem);
     } else if (d->type == CT_STR && !(d->flags & CF_MULTI_ARG)) {
-        if (!text[0] && (d->flags & CF_EMPTY_IS_NULL)) { /* unset: no line at all */
-            rw_mark_done(st, d->name);
-            return;
-        }
-        char *q = quoted(text);
-        line = str_printf("%s %s", d->name, q);
-        fr_free(q);
+        rw_quoted(st, d, text);
+        return;
     } else {
         line = str_printf("%s %s", d->name, text);
     }
@@ -1554,6 +1583,7 @@ static void rw_def(rewrite_state *st, conf_def *d)
         rw_line(st, d->name, str_printf("%s %s", d->name, text[0] ? text : "\"\""), 1);
         return;
     case FR_RW_ALWAYS: rw_line(st, d->name, str_printf("%s %s", d->name, text[0] ? text : "\"\""), 1); return;
+    case FR_RW_QUOTED: rw_quoted(st, d, text); return;
     default: rw_plain(st, d, text); return;
     }
 }

@@ -65,7 +65,8 @@ typedef enum {
     FR_RW_BIND,        /* dropped when at the default */
     FR_RW_OBUF,        /* one line per client class */
     FR_RW_REPLICAOF,   /* dropped when not a replica */
-    FR_RW_ALWAYS       /* always written; `""` when empty */
+    FR_RW_ALWAYS,      /* always written; `""` when empty */
+    FR_RW_QUOTED       /* a quoted string, though the directive is special */
 } fr_vocab_rewrite;
 
 /* Parses argv (one word unless FR_VF_MULTI_ARG) into the text to store in
@@ -91,5 +92,9 @@ typedef struct fr_vocab {
 extern const fr_vocab fr_config_vocab[];
 extern const int fr_config_vocab_len;
 const fr_vocab *fr_config_vocab_find(const char *name_or_alias);
+/* notify-keyspace-events letters <-> FR_NOTIFY_* bits (-1: a bad letter);
+ * the format needs 16 bytes. */
+int fr_notify_flags_parse(const char *s);
+void fr_notify_flags_format(int flags, char *out);
 
 #endif

@@ -3,7 +3,7 @@
  * Owns the table of every parameter Redis 7.0.15 has (names, aliases,
  * types, flags, ranges, defaults as CONFIG GET shows them, enum words) and
  * the parsers of the ones with a syntax of their own (save, replicaof,
- * notify-keyspace-events, ...), which reproduce Redis's validation and
+ * notify-keyspace-events's letters, ...), which reproduce Redis's validation and
  * error texts.  config.c looks a directive up in the core's table, then in
  * the loaded modules' directives, and only then here: an entry answers for
  * a parameter nobody implements (accepted, validated, stored, no effect),
@@ -57,7 +57,6 @@ static const fr_conf_enum words_tls_auth[] = {{"no", 0}, {"yes", 1}, {"optional"
 /* ------------------------------------------------------------- parsers */
 
 static const char *norm_save(int argc, char **argv, const fr_conf_update *u, char *out, size_t outlen);
-static const char *norm_notify(int argc, char **argv, const fr_conf_update *u, char *out, size_t outlen);
 static const char *norm_oom_values(int argc, char **argv, const fr_conf_update *u, char *out, size_t outlen);
 static const char *norm_replicaof(int argc, char **argv, const fr_conf_update *u, char *out, size_t outlen);
 static const char *norm_percentiles(int argc, char **argv, const fr_conf_update *u, char *out, size_t outlen);
@@ -289,7 +288,7 @@ const fr_vocab fr_config_vocab[] = {
     SPECIAL("client-output-buffer-limit", NULL, MULTI,
             "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60", NULL, FR_RW_OBUF),
     SPECIAL("oom-score-adj-values", NULL, MULTI, "0 200 800", norm_oom_values, FR_RW_PLAIN),
-    SPECIAL("notify-keyspace-events", NULL, 0, "", norm_notify, FR_RW_PLAIN),
+    SPECIAL("notify-keyspace-events", NULL, 0, "", NULL, FR_RW_QUOTED),
     SPECIAL("bind", NULL, MULTI, "* -::*", NULL, FR_RW_BIND),
     {"replicaof", "slaveof", FR_VT_SPECIAL, IMM | MULTI, 0, 0, NULL, NULL, norm_replicaof,
      NOT_IMPLEMENTED("replicaof needs replication"), FR_RW_REPLICAOF, 0},
@@ -339,21 +338,30 @@ static const char *norm_save(int argc, char **argv, const fr_conf_update *u, cha
     return off < outlen ? NULL : invalid;
 }
 
-/* notify-keyspace-events: class letters, shown in Redis's canonical order. */
-static const char *norm_notify(int argc, char **argv, const fr_conf_update *u, char *out, size_t outlen)
+/* notify-keyspace-events: class letters (Redis's keyspaceEventsStringToFlags
+ * and its reverse), for the core's directive (config.c).  The bits are the
+ * SDK's FR_NOTIFY_* values. */
+enum { K = FR_NOTIFY_KEYSPACE, E = FR_NOTIFY_KEYEVENT, G = FR_NOTIFY_GENERIC, S_ = FR_NOTIFY_STRING,
+       L = FR_NOTIFY_LIST, SET = FR_NOTIFY_SET, H = FR_NOTIFY_HASH, Z = FR_NOTIFY_ZSET, X = FR_NOTIFY_EXPIRED,
+       EV = FR_NOTIFY_EVICTED, T = FR_NOTIFY_STREAM, M = FR_NOTIFY_KEY_MISS, D = FR_NOTIFY_MODULE,
+       N = FR_NOTIFY_NEW, ALL = G | S_ | L | SET | H | Z | X | EV | T | D };
+
+int fr_notify_flags_parse(const char *s)
 {
-    (void)u;
-    enum { K = 1, E = 2, G = 4, S_ = 8, L = 16, SET = 32, H = 64, Z = 128, X = 256, EV = 512, T = 1024,
-           M = 2048, D = 8192, N = 16384, ALL = G | S_ | L | SET | H | Z | X | EV | T | D };
     static const char letters[] = "AgslhzxeKEtmdn$";
     static const int bits[] = {ALL, G, SET, L, H, Z, X, EV, K, E, T, M, D, N, S_};
-    if (argc != 1) return "wrong number of arguments";
     int flags = 0;
-    for (const char *p = argv[0]; *p; p++) {
+    for (const char *p = s; *p; p++) {
         const char *at = strchr(letters, *p);
-        if (!at) return "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.";
+        if (!at) return -1;
         flags |= bits[at - letters];
     }
+    return flags;
+}
+
+/* In Redis's canonical order; out needs 16 bytes. */
+void fr_notify_flags_format(int flags, char *out)
+{
     static const struct { int bit; char c; } order[] = {
         {G, 'g'}, {S_, '$'}, {L, 'l'}, {SET, 's'}, {H, 'h'}, {Z, 'z'}, {X, 'x'}, {EV, 'e'}, {T, 't'},
         {D, 'd'}, {N, 'n'}};
@@ -366,8 +374,6 @@ static const char *norm_notify(int argc, char **argv, const fr_conf_update *u, c
     if (flags & E) out[n++] = 'E';
     if (flags & M) out[n++] = 'm';
     out[n] = '\0';
-    (void)outlen;
-    return NULL;
 }
 
 static const char *norm_oom_values(int argc, char **argv, const fr_conf_update *u, char *out, size_t outlen)

@@ -106,6 +106,12 @@ void fr_ctx_divergence(fr_ctx *ctx, const char *what)
            ctx->module ? fr_module_name(ctx->module) : "core", what);
 }
 
+int fr_ctx_in_exec(const fr_ctx *ctx)
+{
+    (void)ctx;
+    return fr_runtime.in_exec;
+}
+
 const char *fr_ctx_command_name(const fr_ctx *ctx)
 {
     return ctx->cmd ? ctx->cmd->fullname : "";

@@ -13,9 +13,10 @@
  *     lazyfree-lazy-expire) so AOF and replicas stay in step.
  *  4. within one command the clock is read once (fr_clock_cmd_ms, base.h),
  *     so a key cannot expire half way through a command.
- * Key events (read on hits, written on stores, deleted on removal) and the
- * propagation of an expired key's DEL go up through the upcalls the runtime
- * registers (keyspace.h); this file owns the keyspace state (fr_keyspace). */
+ * Key events (read on hits, written on stores, deleted on removal), the
+ * keyspace notifications "new" and "expired", and the propagation of an
+ * expired key's DEL go up through the upcalls the runtime registers
+ * (keyspace.h); this file owns the keyspace state (fr_keyspace). */
 #include <string.h>
 
 #include "keyspace.h"
@@ -41,7 +42,12 @@ static const char *no_owner_name(const fr_module *m)
     return "?";
 }
 
-static fr_keyspace_upcalls up = {no_key_event, no_propagate, no_owner_name};
+static void no_notify(int type, const char *event, const fr_str *key, int dbid)
+{
+    (void)type, (void)event, (void)key, (void)dbid;
+}
+
+static fr_keyspace_upcalls up = {no_key_event, no_propagate, no_owner_name, no_notify};
 
 void fr_keyspace_set_upcalls(const fr_keyspace_upcalls *u)
 {
@@ -166,6 +172,7 @@ void fr_db_delete_expired(fr_ctx *ctx, fr_db *db, const fr_str *key)
                          fr_cfg.lazyfree_lazy_expire ? 6 : 3);
     argv[1] = fr_str_dup(key);
     remove_key(ctx, db, argv[1], FR_DELETE_EXPIRED);
+    up.notify(FR_NOTIFY_EXPIRED, "expired", argv[1], db->id);
     fr_keyspace.stats.expiredkeys++;
     up.propagate(db->id, 2, argv);
     fr_str_free(argv[0]);
@@ -267,12 +274,15 @@ int fr_expire_available(void)
 
 fr_value *fr_key_lookup(fr_ctx *ctx, fr_db *db, const fr_str *key, int flags)
 {
-    if (flags & FR_LOOKUP_WRITE) flags |= FR_LOOKUP_NOSTATS;
     fr_value *v = kv_find(db, key);
     if (v && kv_expired(v)) {
         fr_db_delete_expired(ctx, db, key);
         v = NULL;
     }
+    if (!v && !(flags & (FR_LOOKUP_WRITE | FR_LOOKUP_NONOTIFY)) &&
+        (fr_cfg.notify_keyspace_events & FR_NOTIFY_KEY_MISS))
+        up.notify(FR_NOTIFY_KEY_MISS, "keymiss", key, db->id);
+    if (flags & FR_LOOKUP_WRITE) flags |= FR_LOOKUP_NOSTATS;
     if (v && !(flags & FR_LOOKUP_NOTOUCH)) v->lru = fr_clock_lru();
     if (!(flags & FR_LOOKUP_NOSTATS)) {
         if (v) fr_keyspace.stats.keyspace_hits++;
@@ -302,6 +312,9 @@ static fr_value *store(fr_db *db, const fr_str *key, const fr_type *type,
     if (!e) {
         fr_value *v = fr_kv_new(key, type, payload);
         fr_dict_link_slot(db->keys, slot, fr_kv_entry(v));
+        /* Redis's dbAdd: "new", but not for keys loaded at start-up */
+        if ((fr_cfg.notify_keyspace_events & FR_NOTIFY_NEW) && !fr_keyspace.loading)
+            up.notify(FR_NOTIFY_NEW, "new", key, db->id);
         return v;
     }
     overwrite(db, fr_kv_of(e), type, payload, flags);

@@ -42,6 +42,9 @@ typedef struct fr_keyspace_upcalls {
     void (*propagate)(int dbid, int argc, fr_str **argv);
     /* The name of a module, for the type registry's refusals (module.c). */
     const char *(*owner_name)(const fr_module *m);
+    /* A keyspace notification the keyspace itself raises: "new" (a key
+     * created) and "expired" (notify.c). */
+    void (*notify)(int type, const char *event, const fr_str *key, int dbid);
 } fr_keyspace_upcalls;
 
 void fr_keyspace_set_upcalls(const fr_keyspace_upcalls *u);

@@ -101,12 +101,11 @@ size_t fr_obuf_memory(const fr_client *c)
     return c->reply_mem;
 }
 
-/* The class a client's limits come from.  Only normal clients exist until
- * the pub/sub and replication modules mark theirs. */
+/* The class a client's limits come from: pubsub while it is subscribed
+ * (Redis's getClientType); replicas do not exist yet. */
 static int client_class(const fr_client *c)
 {
-    (void)c;
-    return FR_OBUF_NORMAL;
+    return fr_client_subscribed(c) ? FR_OBUF_PUBSUB : FR_OBUF_NORMAL;
 }
 
 static int soft_limit_expired(fr_client *c, const fr_obuf_limit *l, size_t used)

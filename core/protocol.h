@@ -47,6 +47,9 @@ typedef struct fr_reply_block {
 #define FR_CLIENT_UNBLOCKED (1 << 9)
 #define FR_CLIENT_RERUN (1 << 10)
 #define FR_CLIENT_UNIX_SOCKET (1 << 11) /* came through the Unix socket */
+/* Writing a push (pub/sub message): CLIENT REPLY OFF/SKIP do not silence
+ * it, as Redis's CLIENT_PUSHING. */
+#define FR_CLIENT_PUSHING (1 << 12)
 /* Replies are dropped, not queued, while any of these is set. */
 #define FR_CLIENT_SILENT (FR_CLIENT_CLOSE_AFTER_REPLY | FR_CLIENT_CLOSE_ASAP | FR_CLIENT_REPLY_OFF | FR_CLIENT_REPLY_SKIP)
 
@@ -84,6 +87,8 @@ typedef struct fr_client {
     time_t ctime, last_interaction;
     const struct fr_cmd_meta *lastcmd;
     unsigned long long commands_processed;
+    /* pub/sub: subscription counts the pub/sub module reports */
+    long sub_channels, sub_patterns, sub_shard;
     /* transactions (multi.c) */
     fr_multi_state *multi;                 /* non-NULL between MULTI and EXEC */
     int multi_dirty_exec;                  /* a command was refused: EXECABORT */
@@ -106,6 +111,22 @@ typedef struct fr_client {
     void *block;                           /* runtime's record, NULL if none */
     struct fr_client *unblocked_next;      /* resume queue, while UNBLOCKED */
 } fr_client;
+
+/* Whether replies to `c` are dropped now (closing, CLIENT REPLY OFF/SKIP
+ * unless a push is being written). */
+static inline int fr_client_silent(const fr_client *c)
+{
+    int silent = c->flags & FR_CLIENT_SILENT;
+    if (c->flags & FR_CLIENT_PUSHING) silent &= ~(FR_CLIENT_REPLY_OFF | FR_CLIENT_REPLY_SKIP);
+    return silent != 0;
+}
+
+/* Redis's CLIENT_PUBSUB: subscribed to any channel, pattern or shard
+ * channel. */
+static inline int fr_client_subscribed(const fr_client *c)
+{
+    return c->sub_channels + c->sub_patterns + c->sub_shard > 0;
+}
 
 /* ---- network statistics (INFO stats; reset by CONFIG RESETSTAT) ---- */
 typedef struct fr_proto_stats {

@@ -55,7 +55,7 @@ void fr_client_free_replies(fr_client *c)
 
 void fr_client_add_reply(fr_client *c, const char *p, size_t len)
 {
-    if (c->flags & FR_CLIENT_SILENT) return;
+    if (fr_client_silent(c)) return;
     if (!c->reply_head) {
         size_t room = sizeof(c->buf) - c->bufpos;
         size_t n = len < room ? len : room;
@@ -215,7 +215,7 @@ void fr_client_add_hdr(fr_client *c, char prefix, long long n)
 void fr_client_add_bulk(fr_client *c, const void *p, size_t len)
 {
     char *d;
-    if (c->flags & FR_CLIENT_SILENT) return;
+    if (fr_client_silent(c)) return;
     if (len < sizeof(c->buf) && (d = buf_room(c, FR_RESP_HDR_MAX + len + 2))) {
         size_t n = (size_t)fr_resp_hdr(d, '$', (long long)len);
         memcpy(d + n, p, len);
@@ -235,7 +235,7 @@ void fr_reply_array_client(fr_client *c, long len)
 
 void *fr_client_add_deferred(fr_client *c)
 {
-    if (c->flags & FR_CLIENT_SILENT) return NULL;
+    if (fr_client_silent(c)) return NULL;
     push_block(c, DEFERRED_HDR_ROOM);
     c->reply_tail->deferred = 1;
     return c->reply_tail;

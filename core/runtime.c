@@ -36,11 +36,13 @@ void fr_runtime_key_interest_changed(void)
     fr_keyspace.key_events_wanted = want;
 }
 
-/* A client is about to be freed: what the runtime keeps about it goes. */
+/* A client about to be freed: its blocking and MULTI/WATCH state, then
+ * what modules keep for it (subscriptions). */
 static void client_gone(fr_client *c)
 {
     fr_blocked_client_gone(c);
     fr_multi_client_gone(c);
+    fr_client_reset_modules(c, FR_CLIENT_RESET_FREED);
 }
 
 /* describe_client: the CLIENT LIST line, which the commands layer formats
@@ -49,6 +51,6 @@ void fr_runtime_init(fr_str *(*describe_client)(fr_client *c))
 {
     fr_proto_upcalls pu = {fr_command_process, client_gone, describe_client};
     fr_proto_set_upcalls(&pu);
-    fr_keyspace_upcalls ku = {key_event, fr_propagate_now, fr_module_name};
+    fr_keyspace_upcalls ku = {key_event, fr_propagate_now, fr_module_name, fr_notify_keyspace_event};
     fr_keyspace_set_upcalls(&ku);
 }

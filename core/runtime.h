@@ -86,6 +86,9 @@ typedef struct fr_module_conf {
 extern fr_module_conf *fr_module_confs;
 extern int fr_module_nconfs;
 
+/* ---- sdk_client.c: the client-reset hook (RESET, or a client freed) ---- */
+void fr_client_reset_modules(fr_client *c, int why);
+
 /* ---- command.c ---- */
 void fr_command_process(fr_client *c);
 void fr_command_call(fr_ctx *ctx);

@@ -36,7 +36,7 @@ extern "C" {
 #endif
 
 #define FR_SDK_MAJOR 4
-#define FR_SDK_MINOR 1
+#define FR_SDK_MINOR 2
 #define FR_MODULE_MAGIC 0x46524d44u /* "FRMD" */
 
 /* Marks the functions the server exports to modules. */
@@ -70,6 +70,7 @@ typedef struct fr_ctx fr_ctx;       /* one command call: client, db, command */
 typedef struct fr_module fr_module; /* a loaded module (passed to init) */
 typedef struct fr_type fr_type;     /* a registered value type */
 typedef struct fr_db fr_db;         /* one of the `databases` keyspaces */
+typedef struct fr_client fr_client; /* one connection (see "Clients") */
 
 /* ------------------------------------------------------------------------ */
 /* Binary-safe strings                                                       */
@@ -147,8 +148,9 @@ FR_API int fr_arg_ld_or_reply(fr_ctx *ctx, int i, long double *out);
  * blocking command, "already over" for a pause). */
 #define FR_TIMEOUT_MS 0
 #define FR_TIMEOUT_SECONDS 1
+/* Since 4.2. */
 FR_API int fr_arg_timeout_or_reply(fr_ctx *ctx, int i, int unit, long long *abs_ms);
-/* A CLIENT PAUSE is in force: keys do not expire (a lookup sees them as
+/* Since 4.2.  A CLIENT PAUSE is in force: keys do not expire (a lookup sees them as
  * gone, nothing deletes them) and nothing is evicted until it lifts. */
 FR_API int fr_writes_paused(void);
 
@@ -158,6 +160,9 @@ FR_API int fr_ctx_hardened(const fr_ctx *ctx);    /* the running module's mode *
  * logged at verbose).  `what` is a short stable identifier. */
 FR_API void fr_ctx_divergence(fr_ctx *ctx, const char *what);
 FR_API const char *fr_ctx_command_name(const fr_ctx *ctx); /* lower case, full name */
+/* 1 while the call runs among EXEC's queued commands (Redis's
+ * CLIENT_DENY_BLOCKING: no blocking, no SSUBSCRIBE).  Since 4.2. */
+FR_API int fr_ctx_in_exec(const fr_ctx *ctx);
 
 /* ------------------------------------------------------------------------ */
 /* Replies: the core writes RESP2 or RESP3 according to the client.          */
@@ -263,6 +268,9 @@ FR_API const fr_type_def *fr_type_def_of(const fr_type *t);
 #define FR_LOOKUP_NOTOUCH (1 << 0)  /* do not update the access time */
 #define FR_LOOKUP_NOSTATS (1 << 1)  /* do not count hits/misses */
 #define FR_LOOKUP_WRITE (1 << 2)    /* lookup for writing */
+/* no "keymiss" keyspace notification for an absent key (OBJECT); a read
+ * lookup of an absent key sends one otherwise.  Since 4.2. */
+#define FR_LOOKUP_NONOTIFY (1 << 3)
 
 FR_API fr_db *fr_ctx_db(fr_ctx *ctx);             /* the client's selected DB */
 FR_API fr_db *fr_db_by_id(fr_ctx *ctx, long id);  /* NULL if out of range */
@@ -383,6 +391,8 @@ typedef enum fr_hook_id {
     FR_HOOK_FORK_CHILD,           /* in a freshly forked child */
     FR_HOOK_BEFORE_SLEEP,         /* each loop iteration, before blocking */
     FR_HOOK_FLUSHED,              /* after FLUSHDB (dbid) / FLUSHALL (dbid -1) */
+    FR_HOOK_CLIENT_RESET,         /* (client, why: FR_CLIENT_RESET_*) */
+    FR_HOOK_KEYSPACE_EVENT,       /* (dbid, key, event, why: class|K|E) */
     FR_HOOK__COUNT
 } fr_hook_id;
 
@@ -407,18 +417,82 @@ typedef struct fr_hook_event {
     fr_ctx *ctx;               /* NULL outside a command */
     fr_db *db;
     const fr_str *key;
-    int why;                   /* FR_DELETE_* for KEY_DELETED; SHUTDOWN flags */
-    int dbid;                  /* COMMAND_PROPAGATED */
+    int why;                   /* FR_DELETE_* for KEY_DELETED; SHUTDOWN flags;
+                                * FR_CLIENT_RESET_*; KEYSPACE_EVENT: see
+                                * fr_notify_keyspace_event */
+    int dbid;                  /* COMMAND_PROPAGATED, KEYSPACE_EVENT */
     int argc;
     const fr_str *const *argv;
     long long elapsed_ms;      /* CRON */
+    fr_client *client;         /* CLIENT_RESET */
+    const char *event;         /* KEYSPACE_EVENT: "set", "expired", ... */
 } fr_hook_event;
+
+/* CLIENT_RESET's why: the session state a module keeps for a connection
+ * (subscriptions, ...) must go, silently, because the client ran RESET
+ * or because it is about to be freed (the handle dies after the hook). */
+#define FR_CLIENT_RESET_COMMAND 0
+#define FR_CLIENT_RESET_FREED 1
 
 /* Return FR_OK normally; STARTUP_LOAD may return FR_ERR to refuse start-up. */
 typedef int (*fr_hook_fn)(const fr_hook_event *ev, void *priv);
 /* The hook must be declared in the module's manifest (hooks: [...]). */
 FR_API int fr_hook_register(fr_module *m, fr_hook_id id, int order, fr_hook_fn fn,
                      void *priv);
+
+/* ------------------------------------------------------------------------ */
+/* Clients: addressing a connection other than the caller (pub/sub)          */
+/* ------------------------------------------------------------------------ */
+/* The calling connection (NULL when the call has none).  A handle stays
+ * valid until the client-reset hook reports it FR_CLIENT_RESET_FREED: a
+ * module that keeps handles must declare that hook and drop them there. */
+FR_API fr_client *fr_ctx_client(fr_ctx *ctx);
+FR_API unsigned long long fr_client_id(const fr_client *c);
+FR_API int fr_client_resp(const fr_client *c);            /* 2 or 3 */
+/* An out-of-band message to `c` (a pub/sub message, a subscription
+ * confirmation): writes a push header of `len` elements (">" in RESP3, "*"
+ * in RESP2) and returns a reply context addressing `c`, on which the
+ * elements are written with the usual fr_reply_* calls.  As in Redis, a
+ * push is delivered even under CLIENT REPLY OFF/SKIP.  Close it with
+ * fr_client_push_end before the next push_begin; the context may not be
+ * used for anything but replies.  Since 4.2. */
+FR_API fr_ctx *fr_client_push_begin(fr_client *c, long len);
+FR_API void fr_client_push_end(fr_ctx *push);
+/* Tell the core how many channels, patterns and shard channels `c` is
+ * subscribed to.  The core derives from it what Redis derives from its
+ * pub/sub flag: CLIENT LIST's sub= psub= ssub= and flag 'P', the "pubsub"
+ * client class (output-buffer limits, CLIENT KILL/LIST TYPE), and the
+ * RESP2 subscribed mode in which only (P|S)SUBSCRIBE, (P|S)UNSUBSCRIBE,
+ * PING, QUIT and RESET run.  Since 4.2. */
+FR_API void fr_client_set_subscriptions(fr_client *c, long channels, long patterns, long shard_channels);
+
+/* ------------------------------------------------------------------------ */
+/* Keyspace notifications                                                    */
+/* ------------------------------------------------------------------------ */
+/* Event classes, Redis's NOTIFY_* values (notify-keyspace-events letters in
+ * brackets).  KEYSPACE and KEYEVENT say which channels to publish on. */
+#define FR_NOTIFY_KEYSPACE (1 << 0)   /* K */
+#define FR_NOTIFY_KEYEVENT (1 << 1)   /* E */
+#define FR_NOTIFY_GENERIC (1 << 2)    /* g */
+#define FR_NOTIFY_STRING (1 << 3)     /* $ */
+#define FR_NOTIFY_LIST (1 << 4)       /* l */
+#define FR_NOTIFY_SET (1 << 5)        /* s */
+#define FR_NOTIFY_HASH (1 << 6)       /* h */
+#define FR_NOTIFY_ZSET (1 << 7)       /* z */
+#define FR_NOTIFY_EXPIRED (1 << 8)    /* x */
+#define FR_NOTIFY_EVICTED (1 << 9)    /* e */
+#define FR_NOTIFY_STREAM (1 << 10)    /* t */
+#define FR_NOTIFY_KEY_MISS (1 << 11)  /* m */
+#define FR_NOTIFY_LOADED (1 << 12)
+#define FR_NOTIFY_MODULE (1 << 13)    /* d */
+#define FR_NOTIFY_NEW (1 << 14)       /* n */
+/* Redis's notifyKeyspaceEvent: `event` (e.g. "set", "expired") happened to
+ * `key` in DB `dbid`, in class `type` (one FR_NOTIFY_* class).  The core
+ * drops it unless notify-keyspace-events enables the class and K or E;
+ * otherwise the keyspace-event hook runs with why = type | the channels
+ * wanted (FR_NOTIFY_KEYSPACE, FR_NOTIFY_KEYEVENT), and the pub/sub module
+ * publishes it.  Call it after the change, where Redis does.  Since 4.2. */
+FR_API void fr_notify_keyspace_event(int type, const char *event, const fr_str *key, int dbid);
 
 /* ------------------------------------------------------------------------ */
 /* Module registration and identity                                          */

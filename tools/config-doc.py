@@ -47,7 +47,6 @@ REASONS = [
     ("acl", "ACL users (not implemented)"),
     ("busy-reply", "scripting (not implemented)"),
     ("lua", "scripting (not implemented)"),
-    ("notify-keyspace-events", "keyspace notifications and Pub/Sub (not implemented)"),
     ("tracking", "client-side caching (not implemented)"),
     ("io-threads", "I/O threads (the server is single-threaded)"),
     ("unixsocket", "Unix socket listener (not implemented)"),

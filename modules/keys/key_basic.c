@@ -7,7 +7,9 @@
  * with their TTL (fr_key_detach/attach).  Values of any type pass through
  * here untouched; only COPY needs the type's cooperation (its dup callback,
  * reached through fr_type_def).
- * Invariant: every key actually changed counts one change (fr_dirty). */
+ * Invariant: every key actually changed counts one change (fr_dirty) and
+ * sends Redis's keyspace notification (del, rename_from/rename_to,
+ * move_from/move_to, copy_to). */
 #include "keys_internal.h"
 
 #include <string.h>
@@ -27,7 +29,9 @@ static void del_generic(fr_ctx *ctx) {
             key_lookup_write(ctx, key);
             continue;
         }
-        deleted += fr_key_delete(ctx, db, key);
+        if (!fr_key_delete(ctx, db, key)) continue;
+        fr_notify_keyspace_event(FR_NOTIFY_GENERIC, "del", key, fr_db_id(db));
+        deleted++;
     }
     if (deleted) fr_dirty(ctx, deleted);
     fr_reply_long_long(ctx, deleted);
@@ -100,6 +104,8 @@ static void rename_generic(fr_ctx *ctx, int nx) {
         fr_key_delete(ctx, db, dst);
     }
     fr_key_attach(ctx, db, dst, fr_key_detach(ctx, db, src));
+    fr_notify_keyspace_event(FR_NOTIFY_GENERIC, "rename_from", src, fr_db_id(db));
+    fr_notify_keyspace_event(FR_NOTIFY_GENERIC, "rename_to", dst, fr_db_id(db));
     fr_dirty(ctx, 1);
     reply_rename(ctx, nx, 1);
 }
@@ -129,6 +135,8 @@ void cmd_move(fr_ctx *ctx) {
         return;
     }
     fr_key_attach(ctx, dst, key, fr_key_detach(ctx, src, key));
+    fr_notify_keyspace_event(FR_NOTIFY_GENERIC, "move_from", key, fr_db_id(src));
+    fr_notify_keyspace_event(FR_NOTIFY_GENERIC, "move_to", key, fr_db_id(dst));
     fr_dirty(ctx, 1);
     fr_reply_long_long(ctx, 1);
 }
@@ -193,6 +201,7 @@ void cmd_copy(fr_ctx *ctx) {
     if (exists) fr_key_delete(ctx, a.dst, newkey);
     fr_key_set(ctx, a.dst, newkey, fr_value_type(v), p, 0);
     if (expire != -1) fr_key_set_expire(ctx, a.dst, newkey, expire);
+    fr_notify_keyspace_event(FR_NOTIFY_GENERIC, "copy_to", newkey, fr_db_id(a.dst));
     fr_dirty(ctx, 1);
     fr_reply_long_long(ctx, 1);
 }

@@ -36,11 +36,11 @@ void *key_type_dup(const fr_value *v, int *supported) {
 
 /* ---- OBJECT ------------------------------------------------------------------- */
 
-/* OBJECT's lookups neither refresh the access time nor, in Redis, fire the
- * keymiss event (the SDK has no flag for the latter). */
+/* OBJECT's lookups neither refresh the access time nor, as in Redis, fire
+ * the keymiss event. */
 static fr_value *object_lookup(fr_ctx *ctx) {
     fr_value *v = fr_key_lookup(ctx, fr_ctx_db(ctx), fr_arg(ctx, 2),
-                                FR_LOOKUP_NOTOUCH);
+                                FR_LOOKUP_NOTOUCH | FR_LOOKUP_NONOTIFY);
     if (!v) fr_reply_null(ctx);
     return v;
 }

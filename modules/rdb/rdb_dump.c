@@ -122,6 +122,7 @@ static void store(fr_ctx *ctx, const restore_args *a, const fr_type *t, void *pa
         fr_type_def_of(t)->free(payload);
         if (deleted) {
             propagate_del(ctx, key);
+            fr_notify_keyspace_event(FR_NOTIFY_GENERIC, "del", key, fr_db_id(db));
             fr_dirty(ctx, 1);
         }
         fr_reply_ok(ctx);
@@ -132,6 +133,7 @@ static void store(fr_ctx *ctx, const restore_args *a, const fr_type *t, void *pa
         fr_key_set_expire(ctx, db, key, when);
         if (!a->absttl) propagate_abs_ttl(ctx, when);
     }
+    fr_notify_keyspace_event(FR_NOTIFY_GENERIC, "restore", key, fr_db_id(db));
     fr_reply_ok(ctx);
     fr_dirty(ctx, 1);
 }

@@ -115,7 +115,10 @@ static void store_value(fr_ctx *ctx, const set_req *r, fr_value *old) {
     if (old) fr_key_replace(ctx, db, key, old, g_string_type, payload, keep);
     else fr_key_set(ctx, db, key, g_string_type, payload, keep);
     fr_dirty(ctx, 1);
-    if (r->has_expire) fr_key_set_expire(ctx, db, key, r->when_ms);
+    str_notify(ctx, FR_NOTIFY_STRING, "set", key);
+    if (!r->has_expire) return;
+    fr_key_set_expire(ctx, db, key, r->when_ms);
+    str_notify(ctx, FR_NOTIFY_GENERIC, "expire", key);
 }
 
 static void set_generic(fr_ctx *ctx, const set_req *r) {
@@ -197,6 +200,7 @@ void cmd_getset(fr_ctx *ctx) {
     str_propagate(ctx, 3, argv, lens);
     fr_key_set(ctx, fr_ctx_db(ctx), key, g_string_type, sv_from_arg(ctx, 2),
                0);
+    str_notify(ctx, FR_NOTIFY_STRING, "set", key);
     fr_dirty(ctx, 1);
 }
 
@@ -214,6 +218,7 @@ void cmd_getdel(fr_ctx *ctx) {
     str_reply_value(ctx, fr_value_payload(v));
     if (fr_key_delete(ctx, fr_ctx_db(ctx), key)) {
         propagate_key_only(ctx, str_lazy_delete("lazyfree-lazy-user-del"));
+        str_notify(ctx, FR_NOTIFY_GENERIC, "del", key);
         fr_dirty(ctx, 1);
     }
 }
@@ -228,6 +233,7 @@ static void getex_apply(fr_ctx *ctx, const sr_str_opts *o, long long when) {
         /* A timestamp already in the past deletes the key right away. */
         if (fr_key_delete(ctx, db, key)) {
             propagate_key_only(ctx, str_lazy_delete("lazyfree-lazy-expire"));
+            str_notify(ctx, FR_NOTIFY_GENERIC, "del", key);
             fr_dirty(ctx, 1);
         }
     } else if (o->expire_arg >= 0) {
@@ -238,10 +244,12 @@ static void getex_apply(fr_ctx *ctx, const sr_str_opts *o, long long when) {
         size_t lens[3] = {9, key->len, (size_t)n};
         str_propagate(ctx, 3, argv, lens);
         fr_key_touched_write(ctx, db, key);
+        str_notify(ctx, FR_NOTIFY_GENERIC, "expire", key);
         fr_dirty(ctx, 1);
     } else if ((o->flags & SR_OPT_PERSIST) && fr_key_persist(ctx, db, key)) {
         propagate_key_only(ctx, "PERSIST");
         fr_key_touched_write(ctx, db, key);
+        str_notify(ctx, FR_NOTIFY_GENERIC, "persist", key);
         fr_dirty(ctx, 1);
     }
 }
@@ -302,6 +310,7 @@ static void mset_generic(fr_ctx *ctx, int nx) {
         if (!nx) str_lookup_write(ctx, fr_arg(ctx, j));
         fr_key_set(ctx, db, fr_arg(ctx, j), g_string_type,
                    sv_from_arg(ctx, j + 1), 0);
+        str_notify(ctx, FR_NOTIFY_STRING, "set", fr_arg(ctx, j));
     }
     fr_dirty(ctx, (argc - 1) / 2);
     if (nx) fr_reply_long_long(ctx, 1);

@@ -60,6 +60,10 @@ void str_store_edited(fr_ctx *ctx, const fr_str *key, fr_value *v,
     fr_dirty(ctx, 1);
 }
 
+void str_notify(fr_ctx *ctx, int type, const char *event, const fr_str *key) {
+    fr_notify_keyspace_event(type, event, key, fr_db_id(fr_ctx_db(ctx)));
+}
+
 void str_propagate(fr_ctx *ctx, int argc, const char *const *argv,
                    const size_t *lens) {
     fr_propagate_cstr(ctx, argc, argv, lens);

@@ -33,6 +33,7 @@ void cmd_append(fr_ctx *ctx) {
         fr_key_set(ctx, fr_ctx_db(ctx), key, g_string_type,
                    sv_from_arg(ctx, 2), 0);
         fr_dirty(ctx, 1);
+        str_notify(ctx, FR_NOTIFY_STRING, "append", key);
         fr_reply_long_long(ctx, (long long)len);
         return;
     }
@@ -48,6 +49,7 @@ void cmd_append(fr_ctx *ctx) {
     }
     fr_str *s = fr_str_cat(sv_take_raw(p), add->buf, add->len);
     str_store_edited(ctx, key, v, s);
+    str_notify(ctx, FR_NOTIFY_STRING, "append", key);
     fr_reply_long_long(ctx, (long long)s->len);
 }
 
@@ -99,6 +101,7 @@ void cmd_setrange(fr_ctx *ctx) {
         fr_str *s = write_at(fr_str_new_empty((size_t)offset + val->len),
                              offset, val);
         add_raw(ctx, key, s);
+        str_notify(ctx, FR_NOTIFY_STRING, "setrange", key);
         fr_reply_long_long(ctx, (long long)s->len);
         return;
     }
@@ -115,6 +118,7 @@ void cmd_setrange(fr_ctx *ctx) {
     if (setrange_check(ctx, offset, curlen, val->len) != FR_OK) return;
     fr_str *s = write_at(sv_take_raw(p), offset, val);
     str_store_edited(ctx, key, v, s);
+    str_notify(ctx, FR_NOTIFY_STRING, "setrange", key);
     fr_reply_long_long(ctx, (long long)s->len);
 }
 
@@ -191,6 +195,7 @@ static void incr_by(fr_ctx *ctx, long long incr) {
                    0);
         fr_dirty(ctx, 1);
     }
+    str_notify(ctx, FR_NOTIFY_STRING, "incrby", key);
     fr_reply_long_long(ctx, cur);
 }
 
@@ -245,6 +250,7 @@ void cmd_incrbyfloat(fr_ctx *ctx) {
                    sv_from_plain(buf, n), 0);
         fr_dirty(ctx, 1);
     }
+    str_notify(ctx, FR_NOTIFY_STRING, "incrbyfloat", key);
     fr_reply_bulk(ctx, buf, n);
     /* Replicas and the AOF get the exact text, never a float to re-add. */
     const char *argv[4] = {"SET", key->buf, buf, "KEEPTTL"};

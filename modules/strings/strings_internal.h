@@ -92,6 +92,9 @@ void str_replace_payload(fr_ctx *ctx, const fr_str *key, fr_value *v,
 /* Store the result of sv_take_raw (grown) back as a raw value in place;
  * signals the write and counts one change, like str_replace_payload. */
 void str_store_edited(fr_ctx *ctx, const fr_str *key, fr_value *v, fr_str *s);
+/* A keyspace notification about `key` in the caller's DB, where Redis
+ * sends it: after the change, before the reply. */
+void str_notify(fr_ctx *ctx, int type, const char *event, const fr_str *key);
 /* Propagate an argv given as C strings with explicit lengths. */
 void str_propagate(fr_ctx *ctx, int argc, const char *const *argv,
                    const size_t *lens);

@@ -63,6 +63,7 @@ static void delete_now(fr_ctx *ctx, fr_db *db, const fr_str *key) {
     fr_key_delete(ctx, db, key);
     fr_dirty(ctx, 1);
     fr_propagate_cstr(ctx, 2, argv, lens);
+    fr_notify_keyspace_event(FR_NOTIFY_GENERIC, "del", key, fr_db_id(db));
     fr_reply_long_long(ctx, 1);
 }
 
@@ -88,7 +89,11 @@ static void set_expire(fr_ctx *ctx, fr_db *db, const fr_str *key,
     fr_key_touched_write(ctx, db, key);
     fr_dirty(ctx, 1);
     if (!as_received) propagate_as_pexpireat(ctx, when);
+    /* Redis replies first, then notifies (a RESP3 self-subscriber sees
+     * the reply before the event); for "del" and "persist" it is the
+     * other way round. */
     fr_reply_long_long(ctx, 1);
+    fr_notify_keyspace_event(FR_NOTIFY_GENERIC, "expire", key, fr_db_id(db));
 }
 
 /* `seconds`: argument 2 is in seconds; `relative`: it counts from now.
@@ -157,6 +162,7 @@ void cmd_persist(fr_ctx *ctx) {
         return;
     }
     fr_key_touched_write(ctx, db, key);
+    fr_notify_keyspace_event(FR_NOTIFY_GENERIC, "persist", key, fr_db_id(db));
     fr_dirty(ctx, 1);
     fr_reply_long_long(ctx, 1);
 }

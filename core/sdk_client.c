@@ -1,0 +1,72 @@
+/* sdk_client.c -- the SDK's client handles: a module addressing a
+ * connection other than the caller (pub/sub messages), the subscription
+ * counts the core derives Redis's pub/sub client state from, and the
+ * client-reset hook that tells modules a session's state must go.
+ *
+ * A push context is an fr_ctx bound to the target client and nothing else
+ * (no command, no arguments), so the ordinary fr_reply_* encoders write
+ * the message; while it is open the client carries FR_CLIENT_PUSHING,
+ * which lets the push through CLIENT REPLY OFF/SKIP as Redis does.  Push
+ * contexts nest LIFO; the first few come from a static pool so publishing
+ * to many subscribers allocates nothing. */
+#include <string.h>
+
+#include "runtime.h"
+
+typedef struct push_slot {
+    fr_ctx ctx;            /* first: the handle given out is &slot->ctx */
+    int was_pushing;
+} push_slot;
+
+#define PUSH_POOL 4
+static push_slot pool[PUSH_POOL];
+static int depth;
+
+fr_client *fr_ctx_client(fr_ctx *ctx)
+{
+    return ctx ? ctx->client : NULL;
+}
+
+unsigned long long fr_client_id(const fr_client *c)
+{
+    return (unsigned long long)c->id;
+}
+
+int fr_client_resp(const fr_client *c)
+{
+    return c->resp;
+}
+
+fr_ctx *fr_client_push_begin(fr_client *c, long len)
+{
+    push_slot *p = depth < PUSH_POOL ? &pool[depth] : fr_malloc(sizeof(*p));
+    depth++;
+    memset(p, 0, sizeof(*p));
+    p->ctx.client = c;
+    p->was_pushing = (c->flags & FR_CLIENT_PUSHING) != 0;
+    c->flags |= FR_CLIENT_PUSHING;
+    fr_client_add_hdr(c, c->resp >= 3 ? '>' : '*', len);
+    return &p->ctx;
+}
+
+void fr_client_push_end(fr_ctx *push)
+{
+    push_slot *p = (push_slot *)(void *)push;
+    if (!p->was_pushing) p->ctx.client->flags &= ~FR_CLIENT_PUSHING;
+    depth--;
+    if (p < pool || p >= pool + PUSH_POOL) fr_free(p);
+}
+
+void fr_client_set_subscriptions(fr_client *c, long channels, long patterns, long shard_channels)
+{
+    c->sub_channels = channels;
+    c->sub_patterns = patterns;
+    c->sub_shard = shard_channels;
+}
+
+void fr_client_reset_modules(fr_client *c, int why)
+{
+    if (!fr_hooks_count(FR_HOOK_CLIENT_RESET)) return;
+    fr_hook_event ev = {.id = FR_HOOK_CLIENT_RESET, .client = c, .why = why};
+    fr_hooks_fire(&ev);
+}
