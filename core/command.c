@@ -3,8 +3,8 @@
  *
  * Checks, in Redis's order: cross-protocol attack guard ("POST", "Host:"),
  * existence (unknown command / unknown subcommand), arity from the manifest,
- * authentication, the RESP2 subscribed mode.  A rejected command counts in rejected_calls and never
- * reaches its module.  After the handler: per-command statistics, the dirty
+ * authentication, the RESP2 subscribed mode.  A rejected command counts in
+ * rejected_calls and never reaches its module.  After the handler: per-command statistics, the dirty
  * counter, propagation and the command-executed hook. */
 #include <ctype.h>
 #include <stdio.h>

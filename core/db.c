@@ -14,9 +14,9 @@
  *  4. within one command the clock is read once (fr_clock_cmd_ms, base.h),
  *     so a key cannot expire half way through a command.
  * Key events (read on hits, written on stores, deleted on removal), the
- * keyspace notifications "new" and "expired", and the propagation of an
- * expired key's DEL go up through the upcalls the runtime registers
- * (keyspace.h); this file owns the keyspace state (fr_keyspace). */
+ * keyspace notifications "new", "expired" and "keymiss", and the
+ * propagation of an expired key's DEL go up through the upcalls the runtime
+ * registers (keyspace.h); this file owns the keyspace state (fr_keyspace). */
 #include <string.h>
 
 #include "keyspace.h"

@@ -43,7 +43,8 @@ typedef struct fr_keyspace_upcalls {
     /* The name of a module, for the type registry's refusals (module.c). */
     const char *(*owner_name)(const fr_module *m);
     /* A keyspace notification the keyspace itself raises: "new" (a key
-     * created) and "expired" (notify.c). */
+     * created), "expired" and "keymiss" (a read lookup found nothing);
+     * notify.c. */
     void (*notify)(int type, const char *event, const fr_str *key, int dbid);
 } fr_keyspace_upcalls;
 

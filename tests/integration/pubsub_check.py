@@ -265,8 +265,11 @@ KS_TTL = [
     "GET lazy", "SET lazy2 v PX 50", "@sleep 0.15", "EXISTS lazy2", "SET act v PX 50", "@sleep 0.5",
     "DBSIZE",
 ]
+PAYLOAD = b"\x00\x05hello\n\x00cr\xdfve4 \n"  # DUMP of the string "hello"
 KS_SERVER = [
-    "SET r v", "DUMP r", "FLUSHDB", "SET x 1", "SWAPDB 0 1", "SWAPDB 0 1", "FLUSHALL", "SET y 1",
+    "SET r v", "DUMP r", ["RESTORE", "r", "0", PAYLOAD], ["RESTORE", "r2", "0", PAYLOAD],
+    ["RESTORE", "r2", "0", PAYLOAD, "REPLACE"], ["RESTORE", "r2", "100000", PAYLOAD, "REPLACE"],
+    ["RESTORE", "r2", "1", PAYLOAD, "REPLACE", "ABSTTL"], ["RESTORE", "r3", "1", PAYLOAD, "ABSTTL"], "FLUSHDB", "SET x 1", "SWAPDB 0 1", "SWAPDB 0 1", "FLUSHALL", "SET y 1",
     "CONFIG SET notify-keyspace-events \"\"", "SET z 1",
 ]
 
@@ -275,12 +278,12 @@ def quoted(cmds):
     # '""' in the lists above stands for an empty argument
     out = []
     for c in cmds:
-        out.append([("" if w == '""' else w) for w in c.split()] if '""' in c else c)
+        out.append([("" if w == '""' else w) for w in c.split()] if isinstance(c, str) and '""' in c else c)
     return out
 
 
 FAMILIES = {"strings": KS_STRINGS, "keys": KS_KEYS, "ttl": KS_TTL, "server": KS_SERVER}
-for label, flags, fams in (("all", "KEA", "strings keys ttl server"), ("new", "KEAn", "strings keys ttl"),
+for label, flags, fams in (("all", "KEA", "strings keys ttl server"), ("new", "KEAn", "strings keys ttl server"),
                            ("keyspace-only", "Kg$x", "strings ttl"), ("keyevent-only", "E$", "strings"),
                            ("keymiss", "KEm", "strings keys ttl"), ("generic", "Eg", "keys"),
                            ("expired", "Ex", "ttl")):

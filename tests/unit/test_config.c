@@ -170,6 +170,13 @@ START_TEST(vocab_specials_as_redis)
     ck_assert_ptr_null(set1("notify-keyspace-events", "EKgs$lhzxetd"));
     ck_assert_str_eq(get("notify-keyspace-events", buf, sizeof(buf)), "AKE");
     ck_assert_str_eq(set1("notify-keyspace-events", "Q"), "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.");
+    /* the core's filter reads the classes as FR_NOTIFY_* bits */
+    ck_assert_ptr_null(set1("notify-keyspace-events", "Kx$n"));
+    ck_assert_int_eq(fr_cfg.notify_keyspace_events,
+                     FR_NOTIFY_KEYSPACE | FR_NOTIFY_EXPIRED | FR_NOTIFY_STRING | FR_NOTIFY_NEW);
+    ck_assert_str_eq(get("notify-keyspace-events", buf, sizeof(buf)), "$xnK");
+    ck_assert_ptr_null(set1("notify-keyspace-events", ""));
+    ck_assert_int_eq(fr_cfg.notify_keyspace_events, 0);
     ck_assert_ptr_null(set1("shutdown-on-sigterm", "now save"));
     ck_assert_str_eq(get("shutdown-on-sigterm", buf, sizeof(buf)), "save now");
     ck_assert_str_eq(set1("shutdown-on-sigterm", "save nosave"),
