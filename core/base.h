@@ -68,6 +68,10 @@ typedef struct fr_config {
     char *unixsocket;               /* NULL: none */
     long long unixsocketperm;       /* 0: as created */
     int notify_keyspace_events;     /* FR_NOTIFY_* classes and K/E */
+    int enable_debug_command;       /* 0 no, 1 yes, 2 local */
+    long long latency_monitor_threshold;  /* ms; 0: the monitor is off */
+    int latency_tracking;
+    char *latency_tracking_info_percentiles;  /* "50 99 99.9" */
 } fr_config;
 
 extern fr_config fr_cfg;
@@ -80,6 +84,7 @@ typedef struct fr_process {
     time_t start_time;
     long long start_ms;
     char runid[41];
+    char replid[41];          /* master_replid once DEBUG CHANGE-REPL-ID set it, else "" (runid) */
 } fr_process;
 
 extern fr_process fr_proc;

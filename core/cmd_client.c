@@ -86,6 +86,7 @@ size_t fr_client_memory(const fr_client *c, size_t *omem)
 static void flags_string(const fr_client *c, char *out)
 {
     char *p = out;
+    if (c->flags & FR_CLIENT_MONITOR) *p++ = 'O';
     if (fr_client_subscribed(c)) *p++ = 'P';
     if (c->multi) *p++ = 'x';
     if (fr_client_is_blocked(c)) *p++ = 'b';

@@ -165,6 +165,7 @@ void fr_cmd_reset(fr_ctx *ctx)
 {
     fr_client *c = me(ctx);
     fr_multi_client_gone(c); /* discards MULTI, drops WATCHes */
+    fr_monitor_client_gone(c); /* leaves MONITOR mode */
     c->multi_dirty_cas = 0;
     fr_client_reset_modules(c, FR_CLIENT_RESET_COMMAND); /* subscriptions */
     c->dbid = 0;

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "hist.h"
 #include "runtime.h"
 
 #define CMD_NAME_MAX 128 /* longer names are never commands */
@@ -162,6 +163,8 @@ const char *fr_cmd_module_name(const fr_cmd_meta *c)
 static void reset_one(fr_cmd_meta *c)
 {
     memset(&c->stats, 0, sizeof(c->stats));
+    fr_hist_free(c->latency_hist);
+    c->latency_hist = NULL;
     for (int i = 0; i < c->nsubcmds; i++) reset_one(&c->subcmds[i]);
 }
 

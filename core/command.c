@@ -122,6 +122,11 @@ static void process_one(fr_client *c)
         reject(c, cmd, err);
         return;
     }
+    const char *protected_refusal = fr_debug_refusal(cmd, c);
+    if (protected_refusal) {
+        reject(c, cmd, protected_refusal);
+        return;
+    }
     if (fr_client_auth_required(c) && !(cmd->flags & FR_CMD_NO_AUTH)) {
         reject(c, cmd, "-NOAUTH Authentication required.");
         return;
@@ -136,6 +141,11 @@ static void process_one(fr_client *c)
                  "Can't execute '%s': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in "
                  "this context", cmd->fullname);
         reject(c, cmd, err);
+        return;
+    }
+    const char *monitor_refusal = fr_monitor_refusal(cmd, c);
+    if (monitor_refusal) {
+        reject(c, cmd, monitor_refusal);
         return;
     }
     /* Before queuing, as Redis: under a pause a write waits even to be
@@ -174,7 +184,9 @@ void fr_command_call(fr_ctx *ctx)
     if (fr_proto.stats.total_error_replies > errors_before) cmd->stats.failed_calls++;
     fr_runtime.stats.numcommands++;
     if (ctx->client) ctx->client->commands_processed++;
+    fr_latency_command_done(cmd, (long long)dur);
     fr_slowlog_push(ctx, (long long)dur);
+    fr_monitor_feed(ctx);
     if (ctx->dirty > 0) fr_runtime.dirty += ctx->dirty;
     fr_propagate_finish(ctx);
     if (fr_hooks_count(FR_HOOK_COMMAND_EXECUTED)) {

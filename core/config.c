@@ -148,6 +148,11 @@ static conf_def core_defs[] = {
     C("module-dir", CT_STR, CF_IMMUTABLE, &fr_cfg.module_dir, 0, 0, ""),
     C("slowlog-log-slower-than", CT_LL, 0, &fr_cfg.slowlog_log_slower_than, -1, LLONG_MAX, "10000"),
     C("slowlog-max-len", CT_LL, 0, &fr_cfg.slowlog_max_len, 0, LONG_MAX, "128"),
+    ENUM("enable-debug-command", CF_IMMUTABLE, &fr_cfg.enable_debug_command, "no", protected_enum),
+    C("latency-monitor-threshold", CT_LL, 0, &fr_cfg.latency_monitor_threshold, 0, LLONG_MAX, "0"),
+    C("latency-tracking", CT_BOOL, 0, &fr_cfg.latency_tracking, 0, 0, "yes"),
+    C("latency-tracking-info-percentiles", CT_STR, CF_MULTI_ARG, &fr_cfg.latency_tracking_info_percentiles, 0, 0,
+      "50 99 99.9"),
     SPECIAL("bind", CF_MULTI_ARG, "* -::*", set_bind, get_bind),
     SPECIAL("dir", CF_PROTECTED, NULL, set_dir, get_dir),
     SPECIAL("appendonly", 0, "no", set_appendonly, get_appendonly),
@@ -797,8 +802,10 @@ static void vocab_init(void)
     for (int i = 0; i < fr_config_vocab_len; i++) {
         const fr_vocab *v = &fr_config_vocab[i];
         conf_def *core = lookup_owned(v->name);
-        if (core) core->vocab = v;
-        else if (v->type != FR_VT_SPECIAL || v->norm) vocab_defs[nvocab_defs++] = vocab_new(v);
+        if (core) {
+            core->vocab = v;
+            if (core->type == CT_STR) core->norm = v->norm; /* Redis's syntax, parsed once */
+        } else if (v->type != FR_VT_SPECIAL || v->norm) vocab_defs[nvocab_defs++] = vocab_new(v);
         else fr_panic("vocabulary entry %s has no parser and no core directive", v->name);
     }
 }

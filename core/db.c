@@ -66,6 +66,12 @@ static fr_value *kv_find(fr_db *db, const fr_str *key)
 }
 
 /* Redis: a key is expired once now > when; never while loading. */
+/* The entry as stored, expired or not, with no side effect (DEBUG). */
+fr_value *fr_db_find_raw(fr_db *db, const fr_str *key)
+{
+    return kv_find(db, key);
+}
+
 static int kv_expired(const fr_value *v)
 {
     return v->expire != -1 && !fr_keyspace.loading && fr_clock_cmd_ms() > v->expire;
@@ -438,6 +444,16 @@ void fr_db_flush(fr_db *db)
 void fr_db_flush_all(void)
 {
     for (int i = 0; i < fr_cfg.databases; i++) fr_db_flush(&fr_keyspace.db[i]);
+}
+
+FR_API void fr_keyspace_empty(void)
+{
+    fr_db_flush_all();
+}
+
+FR_API void fr_keyspace_loading(int on)
+{
+    fr_keyspace.loading = on;
 }
 
 void fr_db_swap(int a, int b)

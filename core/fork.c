@@ -11,6 +11,7 @@
 int fr_fork(void)
 {
     fr_client_flush_pending(); /* replies made so far go out once, from us */
+    uint64_t start = fr_clock_wall_us();
     pid_t pid = fork();
     if (pid == 0) {
         fr_net_close_listeners_in_child();
@@ -20,6 +21,7 @@ int fr_fork(void)
     } else if (pid > 0) {
         fr_dict_resize_enable(FR_DICT_RESIZE_AVOID);
         fr_runtime.child_pid = pid;
+        fr_latency_sample("fork", (long long)(fr_clock_wall_us() - start) / 1000); /* as Redis */
     }
     return (int)pid;
 }

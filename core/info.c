@@ -31,6 +31,7 @@
 
 #include "commands.h"
 #include "kv.h"
+#include "hist.h"
 
 static size_t peak_memory;    /* highest used_memory seen by cron or INFO */
 static size_t startup_memory; /* used_memory when clients were first let in */
@@ -484,7 +485,7 @@ static void section_replication(fr_info_out *o)
     add_str(o, "role", "master");
     add_ll(o, "connected_slaves", 0);
     add_str(o, "master_failover_state", "no-failover");
-    add_str(o, "master_replid", fr_proc.runid);
+    add_str(o, "master_replid", fr_proc.replid[0] ? fr_proc.replid : fr_proc.runid);
     add_str(o, "master_replid2", "0000000000000000000000000000000000000000");
     add_ll(o, "master_repl_offset", 0);
     add_ll(o, "second_repl_offset", -1);
@@ -595,11 +596,38 @@ static void section_errorstats(fr_info_out *o)
     fr_free(r.rows);
 }
 
-/* No latency histograms are kept: the section is what Redis prints with
- * latency-tracking off. */
+/* One line per command with a latency histogram: the percentiles of
+ * latency-tracking-info-percentiles (stored as Redis prints them) in
+ * microseconds, "%.3f" as Redis. */
+static void latency_one(fr_info_out *o, const fr_cmd_meta *c)
+{
+    if (c->latency_hist) {
+        char name[256];
+        safe_name(name, sizeof(name), c->fullname);
+        catf(o, "latency_percentiles_usec_%s:", name);
+        const char *p = fr_cfg.latency_tracking_info_percentiles ? fr_cfg.latency_tracking_info_percentiles : "";
+        for (int first = 1; *p; first = 0) {
+            size_t n = strcspn(p, " ");
+            double pct = strtod(p, NULL);
+            catf(o, "%sp%.*s=%.3f", first ? "" : ",", (int)n, p,
+                 (double)fr_hist_percentile(c->latency_hist, pct) / 1000.0);
+            p += n;
+            while (*p == ' ') p++;
+        }
+        catf(o, "\r\n");
+    }
+    for (int i = 0; i < c->nsubcmds; i++) latency_one(o, &c->subcmds[i]);
+}
+
+static void latency_cb(const fr_cmd_meta *c, void *priv)
+{
+    latency_one(priv, c);
+}
+
 static void section_latencystats(fr_info_out *o)
 {
     catf(o, "# Latencystats\r\n");
+    if (fr_cfg.latency_tracking) fr_cmdtable_foreach(latency_cb, o);
 }
 
 static void section_cluster(fr_info_out *o)

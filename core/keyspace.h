@@ -74,6 +74,7 @@ void fr_db_swap(int a, int b);
 void fr_db_cron(void);
 fr_db *fr_db_at(int id);                /* 0 <= id < fr_cfg.databases */
 void fr_db_delete_expired(fr_ctx *ctx, fr_db *db, const fr_str *key);
+fr_value *fr_db_find_raw(fr_db *db, const fr_str *key);   /* no expiry, no stats */
 
 /* ---- types.c ---- */
 const fr_type_def *fr_type_def_of(const fr_type *t);
@@ -83,5 +84,11 @@ void fr_types_remove_module(fr_module *m);
 unsigned fr_type_id(const fr_type *t);          /* 1..FR_TYPE_MAX_ID */
 const fr_type *fr_type_by_id(unsigned id);      /* NULL if free */
 const char *fr_type_owner_name(const fr_module *m);
+fr_type_digest_fn fr_type_digest_of(const fr_type *t);
+
+/* digest.c: DEBUG DIGEST (whole dataset) and DIGEST-VALUE (one value),
+ * Redis's SHA-1 based digests; 20 bytes each. */
+void fr_digest_dataset(unsigned char out[20]);
+void fr_digest_value(fr_db *db, const fr_value *v, unsigned char out[20]);
 
 #endif /* FR_KEYSPACE_H */

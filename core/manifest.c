@@ -1213,7 +1213,7 @@ static int parse_info(pctx *p, const yaml_node_t *n, fr_manifest *m) {
 static const field top_fields[] = {
     {"name", 1}, {"version", 1}, {"description", 1},
     {"default_mode", 1}, {"depends", 0}, {"provides", 0}, {"hooks", 0},
-    {"config", 0}, {"info", 0}, {"commands", 1}, {NULL, 0}};
+    {"config", 0}, {"info", 0}, {"debug", 0}, {"commands", 1}, {NULL, 0}};
 
 static int valid_module_name(const char *s) {
     if (!*s) return 0;
@@ -1316,6 +1316,7 @@ static int parse_root(pctx *p, const yaml_node_t *root, fr_manifest *m) {
         parse_hooks(p, get(p, root, "hooks"), m) ||
         parse_config(p, get(p, root, "config"), m) ||
         parse_info(p, get(p, root, "info"), m) ||
+        parse_name_list(p, get(p, root, "debug"), "debug", &m->debug, &m->ndebug) ||
         parse_cmds(p, get(p, root, "commands"), m))
         return -1;
     return 0;
@@ -1413,6 +1414,7 @@ void fr_manifest_free(fr_manifest *m) {
     free(m->description);
     free_strv(m->depends, m->ndepends);
     free_strv(m->provides, m->nprovides);
+    free_strv(m->debug, m->ndebug);
     for (int i = 0; i < m->nconfig; i++) {
         free(m->config[i].name);
         free(m->config[i].default_text);

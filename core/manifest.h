@@ -211,6 +211,7 @@ typedef struct fr_cmd_meta {
     struct {
         long long calls, usec, rejected_calls, failed_calls;
     } stats;
+    void *latency_hist;    /* latency-tracking's fr_hist (latency.c), NULL until called */
 } fr_cmd_meta;
 
 typedef enum fr_conf_type {
@@ -275,6 +276,8 @@ typedef struct fr_manifest {
     int nconfig;
     fr_info_decl *info;
     int ninfo;
+    char **debug;          /* DEBUG subcommands the module serves (lower case) */
+    int ndebug;
     fr_cmd_meta *cmds;
     int ncmds;
 } fr_manifest;

@@ -248,6 +248,7 @@ static void rollback(fr_module *m)
     fr_hooks_remove_module(m);
     fr_info_remove_module(m);
     fr_types_remove_module(m);
+    fr_debug_remove_module(m);
     fr_config_remove_module(m->name);
     fr_free(m->confs);
     if (m->dl) dlclose(m->dl);

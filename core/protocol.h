@@ -50,6 +50,7 @@ typedef struct fr_reply_block {
 /* Writing a push (pub/sub message): CLIENT REPLY OFF/SKIP do not silence
  * it, as Redis's CLIENT_PUSHING. */
 #define FR_CLIENT_PUSHING (1 << 12)
+#define FR_CLIENT_MONITOR (1 << 16)    /* MONITOR: gets every command (monitor.c) */
 /* Replies are dropped, not queued, while any of these is set. */
 #define FR_CLIENT_SILENT (FR_CLIENT_CLOSE_AFTER_REPLY | FR_CLIENT_CLOSE_ASAP | FR_CLIENT_REPLY_OFF | FR_CLIENT_REPLY_SKIP)
 

@@ -36,12 +36,13 @@ void fr_runtime_key_interest_changed(void)
     fr_keyspace.key_events_wanted = want;
 }
 
-/* A client about to be freed: its blocking and MULTI/WATCH state, then
- * what modules keep for it (subscriptions). */
+/* A client about to be freed: its blocking and MULTI/WATCH state, its
+ * MONITOR entry, then what modules keep for it (subscriptions). */
 static void client_gone(fr_client *c)
 {
     fr_blocked_client_gone(c);
     fr_multi_client_gone(c);
+    fr_monitor_client_gone(c);
     fr_client_reset_modules(c, FR_CLIENT_RESET_FREED);
 }
 

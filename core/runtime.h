@@ -56,6 +56,7 @@ typedef struct fr_runtime_state {
     char *deny_writes_error;  /* fr_deny_writes(): refuse writes with this */
     int aof_available;        /* a loaded module provides "aof" */
     fr_module *expire_provider;
+    int pause_cron;           /* DEBUG PAUSE-CRON: the cron does nothing */
     fr_runtime_stats stats;
 } fr_runtime_state;
 
@@ -116,6 +117,34 @@ void fr_slowlog_reset(void);
 const fr_slowlog_entry *fr_slowlog_newest(void);   /* then ->older */
 /* ctx.c: hide argv[i] from the slow log (a password), as Redis redacts it. */
 void fr_ctx_redact(fr_ctx *ctx, int i);
+
+/* ---- latency.c: latency monitor events and latency tracking ---- */
+#define FR_LATENCY_TS_LEN 160
+typedef struct fr_latency_series {
+    struct fr_latency_series *next;
+    char *event;
+    int idx;                        /* next sample slot */
+    long long max;                  /* all-time maximum, ms */
+    struct { long long time, latency; } samples[FR_LATENCY_TS_LEN];
+} fr_latency_series;
+void fr_latency_add(const char *event, long long ms);   /* unconditional */
+int fr_latency_reset(const char *event);                /* NULL: all; count */
+const fr_latency_series *fr_latency_series_first(void); /* then ->next */
+const fr_latency_series *fr_latency_series_find(const char *event);
+void fr_latency_command_done(fr_cmd_meta *cmd, long long dur_us);
+
+/* ---- debug_registry.c: DEBUG subcommands modules serve ---- */
+fr_command_fn fr_debug_find(const char *name, fr_module **owner);
+size_t fr_serialized_len(const fr_value *v);
+void fr_debug_remove_module(fr_module *m);
+/* The refusal of a protected command (DEBUG) for this client, or NULL. */
+const char *fr_debug_refusal(const fr_cmd_meta *cmd, const fr_client *c);
+
+/* ---- monitor.c: MONITOR clients ---- */
+void fr_monitor_add(fr_client *c);
+void fr_monitor_client_gone(fr_client *c);
+void fr_monitor_feed(const fr_ctx *ctx);   /* after a command ran */
+const char *fr_monitor_refusal(const fr_cmd_meta *cmd, const fr_client *c);
 
 /* ---- info_fields.c ---- */
 /* One INFO section being written: the text so far and which module groups

@@ -76,6 +76,7 @@ static void cron_cb(struct ev_loop *loop, ev_timer *w, int revents)
     (void)loop;
     (void)revents;
     static long long last_ms;
+    if (fr_runtime.pause_cron) return; /* DEBUG PAUSE-CRON 1 */
     long long now = (long long)fr_clock_wall_ms();
     cronloops++;
     fr_clock_cron_tick(now);

@@ -14,6 +14,7 @@ struct fr_type {
     fr_module *owner;
     struct fr_type *next;
     unsigned id;        /* 1..FR_TYPE_MAX_ID: what a key entry stores */
+    fr_type_digest_fn digest;   /* DEBUG DIGEST's view of a value, or NULL */
 };
 
 static fr_type *types;
@@ -106,4 +107,16 @@ void fr_types_remove_module(fr_module *m)
             pp = &(*pp)->next;
         }
     }
+}
+
+FR_API int fr_type_set_digest(fr_type *t, fr_type_digest_fn fn)
+{
+    if (!t) return FR_ERR;
+    t->digest = fn;
+    return FR_OK;
+}
+
+fr_type_digest_fn fr_type_digest_of(const fr_type *t)
+{
+    return t ? t->digest : NULL;
 }

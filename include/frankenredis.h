@@ -588,6 +588,47 @@ FR_API void fr_free_sized(void *p, size_t n);
 FR_API size_t fr_malloc_size(void *p);
 
 /* ------------------------------------------------------------------------ */
+/* DEBUG, digests and latency events                                        */
+/* ------------------------------------------------------------------------ */
+/* Serve a DEBUG subcommand (DEBUG RELOAD, DEBUG SET-ACTIVE-EXPIRE, ...).
+ * The name must be listed in the manifest's `debug:` list (the generated
+ * glue registers <module>_debug_<name>); the handler gets the whole DEBUG
+ * call (argument 1 is the subcommand) and checks its own argument count,
+ * answering fr_reply_subcommand_syntax_error as Redis does.  FR_ERR for an
+ * undeclared name or one another module serves.  Since 4.2. */
+FR_API int fr_debug_register(fr_module *m, const char *name, fr_command_fn fn);
+/* DEBUG OBJECT's serializedlength: the length of the value's RDB encoding
+ * (without type byte and key), answered by the module that owns the RDB
+ * format.  One provider at a time (FR_ERR otherwise); without one DEBUG
+ * OBJECT shows 0.  Since 4.2. */
+typedef size_t (*fr_serialized_len_fn)(const fr_value *v);
+FR_API int fr_serialized_len_register(fr_module *m, fr_serialized_len_fn fn);
+
+/* DEBUG DIGEST / DIGEST-VALUE: Redis's SHA-1 based digests.  A type adds
+ * its value to `digest` with fr_digest_mix (ordered data: the digest is
+ * rehashed after each piece) and fr_digest_xor (unordered elements), first
+ * mixing its Redis object type number (4 bytes, big-endian: string 0,
+ * list 1, set 2, zset 3, hash 4, stream 6) as Redis does; the core adds
+ * the key, the expire mark and combines keys.  A type without a digest
+ * callback adds its type name only.  Since 4.2. */
+typedef void (*fr_type_digest_fn)(unsigned char digest[20], const void *payload);
+FR_API int fr_type_set_digest(fr_type *t, fr_type_digest_fn fn);
+FR_API void fr_digest_xor(unsigned char digest[20], const void *p, size_t len);
+FR_API void fr_digest_mix(unsigned char digest[20], const void *p, size_t len);
+
+/* DEBUG RELOAD's steps, as Redis's emptyData(-1) and startLoading: empty
+ * every DB (no hooks, no propagation, no dirty count), and suspend expiry
+ * while a persistence module loads data (on = 1, then 0).  Since 4.2. */
+FR_API void fr_keyspace_empty(void);
+FR_API void fr_keyspace_loading(int on);
+
+/* A latency event (LATENCY LATEST/HISTORY), e.g. "expire-cycle": recorded
+ * when latency-monitor-threshold is non-zero and `ms` reaches it, as Redis's
+ * latencyAddSampleIfNeeded.  The module measures the duration itself.
+ * Since 4.2. */
+FR_API void fr_latency_sample(const char *event, long long ms);
+
+/* ------------------------------------------------------------------------ */
 /* The descriptor every module exports                                       */
 /* ------------------------------------------------------------------------ */
 /* The core finds it by the symbol name FR_MODULE_SYMBOL and reads the first

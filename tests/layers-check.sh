@@ -28,11 +28,12 @@ declare -A LAYER_OF=(
   [base.h]=1 [dict.h]=1 [dict.c]=1 [siphash.h]=1 [siphash.c]=1 [sha256.h]=1
   [sha256.c]=1 [util.h]=1 [util.c]=1 [units.h]=1 [splitargs.h]=1
   [splitargs.c]=1 [zmalloc.c]=1 [str.c]=1 [log.c]=1 [clock.c]=1 [state.c]=1
+  [sha1.h]=1 [sha1.c]=1 [hist.h]=1 [hist.c]=1
   # 2 protocol: RESP, clients, replies, output limits, listeners
   [protocol.h]=2 [resp.h]=2 [resp.c]=2 [reply.c]=2 [client.c]=2 [net.c]=2
   [obuf_limit.h]=2 [obuf_limit.c]=2
   # 3 keyspace: DBs, key entries, value types
-  [keyspace.h]=3 [kv.h]=3 [kv.c]=3 [db.c]=3 [types.c]=3
+  [keyspace.h]=3 [kv.h]=3 [kv.c]=3 [db.c]=3 [types.c]=3 [digest.c]=3
   # 4 runtime: dispatch, call context, MULTI, propagation, hooks, modules,
   #   manifests, config parsing, module INFO groups, fork, shutdown
   [runtime.h]=4 [runtime.c]=4 [command.c]=4 [cmdtable.h]=4 [cmdtable.c]=4
@@ -40,10 +41,12 @@ declare -A LAYER_OF=(
   [propagate.c]=4 [hooks.c]=4 [info_fields.c]=4 [slowlog.c]=4 [blocked.c]=4 [pause.c]=4 [module.c]=4 [manifest.h]=4 [manifest.c]=4
   [config.h]=4 [config.c]=4 [config_vocab.c]=4 [fork.c]=4 [shutdown.c]=4
   [notify.c]=4 [sdk_client.c]=4
+  [latency.c]=4 [debug_registry.c]=4 [monitor.c]=4
   # 5 commands: the built-in module, its handlers, INFO, main
   [commands.h]=5 [cmd_command.h]=5 [cmd_command.c]=5 [cmd_client.c]=5
   [cmd_config.c]=5 [cmd_server.c]=5 [cmd_slowlog.c]=5 [cmd_lolwut.c]=5 [info.h]=5 [info.c]=5
   [core_glue.h]=5 [core_glue.c]=5 [core_manifest.c]=5 [server.c]=5
+  [cmd_debug.c]=5 [cmd_latency.c]=5 [cmd_monitor.c]=5
 )
 LAYER_NAME=([1]=base [2]=protocol [3]=keyspace [4]=runtime [5]=commands)
 SDK_HEADER=frankenredis.h

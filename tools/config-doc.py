@@ -54,7 +54,7 @@ REASONS = [
     ("shutdown-", "SHUTDOWN options on signals (not implemented)"),
     ("propagation-error", "replication (not implemented)"),
     ("sanitize-dump", "deep RESTORE payload sanitisation (not implemented)"),
-    ("enable-", "DEBUG and MODULE commands (not implemented)"),
+    ("enable-module-command", "MODULE command (not implemented)"),
     ("", "process tuning Redis does and FrankenRedis does not"),
 ]
 

@@ -12,6 +12,8 @@
  *     and M_conf_<name>_check for a directive declared `check: true`;
  *   - per INFO group: a struct of its fields (M_info_<group>_fields) and
  *     the function M_info_<group> that fills it when INFO shows it;
+ *   - per DEBUG subcommand the manifest lists (`debug:`): M_debug_<name>,
+ *     the handler of DEBUG <name> (it gets the whole DEBUG call);
  *   - fr_module *M_module, the module's handle from init to deinit.
  * glue.c defines the registration tables, the accessors, the manifest
  * digest and the descriptor (FR_MODULE) whose init/deinit do the wiring.
@@ -157,6 +159,35 @@ static void put_info_types(const fr_manifest *m, FILE *f)
     }
 }
 
+static void put_debug_fn(FILE *f, const fr_manifest *m, const char *name)
+{
+    put_ident(f, m->name);
+    fputs("_debug_", f);
+    put_ident(f, name);
+}
+
+static void put_debug_prototypes(const fr_manifest *m, FILE *f)
+{
+    if (m->ndebug) fputs("\n/* DEBUG subcommands the module serves: the whole DEBUG call, argument 1 the name */\n", f);
+    for (int i = 0; i < m->ndebug; i++) {
+        fputs("void ", f);
+        put_debug_fn(f, m, m->debug[i]);
+        fputs("(fr_ctx *ctx);\n", f);
+    }
+}
+
+static void put_register_debug(const fr_manifest *m, FILE *f)
+{
+    fputs("\nstatic int register_debug(fr_module *m)\n{\n", f);
+    if (!m->ndebug) fputs("    (void)m;\n", f);
+    for (int i = 0; i < m->ndebug; i++) {
+        fprintf(f, "    if (fr_debug_register(m, \"%s\", ", m->debug[i]);
+        put_debug_fn(f, m, m->debug[i]);
+        fputs(") != FR_OK) return FR_ERR;\n", f);
+    }
+    fputs("    return FR_OK;\n}\n", f);
+}
+
 int glue_write_header(const fr_manifest *m, FILE *f)
 {
     fprintf(f, "/* generated from %s by fr-manifest-tool: do not edit.\n"
@@ -177,6 +208,7 @@ int glue_write_header(const fr_manifest *m, FILE *f)
     }
     put_conf_prototypes(m, f);
     put_info_types(m, f);
+    put_debug_prototypes(m, f);
     if (!is_core(m)) {
         fputs("\n/* optional: run after the commands are registered, before the hooks */\n", f);
         fputs("int ", f);
@@ -291,7 +323,7 @@ static void put_descriptor(const fr_manifest *m, FILE *f)
     fputs("\nstatic int glue_init(fr_module *m)\n{\n    ", f);
     put_ident(f, n);
     fputs("_module = m;\n    if (register_commands(m) != FR_OK || register_checks(m) != FR_OK ||\n"
-          "        register_info(m) != FR_OK)\n        return FR_ERR;\n    if (", f);
+          "        register_info(m) != FR_OK || register_debug(m) != FR_OK)\n        return FR_ERR;\n    if (", f);
     put_ident(f, n);
     fputs("_init && ", f);
     put_ident(f, n);
@@ -334,6 +366,7 @@ int glue_write_source(const fr_manifest *m, const char *digest, FILE *f)
     put_register_hooks(m, f);
     put_conf_accessors(m, f);
     put_info_callbacks(m, f);
+    put_register_debug(m, f);
     put_descriptor(m, f);
     return ferror(f) ? -1 : 0;
 }

@@ -24,7 +24,7 @@ static void state_reset(fr_module *m) {
 int rdb_init(fr_module *m) {
     state_reset(m);
     rdb_status_publish();
-    return FR_OK;
+    return fr_serialized_len_register(m, rdb_serialized_len);
 }
 
 void rdb_deinit(fr_module *m) {

@@ -216,7 +216,9 @@ static void bgsave_done(rdb_child_end end, const child_report *rep) {
         rdb_g.last_bgsave_ok = 0;
     } else {
         fr_log(FR_LOG_WARNING, "Background saving terminated by signal %d", end.bysignal);
+        uint64_t start = fr_ustime();
         remove_temp(rdb_g.child_pid);
+        fr_latency_sample("rdb-unlink-temp-file", (long long)(fr_ustime() - start) / 1000); /* as Redis */
         /* SIGUSR1 is how we stop a child on purpose: not a failure. */
         if (end.bysignal != SIGUSR1) rdb_g.last_bgsave_ok = 0;
     }

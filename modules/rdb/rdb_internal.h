@@ -140,6 +140,8 @@ typedef struct rdb_state {
     long long cow_bytes;        /* rdb_last_cow_size */
     long long keys_loaded, keys_expired;
     char misconf_set;           /* fr_deny_writes is currently in force */
+    int skip_checksum;          /* DEBUG SET-SKIP-CHECKSUM-VALIDATION */
+    int load_merge;             /* DEBUG RELOAD MERGE: a loaded key replaces one */
 } rdb_state;
 extern rdb_state rdb_g;
 
@@ -166,6 +168,9 @@ int rdb_save_now(void);
 /* The save points currently configured (CONFIG SET save applies at once):
  * how many there are; the first max are stored in out. */
 int rdb_savepoints(rdb_savepoint *out, int max);
+
+/* ---- DEBUG (rdb_debug.c): RELOAD, SET-SKIP-CHECKSUM-VALIDATION (glue.h) -- */
+size_t rdb_serialized_len(const fr_value *v);   /* DEBUG OBJECT serializedlength */
 
 /* ---- INFO and MISCONF (rdb_status.c) -------------------------------------------- */
 void rdb_status_publish(void);

@@ -207,7 +207,7 @@ static int store_key(load_walk *w, const fr_str *key, const fr_type *t, void *pa
     }
     unsigned long long before = fr_db_size(w->db);
     fr_key_set(NULL, w->db, key, t, payload, 0);
-    if (fr_db_size(w->db) == before) {
+    if (fr_db_size(w->db) == before && !rdb_g.load_merge) {
         rdb_stream_fail(w->s, "RDB has duplicated key '%s' in DB %d", rdb_stream_key(w->s),
                         fr_db_id(w->db));
         return FR_ERR;

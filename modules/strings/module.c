@@ -27,9 +27,21 @@ static const fr_type_def string_def = {
     .refcount = sv_refcount,
 };
 
+/* DEBUG DIGEST: Redis's object type 0, then the value's text (an
+ * int-encoded value digests as its decimal form, as Redis decodes it). */
+static void sv_digest(unsigned char digest[20], const void *p) {
+    static const unsigned char type_string[4] = {0, 0, 0, 0};
+    char tmp[SR_LL_CHARS];
+    size_t len;
+    const char *b = sv_bytes(p, tmp, &len);
+    fr_digest_mix(digest, type_string, sizeof(type_string));
+    fr_digest_mix(digest, b, len);
+}
+
 int strings_init(fr_module *m) {
-    g_string_type = fr_type_register(m, &string_def);
-    return g_string_type ? FR_OK : FR_ERR;
+    fr_type *t = fr_type_register(m, &string_def);
+    g_string_type = t;
+    return t && fr_type_set_digest(t, sv_digest) == FR_OK ? FR_OK : FR_ERR;
 }
 
 void strings_deinit(fr_module *m) {

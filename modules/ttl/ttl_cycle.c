@@ -19,6 +19,7 @@
 #include "ttl_internal.h"
 
 #include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define KEYBUF_KEEP (64 * 1024) /* scratch kept between walks, bytes */
@@ -171,8 +172,23 @@ static void run_cycle(int fast) {
     for (int j = 0; j < dbs && !cyc.timelimit_exit; j++)
         expire_db((int)(cyc.current_db++ % (unsigned)cyc.dbnum), &r);
     cyc.stale_perc = ttlp_stale_update(cyc.stale_perc, r.expired, r.sampled);
-    fr_stats_expire_cycle(cyc.stale_perc, cyc.timelimit_exit,
-                          (long long)fr_ustime() - start);
+    long long elapsed = (long long)fr_ustime() - start;
+    fr_stats_expire_cycle(cyc.stale_perc, cyc.timelimit_exit, elapsed);
+    fr_latency_sample("expire-cycle", elapsed / 1000);
+}
+
+/* DEBUG SET-ACTIVE-EXPIRE <0|1> (ttl.yaml's `debug:`): 0 stops both
+ * cycles, as Redis's active_expire_enabled; keys then expire only when
+ * accessed.  Survives the module's re-initialisation within a process. */
+static int active_enabled = 1;
+
+void ttl_debug_set_active_expire(fr_ctx *ctx) {
+    if (fr_argc(ctx) != 3) {
+        fr_reply_subcommand_syntax_error(ctx);
+        return;
+    }
+    active_enabled = atoi(fr_arg(ctx, 2)->buf);
+    fr_reply_ok(ctx);
 }
 
 /* ---- Hooks and lifetime ---------------------------------------------------- */
@@ -181,14 +197,14 @@ int ttl_on_cron(const fr_hook_event *ev, void *priv) {
     (void)ev;
     (void)priv;
     cyc.params = ttlp_cycle_params(ttl_conf_active_expire_effort());
-    run_cycle(0);
+    if (active_enabled) run_cycle(0);
     return FR_OK;
 }
 
 int ttl_on_before_sleep(const fr_hook_event *ev, void *priv) {
     (void)ev;
     (void)priv;
-    run_cycle(1);
+    if (active_enabled) run_cycle(1);
     return FR_OK;
 }
 

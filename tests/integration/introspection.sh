@@ -6,7 +6,12 @@
 #   - SLOWLOG: what is logged (threshold 0, off at -1), argument trimming
 #     (32 arguments, 128 bytes), redacted AUTH/HELLO passwords, client
 #     name, ids that survive RESET, slowlog-max-len, GET count errors, HELP;
-#   - CLIENT NO-EVICT shown as flag 'e' in CLIENT INFO, cleared by OFF.
+#   - CLIENT NO-EVICT shown as flag 'e' in CLIENT INFO, cleared by OFF;
+#   - DEBUG (PROTOCOL in RESP2 and RESP3, DIGEST/DIGEST-VALUE of the same
+#     dataset, OBJECT, POPULATE, RELOAD, the enable-debug-command gate),
+#     LATENCY (events, HISTORY/LATEST/GRAPH/DOCTOR/RESET, HISTOGRAM and
+#     INFO latencystats shapes) and MONITOR lines (quoting, redaction, db,
+#     MULTI/EXEC, refusal inside EXEC, flag 'O'): introspection_check.py.
 # Prints PASS/FAIL lines and "introspection: N passed, M failed".
 set -u
 src=${1:?} build=${2:?}
@@ -104,6 +109,34 @@ test_client_flags() {
     fr_check_eq client/no-evict-flag-literal "flags=N +OK flags=e +OK flags=N +OK " "$ours"
 }
 
+# DEBUG, LATENCY and MONITOR (introspection_check.py): the raw replies of
+# both servers, masked where they legitimately differ, must be equal.
+check_transcripts() {
+    local name=$1 mode=$2 opts=$3 ours theirs
+    start ours "$server $opts" || return
+    ours=$(python3 "$src/tests/integration/introspection_check.py" "$mode" "$PORT" 2>&1)
+    fr_stop_server "$PID"
+    start ref "redis-server $opts" || return
+    theirs=$(python3 "$src/tests/integration/introspection_check.py" "$mode" "$PORT" 2>&1)
+    fr_stop_server "$PID"
+    if [ "$ours" = "$theirs" ]; then
+        fr_pass "$name/same-as-redis ($(printf '%s\n' "$ours" | wc -l) lines)"
+    else
+        fr_fail "$name/same-as-redis" "$(diff <(printf '%s\n' "$theirs") <(printf '%s\n' "$ours") | head -20)"
+    fi
+    LAST_TRANSCRIPT=$ours
+}
+
+test_debug_latency_monitor() {
+    check_transcripts debug all "--enable-debug-command yes"
+    case $LAST_TRANSCRIPT in *'"AUTH" "(redacted)"'*) fr_pass monitor/redacted ;; *) fr_fail monitor/redacted "no redacted AUTH line" ;; esac
+    case $LAST_TRANSCRIPT in *secret*) fr_fail monitor/no-password "a password reached MONITOR" ;; *) fr_pass monitor/no-password ;; esac
+    case $LAST_TRANSCRIPT in *"digest/dataset: b'+0000"*) fr_fail debug/digest "empty digest for a dataset" ;; *) fr_pass debug/digest ;; esac
+    check_transcripts debug-gate-no gate ""
+    check_transcripts debug-gate-local gate "--enable-debug-command local"
+}
+
 test_slowlog
 test_client_flags
+test_debug_latency_monitor
 summary

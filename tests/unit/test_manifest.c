@@ -80,10 +80,21 @@ START_TEST(test_load_keys) {
 }
 END_TEST
 
+START_TEST(test_load_debug_list) {
+    char path[512];
+    snprintf(path, sizeof(path), "%s/modules/rdb/rdb.yaml", FR_SRCDIR);
+    fr_manifest *m = load_ok(path);
+    ck_assert_int_eq(m->ndebug, 2);
+    ck_assert_str_eq(m->debug[0], "reload");
+    ck_assert_str_eq(m->debug[1], "set-skip-checksum-validation");
+    fr_manifest_free(m);
+}
+END_TEST
+
 START_TEST(test_load_core) {
     fr_manifest *m = load_ok(CORE_YAML);
     ck_assert_str_eq(m->name, "core");
-    ck_assert_int_eq(m->ncmds, 24); /* 18 + MULTI EXEC DISCARD WATCH UNWATCH + LOLWUT */
+    ck_assert_int_eq(m->ncmds, 27); /* 18 + MULTI EXEC DISCARD WATCH UNWATCH + LOLWUT DEBUG MONITOR LATENCY */
     ck_assert_int_eq(cmd(m, "exec")->arity, 1);
     ck_assert_int_eq(cmd(m, "client")->nsubcmds, 12); /* ... PAUSE UNPAUSE UNBLOCK */
     ck_assert_int_eq(cmd(m, "config")->nsubcmds, 5); /* GET SET RESETSTAT REWRITE HELP */
@@ -277,6 +288,7 @@ static const struct {
     {"bad-config-flag.yaml", "9: config 'label': unknown config flag 'secret'"},
     {"bad-info-twice.yaml", "9: two info groups named 'stats': give one a name"},
     {"bad-info-field.yaml", "9: info 'stats': name 'Hits' must use a-z, 0-9 and '_'"},
+    {"bad-debug-twice.yaml", "5: duplicate name 'reload' in debug"},
 };
 
 START_TEST(test_refusal) {
@@ -497,6 +509,7 @@ Suite *manifest_suite(void) {
     tcase_add_test(load, test_load_strings);
     tcase_add_test(load, test_load_keys);
     tcase_add_test(load, test_load_core);
+    tcase_add_test(load, test_load_debug_list);
     tcase_add_test(load, test_flags_and_categories);
     tcase_add_test(load, test_legacy_ranges);
     tcase_add_test(load, test_valid_fixture_module);
