@@ -246,6 +246,11 @@ typedef struct fr_type_def {
     /* OBJECT REFCOUNT for a type whose payloads can be shared (the string
      * type's small integers); NULL: fr_value_refcount() answers. */
     int (*refcount)(const void *payload);
+    /* The RDB type id this payload is saved under, for a type whose
+     * encodings save under different ids (a set as intset 11 or as set 2,
+     * a hash as listpack 16 or as hash 4); NULL: always rdb_type.  The id
+     * must be rdb_type or one of rdb_load_types.  Since 4.2. */
+    int (*rdb_type_of)(const void *payload);
 } fr_type_def;
 
 /* Register a type during init.  `def` must stay valid while loaded.  The name

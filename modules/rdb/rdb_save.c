@@ -64,7 +64,8 @@ static int put_type_and_value(rdb_stream *s, const fr_value *v, const fr_str *ke
                         "provides it has no RDB support", fr_type_name(t));
         return FR_ERR;
     }
-    if (rdb_put_byte(s, def->rdb_type) != FR_OK) return FR_ERR;
+    int id = def->rdb_type_of ? def->rdb_type_of(fr_value_payload(v)) : def->rdb_type;
+    if (rdb_put_byte(s, id) != FR_OK) return FR_ERR;
     if (key && rdb_put_string(s, key->buf, key->len) != FR_OK) return FR_ERR;
     if (def->rdb_save(&s->io, fr_value_payload(v)) != FR_OK) {
         rdb_stream_fail(s, "the '%s' type failed to save a value", fr_type_name(t));
