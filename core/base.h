@@ -70,6 +70,7 @@ typedef struct fr_config {
     int notify_keyspace_events;     /* FR_NOTIFY_* classes and K/E */
     int enable_debug_command;       /* 0 no, 1 yes, 2 local */
     long long latency_monitor_threshold;  /* ms; 0: the monitor is off */
+    long long tracking_table_max_keys;    /* 0: no limit */
     int latency_tracking;
     char *latency_tracking_info_percentiles;  /* "50 99 99.9" */
 } fr_config;

@@ -73,6 +73,11 @@ fr_str *fr_client_describe(fr_client *c)
     return fr_str_cat(s, b, (size_t)n);
 }
 
+/* Clients by id: CLIENT KILL ID, UNBLOCK, and tracking's invalidations,
+ * which look up every reader of a changed key. */
+static const fr_dict_type by_id_type = {.hash = fr_dict_ptr_hash};
+static fr_dict *by_id;
+
 fr_client *fr_client_create(int fd, const char *addr, const char *laddr, int is_local)
 {
     fr_client *c = fr_calloc(sizeof(*c));
@@ -96,6 +101,8 @@ fr_client *fr_client_create(int fd, const char *addr, const char *laddr, int is_
     if (fr_proto.clients) fr_proto.clients->prev = c;
     fr_proto.clients = c;
     fr_proto.numclients++;
+    if (!by_id) by_id = fr_dict_create(&by_id_type);
+    fr_dict_add(by_id, (void *)(uintptr_t)c->id, c);
     return c;
 }
 
@@ -132,6 +139,7 @@ void fr_client_free(fr_client *c)
     else fr_proto.clients = c->next;
     if (c->next) c->next->prev = c->prev;
     fr_proto.numclients--;
+    fr_dict_delete(by_id, (void *)(uintptr_t)c->id);
     fr_reqparser_free(&c->parser);
     fr_free(c->qbuf);
     fr_str_free(c->name);
@@ -457,7 +465,5 @@ void fr_clients_cron(void)
 
 fr_client *fr_client_by_id(uint64_t id)
 {
-    for (fr_client *c = fr_proto.clients; c; c = c->next)
-        if (c->id == id) return c;
-    return NULL;
+    return by_id ? fr_dict_fetch_value(by_id, (void *)(uintptr_t)id) : NULL;
 }

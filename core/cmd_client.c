@@ -4,7 +4,7 @@
  * Owns no state: it reads and edits the client list (fr_proto.clients) and the
  * calling client.  Replies and error texts are Redis 7.0.15's; the line
  * format is catClientInfoString's field for field.  Fields for features the
- * core does not have (pub/sub, MULTI, tracking, ACL users) carry the values
+ * core does not have (replication, ACL users) carry the values
  * Redis shows for a client that does not use them.
  *
  * Invariants:
@@ -90,6 +90,7 @@ static void flags_string(const fr_client *c, char *out)
     if (fr_client_subscribed(c)) *p++ = 'P';
     if (c->multi) *p++ = 'x';
     if (fr_client_is_blocked(c)) *p++ = 'b';
+    p = fr_tracking_flag_letters(c, p);
     if (c->multi_dirty_cas) *p++ = 'd';
     if (c->flags & FR_CLIENT_CLOSE_AFTER_REPLY) *p++ = 'c';
     if (c->flags & FR_CLIENT_UNBLOCKED) *p++ = 'u';
@@ -148,8 +149,8 @@ fr_str *fr_client_info_line(fr_client *c)
              c->qcap - c->qlen, argv_bytes(c));
     s = catf(s, " rbs=%zu rbp=%zu obl=%zu oll=%zu omem=%zu tot-mem=%zu", sizeof(c->buf), sizeof(c->buf), c->bufpos,
              c->reply_nblocks, omem, tot);
-    return catf(s, " events=%s cmd=%s user=default redir=-1 resp=%d", events,
-                c->lastcmd ? c->lastcmd->fullname : "NULL", c->resp);
+    return catf(s, " events=%s cmd=%s user=default redir=%lld resp=%d", events,
+                c->lastcmd ? c->lastcmd->fullname : "NULL", fr_tracking_redirect(c), c->resp);
 }
 
 static fr_str *cat_line(fr_str *out, fr_client *c)
@@ -447,6 +448,10 @@ void fr_cmd_client_kill(fr_ctx *ctx)
 
 /* Redis's lines for the subcommands we implement, in Redis's order. */
 static const char *const client_help[] = {
+    "CACHING (YES|NO)",
+    "    Enable/disable tracking of the keys for next command in OPTIN/OPTOUT modes.",
+    "GETREDIR",
+    "    Return the client ID we are redirecting to when tracking is enabled.",
     "GETNAME",
     "    Return the name of the current connection.",
     "ID",
@@ -481,6 +486,11 @@ static const char *const client_help[] = {
     "    Assign the name <name> to the current connection.",
     "UNBLOCK <clientid> [TIMEOUT|ERROR]",
     "    Unblock the specified blocked client.",
+    "TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]]",
+    "         [OPTIN] [OPTOUT] [NOLOOP]",
+    "    Control server assisted client side caching.",
+    "TRACKINGINFO",
+    "    Report tracking status for the current connection.",
     "NO-EVICT (ON|OFF)",
     "    Protect current client connection from eviction.",
     NULL,

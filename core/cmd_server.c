@@ -166,6 +166,7 @@ void fr_cmd_reset(fr_ctx *ctx)
     fr_client *c = me(ctx);
     fr_multi_client_gone(c); /* discards MULTI, drops WATCHes */
     fr_monitor_client_gone(c); /* leaves MONITOR mode */
+    fr_tracking_disable(c);
     c->multi_dirty_cas = 0;
     fr_client_reset_modules(c, FR_CLIENT_RESET_COMMAND); /* subscriptions */
     c->dbid = 0;
@@ -250,10 +251,12 @@ static void count_flush(fr_ctx *ctx, long long removed)
     ctx->force_propagate = 1;
 }
 
-/* Modules learn of a flush that happened (the rdb module saves after
- * FLUSHALL when save points are set, as Redis does). */
+/* Client-side caches are told everything is gone, then modules learn of
+ * the flush (the rdb module saves after FLUSHALL when save points are
+ * set, as Redis does). */
 static void fire_flushed(fr_ctx *ctx, int dbid)
 {
+    fr_tracking_flushed();
     if (!fr_hooks_count(FR_HOOK_FLUSHED)) return;
     fr_hook_event ev = {.id = FR_HOOK_FLUSHED, .ctx = ctx, .dbid = dbid};
     fr_hooks_fire(&ev);

@@ -91,12 +91,15 @@ static int allowed_when_subscribed(const fr_cmd_meta *cmd)
 static void process_one(fr_client *c);
 
 /* After every command, whatever its outcome: CLIENT REPLY SKIP silences
- * exactly the command that follows it (Redis's resetClient).  A command
+ * exactly the command that follows it (Redis's resetClient), and held
+ * invalidations follow the reply.  A command
  * that blocked has not finished: it keeps the flags until it runs again. */
 void fr_command_process(fr_client *c)
 {
+    if (fr_tracking_is_on(c)) fr_tracking_limit();
     process_one(c);
     if (c->flags & FR_CLIENT_BLOCKED) return;
+    fr_tracking_after_command(c);
     c->flags &= ~FR_CLIENT_REPLY_SKIP;
     if (c->flags & FR_CLIENT_REPLY_SKIP_NEXT) c->flags = (c->flags & ~FR_CLIENT_REPLY_SKIP_NEXT) | FR_CLIENT_REPLY_SKIP;
 }
@@ -187,6 +190,7 @@ void fr_command_call(fr_ctx *ctx)
     fr_latency_command_done(cmd, (long long)dur);
     fr_slowlog_push(ctx, (long long)dur);
     fr_monitor_feed(ctx);
+    fr_tracking_command_done(ctx);
     if (ctx->dirty > 0) fr_runtime.dirty += ctx->dirty;
     fr_propagate_finish(ctx);
     if (fr_hooks_count(FR_HOOK_COMMAND_EXECUTED)) {

@@ -461,7 +461,7 @@ int fr_dict_add(fr_dict *d, void *key, void *val)
     fr_dict_entry *e = fr_dict_add_raw(d, key, NULL);
     if (e == NULL)
         return FR_ERR;
-    fr_dict_set_val(d, e, val);
+    if (!d->type->no_value) fr_dict_set_val(d, e, val); /* no room for it otherwise */
     return FR_OK;
 }
 

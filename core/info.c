@@ -204,7 +204,9 @@ static void section_clients(fr_info_out *o)
     add_ll(o, "client_recent_max_input_buffer", (long long)in);
     add_ll(o, "client_recent_max_output_buffer", (long long)out);
     add_ll(o, "blocked_clients", fr_blocked_count());
-    add_ll(o, "tracking_clients", 0);
+    fr_tracking_info t;
+    fr_tracking_stats(&t);
+    add_ll(o, "tracking_clients", t.clients);
     add_ll(o, "clients_in_timeout_table", 0);
 }
 
@@ -450,9 +452,17 @@ static void stats_absent(fr_info_out *o)
         "latest_fork_usec",
         "total_forks", "migrate_cached_sockets", "slave_expires_tracked_keys",
         "active_defrag_hits", "active_defrag_misses", "active_defrag_key_hits",
-        "active_defrag_key_misses", "total_active_defrag_time", "current_active_defrag_time",
-        "tracking_total_keys", "tracking_total_items", "tracking_total_prefixes", NULL};
+        "active_defrag_key_misses", "total_active_defrag_time", "current_active_defrag_time", NULL};
     for (int i = 0; names[i]; i++) add_ll(o, names[i], 0);
+}
+
+static void stats_tracking(fr_info_out *o)
+{
+    fr_tracking_info t;
+    fr_tracking_stats(&t);
+    add_ll(o, "tracking_total_keys", t.keys);
+    add_ll(o, "tracking_total_items", t.items);
+    add_ll(o, "tracking_total_prefixes", t.prefixes);
 }
 
 static void stats_io(fr_info_out *o, const fr_proto_stats *st)
@@ -474,6 +484,7 @@ static void section_stats(fr_info_out *o)
     stats_traffic(o, &fr_proto.stats);
     stats_keys(o, &fr_keyspace.stats);
     stats_absent(o);
+    stats_tracking(o);
     stats_io(o, &fr_proto.stats);
 }
 

@@ -111,6 +111,7 @@ typedef struct fr_client {
     /* blocking (blocked.c owns `block`; client.c the resume queue) */
     void *block;                           /* runtime's record, NULL if none */
     struct fr_client *unblocked_next;      /* resume queue, while UNBLOCKED */
+    struct fr_tracking *tracking;          /* CLIENT TRACKING state (tracking.c), NULL: off */
 } fr_client;
 
 /* Whether replies to `c` are dropped now (closing, CLIENT REPLY OFF/SKIP

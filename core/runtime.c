@@ -13,23 +13,29 @@
 fr_runtime_state fr_runtime;
 
 /* Key read/written/deleted: a write or a deletion invalidates WATCHes
- * first, then the hooks run (only if anyone subscribed: the common case
+ * and client-side caches first, then the hooks run (only if anyone subscribed: the common case
  * costs one counter read). */
 static void key_event(fr_hook_id id, fr_ctx *ctx, fr_db *db, const fr_str *key, int why)
 {
-    if (id != FR_HOOK_KEY_READ) fr_multi_touch_key(db, key);
+    if (id != FR_HOOK_KEY_READ) {
+        fr_multi_touch_key(db, key);
+        /* an expired key changed by nobody: NOLOOP does not hide it */
+        int expired = id == FR_HOOK_KEY_DELETED && why == FR_DELETE_EXPIRED;
+        fr_tracking_key_changed(expired ? NULL : ctx, key);
+    }
     if (!fr_hooks_count(id)) return;
     fr_hook_event ev = {.id = id, .ctx = ctx, .db = db, .key = key, .why = why};
     fr_hooks_fire(&ev);
 }
 
 /* Tells the keyspace which key events to send up: the ones a hook is
- * registered for, and writes/deletions while any key is WATCHed.  Called
+ * registered for, and writes/deletions while any key is WATCHed or
+ * remembered for client-side caching.  Called
  * whenever either changes. */
 void fr_runtime_key_interest_changed(void)
 {
     unsigned want = 0;
-    int watching = fr_multi_watched_keys() > 0;
+    int watching = fr_multi_watched_keys() > 0 || fr_tracking_wants_key_events();
     if (fr_hooks_count(FR_HOOK_KEY_READ)) want |= 1u << FR_HOOK_KEY_READ;
     if (watching || fr_hooks_count(FR_HOOK_KEY_WRITTEN)) want |= 1u << FR_HOOK_KEY_WRITTEN;
     if (watching || fr_hooks_count(FR_HOOK_KEY_DELETED)) want |= 1u << FR_HOOK_KEY_DELETED;
@@ -37,12 +43,13 @@ void fr_runtime_key_interest_changed(void)
 }
 
 /* A client about to be freed: its blocking and MULTI/WATCH state, its
- * MONITOR entry, then what modules keep for it (subscriptions). */
+ * MONITOR entry and tracking, then what modules keep for it (subscriptions). */
 static void client_gone(fr_client *c)
 {
     fr_blocked_client_gone(c);
     fr_multi_client_gone(c);
     fr_monitor_client_gone(c);
+    fr_tracking_disable(c);
     fr_client_reset_modules(c, FR_CLIENT_RESET_FREED);
 }
 

@@ -102,6 +102,37 @@ int fr_hooks_count(fr_hook_id id);
  * changed). */
 void fr_runtime_key_interest_changed(void);
 
+/* ---- tracking.c: CLIENT TRACKING (client-side caching) ---- */
+typedef struct fr_tracking_opts {
+    int bcast, optin, optout, noloop;
+    fr_str **prefixes;          /* BCAST prefixes (borrowed) */
+    int nprefixes;
+} fr_tracking_opts;
+typedef struct fr_tracking_info {
+    long long clients, keys, items, prefixes;
+} fr_tracking_info;
+void fr_tracking_enable(fr_client *c, uint64_t redirect, const fr_tracking_opts *o);
+void fr_tracking_disable(fr_client *c);            /* OFF, RESET, client gone */
+int fr_tracking_is_on(const fr_client *c);
+/* 0 when not tracking; else 1 and the mode flags. */
+int fr_tracking_mode(const fr_client *c, int *bcast, int *optin, int *optout);
+const fr_str *fr_tracking_prefix_overlap(const fr_client *c, const fr_str *p);
+int fr_tracking_set_caching(fr_client *c, int yes);  /* FR_ERR: wrong mode */
+int fr_tracking_flag_words(const fr_client *c, const char **out); /* <= 7 */
+char *fr_tracking_flag_letters(const fr_client *c, char *p);      /* t R B */
+long long fr_tracking_redirect(const fr_client *c);               /* -1: off */
+int fr_tracking_prefixes(const fr_client *c, fr_str *const **out);
+void fr_tracking_stats(fr_tracking_info *out);
+/* Wiring: keyspace changes, commands, flushes, the loop and cron. */
+int fr_tracking_wants_key_events(void);
+void fr_tracking_key_changed(fr_ctx *ctx, const fr_str *key);
+void fr_tracking_flushed(void);
+void fr_tracking_command_done(fr_ctx *ctx);        /* after each call */
+void fr_tracking_after_command(fr_client *c);      /* after a top-level one */
+void fr_tracking_flush_pending(void);
+void fr_tracking_broadcast(void);                  /* before sleeping */
+void fr_tracking_limit(void);                      /* tracking-table-max-keys */
+
 /* ---- slowlog.c ---- */
 typedef struct fr_slowlog_entry {
     struct fr_slowlog_entry *older, *newer;

@@ -84,6 +84,7 @@ static void cron_cb(struct ev_loop *loop, ev_timer *w, int revents)
     fr_clients_cron();
     fr_pause_current(); /* a pause past its end lifts even with no traffic */
     fr_db_cron();
+    fr_tracking_limit();
     fr_info_cron();
     fr_hook_event ev = {.id = FR_HOOK_CRON, .elapsed_ms = last_ms ? now - last_ms : 0};
     last_ms = now;
@@ -108,6 +109,7 @@ static void before_sleep_cb(struct ev_loop *loop, ev_prepare *w, int revents)
         fr_hook_event ev = {.id = FR_HOOK_BEFORE_SLEEP};
         fr_hooks_fire(&ev);
     }
+    fr_tracking_broadcast(); /* after the expiry the hooks may have done */
     fr_client_flush_pending();
 }
 

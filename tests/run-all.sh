@@ -43,6 +43,8 @@ run_part introspection bash "$src/tests/integration/introspection.sh" "$src" "$b
 # CLIENT PAUSE: held commands, transactions, expiry, vs redis-server.
 run_part pause bash "$src/tests/integration/pause.sh" "$src" "$build"
 run_part unixsocket bash "$src/tests/integration/unixsocket.sh" "$src" "$build"
+# CLIENT TRACKING: invalidation pushes, redirection, BCAST, vs redis-server.
+run_part tracking bash "$src/tests/integration/tracking.sh" "$src" "$build"
 # Pub/sub and keyspace notifications, several connections, against Redis.
 run_part pubsub bash "$src/tests/integration/pubsub.sh" "$src" "$build"
 # CONFIG GET/SET/REWRITE of every parameter against redis-server 7.0.15.

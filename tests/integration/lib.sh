@@ -149,3 +149,31 @@ fr_stop_server() {
     wait "$pid" 2>/dev/null
     return 1
 }
+
+# fr_compare_transcripts PART CHECKER MIN_LINES OURS_CMD -- run the python
+# CHECKER (argument: a port) against our server (started by OURS_CMD) and
+# against redis-server 7.0.15,
+# then compare the transcripts line for line: each line is one check named
+# after its step.  Fails when Redis gave fewer than MIN_LINES lines (the
+# checker itself broke) or ours has extra lines.
+fr_compare_transcripts() {
+    local part=$1 checker=$2 min=$3 ours=$4 name
+    for name in ours ref; do
+        local cmd=redis-server
+        [ "$name" = ours ] && cmd=$ours
+        fr_start_named "$name" "$cmd" || return 1
+        local p=PORT_$name i=PID_$name
+        /usr/bin/python3 "$checker" "${!p}" >"$FR_TMP/$part.$name.out" 2>&1
+        fr_stop_server "${!i}"
+    done
+    local n_ref i=0 want got extra
+    n_ref=$(wc -l <"$FR_TMP/$part.ref.out")
+    [ "$n_ref" -ge "$min" ] || fr_fail "$part/transcript" "redis-server gave only $n_ref lines"
+    while IFS= read -r want; do
+        i=$((i + 1))
+        got=$(sed -n "${i}p" "$FR_TMP/$part.ours.out")
+        fr_check_eq "$part/${want%%:*}#$i" "$want" "$got"
+    done <"$FR_TMP/$part.ref.out"
+    extra=$(sed -n "$((i + 1)),\$p" "$FR_TMP/$part.ours.out")
+    [ -z "$extra" ] || fr_fail "$part/extra-lines" "$extra"
+}

@@ -96,7 +96,7 @@ START_TEST(test_load_core) {
     ck_assert_str_eq(m->name, "core");
     ck_assert_int_eq(m->ncmds, 27); /* 18 + MULTI EXEC DISCARD WATCH UNWATCH + LOLWUT DEBUG MONITOR LATENCY */
     ck_assert_int_eq(cmd(m, "exec")->arity, 1);
-    ck_assert_int_eq(cmd(m, "client")->nsubcmds, 12); /* ... PAUSE UNPAUSE UNBLOCK */
+    ck_assert_int_eq(cmd(m, "client")->nsubcmds, 16); /* ... PAUSE UNPAUSE UNBLOCK, TRACKING CACHING GETREDIR TRACKINGINFO */
     ck_assert_int_eq(cmd(m, "config")->nsubcmds, 5); /* GET SET RESETSTAT REWRITE HELP */
     ck_assert_int_eq(cmd(m, "command")->nsubcmds, 7);
     ck_assert_int_eq(cmd(m, "command|getkeys")->arity, -4);
