@@ -151,6 +151,25 @@ static void debug_sleep(fr_ctx *ctx)
     fr_reply_ok(ctx);
 }
 
+/* DEBUG HTSTATS dbid: the keys and expires tables' shape, as text. */
+static void debug_htstats(fr_ctx *ctx)
+{
+    long long id;
+    if (fr_arg_ll_or_reply(ctx, 2, &id) != FR_OK) return;
+    fr_db *db = id >= 0 && id < fr_db_count() ? fr_db_by_id(ctx, (long)id) : NULL;
+    if (!db) {
+        fr_reply_error(ctx, "Out of range database");
+        return;
+    }
+    char buf[4096];
+    fr_str *out = fr_str_new("[Dictionary HT]\n", 16);
+    out = fr_str_cat(out, buf, fr_dict_get_stats(db->keys, buf, sizeof(buf)));
+    out = fr_str_cat(out, "[Expires HT]\n", 13);
+    out = fr_str_cat(out, buf, fr_dict_get_stats(db->expires, buf, sizeof(buf)));
+    fr_reply_verbatim(ctx, out->buf, out->len, "txt");
+    fr_str_free(out);
+}
+
 /* RESP3 types the SDK has no call for: written as Redis writes them. */
 static void raw(fr_ctx *ctx, const char *s)
 {
@@ -371,6 +390,7 @@ static const struct {
     {"listpack", 3, 3, debug_listpack},
     {"quicklist", 3, 4, debug_quicklist},
     {"digest", 2, 2, debug_digest},
+    {"htstats", 3, 3, debug_htstats},
     {"digest-value", 2, 1 << 30, debug_digest_value},
     {"error", 3, 3, debug_error},
     {"log", 3, 3, debug_log},

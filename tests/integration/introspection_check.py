@@ -93,6 +93,14 @@ def digests(port):
         obj = c.call("DEBUG", "OBJECT", k)
         show("object/" + k, re.sub(rb"at:0x[0-9a-f]+|lru:\d+|lru_seconds_idle:\d+", b"*", obj))
     show("object/missing", c.call("DEBUG", "OBJECT", "missing"))
+    # the layout of the tables' statistics (slot counts depend on the hash
+    # seed): an empty DB exactly, a filled one's field names and sizes
+    show("htstats/empty-db", c.call("DEBUG", "HTSTATS", "9"))
+    full = c.call("DEBUG", "HTSTATS", "0")
+    full = re.sub(rb"^\$[0-9]+\r\n|\n +[0-9]+: [0-9]+ \([0-9.]+%\)", b"", full)
+    show("htstats/db0", re.sub(rb"(slots|length|\(counted\)|\(computed\)): [0-9.]+", rb"\1: *", full))
+    show("htstats/bad-db", c.call("DEBUG", "HTSTATS", "99"))
+    show("htstats/not-int", c.call("DEBUG", "HTSTATS", "x"))
 
 
 def latency(port):
