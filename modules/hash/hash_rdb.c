@@ -15,6 +15,8 @@
 
 #include <string.h>
 
+#define HASH_LOAD_PRESIZE_MAX (1ul << 16)
+
 typedef struct save_ctx {
     fr_rdb_io *io;
     int rc;
@@ -64,7 +66,10 @@ static void *load_plain(fr_rdb_io *io) {
         io->ops->error(io, "Empty hash (RDB type 4)");
         return NULL;
     }
-    if (len > hv_max_entries()) return load_pairs_into_table(io, hv_new_ht(len), len);
+    /* The count is untrusted: size the table for it only up to a bound,
+     * it grows from there as pairs really arrive. */
+    if (len > hv_max_entries())
+        return load_pairs_into_table(io, hv_new_ht(len < HASH_LOAD_PRESIZE_MAX ? len : HASH_LOAD_PRESIZE_MAX), len);
     hash_obj *h = hv_new();
     while (len > 0) {
         len--;
