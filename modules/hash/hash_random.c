@@ -8,10 +8,14 @@
  * the key.  WITHVALUES pairs are flat in RESP2 and two-element arrays in
  * RESP3.  Randomness contracts: each draw is uniform over the fields; a
  * distinct sample is uniform over the subsets of its size (selection
- * sampling, in the hash's order). */
+ * sampling, in the hash's order).  Hardened mode refuses a negative
+ * count past HARDENED_MAX_DRAWS, which in Redis keeps the server writing a
+ * reply for minutes while its memory grows. */
 #include "hash_internal.h"
 
 #include <limits.h>
+
+#define HARDENED_MAX_DRAWS 10000000LL
 
 typedef struct rand_reply {
     fr_ctx *ctx;
@@ -112,6 +116,12 @@ void cmd_hrandfield(fr_ctx *ctx) {
         }
         if (argc == 4 && (l < -LONG_MAX / 2 || l > LONG_MAX / 2)) {
             fr_reply_error(ctx, "value is out of range");
+            return;
+        }
+        if (l < -HARDENED_MAX_DRAWS && fr_ctx_hardened(ctx)) {
+            fr_ctx_divergence(ctx, "hrandfield-huge-count");
+            fr_reply_errorf(ctx, "value is out of range, value must between %lld and %ld",
+                            -HARDENED_MAX_DRAWS, LONG_MAX);
             return;
         }
         with_count(ctx, l, argc == 4);
