@@ -349,6 +349,33 @@ def check_random(ours):
         c.call("DEL", key)
 
 
+def check_hscan(ours):
+    """A full HSCAN of a hashtable returns every field that stays, however
+    the table grows or shrinks between calls."""
+    c = Conn(ours)
+    c.call("DEL", "scan:ht")
+    c.call("HSET", "scan:ht", *[x for i in range(3000) for x in (b"f%d" % i, b"v%d" % i)])
+    for name, churn in (("stable", 0), ("shrinking", 1), ("growing", 2)):
+        seen, cursor, calls, n = {}, b"0", 0, 0
+        while True:
+            cursor, items = c.call("HSCAN", "scan:ht", cursor, "COUNT", 20)
+            calls += 1
+            for i in range(0, len(items), 2):
+                seen[items[i]] = items[i + 1]
+            if churn == 1 and n < 2500:   # delete fields nobody checks
+                c.call("HDEL", "scan:ht", *[b"f%d" % i for i in range(n + 500, n + 510)])
+                n += 10
+            if churn == 2:
+                c.call("HSET", "scan:ht", *[x for i in range(5) for x in (b"g%d-%d" % (calls, i), b"x")])
+            if cursor == b"0":
+                break
+        kept = [b"f%d" % i for i in range(500)]
+        check("hscan/hashtable-%s-complete" % name,
+              all(seen.get(f) == b"v" + f[1:] for f in kept) and calls > 10,
+              "%d calls, %d of 500 kept fields seen" % (calls, sum(f in seen for f in kept)))
+    c.call("DEL", "scan:ht")
+
+
 def mutate(rng, pl):
     body = bytearray(pl[:-10])
     for _ in range(rng.randint(1, 3)):
@@ -440,6 +467,7 @@ def main(argv):
         check_digests(ours, ref)
         check_events(ours, ref)
         check_random(ours)
+        check_hscan(ours)
         check_fuzz(ours, fuzzref, rounds)
     return 1 if RESULTS["fail"] else 0
 
