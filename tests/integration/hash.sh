@@ -14,7 +14,7 @@ src=${1:?} build=${2:?}
 export FR_CONFORM=${FR_CONFORM:-$build/tests/conformance/fr-conform}
 export FR_SERVER_PERSIST=1
 fr_init
-ROUNDS=${HASH_FUZZ_ROUNDS:-3000}
+ROUNDS=${HASH_FUZZ_ROUNDS:-5000}
 
 summary() {
     printf 'hash: %d passed, %d failed\n' "$FR_PASSED" "$FR_FAILED"
