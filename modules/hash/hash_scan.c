@@ -11,6 +11,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -103,7 +104,7 @@ static void collect_node(void *priv, const ht_node *node) {
 
 static void scan_table(fr_ctx *ctx, const hash_obj *h, unsigned long cursor, const scan_opts *o) {
     ht_collect c = {NULL, 0, 0};
-    long long budget = o->count * 10;
+    long long budget = o->count > LLONG_MAX / 10 ? LLONG_MAX : o->count * 10;
     do {
         cursor = ht_scan(h->ht, cursor, collect_node, &c);
     } while (cursor && budget-- && (long long)(c.n * 2) < o->count);
