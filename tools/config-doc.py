@@ -36,7 +36,6 @@ REASONS = [
     ("lfu-", "eviction (not implemented: maxmemory stays 0)"),
     ("maxmemory", "eviction (not implemented: maxmemory stays 0)"),
     ("lazyfree-lazy-eviction", "eviction (not implemented: maxmemory stays 0)"),
-    ("hash-max", "the hash type's module (not yet written)"),
     ("list-", "the list type's module (not yet written)"),
     ("set-max", "the set type's module (not yet written)"),
     ("zset-", "the sorted set type's module (not yet written)"),
