@@ -80,7 +80,7 @@ static void reply_arity(fr_ctx *ctx) {
 /* ---- HSET / HMSET / HSETNX ---------------------------------------------- */
 
 static void try_conversion_args(fr_ctx *ctx, hash_obj *h, int first, int last) {
-    size_t lens[64];
+    size_t lens[64] = {0}; /* initialised only to quiet a false gcc warning */
     int n = last - first + 1;
     size_t *l = n <= 64 ? lens : fr_malloc(sizeof(*l) * (size_t)n);
     for (int i = 0; i < n; i++) l[i] = fr_arg(ctx, first + i)->len;
