@@ -16,6 +16,8 @@ import socket
 import sys
 import time
 
+from wire import recv as recv_quiet, send
+
 PORT = int(sys.argv[1])
 
 
@@ -23,24 +25,8 @@ def conn():
     return socket.create_connection(("127.0.0.1", PORT))
 
 
-def send(s, *args):
-    parts = [str(a).encode() for a in args]
-    s.sendall(b"*%d\r\n" % len(parts) + b"".join(b"$%d\r\n%s\r\n" % (len(p), p) for p in parts))
-
-
 def recv(s, wait=0.3):
-    """What arrived within `wait` seconds of quiet, or <none>."""
-    s.settimeout(wait)
-    got = b""
-    while True:
-        try:
-            chunk = s.recv(65536)
-        except socket.timeout:
-            break
-        if not chunk:
-            break
-        got += chunk
-    return repr(got) if got else "<none>"
+    return recv_quiet(s, wait)
 
 
 def show(step, s, *args, wait=0.3):

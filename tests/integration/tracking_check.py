@@ -18,6 +18,8 @@ import socket
 import sys
 import time
 
+from wire import recv as recv_quiet, send
+
 PORT = int(sys.argv[1])
 IDS = {}
 
@@ -29,23 +31,8 @@ def conn(name):
     return s
 
 
-def send(s, *args):
-    parts = [str(a).encode() for a in args]
-    s.sendall(b"*%d\r\n" % len(parts) + b"".join(b"$%d\r\n%s\r\n" % (len(p), p) for p in parts))
-
-
 def recv(s, wait=0.15):
-    s.settimeout(wait)
-    got = b""
-    while True:
-        try:
-            chunk = s.recv(65536)
-        except socket.timeout:
-            break
-        if not chunk:
-            break
-        got += chunk
-    return repr(got) if got else "<none>"
+    return recv_quiet(s, wait)
 
 
 def masked(text):
