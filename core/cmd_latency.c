@@ -164,8 +164,101 @@ void fr_cmd_latency_graph(fr_ctx *ctx)
 
 /* ------------------------------------------------------------ DOCTOR */
 
+/* The advice LATENCY DOCTOR may give, in the order it gives it; each
+ * event kind turns some on.  `when` further gates an advice on the
+ * configuration at report time (0: always). */
+enum {
+    ADV_BETTER_VM, ADV_SLOWLOG_ENABLE, ADV_SLOWLOG_TUNE, ADV_SLOWLOG_INSPECT, ADV_SCHEDULER,
+    ADV_LOCAL_DISK, ADV_SSD, ADV_WRITEBACK, ADV_DISK_CONTENTION, ADV_NO_APPENDFSYNC,
+    ADV_RELAX_FSYNC, ADV_WRITE_LOAD, ADV_HZ, ADV_LARGE_OBJECTS, ADV_MASS_EVICTION, ADV_THP, ADV_COUNT
+};
+#define A(x) (1u << ADV_##x)
+
+static const char *const advice_text[ADV_COUNT] = {
+    [ADV_BETTER_VM] = "- If you are using a virtual machine, consider upgrading it with a faster one using a hypervisior "
+                      "that provides less latency during fork() calls. Xen is known to have poor fork() performance. "
+                      "Even in the context of the same VM provider, certain kinds of instances can execute fork faster "
+                      "than others.\n",
+    [ADV_SLOWLOG_ENABLE] = "- There are latency issues with potentially slow commands you are using. Try to enable "
+                           "the Slow Log Redis feature using the command 'CONFIG SET slowlog-log-slower-than %llu'. "
+                           "If the Slow log is disabled Redis is not able to log slow commands execution for you.\n",
+    [ADV_SLOWLOG_TUNE] = "- Your current Slow Log configuration only logs events that are slower than your configured "
+                         "latency monitor threshold. Please use 'CONFIG SET slowlog-log-slower-than %llu'.\n",
+    [ADV_SLOWLOG_INSPECT] = "- Check your Slow Log to understand what are the commands you are running which are too "
+                            "slow to execute. Please check https://redis.io/commands/slowlog for more information.\n",
+    [ADV_SCHEDULER] = "- The system is slow to execute Redis code paths not containing system calls. This usually "
+                      "means the system does not provide Redis CPU time to run for long periods. You should try to:\n"
+                      "  1) Lower the system load.\n"
+                      "  2) Use a computer / VM just for Redis if you are running other software in the same system.\n"
+                      "  3) Check if you have a \"noisy neighbour\" problem.\n"
+                      "  4) Check with 'redis-cli --intrinsic-latency 100' what is the intrinsic latency in your "
+                      "system.\n"
+                      "  5) Check if the problem is allocator-related by recompiling Redis with MALLOC=libc, if you "
+                      "are using Jemalloc. However this may create fragmentation problems.\n",
+    [ADV_LOCAL_DISK] = "- It is strongly advised to use local disks for persistence, especially if you are using AOF. "
+                       "Remote disks provided by platform-as-a-service providers are known to be slow.\n",
+    [ADV_SSD] = "- SSD disks are able to reduce fsync latency, and total time needed for snapshotting and AOF log "
+                "rewriting (resulting in smaller memory usage). With extremely high write load SSD disks can be a "
+                "good option. However Redis should perform reasonably with high load using normal disks. Use this "
+                "advice as a last resort.\n",
+    [ADV_WRITEBACK] = "- Mounting ext3/4 filesystems with data=writeback can provide a performance boost compared to "
+                      "data=ordered, however this mode of operation provides less guarantees, and sometimes it can "
+                      "happen that after a hard crash the AOF file will have a half-written command at the end and "
+                      "will require to be repaired before Redis restarts.\n",
+    [ADV_DISK_CONTENTION] = "- Try to lower the disk contention. This is often caused by other disk intensive "
+                            "processes running in the same computer (including other Redis instances).\n",
+    [ADV_NO_APPENDFSYNC] = "- Assuming from the point of view of data safety this is viable in your environment, you "
+                           "could try to enable the 'no-appendfsync-on-rewrite' option, so that fsync will not be "
+                           "performed while there is a child rewriting the AOF file or producing an RDB file (the "
+                           "moment where there is high disk contention).\n",
+    [ADV_RELAX_FSYNC] = "- Your fsync policy is set to 'always'. It is very hard to get good performances with such a "
+                        "setup, if possible try to relax the fsync policy to 'onesec'.\n",
+    [ADV_WRITE_LOAD] = "- Latency during the AOF atomic rename operation or when the final difference is flushed to "
+                       "the AOF file at the end of the rewrite, sometimes is caused by very high write load, causing "
+                       "the AOF buffer to get very large. If possible try to send less commands to accomplish the "
+                       "same work, or use Lua scripts to group multiple operations into a single EVALSHA call.\n",
+    [ADV_HZ] = "- In order to make the Redis keys expiring process more incremental, try to set the 'hz' "
+               "configuration parameter to 100 using 'CONFIG SET hz 100'.\n",
+    [ADV_LARGE_OBJECTS] = "- Deleting, expiring or evicting (because of maxmemory policy) large objects is a blocking "
+                          "operation. If you have very large objects that are often deleted, expired, or evicted, try "
+                          "to fragment those objects into multiple smaller objects.\n",
+    [ADV_MASS_EVICTION] = "- Sudden changes to the 'maxmemory' setting via 'CONFIG SET', or allocation of large "
+                          "objects via sets or sorted sets intersections, STORE option of SORT, Redis Cluster large "
+                          "keys migrations (RESTORE command), may create sudden memory pressure forcing the server to "
+                          "block trying to evict keys. \n",
+    [ADV_THP] = "- I detected a non zero amount of anonymous huge pages used by your process. This creates very "
+                "serious latency events in different conditions, especially when Redis is persisting on disk. To "
+                "disable THP support use the command 'echo never > /sys/kernel/mm/transparent_hugepage/enabled', "
+                "make sure to also add it into /etc/rc.local so that the command will be executed again after a "
+                "reboot. Note that even if you have already disabled THP, you still need to restart the Redis "
+                "process to get rid of the huge pages already created.\n",
+};
+
+/* Event kind -> the advice it calls for and how many pieces Redis counts
+ * for it (its count decides between "no easy fix" and the advice list). */
+static const struct { const char *event; unsigned advice; int count; } event_advice[] = {
+    {"fast-command", A(SCHEDULER), 1},
+    {"aof-write-pending-fsync", A(LOCAL_DISK) | A(DISK_CONTENTION) | A(SSD) | A(WRITEBACK), 4},
+    {"aof-write-active-child", A(NO_APPENDFSYNC) | A(WRITEBACK) | A(SSD), 3},
+    {"aof-write-alone", A(LOCAL_DISK) | A(WRITEBACK) | A(SSD), 3},
+    {"aof-fsync-always", A(RELAX_FSYNC), 1},
+    {"aof-fstat", A(DISK_CONTENTION) | A(LOCAL_DISK), 2},
+    {"rdb-unlink-temp-file", A(DISK_CONTENTION) | A(LOCAL_DISK), 2},
+    {"aof-rewrite-diff-write", A(WRITE_LOAD) | A(WRITEBACK) | A(SSD) | A(LOCAL_DISK), 4},
+    {"aof-rename", A(WRITE_LOAD) | A(WRITEBACK) | A(SSD) | A(LOCAL_DISK), 4},
+    {"expire-cycle", A(HZ) | A(LARGE_OBJECTS), 2},
+    {"eviction-del", A(LARGE_OBJECTS), 1},
+    {"eviction-cycle", A(MASS_EVICTION), 1},
+};
+
+typedef struct doctor {
+    fr_str *out;
+    unsigned advice;
+    int count;
+} doctor;
+
 /* Redis's per-event statistics: samples, average, mean deviation, period. */
-static fr_str *doctor_event(fr_str *out, int num, const fr_latency_series *s)
+static void doctor_stats(doctor *d, int num, const fr_latency_series *s)
 {
     long long n = 0, sum = 0, oldest = 0, mad = 0;
     for (int j = 0; j < FR_LATENCY_TS_LEN; j++) {
@@ -182,16 +275,70 @@ static fr_str *doctor_event(fr_str *out, int num, const fr_latency_series *s)
     char line[512];
     snprintf(line, sizeof(line),
              "%d. %s: %d latency spikes (average %lums, mean deviation %lums, period %.2f sec). Worst all time "
-             "event %lums.\n",
+             "event %lums.",
              num, s->event, (int)n, (unsigned long)avg, (unsigned long)mad, n ? (double)period / (double)n : 0.0,
              (unsigned long)s->max);
-    return fr_str_cat(out, line, strlen(line));
+    d->out = fr_str_cat(d->out, line, strlen(line));
+}
+
+/* What the event says about the machine or the configuration. */
+static void doctor_event_advice(doctor *d, const char *event)
+{
+    if (!strcasecmp(event, "fork")) {
+        double rate = fr_runtime.fork_rate_gb_per_s;
+        const char *q = rate < 10 ? "terrible" : rate < 25 ? "poor" : rate < 100 ? "good" : "excellent";
+        char line[128];
+        snprintf(line, sizeof(line), " Fork rate is %.2f GB/sec (%s).", rate, q);
+        d->out = fr_str_cat(d->out, line, strlen(line));
+        if (rate < 25) d->advice |= A(BETTER_VM), d->count++;
+    }
+    if (!strcasecmp(event, "command")) {
+        long long slower = fr_cfg.slowlog_log_slower_than;
+        if (slower < 0) d->advice |= A(SLOWLOG_ENABLE), d->count++;
+        else if (slower / 1000 > fr_cfg.latency_monitor_threshold) d->advice |= A(SLOWLOG_TUNE), d->count++;
+        d->advice |= A(SLOWLOG_INSPECT) | A(LARGE_OBJECTS);
+        d->count += 2;
+    }
+    for (size_t i = 0; i < sizeof(event_advice) / sizeof(event_advice[0]); i++) {
+        if (strcasecmp(event, event_advice[i].event)) continue;
+        d->advice |= event_advice[i].advice;
+        d->count += event_advice[i].count;
+    }
+}
+
+/* AnonHugePages of our own mappings, in kB (transparent huge pages make
+ * fork and copy-on-write slow). */
+static long anon_huge_pages_kb(void)
+{
+    FILE *f = fopen("/proc/self/smaps", "r");
+    if (!f) return 0;
+    char line[256];
+    long total = 0, kb;
+    while (fgets(line, sizeof(line), f))
+        if (sscanf(line, "AnonHugePages: %ld kB", &kb) == 1) total += kb;
+    fclose(f);
+    return total;
+}
+
+static void doctor_advice(doctor *d)
+{
+    unsigned long long threshold_us = (unsigned long long)fr_cfg.latency_monitor_threshold * 1000;
+    static const char intro[] = "\nI have a few advices for you:\n\n";
+    d->out = fr_str_cat(d->out, intro, sizeof(intro) - 1);
+    for (int a = 0; a < ADV_COUNT; a++) {
+        if (!(d->advice & (1u << a))) continue;
+        if (a == ADV_RELAX_FSYNC) continue; /* only under appendfsync always: no AOF yet */
+        if (a == ADV_HZ && fr_cfg.hz >= 100) continue;
+        char line[1024];
+        snprintf(line, sizeof(line), advice_text[a], threshold_us);
+        d->out = fr_str_cat(d->out, line, strlen(line));
+    }
 }
 
 void fr_cmd_latency_doctor(fr_ctx *ctx)
 {
     const fr_latency_series *first = fr_latency_series_first();
-    fr_str *out = fr_str_new_empty(256);
+    doctor d = {fr_str_new_empty(256), 0, 0};
     static const char off[] =
         "I'm sorry, Dave, I can't do that. Latency monitoring is disabled in this Redis instance. You may use "
         "\"CONFIG SET latency-monitor-threshold <milliseconds>.\" in order to enable it. If we weren't in a deep "
@@ -202,19 +349,29 @@ void fr_cmd_latency_doctor(fr_ctx *ctx)
     static const char head[] =
         "Dave, I have observed latency spikes in this Redis instance. You don't mind talking about it, do you "
         "Dave?\n\n";
+    static const char no_fix[] =
+        "\nWhile there are latency events logged, I'm not able to suggest any easy fix. Please use the Redis "
+        "community to get some help, providing this report in your help request.\n";
     if (!first && !fr_cfg.latency_monitor_threshold) {
-        out = fr_str_cat(out, off, sizeof(off) - 1);
-    } else if (!first) {
-        out = fr_str_cat(out, none, sizeof(none) - 1);
-    } else {
-        int num = 0;
-        out = fr_str_cat(out, head, sizeof(head) - 1);
-        for (const fr_latency_series *s = first; s; s = s->next) out = doctor_event(out, ++num, s);
-        out = fr_str_cat(out, "\n", 1);
+        d.out = fr_str_cat(d.out, off, sizeof(off) - 1);
+        goto reply;
     }
-    fr_reply_verbatim(ctx, out->buf, out->len, "txt");
-    fr_str_free(out);
+    int num = 0;
+    for (const fr_latency_series *s = first; s; s = s->next) {
+        if (++num == 1) d.out = fr_str_cat(d.out, head, sizeof(head) - 1);
+        doctor_stats(&d, num, s);
+        doctor_event_advice(&d, s->event);
+        d.out = fr_str_cat(d.out, "\n", 1);
+    }
+    if (anon_huge_pages_kb() > 0) d.advice |= A(THP), d.count++;
+    if (num == 0 && d.count == 0) d.out = fr_str_cat(d.out, none, sizeof(none) - 1);
+    else if (d.count == 0) d.out = fr_str_cat(d.out, no_fix, sizeof(no_fix) - 1);
+    else doctor_advice(&d);
+reply:
+    fr_reply_verbatim(ctx, d.out->buf, d.out->len, "txt");
+    fr_str_free(d.out);
 }
+#undef A
 
 /* --------------------------------------------------------- HISTOGRAM */
 

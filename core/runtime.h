@@ -45,6 +45,7 @@ struct fr_ctx {
 typedef struct fr_runtime_stats {
     long long numcommands;
     long long divergences;
+    long long total_forks;
 } fr_runtime_stats;
 
 /* ---- the runtime's state (command.c) ---- */
@@ -57,6 +58,8 @@ typedef struct fr_runtime_state {
     int aof_available;        /* a loaded module provides "aof" */
     fr_module *expire_provider;
     int pause_cron;           /* DEBUG PAUSE-CRON: the cron does nothing */
+    long long latest_fork_usec; /* INFO; kept by CONFIG RESETSTAT, as Redis */
+    double fork_rate_gb_per_s; /* memory copied per second by the last fork */
     fr_runtime_stats stats;
 } fr_runtime_state;
 
