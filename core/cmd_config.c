@@ -261,6 +261,7 @@ static void reset_server_stats(void)
     memset(&fr_proto.stats, 0, sizeof(fr_proto.stats));
     memset(&fr_keyspace.stats, 0, sizeof(fr_keyspace.stats));
     memset(&fr_runtime.stats, 0, sizeof(fr_runtime.stats));
+    memset(&fr_runtime.fork, 0, sizeof(fr_runtime.fork));
     fr_runtime.stats.divergences = divergences;
     fr_info_reset_samples((long long)fr_clock_wall_ms());
 }

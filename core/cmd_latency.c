@@ -285,7 +285,7 @@ static void doctor_stats(doctor *d, int num, const fr_latency_series *s)
 static void doctor_event_advice(doctor *d, const char *event)
 {
     if (!strcasecmp(event, "fork")) {
-        double rate = fr_runtime.fork_rate_gb_per_s;
+        double rate = fr_runtime.fork.rate_gb_per_s;
         const char *q = rate < 10 ? "terrible" : rate < 25 ? "poor" : rate < 100 ? "good" : "excellent";
         char line[128];
         snprintf(line, sizeof(line), " Fork rate is %.2f GB/sec (%s).", rate, q);

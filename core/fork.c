@@ -22,11 +22,11 @@ int fr_fork(void)
         fr_dict_resize_enable(FR_DICT_RESIZE_AVOID);
         fr_runtime.child_pid = pid;
         long long us = (long long)(fr_clock_wall_us() - start);
-        fr_runtime.latest_fork_usec = us;
-        fr_runtime.stats.total_forks++;
+        fr_runtime.fork.latest_fork_usec = us;
+        fr_runtime.fork.total_forks++;
         /* GB of the parent's memory "copied" per second, LATENCY DOCTOR's
          * measure of how good fork() is on this machine */
-        fr_runtime.fork_rate_gb_per_s =
+        fr_runtime.fork.rate_gb_per_s =
             (double)fr_used_memory() * 1000000 / (double)(us ? us : 1) / (1024.0 * 1024 * 1024);
         fr_latency_sample("fork", us / 1000); /* as Redis */
     }

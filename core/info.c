@@ -448,8 +448,8 @@ static void stats_keys(fr_info_out *o, const fr_keyspace_stats *st)
  * before latest_fork_usec, are the pub/sub module's INFO group.) */
 static void stats_absent(fr_info_out *o)
 {
-    add_ll(o, "latest_fork_usec", fr_runtime.latest_fork_usec);
-    add_ll(o, "total_forks", fr_runtime.stats.total_forks);
+    add_ll(o, "latest_fork_usec", fr_runtime.fork.latest_fork_usec);
+    add_ll(o, "total_forks", fr_runtime.fork.total_forks);
     static const char *const names[] = {
         "migrate_cached_sockets", "slave_expires_tracked_keys",
         "active_defrag_hits", "active_defrag_misses", "active_defrag_key_hits",

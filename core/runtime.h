@@ -45,8 +45,13 @@ struct fr_ctx {
 typedef struct fr_runtime_stats {
     long long numcommands;
     long long divergences;
-    long long total_forks;
 } fr_runtime_stats;
+/* The last fork (INFO stats, LATENCY DOCTOR); CONFIG RESETSTAT zeroes it. */
+typedef struct fr_runtime_fork_stats {
+    long long total_forks;
+    long long latest_fork_usec;
+    double rate_gb_per_s;       /* memory "copied" per second */
+} fr_runtime_fork_stats;
 
 /* ---- the runtime's state (command.c) ---- */
 typedef struct fr_runtime_state {
@@ -58,8 +63,7 @@ typedef struct fr_runtime_state {
     int aof_available;        /* a loaded module provides "aof" */
     fr_module *expire_provider;
     int pause_cron;           /* DEBUG PAUSE-CRON: the cron does nothing */
-    long long latest_fork_usec; /* INFO; kept by CONFIG RESETSTAT, as Redis */
-    double fork_rate_gb_per_s; /* memory copied per second by the last fork */
+    fr_runtime_fork_stats fork;
     fr_runtime_stats stats;
 } fr_runtime_state;
 
