@@ -141,6 +141,29 @@ gen_set() {
     }'
 }
 
+# gen_elems CMD KEYS PER_KEY KEYFMT ELEMFMT [VALSIZE]: RESP on stdout that
+# gives each of KEYS keys (sprintf(KEYFMT, i)) PER_KEY elements
+# (sprintf(ELEMFMT, j)), at most 100 per command: "CMD key e1 e2 ..." (SADD)
+# or, with VALSIZE, "CMD key e1 v1 e2 v2 ..." (HSET) with VALSIZE-byte
+# values.  Replies to expect: KEYS * ceil(PER_KEY / 100).
+gen_elems() {
+    awk -v cmd="$1" -v nk="$2" -v per="$3" -v kf="$4" -v ef="$5" -v vs="${6:-}" 'BEGIN {
+        pad = ""; for (j = 0; j < vs + 0; j++) pad = pad "x"
+        for (i = 0; i < nk; i++) {
+            k = sprintf(kf, i)
+            for (j = 0; j < per; j += 100) {
+                n = per - j < 100 ? per - j : 100
+                printf "*%d\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n", 2 + n * (vs == "" ? 1 : 2), length(cmd), cmd, length(k), k
+                for (e = j; e < j + n; e++) {
+                    el = sprintf(ef, e)
+                    printf "$%d\r\n%s\r\n", length(el), el
+                    if (vs != "") { v = substr("v" e pad, 1, vs); printf "$%d\r\n%s\r\n", vs, v }
+                }
+            }
+        }
+    }'
+}
+
 # pipe_load PORT: feeds stdin to redis-cli --pipe; prints "errors replies".
 pipe_load() {
     redis-cli -p "$1" --pipe 2>&1 | tr -d '\r' |

@@ -132,6 +132,14 @@ prep() {  # prep PORT I
         res=$(gen_set "$KEYSPACE" "${WL_SIZE[i]}" 'key:%012d' | pipe_load "$port")
         [ "$res" = "0 $KEYSPACE" ] || note "fill on port $port: errors/replies $res"
         ;;
+    hfill)  # one field f in each of KEYSPACE small hashes h:<12 digits>
+        res=$(gen_elems HSET "$KEYSPACE" 1 'h:%012d' f "${WL_SIZE[i]}" | pipe_load "$port")
+        [ "$res" = "0 $KEYSPACE" ] || note "hfill on port $port: errors/replies $res"
+        ;;
+    sfill)  # member m in each of KEYSPACE small sets s:<12 digits>
+        res=$(gen_elems SADD "$KEYSPACE" 1 's:%012d' m | pipe_load "$port")
+        [ "$res" = "0 $KEYSPACE" ] || note "sfill on port $port: errors/replies $res"
+        ;;
     *) die "unknown PREP '${WL_PREP[i]}' for ${WL_NAME[i]}" ;;
     esac
 }
