@@ -37,10 +37,10 @@ static uint64_t below(uint64_t n) {
 static void draw_pair(const hash_obj *h, hash_text *f, hash_text *v) {
     if (h->enc == HASH_ENC_HT) {
         const ht_node *n = ht_random(h->ht, hv_rand);
-        f->p = n->field->buf;
-        f->len = n->field->len;
-        v->p = n->value->buf;
-        v->len = n->value->len;
+        f->p = ht_field(n);
+        f->len = ht_flen(n);
+        v->p = ht_value(n);
+        v->len = ht_vlen(n);
         return;
     }
     unsigned char *p = lp_seek(h->lp, 2 * below(hv_len(h)));

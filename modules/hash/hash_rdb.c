@@ -49,7 +49,10 @@ static hash_obj *load_pairs_into_table(fr_rdb_io *io, hash_obj *h, uint64_t left
             hv_free(h);
             return NULL;
         }
-        if (!ht_set(h->ht, f, v)) {
+        int added = ht_set(h->ht, f->buf, f->len, v->buf, v->len);
+        fr_str_free(f);
+        fr_str_free(v);
+        if (!added) {
             io->ops->error(io, "Duplicate hash fields detected");
             hv_free(h);
             return NULL;
@@ -84,7 +87,9 @@ static void *load_plain(fr_rdb_io *io) {
         if (!dup && (f->len > max || v->len > max ||
                      lp_bytes(h->lp) + f->len + v->len > HASH_LP_SAFETY_SIZE)) {
             hv_convert_to_ht(h);
-            ht_set(h->ht, f, v);
+            ht_set(h->ht, f->buf, f->len, v->buf, v->len);
+            fr_str_free(f);
+            fr_str_free(v);
             return load_pairs_into_table(io, h, len);
         }
         if (!dup) {

@@ -112,10 +112,10 @@ static void scan_table(fr_ctx *ctx, const hash_obj *h, unsigned long cursor, con
     void *len = fr_reply_deferred_len(ctx);
     long items = 0;
     for (unsigned long i = 0; i < c.n; i++) {
-        const fr_str *f = c.nodes[i]->field, *v = c.nodes[i]->value;
-        if (!field_matches(o, f->buf, f->len)) continue;
-        fr_reply_bulk(ctx, f->buf, f->len);
-        fr_reply_bulk(ctx, v->buf, v->len);
+        const ht_node *n = c.nodes[i];
+        if (!field_matches(o, ht_field(n), ht_flen(n))) continue;
+        fr_reply_bulk(ctx, ht_field(n), ht_flen(n));
+        fr_reply_bulk(ctx, ht_value(n), ht_vlen(n));
         items += 2;
     }
     fr_reply_set_deferred_array(ctx, len, items);

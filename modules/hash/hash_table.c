@@ -1,7 +1,8 @@
 /* hash_table.c -- the "hashtable" encoding of a hash (see hash_table.h).
  *
  * Owns the table: a seeded 64-bit hash of the field, chains of nodes that
- * own their field and value, growth when the fill reaches 1 and shrinking
+ * hold their field and value inline (one allocation per pair: half the
+ * memory of a node pointing at two strings), growth when the fill reaches 1 and shrinking
  * below 1/8, both done at once (no incremental rehash: the module runs on
  * one thread, and the reverse-binary scan cursor stays valid across a
  * resize).  Keeping the fill above 1/8 bounds the tries of ht_random's
@@ -63,8 +64,6 @@ void ht_free(ht_table *t) {
         ht_node *n = t->buckets[i];
         while (n) {
             ht_node *next = n->next;
-            fr_str_free(n->field);
-            fr_str_free(n->value);
             fr_free(n);
             n = next;
         }
@@ -83,7 +82,7 @@ static void resize(ht_table *t, unsigned long size) {
         ht_node *n = t->buckets[i];
         while (n) {
             ht_node *next = n->next;
-            unsigned long b = hash_bytes(n->field->buf, n->field->len) & (size - 1);
+            unsigned long b = hash_bytes(ht_field(n), ht_flen(n)) & (size - 1);
             n->next = nb[b];
             nb[b] = n;
             n = next;
@@ -94,26 +93,45 @@ static void resize(ht_table *t, unsigned long size) {
     t->size = size;
 }
 
-ht_node *ht_find(const ht_table *t, const void *field, size_t len) {
-    unsigned long b = hash_bytes(field, len) & (t->size - 1);
-    for (ht_node *n = t->buckets[b]; n; n = n->next)
-        if (n->field->len == len && memcmp(n->field->buf, field, len) == 0) return n;
-    return NULL;
+static int same_field(const ht_node *n, const void *field, size_t len) {
+    return ht_flen(n) == len && memcmp(ht_field(n), field, len) == 0;
 }
 
-int ht_set(ht_table *t, fr_str *field, fr_str *value) {
-    ht_node *n = ht_find(t, field->buf, field->len);
-    if (n) {
-        fr_str_free(field);
-        fr_str_free(n->value);
-        n->value = value;
+/* The link that points at the node holding `field`, or at the chain's end. */
+static ht_node **link_of(const ht_table *t, const void *field, size_t len) {
+    ht_node **pp = &t->buckets[hash_bytes(field, len) & (t->size - 1)];
+    while (*pp && !same_field(*pp, field, len)) pp = &(*pp)->next;
+    return pp;
+}
+
+ht_node *ht_find(const ht_table *t, const void *field, size_t len) {
+    return *link_of(t, field, len);
+}
+
+static ht_node *node_new(const void *field, size_t flen, const void *value, size_t vlen) {
+    int big = flen >= HT_BIG || vlen >= HT_BIG;
+    size_t head = big ? 2 * sizeof(size_t) : 0;
+    ht_node *n = fr_malloc(sizeof(*n) + head + flen + vlen);
+    n->flen = big ? HT_BIG : (uint32_t)flen;
+    n->vlen = big ? HT_BIG : (uint32_t)vlen;
+    if (big) memcpy(n->data, (size_t[2]){flen, vlen}, head);
+    memcpy(n->data + head, field, flen);
+    memcpy(n->data + head + flen, value, vlen);
+    return n;
+}
+
+int ht_set(ht_table *t, const void *field, size_t flen, const void *value, size_t vlen) {
+    ht_node **pp = link_of(t, field, flen);
+    if (*pp) { /* a new value: the node is rebuilt in place of the old one */
+        ht_node *old = *pp, *n = node_new(field, flen, value, vlen);
+        n->next = old->next;
+        *pp = n;
+        fr_free(old);
         return 0;
     }
     if (t->used >= t->size) resize(t, t->size * 2);
-    unsigned long b = hash_bytes(field->buf, field->len) & (t->size - 1);
-    n = fr_malloc(sizeof(*n));
-    n->field = field;
-    n->value = value;
+    unsigned long b = hash_bytes(field, flen) & (t->size - 1);
+    ht_node *n = node_new(field, flen, value, vlen);
     n->next = t->buckets[b];
     t->buckets[b] = n;
     t->used++;
@@ -121,19 +139,13 @@ int ht_set(ht_table *t, fr_str *field, fr_str *value) {
 }
 
 int ht_delete(ht_table *t, const void *field, size_t len) {
-    unsigned long b = hash_bytes(field, len) & (t->size - 1);
-    for (ht_node **pp = &t->buckets[b]; *pp; pp = &(*pp)->next) {
-        ht_node *n = *pp;
-        if (n->field->len != len || memcmp(n->field->buf, field, len) != 0) continue;
-        *pp = n->next;
-        fr_str_free(n->field);
-        fr_str_free(n->value);
-        fr_free(n);
-        t->used--;
-        if (t->size > HT_MIN_SIZE && t->used < t->size / 8) resize(t, size_for(t->used * 2));
-        return 1;
-    }
-    return 0;
+    ht_node **pp = link_of(t, field, len), *n = *pp;
+    if (!n) return 0;
+    *pp = n->next;
+    fr_free(n);
+    t->used--;
+    if (t->size > HT_MIN_SIZE && t->used < t->size / 8) resize(t, size_for(t->used * 2));
+    return 1;
 }
 
 void ht_foreach(const ht_table *t, ht_visit_fn fn, void *priv) {
@@ -175,6 +187,6 @@ size_t ht_mem_usage(const ht_table *t) {
     size_t bytes = sizeof(*t) + t->size * sizeof(*t->buckets);
     for (unsigned long i = 0; i < t->size; i++)
         for (const ht_node *n = t->buckets[i]; n; n = n->next)
-            bytes += sizeof(*n) + fr_str_alloc_size(n->field) + fr_str_alloc_size(n->value);
+            bytes += fr_malloc_size((void *)n);
     return bytes;
 }

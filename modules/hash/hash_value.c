@@ -47,14 +47,12 @@ hash_obj *hv_from_lp(unsigned char *lp) {
     hash_obj *h = fr_malloc(sizeof(*h));
     h->enc = HASH_ENC_LISTPACK;
     h->lp = lp;
-    h->ht = NULL;
     return h;
 }
 
 hash_obj *hv_new_ht(unsigned long expected) {
     hash_obj *h = fr_malloc(sizeof(*h));
     h->enc = HASH_ENC_HT;
-    h->lp = NULL;
     h->ht = ht_new(expected);
     return h;
 }
@@ -65,9 +63,9 @@ static void text_of_entry(const unsigned char *p, hash_text *t) {
     t->p = lp_entry_text(&e, t->buf, &t->len);
 }
 
-static void text_of_str(const fr_str *s, hash_text *t) {
-    t->p = s->buf;
-    t->len = s->len;
+static void text_of(const char *p, size_t len, hash_text *t) {
+    t->p = p;
+    t->len = len;
 }
 
 /* ---- access ------------------------------------------------------------- */
@@ -79,7 +77,7 @@ unsigned long hv_len(const hash_obj *h) {
 int hv_get(const hash_obj *h, const void *f, size_t flen, hash_text *out) {
     if (h->enc == HASH_ENC_HT) {
         const ht_node *n = ht_find(h->ht, f, flen);
-        if (n && out) text_of_str(n->value, out);
+        if (n && out) text_of(ht_value(n), ht_vlen(n), out);
         return n != NULL;
     }
     unsigned char *p = lp_find_field(h->lp, f, flen);
@@ -95,11 +93,10 @@ void hv_convert_to_ht(hash_obj *h) {
         unsigned char *vp = lp_next(h->lp, p);
         text_of_entry(p, &f);
         text_of_entry(vp, &v);
-        ht_set(t, fr_str_new(f.p, f.len), fr_str_new(v.p, v.len));
+        ht_set(t, f.p, f.len, v.p, v.len);
         p = lp_next(h->lp, vp);
     }
     lp_free(h->lp);
-    h->lp = NULL;
     h->ht = t;
     h->enc = HASH_ENC_HT;
 }
@@ -124,7 +121,7 @@ void hv_convert_if_too_long(hash_obj *h) {
 int hv_set(hash_obj *h, const void *f, size_t flen, const void *v, size_t vlen) {
     if (h->enc == HASH_ENC_LISTPACK && (flen > hv_max_value() || vlen > hv_max_value()))
         hv_convert_to_ht(h);
-    if (h->enc == HASH_ENC_HT) return ht_set(h->ht, fr_str_new(f, flen), fr_str_new(v, vlen));
+    if (h->enc == HASH_ENC_HT) return ht_set(h->ht, f, flen, v, vlen);
     unsigned char *p = lp_find_field(h->lp, f, flen);
     if (p) {
         unsigned char *vp = lp_next(h->lp, p);
@@ -153,8 +150,8 @@ typedef struct foreach_ctx {
 static void visit_node(void *priv, const ht_node *n) {
     foreach_ctx *c = priv;
     hash_text f, v;
-    text_of_str(n->field, &f);
-    text_of_str(n->value, &v);
+    text_of(ht_field(n), ht_flen(n), &f);
+    text_of(ht_value(n), ht_vlen(n), &v);
     c->fn(c->priv, &f, &v);
 }
 
@@ -185,7 +182,7 @@ void hv_free(void *p) {
 }
 
 static void copy_pair(void *priv, const hash_text *f, const hash_text *v) {
-    ht_set(priv, fr_str_new(f->p, f->len), fr_str_new(v->p, v->len));
+    ht_set(priv, f->p, f->len, v->p, v->len);
 }
 
 void *hv_dup(const void *p) {
