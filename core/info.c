@@ -311,8 +311,9 @@ static void mem_script_fields(fr_info_out *o)
 
 static void mem_limit_fields(fr_info_out *o, const mem_facts *m)
 {
-    add_ll(o, "maxmemory", fr_cfg.maxmemory);
-    add_human(o, "maxmemory_human", (unsigned long long)fr_cfg.maxmemory);
+    long long maxmemory = fr_config_server_ll("maxmemory", 0);
+    add_ll(o, "maxmemory", maxmemory);
+    add_human(o, "maxmemory_human", (unsigned long long)maxmemory);
     char policy[32];
     add_str(o, "maxmemory_policy", fr_config_server_str("maxmemory-policy", policy, sizeof(policy)));
     add_f2(o, "allocator_frag_ratio", ratio(m->active, m->allocated));
