@@ -207,14 +207,14 @@ int fr_value_lfu(const fr_value *v)
 }
 
 /* RESTORE IDLETIME and the RDB IDLE opcode: an access that old.  An idle
- * time older than the clock can tell is put half the clock's cycle away. */
+ * time past the clock's start wraps once to the clock's top, and further
+ * back keeps only its low 24 bits, exactly as Redis 7.0 stores it. */
 FR_API int fr_value_set_idle(fr_value *v, long long idle_seconds)
 {
     if (lfu_mode() || idle_seconds < 0) return 0;
-    long long now = fr_clock_lru();
-    long long at = now - idle_seconds;
-    if (at < 0) at = (now + LRU_CLOCK_MAX / 2) % LRU_CLOCK_MAX;
-    v->lru = (uint32_t)at;
+    long long at = (long long)fr_clock_lru() - idle_seconds;
+    if (at < 0) at += LRU_CLOCK_MAX;
+    v->lru = (uint32_t)((unsigned long long)at & LRU_CLOCK_MAX);
     return 1;
 }
 
