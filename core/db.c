@@ -448,7 +448,15 @@ FR_API int fr_db_sample(fr_db *db, int volatile_only, int count, fr_sample_fn fn
     fr_dict *d = volatile_only ? db->expires : db->keys;
     if (count <= 0 || fr_dict_size(d) == 0) return 0;
     if (count > 64) count = 64;
-    unsigned n = fr_dict_get_some_keys(d, picked, (unsigned)count);
+    unsigned n;
+    if (count == 1) {
+        /* the random policies: a walk from a random bucket can miss in a
+         * sparse table, a random non-empty bucket cannot */
+        picked[0] = fr_dict_get_random_key(d);
+        n = picked[0] != NULL;
+    } else {
+        n = fr_dict_get_some_keys(d, picked, (unsigned)count);
+    }
     fr_str *scratch = NULL;
     for (unsigned i = 0; i < n; i++) {
         const fr_value *v = volatile_only ? (const fr_value *)picked[i]->key : fr_kv_of(picked[i]);

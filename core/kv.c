@@ -129,7 +129,7 @@ void fr_value_set_payload(fr_value *v, void *payload)
 
 static int lfu_mode(void)
 {
-    return fr_keyspace.access_mode == FR_ACCESS_LFU;
+    return (fr_keyspace.access_mode & FR_ACCESS_LFU) != 0;
 }
 
 /* Minutes, modulo 2^16: the decay clock of the LFU record's high bits. */
@@ -184,7 +184,7 @@ void fr_kv_overwritten(fr_value *v)
 
 FR_API void fr_keyspace_set_access(int mode, int lfu_log_factor, int lfu_decay_minutes)
 {
-    fr_keyspace.access_mode = mode == FR_ACCESS_LFU ? FR_ACCESS_LFU : FR_ACCESS_LRU;
+    fr_keyspace.access_mode = mode & (FR_ACCESS_LFU | FR_ACCESS_UNSHARED);
     fr_keyspace.lfu_log_factor = lfu_log_factor < 0 ? 0 : lfu_log_factor;
     fr_keyspace.lfu_decay_minutes = lfu_decay_minutes < 0 ? 0 : lfu_decay_minutes;
 }

@@ -369,9 +369,13 @@ FR_API int fr_value_refcount(const fr_value *v);
  * logarithmic counter raised by lookups and lowered by one per
  * `lfu_decay_minutes` without access (lfu-log-factor, lfu-decay-time).
  * Under LFU, fr_value_lfu() is the decayed counter; under LRU it is 0.
- * Since 4.2. */
+ * FR_ACCESS_UNSHARED may be or-ed in: every key needs its own record, so
+ * a type must not share payloads between keys (Redis's shared small
+ * integers are off while maxmemory is set under an LRU or LFU policy).
+ * fr_keyspace_access() returns the mode with that flag.  Since 4.2. */
 #define FR_ACCESS_LRU 0
 #define FR_ACCESS_LFU 1
+#define FR_ACCESS_UNSHARED 2
 FR_API void fr_keyspace_set_access(int mode, int lfu_log_factor, int lfu_decay_minutes);
 FR_API int fr_keyspace_access(void);
 /* RESTORE IDLETIME / FREQ and the RDB IDLE / FREQ opcodes: set a value's
@@ -384,7 +388,9 @@ FR_API int fr_value_set_lfu(fr_value *v, int freq);
  * entries of db from consecutive buckets at a random point, of the keys
  * with a TTL only when `volatile_only`.  fn gets each with its expire time
  * (-1: none); logically expired keys are included; fn must not change the
- * keyspace.  Returns how many.  Since 4.2. */
+ * keyspace.  Returns how many: 0 only for an empty set when count is 1
+ * (a random entry, Redis's dictGetRandomKey), possibly 0 otherwise (a
+ * sparse table).  Since 4.2. */
 typedef void (*fr_sample_fn)(void *priv, const fr_str *key, const fr_value *v, long long expire_ms);
 FR_API int fr_db_sample(fr_db *db, int volatile_only, int count, fr_sample_fn fn, void *priv);
 /* Evict `key`: delete it (key-deleted hook with FR_DELETE_EVICTED, which

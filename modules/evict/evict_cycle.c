@@ -67,7 +67,12 @@ static void note_limit(long long limit)
 void evict_sync_access(void)
 {
     static int mode = -1, factor = -1, decay = -1;
-    int m = evict_policy_is_lfu(evict_policy()) ? FR_ACCESS_LFU : FR_ACCESS_LRU;
+    int policy = evict_policy();
+    int m = evict_policy_is_lfu(policy) ? FR_ACCESS_LFU : FR_ACCESS_LRU;
+    /* Redis's MAXMEMORY_FLAG_NO_SHARED_INTEGERS: per-key records only
+     * matter when something reads them to evict. */
+    int lru = policy == EVICT_VOLATILE_LRU || policy == EVICT_ALLKEYS_LRU;
+    if (evict_conf_maxmemory() && (lru || evict_policy_is_lfu(policy))) m |= FR_ACCESS_UNSHARED;
     int f = (int)evict_conf_lfu_log_factor(), d = (int)evict_conf_lfu_decay_time();
     if (m != mode || f != factor || d != decay) {
         fr_keyspace_set_access(m, f, d);

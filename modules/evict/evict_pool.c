@@ -71,24 +71,34 @@ static void sampled(void *priv, const fr_str *key, const fr_value *v, long long 
     pool_offer(score_of(s->policy, v, expire_ms), s->dbid, key);
 }
 
-/* One sample of every DB into the pool; 0 when no DB has a candidate. */
-static int pool_populate(int policy)
+/* One sample of every DB into the pool.  Returns how many keys the DBs
+ * hold in the policy's class (not how many were sampled: a sample of a
+ * sparse table may come back empty while keys remain). */
+static unsigned long long pool_populate(int policy)
 {
     int samples = (int)evict_conf_maxmemory_samples();
-    int seen = 0;
+    int vol = evict_policy_volatile(policy);
+    unsigned long long keys = 0;
     for (int id = 0; id < fr_db_count(); id++) {
         fr_db *db = fr_db_by_id(NULL, id);
+        unsigned long long n = vol ? (unsigned long long)fr_db_expires_count(db) : fr_db_size(db);
+        if (n == 0) continue;
+        keys += n;
         sampling s = {.policy = policy, .dbid = id};
-        seen += fr_db_sample(db, evict_policy_volatile(policy), samples, sampled, &s);
+        fr_db_sample(db, vol, samples, sampled, &s);
     }
-    return seen;
+    return keys;
 }
 
 /* Redis samples again before each pick, so fresh samples compete with the
- * pool's survivors; with no key in any DB there is nothing to pick. */
+ * pool's survivors; with no key in any DB there is nothing to pick.  The
+ * retries are bounded although a sample of a non-empty DB finds a key
+ * after a few tries at most. */
 fr_str *evict_pool_best(int policy, int *dbid)
 {
-    if (!pool_populate(policy) || npool == 0) return NULL;
+    for (int tries = 0; npool == 0 || tries == 0; tries++) {
+        if (!pool_populate(policy) || tries == 1000) return NULL;
+    }
     candidate best = pool[--npool];
     *dbid = best.dbid;
     return best.key;

@@ -87,7 +87,7 @@ void cmd_object_refcount(fr_ctx *ctx) {
 void cmd_object_idletime(fr_ctx *ctx) {
     fr_value *v = object_lookup(ctx);
     if (!v) return;
-    if (fr_keyspace_access() == FR_ACCESS_LFU) {
+    if (fr_keyspace_access() & FR_ACCESS_LFU) {
         fr_reply_error(ctx,
                        "An LFU maxmemory policy is selected, idle time not "
                        "tracked. Please note that when switching between "
@@ -101,7 +101,7 @@ void cmd_object_idletime(fr_ctx *ctx) {
 void cmd_object_freq(fr_ctx *ctx) {
     fr_value *v = object_lookup(ctx);
     if (!v) return;
-    if (fr_keyspace_access() != FR_ACCESS_LFU) {
+    if (!(fr_keyspace_access() & FR_ACCESS_LFU)) {
         fr_reply_error(ctx,
                        "An LFU maxmemory policy is not selected, access "
                        "frequency not tracked. Please note that when switching "
