@@ -210,11 +210,7 @@ static void section_clients(fr_info_out *o)
 
 /* ------------------------------------------------------------- memory */
 
-typedef struct mem_facts {
-    size_t used, rss, peak, startup, overhead, dataset, clients;
-    size_t allocated, active, resident; /* jemalloc's view */
-    double dataset_perc;
-} mem_facts;
+typedef fr_mem_facts mem_facts;
 
 static void allocator_stats(mem_facts *m)
 {
@@ -264,6 +260,11 @@ static void mem_collect(mem_facts *m)
     size_t net = m->used > m->startup ? m->used - m->startup : 1;
     m->dataset_perc = (double)((float)m->dataset * 100 / (float)net);
     allocator_stats(m);
+}
+
+void fr_info_memory_facts(fr_mem_facts *m)
+{
+    mem_collect(m);
 }
 
 static double ratio(size_t a, size_t b)

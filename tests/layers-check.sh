@@ -46,7 +46,7 @@ declare -A LAYER_OF=(
   [commands.h]=5 [cmd_command.h]=5 [cmd_command.c]=5 [cmd_client.c]=5
   [cmd_config.c]=5 [cmd_server.c]=5 [cmd_slowlog.c]=5 [cmd_lolwut.c]=5 [info.h]=5 [info.c]=5
   [core_glue.h]=5 [core_glue.c]=5 [core_manifest.c]=5 [server.c]=5
-  [cmd_debug.c]=5 [cmd_latency.c]=5 [cmd_monitor.c]=5
+  [cmd_debug.c]=5 [cmd_latency.c]=5 [cmd_monitor.c]=5 [cmd_memory.c]=5
 )
 LAYER_NAME=([1]=base [2]=protocol [3]=keyspace [4]=runtime [5]=commands)
 SDK_HEADER=frankenredis.h
