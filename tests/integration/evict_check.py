@@ -435,12 +435,43 @@ def paused_no_eviction(ours, ref):
         reset(c)
 
 
+def memory_command(ours, ref):
+    """MEMORY STATS has Redis's fields in Redis's order (one db.N map per DB
+    holding keys); MEMORY USAGE answers an integer near the key's size; the
+    figures themselves are each server's own."""
+    problems = []
+    names = []
+    for label, c in (("ours", ours), ("redis", ref)):
+        reset(c)
+        c.call("SET", "m1", "x" * 1000)
+        c.call("SELECT", "3")
+        c.call("SET", "m3", "y")
+        c.call("SELECT", "0")
+        stats = c.call("MEMORY", "STATS")
+        names.append([n for n in stats[::2]])
+        db0 = dict(zip(stats[::2], stats[1::2])).get(b"db.0")
+        if not isinstance(db0, list) or db0[::2] != [b"overhead.hashtable.main", b"overhead.hashtable.expires",
+                                                     b"overhead.hashtable.slot-to-keys"]:
+            problems.append("%s db.0 is %r" % (label, db0))
+        usage = c.call("MEMORY", "USAGE", "m1")
+        if not isinstance(usage, int) or not 1000 <= usage <= 1200:
+            problems.append("%s MEMORY USAGE of a 1000-byte value: %r" % (label, usage))
+        c.call("SELECT", "3")
+        c.call("FLUSHDB")
+        c.call("SELECT", "0")
+    if names[0] != names[1]:
+        problems.append("fields differ: %r vs %r" % (names[0], names[1]))
+    report("MEMORY STATS fields and MEMORY USAGE", not problems, "; ".join(problems))
+    for c in (ours, ref):
+        reset(c)
+
+
 def main():
     ours, ref = Conn(int(sys.argv[1])), Conn(int(sys.argv[2]))
     ours.port, ref.port = int(sys.argv[1]), int(sys.argv[2])
     for scenario in (config_directives, noeviction_oom, object_freq_idletime, restore_access,
                      policy_classes, volatile_ttl_order, lru_keeps_recent, lfu_keeps_frequent,
-                     config_set_evicts_now, paused_no_eviction):
+                     config_set_evicts_now, paused_no_eviction, memory_command):
         try:
             scenario(ours, ref)
         except Exception as e:  # a crashed server or protocol error
