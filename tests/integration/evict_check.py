@@ -466,12 +466,33 @@ def memory_command(ours, ref):
         reset(c)
 
 
+def watch_sees_eviction(ours, ref):
+    """An evicted key counts as modified for WATCH: the EXEC aborts."""
+    steps = [(0, ["SET", "w", "v"]), (0, ["WATCH", "w"]),
+             (1, ["CONFIG", "SET", "maxmemory-policy", "allkeys-random"]), (1, ["CONFIG", "SET", "maxmemory", "1"]),
+             (1, ["EXISTS", "w"]), (1, ["CONFIG", "SET", "maxmemory", "0"]),
+             (0, ["MULTI"]), (0, ["SET", "x", "1"]), (0, ["EXEC"])]
+    for c in (ours, ref):
+        reset(c)
+    conns = ((ours, Conn(ours.port)), (ref, Conn(ref.port)))
+    for i, (who, words) in enumerate(steps):
+        a, b = conns[0][who].raw(*words), conns[1][who].raw(*words)
+        if a != b:
+            report("WATCH sees an evicted key as modified", False, "step %d %s: want %r got %r" % (i, words, b, a))
+            break
+    else:
+        report("WATCH sees an evicted key as modified", True)
+    for c in (ours, ref):
+        reset(c)
+
+
 def main():
     ours, ref = Conn(int(sys.argv[1])), Conn(int(sys.argv[2]))
     ours.port, ref.port = int(sys.argv[1]), int(sys.argv[2])
     for scenario in (config_directives, noeviction_oom, object_freq_idletime, restore_access,
                      policy_classes, volatile_ttl_order, lru_keeps_recent, lfu_keeps_frequent,
-                     config_set_evicts_now, paused_no_eviction, memory_command):
+                     config_set_evicts_now, paused_no_eviction, memory_command,
+                     watch_sees_eviction):
         try:
             scenario(ours, ref)
         except Exception as e:  # a crashed server or protocol error
