@@ -382,6 +382,7 @@ void fr_key_attach(fr_ctx *ctx, fr_db *db, const fr_str *key, fr_detached *d)
 {
     fr_value *old = (fr_value *)(void *)d;
     fr_value *v = store(db, key, fr_value_type(old), old->payload, 0);
+    v->lru = old->lru; /* Redis moves the object itself: its access record goes along */
     if (old->expire != -1) kv_set_expire(db, v, old->expire);
     fr_kv_free_shell(old);
     fire_key(FR_HOOK_KEY_WRITTEN, ctx, db, key, 0);

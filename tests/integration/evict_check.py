@@ -377,10 +377,21 @@ def object_freq_idletime(ours, ref):
     same_bytes("OBJECT FREQ refused and IDLETIME answered under an LRU policy", ours, ref, [
         ["SET", "a", "v"], ["OBJECT", "FREQ", "a"], ["OBJECT", "IDLETIME", "nokey"], ["OBJECT", "FREQ", "nokey"],
         ["CONFIG", "SET", "maxmemory-policy", "volatile-lru"], ["OBJECT", "FREQ", "a"]])
-    same_bytes("OBJECT FREQ under LFU: 5 for a new key, 6 after one read; IDLETIME refused", ours, ref, [
-        ["CONFIG", "SET", "maxmemory-policy", "allkeys-lfu"], ["SET", "b", "v"], ["OBJECT", "FREQ", "b"],
+    # lfu-log-factor 0: every access raises the counter, so the bytes are
+    # certain (with 10, an access past 6 raises it with probability 1/11);
+    # a maxmemory keeps Redis from sharing small integers between keys
+    # (a shared object's counter is every key's)
+    same_bytes("OBJECT FREQ under LFU: 5 for a new key, +1 per access; overwrite keeps it; IDLETIME refused",
+               ours, ref, [
+        ["CONFIG", "SET", "maxmemory-policy", "allkeys-lfu"], ["CONFIG", "SET", "lfu-log-factor", "0"],
+        ["CONFIG", "SET", "maxmemory", "1gb"],
+        ["SET", "b", "v"], ["OBJECT", "FREQ", "b"],
         ["GET", "b"], ["OBJECT", "FREQ", "b"], ["OBJECT", "FREQ", "b"], ["OBJECT", "IDLETIME", "b"],
-        ["SET", "b", "w"], ["OBJECT", "FREQ", "b"],
+        ["GET", "b"], ["EXISTS", "b"], ["OBJECT", "FREQ", "b"], ["TOUCH", "b"], ["OBJECT", "FREQ", "b"],
+        ["SET", "b", "w"], ["OBJECT", "FREQ", "b"], ["APPEND", "b", "x"], ["OBJECT", "FREQ", "b"],
+        ["INCR", "n"], ["INCR", "n"], ["OBJECT", "FREQ", "n"], ["SET", "b", "w", "NX"], ["OBJECT", "FREQ", "b"],
+        ["GETSET", "b", "z"], ["OBJECT", "FREQ", "b"], ["STRLEN", "b"], ["OBJECT", "FREQ", "b"],
+        ["CONFIG", "SET", "lfu-log-factor", "10"], ["CONFIG", "SET", "maxmemory", "0"],
         ["CONFIG", "SET", "maxmemory-policy", "volatile-lfu"], ["OBJECT", "IDLETIME", "b"],
         ["OBJECT", "FREQ", "nokey"]])
     for c in (ours, ref):
