@@ -309,7 +309,7 @@ fr_value *fr_key_lookup(fr_ctx *ctx, fr_db *db, const fr_str *key, int flags)
         (fr_cfg.notify_keyspace_events & FR_NOTIFY_KEY_MISS))
         up.notify(FR_NOTIFY_KEY_MISS, "keymiss", key, db->id);
     if (flags & FR_LOOKUP_WRITE) flags |= FR_LOOKUP_NOSTATS;
-    if (v && !(flags & FR_LOOKUP_NOTOUCH)) fr_kv_touch(v);
+    if (v && !(flags & FR_LOOKUP_NOTOUCH) && !fr_keyspace.access_frozen) fr_kv_touch(v);
     if (!(flags & FR_LOOKUP_NOSTATS)) {
         if (v) fr_keyspace.stats.keyspace_hits++;
         else fr_keyspace.stats.keyspace_misses++;

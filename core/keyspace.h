@@ -66,6 +66,9 @@ typedef struct fr_keyspace_state {
      * (fr_keyspace_set_access). */
     int access_mode;
     int lfu_log_factor, lfu_decay_minutes;
+    /* A fork child shares our pages: lookups leave access records alone
+     * (every touched entry would be a copied page), as Redis does. */
+    int access_frozen;
     fr_keyspace_stats stats;
 } fr_keyspace_state;
 
