@@ -55,8 +55,6 @@ typedef struct fr_config {
     long long hz;
     int syslog_enabled;
     char *module_dir;               /* where modules/<name>/ live */
-    long long maxmemory;
-    int maxmemory_policy;           /* index in config.c's enum */
     int enable_protected_configs;   /* 0 no, 1 yes, 2 local */
     int lazyfree_lazy_user_del;
     int lazyfree_lazy_user_flush;

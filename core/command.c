@@ -3,7 +3,8 @@
  *
  * Checks, in Redis's order: cross-protocol attack guard ("POST", "Host:"),
  * existence (unknown command / unknown subcommand), arity from the manifest,
- * authentication, the RESP2 subscribed mode.  A rejected command counts in
+ * authentication, the memory guard (maxmemory), MISCONF, the RESP2
+ * subscribed mode.  A rejected command counts in
  * rejected_calls and never reaches its module.  After the handler: per-command statistics, the dirty
  * counter, propagation and the command-executed hook. */
 #include <ctype.h>
@@ -132,6 +133,11 @@ static void process_one(fr_client *c)
     }
     if (fr_client_auth_required(c) && !(cmd->flags & FR_CMD_NO_AUTH)) {
         reject(c, cmd, "-NOAUTH Authentication required.");
+        return;
+    }
+    const char *oom_refusal = fr_memory_guard_refusal(c, cmd);
+    if (oom_refusal) {
+        reject(c, cmd, oom_refusal);
         return;
     }
     if (fr_runtime.deny_writes_error && ((cmd->flags & FR_CMD_WRITE) || !strcmp(cmd->fullname, "ping"))) {

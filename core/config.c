@@ -91,9 +91,6 @@ static int owned(const conf_def *d)
 }
 
 static const conf_enum protected_enum[] = {{"no", 0}, {"yes", 1}, {"local", 2}, {NULL, 0}};
-static const conf_enum maxmemory_policy_enum[] = {
-    {"volatile-lru", 0}, {"volatile-lfu", 1}, {"volatile-random", 2}, {"volatile-ttl", 3},
-    {"allkeys-lru", 4}, {"allkeys-lfu", 5}, {"allkeys-random", 6}, {"noeviction", 7}, {NULL, 0}};
 static const conf_enum loglevel_enum[] = {
     {"debug", FR_LOG_DEBUG}, {"verbose", FR_LOG_VERBOSE},
     {"notice", FR_LOG_NOTICE}, {"warning", FR_LOG_WARNING}, {NULL, 0}};
@@ -103,7 +100,6 @@ static void get_bind(conf_def *d, char *buf, size_t len);
 static int set_dir(conf_def *d, int argc, char **argv, const char **err);
 static void get_dir(conf_def *d, char *buf, size_t len);
 static int set_appendonly(conf_def *d, int argc, char **argv, const char **err);
-static int apply_maxmemory(conf_def *d, const char **err);
 static int apply_maxclients(conf_def *d, const char **err);
 static int apply_hz(conf_def *d, const char **err);
 static void get_appendonly(conf_def *d, char *buf, size_t len);
@@ -137,10 +133,7 @@ static conf_def core_defs[] = {
     C("unixsocketperm", CT_LL, CF_IMMUTABLE | CF_OCTAL | CF_UNSIGNED, &fr_cfg.unixsocketperm, 0, 0777, "0"),
     {.name = (char *)"hz", .type = CT_LL, .ptr = &fr_cfg.hz, .max = INT_MAX, .deflt = "10", .apply = apply_hz},
     ENUM("enable-protected-configs", CF_IMMUTABLE, &fr_cfg.enable_protected_configs, "no", protected_enum),
-    ENUM("maxmemory-policy", 0, &fr_cfg.maxmemory_policy, "noeviction", maxmemory_policy_enum),
     C("syslog-enabled", CT_BOOL, CF_IMMUTABLE, &fr_cfg.syslog_enabled, 0, 0, "no"),
-    {.name = (char *)"maxmemory", .type = CT_MEM, .ptr = &fr_cfg.maxmemory, .max = LLONG_MAX, .deflt = "0",
-     .apply = apply_maxmemory},
     C("lazyfree-lazy-user-del", CT_BOOL, 0, &fr_cfg.lazyfree_lazy_user_del, 0, 0, "no"),
     C("lazyfree-lazy-user-flush", CT_BOOL, 0, &fr_cfg.lazyfree_lazy_user_flush, 0, 0, "no"),
     C("lazyfree-lazy-expire", CT_BOOL, 0, &fr_cfg.lazyfree_lazy_expire, 0, 0, "no"),
@@ -641,16 +634,6 @@ static void get_appendonly(conf_def *d, char *buf, size_t len)
 {
     (void)d;
     snprintf(buf, len, "%s", fr_cfg.appendonly ? "yes" : "no");
-}
-
-/* No module evicts keys yet: a memory limit that nothing enforces would be
- * a silent lie, so only 0 (no limit) is accepted until one does. */
-static int apply_maxmemory(conf_def *d, const char **err)
-{
-    (void)d;
-    if (fr_cfg.maxmemory == 0) return 0;
-    *err = "maxmemory needs an eviction module, which is not loaded";
-    return -1;
 }
 
 /* Redis treats hz as a hint and keeps it within 1..500. */

@@ -239,7 +239,10 @@ const fr_vocab fr_config_vocab[] = {
     INT("stream-node-max-entries", NULL, 0, 0, LLONG_MAX, "100"),
     /* Redis raises a smaller backlog to its 16 kB minimum. */
     {"repl-backlog-size", NULL, FR_VT_MEMORY, 0, 1, LLONG_MAX, "1048576", NULL, NULL, NULL, FR_RW_PLAIN, 16384},
-    MEM("maxmemory", NULL, UNS, 0, ULLMAX, "0"),
+    /* A limit nothing enforces would be a silent lie: without the evict
+     * module (which then owns the directive) only 0 is accepted. */
+    {"maxmemory", NULL, FR_VT_MEMORY, UNS, 0, ULLMAX, "0", NULL, NULL,
+     "maxmemory needs an eviction module, which is not loaded", FR_RW_PLAIN, 0},
     MEM("cluster-link-sendbuf-limit", NULL, UNS, 0, ULLMAX, "0"),
     INT("hash-max-listpack-entries", "hash-max-ziplist-entries", UNS, 0, LMAX, "512"),
     INT("set-max-intset-entries", NULL, UNS, 0, LMAX, "512"),

@@ -95,6 +95,7 @@ static void kv_set_expire(fr_db *db, fr_value *v, long long when_ms)
 int fr_db_init(void)
 {
     fr_keyspace.db = fr_calloc(sizeof(fr_db) * (size_t)fr_cfg.databases);
+    fr_keyspace_set_access(FR_ACCESS_LRU, 10, 1); /* Redis's lfu-* defaults */
     for (int i = 0; i < fr_cfg.databases; i++) {
         fr_keyspace.db[i].id = i;
         fr_keyspace.db[i].keys = fr_dict_create(&fr_kv_keys_dict_type);
@@ -183,6 +184,25 @@ void fr_db_delete_expired(fr_ctx *ctx, fr_db *db, const fr_str *key)
     up.propagate(db->id, 2, argv);
     fr_str_free(argv[0]);
     fr_str_free(argv[1]);
+}
+
+/* Eviction as Redis's performEvictions deletes a key: WATCH and the
+ * key-deleted hook hear of it, evicted_keys counts it, and replicas and
+ * the AOF get a DEL (UNLINK when `lazy`: lazyfree-lazy-eviction, which the
+ * caller reads, configuration being a layer above this one). */
+FR_API int fr_key_evict(fr_db *db, const fr_str *key, int lazy)
+{
+    fr_str *argv[2];
+    argv[0] = fr_str_new(lazy ? "UNLINK" : "DEL", lazy ? 6 : 3);
+    argv[1] = fr_str_dup(key);
+    int existed = remove_key(NULL, db, argv[1], FR_DELETE_EVICTED);
+    if (existed) {
+        fr_keyspace.stats.evictedkeys++;
+        up.propagate(db->id, 2, argv);
+    }
+    fr_str_free(argv[0]);
+    fr_str_free(argv[1]);
+    return existed;
 }
 
 static int expire_if_needed(fr_ctx *ctx, fr_db *db, const fr_str *key)
@@ -289,7 +309,7 @@ fr_value *fr_key_lookup(fr_ctx *ctx, fr_db *db, const fr_str *key, int flags)
         (fr_cfg.notify_keyspace_events & FR_NOTIFY_KEY_MISS))
         up.notify(FR_NOTIFY_KEY_MISS, "keymiss", key, db->id);
     if (flags & FR_LOOKUP_WRITE) flags |= FR_LOOKUP_NOSTATS;
-    if (v && !(flags & FR_LOOKUP_NOTOUCH)) v->lru = fr_clock_lru();
+    if (v && !(flags & FR_LOOKUP_NOTOUCH) && !fr_keyspace.access_frozen) fr_kv_touch(v);
     if (!(flags & FR_LOOKUP_NOSTATS)) {
         if (v) fr_keyspace.stats.keyspace_hits++;
         else fr_keyspace.stats.keyspace_misses++;
@@ -304,7 +324,7 @@ static void overwrite(fr_db *db, fr_value *v, const fr_type *type,
                       void *payload, int flags)
 {
     fr_kv_set_value(v, type, payload);
-    v->lru = fr_clock_lru();
+    fr_kv_overwritten(v);
     if (!(flags & FR_SET_KEEPTTL)) kv_clear_expire(db, v);
 }
 
@@ -362,6 +382,7 @@ void fr_key_attach(fr_ctx *ctx, fr_db *db, const fr_str *key, fr_detached *d)
 {
     fr_value *old = (fr_value *)(void *)d;
     fr_value *v = store(db, key, fr_value_type(old), old->payload, 0);
+    v->lru = old->lru; /* Redis moves the object itself: its access record goes along */
     if (old->expire != -1) kv_set_expire(db, v, old->expire);
     fr_kv_free_shell(old);
     fire_key(FR_HOOK_KEY_WRITTEN, ctx, db, key, 0);
@@ -418,6 +439,32 @@ void fr_db_foreach(fr_db *db, fr_scan_fn fn, void *priv)
     }
     fr_dict_iter_release(&it);
     fr_str_free(scratch);
+}
+
+/* Eviction's sample: consecutive buckets from a random point, of the keys
+ * table or of the expires set (whose entries point at the key entries). */
+FR_API int fr_db_sample(fr_db *db, int volatile_only, int count, fr_sample_fn fn, void *priv)
+{
+    fr_dict_entry *picked[64];
+    fr_dict *d = volatile_only ? db->expires : db->keys;
+    if (count <= 0 || fr_dict_size(d) == 0) return 0;
+    if (count > 64) count = 64;
+    unsigned n;
+    if (count == 1) {
+        /* the random policies: a walk from a random bucket can miss in a
+         * sparse table, a random non-empty bucket cannot */
+        picked[0] = fr_dict_get_random_key(d);
+        n = picked[0] != NULL;
+    } else {
+        n = fr_dict_get_some_keys(d, picked, (unsigned)count);
+    }
+    fr_str *scratch = NULL;
+    for (unsigned i = 0; i < n; i++) {
+        const fr_value *v = volatile_only ? (const fr_value *)picked[i]->key : fr_kv_of(picked[i]);
+        fn(priv, fr_kv_key_view(v, &scratch), v, v->expire);
+    }
+    fr_str_free(scratch);
+    return (int)n;
 }
 
 fr_str *fr_db_random_key(fr_ctx *ctx, fr_db *db)

@@ -2,7 +2,8 @@
  *
  * The child must not touch the parent's sockets and should not rehash its
  * tables (every moved bucket is a copied page); the parent avoids resizing
- * while a child lives, for the same reason.  The module that forked reaps
+ * while a child lives, for the same reason, and lookups do not update
+ * access records (LRU/LFU) then, as in Redis.  The module that forked reaps
  * its child and calls fr_fork_done(). */
 #include <unistd.h>
 
@@ -20,6 +21,7 @@ int fr_fork(void)
         fr_hooks_fire(&ev);
     } else if (pid > 0) {
         fr_dict_resize_enable(FR_DICT_RESIZE_AVOID);
+        fr_keyspace.access_frozen = 1;
         fr_runtime.child_pid = pid;
         long long us = (long long)(fr_clock_wall_us() - start);
         fr_runtime.fork.latest_fork_usec = us;
@@ -36,5 +38,6 @@ int fr_fork(void)
 void fr_fork_done(void)
 {
     fr_runtime.child_pid = 0;
+    fr_keyspace.access_frozen = 0;
     fr_dict_resize_enable(FR_DICT_RESIZE_ENABLE);
 }

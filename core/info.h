@@ -19,6 +19,16 @@ void fr_info_cron(void);
 void fr_info_mark_startup(void);
 void fr_info_sample_stats(long long now_ms);   /* cron, every 100 ms */
 void fr_info_reset_samples(long long now_ms);  /* start-up, RESETSTAT */
+/* The memory figures INFO memory shows, for MEMORY STATS and DOCTOR:
+ * used, rss, peak and startup memory, the overhead (startup + clients +
+ * keyspace tables and entry headers), the dataset, the clients' buffers,
+ * jemalloc's allocated/active/resident. */
+typedef struct fr_mem_facts {
+    size_t used, rss, peak, startup, overhead, dataset, clients;
+    size_t allocated, active, resident; /* jemalloc's view */
+    double dataset_perc;
+} fr_mem_facts;
+void fr_info_memory_facts(fr_mem_facts *m);
 
 /* core/cmd_client.c */
 /* CLIENT SETNAME's and HELLO SETNAME's rule: printable ASCII without

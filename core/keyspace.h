@@ -60,6 +60,15 @@ typedef struct fr_keyspace_state {
      * or a WATCHed key for writes and deletions).  Set by the runtime;
      * others are not sent up at all, keeping GET/SET free of the call. */
     unsigned key_events_wanted;
+    /* How lookups record access in a value's 24-bit field (kv.c):
+     * FR_ACCESS_LRU or FR_ACCESS_LFU (| FR_ACCESS_UNSHARED) with its two
+     * parameters, as the eviction module's policy asks
+     * (fr_keyspace_set_access). */
+    int access_mode;
+    int lfu_log_factor, lfu_decay_minutes;
+    /* A fork child shares our pages: lookups leave access records alone
+     * (every touched entry would be a copied page), as Redis does. */
+    int access_frozen;
     fr_keyspace_stats stats;
 } fr_keyspace_state;
 

@@ -5,7 +5,10 @@
  *   next     keys-table chain; first member, as dict.h requires of embedded
  *            entries (the dict reads and writes only this field)
  *   payload  the type's payload word
- *   lru:24   access clock (OBJECT IDLETIME); type:8, the type id (types.c)
+ *   lru:24   access record, as Redis's object lru field: the LRU clock in
+ *            seconds (OBJECT IDLETIME), or under FR_ACCESS_LFU the minute
+ *            of the last decay (16 bits) and a log counter (8 bits);
+ *            type:8, the type id (types.c)
  *   keylen   key length; FR_KV_LONGKEY means the real length (>= 2^32-1)
  *            is the first 8 bytes of key[]
  *   expire   absolute unix ms, -1 for none
@@ -47,6 +50,12 @@ fr_str *fr_kv_key_dup(const fr_value *v);             /* caller frees */
  * once done with all keys); valid until the next call with that scratch. */
 const fr_str *fr_kv_key_view(const fr_value *v, fr_str **scratch);
 size_t fr_kv_alloc_size(const fr_value *v);
+
+/* Access recording: the record a new value starts with, and the update a
+ * lookup (without FR_LOOKUP_NOTOUCH) or an overwrite makes. */
+unsigned fr_kv_access_fresh(void);
+void fr_kv_touch(fr_value *v);
+void fr_kv_overwritten(fr_value *v);
 
 /* Dict callbacks for the keys table (embedded entries, fr_str lookups) and
  * for the expires set (entry pointers). */

@@ -34,7 +34,7 @@
 #define FR_MODULE_DIR "/usr/local/lib/frankenredis/modules"
 #endif
 #ifndef FR_DEFAULT_MODULES
-#define FR_DEFAULT_MODULES "keys strings ttl rdb functions pubsub hash"
+#define FR_DEFAULT_MODULES "keys strings ttl rdb functions pubsub hash evict"
 #endif
 
 struct fr_module {
@@ -249,6 +249,7 @@ static void rollback(fr_module *m)
     fr_info_remove_module(m);
     fr_types_remove_module(m);
     fr_debug_remove_module(m);
+    fr_memory_guard_remove_module(m);
     fr_config_remove_module(m->name);
     fr_free(m->confs);
     if (m->dl) dlclose(m->dl);

@@ -19,9 +19,10 @@ static void key_event(fr_hook_id id, fr_ctx *ctx, fr_db *db, const fr_str *key, 
 {
     if (id != FR_HOOK_KEY_READ) {
         fr_multi_touch_key(db, key);
-        /* an expired key changed by nobody: NOLOOP does not hide it */
-        int expired = id == FR_HOOK_KEY_DELETED && why == FR_DELETE_EXPIRED;
-        fr_tracking_key_changed(expired ? NULL : ctx, key);
+        /* an expired or evicted key was changed by nobody: NOLOOP does
+         * not hide it */
+        int nobody = id == FR_HOOK_KEY_DELETED && (why == FR_DELETE_EXPIRED || why == FR_DELETE_EVICTED);
+        fr_tracking_key_changed(nobody ? NULL : ctx, key);
     }
     if (!fr_hooks_count(id)) return;
     fr_hook_event ev = {.id = id, .ctx = ctx, .db = db, .key = key, .why = why};

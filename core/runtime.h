@@ -178,6 +178,11 @@ void fr_debug_remove_module(fr_module *m);
 /* The refusal of a protected command (DEBUG) for this client, or NULL. */
 const char *fr_debug_refusal(const fr_cmd_meta *cmd, const fr_client *c);
 
+/* memory_guard.c: the eviction module's guard, run before each command
+ * (NULL to go on, else the -OOM error), and its removal with its module. */
+const char *fr_memory_guard_refusal(const fr_client *c, const fr_cmd_meta *cmd);
+void fr_memory_guard_remove_module(fr_module *m);
+
 /* ---- monitor.c: MONITOR clients ---- */
 void fr_monitor_add(fr_client *c);
 void fr_monitor_client_gone(fr_client *c);

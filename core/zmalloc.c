@@ -109,6 +109,11 @@ size_t fr_used_memory(void)
     return used_memory;
 }
 
+FR_API size_t fr_memory_used(void)
+{
+    return used_memory;
+}
+
 const char *fr_malloc_lib(void)
 {
     static char name[32];

@@ -363,6 +363,41 @@ FR_API int fr_value_lfu(const fr_value *v);
 /* The reference count of the value itself (1: key entries are never
  * shared), for types without a refcount callback. */
 FR_API int fr_value_refcount(const fr_value *v);
+/* How lookups record access in a value (Redis's 24-bit object lru field),
+ * as the eviction module's maxmemory-policy asks: FR_ACCESS_LRU, the access
+ * clock in seconds (OBJECT IDLETIME, the default), or FR_ACCESS_LFU, a
+ * logarithmic counter raised by lookups and lowered by one per
+ * `lfu_decay_minutes` without access (lfu-log-factor, lfu-decay-time).
+ * Under LFU, fr_value_lfu() is the decayed counter; under LRU it is 0.
+ * FR_ACCESS_UNSHARED may be or-ed in: every key needs its own record, so
+ * a type must not share payloads between keys (Redis's shared small
+ * integers are off while maxmemory is set under an LRU or LFU policy).
+ * fr_keyspace_access() returns the mode with that flag.  Since 4.2. */
+#define FR_ACCESS_LRU 0
+#define FR_ACCESS_LFU 1
+#define FR_ACCESS_UNSHARED 2
+FR_API void fr_keyspace_set_access(int mode, int lfu_log_factor, int lfu_decay_minutes);
+FR_API int fr_keyspace_access(void);
+/* RESTORE IDLETIME / FREQ and the RDB IDLE / FREQ opcodes: set a value's
+ * idle time (seconds; LRU mode only) or its counter (0..255; LFU mode
+ * only).  1 if applied, 0 if the mode ignores it, as Redis does.
+ * Since 4.2. */
+FR_API int fr_value_set_idle(fr_value *v, long long idle_seconds);
+FR_API int fr_value_set_lfu(fr_value *v, int freq);
+/* Eviction's sample (Redis's dictGetSomeKeys): up to `count` (at most 64)
+ * entries of db from consecutive buckets at a random point, of the keys
+ * with a TTL only when `volatile_only`.  fn gets each with its expire time
+ * (-1: none); logically expired keys are included; fn must not change the
+ * keyspace.  Returns how many: 0 only for an empty set when count is 1
+ * (a random entry, Redis's dictGetRandomKey), possibly 0 otherwise (a
+ * sparse table).  Since 4.2. */
+typedef void (*fr_sample_fn)(void *priv, const fr_str *key, const fr_value *v, long long expire_ms);
+FR_API int fr_db_sample(fr_db *db, int volatile_only, int count, fr_sample_fn fn, void *priv);
+/* Evict `key`: delete it (key-deleted hook with FR_DELETE_EVICTED, which
+ * also invalidates WATCH), count it in INFO's evicted_keys and propagate
+ * DEL, or UNLINK when `lazy` (lazyfree-lazy-eviction).  The caller sends
+ * the "evicted" keyspace event.  1 if the key existed.  Since 4.2. */
+FR_API int fr_key_evict(fr_db *db, const fr_str *key, int lazy);
 
 /* ------------------------------------------------------------------------ */
 /* Propagation (AOF, replication) and dirty counter                          */
@@ -416,6 +451,7 @@ typedef enum fr_hook_order {
 #define FR_DELETE_EXPLICIT 0
 #define FR_DELETE_EXPIRED 1
 #define FR_DELETE_OVERWRITE 2
+#define FR_DELETE_EVICTED 3   /* maxmemory eviction.  Since 4.2. */
 
 typedef struct fr_hook_event {
     fr_hook_id id;
@@ -591,6 +627,18 @@ FR_API void fr_free(void *p);
  * n: cheaper than fr_free on hot paths (no lookup of the block's size). */
 FR_API void fr_free_sized(void *p, size_t n);
 FR_API size_t fr_malloc_size(void *p);
+/* The memory in use as maxmemory counts it (INFO used_memory).  Since 4.2. */
+FR_API size_t fr_memory_used(void);
+/* The memory guard (the eviction module's): while registered, it runs
+ * before every command once the client is authenticated (Redis's
+ * maxmemory step, before the MISCONF check), frees what the policy allows
+ * and returns 1 when memory is still over the limit.  The core then
+ * refuses with "-OOM command not allowed when used memory > 'maxmemory'."
+ * a command flagged DENYOOM, an EXEC whose queue holds one, and inside
+ * MULTI any command but EXEC, DISCARD, QUIT and RESET.  One guard at a
+ * time (FR_ERR if another module has one); NULL unregisters.  Since 4.2. */
+typedef int (*fr_memory_guard_fn)(void);
+FR_API int fr_memory_guard_register(fr_module *m, fr_memory_guard_fn fn);
 
 /* ------------------------------------------------------------------------ */
 /* DEBUG, digests and latency events                                        */

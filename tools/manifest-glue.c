@@ -229,6 +229,10 @@ int glue_write_header(const fr_manifest *m, FILE *f)
 
 static void put_register_commands(const fr_manifest *m, FILE *f)
 {
+    if (m->ncmds == 0) { /* no table: an empty one is a GNU extension and warns */
+        fputs("static int register_commands(fr_module *m)\n{\n    (void)m;\n    return FR_OK;\n}\n", f);
+        return;
+    }
     fputs("static const struct {\n    const char *name;\n    fr_command_fn fn;\n} commands[] = {\n", f);
     foreach_handler(m, put_table_entry, f);
     fputs("};\n\nstatic int register_commands(fr_module *m)\n{\n"

@@ -1,10 +1,11 @@
 /* key_object.c -- OBJECT HELP/ENCODING/REFCOUNT/IDLETIME/FREQ, and the
  * type callbacks the key commands need (OBJECT ENCODING/REFCOUNT, COPY).
  *
- * Owns the introspection replies.  The server has no maxmemory-policy yet,
- * so these answer as Redis 7.0 does under its default (noeviction):
- * IDLETIME works, FREQ is refused, and REFCOUNT is whatever the value's type
- * says (the string type's shared integers report 2147483647).
+ * Owns the introspection replies.  IDLETIME and FREQ follow how the core
+ * records access (fr_keyspace_access: LFU under an LFU maxmemory-policy of
+ * the evict module, LRU otherwise): each is refused, with Redis's text,
+ * while the other is tracked.  REFCOUNT is whatever the value's type says
+ * (the string type's shared integers report 2147483647).
  *
  * Every type is reached through fr_type_def_of(): the key commands know no
  * type's payload, so a new type needs nothing from this module.  Invariant:
@@ -86,15 +87,27 @@ void cmd_object_refcount(fr_ctx *ctx) {
 void cmd_object_idletime(fr_ctx *ctx) {
     fr_value *v = object_lookup(ctx);
     if (!v) return;
+    if (fr_keyspace_access() & FR_ACCESS_LFU) {
+        fr_reply_error(ctx,
+                       "An LFU maxmemory policy is selected, idle time not "
+                       "tracked. Please note that when switching between "
+                       "policies at runtime LRU and LFU data will take some "
+                       "time to adjust.");
+        return;
+    }
     fr_reply_long_long(ctx, (long long)(fr_value_idle_ms(v) / 1000));
 }
 
 void cmd_object_freq(fr_ctx *ctx) {
-    if (!object_lookup(ctx)) return;
-    /* No LFU policy exists in this server: always Redis's refusal. */
-    fr_reply_error(ctx,
-                   "An LFU maxmemory policy is not selected, access "
-                   "frequency not tracked. Please note that when switching "
-                   "between policies at runtime LRU and LFU data will take "
-                   "some time to adjust.");
+    fr_value *v = object_lookup(ctx);
+    if (!v) return;
+    if (!(fr_keyspace_access() & FR_ACCESS_LFU)) {
+        fr_reply_error(ctx,
+                       "An LFU maxmemory policy is not selected, access "
+                       "frequency not tracked. Please note that when switching "
+                       "between policies at runtime LRU and LFU data will take "
+                       "some time to adjust.");
+        return;
+    }
+    fr_reply_long_long(ctx, fr_value_lfu(v));
 }

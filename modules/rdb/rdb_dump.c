@@ -9,8 +9,9 @@
  * Hardened mode: the value must use up the payload exactly (Redis ignores
  * bytes between the value and the footer), and an LZF string claiming 0
  * bytes is refused (Redis makes it an empty string); each such refusal is
- * counted as a divergence.  Gap: IDLETIME and FREQ are validated but cannot be
- * applied (the SDK has no setter for a value's LRU/LFU data). */
+ * counted as a divergence.  IDLETIME and FREQ set the restored value's
+ * access record when the access mode tracks that kind (LRU / LFU), and are
+ * otherwise ignored, as Redis ignores the one its policy does not use. */
 #include "rdb_internal.h"
 
 #include <string.h>
@@ -133,6 +134,7 @@ static void store(fr_ctx *ctx, const restore_args *a, const fr_type *t, void *pa
         fr_key_set_expire(ctx, db, key, when);
         if (!a->absttl) propagate_abs_ttl(ctx, when);
     }
+    rdb_apply_access(db, key, a->idle, a->freq);
     fr_notify_keyspace_event(FR_NOTIFY_GENERIC, "restore", key, fr_db_id(db));
     fr_reply_ok(ctx);
     fr_dirty(ctx, 1);

@@ -106,6 +106,9 @@ typedef struct rdb_load_stats {
 /* Parse a snapshot held in memory into the keyspace.  verify_crc: check the
  * trailing CRC64 (a stored 0 passes unless the stream is hardened). */
 int rdb_load_snapshot(rdb_stream *s, int verify_crc, rdb_load_stats *st);
+/* The IDLE / FREQ a snapshot or RESTORE carries for `key` (-1: none),
+ * applied to its access record as the access mode allows (rdb_load.c). */
+void rdb_apply_access(fr_db *db, const fr_str *key, long long idle, long long freq);
 /* Load one value of RDB type `type` with the type that handles it; NULL
  * (and the stream failed) when no loaded module handles it. */
 void *rdb_load_value(rdb_stream *s, int type, const fr_type **out_type);

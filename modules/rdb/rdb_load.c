@@ -13,6 +13,7 @@
  * from one key to the next. */
 #include "rdb_internal.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,7 @@ typedef struct load_walk {
     fr_db *db;
     long long now_ms;
     long long expire;          /* of the next key, -1 none */
+    long long idle, freq;      /* IDLE / FREQ of the next key, -1 none */
     rdb_load_stats *st;
 } load_walk;
 
@@ -121,7 +123,7 @@ static int load_module_aux(load_walk *w) {
 static int load_opcode(load_walk *w, int op) {
     rdb_stream *s = w->s;
     const unsigned char *p;
-    uint64_t ignored;
+    uint64_t idle;
     switch (op) {
     case RDB_OPCODE_EXPIRETIME_MS:
         if (!(p = rdb_get_bytes(s, 8))) return FR_ERR;
@@ -131,10 +133,14 @@ static int load_opcode(load_walk *w, int op) {
         if (!(p = rdb_get_bytes(s, 4))) return FR_ERR;
         w->expire = (long long)(int32_t)rdb_get_le32(p) * 1000;
         return FR_OK;
-    case RDB_OPCODE_FREQ: /* LRU/LFU data cannot be set through the SDK */
-        return rdb_get_bytes(s, 1) ? FR_OK : FR_ERR;
+    case RDB_OPCODE_FREQ:
+        if (!(p = rdb_get_bytes(s, 1))) return FR_ERR;
+        w->freq = p[0];
+        return FR_OK;
     case RDB_OPCODE_IDLE:
-        return rdb_get_len(s, &ignored);
+        if (rdb_get_len(s, &idle) != FR_OK) return FR_ERR;
+        w->idle = idle > (uint64_t)LLONG_MAX ? LLONG_MAX : (long long)idle;
+        return FR_OK;
     case RDB_OPCODE_SELECTDB:
         return load_selectdb(w);
     case RDB_OPCODE_RESIZEDB:
@@ -199,6 +205,14 @@ void *rdb_load_value(rdb_stream *s, int type, const fr_type **out_type) {
     return payload;
 }
 
+void rdb_apply_access(fr_db *db, const fr_str *key, long long idle, long long freq) {
+    if (idle < 0 && freq < 0) return;
+    fr_value *v = fr_key_lookup(NULL, db, key, FR_LOOKUP_WRITE | FR_LOOKUP_NOTOUCH | FR_LOOKUP_NONOTIFY);
+    if (!v) return;
+    if (freq >= 0 && freq <= 255) fr_value_set_lfu(v, (int)freq);
+    if (idle >= 0) fr_value_set_idle(v, idle);
+}
+
 static int store_key(load_walk *w, const fr_str *key, const fr_type *t, void *payload) {
     if (w->expire != -1 && w->expire < w->now_ms) {
         fr_type_def_of(t)->free(payload);
@@ -216,6 +230,7 @@ static int store_key(load_walk *w, const fr_str *key, const fr_type *t, void *pa
         fr_key_set_expire(NULL, w->db, key, w->expire);
         w->st->with_ttl++;
     }
+    rdb_apply_access(w->db, key, w->idle, w->freq);
     w->st->loaded++;
     return FR_OK;
 }
@@ -233,6 +248,7 @@ static int load_key(load_walk *w, int type) {
     if (rc == FR_OK) rdb_stream_set_key(s, fr_db_id(w->db), NULL, 0);
     if (owned) fr_str_free(key);
     w->expire = -1;
+    w->idle = w->freq = -1;
     return rc;
 }
 
@@ -271,7 +287,7 @@ static int load_checksum(load_walk *w, int verify) {
 
 int rdb_load_snapshot(rdb_stream *s, int verify_crc, rdb_load_stats *st) {
     load_walk w = {.s = s, .db = fr_db_by_id(NULL, 0), .now_ms = (long long)fr_mstime(),
-                   .expire = -1, .st = st};
+                   .expire = -1, .idle = -1, .freq = -1, .st = st};
     memset(st, 0, sizeof(*st));
     if (load_magic(&w) != FR_OK) return FR_ERR;
     for (;;) {

@@ -198,6 +198,9 @@ void cmd_getset(fr_ctx *ctx) {
     const char *argv[3] = {"SET", key->buf, val->buf};
     size_t lens[3] = {3, key->len, val->len};
     str_propagate(ctx, 3, argv, lens);
+    /* Redis's setKey looks the key up once more: a second access, which
+     * an LFU counter shows. */
+    fr_key_lookup(ctx, fr_ctx_db(ctx), key, FR_LOOKUP_WRITE | FR_LOOKUP_NONOTIFY);
     fr_key_set(ctx, fr_ctx_db(ctx), key, g_string_type, sv_from_arg(ctx, 2),
                0);
     str_notify(ctx, FR_NOTIFY_STRING, "set", key);

@@ -58,8 +58,14 @@ static void *sv_int(long long v, int private_int) {
     return sv_tag(fr_str_new(buf, (size_t)n), SV_KIND_INTTEXT);
 }
 
+/* Redis stops sharing small integers when every key needs its own
+ * access record (maxmemory under an LRU or LFU policy). */
+static int sv_private_ints(void) {
+    return (fr_keyspace_access() & FR_ACCESS_UNSHARED) != 0;
+}
+
 void *sv_from_ll(long long v) {
-    return sv_int(v, 0);
+    return sv_int(v, sv_private_ints());
 }
 
 void *sv_from_plain(const char *p, size_t len) {
@@ -73,7 +79,7 @@ void *sv_from_raw_str(fr_str *s) {
 
 void *sv_from_bytes(const char *p, size_t len) {
     long long v;
-    if (sr_classify(p, len, &v) == SR_ENC_INT) return sv_int(v, 0);
+    if (sr_classify(p, len, &v) == SR_ENC_INT) return sv_int(v, sv_private_ints());
     return sv_from_plain(p, len);
 }
 

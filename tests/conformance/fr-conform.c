@@ -2434,6 +2434,8 @@ static const policy_t policy[] = {
     {FUZZ("object|refcount", 6), .flags = P_MULTI_INTS},
     {FUZZ("object|idletime", 3), .mode = MATCH_IGNORE_INTS}, /* seconds since last access */
     {FUZZ("object|freq", 2)}, {FUZZ("object|help", 2)},
+    /* bytes as each server lays the key out: the reply's shape only */
+    {FUZZ("memory|usage", 4), .mode = MATCH_IGNORE_INTS}, {FUZZ("memory|help", 1)},
     /* core */
     {FUZZ("select", 20)}, {FUZZ("swapdb", 6)},
     /* a key SET with a past EXAT stays in Redis's count until its expire

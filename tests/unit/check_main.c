@@ -19,6 +19,7 @@ Suite *rdb_suite(void);
 Suite *sdk_version_suite(void);
 Suite *hist_suite(void);
 Suite *hash_lp_suite(void);
+Suite *kv_access_suite(void);
 
 int main(void)
 {
@@ -35,6 +36,7 @@ int main(void)
     srunner_add_suite(sr, sdk_version_suite());
     srunner_add_suite(sr, hist_suite());
     srunner_add_suite(sr, hash_lp_suite());
+    srunner_add_suite(sr, kv_access_suite());
     srunner_run_all(sr, CK_NORMAL);
     int run = srunner_ntests_run(sr);
     int failed = srunner_ntests_failed(sr);

@@ -1,0 +1,48 @@
+/* memory_guard.c -- the maxmemory step of command dispatch: the one guard a
+ * module (eviction) registers, and the refusal Redis's processCommand makes
+ * when memory stays over the limit.
+ *
+ * Invariants: at most one guard, owned by one module and dropped when that
+ * module unloads; without a guard no command is ever refused for memory
+ * (the core then refuses a non-zero maxmemory, see config_vocab.c). */
+#include <string.h>
+
+#include "runtime.h"
+
+static fr_memory_guard_fn guard;
+static fr_module *guard_owner;
+
+FR_API int fr_memory_guard_register(fr_module *m, fr_memory_guard_fn fn)
+{
+    if (guard_owner && guard_owner != m) return FR_ERR;
+    guard = fn;
+    guard_owner = fn ? m : NULL;
+    return FR_OK;
+}
+
+void fr_memory_guard_remove_module(fr_module *m)
+{
+    if (guard_owner == m) guard = NULL, guard_owner = NULL;
+}
+
+/* Queuing in MULTI may grow without bound, so under the limit everything is
+ * refused there but what ends the transaction or the connection. */
+static int refused_when_out(const fr_client *c, const fr_cmd_meta *cmd)
+{
+    uint64_t flags = cmd->flags;
+    int exec = !strcmp(cmd->fullname, "exec");
+    if (exec && c->multi) flags |= c->multi->cmd_flags;
+    if (flags & FR_CMD_DENYOOM) return 1;
+    return c->multi && !exec && strcmp(cmd->fullname, "discard") && strcmp(cmd->fullname, "quit") &&
+           strcmp(cmd->fullname, "reset");
+}
+
+/* The guard runs before every command, as Redis evicts before every one;
+ * NULL to go on, else the error to reject the command with. */
+const char *fr_memory_guard_refusal(const fr_client *c, const fr_cmd_meta *cmd)
+{
+    if (!guard) return NULL;
+    int out_of_memory = guard();
+    if (out_of_memory && refused_when_out(c, cmd)) return "-OOM command not allowed when used memory > 'maxmemory'.";
+    return NULL;
+}
