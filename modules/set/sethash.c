@@ -3,7 +3,8 @@
  *
  * Hashing: a seeded 64-bit multiply-xorshift over the bytes; the seed is
  * drawn once per process so chain lengths cannot be forced from outside.
- * Invariants: `mask` + 1 is the bucket count, a power of two >= 4; every
+ * Invariants: `mask` + 1 is the bucket count, a power of two >= 4; no
+ * chain is longer than `maxchain`; every
  * member sits in bucket hash & mask; members are distinct. */
 #include "sethash.h"
 
@@ -22,6 +23,7 @@ struct sethash {
     sh_entry **b;
     size_t mask;
     size_t count;
+    size_t maxchain; /* >= the longest chain: sh_random's rejection bound */
 };
 
 static uint64_t g_seed;
@@ -62,6 +64,7 @@ sethash *sh_new(size_t expected) {
     h->b = fr_calloc(size * sizeof(*h->b));
     h->mask = size - 1;
     h->count = 0;
+    h->maxchain = 1;
     return h;
 }
 
@@ -82,8 +85,16 @@ void sh_free(sethash *h) {
 
 size_t sh_count(const sethash *h) { return h->count; }
 
+/* The length of the chain at *head, once an entry was pushed there. */
+static void note_chain(sethash *h, const sh_entry *head) {
+    size_t len = 0;
+    for (; head; head = head->next) len++;
+    if (len > h->maxchain) h->maxchain = len;
+}
+
 static void rehash(sethash *h, size_t size) {
     sh_entry **nb = fr_calloc(size * sizeof(*nb));
+    h->maxchain = 1;
     for (size_t i = 0; i <= h->mask; i++) {
         sh_entry *e = h->b[i];
         while (e) {
@@ -91,6 +102,7 @@ static void rehash(sethash *h, size_t size) {
             size_t j = hash_bytes(e->m->buf, e->m->len) & (size - 1);
             e->next = nb[j];
             nb[j] = e;
+            note_chain(h, e);
             e = next;
         }
     }
@@ -118,6 +130,7 @@ int sh_add(sethash *h, fr_str *m) {
     e->next = *head;
     *head = e;
     h->count++;
+    note_chain(h, e);
     return 1;
 }
 
@@ -138,14 +151,14 @@ int sh_remove(sethash *h, const void *p, size_t len) {
     return 1;
 }
 
+/* Uniform: a random (bucket, depth) pair with depth below maxchain, drawn
+ * again until it names an entry; every entry has the same chance. */
 const fr_str *sh_random(const sethash *h, uint64_t (*rnd)(void)) {
-    const sh_entry *e;
-    do e = h->b[rnd() & h->mask];
-    while (!e);
-    size_t len = 0;
-    for (const sh_entry *c = e; c; c = c->next) len++;
-    for (size_t k = rnd() % len; k; k--) e = e->next;
-    return e->m;
+    for (;;) {
+        const sh_entry *e = h->b[rnd() & h->mask];
+        for (size_t k = rnd() % h->maxchain; e && k; k--) e = e->next;
+        if (e) return e->m;
+    }
 }
 
 const fr_str *sh_next(const sethash *h, sh_iter *it) {

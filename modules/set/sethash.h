@@ -26,8 +26,7 @@ size_t sh_count(const sethash *h);
 int sh_add(sethash *h, fr_str *m);
 int sh_contains(const sethash *h, const void *p, size_t len);
 int sh_remove(sethash *h, const void *p, size_t len); /* 1 if removed */
-/* A random member (h not empty), near-uniform: a random non-empty bucket,
- * then a random entry of its chain. */
+/* A uniformly drawn member (h not empty). */
 const fr_str *sh_random(const sethash *h, uint64_t (*rnd)(void));
 /* In-order walk: *pos starts at 0; NULL at the end.  The table must not
  * change during the walk. */

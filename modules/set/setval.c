@@ -4,8 +4,9 @@
  * Owns the encoding rules: which members an intset may hold (canonical
  * integers, as fr_string2ll reads them), when a set converts (a
  * non-integer member, or one member more than set-max-intset-entries),
- * and the random source SRANDMEMBER and SPOP draw from (xorshift, seeded
- * from the clock: like Redis's random(), not reproducible). */
+ * and the random source SRANDMEMBER and SPOP draw from (splitmix64, seeded
+ * from the clock: like Redis's random(), not reproducible, and well mixed
+ * enough that consecutive draws are independent). */
 #include "set_internal.h"
 
 #include <stdio.h>
@@ -169,14 +170,15 @@ int st_next(st_iter *it, st_member *m) {
 
 static uint64_t g_rng;
 
+/* splitmix64: every output bit depends on every state bit, so draws made
+ * one after the other (a bucket, then a depth in sh_random) are not
+ * correlated, which a linear generator's low bits would be. */
 uint64_t st_rand64(void) {
-    if (!g_rng) g_rng = fr_ustime() * 0x9e3779b97f4a7c15ULL | 1;
-    uint64_t x = g_rng;
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    g_rng = x;
-    return x * 0x2545f4914f6cdd1dULL;
+    if (!g_rng) g_rng = fr_ustime();
+    uint64_t z = (g_rng += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
 }
 
 void st_random(const setval *s, st_member *m) {

@@ -65,7 +65,7 @@ typedef struct st_iter {
 } st_iter;
 void st_iter_init(st_iter *it, const setval *s);
 int st_next(st_iter *it, st_member *m);   /* 0 at the end */
-/* A uniformly chosen member (intset) or a near-uniform one (hashtable). */
+/* A uniformly drawn member (s not empty). */
 void st_random(const setval *s, st_member *m);
 uint64_t st_rand64(void);
 
