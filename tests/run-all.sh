@@ -45,6 +45,8 @@ run_part pause bash "$src/tests/integration/pause.sh" "$src" "$build"
 run_part unixsocket bash "$src/tests/integration/unixsocket.sh" "$src" "$build"
 # Pub/sub and keyspace notifications, several connections, against Redis.
 run_part pubsub bash "$src/tests/integration/pubsub.sh" "$src" "$build"
+# Sets in RDB files and DUMP payloads both ways with redis-server, corrupt payloads.
+run_part set_rdb bash "$src/tests/integration/set_rdb.sh" "$src" "$build"
 # CONFIG GET/SET/REWRITE of every parameter against redis-server 7.0.15.
 run_part config bash "$src/tests/integration/config.sh" "$src" "$build"
 # The benchmark is a tool, not a test: its quick mode only has to run.
