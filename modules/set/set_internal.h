@@ -37,6 +37,10 @@ void *set_rdb_load(fr_rdb_io *io, int rdb_type);
 int set_rdb_type_of(const void *payload);
 void set_digest(unsigned char digest[20], const void *payload);
 
+/* Hardened mode: the most draws SRANDMEMBER with a negative count makes
+ * (each draw is at least 4 bytes of reply). */
+#define SET_HARD_SRANDMEMBER_REPEATS (1LL << 24)
+
 #define SET_RDB_TYPE_SET 2
 #define SET_RDB_TYPE_SET_INTSET 11
 

@@ -80,6 +80,18 @@ static void srand_distinct(fr_ctx *ctx, const setval *s, unsigned long long coun
     st_free(pick);
 }
 
+/* Hardened mode: a negative count asks for that many draws whatever the
+ * set's size, so a few bytes of request can demand an endless reply (Redis
+ * stops only when an output-buffer limit closes the client, and normal
+ * clients have none by default). */
+static int repeats_refused(fr_ctx *ctx, long long l) {
+    if (!fr_ctx_hardened(ctx) || l >= -SET_HARD_SRANDMEMBER_REPEATS) return 0;
+    fr_ctx_divergence(ctx, "srandmember-repeat-cap");
+    fr_reply_errorf(ctx, "SRANDMEMBER with a negative count is limited to %lld draws (hardened mode)",
+                    (long long)SET_HARD_SRANDMEMBER_REPEATS);
+    return 1;
+}
+
 static void srandmember_count(fr_ctx *ctx) {
     long long l;
     if (range_arg(ctx, 2, -LLONG_MAX, LLONG_MAX, NULL, &l) != FR_OK) return;
@@ -90,6 +102,7 @@ static void srandmember_count(fr_ctx *ctx) {
         fr_reply_array(ctx, 0);
         return;
     }
+    if (repeats_refused(ctx, l)) return;
     st_member m;
     if (l < 0 || count == 1) {
         fr_reply_array(ctx, (long)count);
