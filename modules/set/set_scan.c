@@ -11,6 +11,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <strings.h>
@@ -100,7 +101,8 @@ static void scan_intset(fr_ctx *ctx, const setval *s, const scan_opts *o) {
 
 static void scan_hashtable(fr_ctx *ctx, const setval *s, uint64_t cursor, const scan_opts *o) {
     gathered g = {NULL, 0, 0};
-    long long budget = o->count * 10;
+    /* 10 buckets per wanted member, saturated for a huge COUNT. */
+    long long budget = o->count > LLONG_MAX / 10 ? LLONG_MAX : o->count * 10;
     do cursor = sh_scan(s->u.h, cursor, gather, &g);
     while (cursor && budget-- && (long long)g.n < o->count);
     long n = 0;
