@@ -1,11 +1,14 @@
 /* sethash.c -- the chained hash table behind hashtable-encoded sets (see
  * sethash.h).
  *
- * Hashing: a seeded 64-bit multiply-xorshift over the bytes; the seed is
- * drawn once per process so chain lengths cannot be forced from outside.
- * Invariants: `mask` + 1 is the bucket count, a power of two >= 4; no
- * chain is longer than `maxchain`; every
- * member sits in bucket hash & mask; members are distinct. */
+ * Hashing: a seeded 64-bit multiply-xorshift over the bytes, the seed drawn
+ * once per process (clock and pid).  It is fast, not a keyed PRF like
+ * Redis's SipHash: someone who learned the seed could choose colliding
+ * members (docs/modules/set.md lists it).
+ * Invariants: `mask` + 1 is the bucket count, a power of two >= 4; every
+ * member sits in bucket hash & mask; members are distinct; no chain is
+ * longer than `maxchain` (an upper bound: removals do not lower it, a
+ * rehash recomputes it). */
 #include "sethash.h"
 
 #include <string.h>
