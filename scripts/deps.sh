@@ -3,7 +3,8 @@
 # testing) FrankenRedis needs on Debian 12, only what is missing.
 #
 # With --test it also installs the test peers redis-server and redis-tools,
-# and tcl, which runs Redis's own test suite (`make redis-suite`).
+# tcl, which runs Redis's own test suite (`make redis-suite`), and node with
+# npm when missing (the node-redis client check).
 # --redis-suite adds dpkg-dev, which `apt-get source` needs to unpack the
 # Redis source package that suite comes from.
 # Debian starts the packaged redis-server on 127.0.0.1:6379 when it is
@@ -27,6 +28,14 @@ missing=()
 for p in "${want[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# node-redis, the Node.js client the suite drives (tests/integration/
+# node_redis.sh), needs node and npm: Debian's nodejs and npm, unless a
+# node with its npm is already there (a NodeSource nodejs bundles npm, and
+# Debian's npm package would clash with it).
+if [[ ${1:-} == --test || ${1:-} == --redis-suite ]]; then
+  command -v node >/dev/null 2>&1 || missing+=(nodejs)
+  command -v npm >/dev/null 2>&1 || missing+=(npm)
+fi
 [[ ${#missing[@]} -eq 0 ]] && exit 0
 
 SUDO=""

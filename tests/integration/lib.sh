@@ -150,9 +150,9 @@ fr_stop_server() {
     return 1
 }
 
-# fr_compare_transcripts PART CHECKER MIN_LINES OURS_CMD -- run the python
-# CHECKER (argument: a port) against our server (started by OURS_CMD) and
-# against redis-server 7.0.15,
+# fr_compare_transcripts PART CHECKER MIN_LINES OURS_CMD -- run CHECKER (a
+# command; the port is appended) against our server (started by OURS_CMD)
+# and against redis-server 7.0.15,
 # then compare the transcripts line for line: each line is one check named
 # after its step.  Fails when Redis gave fewer than MIN_LINES lines (the
 # checker itself broke) or ours has extra lines.
@@ -163,7 +163,8 @@ fr_compare_transcripts() {
         [ "$name" = ours ] && cmd=$ours
         fr_start_named "$name" "$cmd" || return 1
         local p=PORT_$name i=PID_$name
-        /usr/bin/python3 "$checker" "${!p}" >"$FR_TMP/$part.$name.out" 2>&1
+        # shellcheck disable=SC2086  # the checker command is words
+        $checker "${!p}" >"$FR_TMP/$part.$name.out" 2>&1
         fr_stop_server "${!i}"
     done
     local n_ref i=0 want got extra

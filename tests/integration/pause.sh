@@ -10,7 +10,7 @@ set -u
 src=${1:?} build=${2:?}
 . "$src/tests/integration/lib.sh"
 fr_init
-fr_compare_transcripts pause "$src/tests/integration/pause_check.py" 50 \
+fr_compare_transcripts pause "/usr/bin/python3 $src/tests/integration/pause_check.py" 50 \
     "$build/frankenredis-server $src/conf/frankenredis.conf"
 printf 'pause: %d passed, %d failed\n' "$FR_PASSED" "$FR_FAILED"
 [ "$FR_FAILED" -eq 0 ]

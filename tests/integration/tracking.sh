@@ -8,7 +8,7 @@ set -u
 src=${1:?} build=${2:?}
 . "$src/tests/integration/lib.sh"
 fr_init
-fr_compare_transcripts tracking "$src/tests/integration/tracking_check.py" 90 \
+fr_compare_transcripts tracking "/usr/bin/python3 $src/tests/integration/tracking_check.py" 90 \
     "$build/frankenredis-server $src/conf/frankenredis.conf"
 printf 'tracking: %d passed, %d failed\n' "$FR_PASSED" "$FR_FAILED"
 [ "$FR_FAILED" -eq 0 ]
