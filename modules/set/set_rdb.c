@@ -28,9 +28,12 @@ int set_rdb_save(fr_rdb_io *io, const void *payload) {
     if (s->enc == ST_INTSET) return io->ops->save_string(io, iset_blob(s->u.is), iset_blob_len(s->u.is));
     if (io->ops->save_len(io, sh_count(s->u.h)) != FR_OK) return FR_ERR;
     sh_iter it = {0, NULL};
-    const fr_str *m;
-    while ((m = sh_next(s->u.h, &it)))
-        if (io->ops->save_string(io, m->buf, m->len) != FR_OK) return FR_ERR;
+    const sh_entry *e;
+    while ((e = sh_next(s->u.h, &it))) {
+        size_t len;
+        const char *m = sh_member(e, &len);
+        if (io->ops->save_string(io, m, len) != FR_OK) return FR_ERR;
+    }
     return FR_OK;
 }
 

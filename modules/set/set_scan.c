@@ -59,17 +59,18 @@ static int parse_options(fr_ctx *ctx, scan_opts *o) {
 
 /* The members one step gathers, before MATCH filters them. */
 typedef struct gathered {
-    const fr_str **v;
+    struct { const char *p; size_t len; } *v;
     size_t n, cap;
 } gathered;
 
-static void gather(void *priv, const fr_str *m) {
+static void gather(void *priv, const sh_entry *e) {
     gathered *g = priv;
     if (g->n == g->cap) {
         g->cap = g->cap ? g->cap * 2 : 16;
         g->v = fr_realloc(g->v, g->cap * sizeof(*g->v));
     }
-    g->v[g->n++] = m;
+    g->v[g->n].p = sh_member(e, &g->v[g->n].len);
+    g->n++;
 }
 
 static int matches(const scan_opts *o, const char *p, size_t len) {
@@ -106,11 +107,11 @@ static void scan_hashtable(fr_ctx *ctx, const setval *s, uint64_t cursor, const 
     do cursor = sh_scan(s->u.h, cursor, gather, &g);
     while (cursor && budget-- && (long long)g.n < o->count);
     long n = 0;
-    for (size_t i = 0; i < g.n; i++) n += matches(o, g.v[i]->buf, g.v[i]->len);
+    for (size_t i = 0; i < g.n; i++) n += matches(o, g.v[i].p, g.v[i].len);
     reply_cursor(ctx, cursor);
     fr_reply_array(ctx, n);
     for (size_t i = 0; i < g.n; i++)
-        if (matches(o, g.v[i]->buf, g.v[i]->len)) fr_reply_bulk_str(ctx, g.v[i]);
+        if (matches(o, g.v[i].p, g.v[i].len)) fr_reply_bulk(ctx, g.v[i].p, g.v[i].len);
     fr_free(g.v);
 }
 

@@ -17,10 +17,35 @@
 
 #define SH_MIN_BUCKETS 4
 
-typedef struct sh_entry {
+/* A member's length fits the entry's 32 bits, or the entry is marked
+ * SH_BIG and a size_t before the bytes holds it (proto-max-bulk-len raised
+ * past 4 GiB).  12 bytes of header: a 4-byte member takes 16 bytes in all,
+ * an 8-byte one 32, against 48 for an entry pointing at an fr_str. */
+#define SH_BIG UINT32_MAX
+struct sh_entry {
     struct sh_entry *next;
-    fr_str *m;
-} sh_entry;
+    uint32_t len;
+    char data[];
+};
+
+const char *sh_member(const sh_entry *e, size_t *len) {
+    if (e->len != SH_BIG) {
+        *len = e->len;
+        return e->data;
+    }
+    memcpy(len, e->data, sizeof(*len));
+    return e->data + sizeof(size_t);
+}
+
+static sh_entry *entry_new(const void *p, size_t len) {
+    int big = len >= SH_BIG;
+    size_t head = big ? sizeof(size_t) : 0;
+    sh_entry *e = fr_malloc(sizeof(*e) + head + len);
+    e->len = big ? SH_BIG : (uint32_t)len;
+    if (big) memcpy(e->data, &len, sizeof(len));
+    memcpy(e->data + head, p, len);
+    return e;
+}
 
 struct sethash {
     sh_entry **b;
@@ -77,8 +102,7 @@ void sh_free(sethash *h) {
         sh_entry *e = h->b[i];
         while (e) {
             sh_entry *next = e->next;
-            fr_str_free(e->m);
-            fr_free_sized(e, sizeof(*e));
+            fr_free(e);
             e = next;
         }
     }
@@ -102,7 +126,9 @@ static void rehash(sethash *h, size_t size) {
         sh_entry *e = h->b[i];
         while (e) {
             sh_entry *next = e->next;
-            size_t j = hash_bytes(e->m->buf, e->m->len) & (size - 1);
+            size_t len;
+            const char *m = sh_member(e, &len);
+            size_t j = hash_bytes(m, len) & (size - 1);
             e->next = nb[j];
             nb[j] = e;
             note_chain(h, e);
@@ -114,22 +140,23 @@ static void rehash(sethash *h, size_t size) {
     h->mask = size - 1;
 }
 
+static int same_member(const sh_entry *e, const void *p, size_t len) {
+    size_t elen;
+    const char *m = sh_member(e, &elen);
+    return elen == len && memcmp(m, p, len) == 0;
+}
+
 static sh_entry **find_slot(const sethash *h, const void *p, size_t len) {
     sh_entry **at = &h->b[hash_bytes(p, len) & h->mask];
-    while (*at && ((*at)->m->len != len || memcmp((*at)->m->buf, p, len) != 0))
-        at = &(*at)->next;
+    while (*at && !same_member(*at, p, len)) at = &(*at)->next;
     return at;
 }
 
-int sh_add(sethash *h, fr_str *m) {
-    if (*find_slot(h, m->buf, m->len)) {
-        fr_str_free(m);
-        return 0;
-    }
+int sh_add(sethash *h, const void *p, size_t len) {
+    if (*find_slot(h, p, len)) return 0;
     if (h->count >= h->mask + 1) rehash(h, (h->mask + 1) * 2);
-    sh_entry **head = &h->b[hash_bytes(m->buf, m->len) & h->mask];
-    sh_entry *e = fr_malloc(sizeof(*e));
-    e->m = m;
+    sh_entry **head = &h->b[hash_bytes(p, len) & h->mask];
+    sh_entry *e = entry_new(p, len);
     e->next = *head;
     *head = e;
     h->count++;
@@ -146,8 +173,7 @@ int sh_remove(sethash *h, const void *p, size_t len) {
     sh_entry *e = *at;
     if (!e) return 0;
     *at = e->next;
-    fr_str_free(e->m);
-    fr_free_sized(e, sizeof(*e));
+    fr_free(e);
     h->count--;
     size_t size = h->mask + 1;
     if (size > SH_MIN_BUCKETS && h->count * 100 / size < 10) rehash(h, buckets_for(h->count));
@@ -156,20 +182,20 @@ int sh_remove(sethash *h, const void *p, size_t len) {
 
 /* Uniform: a random (bucket, depth) pair with depth below maxchain, drawn
  * again until it names an entry; every entry has the same chance. */
-const fr_str *sh_random(const sethash *h, uint64_t (*rnd)(void)) {
+const sh_entry *sh_random(const sethash *h, uint64_t (*rnd)(void)) {
     for (;;) {
         const sh_entry *e = h->b[rnd() & h->mask];
         for (size_t k = rnd() % h->maxchain; e && k; k--) e = e->next;
-        if (e) return e->m;
+        if (e) return e;
     }
 }
 
-const fr_str *sh_next(const sethash *h, sh_iter *it) {
+const sh_entry *sh_next(const sethash *h, sh_iter *it) {
     const sh_entry *e = it->entry;
     if (e) e = e->next;
     while (!e && it->bucket <= h->mask) e = h->b[it->bucket++];
     it->entry = e;
-    return e ? e->m : NULL;
+    return e;
 }
 
 static uint64_t rev64(uint64_t v) {
@@ -180,7 +206,7 @@ static uint64_t rev64(uint64_t v) {
 
 uint64_t sh_scan(const sethash *h, uint64_t cursor, sh_scan_fn fn, void *priv) {
     uint64_t mask = h->mask;
-    for (const sh_entry *e = h->b[cursor & mask]; e; e = e->next) fn(priv, e->m);
+    for (const sh_entry *e = h->b[cursor & mask]; e; e = e->next) fn(priv, e);
     /* Increment the reversed cursor over the bits the mask keeps. */
     cursor |= ~mask;
     cursor = rev64(cursor);
@@ -192,6 +218,6 @@ size_t sh_mem_usage(const sethash *h) {
     size_t n = sizeof(*h) + (h->mask + 1) * sizeof(*h->b);
     for (size_t i = 0; i <= h->mask; i++)
         for (const sh_entry *e = h->b[i]; e; e = e->next)
-            n += sizeof(*e) + fr_str_alloc_size(e->m);
+            n += fr_malloc_size((void *)e);
     return n;
 }

@@ -64,8 +64,12 @@ void *st_dup(const void *payload) {
     }
     setval *c = st_new_hashtable(sh_count(s->u.h));
     sh_iter it = {0, NULL};
-    const fr_str *m;
-    while ((m = sh_next(s->u.h, &it))) sh_add(c->u.h, fr_str_dup(m));
+    const sh_entry *e;
+    while ((e = sh_next(s->u.h, &it))) {
+        size_t len;
+        const char *m = sh_member(e, &len);
+        sh_add(c->u.h, m, len);
+    }
     return c;
 }
 
@@ -86,7 +90,7 @@ void st_convert_to_hashtable(setval *s) {
     for (uint32_t i = 0; i < iset_len(is); i++) {
         st_member m = {.is_int = 1, .v = iset_get(is, i)};
         st_member_text(&m);
-        sh_add(h, fr_str_new(m.p, m.len));
+        sh_add(h, m.p, m.len);
     }
     iset_free(is);
     s->enc = ST_HASHTABLE;
@@ -98,15 +102,14 @@ int st_add(setval *s, const void *p, size_t len) {
     if (s->enc == ST_INTSET) {
         if (!as_int(p, len, &v)) {
             st_convert_to_hashtable(s);
-            return sh_add(s->u.h, fr_str_new(p, len));
+            return sh_add(s->u.h, p, len);
         }
         int added;
         s->u.is = iset_add(s->u.is, v, &added);
         if (added && iset_len(s->u.is) > st_max_intset_entries()) st_convert_to_hashtable(s);
         return added;
     }
-    if (sh_contains(s->u.h, p, len)) return 0;
-    return sh_add(s->u.h, fr_str_new(p, len));
+    return sh_add(s->u.h, p, len);
 }
 
 int st_remove(setval *s, const void *p, size_t len) {
@@ -160,11 +163,10 @@ int st_next(st_iter *it, st_member *m) {
         st_member_text(m);
         return 1;
     }
-    const fr_str *e = sh_next(it->s->u.h, &it->hi);
+    const sh_entry *e = sh_next(it->s->u.h, &it->hi);
     if (!e) return 0;
     m->is_int = 0;
-    m->p = e->buf;
-    m->len = e->len;
+    m->p = sh_member(e, &m->len);
     return 1;
 }
 
@@ -188,10 +190,9 @@ void st_random(const setval *s, st_member *m) {
         st_member_text(m);
         return;
     }
-    const fr_str *e = sh_random(s->u.h, st_rand64);
+    const sh_entry *e = sh_random(s->u.h, st_rand64);
     m->is_int = 0;
-    m->p = e->buf;
-    m->len = e->len;
+    m->p = sh_member(e, &m->len);
 }
 
 const char *st_encoding(const void *payload) {
