@@ -23,7 +23,7 @@ import random
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from rdb_tool import Conn, Err  # noqa: E402
+from rdb_tool import Conn, Err, seal  # noqa: E402
 
 RESULTS = {"pass": 0, "fail": 0}
 
@@ -37,33 +37,7 @@ def check(name, ok, why=""):
         RESULTS["fail"] += 1
 
 
-# ---- CRC64 and payload building --------------------------------------------
-
-def _crc_table():
-    table = []
-    for i in range(256):
-        crc = i
-        for _ in range(8):
-            crc = (crc >> 1) ^ (0x95AC9329AC4BC9B5 if crc & 1 else 0)
-        table.append(crc)
-    return table
-
-
-CRC_TABLE = _crc_table()
-
-
-def crc64(data):
-    crc = 0
-    for b in data:
-        crc = CRC_TABLE[(crc ^ b) & 0xFF] ^ (crc >> 8)
-    return crc
-
-
-def seal(body, version):
-    """A DUMP payload: value bytes, RDB version, CRC64 of both."""
-    body = body + bytes([version & 0xFF, version >> 8])
-    return body + crc64(body).to_bytes(8, "little")
-
+# ---- payload building ------------------------------------------------------
 
 def rdb_string(b):
     return rdb_len(len(b)) + b

@@ -128,19 +128,35 @@ def copy(src_port, dst_port):
     print(n)
 
 
+def _crc_table():
+    table = []
+    for i in range(256):
+        crc = i
+        for _ in range(8):
+            crc = (crc >> 1) ^ (0x95AC9329AC4BC9B5 if crc & 1 else 0)
+        table.append(crc)
+    return table
+
+
+CRC_TABLE = _crc_table()
+
+
 def crc64(data):
     """CRC-64/Jones as Redis computes it (reflected, init 0, no xorout)."""
     crc = 0
-    for byte in data:
-        crc ^= byte
-        for _ in range(8):
-            crc = (crc >> 1) ^ (0x95AC9329AC4BC9B5 if crc & 1 else 0)
+    for b in data:
+        crc = CRC_TABLE[(crc ^ b) & 0xFF] ^ (crc >> 8)
     return crc
 
 
+def seal(body, version=10):
+    """A DUMP payload: value bytes (type byte first), RDB version, CRC64."""
+    body = body + bytes([version & 0xFF, version >> 8])
+    return body + crc64(body).to_bytes(8, "little")
+
+
 def payload(hexbody):
-    body = bytes.fromhex(hexbody) + bytes([10, 0])
-    full = body + crc64(body).to_bytes(8, "little")
+    full = seal(bytes.fromhex(hexbody))
     print("".join("\\x%02x" % b for b in full))
 
 

@@ -24,35 +24,8 @@ import struct
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from rdb_tool import Conn, Err  # noqa: E402
+from rdb_tool import Conn, Err, seal  # noqa: E402
 
-RDB_VERSION = 10
-
-
-def _crc_table():
-    table = []
-    for i in range(256):
-        crc = i
-        for _ in range(8):
-            crc = (crc >> 1) ^ (0x95AC9329AC4BC9B5 if crc & 1 else 0)
-        table.append(crc)
-    return table
-
-
-CRC_TABLE = _crc_table()
-
-
-def crc64(data):
-    crc = 0
-    for b in data:
-        crc = CRC_TABLE[(crc ^ b) & 0xFF] ^ (crc >> 8)
-    return crc
-
-
-def seal(body):
-    """A DUMP payload: value bytes (type byte first), version, CRC64."""
-    body = body + struct.pack("<H", RDB_VERSION)
-    return body + struct.pack("<Q", crc64(body))
 
 
 def intset_blob(values, width):
