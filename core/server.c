@@ -109,6 +109,7 @@ static void before_sleep_cb(struct ev_loop *loop, ev_prepare *w, int revents)
         fr_hook_event ev = {.id = FR_HOOK_BEFORE_SLEEP};
         fr_hooks_fire(&ev);
     }
+    fr_tracking_flush_pending(); /* held for a command run outside a read */
     fr_tracking_broadcast(); /* after the expiry the hooks may have done */
     fr_client_flush_pending();
 }

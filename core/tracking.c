@@ -60,8 +60,14 @@ static unsigned long long total_items;
 static bcast_prefix *prefixes;      /* sorted by prefix bytes */
 static int nprefixes;
 static long tracking_clients;
-/* Invalidations held for the running client: keys (owned), NULL = flush. */
-static fr_str **pending;
+/* Invalidations held for the client whose command was running: the key
+ * (owned; NULL: a flush) and that client's id, so they reach it even if
+ * another client's command runs before they are sent. */
+typedef struct held {
+    fr_str *key;
+    uint64_t client_id;
+} held;
+static held *pending;
 static int npending, pending_cap;
 static unsigned limit_rounds;       /* cron rounds spent over the limit */
 
@@ -158,25 +164,26 @@ static void send_message(fr_client *c, const message *m)
     fr_client_push_end(push);
 }
 
-static void hold_for_running_client(fr_str *key_or_null)
+static void hold_for(const fr_client *c, fr_str *key_or_null)
 {
     if (npending == pending_cap) {
         pending_cap = pending_cap ? pending_cap * 2 : 8;
         pending = fr_realloc(pending, sizeof(*pending) * (size_t)pending_cap);
     }
-    pending[npending++] = key_or_null;
+    pending[npending++] = (held){key_or_null, c->id};
 }
 
-/* The running command's reply is out: send what was held for its client. */
+/* The running command's reply is out: send what was held, in order, to
+ * the clients still there and tracking. */
 void fr_tracking_flush_pending(void)
 {
-    fr_client *c = fr_proto.current_client;
     for (int i = 0; i < npending; i++) {
+        fr_client *c = fr_client_by_id(pending[i].client_id);
         if (c && c->tracking) {
-            message m = {.key = pending[i], .null_resp = c->resp};
+            message m = {.key = pending[i].key, .null_resp = c->resp};
             send_message(c, &m);
         }
-        fr_str_free(pending[i]);
+        fr_str_free(pending[i].key);
     }
     npending = 0;
 }
@@ -241,7 +248,7 @@ static void invalidate_key(fr_client *writer, const fr_str *key, int bcast)
         if (!t || !t->tracking || t->tracking->flags & TRK_BCAST) continue;
         if (t->tracking->flags & TRK_NOLOOP && t == running) continue;
         if (t == running) {
-            hold_for_running_client(fr_str_dup(key));
+            hold_for(t, fr_str_dup(key));
         } else {
             message m = {.key = key};
             send_message(t, &m);
@@ -267,7 +274,7 @@ void fr_tracking_flushed(void)
         for (fr_client *c = fr_proto.clients; c; c = c->next) {
             if (!c->tracking) continue;
             if (c == fr_proto.current_client) {
-                hold_for_running_client(NULL);
+                hold_for(c, NULL);
             } else {
                 message m = {.null_resp = c->resp};
                 send_message(c, &m);
