@@ -3,8 +3,8 @@
 # testing) FrankenRedis needs on Debian 12, only what is missing.
 #
 # With --test it also installs the test peers redis-server and redis-tools,
-# tcl, which runs Redis's own test suite (`make redis-suite`), and node with
-# npm when missing (the node-redis client check).
+# tcl, which runs Redis's own test suite (`make redis-suite`), and Debian's
+# node-redis with node when missing (the node-redis client check).
 # --redis-suite adds dpkg-dev, which `apt-get source` needs to unpack the
 # Redis source package that suite comes from.
 # Debian starts the packaged redis-server on 127.0.0.1:6379 when it is
@@ -15,7 +15,7 @@ set -euo pipefail
 
 build_pkgs=(gcc make autoconf automake pkg-config libc6-dev libev-dev libyaml-dev check libjemalloc-dev liblzf-dev)
 # tcl: the interpreter of Redis's test suite (tests/redis-suite/run.sh)
-test_pkgs=(redis-server redis-tools procps iproute2 python3-redis git tcl)
+test_pkgs=(redis-server redis-tools procps iproute2 python3-redis git tcl node-redis)
 suite_pkgs=(dpkg-dev)
 
 want=("${build_pkgs[@]}")
@@ -28,13 +28,11 @@ missing=()
 for p in "${want[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-# node-redis, the Node.js client the suite drives (tests/integration/
-# node_redis.sh), needs node and npm: Debian's nodejs and npm, unless a
-# node with its npm is already there (a NodeSource nodejs bundles npm, and
-# Debian's npm package would clash with it).
+# node-redis (Debian's package, above) runs on node: Debian's nodejs,
+# unless a node is already there (a NodeSource nodejs is a different
+# package that also provides it).
 if [[ ${1:-} == --test || ${1:-} == --redis-suite ]]; then
   command -v node >/dev/null 2>&1 || missing+=(nodejs)
-  command -v npm >/dev/null 2>&1 || missing+=(npm)
 fi
 [[ ${#missing[@]} -eq 0 ]] && exit 0
 

@@ -36,7 +36,7 @@ run_part conformance bash "$src/tests/conformance/gate.sh" "$build"
 run_part rdb bash "$src/tests/integration/rdb.sh" "$src" "$build"
 run_part ttl bash "$src/tests/integration/ttl.sh" "$src" "$build"
 run_part clients bash "$src/tests/integration/clients.sh" "$src" "$build"
-# node-redis (Node.js) against our server and redis-server, transcripts equal.
+# node-redis (Debian's, on Node.js) vs our server and redis-server, equal.
 run_part node_redis bash "$src/tests/integration/node_redis.sh" "$src" "$build"
 # Replies through slow readers, also under ASan/UBSan (builds build-asan/).
 run_part output bash "$src/tests/integration/output.sh" "$src" "$build"

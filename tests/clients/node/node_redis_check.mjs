@@ -1,5 +1,5 @@
-// node_redis_check.mjs PORT -- node-redis (the npm package "redis", pinned
-// in package.json) against the server on PORT, printed as a transcript
+// node_redis_check.mjs PORT -- node-redis (Debian 12's node-redis package,
+// 4.5.1, the npm package "redis") against the server on PORT, printed as a transcript
 // that tests/integration/node_redis.sh takes from our server and from
 // redis-server 7.0.15 and compares line for line.
 //
@@ -9,7 +9,10 @@
 // without a broken WATCH, the SCAN iterator, errors surfaced as exceptions,
 // pub/sub on a duplicated connection, keyspace notifications, SELECT via
 // the database option, and QUIT.  Each line is "<step>: <JSON value>".
-import { createClient, commandOptions } from 'redis';
+// Debian's node-redis is CommonJS: take its exports from the default import.
+import redis from 'redis';
+
+const { createClient, commandOptions } = redis;
 
 const port = Number(process.argv[2]);
 const url = `redis://127.0.0.1:${port}`;
