@@ -18,6 +18,7 @@ Suite *ttl_cycle_suite(void);
 Suite *rdb_suite(void);
 Suite *sdk_version_suite(void);
 Suite *hist_suite(void);
+Suite *list_pure_suite(void);
 
 int main(void)
 {
@@ -33,6 +34,7 @@ int main(void)
     srunner_add_suite(sr, rdb_suite());
     srunner_add_suite(sr, sdk_version_suite());
     srunner_add_suite(sr, hist_suite());
+    srunner_add_suite(sr, list_pure_suite());
     srunner_run_all(sr, CK_NORMAL);
     int run = srunner_ntests_run(sr);
     int failed = srunner_ntests_failed(sr);
