@@ -47,6 +47,8 @@ run_part unixsocket bash "$src/tests/integration/unixsocket.sh" "$src" "$build"
 run_part tracking bash "$src/tests/integration/tracking.sh" "$src" "$build"
 # Pub/sub and keyspace notifications, several connections, against Redis.
 run_part pubsub bash "$src/tests/integration/pubsub.sh" "$src" "$build"
+# Lists: random streams, DUMP bytes, RESTORE fuzz, RDB both ways vs Redis.
+run_part list bash "$src/tests/integration/list.sh" "$src" "$build"
 # CONFIG GET/SET/REWRITE of every parameter against redis-server 7.0.15.
 run_part config bash "$src/tests/integration/config.sh" "$src" "$build"
 # The benchmark is a tool, not a test: its quick mode only has to run.
