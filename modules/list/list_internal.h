@@ -51,12 +51,16 @@ int list_where_or_reply(fr_ctx *ctx, int i, int *where);
 /* Redis's getRangeLongFromObjectOrReply. */
 int list_range_ll_or_reply(fr_ctx *ctx, int i, long long min, long long max,
                            long long *out, const char *msg);
+/* LMOVE's work on arguments 1 (source) and 2 (destination): FR_ERR when
+ * nothing moved (already replied).  list_pop.c. */
+int list_move(fr_ctx *ctx, int from, int to);
 /* Option keyword test with C-string semantics, as Redis compares options. */
 int list_opt_is(const fr_ctx *ctx, int i, const char *kw);
 
 /* Command handlers: prototypes generated from list.yaml (glue.h);
  * list_push.c (LPUSH RPUSH LPUSHX RPUSHX LINSERT LSET), list_pop.c (LPOP
  * RPOP LMPOP LMOVE RPOPLPUSH), list_read.c (LLEN LINDEX LRANGE LPOS),
- * list_edit.c (LREM LTRIM). */
+ * list_edit.c (LREM LTRIM), list_block.c (BLPOP BRPOP BRPOPLPUSH BLMOVE
+ * BLMPOP). */
 
 #endif /* FR_LIST_INTERNAL_H */

@@ -107,17 +107,18 @@ void cmd_lmpop(fr_ctx *ctx) {
     fr_reply_null_array(ctx);
 }
 
-/* Pop from src's `from` end and push on dst's `to` end; reply the element. */
-static void move_generic(fr_ctx *ctx, int from, int to) {
+/* Pop from src's `from` end and push on dst's `to` end; reply the element.
+ * FR_ERR when nothing moved (already replied). */
+int list_move(fr_ctx *ctx, int from, int to) {
     const fr_str *src = fr_arg(ctx, 1), *dst = fr_arg(ctx, 2);
     int wrong;
     ql *sq = list_lookup_write(ctx, src, &wrong);
     if (!sq) {
         if (!wrong) fr_reply_null(ctx);
-        return;
+        return FR_ERR;
     }
     ql *dq = list_lookup_write(ctx, dst, &wrong);
-    if (wrong) return;
+    if (wrong) return FR_ERR;
     fr_str *e = ql_pop(sq, from == LIST_HEAD);
     int created = 0;
     if (!dq) {
@@ -138,13 +139,14 @@ static void move_generic(fr_ctx *ctx, int from, int to) {
         fr_key_touched_write(ctx, fr_ctx_db(ctx), src);
     }
     fr_dirty(ctx, 1);
+    return FR_OK;
 }
 
-void cmd_rpoplpush(fr_ctx *ctx) { move_generic(ctx, LIST_TAIL, LIST_HEAD); }
+void cmd_rpoplpush(fr_ctx *ctx) { list_move(ctx, LIST_TAIL, LIST_HEAD); }
 
 void cmd_lmove(fr_ctx *ctx) {
     int from, to;
     if (list_where_or_reply(ctx, 3, &from) != FR_OK) return;
     if (list_where_or_reply(ctx, 4, &to) != FR_OK) return;
-    move_generic(ctx, from, to);
+    list_move(ctx, from, to);
 }

@@ -3,7 +3,9 @@
 # (list_check.py does the talking): a seeded random command stream under
 # several list-max-listpack-size / list-compress-depth settings with equal
 # replies, DUMP bytes and digests; DUMP/RESTORE both ways, the older
-# encodings (RDB types 14, 10, 1) and mutated payloads; RDB files both
+# encodings (RDB types 14, 10, 1) and mutated payloads; the blocking
+# commands with several connections (order served, MULTI/EXEC, SWAPDB,
+# CLIENT UNBLOCK, timeouts, events); RDB files both
 # ways (our snapshot loads into redis-server and passes redis-check-rdb,
 # Redis's snapshot loads into ours) with identical DEBUG DIGEST.
 # Prints PASS/FAIL lines and "list: N passed, M failed".
@@ -39,6 +41,7 @@ mkdir -p "$FR_TMP/ours"
 fr_start_named ours "$ours_cmd --dir $FR_TMP/ours" || { summary; exit 1; }
 fr_start_named ref "$ref_cmd --dbfilename ref.rdb" || { summary; exit 1; }
 check diff
+check block
 check restore
 check fill
 

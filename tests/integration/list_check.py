@@ -11,6 +11,10 @@ MODE restore: DUMP payloads move both ways (RESTORE on the other
   ziplist 10, linked list 1, RDB version 9) are accepted by both with
   the same result; mutated payloads (valid CRC) never take our server
   down, and whatever we accept reads back sanely.
+MODE block: several connections at once: BLPOP & co served first
+  blocked first, woken by a push inside MULTI/EXEC only after EXEC, by
+  SWAPDB, chained BLMOVEs, CLIENT UNBLOCK TIMEOUT|ERROR, timeouts in RESP2
+  and RESP3, keyspace events and the dirty count of a served pop.
 MODE fill: build the data set the rdb part saves (both servers alike).
 MODE same: the two servers hold the same data (DEBUG DIGEST).
 Prints "PASS name" or "FAIL name: why"."""
@@ -22,6 +26,7 @@ import sys
 
 class Conn:
     def __init__(self, port):
+        self.port = port
         self.s = socket.create_connection(("127.0.0.1", port), timeout=10)
         self.buf = b""
 
@@ -54,8 +59,15 @@ class Conn:
     def read(self):
         line = self._line()
         t, rest = line[:1], line[1:]
-        if t in (b"+", b"-", b":"):
+        if t in (b"+", b"-", b":", b",", b"#", b"("):
             return (t + rest).decode("latin-1")
+        if t == b"_":
+            return "_"
+        if t in (b"%", b">", b"~"):
+            n = int(rest) * (2 if t == b"%" else 1)
+            return [t.decode()] + [self.read() for _ in range(n)]
+        if t == b"=":
+            return self._n(int(rest))
         if t == b"$":
             n = int(rest)
             return None if n < 0 else self._n(n)
@@ -293,6 +305,132 @@ def ziplist(els):
     return struct.pack("<IIH", total, offs[-1] if offs else 10, len(els)) + body + b"\xff"
 
 
+def run_scenario(port, steps):
+    """Runs steps (conn, words | ('@read', conn) | ('@sleep', s)) on fresh
+    connections; returns what each @read got (one reply)."""
+    import time
+    conns, out = {}, []
+    for st in steps:
+        if st[0] == "@sleep":
+            time.sleep(st[1])
+            continue
+        if st[0] in ("@read", "@drop"):
+            got = conns[st[1]].read()
+            if st[0] == "@read":
+                out.append((st[1], got))
+            continue
+        name, words = st
+        if name not in conns:
+            conns[name] = Conn(port)
+        c = conns[name]
+        out_words = words.split() if isinstance(words, str) else words
+        msg = [b"*%d\r\n" % len(out_words)]
+        for w in out_words:
+            b = w.encode()
+            msg.append(b"$%d\r\n%s\r\n" % (len(b), b))
+        c.s.sendall(b"".join(msg))
+        time.sleep(0.03)   # arrival order is the order of the steps
+    for c in conns.values():
+        c.s.close()
+    return out
+
+
+SCENARIOS = {
+    "fairness": [
+        ("r", "DEL f"), ("@read", "r"),
+        ("a", "BLPOP f 0"), ("b", "BLPOP f 0"), ("c", "BRPOP f 0"),
+        ("r", "RPUSH f 1 2 3 4"), ("@read", "r"),
+        ("@read", "a"), ("@read", "b"), ("@read", "c"),
+        ("r", "LRANGE f 0 -1"), ("@read", "r")],
+    "multi-exec-wakes-after-exec": [
+        ("r", "DEL m"), ("@read", "r"),
+        ("a", "BLPOP m 0"),
+        ("r", "MULTI"), ("r", "LPUSH m a"), ("r", "LPUSH m b"), ("r", "LPUSH m c"), ("r", "EXEC"),
+        ("@read", "r"), ("@read", "r"), ("@read", "r"), ("@read", "r"), ("@read", "r"),
+        ("@read", "a"), ("r", "LRANGE m 0 -1"), ("@read", "r")],
+    "push-then-delete-in-multi": [
+        ("r", "DEL d"), ("@read", "r"),
+        ("a", "BLPOP d 1"),
+        ("r", "MULTI"), ("r", "LPUSH d a"), ("r", "DEL d"), ("r", "EXEC"),
+        ("@read", "r"), ("@read", "r"), ("@read", "r"), ("@read", "r"),
+        ("r", "LPUSH d z"), ("@read", "r"), ("@read", "a")],
+    "set-does-not-wake": [
+        ("r", "DEL s"), ("@read", "r"),
+        ("a", "BLPOP s 0"),
+        ("r", "SET s x"), ("@read", "r"), ("r", "DEL s"), ("@read", "r"),
+        ("r", "RPUSH s y"), ("@read", "r"), ("@read", "a")],
+    "chained-blmove": [
+        ("r", "DEL c1 c2 c3"), ("@read", "r"),
+        ("a", "BLMOVE c1 c2 LEFT RIGHT 0"), ("b", "BRPOPLPUSH c2 c3 0"), ("c", "BLMPOP 0 1 c3 LEFT COUNT 3"),
+        ("r", "RPUSH c1 v"), ("@read", "r"),
+        ("@read", "a"), ("@read", "b"), ("@read", "c"),
+        ("r", "EXISTS c1 c2 c3"), ("@read", "r")],
+    "self-brpoplpush": [
+        ("r", "DEL sl"), ("@read", "r"),
+        ("a", "BRPOPLPUSH sl sl 0"), ("r", "RPUSH sl a b"), ("@read", "r"), ("@read", "a"),
+        ("r", "LRANGE sl 0 -1"), ("@read", "r")],
+    "wrong-destination-keeps-order": [
+        ("r", "DEL w1 w2"), ("@read", "r"), ("r", "SET w2 x"), ("@read", "r"),
+        ("a", "BLMOVE w1 w2 LEFT LEFT 0"), ("b", "BLPOP w1 0"),
+        ("r", "RPUSH w1 p q"), ("@read", "r"), ("@read", "a"), ("@read", "b"),
+        ("r", "LRANGE w1 0 -1"), ("@read", "r")],
+    "timeouts": [
+        ("a", "BLPOP t 0.05"), ("@read", "a"),
+        ("b", "HELLO 3"), ("@drop", "b"), ("b", "BRPOPLPUSH t u 0.05"), ("@read", "b"),
+        ("b", "BLMPOP 0.05 1 t LEFT"), ("@read", "b")],
+    "client-unblock": [
+        ("a", "CLIENT ID"), ("@read", "a"), ("a", "CLIENT SETNAME blk"), ("@read", "a"),
+        ("a", "BLPOP u 0")],
+    "swapdb-wakes": [
+        ("r", "SELECT 1"), ("@read", "r"), ("r", "FLUSHALL"), ("@read", "r"), ("r", "RPUSH k hello"), ("@read", "r"),
+        ("a", "SELECT 9"), ("@read", "a"), ("a", "BRPOP k 5"),
+        ("r", "SWAPDB 1 9"), ("@read", "r"), ("@read", "a"), ("r", "SELECT 0"), ("@read", "r")],
+    "served-events": [
+        ("e", "CONFIG SET notify-keyspace-events KEA"), ("@read", "e"),
+        ("e", "PSUBSCRIBE __keyevent@0__:*"), ("@read", "e"),
+        ("a", "BLMPOP 0 1 ev RIGHT COUNT 2"),
+        ("r", "RPUSH ev 1 2"), ("@read", "r"), ("@read", "a"),
+        ("@read", "e"), ("@read", "e"), ("@read", "e"),
+        ("r", ["CONFIG", "SET", "notify-keyspace-events", ""]), ("@read", "r")],
+}
+
+
+def mode_block(ours, ref):
+    for name, steps in SCENARIOS.items():
+        if name == "client-unblock":
+            check("block/" + name, unblock_same(ours, ref), "CLIENT UNBLOCK replies differ")
+            continue
+        a, b = run_scenario(ours.port, steps), run_scenario(ref.port, steps)
+        check("block/" + name, a == b, "ours %r ref %r" % (a, b))
+    d0 = [int(c.send("INFO", "persistence").split(b"rdb_changes_since_last_save:")[1].split(b"\r")[0]) for c in (ours, ref)]
+    for c in (ours, ref):
+        # BLMPOP: Redis 7.0.15 counts a served BLMPOP's pops but not a
+        # served BLPOP's or BLMOVE's (we count all three: see list_block.c).
+        run_scenario(c.port, [("a", "BLMPOP 0 1 dirty LEFT COUNT 5"), ("r", "RPUSH dirty a b"), ("@read", "a"), ("@read", "r")])
+    d1 = [int(c.send("INFO", "persistence").split(b"rdb_changes_since_last_save:")[1].split(b"\r")[0]) for c in (ours, ref)]
+    check("block/served-blmpop-is-dirty", d1[0] - d0[0] == d1[1] - d0[1], "ours +%d ref +%d" % (d1[0] - d0[0], d1[1] - d0[1]))
+
+
+def unblock_same(ours, ref):
+    import time
+    res = []
+    for c in (ours, ref):
+        got = []
+        for how in ("TIMEOUT", "ERROR", ""):
+            w = Conn(c.port)
+            cid = w.send("CLIENT", "ID")
+            w.s.sendall(b"*3\r\n$5\r\nBLPOP\r\n$2\r\nub\r\n$1\r\n0\r\n")
+            time.sleep(0.05)
+            got.append(c.send("INFO", "clients").split(b"blocked_clients:")[1].split(b"\r")[0])
+            args = ["CLIENT", "UNBLOCK", cid[1:]] + ([how] if how else [])
+            got.append(c.send(*args))
+            got.append(w.read())
+            got.append(c.send("CLIENT", "UNBLOCK", cid[1:]))
+            w.s.close()
+        res.append(got)
+    return res[0] == res[1]
+
+
 def mode_fill(ours, ref):
     rng = random.Random(99)
     for c in (ours, ref):
@@ -315,7 +453,7 @@ def mode_same(ours, ref):
 def main():
     mode, po, pr = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
     ours, ref = Conn(po), Conn(pr)
-    {"diff": mode_diff, "restore": mode_restore, "fill": mode_fill, "same": mode_same}[mode](ours, ref)
+    {"diff": mode_diff, "restore": mode_restore, "block": mode_block, "fill": mode_fill, "same": mode_same}[mode](ours, ref)
     return 1 if FAILS else 0
 
 
