@@ -305,6 +305,14 @@ def ziplist(els):
     return struct.pack("<IIH", total, offs[-1] if offs else 10, len(els)) + body + b"\xff"
 
 
+def send_words(c, words):
+    msg = [b"*%d\r\n" % len(words)]
+    for w in words:
+        b = w.encode()
+        msg.append(b"$%d\r\n%s\r\n" % (len(b), b))
+    c.s.sendall(b"".join(msg))
+
+
 def run_scenario(port, steps):
     """Runs steps (conn, words | ('@read', conn) | ('@sleep', s)) on fresh
     connections; returns what each @read got (one reply)."""
@@ -314,6 +322,16 @@ def run_scenario(port, steps):
         if st[0] == "@sleep":
             time.sleep(st[1])
             continue
+        if st[0] == "@burst":
+            # Several connections at once, no pause: their requests reach
+            # the server in one wake-up and must run in arrival order.
+            for name, words in st[1]:
+                if name not in conns:
+                    conns[name] = Conn(port)
+            for name, words in st[1]:
+                send_words(conns[name], words.split())
+            time.sleep(0.05)
+            continue
         if st[0] in ("@read", "@drop"):
             got = conns[st[1]].read()
             if st[0] == "@read":
@@ -322,13 +340,7 @@ def run_scenario(port, steps):
         name, words = st
         if name not in conns:
             conns[name] = Conn(port)
-        c = conns[name]
-        out_words = words.split() if isinstance(words, str) else words
-        msg = [b"*%d\r\n" % len(out_words)]
-        for w in out_words:
-            b = w.encode()
-            msg.append(b"$%d\r\n%s\r\n" % (len(b), b))
-        c.s.sendall(b"".join(msg))
+        send_words(conns[name], words.split() if isinstance(words, str) else words)
         time.sleep(0.03)   # arrival order is the order of the steps
     for c in conns.values():
         c.s.close()
@@ -342,6 +354,11 @@ SCENARIOS = {
         ("r", "RPUSH f 1 2 3 4"), ("@read", "r"),
         ("@read", "a"), ("@read", "b"), ("@read", "c"),
         ("r", "LRANGE f 0 -1"), ("@read", "r")],
+    "same-wake-up-arrival-order": [
+        ("r", "DEL o1 t1 t2"), ("@read", "r"), ("r", "SET t1 nolist"), ("@read", "r"),
+        ("@burst", [("a", "BRPOPLPUSH o1 t1 0"), ("b", "BRPOPLPUSH o1 t2 0")]),
+        ("r", "LPUSH o1 foo"), ("@read", "r"), ("@read", "a"), ("@read", "b"),
+        ("r", "LRANGE t2 0 -1"), ("@read", "r")],
     "multi-exec-wakes-after-exec": [
         ("r", "DEL m"), ("@read", "r"),
         ("a", "BLPOP m 0"),
