@@ -96,14 +96,16 @@ static void rename_generic(fr_ctx *ctx, int nx) {
         reply_rename(ctx, nx, 0);
         return;
     }
-    if (key_lookup_write(ctx, dst)) {
-        if (nx) {
-            fr_reply_long_long(ctx, 0);
-            return;
-        }
-        fr_key_delete(ctx, db, dst);
+    int dst_exists = key_lookup_write(ctx, dst) != NULL;
+    if (dst_exists && nx) {
+        fr_reply_long_long(ctx, 0);
+        return;
     }
-    fr_key_attach(ctx, db, dst, fr_key_detach(ctx, db, src));
+    /* The source goes first: readers tracking both keys are told about
+     * the source, then the destination, in Redis's order. */
+    fr_detached *d = fr_key_detach(ctx, db, src);
+    if (dst_exists) fr_key_delete(ctx, db, dst);
+    fr_key_attach(ctx, db, dst, d);
     fr_notify_keyspace_event(FR_NOTIFY_GENERIC, "rename_from", src, fr_db_id(db));
     fr_notify_keyspace_event(FR_NOTIFY_GENERIC, "rename_to", dst, fr_db_id(db));
     fr_dirty(ctx, 1);
