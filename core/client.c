@@ -127,11 +127,20 @@ static void unlink_unblocked(fr_client *c)
     c->flags &= ~FR_CLIENT_UNBLOCKED;
 }
 
+static void unlink_read(fr_client *c)
+{
+    fr_client **pp = &fr_proto.read_batch;
+    while (*pp && *pp != c) pp = &(*pp)->read_next;
+    if (*pp) *pp = c->read_next;
+    c->flags &= ~FR_CLIENT_READ_QUEUED;
+}
+
 void fr_client_free(fr_client *c)
 {
     up.client_gone(c);
     if (c->flags & FR_CLIENT_PENDING_WRITE) unlink_pending(c);
     if (c->flags & FR_CLIENT_UNBLOCKED) unlink_unblocked(c);
+    if (c->flags & FR_CLIENT_READ_QUEUED) unlink_read(c);
     ev_io_stop(fr_proto.loop, &c->rio);
     ev_io_stop(fr_proto.loop, &c->wio);
     close(c->fd);
@@ -286,10 +295,26 @@ static void read_cb(struct ev_loop *loop, ev_io *w, int revents)
         fr_client_free(c);
         return;
     }
-    fr_proto.current_client = c;
-    process_input(c);
-    fr_proto.current_client = NULL;
-    if (c->flags & (FR_CLIENT_CLOSE_AFTER_REPLY | FR_CLIENT_CLOSE_ASAP)) queue_pending(c);
+    /* libev calls back the sockets one wake-up found readable in the
+     * reverse of the kernel's order; stacking them here restores it. */
+    if (!(c->flags & FR_CLIENT_READ_QUEUED)) {
+        c->flags |= FR_CLIENT_READ_QUEUED;
+        c->read_next = fr_proto.read_batch;
+        fr_proto.read_batch = c;
+    }
+}
+
+void fr_clients_process_reads(void)
+{
+    fr_client *c;
+    while ((c = fr_proto.read_batch) != NULL) {
+        fr_proto.read_batch = c->read_next;
+        c->flags &= ~FR_CLIENT_READ_QUEUED;
+        fr_proto.current_client = c;
+        process_input(c);
+        fr_proto.current_client = NULL;
+        if (c->flags & (FR_CLIENT_CLOSE_AFTER_REPLY | FR_CLIENT_CLOSE_ASAP)) queue_pending(c);
+    }
 }
 
 void fr_client_hold_input(fr_client *c)

@@ -223,6 +223,9 @@ void fr_cmd_swapdb(fr_ctx *ctx)
         fr_multi_touch_db(&fr_keyspace.db[a], &fr_keyspace.db[b]);
         fr_multi_touch_db(&fr_keyspace.db[b], &fr_keyspace.db[a]);
         fr_db_swap((int)a, (int)b);
+        /* Clients blocked in either DB may now find their keys. */
+        fr_blocked_db_swapped(&fr_keyspace.db[a]);
+        fr_blocked_db_swapped(&fr_keyspace.db[b]);
     }
     fr_dirty(ctx, 1);
     fr_reply_ok(ctx);

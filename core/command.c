@@ -99,10 +99,14 @@ void fr_command_process(fr_client *c)
 {
     if (fr_tracking_is_on(c)) fr_tracking_limit();
     process_one(c);
-    if (c->flags & FR_CLIENT_BLOCKED) return;
-    fr_tracking_after_command(c);
-    c->flags &= ~FR_CLIENT_REPLY_SKIP;
-    if (c->flags & FR_CLIENT_REPLY_SKIP_NEXT) c->flags = (c->flags & ~FR_CLIENT_REPLY_SKIP_NEXT) | FR_CLIENT_REPLY_SKIP;
+    if (!(c->flags & FR_CLIENT_BLOCKED)) {
+        fr_tracking_after_command(c);
+        c->flags &= ~FR_CLIENT_REPLY_SKIP;
+        if (c->flags & FR_CLIENT_REPLY_SKIP_NEXT) c->flags = (c->flags & ~FR_CLIENT_REPLY_SKIP_NEXT) | FR_CLIENT_REPLY_SKIP;
+    }
+    /* Clients waiting for keys this command wrote are served right after
+     * it, before any other command, as Redis's handleClientsBlockedOnKeys. */
+    fr_blocked_serve_ready();
 }
 
 static void process_one(fr_client *c)

@@ -50,6 +50,8 @@ typedef struct fr_reply_block {
 /* Writing a push (pub/sub message): CLIENT REPLY OFF/SKIP do not silence
  * it, as Redis's CLIENT_PUSHING. */
 #define FR_CLIENT_PUSHING (1 << 12)
+/* Bytes read this wake-up, commands not run yet (fr_clients_process_reads). */
+#define FR_CLIENT_READ_QUEUED (1 << 13)
 #define FR_CLIENT_MONITOR (1 << 16)    /* MONITOR: gets every command (monitor.c) */
 /* Replies are dropped, not queued, while any of these is set. */
 #define FR_CLIENT_SILENT (FR_CLIENT_CLOSE_AFTER_REPLY | FR_CLIENT_CLOSE_ASAP | FR_CLIENT_REPLY_OFF | FR_CLIENT_REPLY_SKIP)
@@ -111,6 +113,7 @@ typedef struct fr_client {
     /* blocking (blocked.c owns `block`; client.c the resume queue) */
     void *block;                           /* runtime's record, NULL if none */
     struct fr_client *unblocked_next;      /* resume queue, while UNBLOCKED */
+    struct fr_client *read_next;           /* read batch, while READ_QUEUED */
     struct fr_tracking *tracking;          /* CLIENT TRACKING state (tracking.c), NULL: off */
 } fr_client;
 
@@ -163,6 +166,7 @@ typedef struct fr_protocol {
     uint64_t next_client_id;
     fr_client *current_client;
     fr_client *unblocked;     /* input to resume before the loop sleeps */
+    fr_client *read_batch;    /* read this wake-up, in the kernel's order */
     fr_proto_stats stats;
 } fr_protocol;
 
@@ -197,6 +201,10 @@ fr_str *fr_client_describe(fr_client *c);
 void fr_client_hold_input(fr_client *c);
 void fr_client_release_input(fr_client *c, int rerun);
 void fr_clients_resume_unblocked(void);
+/* Run the commands of the clients read from since the loop woke, in the
+ * order the kernel reported their sockets readable (the order requests
+ * arrived in), as Redis does; the loop calls it before it sleeps. */
+void fr_clients_process_reads(void);
 
 /* ---- reply.c: bytes into a client's output ---- */
 struct iovec;

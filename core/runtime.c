@@ -24,19 +24,21 @@ static void key_event(fr_hook_id id, fr_ctx *ctx, fr_db *db, const fr_str *key, 
         int nobody = id == FR_HOOK_KEY_DELETED && (why == FR_DELETE_EXPIRED || why == FR_DELETE_EVICTED);
         fr_tracking_key_changed(nobody ? NULL : ctx, key);
     }
+    if (id == FR_HOOK_KEY_WRITTEN) fr_blocked_key_written(db, key);
     if (!fr_hooks_count(id)) return;
     fr_hook_event ev = {.id = id, .ctx = ctx, .db = db, .key = key, .why = why};
     fr_hooks_fire(&ev);
 }
 
 /* Tells the keyspace which key events to send up: the ones a hook is
- * registered for, and writes/deletions while any key is WATCHed or
- * remembered for client-side caching.  Called
- * whenever either changes. */
+ * registered for, and writes/deletions while any key is WATCHed,
+ * remembered for client-side caching or waited for by a blocked client.
+ * Called whenever any of these changes. */
 void fr_runtime_key_interest_changed(void)
 {
     unsigned want = 0;
-    int watching = fr_multi_watched_keys() > 0 || fr_tracking_wants_key_events();
+    int watching = fr_multi_watched_keys() > 0 || fr_tracking_wants_key_events() ||
+                   fr_blocked_on_keys_count() > 0;
     if (fr_hooks_count(FR_HOOK_KEY_READ)) want |= 1u << FR_HOOK_KEY_READ;
     if (watching || fr_hooks_count(FR_HOOK_KEY_WRITTEN)) want |= 1u << FR_HOOK_KEY_WRITTEN;
     if (watching || fr_hooks_count(FR_HOOK_KEY_DELETED)) want |= 1u << FR_HOOK_KEY_DELETED;

@@ -239,6 +239,7 @@ void fr_ctx_release(fr_ctx *ctx);
 /* ---- blocked.c: clients whose command cannot run now ---- */
 typedef enum fr_blocked_type {
     FR_BLOCKED_POSTPONE = 0,   /* held by a pause, runs again from scratch */
+    FR_BLOCKED_KEYS,           /* waits for keys (fr_block_on_keys) */
     FR_BLOCKED__COUNT
 } fr_blocked_type;
 void fr_block_postpone(fr_client *c);
@@ -247,6 +248,11 @@ int fr_client_is_blocked(const fr_client *c);
 int fr_client_unblock_by_id(uint64_t id, int with_error);  /* 1 if unblocked */
 void fr_blocked_client_gone(fr_client *c);
 long fr_blocked_count(void);                               /* blocked_clients */
+long fr_blocked_on_keys_count(void);      /* clients waiting for keys */
+void fr_blocked_key_written(fr_db *db, const fr_str *key); /* maybe ready */
+void fr_blocked_db_swapped(fr_db *db);    /* SWAPDB: waited keys now there */
+void fr_blocked_serve_ready(void);        /* after a command; not reentrant */
+void fr_blocked_check_timeouts(void);     /* before the loop sleeps */
 
 /* ---- pause.c: CLIENT PAUSE ---- */
 typedef enum fr_pause_type { FR_PAUSE_OFF = 0, FR_PAUSE_WRITE, FR_PAUSE_ALL } fr_pause_type;

@@ -104,6 +104,9 @@ static void before_sleep_cb(struct ev_loop *loop, ev_prepare *w, int revents)
     (void)loop;
     (void)w;
     (void)revents;
+    fr_clients_process_reads();
+    fr_blocked_check_timeouts();
+    fr_blocked_serve_ready();
     fr_clients_resume_unblocked();
     if (fr_hooks_count(FR_HOOK_BEFORE_SLEEP)) {
         fr_hook_event ev = {.id = FR_HOOK_BEFORE_SLEEP};

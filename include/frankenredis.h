@@ -506,6 +506,20 @@ FR_API void fr_client_push_end(fr_ctx *push);
  * RESP2 subscribed mode in which only (P|S)SUBSCRIBE, (P|S)UNSUBSCRIBE,
  * PING, QUIT and RESET run.  Since 4.2. */
 FR_API void fr_client_set_subscriptions(fr_client *c, long channels, long patterns, long shard_channels);
+/* Block the calling client until one of `keys` (in its DB) holds a value
+ * of type `t`, or until the wall-clock time `abs_timeout_ms` (0: never),
+ * as Redis blocks BLPOP or BZPOPMIN.  On FR_OK the handler returns without
+ * replying.  After any command that writes to a key a client waits on, the
+ * core runs each waiting client's command again, first blocked first, while
+ * the key holds a value of type `t`; the handler then serves as usual (and
+ * propagates what it did), or calls this again to go on waiting, keeping
+ * its place and its deadline.  At the deadline, and on CLIENT UNBLOCK id
+ * TIMEOUT, the core replies a null array; on CLIENT UNBLOCK id ERROR,
+ * "-UNBLOCKED client unblocked via CLIENT UNBLOCK".  FR_ERR (nothing done)
+ * when the call cannot block: inside EXEC, or without a client; the
+ * handler then answers as on a timeout.  Since 4.2. */
+FR_API int fr_block_on_keys(fr_ctx *ctx, const fr_type *t, int nkeys, const fr_str *const *keys,
+                            long long abs_timeout_ms);
 
 /* ------------------------------------------------------------------------ */
 /* Keyspace notifications                                                    */

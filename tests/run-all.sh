@@ -55,6 +55,8 @@ run_part hash bash "$src/tests/integration/hash.sh" "$src" "$build"
 run_part evict bash "$src/tests/integration/evict.sh" "$src" "$build"
 # Sets in RDB files and DUMP payloads both ways with redis-server, corrupt payloads.
 run_part set_rdb bash "$src/tests/integration/set_rdb.sh" "$src" "$build"
+# Lists: random streams, DUMP bytes, RESTORE fuzz, RDB both ways vs Redis.
+run_part list bash "$src/tests/integration/list.sh" "$src" "$build"
 # CONFIG GET/SET/REWRITE of every parameter against redis-server 7.0.15.
 run_part config bash "$src/tests/integration/config.sh" "$src" "$build"
 # The benchmark is a tool, not a test: its quick mode only has to run.
