@@ -17,7 +17,6 @@
  * command too, does the former). */
 #include "list_internal.h"
 
-#include <limits.h>
 #include <stdio.h>
 
 static void propagate_pop(fr_ctx *ctx, int where, const fr_str *key, long long count) {
@@ -86,29 +85,9 @@ void cmd_brpop(fr_ctx *ctx) { blocking_pop(ctx, 1, fr_argc(ctx) - 2, LIST_TAIL, 
 
 /* BLMPOP timeout numkeys key [key ...] LEFT|RIGHT [COUNT count] */
 void cmd_blmpop(fr_ctx *ctx) {
-    long long numkeys, count = -1;
-    int argc = fr_argc(ctx), where;
-    if (list_range_ll_or_reply(ctx, 2, 1, LONG_MAX, &numkeys,
-                               "numkeys should be greater than 0") != FR_OK)
-        return;
-    long long where_idx = numkeys < argc ? 2 + numkeys + 1 : argc;
-    if (where_idx >= argc) {
-        fr_reply_syntax_error(ctx);
-        return;
-    }
-    if (list_where_or_reply(ctx, (int)where_idx, &where) != FR_OK) return;
-    for (int j = (int)where_idx + 1; j < argc; j++) {
-        if (count == -1 && list_opt_is(ctx, j, "count") && j + 1 < argc) {
-            j++;
-            if (list_range_ll_or_reply(ctx, j, 1, LONG_MAX, &count,
-                                       "count should be greater than 0") != FR_OK)
-                return;
-        } else {
-            fr_reply_syntax_error(ctx);
-            return;
-        }
-    }
-    if (count == -1) count = 1;
+    long long numkeys, count;
+    int where;
+    if (list_mpop_args_or_reply(ctx, 2, &numkeys, &where, &count) != FR_OK) return;
     blocking_pop(ctx, 3, (int)numkeys, where, 1, count);
 }
 

@@ -6,6 +6,7 @@
  * command shares.  Invariant: a helper that fails has already replied. */
 #include "list_internal.h"
 
+#include <limits.h>
 #include <strings.h>
 
 static ql *as_list(fr_ctx *ctx, fr_value *v, int *wrongtype) {
@@ -101,5 +102,30 @@ int list_range_ll_or_reply(fr_ctx *ctx, int i, long long min, long long max,
         else fr_reply_errorf(ctx, "value is out of range, value must between %lld and %lld", min, max);
         return FR_ERR;
     }
+    return FR_OK;
+}
+
+int list_mpop_args_or_reply(fr_ctx *ctx, int first, long long *numkeys, int *where, long long *count) {
+    int argc = fr_argc(ctx);
+    if (list_range_ll_or_reply(ctx, first, 1, LONG_MAX, numkeys, "numkeys should be greater than 0") != FR_OK)
+        return FR_ERR;
+    long long where_idx = *numkeys < argc ? first + *numkeys + 1 : argc;
+    if (where_idx >= argc) {
+        fr_reply_syntax_error(ctx);
+        return FR_ERR;
+    }
+    if (list_where_or_reply(ctx, (int)where_idx, where) != FR_OK) return FR_ERR;
+    *count = -1;
+    for (int j = (int)where_idx + 1; j < argc; j++) {
+        if (*count == -1 && list_opt_is(ctx, j, "count") && j + 1 < argc) {
+            j++;
+            if (list_range_ll_or_reply(ctx, j, 1, LONG_MAX, count, "count should be greater than 0") != FR_OK)
+                return FR_ERR;
+        } else {
+            fr_reply_syntax_error(ctx);
+            return FR_ERR;
+        }
+    }
+    if (*count == -1) *count = 1;
     return FR_OK;
 }

@@ -56,6 +56,10 @@ int list_range_ll_or_reply(fr_ctx *ctx, int i, long long min, long long max,
 int list_move(fr_ctx *ctx, int from, int to);
 /* Option keyword test with C-string semantics, as Redis compares options. */
 int list_opt_is(const fr_ctx *ctx, int i, const char *kw);
+/* LMPOP's and BLMPOP's "numkeys key [key ...] LEFT|RIGHT [COUNT count]"
+ * from argument `first` (numkeys): Redis's checks and errors, in order.
+ * FR_OK with the key count, the side and the count (1 without COUNT). */
+int list_mpop_args_or_reply(fr_ctx *ctx, int first, long long *numkeys, int *where, long long *count);
 
 /* Command handlers: prototypes generated from list.yaml (glue.h);
  * list_push.c (LPUSH RPUSH LPUSHX RPUSHX LINSERT LSET), list_pop.c (LPOP

@@ -63,29 +63,10 @@ void cmd_rpop(fr_ctx *ctx) { pop_generic(ctx, LIST_TAIL); }
 
 /* LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count] */
 void cmd_lmpop(fr_ctx *ctx) {
-    long long numkeys, count = -1;
-    int argc = fr_argc(ctx), where;
-    if (list_range_ll_or_reply(ctx, 1, 1, LONG_MAX, &numkeys,
-                               "numkeys should be greater than 0") != FR_OK)
-        return;
-    long long where_idx = numkeys < argc ? 1 + numkeys + 1 : argc;
-    if (where_idx >= argc) {
-        fr_reply_syntax_error(ctx);
-        return;
-    }
-    if (list_where_or_reply(ctx, (int)where_idx, &where) != FR_OK) return;
-    for (int j = (int)where_idx + 1; j < argc; j++) {
-        if (count == -1 && list_opt_is(ctx, j, "count") && j + 1 < argc) {
-            j++;
-            if (list_range_ll_or_reply(ctx, j, 1, LONG_MAX, &count,
-                                       "count should be greater than 0") != FR_OK)
-                return;
-        } else {
-            fr_reply_syntax_error(ctx);
-            return;
-        }
-    }
-    if (count == -1) count = 1;
+    long long numkeys, count;
+    int where;
+    if (list_mpop_args_or_reply(ctx, 1, &numkeys, &where, &count) != FR_OK) return;
+    long long where_idx = 1 + numkeys + 1;
     for (int j = 2; j < where_idx; j++) {
         const fr_str *key = fr_arg(ctx, j);
         int wrong;
