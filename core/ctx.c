@@ -52,6 +52,19 @@ int fr_arg_ll_or_reply(fr_ctx *ctx, int i, long long *out)
     return FR_ERR;
 }
 
+int fr_arg_range_or_reply(fr_ctx *ctx, int i, long long min, long long max, const char *msg, long long *out)
+{
+    const fr_str *a = fr_arg(ctx, i);
+    if (!a || !fr_string2ll(a->buf, a->len, out)) {
+        fr_reply_error(ctx, msg ? msg : "value is not an integer or out of range");
+        return FR_ERR;
+    }
+    if (*out >= min && *out <= max) return FR_OK;
+    if (msg) fr_reply_error(ctx, msg);
+    else fr_reply_errorf(ctx, "value is out of range, value must between %lld and %lld", min, max);
+    return FR_ERR;
+}
+
 /* Redis's getTimeoutFromObjectOrReply.  A seconds value too large for
  * milliseconds reads as negative, as the conversion does on Redis's
  * platforms; the end time wraps like Redis's addition instead of

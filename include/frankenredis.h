@@ -142,6 +142,12 @@ FR_API int fr_arg_is(const fr_ctx *ctx, int i, const char *keyword);
  * float") and return FR_ERR. */
 FR_API int fr_arg_ll_or_reply(fr_ctx *ctx, int i, long long *out);
 FR_API int fr_arg_ld_or_reply(fr_ctx *ctx, int i, long double *out);
+/* Redis's getRangeLongFromObjectOrReply: argument i as an integer in
+ * [min, max].  Not an integer: `msg`, or "value is not an integer or out of
+ * range"; outside the range: `msg`, or "value is out of range, value must
+ * between <min> and <max>".  Since 4.2. */
+FR_API int fr_arg_range_or_reply(fr_ctx *ctx, int i, long long min, long long max, const char *msg,
+                                 long long *out);
 /* Parse argument i as a timeout, in milliseconds (an integer) or seconds
  * (a float, rounded up to the millisecond), with Redis's errors; *abs_ms
  * is the wall-clock time it ends, or 0 for a timeout of 0 ("none" for a

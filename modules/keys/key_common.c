@@ -27,14 +27,8 @@ int key_opt_is(const fr_ctx *ctx, int i, const char *kw) {
 
 fr_db *key_db_arg(fr_ctx *ctx, int argi) {
     long long id;
-    if (fr_arg_ll_or_reply(ctx, argi, &id) != FR_OK) return NULL;
     /* SELECT-style ids are C ints first, DB indexes second. */
-    if (id < INT_MIN || id > INT_MAX) {
-        fr_reply_errorf(ctx,
-                        "value is out of range, value must between %d and %d",
-                        INT_MIN, INT_MAX);
-        return NULL;
-    }
+    if (fr_arg_range_or_reply(ctx, argi, INT_MIN, INT_MAX, NULL, &id) != FR_OK) return NULL;
     fr_db *db = id < 0 ? NULL : fr_db_by_id(ctx, (long)id);
     if (!db) fr_reply_error(ctx, "DB index is out of range");
     return db;

@@ -55,15 +55,7 @@ static int pop_first_ready(fr_ctx *ctx, int first, int n, int where, long long c
             fr_reply_bulk_str(ctx, e);
             fr_str_free(e);
         } else {
-            long long llen = (long long)q->len;
-            n_popped = count > llen ? llen : count;
-            if (where == LIST_HEAD) {
-                list_reply_range(ctx, q, 0, n_popped - 1, 0);
-                ql_delete_range(q, 0, (unsigned long long)n_popped);
-            } else {
-                list_reply_range(ctx, q, -n_popped, -1, 1);
-                ql_delete_range(q, (unsigned long long)(llen - n_popped), (unsigned long long)n_popped);
-            }
+            n_popped = list_pop_range_reply(ctx, q, where, count);
         }
         propagate_pop(ctx, where, key, count < 0 ? 0 : n_popped);
         list_elements_removed(ctx, key, q, where, n_popped);

@@ -90,24 +90,9 @@ int list_where_or_reply(fr_ctx *ctx, int i, int *where) {
     return FR_OK;
 }
 
-int list_range_ll_or_reply(fr_ctx *ctx, int i, long long min, long long max,
-                           long long *out, const char *msg) {
-    const fr_str *a = fr_arg(ctx, i);
-    if (!fr_string2ll(a->buf, a->len, out)) {
-        fr_reply_error(ctx, msg ? msg : "value is not an integer or out of range");
-        return FR_ERR;
-    }
-    if (*out < min || *out > max) {
-        if (msg) fr_reply_error(ctx, msg);
-        else fr_reply_errorf(ctx, "value is out of range, value must between %lld and %lld", min, max);
-        return FR_ERR;
-    }
-    return FR_OK;
-}
-
 int list_mpop_args_or_reply(fr_ctx *ctx, int first, long long *numkeys, int *where, long long *count) {
     int argc = fr_argc(ctx);
-    if (list_range_ll_or_reply(ctx, first, 1, LONG_MAX, numkeys, "numkeys should be greater than 0") != FR_OK)
+    if (fr_arg_range_or_reply(ctx, first, 1, LONG_MAX, "numkeys should be greater than 0", numkeys) != FR_OK)
         return FR_ERR;
     long long where_idx = *numkeys < argc ? first + *numkeys + 1 : argc;
     if (where_idx >= argc) {
@@ -119,7 +104,7 @@ int list_mpop_args_or_reply(fr_ctx *ctx, int first, long long *numkeys, int *whe
     for (int j = (int)where_idx + 1; j < argc; j++) {
         if (*count == -1 && list_opt_is(ctx, j, "count") && j + 1 < argc) {
             j++;
-            if (list_range_ll_or_reply(ctx, j, 1, LONG_MAX, count, "count should be greater than 0") != FR_OK)
+            if (fr_arg_range_or_reply(ctx, j, 1, LONG_MAX, "count should be greater than 0", count) != FR_OK)
                 return FR_ERR;
         } else {
             fr_reply_syntax_error(ctx);

@@ -48,9 +48,9 @@ void list_reply_range(fr_ctx *ctx, const ql *q, long long start, long long end,
                       int reverse);
 /* Parse LEFT/RIGHT (syntax error otherwise). */
 int list_where_or_reply(fr_ctx *ctx, int i, int *where);
-/* Redis's getRangeLongFromObjectOrReply. */
-int list_range_ll_or_reply(fr_ctx *ctx, int i, long long min, long long max,
-                           long long *out, const char *msg);
+/* Reply and remove up to `count` elements from one end (as an array);
+ * the number removed.  list_pop.c. */
+long long list_pop_range_reply(fr_ctx *ctx, ql *q, int where, long long count);
 /* LMOVE's work on arguments 1 (source) and 2 (destination): FR_ERR when
  * nothing moved (already replied).  list_pop.c. */
 int list_move(fr_ctx *ctx, int from, int to);

@@ -10,8 +10,7 @@
 #include <limits.h>
 #include <stdio.h>
 
-/* Reply and remove up to `count` elements from one end (as an array). */
-static long long pop_range_reply(fr_ctx *ctx, ql *q, int where, long long count) {
+long long list_pop_range_reply(fr_ctx *ctx, ql *q, int where, long long count) {
     long long llen = (long long)q->len;
     long long n = count > llen ? llen : count;
     if (where == LIST_HEAD) {
@@ -33,8 +32,7 @@ static void pop_generic(fr_ctx *ctx, int where) {
         return;
     }
     int hascount = argc == 3;
-    if (hascount && list_range_ll_or_reply(ctx, 2, 0, LONG_MAX, &count,
-                                           "value is out of range, must be positive") != FR_OK)
+    if (hascount && fr_arg_range_or_reply(ctx, 2, 0, LONG_MAX, "value is out of range, must be positive", &count) != FR_OK)
         return;
     const fr_str *key = fr_arg(ctx, 1);
     int wrong;
@@ -54,7 +52,7 @@ static void pop_generic(fr_ctx *ctx, int where) {
         list_elements_removed(ctx, key, q, where, 1);
         return;
     }
-    long long n = pop_range_reply(ctx, q, where, count);
+    long long n = list_pop_range_reply(ctx, q, where, count);
     list_elements_removed(ctx, key, q, where, n);
 }
 
@@ -75,7 +73,7 @@ void cmd_lmpop(fr_ctx *ctx) {
         if (!q || !q->len) continue;
         fr_reply_array(ctx, 2);
         fr_reply_bulk_str(ctx, key);
-        long long n = pop_range_reply(ctx, q, where, count);
+        long long n = list_pop_range_reply(ctx, q, where, count);
         /* Propagated as the pop it amounts to, before the key may go. */
         char num[32];
         int nl = snprintf(num, sizeof(num), "%lld", n);

@@ -64,12 +64,10 @@ static int lpos_parse(fr_ctx *ctx, lpos_opts *o) {
                 return FR_ERR;
             }
         } else if (list_opt_is(ctx, j, "count") && more) {
-            if (list_range_ll_or_reply(ctx, ++j, 0, LONG_MAX, &o->count,
-                                       "COUNT can't be negative") != FR_OK)
+            if (fr_arg_range_or_reply(ctx, ++j, 0, LONG_MAX, "COUNT can't be negative", &o->count) != FR_OK)
                 return FR_ERR;
         } else if (list_opt_is(ctx, j, "maxlen") && more) {
-            if (list_range_ll_or_reply(ctx, ++j, 0, LONG_MAX, &o->maxlen,
-                                       "MAXLEN can't be negative") != FR_OK)
+            if (fr_arg_range_or_reply(ctx, ++j, 0, LONG_MAX, "MAXLEN can't be negative", &o->maxlen) != FR_OK)
                 return FR_ERR;
         } else {
             fr_reply_syntax_error(ctx);

@@ -13,24 +13,6 @@
 #include <limits.h>
 #include <string.h>
 
-/* Redis's getRangeLongFromObjectOrReply. */
-static int range_arg(fr_ctx *ctx, int i, long long min, long long max, const char *msg,
-                     long long *out) {
-    const fr_str *a = fr_arg(ctx, i);
-    if (!fr_string2ll(a->buf, a->len, out)) {
-        fr_reply_error(ctx, msg ? msg : "value is not an integer or out of range");
-        return FR_ERR;
-    }
-    if (*out < min || *out > max) {
-        if (msg) fr_reply_error(ctx, msg);
-        else
-            fr_reply_errorf(ctx, "value is out of range, value must between %lld and %lld", min,
-                            max);
-        return FR_ERR;
-    }
-    return FR_OK;
-}
-
 static void propagate_srem(fr_ctx *ctx, const fr_str *key, const st_member *m) {
     const char *argv[3] = {"SREM", key->buf, m->p};
     size_t lens[3] = {4, key->len, m->len};
@@ -94,7 +76,7 @@ static int repeats_refused(fr_ctx *ctx, long long l) {
 
 static void srandmember_count(fr_ctx *ctx) {
     long long l;
-    if (range_arg(ctx, 2, -LLONG_MAX, LLONG_MAX, NULL, &l) != FR_OK) return;
+    if (fr_arg_range_or_reply(ctx, 2, -LLONG_MAX, LLONG_MAX, NULL, &l) != FR_OK) return;
     unsigned long long count = l >= 0 ? (unsigned long long)l : (unsigned long long)-l;
     setval *s;
     if (set_lookup_read(ctx, fr_arg(ctx, 1), &s) != FR_OK) return;
@@ -196,7 +178,7 @@ static void spop_keep(fr_ctx *ctx, const fr_str *key, fr_value *v, setval *s,
 
 static void spop_count(fr_ctx *ctx) {
     long long l;
-    if (range_arg(ctx, 2, 0, LLONG_MAX, "value is out of range, must be positive", &l) != FR_OK)
+    if (fr_arg_range_or_reply(ctx, 2, 0, LLONG_MAX, "value is out of range, must be positive", &l) != FR_OK)
         return;
     const fr_str *key = fr_arg(ctx, 1);
     fr_db *db = fr_ctx_db(ctx);
