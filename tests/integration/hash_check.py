@@ -23,7 +23,7 @@ import random
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from rdb_tool import Conn, Err, seal  # noqa: E402
+from rdb_tool import Conn, Err, rdb_len, rdb_string, seal  # noqa: E402
 
 RESULTS = {"pass": 0, "fail": 0}
 
@@ -38,18 +38,6 @@ def check(name, ok, why=""):
 
 
 # ---- payload building ------------------------------------------------------
-
-def rdb_string(b):
-    return rdb_len(len(b)) + b
-
-
-def rdb_len(n):
-    if n < 64:
-        return bytes([n])
-    if n < 16384:
-        return bytes([0x40 | (n >> 8), n & 0xFF])
-    return bytes([0x80]) + n.to_bytes(4, "big")
-
 
 def canonical_int(b):
     """The value of text Redis would store as an integer, else None."""

@@ -18,10 +18,14 @@ MODE block: several connections at once: BLPOP & co served first
 MODE fill: build the data set the rdb part saves (both servers alike).
 MODE same: the two servers hold the same data (DEBUG DIGEST).
 Prints "PASS name" or "FAIL name: why"."""
+import os
 import random
 import socket
 import struct
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from rdb_tool import rdb_len, rdb_string, seal  # noqa: E402
 
 
 class Conn:
@@ -75,21 +79,6 @@ class Conn:
             n = int(rest)
             return None if n < 0 else [self.read() for _ in range(n)]
         raise ValueError("bad reply %r" % line)
-
-
-def crc64(data):
-    """Redis's CRC-64 (Jones polynomial, reflected)."""
-    crc = 0
-    for b in data:
-        crc ^= b
-        for _ in range(8):
-            crc = (crc >> 1) ^ (0x95AC9329AC4BC9B5 if crc & 1 else 0)
-    return crc
-
-
-def payload(body, rdbver=10):
-    p = body + struct.pack("<H", rdbver)
-    return p + struct.pack("<Q", crc64(p))
 
 
 FAILS = []
@@ -208,19 +197,19 @@ def mode_restore(ours, ref):
     els = strs[:2] + ints + strs[2:]
     zl = ziplist(els)
     old = {
-        "ziplist-quicklist-14": bytes([14]) + rdb_len(2) + rdb_str(zl) + rdb_str(ziplist([b"tail", b"7"])),
-        "ziplist-10": bytes([10]) + rdb_str(zl),
-        "linked-1": bytes([1]) + rdb_len(3) + rdb_str(b"a") + rdb_str(b"123") + rdb_str(b"c"),
+        "ziplist-quicklist-14": bytes([14]) + rdb_len(2) + rdb_string(zl) + rdb_string(ziplist([b"tail", b"7"])),
+        "ziplist-10": bytes([10]) + rdb_string(zl),
+        "linked-1": bytes([1]) + rdb_len(3) + rdb_string(b"a") + rdb_string(b"123") + rdb_string(b"c"),
     }
     for name, body in old.items():
-        p = payload(body, 9)
+        p = seal(body, 9)
         ro, rr = ours.send("RESTORE", "old", 0, p, "REPLACE"), ref.send("RESTORE", "old", 0, p, "REPLACE")
         same = ro == rr == "+OK" and lrange(ours, "old") == lrange(ref, "old") and \
             ours.send("DUMP", "old") == ref.send("DUMP", "old")
         check("restore/old-" + name, same, "ours %r ref %r" % (ro, rr))
     # Mutations of real payloads, CRC recomputed: no crash, sane when accepted.
     crashes, insane, agree, total = 0, 0, 0, 0
-    for p in payloads + [payload(b) for b in [bytes([14]) + rdb_len(1) + rdb_str(zl)]]:
+    for p in payloads + [seal(b) for b in [bytes([14]) + rdb_len(1) + rdb_string(zl)]]:
         body = p[:-10]
         for _ in range(250):
             m = bytearray(body)
@@ -229,7 +218,7 @@ def mode_restore(ours, ref):
                 m[i] = rng.randrange(256) if rng.random() < 0.7 else m[i] ^ (1 << rng.randrange(8))
             if rng.random() < 0.1:
                 m = m[:rng.randrange(1, len(m))]
-            mp = payload(bytes(m), struct.unpack("<H", p[-10:-8])[0])
+            mp = seal(bytes(m), struct.unpack("<H", p[-10:-8])[0])
             total += 1
             try:
                 ro = ours.send("RESTORE", "fz", 0, mp, "REPLACE")
@@ -252,18 +241,6 @@ def mode_restore(ours, ref):
           "%d crashes, %d accepted payloads that read back wrong" % (crashes, insane))
     print("info: restore/fuzz %d mutated payloads, accept/refuse agrees with redis-server "
           "(sanitize-dump-payload yes) on %d" % (total, agree))
-
-
-def rdb_len(n):
-    if n < 64:
-        return bytes([n])
-    if n < 16384:
-        return bytes([0x40 | (n >> 8), n & 0xFF])
-    return b"\x80" + struct.pack(">I", n)
-
-
-def rdb_str(b):
-    return rdb_len(len(b)) + b
 
 
 def zl_entry(prev, e):

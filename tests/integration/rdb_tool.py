@@ -149,6 +149,20 @@ def crc64(data):
     return crc
 
 
+def rdb_len(n):
+    """An RDB length: 6-bit, 14-bit or 32-bit form."""
+    if n < 64:
+        return bytes([n])
+    if n < 16384:
+        return bytes([0x40 | (n >> 8), n & 0xFF])
+    return bytes([0x80]) + n.to_bytes(4, "big")
+
+
+def rdb_string(b):
+    """An RDB string: its length, then the bytes."""
+    return rdb_len(len(b)) + b
+
+
 def seal(body, version=10):
     """A DUMP payload: value bytes (type byte first), RDB version, CRC64."""
     body = body + bytes([version & 0xFF, version >> 8])

@@ -24,25 +24,13 @@ import struct
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from rdb_tool import Conn, Err, seal  # noqa: E402
+from rdb_tool import Conn, Err, rdb_len, rdb_string, seal  # noqa: E402
 
 
 
 def intset_blob(values, width):
     fmt = {2: "<h", 4: "<i", 8: "<q"}[width]
     return struct.pack("<II", width, len(values)) + b"".join(struct.pack(fmt, v) for v in values)
-
-
-def rdb_len(n):
-    if n < 64:
-        return bytes([n])
-    if n < 16384:
-        return bytes([0x40 | (n >> 8), n & 0xFF])
-    return b"\x80" + struct.pack(">I", n)
-
-
-def rdb_string(s):
-    return rdb_len(len(s)) + s
 
 
 def fill(port):
