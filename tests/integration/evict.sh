@@ -22,11 +22,5 @@ fr_start_named ours "$build/frankenredis-server $src/conf/frankenredis.conf --en
     { summary; exit 1; }
 fr_start_named ref "redis-server --enable-debug-command yes" || { summary; exit 1; }
 
-while IFS= read -r line; do
-    case $line in
-        PASS\ *) fr_pass "${line#PASS }" ;;
-        FAIL\ *) name=${line#FAIL }; fr_fail "${name%%:*}" "${name#*: }" ;;
-        *) echo "$line" ;;
-    esac
-done < <(/usr/bin/python3 "$src/tests/integration/evict_check.py" "$PORT_ours" "$PORT_ref" 2>&1)
+fr_relay /usr/bin/python3 "$src/tests/integration/evict_check.py" "$PORT_ours" "$PORT_ref"
 summary

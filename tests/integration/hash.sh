@@ -22,14 +22,7 @@ summary() {
 }
 
 run_check() {
-    local line name
-    while IFS= read -r line; do
-        case $line in
-            PASS\ *) fr_pass "${line#PASS }" ;;
-            FAIL\ *) name=${line#FAIL }; fr_fail "${name%%:*}" "${name#*: }" ;;
-            *) echo "$line" ;;
-        esac
-    done < <(/usr/bin/python3 "$src/tests/integration/hash_check.py" "$@" 2>&1)
+    fr_relay /usr/bin/python3 "$src/tests/integration/hash_check.py" "$@"
 }
 
 ours_cmd="$build/frankenredis-server $src/conf/frankenredis.conf --enable-debug-command yes --save ''"

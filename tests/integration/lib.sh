@@ -178,3 +178,17 @@ fr_compare_transcripts() {
     extra=$(sed -n "$((i + 1)),\$p" "$FR_TMP/$part.ours.out")
     [ -z "$extra" ] || fr_fail "$part/extra-lines" "$extra"
 }
+
+# fr_relay CMD... -- run a checker that prints "PASS name" and
+# "FAIL name: why" lines (and anything else, passed through) and count
+# them in this part's totals.
+fr_relay() {
+    local line name
+    while IFS= read -r line; do
+        case $line in
+        PASS\ *) fr_pass "${line#PASS }" ;;
+        FAIL\ *) name=${line#FAIL }; fr_fail "${name%%: *}" "${name#*: }" ;;
+        *) echo "$line" ;;
+        esac
+    done < <("$@" 2>&1)
+}

@@ -26,14 +26,7 @@ ref_cmd="redis-server --enable-debug-command yes"
 
 # check MODE [NAME]: list_check.py against the running pair.
 check() {
-    local line name
-    while IFS= read -r line; do
-        case $line in
-            PASS\ *) fr_pass "${line#PASS }" ;;
-            FAIL\ *) name=${line#FAIL }; fr_fail "${name%%:*}" "${name#*: }" ;;
-            *) echo "$line" ;;
-        esac
-    done < <(python3 "$src/tests/integration/list_check.py" "$1" "$PORT_ours" "$PORT_ref" "${2:-}" 2>&1)
+    fr_relay python3 "$src/tests/integration/list_check.py" "$1" "$PORT_ours" "$PORT_ref" "${2:-}"
 }
 
 # redis-server always gets --dir $FR_TMP (lib.sh); its files are named.

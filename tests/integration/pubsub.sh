@@ -21,11 +21,5 @@ summary() {
 fr_start_named ours "$build/frankenredis-server $src/conf/frankenredis.conf" || { summary; exit 1; }
 fr_start_named ref redis-server || { summary; exit 1; }
 
-while IFS= read -r line; do
-    case $line in
-        PASS\ *) fr_pass "${line#PASS }" ;;
-        FAIL\ *) name=${line#FAIL }; fr_fail "${name%%:*}" "${name#*: }" ;;
-        *) echo "$line" ;;
-    esac
-done < <(/usr/bin/python3 "$src/tests/integration/pubsub_check.py" "$PORT_ours" "$PORT_ref" 2>&1)
+fr_relay /usr/bin/python3 "$src/tests/integration/pubsub_check.py" "$PORT_ours" "$PORT_ref"
 summary

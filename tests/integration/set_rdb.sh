@@ -19,17 +19,6 @@ src=${1:?srcdir} build=${2:?builddir}
 export FR_SERVER_PERSIST=1
 server=$build/frankenredis-server
 check() { python3 "$src/tests/integration/set_rdb_check.py" "$@"; }
-# counted CMD...: a check whose PASS/FAIL lines count with ours.
-counted() {
-    local line name
-    while IFS= read -r line; do
-        case "$line" in
-        PASS\ *) fr_pass "${line#PASS }" ;;
-        FAIL\ *) name=${line#FAIL }; fr_fail "${name%%:*}" "${name#*: }" ;;
-        *) echo "$line" ;;
-        esac
-    done < <("$@" 2>&1)
-}
 FUZZ_COUNT=${FR_SET_FUZZ_COUNT:-3000}
 fr_init
 
@@ -92,7 +81,7 @@ if start_fr fr "$FR_TMP/fr" && start_ref ref "$FR_TMP/ref"; then
     ours=$(check sets "$PORT_fr")
     theirs=$(check sets "$PORT_ref")
     same "same-model/members-and-encodings" "$theirs" "$ours"
-    counted check dump "$PORT_fr" "$PORT_ref"
+    fr_relay check dump "$PORT_fr" "$PORT_ref"
     # Their RDB load changes their encoding (on both sides): left out below.
     redis-cli -p "$PORT_fr" DEL one-int one-negint >/dev/null
     redis-cli -p "$PORT_ref" DEL one-int one-negint >/dev/null
@@ -126,7 +115,7 @@ fi
 
 # ---- corrupt payloads
 if start_fr frz "$FR_TMP/fr" && start_ref refz "$FR_TMP/ref2" --sanitize-dump-payload yes; then
-    counted check fuzz "$PORT_frz" "$PORT_refz" "$FUZZ_COUNT" 7
+    fr_relay check fuzz "$PORT_frz" "$PORT_refz" "$FUZZ_COUNT" 7
     if kill -0 "$PID_frz" 2>/dev/null; then
         fr_pass "fuzz/server-still-running"
     else
