@@ -180,3 +180,17 @@ show("other reset", other, "RESET")
 show("other trackinginfo after reset", other, "CLIENT", "TRACKINGINFO")
 show("r3 reset", r3, "RESET")
 print(info_line(admin, "clients", "tracking_clients"))
+
+# tracking-table-max-keys: over the limit, a random remembered key is
+# dropped (by the cron, or before the next command) and its reader told
+# (which key is random: shown as lim:?).
+hello3(r3, "r3")
+show("r3 tracking on again", r3, "CLIENT", "TRACKING", "ON")
+show("flushall before limit", admin, "FLUSHALL")
+show("r3 hears flush", r3)
+show("limit 1", admin, "CONFIG", "SET", "tracking-table-max-keys", "1")
+send(r3, "MGET", "lim:a", "lim:b")
+print("r3 mget two keys, one dropped: %s" % re.sub(r"lim:[ab]", "lim:?", recv(r3, 0.4)))
+print(info_line(admin, "stats", "tracking_total_keys"))
+show("limit back", admin, "CONFIG", "SET", "tracking-table-max-keys", "1000000")
+show("r3 off at last", r3, "CLIENT", "TRACKING", "OFF")
