@@ -62,7 +62,6 @@ typedef struct fr_config {
     int lazyfree_lazy_server_del;
     long long slowlog_log_slower_than;   /* microseconds; negative: off */
     long long slowlog_max_len;
-    int appendonly;
     char *unixsocket;               /* NULL: none */
     long long unixsocketperm;       /* 0: as created */
     int notify_keyspace_events;     /* FR_NOTIFY_* classes and K/E */

@@ -99,10 +99,8 @@ static int set_bind(conf_def *d, int argc, char **argv, const char **err);
 static void get_bind(conf_def *d, char *buf, size_t len);
 static int set_dir(conf_def *d, int argc, char **argv, const char **err);
 static void get_dir(conf_def *d, char *buf, size_t len);
-static int set_appendonly(conf_def *d, int argc, char **argv, const char **err);
 static int apply_maxclients(conf_def *d, const char **err);
 static int apply_hz(conf_def *d, const char **err);
-static void get_appendonly(conf_def *d, char *buf, size_t len);
 static int set_obuf_limit(conf_def *d, int argc, char **argv, const char **err);
 static void get_obuf_limit(conf_def *d, char *buf, size_t len);
 static int set_notify(conf_def *d, int argc, char **argv, const char **err);
@@ -149,7 +147,6 @@ static conf_def core_defs[] = {
       "50 99 99.9"),
     SPECIAL("bind", CF_MULTI_ARG, "* -::*", set_bind, get_bind),
     SPECIAL("dir", CF_PROTECTED, NULL, set_dir, get_dir),
-    SPECIAL("appendonly", 0, "no", set_appendonly, get_appendonly),
     SPECIAL("client-output-buffer-limit", CF_MULTI_ARG,
             "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60", set_obuf_limit, get_obuf_limit),
     SPECIAL("notify-keyspace-events", 0, "", set_notify, get_notify),
@@ -609,31 +606,6 @@ static void get_dir(conf_def *d, char *buf, size_t len)
 {
     (void)d;
     if (!getcwd(buf, len)) buf[0] = '\0';
-}
-
-/* Clients (redis-benchmark among them) read appendonly; turning it on needs
- * a module that provides AOF, so without one "yes" is refused rather than
- * silently ignored. */
-static int set_appendonly(conf_def *d, int argc, char **argv, const char **err)
-{
-    (void)d;
-    if (argc != 1 || (strcasecmp(argv[0], "yes") && strcasecmp(argv[0], "no"))) {
-        *err = "argument must be 'yes' or 'no'";
-        return -1;
-    }
-    int on = !strcasecmp(argv[0], "yes");
-    if (on && !fr_runtime.aof_available) {
-        *err = "appendonly needs the aof module, which is not loaded";
-        return -1;
-    }
-    fr_cfg.appendonly = on;
-    return 0;
-}
-
-static void get_appendonly(conf_def *d, char *buf, size_t len)
-{
-    (void)d;
-    snprintf(buf, len, "%s", fr_cfg.appendonly ? "yes" : "no");
 }
 
 /* Redis treats hz as a hint and keeps it within 1..500. */

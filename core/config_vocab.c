@@ -129,7 +129,10 @@ const fr_vocab fr_config_vocab[] = {
     BOOL("syslog-enabled", NULL, IMM, "no"),
     {"cluster-enabled", NULL, FR_VT_BOOL, IMM, 0, 0, "no", NULL, NULL,
      NOT_IMPLEMENTED("cluster-enabled needs Redis Cluster"), FR_RW_PLAIN, 0},
-    BOOL("appendonly", NULL, DENY, "no"),
+    /* Clients (redis-benchmark among them) read it; the aof module owns
+     * it when loaded, and without that module "yes" would be a lie. */
+    {"appendonly", NULL, FR_VT_BOOL, DENY, 0, 0, "no", NULL, NULL,
+     "appendonly needs the aof module, which is not loaded", FR_RW_PLAIN, 0},
     BOOL("cluster-allow-reads-when-down", NULL, 0, "no"),
     BOOL("cluster-allow-pubsubshard-when-down", NULL, 0, "yes"),
     BOOL("crash-log-enabled", NULL, 0, "yes"),

@@ -41,3 +41,8 @@ void fr_fork_done(void)
     fr_keyspace.access_frozen = 0;
     fr_dict_resize_enable(FR_DICT_RESIZE_ENABLE);
 }
+
+FR_API int fr_fork_active(void)
+{
+    return (int)fr_runtime.child_pid;
+}

@@ -34,7 +34,7 @@
 #define FR_MODULE_DIR "/usr/local/lib/frankenredis/modules"
 #endif
 #ifndef FR_DEFAULT_MODULES
-#define FR_DEFAULT_MODULES "keys strings ttl rdb functions pubsub hash set list evict"
+#define FR_DEFAULT_MODULES "keys strings ttl rdb aof functions pubsub hash set list evict"
 #endif
 
 struct fr_module {
@@ -250,6 +250,7 @@ static void rollback(fr_module *m)
     fr_types_remove_module(m);
     fr_debug_remove_module(m);
     fr_memory_guard_remove_module(m);
+    fr_snapshot_remove_module(m);
     fr_config_remove_module(m->name);
     fr_free(m->confs);
     if (m->dl) dlclose(m->dl);
@@ -295,7 +296,6 @@ static int activate(fr_module *m, int (*init)(fr_module *), char *err, size_t er
         return -1;
     }
     if (all_handlers_set(m, m->mf->cmds, m->mf->ncmds, err, errlen)) return -1;
-    if (provides(m->mf, "aof")) fr_runtime.aof_available = 1;
     if (provides(m->mf, "expire")) {
         fr_keyspace.expire_available = 1;
         fr_runtime.expire_provider = m;

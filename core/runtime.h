@@ -60,7 +60,6 @@ typedef struct fr_runtime_state {
     int exec_multi_emitted;   /* MULTI already propagated for this EXEC */
     pid_t child_pid;          /* a background job's child, 0 if none */
     char *deny_writes_error;  /* fr_deny_writes(): refuse writes with this */
-    int aof_available;        /* a loaded module provides "aof" */
     fr_module *expire_provider;
     int pause_cron;           /* DEBUG PAUSE-CRON: the cron does nothing */
     fr_runtime_fork_stats fork;
@@ -182,6 +181,8 @@ const char *fr_debug_refusal(const fr_cmd_meta *cmd, const fr_client *c);
  * (NULL to go on, else the -OOM error), and its removal with its module. */
 const char *fr_memory_guard_refusal(const fr_client *c, const fr_cmd_meta *cmd);
 void fr_memory_guard_remove_module(fr_module *m);
+/* snapshot.c: forget the snapshot provider of an unloading module. */
+void fr_snapshot_remove_module(fr_module *m);
 
 /* ---- monitor.c: MONITOR clients ---- */
 void fr_monitor_add(fr_client *c);

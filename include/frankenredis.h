@@ -36,7 +36,7 @@ extern "C" {
 #endif
 
 #define FR_SDK_MAJOR 4
-#define FR_SDK_MINOR 2
+#define FR_SDK_MINOR 3
 #define FR_MODULE_MAGIC 0x46524d44u /* "FRMD" */
 
 /* Marks the functions the server exports to modules. */
@@ -612,6 +612,38 @@ FR_API void fr_fork_done(void);
  * stop-writes-on-bgsave-error), write commands are refused with it, as
  * Redis's -MISCONF.  NULL lifts the refusal.  The text is copied. */
 FR_API void fr_deny_writes(const char *error);
+/* The pid of the background child alive now (any module's), 0 if none: one
+ * fork at a time, as Redis's hasActiveChildProcess.  Since 4.3. */
+FR_API int fr_fork_active(void);
+
+/* Snapshots: the module that owns the snapshot format (rdb) lends it to
+ * the others (an AOF rewrite's base file, a replica's full sync).  One
+ * provider at a time (FR_ERR otherwise).  save_fd writes a whole snapshot
+ * of every DB to fd (callers fsync), marked as an AOF base when flags has
+ * FR_SNAPSHOT_AOF_BASE (Redis's aof-base aux field); load_mem parses one from p[0..len)
+ * into the keyspace and returns the bytes it took (the snapshot may be
+ * followed by other data), or -1; both fill why on failure.  Since 4.3. */
+#define FR_SNAPSHOT_AOF_BASE (1 << 0)
+typedef struct fr_snapshot_ops {
+    int (*save_fd)(int fd, int flags, char *why, size_t whylen);
+    long long (*load_mem)(const void *p, size_t len, char *why, size_t whylen);
+} fr_snapshot_ops;
+FR_API int fr_snapshot_register(fr_module *m, const fr_snapshot_ops *ops);
+FR_API const fr_snapshot_ops *fr_snapshot_provider(void);  /* NULL: none */
+
+/* Replaying commands without a connection (the append-only file at
+ * start-up), as Redis's fake AOF client: the commands run in DB 0 first,
+ * their replies are dropped, no AUTH is needed, nothing is propagated,
+ * and no client list shows the replayer.  MULTI queues until EXEC, so a
+ * transaction the input cuts short is never applied (fr_replay_in_multi
+ * tells).  fr_replay_call takes ownership of argv and its strings; FR_ERR
+ * (unknown command, wrong argument count, a nested MULTI, EXEC without
+ * MULTI) writes why and runs nothing.  Since 4.3. */
+typedef struct fr_replay fr_replay;
+FR_API fr_replay *fr_replay_new(void);
+FR_API int fr_replay_call(fr_replay *r, int argc, fr_str **argv, char *why, size_t whylen);
+FR_API int fr_replay_in_multi(const fr_replay *r);
+FR_API void fr_replay_free(fr_replay *r);              /* drops a pending MULTI */
 
 /* ------------------------------------------------------------------------ */
 /* INFO, logging                                                             */

@@ -35,13 +35,15 @@ declare -A LAYER_OF=(
   # 3 keyspace: DBs, key entries, value types
   [keyspace.h]=3 [kv.h]=3 [kv.c]=3 [db.c]=3 [types.c]=3 [digest.c]=3
   # 4 runtime: dispatch, call context, MULTI, propagation, hooks, modules,
-  #   manifests, config parsing, module INFO groups, fork, shutdown
+  #   manifests, config parsing, module INFO groups, fork, shutdown, the
+  #   snapshot provider and the command replayer (AOF)
   [runtime.h]=4 [runtime.c]=4 [command.c]=4 [cmdtable.h]=4 [cmdtable.c]=4
   [command_docs.h]=4 [command_docs.c]=4 [ctx.c]=4 [sdk_reply.c]=4 [multi.c]=4
   [propagate.c]=4 [hooks.c]=4 [info_fields.c]=4 [slowlog.c]=4 [blocked.c]=4 [pause.c]=4 [module.c]=4 [manifest.h]=4 [manifest.c]=4
   [config.h]=4 [config.c]=4 [config_vocab.c]=4 [fork.c]=4 [shutdown.c]=4
   [notify.c]=4 [sdk_client.c]=4
   [latency.c]=4 [debug_registry.c]=4 [monitor.c]=4 [tracking.c]=4 [memory_guard.c]=4
+  [snapshot.c]=4 [replay.c]=4
   # 5 commands: the built-in module, its handlers, INFO, main
   [commands.h]=5 [cmd_command.h]=5 [cmd_command.c]=5 [cmd_client.c]=5
   [cmd_config.c]=5 [cmd_server.c]=5 [cmd_slowlog.c]=5 [cmd_lolwut.c]=5 [info.h]=5 [info.c]=5

@@ -18,11 +18,10 @@ import sys
 # Why a parameter nobody implements has no effect: the first matching
 # prefix (or exact name) gives the feature it waits for.
 REASONS = [
-    ("appendonly", "AOF module (not yet written)"),
-    ("aof", "AOF module (not yet written)"),
-    ("append", "AOF module (not yet written)"),
-    ("auto-aof", "AOF module (not yet written)"),
-    ("no-appendfsync", "AOF module (not yet written)"),
+    ("aof-use-rdb-preamble", "the aof module always writes its base as RDB, Redis's default (it loads command bases)"),
+    ("aof-timestamp", "AOF timestamp annotations, which the aof module does not write"),
+    ("aof-rewrite-incremental", "AOF tuning the aof module does not do (the base is fsynced once, at its end)"),
+    ("aof", "AOF tuning the aof module does not do"),
     ("rdb-", "RDB tuning the rdb module does not do"),
     ("replica", "replication (not implemented)"),
     ("slave", "replication (not implemented)"),

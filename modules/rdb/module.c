@@ -24,6 +24,7 @@ static void state_reset(fr_module *m) {
 int rdb_init(fr_module *m) {
     state_reset(m);
     rdb_status_publish();
+    if (rdb_provider_register(m) != FR_OK) return FR_ERR;
     return fr_serialized_len_register(m, rdb_serialized_len);
 }
 

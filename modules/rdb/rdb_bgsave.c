@@ -146,7 +146,7 @@ static void child_main(int report_fd) {
 /* ---- The parent -------------------------------------------------------------- */
 
 int rdb_bgsave_start(void) {
-    if (rdb_g.child_pid) return FR_ERR;
+    if (rdb_g.child_pid || fr_fork_active()) return FR_ERR;
     int fds[2] = {-1, -1};
     if (pipe2(fds, O_CLOEXEC) != 0) fds[0] = fds[1] = -1;
     rdb_g.saves++;
@@ -311,7 +311,7 @@ int rdb_on_cron(const fr_hook_event *ev, void *priv) {
     (void)priv;
     time_t now = time(NULL);
     if (rdb_g.child_pid) rdb_bgsave_poll();
-    else check_savepoints(now);
+    else if (!fr_fork_active()) check_savepoints(now);
     if (!rdb_g.child_pid && rdb_g.bgsave_scheduled && retry_allowed(now) &&
         rdb_bgsave_start() == FR_OK)
         rdb_g.bgsave_scheduled = 0;
@@ -351,6 +351,7 @@ int rdb_on_startup_load(const fr_hook_event *ev, void *priv) {
     (void)ev;
     (void)priv;
     char name[1024];
+    if (fr_config_server_ll("appendonly", 0)) return FR_OK; /* the AOF is loaded instead */
     uint64_t start = fr_ustime();
     int found;
     rdb_load_stats st;

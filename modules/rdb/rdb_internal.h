@@ -37,6 +37,7 @@ typedef struct rdb_stream {
     uint64_t crc;               /* CRC64 of the flushed bytes (crc_on) */
     int crc_on;
     int compress;               /* rdbcompression */
+    int aof_base;               /* the aof-base aux field: 1 in an AOF's base */
     unsigned char *scratch;     /* LZF output buffer */
     size_t scratch_cap;
     /* reading */
@@ -180,5 +181,8 @@ void rdb_status_publish(void);
 
 /* ---- Commands: rdb_cmds.c (SAVE BGSAVE LASTSAVE), rdb_dump.c (DUMP RESTORE);
  * their prototypes are generated in glue.h. ---- */
+
+/* ---- Lending the format (rdb_provider.c) ----------------------------------- */
+int rdb_provider_register(fr_module *m);
 
 #endif /* FR_RDB_INTERNAL_H */

@@ -43,7 +43,7 @@ static int put_header(rdb_stream *s) {
     if (put_aux_ll(s, "redis-bits", sizeof(void *) == 8 ? 64 : 32) != FR_OK) return FR_ERR;
     if (put_aux_ll(s, "ctime", (long long)time(NULL)) != FR_OK) return FR_ERR;
     if (put_aux_ll(s, "used-mem", used_memory()) != FR_OK) return FR_ERR;
-    return put_aux_ll(s, "aof-base", 0);
+    return put_aux_ll(s, "aof-base", s->aof_base);
 }
 
 /* ---- Keys ------------------------------------------------------------------ */
