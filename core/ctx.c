@@ -119,6 +119,13 @@ void fr_ctx_divergence(fr_ctx *ctx, const char *what)
            ctx->module ? fr_module_name(ctx->module) : "core", what);
 }
 
+void fr_module_divergence(fr_module *m, const char *what)
+{
+    fr_runtime.stats.divergences++;
+    if (m) fr_module_count_divergence(m);
+    fr_log(FR_LOG_WARNING, "hardened: %s: %s", m ? fr_module_name(m) : "core", what);
+}
+
 int fr_ctx_in_exec(const fr_ctx *ctx)
 {
     (void)ctx;

@@ -9,7 +9,9 @@
  * Only the last file may end early (a torn last command, or a MULTI never
  * closed): with aof-load-truncated it is cut back to its last whole
  * command, as Redis does; any other damage refuses the start, naming the
- * file and the offset. */
+ * file and the offset -- except, in hardened mode only, damage within the
+ * last aof-repair-tail-max-bytes of the last file, which is cut off the
+ * same way and counted as a divergence (Redis has no such repair). */
 #include "aof_internal.h"
 
 #include <errno.h>
@@ -117,11 +119,29 @@ static int format_error(const char *name, size_t offset) {
     return LOAD_FAILED;
 }
 
+/* Hardened mode's bounded repair of a corrupt tail: LOAD_TRUNCATED when
+ * the damage is in the last file, close enough to its end. */
+static int repair_tail(const char *name, const char *path, const cmd_reader *r, size_t valid_up_to,
+                       int last) {
+    size_t cut = r->len - valid_up_to;
+    if (!last || !fr_module_hardened(aof_g.m) || cut > (size_t)aof_conf_aof_repair_tail_max_bytes())
+        return LOAD_FAILED;
+    if (truncate(path, (off_t)valid_up_to) == -1) {
+        fr_log(FR_LOG_WARNING, "Error truncating the AOF file %s: %s", name, strerror(errno));
+        return LOAD_FAILED;
+    }
+    char what[600];
+    snprintf(what, sizeof(what), "corrupt AOF tail repaired: %zu bytes of %s cut at offset %zu", cut, name,
+             valid_up_to);
+    fr_module_divergence(aof_g.m, what);
+    return LOAD_TRUNCATED;
+}
+
 /* The commands of one file from r->pos on. */
 static int replay_commands(cmd_reader *r, const char *name, const char *path, int last) {
     fr_replay *rp = fr_replay_new();
     size_t valid_up_to = r->pos, valid_before_multi = r->pos;
-    int rc = LOAD_OK;
+    int rc = LOAD_OK, corrupt = 0;
     while (r->pos < r->len && rc == LOAD_OK) {
         if (r->p[r->pos] == '#') {
             if (skip_annotation(r) < 0) rc = truncated(name, path, valid_up_to, last);
@@ -138,6 +158,7 @@ static int replay_commands(cmd_reader *r, const char *name, const char *path, in
         }
         if (got < 0) {
             rc = format_error(name, at);
+            corrupt = 1;
             break;
         }
         int multi = argc == 1 && argv[0]->len == 5 && !strncasecmp(argv[0]->buf, "multi", 5);
@@ -147,10 +168,13 @@ static int replay_commands(cmd_reader *r, const char *name, const char *path, in
             fr_log(FR_LOG_WARNING, "%s reading the append only file %s (at offset %llu)", why, name,
                    (unsigned long long)at);
             rc = LOAD_FAILED;
+            corrupt = 1;
             break;
         }
         if (!fr_replay_in_multi(rp)) valid_up_to = r->pos;
     }
+    if (corrupt)
+        rc = repair_tail(name, path, r, fr_replay_in_multi(rp) ? valid_before_multi : valid_up_to, last);
     if (rc == LOAD_OK && fr_replay_in_multi(rp)) {
         fr_log(FR_LOG_WARNING, "Revert incomplete MULTI/EXEC transaction in AOF file %s", name);
         rc = truncated(name, path, valid_before_multi, last);

@@ -96,8 +96,8 @@ STARTED = []
 
 
 class Server:
-    def __init__(self, kind, dirname, *args):
-        self.kind, self.dir = kind, dirname
+    def __init__(self, kind, dirname, *args, conf=None):
+        self.kind, self.dir, self.conf = kind, dirname, conf or CONF
         os.makedirs(dirname, exist_ok=True)
         self.log = os.path.join(dirname, "%s.log" % kind)
         self.args = list(args)
@@ -107,7 +107,7 @@ class Server:
         for _ in range(3):
             self.port = free_port()
             if self.kind == "ours":
-                cmd = [OURS, CONF, "--module-dir", MODDIR]
+                cmd = [OURS, self.conf, "--module-dir", MODDIR]
             else:
                 cmd = ["redis-server", "--bind", "127.0.0.1"]
             cmd += ["--port", str(self.port), "--dir", self.dir, "--save", "",
@@ -323,6 +323,53 @@ def t_rewrite():
         r.stop()
 
 
+def t_rewrite_under_writes():
+    import threading
+    d = fresh("rewrite-writes")
+    s = Server("ours", d, "--appendonly", "yes")
+    if not s.start():
+        bad("rewrite-writes/start", s.logtext()[-300:])
+        return
+    stop = threading.Event()
+    count = [0]
+
+    def writer():
+        c = s.conn()
+        i = 0
+        while not stop.is_set():
+            i += 1
+            c.call("SET", "w:%d" % (i % 5000), i)
+            c.call("RPUSH", "wl", i)
+            c.call("HINCRBY", "wh", "f%d" % (i % 50), 1)
+        count[0] = i
+        c.close()
+
+    t = threading.Thread(target=writer)
+    t.start()
+    rewrites = 0
+    for _ in range(4):
+        time.sleep(0.15)
+        if s.call("BGREWRITEAOF").startswith("+Background append only file rewriting"):
+            rewrites += 1
+        wait_rewrite(s)
+    stop.set()
+    t.join()
+    want = digest(s)
+    s.stop()
+    check("rewrite-writes/rewrites-ran", rewrites == 4 and count[0] > 100, "%d rewrites, %d writes" % (
+        rewrites, count[0]))
+    s2 = Server("ours", d, "--appendonly", "yes")
+    if s2.start():
+        check("rewrite-writes/nothing-lost", digest(s2) == want)
+        s2.stop()
+    else:
+        bad("rewrite-writes/reload", s2.logtext()[-300:])
+    r = Server("ref", d, "--appendonly", "yes")
+    if r.start():
+        check("rewrite-writes/redis-loads", digest(r) == want)
+        r.stop()
+
+
 def t_runtime_toggle():
     d = fresh("toggle")
     s = Server("ours", d)
@@ -406,6 +453,39 @@ def t_truncated():
         f.write("file x seq 9 type z\n")
     s = Server("ours", d, "--appendonly", "yes")
     check("corrupt/manifest-refused", not s.start(expect_fail=True) and "Unknown AOF file type" in s.logtext(),
+          s.logtext()[-300:])
+    s.stop()
+
+
+def hardened_conf():
+    path = os.path.join(SCRATCH, "hardened-aof.conf")
+    with open(CONF) as f:
+        text = f.read().replace("module aof strict", "module aof hardened")
+    with open(path, "w") as f:
+        f.write(text)
+    return path
+
+
+def t_hardened_repair():
+    garbage = b"xyz\r\n*3\r\n$3\r\nSET\r\n$2\r\nk3\r\n$1\r\n3\r\n"
+    d, p = prepared("hardened-repair")
+    good = os.path.getsize(p)
+    with open(p, "ab") as f:
+        f.write(garbage)
+    s = Server("ours", d, "--appendonly", "yes", conf=hardened_conf())
+    if check("hardened/corrupt-tail-repaired", s.start(), s.logtext()[-300:]):
+        check("hardened/data", s.call("GET", "k2") == "v2" and s.call("EXISTS", "k3") == 0)
+        check("hardened/cut-back", os.path.getsize(p) == good, "size %d, want %d" % (os.path.getsize(p), good))
+        mods = s.call("INFO", "modules")
+        line = [l for l in mods.splitlines() if "name=aof," in l]
+        check("hardened/divergence-counted", line and "mode=hardened" in line[0] and
+              "corrupt AOF tail repaired" in s.logtext(), repr(line))
+        s.stop()
+    d, p = prepared("hardened-too-long")
+    with open(p, "ab") as f:
+        f.write(garbage)
+    s = Server("ours", d, "--appendonly", "yes", "--aof-repair-tail-max-bytes", "8", conf=hardened_conf())
+    check("hardened/long-corrupt-tail-refused", not s.start(expect_fail=True) and "Bad file format" in s.logtext(),
           s.logtext()[-300:])
     s.stop()
 
@@ -503,8 +583,8 @@ def t_crash():
 
 
 def main():
-    tests = [t_layout_and_interop, t_redis_written, t_rewrite, t_runtime_toggle, t_truncated,
-             t_legacy_upgrade, t_info_fields, t_crash]
+    tests = [t_layout_and_interop, t_redis_written, t_rewrite, t_rewrite_under_writes, t_runtime_toggle, t_truncated,
+             t_hardened_repair, t_legacy_upgrade, t_info_fields, t_crash]
     for t in tests:
         try:
             t()
