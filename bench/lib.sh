@@ -62,8 +62,8 @@ bench_start() {
             cmd=("$REDIS_SERVER" --port "$port" --bind 127.0.0.1 --save ""
                  --appendonly no --dir "$dir" --logfile "")
         fi
-        # shellcheck disable=SC2086
-        (cd "$dir" && exec $SERVER_PIN "${cmd[@]}") >"$log" 2>&1 </dev/null &
+        # shellcheck disable=SC2086  # BENCH_ARGS: extra words for both servers
+        (cd "$dir" && exec $SERVER_PIN "${cmd[@]}" ${BENCH_ARGS:-}) >"$log" 2>&1 </dev/null &
         pid=$!
         BENCH_PIDS="$BENCH_PIDS $pid"
         for _ in $(seq 1 200); do

@@ -10,7 +10,7 @@
  * closed): with aof-load-truncated it is cut back to its last whole
  * command, as Redis does; any other damage refuses the start, naming the
  * file and the offset -- except, in hardened mode only, damage within the
- * last aof-repair-tail-max-bytes of the last file, which is cut off the
+ * last aof-tail-repair-limit of the last file, which is cut off the
  * same way and counted as a divergence (Redis has no such repair). */
 #include "aof_internal.h"
 
@@ -124,7 +124,7 @@ static int format_error(const char *name, size_t offset) {
 static int repair_tail(const char *name, const char *path, const cmd_reader *r, size_t valid_up_to,
                        int last) {
     size_t cut = r->len - valid_up_to;
-    if (!last || !fr_module_hardened(aof_g.m) || cut > (size_t)aof_conf_aof_repair_tail_max_bytes())
+    if (!last || !fr_module_hardened(aof_g.m) || cut > (size_t)aof_conf_aof_tail_repair_limit())
         return LOAD_FAILED;
     if (truncate(path, (off_t)valid_up_to) == -1) {
         fr_log(FR_LOG_WARNING, "Error truncating the AOF file %s: %s", name, strerror(errno));

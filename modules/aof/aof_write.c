@@ -21,7 +21,7 @@
 #include <string.h>
 #include <unistd.h>
 
-enum { FSYNC_ALWAYS = 0, FSYNC_EVERYSEC = 1, FSYNC_NO = 2 }; /* manifest order */
+enum { FSYNC_EVERYSEC = 0, FSYNC_ALWAYS = 1, FSYNC_NO = 2 }; /* the manifest's order, Redis's */
 
 static void cat_bulk_count(char prefix, long long n) {
     char b[32];

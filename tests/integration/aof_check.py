@@ -484,7 +484,7 @@ def t_hardened_repair():
     d, p = prepared("hardened-too-long")
     with open(p, "ab") as f:
         f.write(garbage)
-    s = Server("ours", d, "--appendonly", "yes", "--aof-repair-tail-max-bytes", "8", conf=hardened_conf())
+    s = Server("ours", d, "--appendonly", "yes", "--aof-tail-repair-limit", "8", conf=hardened_conf())
     check("hardened/long-corrupt-tail-refused", not s.start(expect_fail=True) and "Bad file format" in s.logtext(),
           s.logtext()[-300:])
     s.stop()

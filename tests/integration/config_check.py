@@ -18,12 +18,13 @@ DIFFER = {
     "dir": "each server runs in its own scratch directory",
     "port": "each server listens on its own port",
     "module-dir": "FrankenRedis's own directive (where modules live); Redis has none",
+    "aof-tail-repair-limit": "FrankenRedis's own directive (hardened AOF tail repair); Redis has none",
 }
 
 # Parameters that accept only their default here (docs/config.md says why):
 # where Redis accepts another value, or refuses it for another reason, we
 # must refuse it.
-REFUSED = {"appendonly", "maxmemory", "maxmemory-clients", "min-replicas-to-write", "min-slaves-to-write",
+REFUSED = {"maxmemory", "maxmemory-clients", "min-replicas-to-write", "min-slaves-to-write",
            "tls-port", "tls-cluster", "tls-replication"}
 
 # Parameters whose CONFIG SET differs on purpose.
