@@ -5,6 +5,8 @@
  * while a child lives, for the same reason, and lookups do not update
  * access records (LRU/LFU) then, as in Redis.  The module that forked reaps
  * its child and calls fr_fork_done(). */
+#include <errno.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include "runtime.h"
@@ -45,4 +47,27 @@ void fr_fork_done(void)
 FR_API int fr_fork_active(void)
 {
     return (int)fr_runtime.child_pid;
+}
+
+FR_API int fr_fork_reporting(int *report_fd)
+{
+    int fds[2] = {-1, -1};
+    if (pipe2(fds, O_CLOEXEC) != 0) fds[0] = fds[1] = -1;
+    int pid = fr_fork();
+    if (pid == 0) {
+        if (fds[0] >= 0) close(fds[0]);
+        *report_fd = fds[1];
+        return 0;
+    }
+    int saved = errno;
+    if (fds[1] >= 0) close(fds[1]);
+    if (pid < 0) {
+        if (fds[0] >= 0) close(fds[0]);
+        *report_fd = -1;
+        errno = saved;
+        return pid;
+    }
+    if (fds[0] >= 0) fcntl(fds[0], F_SETFL, O_NONBLOCK);
+    *report_fd = fds[0];
+    return pid;
 }

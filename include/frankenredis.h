@@ -618,6 +618,13 @@ FR_API void fr_deny_writes(const char *error);
 /* The pid of the background child alive now (any module's), 0 if none: one
  * fork at a time, as Redis's hasActiveChildProcess.  Since 4.3. */
 FR_API int fr_fork_active(void);
+/* fr_fork with a pipe for the child's report: libev reaps children on
+ * SIGCHLD, so the exit status may be gone by the time the parent asks, and
+ * what the child writes to the pipe before it exits is the reliable
+ * channel.  *report_fd is the write end in the child, the read end (non-
+ * blocking) in the parent, -1 when no pipe could be made (or fork failed;
+ * errno then tells why).  Both ends are close-on-exec.  Since 4.3. */
+FR_API int fr_fork_reporting(int *report_fd);
 
 /* Snapshots: the module that owns the snapshot format (rdb) lends it to
  * the others (an AOF rewrite's base file, a replica's full sync).  One

@@ -130,23 +130,16 @@ int aof_rewrite_start(void) {
         aof_g.last_rewrite_ok = 0;
         return FR_ERR;
     }
-    int fds[2] = {-1, -1};
-    if (pipe2(fds, O_CLOEXEC) != 0) fds[0] = fds[1] = -1;
-    int pid = fr_fork();
-    if (pid == 0) {
-        if (fds[0] >= 0) close(fds[0]);
-        child_main(fds[1]);
-    }
-    if (fds[1] >= 0) close(fds[1]);
+    int report_fd;
+    int pid = fr_fork_reporting(&report_fd);
+    if (pid == 0) child_main(report_fd);
     if (pid < 0) {
-        if (fds[0] >= 0) close(fds[0]);
         aof_g.last_rewrite_ok = 0;
         fr_log(FR_LOG_WARNING, "Can't rewrite append only file in background: fork: %s", strerror(errno));
         return FR_ERR;
     }
-    if (fds[0] >= 0) fcntl(fds[0], F_SETFL, O_NONBLOCK);
     aof_g.child_pid = pid;
-    aof_g.child_report_fd = fds[0];
+    aof_g.child_report_fd = report_fd;
     aof_g.child_start = time(NULL);
     aof_g.scheduled = 0;
     aof_g.rewrites++;

@@ -147,28 +147,20 @@ static void child_main(int report_fd) {
 
 int rdb_bgsave_start(void) {
     if (rdb_g.child_pid || fr_fork_active()) return FR_ERR;
-    int fds[2] = {-1, -1};
-    if (pipe2(fds, O_CLOEXEC) != 0) fds[0] = fds[1] = -1;
     rdb_g.saves++;
     rdb_g.dirty_at_fork = fr_dirty_count();
     rdb_g.last_bgsave_try = time(NULL);
-    int pid = fr_fork();
-    if (pid == 0) {
-        if (fds[0] >= 0) close(fds[0]);
-        child_main(fds[1]);
-    }
-    if (fds[1] >= 0) close(fds[1]);
+    int report_fd;
+    int pid = fr_fork_reporting(&report_fd);
+    if (pid == 0) child_main(report_fd);
     if (pid < 0) {
-        int saved = errno;
-        if (fds[0] >= 0) close(fds[0]);
         rdb_g.last_bgsave_ok = 0;
-        fr_log(FR_LOG_WARNING, "Can't save in background: fork: %s", strerror(saved));
+        fr_log(FR_LOG_WARNING, "Can't save in background: fork: %s", strerror(errno));
         rdb_status_publish();
         return FR_ERR;
     }
-    if (fds[0] >= 0) fcntl(fds[0], F_SETFL, O_NONBLOCK);
     rdb_g.child_pid = pid;
-    rdb_g.child_info_fd = fds[0];
+    rdb_g.child_info_fd = report_fd;
     rdb_g.child_start = time(NULL);
     fr_log(FR_LOG_NOTICE, "Background saving started by pid %ld", (long)pid);
     rdb_status_publish();
