@@ -9,21 +9,9 @@
 # cannot measure.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
-src=$(cd "$here/.." && pwd)
-build=${FR_BUILDDIR:-$src}
-keys=1000000 rounds=3
-while [ $# -gt 0 ]; do
-    case $1 in
-    --keys) keys=$2; shift 2 ;;
-    --rounds) rounds=$2; shift 2 ;;
-    *) echo "usage: bench/aof.sh [--keys N] [--rounds R]" >&2; exit 2 ;;
-    esac
-done
 # shellcheck source=lib.sh
 . "$here/lib.sh"
-FR_SERVER=$build/frankenredis-server FR_CONF=$src/conf/frankenredis.conf
-REDIS_SERVER=$(command -v redis-server) || die "redis-server is not installed"
-SERVER_PIN=""
+bench_keys_rounds aof.sh "$@"
 bench_init
 
 now() { date +%s.%N; }

@@ -29,6 +29,28 @@ bench_cleanup() {
 }
 
 die() { echo "bench: $*" >&2; exit 2; }
+
+# bench_keys_rounds NAME ARGS...: the --keys N / --rounds R options of the
+# persistence benches (rdb.sh, aof.sh) into `keys` and `rounds` (defaults
+# 1M and 3), and the two servers to compare into FR_SERVER, FR_CONF and
+# REDIS_SERVER.
+bench_keys_rounds() {
+    local name=$1
+    shift
+    keys=1000000 rounds=3
+    while [ $# -gt 0 ]; do
+        case $1 in
+        --keys) keys=$2; shift 2 ;;
+        --rounds) rounds=$2; shift 2 ;;
+        *) echo "usage: bench/$name [--keys N] [--rounds R]" >&2; exit 2 ;;
+        esac
+    done
+    local src
+    src=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+    FR_SERVER=${FR_BUILDDIR:-$src}/frankenredis-server FR_CONF=$src/conf/frankenredis.conf
+    REDIS_SERVER=$(command -v redis-server) || die "redis-server is not installed"
+    SERVER_PIN=""
+}
 note() { echo "bench: $*" >&2; }
 
 # bench_free_port: a port nobody listens on, never 6379, below the kernel's
