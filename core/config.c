@@ -788,6 +788,11 @@ static int module_line(const char *file, int line, int argc, char **argv,
         snprintf(err, errlen, "%s:%d: 'module' takes a name and an optional mode (strict|hardened)", file, line);
         return -1;
     }
+    if (!fr_manifest_valid_module_name(argv[1])) {
+        snprintf(err, errlen, "%s:%d: module name '%s' may use only a-z 0-9 - _ (a name, not a path)", file,
+                 line, argv[1]);
+        return -1;
+    }
     int mode = -1;
     if (argc == 3) {
         if (!strcasecmp(argv[2], "strict")) mode = 0;

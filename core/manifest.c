@@ -1215,7 +1215,7 @@ static const field top_fields[] = {
     {"default_mode", 1}, {"depends", 0}, {"provides", 0}, {"hooks", 0},
     {"config", 0}, {"info", 0}, {"debug", 0}, {"commands", 1}, {NULL, 0}};
 
-static int valid_module_name(const char *s) {
+int fr_manifest_valid_module_name(const char *s) {
     if (!*s) return 0;
     for (; *s; s++)
         if (!islower((unsigned char)*s) && !isdigit((unsigned char)*s) &&
@@ -1229,7 +1229,7 @@ static int parse_name_list(pctx *p, const yaml_node_t *n, const char *what,
     if (conv_str_list(p, n, NULL, what, out, count)) return -1;
     for (int i = 0; i < *count; i++) {
         yaml_node_t *it = node_at(p, n->data.sequence.items.start[i]);
-        if (!valid_module_name((*out)[i]))
+        if (!fr_manifest_valid_module_name((*out)[i]))
             return fail(p, it, NULL, "invalid name '%s' in %s", (*out)[i],
                         what);
         for (int j = 0; j < i; j++)
@@ -1292,7 +1292,7 @@ static int parse_identity(pctx *p, const yaml_node_t *root, fr_manifest *m) {
     yaml_node_t *name = get(p, root, "name");
     yaml_node_t *mode = get(p, root, "default_mode");
     if (conv_str(p, name, NULL, "name", &m->name)) return -1;
-    if (!valid_module_name(m->name))
+    if (!fr_manifest_valid_module_name(m->name))
         return fail(p, name, NULL, "invalid module name '%s' (use a-z, 0-9, "
                                    "'-' and '_')", m->name);
     const char *ms = scalar_text(mode);

@@ -333,4 +333,8 @@ uint64_t fr_acl_category_from_name(const char *name); /* 0 when unknown */
 /* Redis's memory notation ("100", "1kb", "5mb", "1g"): 1 ok, 0 invalid. */
 int fr_manifest_parse_memory(const char *s, long long *out);
 
+/* A module name: a-z 0-9 - _ only, never empty (so never a path: no '/', no
+ * '..'); checked before any file named after it is opened. */
+int fr_manifest_valid_module_name(const char *s);
+
 #endif /* FR_MANIFEST_H */

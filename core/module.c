@@ -5,7 +5,10 @@
  * module's name and the file (and line, for manifests) at fault:
  *   1. the manifest <dir>/<name>/<name>.yaml parses and validates;
  *   2. its name and ABI match what we expect;
- *   3. the shared object <dir>/<name>/<name>.so exists and dlopens;
+ *   3. the shared object <dir>/<name>/<name>.so exists, exports a
+ *      descriptor whose magic and SDK version suit us -- read from the file
+ *      (elf_peek.c), since dlopen already runs the object's constructors --
+ *      and dlopens;
  *   4. its descriptor's magic, ABI version and build signature match ours,
  *      and the manifest digest it was built with equals the digest of the
  *      manifest on disk -- before any of its code runs (nginx, Varnish);
@@ -201,19 +204,40 @@ int fr_sdk_compatible(unsigned mod_major, unsigned mod_minor, unsigned major, un
     return mod_major == major && mod_minor <= minor;
 }
 
+/* The fields every SDK version keeps in place: checked from the file
+ * before dlopen, and again on the loaded descriptor. */
+static int check_head(const char *name, const char *so, uint32_t magic, unsigned major, unsigned minor,
+                      char *err, size_t errlen)
+{
+    if (magic != FR_MODULE_MAGIC) {
+        snprintf(err, errlen, "module '%s': %s is not a FrankenRedis module (bad magic)", name, so);
+        return -1;
+    }
+    if (!fr_sdk_compatible(major, minor, FR_SDK_MAJOR, FR_SDK_MINOR)) {
+        snprintf(err, errlen, "module '%s': %s was built for SDK %u.%u, this server has SDK %d.%d (%s): rebuild it",
+                 name, so, major, minor, FR_SDK_MAJOR, FR_SDK_MINOR,
+                 major != FR_SDK_MAJOR ? "another major version" : "a newer minor version");
+        return -1;
+    }
+    return 0;
+}
+
+/* Before any code of the object runs. */
+static int check_file(const char *name, const char *so, char *err, size_t errlen)
+{
+    fr_descriptor_head h;
+    char why[256];
+    if (fr_elf_peek_descriptor(so, &h, why, sizeof(why)) != 0) {
+        snprintf(err, errlen, "module '%s': %s %s", name, so, why);
+        return -1;
+    }
+    return check_head(name, so, h.magic, h.sdk_major, h.sdk_minor, err, errlen);
+}
+
 static int check_descriptor(fr_module *m, const char *so, char *err, size_t errlen)
 {
     const fr_module_descriptor *d = m->desc;
-    if (d->magic != FR_MODULE_MAGIC) {
-        snprintf(err, errlen, "module '%s': %s is not a FrankenRedis module (bad magic)", m->name, so);
-        return -1;
-    }
-    if (!fr_sdk_compatible(d->sdk_major, d->sdk_minor, FR_SDK_MAJOR, FR_SDK_MINOR)) {
-        snprintf(err, errlen, "module '%s': %s was built for SDK %u.%u, this server has SDK %d.%d (%s): rebuild it",
-                 m->name, so, d->sdk_major, d->sdk_minor, FR_SDK_MAJOR, FR_SDK_MINOR,
-                 d->sdk_major != FR_SDK_MAJOR ? "another major version" : "a newer minor version");
-        return -1;
-    }
+    if (check_head(m->name, so, d->magic, d->sdk_major, d->sdk_minor, err, errlen)) return -1;
     if (!d->build_signature || strcmp(d->build_signature, FR_BUILD_SIGNATURE)) {
         snprintf(err, errlen, "module '%s': %s is not binary compatible (built as '%s', server is '%s')", m->name,
                  so, d->build_signature ? d->build_signature : "?", FR_BUILD_SIGNATURE);
@@ -355,6 +379,10 @@ static int load_one(const fr_module_conf *mc, char *err, size_t errlen)
     m->hardened = mc->mode >= 0 ? mc->mode : mf->default_hardened;
     if (stat(so, &st) != 0) {
         snprintf(err, errlen, "module '%s': shared object %s not found (was the module built?)", mc->name, so);
+        rollback(m);
+        return -1;
+    }
+    if (check_file(mc->name, so, err, errlen)) {
         rollback(m);
         return -1;
     }

@@ -181,6 +181,15 @@ const char *fr_debug_refusal(const fr_cmd_meta *cmd, const fr_client *c);
  * (NULL to go on, else the -OOM error), and its removal with its module. */
 const char *fr_memory_guard_refusal(const fr_client *c, const fr_cmd_meta *cmd);
 void fr_memory_guard_remove_module(fr_module *m);
+/* elf_peek.c: the first fields of a module's descriptor, read from its
+ * file without loading it (they keep their place in every SDK version).
+ * 0, or -1 with why in err. */
+typedef struct fr_descriptor_head {
+    uint32_t magic;
+    uint16_t sdk_major;
+    uint16_t sdk_minor;
+} fr_descriptor_head;
+int fr_elf_peek_descriptor(const char *path, fr_descriptor_head *out, char *err, size_t errlen);
 /* snapshot.c: forget the snapshot provider of an unloading module. */
 void fr_snapshot_remove_module(fr_module *m);
 

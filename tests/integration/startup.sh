@@ -45,6 +45,11 @@ c=$(conf "hz lots")
 refuse bad-value "c.conf:1: >>> 'hz lots' argument couldn't be parsed into an integer" "$c"
 c=$(conf "module nosuchmodule")
 refuse missing-module "c.conf:1: module 'nosuchmodule': manifest" "$c"
+# a module name is a name, never a path: refused before any file is opened
+c=$(conf "port 7000" "module ../../etc/x")
+refuse module-name-path "c.conf:2: module name '../../etc/x' may use only a-z 0-9 - _" "$c"
+c=$(conf "module str/ings")
+refuse module-name-slash "c.conf:1: module name 'str/ings' may use only" "$c"
 
 copy_module strings "$build/modules"
 rm "$moddir/strings/strings.so"
@@ -91,7 +96,16 @@ desc_case() {  # KIND EXPECTED-TEXT
   mkdir -p "$d/frtest_ok"
   cp "$tm/frtest-desc-$1.so" "$d/frtest_ok/frtest_ok.so"
   cp "$tm/frtest_ok/frtest_ok.yaml" "$d/frtest_ok/"
-  refuse "descriptor-$1" "$2" "$(conf "module-dir $d" "module frtest_ok")"
+  rm -f "$tmp/ctor-ran"
+  FRTEST_CTOR_MARKER=$tmp/ctor-ran refuse "descriptor-$1" "$2" "$(conf "module-dir $d" "module frtest_ok")"
+  # what the file shows is judged before dlopen runs any of the object's code
+  if [[ $1 != badsig ]]; then
+    [[ ! -e $tmp/ctor-ran ]] && pass "descriptor-$1-no-code-ran" ||
+      fail "descriptor-$1-no-code-ran" "the object's constructor ran before the refusal"
+  else  # the control: a signature is judged after dlopen, so the marker exists
+    [[ -e $tmp/ctor-ran ]] && pass "descriptor-$1-constructor-control" ||
+      fail "descriptor-$1-constructor-control" "the test constructor never ran: the check above proves nothing"
+  fi
 }
 desc_case newmajor "was built for SDK $((major + 1)).$minor, this server has SDK $major.$minor (another major version)"
 desc_case oldmajor "was built for SDK $((major - 1)).$minor, this server has SDK $major.$minor (another major version)"

@@ -15,6 +15,9 @@
 #include <ctype.h>
 #include <string.h>
 
+#include <stdio.h>
+#include <stdlib.h>
+
 #include "frankenredis.h"
 
 static long long echoes;
@@ -117,6 +120,16 @@ static int init(fr_module *m)
 #ifndef FRTEST_DESC
 FR_MODULE(FRTEST_NAME, init, NULL);
 #else
+/* A constructor with an effect the test can see: the loader must refuse a
+ * descriptor it can judge from the file (magic, SDK version, a missing
+ * symbol) before dlopen would run this. */
+__attribute__((constructor)) static void frtest_constructor(void)
+{
+    const char *marker = getenv("FRTEST_CTOR_MARKER");
+    FILE *f = marker ? fopen(marker, "w") : NULL;
+    if (f) fclose(f);
+}
+
 /* FRTEST_DESC_<kind> says which field is wrong. */
 #define DESC_MAGIC FR_MODULE_MAGIC
 #define DESC_MAJOR FR_SDK_MAJOR
