@@ -17,6 +17,7 @@ Suite *config_suite(void);
 Suite *ttl_cycle_suite(void);
 Suite *rdb_suite(void);
 Suite *sdk_version_suite(void);
+Suite *elf_peek_suite(void);
 Suite *hist_suite(void);
 Suite *hash_lp_suite(void);
 Suite *kv_access_suite(void);
@@ -36,6 +37,7 @@ int main(void)
     srunner_add_suite(sr, ttl_cycle_suite());
     srunner_add_suite(sr, rdb_suite());
     srunner_add_suite(sr, sdk_version_suite());
+    srunner_add_suite(sr, elf_peek_suite());
     srunner_add_suite(sr, hist_suite());
     srunner_add_suite(sr, hash_lp_suite());
     srunner_add_suite(sr, kv_access_suite());
