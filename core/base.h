@@ -70,6 +70,8 @@ typedef struct fr_config {
     long long tracking_table_max_keys;    /* 0: no limit */
     int latency_tracking;
     char *latency_tracking_info_percentiles;  /* "50 99 99.9" */
+    long long hardened_log_capacity;      /* ledger entries kept (ledger.c) */
+    char *hardened_log_file;              /* JSON lines; NULL or "": none */
 } fr_config;
 
 extern fr_config fr_cfg;

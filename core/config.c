@@ -143,6 +143,8 @@ static conf_def core_defs[] = {
     C("latency-monitor-threshold", CT_LL, 0, &fr_cfg.latency_monitor_threshold, 0, LLONG_MAX, "0"),
     C("latency-tracking", CT_BOOL, 0, &fr_cfg.latency_tracking, 0, 0, "yes"),
     C("tracking-table-max-keys", CT_LL, CF_UNSIGNED, &fr_cfg.tracking_table_max_keys, 0, LONG_MAX, "1000000"),
+    C("hardened-log-capacity", CT_LL, 0, &fr_cfg.hardened_log_capacity, 0, LONG_MAX, "128"),
+    C("hardened-log-file", CT_STR, CF_EMPTY_IS_NULL, &fr_cfg.hardened_log_file, 0, 0, ""),
     C("latency-tracking-info-percentiles", CT_STR, CF_MULTI_ARG, &fr_cfg.latency_tracking_info_percentiles, 0, 0,
       "50 99 99.9"),
     SPECIAL("bind", CF_MULTI_ARG, "* -::*", set_bind, get_bind),

@@ -115,15 +115,22 @@ void fr_ctx_divergence(fr_ctx *ctx, const char *what)
 {
     fr_runtime.stats.divergences++;
     if (ctx->module) fr_module_count_divergence(ctx->module);
-    fr_log(FR_LOG_VERBOSE, "hardened: %s rejected by %s (%s)", ctx->cmd ? ctx->cmd->fullname : "?",
-           ctx->module ? fr_module_name(ctx->module) : "core", what);
+    const char *module = ctx->module ? fr_module_name(ctx->module) : "core";
+    const char *cmd = ctx->cmd ? ctx->cmd->fullname : "";
+    fr_log(FR_LOG_VERBOSE, "hardened: %s rejected by %s (%s)", cmd[0] ? cmd : "?", module, what);
+    char client[128] = "";
+    if (ctx->client) snprintf(client, sizeof(client), "id=%llu addr=%s", (unsigned long long)ctx->client->id,
+                              ctx->client->addr);
+    fr_ledger_record(module, what, cmd, client, NULL);
 }
 
-void fr_module_divergence(fr_module *m, const char *what)
+void fr_module_divergence(fr_module *m, const char *rule, const char *detail)
 {
     fr_runtime.stats.divergences++;
     if (m) fr_module_count_divergence(m);
-    fr_log(FR_LOG_WARNING, "hardened: %s: %s", m ? fr_module_name(m) : "core", what);
+    const char *module = m ? fr_module_name(m) : "core";
+    fr_log(FR_LOG_WARNING, "hardened: %s: %s: %s", module, rule, detail ? detail : "");
+    fr_ledger_record(module, rule, NULL, NULL, detail);
 }
 
 int fr_ctx_in_exec(const fr_ctx *ctx)

@@ -661,6 +661,23 @@ static void section_keyspace(fr_info_out *o)
     }
 }
 
+/* ------------------------------------------------------------ hardened */
+
+static void rule_line(void *priv, const char *module, const char *rule, long long count)
+{
+    catf(priv, "hardened_rule_%s:module=%s,count=%lld\r\n", rule, module, count);
+}
+
+/* FrankenRedis's own section (not in INFO's default): hardened mode's
+ * divergences, in total and per rule, and the ledger's length. */
+static void section_hardened(fr_info_out *o)
+{
+    catf(o, "# Hardened\r\n");
+    add_ll(o, "hardened_divergences", fr_runtime.stats.divergences);
+    add_ll(o, "hardened_log_len", fr_ledger_len());
+    fr_ledger_foreach_rule(rule_line, o);
+}
+
 /* ----------------------------------------------------------- selection */
 
 /* Redis 7.0.15's order.  `alias` is a second name selecting the section;
@@ -683,6 +700,7 @@ static const struct info_section {
     {"latencystats", NULL, 0, section_latencystats},
     {"cluster", NULL, 1, section_cluster},
     {"keyspace", NULL, 1, section_keyspace},
+    {"hardened", NULL, 0, section_hardened},
 };
 
 typedef struct info_sel {

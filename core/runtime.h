@@ -190,6 +190,20 @@ typedef struct fr_descriptor_head {
     uint16_t sdk_minor;
 } fr_descriptor_head;
 int fr_elf_peek_descriptor(const char *path, fr_descriptor_head *out, char *err, size_t errlen);
+/* ledger.c: hardened mode's evidence ledger (HARDENED LOG, INFO hardened,
+ * hardened-log-file).  Strings are copied; NULL reads as "". */
+typedef struct fr_ledger_entry {
+    struct fr_ledger_entry *older, *newer;
+    long long id, time;
+    fr_str *module, *rule, *command, *client, *detail;
+} fr_ledger_entry;
+void fr_ledger_record(const char *module, const char *rule, const char *command, const char *client,
+                      const char *detail);
+long long fr_ledger_len(void);
+void fr_ledger_reset(void);
+const fr_ledger_entry *fr_ledger_newest(void);      /* then ->older */
+void fr_ledger_foreach_rule(void (*fn)(void *priv, const char *module, const char *rule, long long count),
+                            void *priv);
 /* snapshot.c: forget the snapshot provider of an unloading module. */
 void fr_snapshot_remove_module(fr_module *m);
 

@@ -162,12 +162,15 @@ FR_API int fr_writes_paused(void);
 
 FR_API int fr_ctx_resp(const fr_ctx *ctx);        /* 2 or 3 */
 FR_API int fr_ctx_hardened(const fr_ctx *ctx);    /* the running module's mode */
-/* Record a hardened-mode divergence from Redis (counted in INFO modules,
+/* Record a hardened-mode divergence from Redis (counted in INFO modules and
+ * INFO hardened, recorded in the ledger that HARDENED LOG reads,
  * logged at verbose).  `what` is a short stable identifier. */
 FR_API void fr_ctx_divergence(fr_ctx *ctx, const char *what);
 /* The same for a divergence outside any command (a hardened module's repair
- * at start-up): counted for module m, logged as a warning.  Since 4.3. */
-FR_API void fr_module_divergence(fr_module *m, const char *what);
+ * at start-up): rule `rule` (a short id, as fr_ctx_divergence's), with a
+ * free-text detail (may be NULL); counted for module m, logged as a
+ * warning, recorded in the ledger.  Since 4.3. */
+FR_API void fr_module_divergence(fr_module *m, const char *rule, const char *detail);
 FR_API const char *fr_ctx_command_name(const fr_ctx *ctx); /* lower case, full name */
 /* 1 while the call runs among EXEC's queued commands (Redis's
  * CLIENT_DENY_BLOCKING: no blocking, no SSUBSCRIBE).  Since 4.2. */

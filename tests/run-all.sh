@@ -35,6 +35,7 @@ run_part integration bash "$src/tests/integration/run.sh" "$build"
 run_part conformance bash "$src/tests/conformance/gate.sh" "$build"
 run_part rdb bash "$src/tests/integration/rdb.sh" "$src" "$build"
 run_part aof bash "$src/tests/integration/aof.sh" "$src" "$build"
+run_part hardened bash "$src/tests/integration/hardened.sh" "$src" "$build"
 run_part ttl bash "$src/tests/integration/ttl.sh" "$src" "$build"
 run_part clients bash "$src/tests/integration/clients.sh" "$src" "$build"
 # node-redis (Debian's, on Node.js) vs our server and redis-server, equal.

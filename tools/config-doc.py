@@ -123,10 +123,11 @@ def core_names(text):
 
 
 def manifest_directives(path):
-    """(module name, directive names) from a manifest's top-level `name:`
-    and its `config:` list, read line by line (the manifests' own layout,
-    so the tool needs no YAML library on a fresh machine)."""
-    module, names, in_config = None, [], False
+    """(module name, {directive: {field: text}}) from a manifest's top-level
+    `name:` and its `config:` list (type, default, flags, summary), read
+    line by line (the manifests' own layout, so the tool needs no YAML
+    library on a fresh machine)."""
+    module, found, in_config, cur = None, {}, False, None
     for line in open(path, encoding="utf-8"):
         top = re.match(r"^([a-z_]+):\s*(.*)$", line)
         if top:
@@ -136,17 +137,31 @@ def manifest_directives(path):
             continue
         entry = re.match(r"^  - name:\s*\"?([^\"\s]+)\"?\s*$", line)
         if in_config and entry:
-            names.append(entry.group(1))
-    return module, names
+            cur = found.setdefault(entry.group(1), {})
+            continue
+        field = re.match(r"^    ([a-z_]+):\s*(.*)$", line)
+        if in_config and cur is not None and field:
+            cur[field.group(1)] = field.group(2).strip().strip('"')
+    return module, found
 
 
 def module_names(src):
     owners = {}
     for path in sorted(glob.glob(os.path.join(src, "modules", "*", "*.yaml"))):
-        module, names = manifest_directives(path)
-        for name in names:
-            owners[name] = module
+        module, found = manifest_directives(path)
+        for name, fields in found.items():
+            owners[name] = (module, fields)
     return owners
+
+
+# FrankenRedis's own core directives (not Redis parameters): what they do.
+# A core directive missing here and from Redis's vocabulary stops the tool.
+OWN_CORE = {
+    "module-dir": ("string", "the binary's `modules/`", "immutable", "where modules are looked for"),
+    "hardened-log-capacity": ("integer", "`128`", "", "entries the hardened-mode ledger keeps (HARDENED LOG)"),
+    "hardened-log-file": ("string", '""', "",
+                          "a file each hardened-mode divergence is appended to as a JSON line; \"\": none"),
+}
 
 
 def reason(name):
@@ -189,8 +204,6 @@ def render(src):
             text = "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', refuse))
             out.append("- `%s`: %s." % (name, text.replace(name + " ", "", 1)))
     out += [
-        "- `appendonly yes` (core): needs a module that provides AOF.",
-        "- `maxmemory` other than 0 (core): needs an eviction module.",
         "",
         "`save` and `dbfilename` are the rdb module's; without that module they are",
         "accepted with no effect (a config must start), and nothing is saved: INFO",
@@ -198,7 +211,8 @@ def render(src):
         "",
         "Differences kept on purpose: CONFIG REWRITE writes no `user` line (there are no ACL",
         "users); a CONFIG SET of a deny-loading parameter is not refused while loading (the",
-        "server loads before it accepts clients); `module-dir` is FrankenRedis's own.",
+        "server loads before it accepts clients); the directives in the last table are",
+        "FrankenRedis's own.",
         "",
         "| parameter | alias | type | default | flags | implemented by |",
         "|---|---|---|---|---|---|",
@@ -208,7 +222,7 @@ def render(src):
         if name in core:
             who = "core"
         elif name in mods:
-            who = "module %s (without it: accepted, no effect)" % mods[name]
+            who = "module %s (without it: accepted, no effect)" % mods[name][0]
         else:
             who = "accepted, no effect: %s" % reason(name)
         if refuse:
@@ -217,9 +231,19 @@ def render(src):
             name, "`%s`" % alias if alias else "", typ,
             "`%s`" % deflt if deflt else '""', fl, who))
     out += ["", "FrankenRedis's own:", "", "| parameter | type | default | flags | implemented by |",
-            "|---|---|---|---|---|",
-            "| `module-dir` | string | the binary's `modules/` | immutable | core: where modules are looked for |",
-            ""]
+            "|---|---|---|---|---|"]
+    known = {v[0] for v in vocab}
+    for name in sorted(core - known):
+        if name not in OWN_CORE:
+            sys.exit("config-doc: core directive '%s' is neither Redis's nor described in OWN_CORE" % name)
+        typ, deflt, fl, what = OWN_CORE[name]
+        out.append("| `%s` | %s | %s | %s | core: %s |" % (name, typ, deflt, fl, what))
+    for name in sorted(set(mods) - known):
+        module, f = mods[name]
+        out.append("| `%s` | %s | `%s` | %s | module %s: %s |" % (
+            name, f.get("type", ""), f.get("default", ""), f.get("flags", "").strip("[]"), module,
+            f.get("summary", "")))
+    out.append("")
     return "\n".join(out)
 
 

@@ -133,7 +133,7 @@ static int repair_tail(const char *name, const char *path, const cmd_reader *r, 
     char what[600];
     snprintf(what, sizeof(what), "corrupt AOF tail repaired: %zu bytes of %s cut at offset %zu", cut, name,
              valid_up_to);
-    fr_module_divergence(aof_g.m, what);
+    fr_module_divergence(aof_g.m, "aof-tail-repair", what);
     return LOAD_TRUNCATED;
 }
 

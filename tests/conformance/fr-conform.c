@@ -2517,6 +2517,8 @@ static const policy_t policy[] = {
     {SKIP("save", "writes a file; no_multi; timing")},
     {SKIP("bgsave", "forks and writes a file: timing")},
     {SKIP("lastsave", "a clock")},
+    {SKIP("hardened", "FrankenRedis's own command (the hardened-mode ledger): Redis has none")},
+    {SKIP("hardened|help", "FrankenRedis's own command (the hardened-mode ledger): Redis has none")},
 };
 
 static const policy_t *find_policy(const char *name, int from)

@@ -29,6 +29,9 @@ import subprocess
 import sys
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from wire import Conn  # noqa: E402
+
 OURS, CONF, MODDIR, SCRATCH = sys.argv[1:5]
 CRASHES = int(sys.argv[5]) if len(sys.argv) > 5 else 20
 
@@ -51,45 +54,6 @@ def free_port():
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     return port if port != 6379 else free_port()
-
-
-class Conn:
-    """A minimal RESP2 client: enough for replies of these tests."""
-
-    def __init__(self, port):
-        self.s = socket.create_connection(("127.0.0.1", port), timeout=10)
-        self.f = self.s.makefile("rb")
-
-    def send(self, *args):
-        parts = [a if isinstance(a, bytes) else str(a).encode() for a in args]
-        self.s.sendall(b"*%d\r\n" % len(parts) + b"".join(b"$%d\r\n%s\r\n" % (len(p), p) for p in parts))
-
-    def read(self):
-        line = self.f.readline()
-        if not line:
-            raise ConnectionError("closed")
-        t, rest = line[:1], line[1:-2]
-        if t in (b"+", b"-"):
-            return (t + rest).decode()
-        if t == b":":
-            return int(rest)
-        if t == b"$":
-            n = int(rest)
-            if n < 0:
-                return None
-            data = self.f.read(n + 2)
-            return data[:-2].decode(errors="replace")
-        if t == b"*":
-            n = int(rest)
-            return None if n < 0 else [self.read() for _ in range(n)]
-        raise ValueError("bad reply %r" % line)
-
-    def call(self, *args):
-        self.send(*args)
-        return self.read()
-
-    def close(self):
-        self.s.close()
 
 
 STARTED = []
@@ -480,6 +444,9 @@ def t_hardened_repair():
         line = [l for l in mods.splitlines() if "name=aof," in l]
         check("hardened/divergence-counted", line and "mode=hardened" in line[0] and
               "corrupt AOF tail repaired" in s.logtext(), repr(line))
+        led = s.call("HARDENED", "LOG")
+        check("hardened/in-ledger", isinstance(led, list) and led and led[0][2:4] == ["aof", "aof-tail-repair"] and
+              "corrupt AOF tail repaired" in led[0][6], repr(led)[:300])
         s.stop()
     d, p = prepared("hardened-too-long")
     with open(p, "ab") as f:

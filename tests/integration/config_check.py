@@ -19,6 +19,8 @@ DIFFER = {
     "port": "each server listens on its own port",
     "module-dir": "FrankenRedis's own directive (where modules live); Redis has none",
     "aof-tail-repair-limit": "FrankenRedis's own directive (hardened AOF tail repair); Redis has none",
+    "hardened-log-capacity": "FrankenRedis's own directive (the hardened-mode ledger); Redis has none",
+    "hardened-log-file": "FrankenRedis's own directive (the hardened-mode ledger); Redis has none",
 }
 
 # Parameters that accept only their default here (docs/config.md says why):

@@ -1,7 +1,8 @@
-"""wire.py -- raw RESP over a socket for the transcript checkers
-(pause_check.py, tracking_check.py): send a command as a RESP array and
-read whatever arrives until the line goes quiet, shown as Python bytes
-repr so two servers' transcripts compare line for line."""
+"""wire.py -- raw RESP over a socket for the checkers: send/recv for the
+transcript checkers (pause_check.py, tracking_check.py: whatever arrives
+until the line goes quiet, as Python bytes repr, so two servers'
+transcripts compare line for line), and Conn, a minimal RESP2 client that
+parses replies (aof_check.py, hardened_check.py)."""
 import socket
 
 
@@ -23,3 +24,42 @@ def recv(s, wait):
             break
         got += chunk
     return repr(got) if got else "<none>"
+
+
+class Conn:
+    """A minimal RESP2 client: enough for replies of these tests."""
+
+    def __init__(self, port):
+        self.s = socket.create_connection(("127.0.0.1", port), timeout=10)
+        self.f = self.s.makefile("rb")
+
+    def send(self, *args):
+        parts = [a if isinstance(a, bytes) else str(a).encode() for a in args]
+        self.s.sendall(b"*%d\r\n" % len(parts) + b"".join(b"$%d\r\n%s\r\n" % (len(p), p) for p in parts))
+
+    def read(self):
+        line = self.f.readline()
+        if not line:
+            raise ConnectionError("closed")
+        t, rest = line[:1], line[1:-2]
+        if t in (b"+", b"-"):
+            return (t + rest).decode()
+        if t == b":":
+            return int(rest)
+        if t == b"$":
+            n = int(rest)
+            if n < 0:
+                return None
+            data = self.f.read(n + 2)
+            return data[:-2].decode(errors="replace")
+        if t == b"*":
+            n = int(rest)
+            return None if n < 0 else [self.read() for _ in range(n)]
+        raise ValueError("bad reply %r" % line)
+
+    def call(self, *args):
+        self.send(*args)
+        return self.read()
+
+    def close(self):
+        self.s.close()

@@ -1,0 +1,77 @@
+#!/usr/bin/env python3
+"""hardened_check.py PORT LEDGER_FILE -- hardened mode's evidence ledger on a
+server whose keys and strings modules run hardened and whose
+hardened-log-file is LEDGER_FILE.
+
+Prints `PASS name` / `FAIL name: why`.  Checks: a refused command leaves
+one entry (module, rule, command, client) in HARDENED LOG, in INFO
+hardened's counters and as one JSON line in the file; LOG's count argument
+and its errors; LEN; RESET empties the log but keeps the counters and ids
+go on growing; hardened-log-capacity bounds the log; INFO's default
+sections do not include it; HELP."""
+import json
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from wire import Conn  # noqa: E402
+
+PORT, LEDGER = int(sys.argv[1]), sys.argv[2]
+
+
+def check(name, cond, why=""):
+    print(("PASS %s" % name) if cond else ("FAIL %s: %s" % (name, why)), flush=True)
+
+
+def info(c):
+    text = c.call("INFO", "hardened")
+    return dict(l.split(":", 1) for l in text.splitlines() if ":" in l)
+
+
+def refuse_setrange(c):
+    return c.call("SETRANGE", "k", 20000000, "x")
+
+
+def main():
+    c = Conn(PORT)
+    r = refuse_setrange(c)
+    check("refused", isinstance(r, str) and r.startswith("-ERR") and "hardened mode" in r, repr(r))
+    log = c.call("HARDENED", "LOG")
+    e = log[0] if log else None
+    check("log/one-entry", isinstance(log, list) and len(log) == 1, repr(log))
+    if e:
+        check("log/entry-shape", len(e) == 7 and e[0] == 0 and isinstance(e[1], int), repr(e))
+        check("log/entry-fields", e[2:5] == ["strings", "setrange-zero-fill", "setrange"] and
+              e[5].startswith("id=") and "addr=127.0.0.1:" in e[5], repr(e))
+    i = info(c)
+    check("info/counters", i.get("hardened_divergences") == "1" and i.get("hardened_log_len") == "1" and
+          i.get("hardened_rule_setrange-zero-fill") == "module=strings,count=1", repr(i))
+    check("info/not-in-default", "# Hardened" not in c.call("INFO"), "INFO default shows it")
+    check("info/in-all", "# Hardened" in c.call("INFO", "all"), "INFO all lacks it")
+    lines = open(LEDGER).read().splitlines() if os.path.exists(LEDGER) else []
+    rec = json.loads(lines[0]) if lines else {}
+    check("file/json-line", len(lines) == 1 and rec.get("rule") == "setrange-zero-fill" and
+          rec.get("module") == "strings" and rec.get("command") == "setrange" and rec.get("id") == 0, repr(lines))
+    for _ in range(4):
+        refuse_setrange(c)
+    check("log/count", len(c.call("HARDENED", "LOG", 2)) == 2 and len(c.call("HARDENED", "LOG", -1)) == 5)
+    newest = c.call("HARDENED", "LOG", 1)[0]
+    check("log/newest-first", newest[0] == 4, repr(newest))
+    check("log/count-error", c.call("HARDENED", "LOG", -2) == "-ERR count should be greater than or equal to -1")
+    check("log/arity", c.call("HARDENED", "LOG", 1, 2).startswith("-ERR unknown subcommand or wrong number"))
+    check("len", c.call("HARDENED", "LEN") == 5)
+    check("reset", c.call("HARDENED", "RESET") == "+OK" and c.call("HARDENED", "LEN") == 0)
+    check("reset/keeps-counters", info(c).get("hardened_divergences") == "5", repr(info(c)))
+    refuse_setrange(c)
+    check("reset/ids-go-on", c.call("HARDENED", "LOG")[0][0] == 5)
+    check("capacity/set", c.call("CONFIG", "SET", "hardened-log-capacity", "2") == "+OK")
+    for _ in range(3):
+        refuse_setrange(c)
+    check("capacity/bounds", c.call("HARDENED", "LEN") == 2)
+    check("file/every-event", len(open(LEDGER).read().splitlines()) == 9)
+    help_ = c.call("HARDENED", "HELP")
+    check("help", isinstance(help_, list) and help_[0].startswith("+HARDENED <subcommand>"), repr(help_)[:200])
+    c.close()
+
+
+main()
