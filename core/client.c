@@ -44,7 +44,7 @@ static void no_client_gone(fr_client *c)
     (void)c;
 }
 
-static fr_proto_upcalls up = {no_run_command, no_client_gone, NULL};
+static fr_proto_upcalls up = {no_run_command, no_client_gone, NULL, NULL};
 
 void fr_proto_set_upcalls(const fr_proto_upcalls *u)
 {
@@ -198,7 +198,16 @@ static fr_reqlimits limits_for(const fr_client *c)
     fr_reqlimits_default(&lim);
     lim.proto_max_bulk_len = fr_cfg.proto_max_bulk_len;
     lim.auth_required = fr_client_auth_required(c);
+    if (fr_cfg.core_hardened) {
+        lim.hardened_max_mbulk = fr_cfg.hardened_proto_max_multibulk_len;
+        lim.hardened_max_bulk = fr_cfg.hardened_proto_max_bulk_len;
+    }
     return lim;
+}
+
+static void hardened_refusal(fr_client *c, const char *rule, const char *detail)
+{
+    if (up.hardened_refusal) up.hardened_refusal(c, rule, detail);
 }
 
 static void protocol_error(fr_client *c)
@@ -211,6 +220,10 @@ static void protocol_error(fr_client *c)
     fr_error_count("ERR", 3);
     fr_client_add_reply(c, msg, (size_t)n);
     c->flags |= FR_CLIENT_CLOSE_AFTER_REPLY;
+    const char *why = c->parser.error_reason;
+    if (why && !strncmp(why, "hardened ", 9))
+        hardened_refusal(c, !strcmp(why, "hardened bulk length") ? "proto-bulk-length" : "proto-mbulk-count",
+                         c->parser.error);
 }
 
 /* Run every complete command the buffered bytes hold, until one blocks. */
@@ -231,6 +244,11 @@ static void process_input(fr_client *c)
         fr_reqparser_reset_command(&c->parser);
     }
     if (c->qpos == c->qlen) c->qpos = c->qlen = 0;
+    /* when the request now being received began: the hardened mode's
+     * partial-request timeout (slow senders) counts from it */
+    int partial = c->qlen > c->qpos || fr_reqparser_pending(&c->parser) > 0;
+    if (!partial) c->partial_since = 0;
+    else if (!c->partial_since) c->partial_since = fr_clock_unix();
 }
 
 static int query_buffer_too_big(fr_client *c)
@@ -479,6 +497,13 @@ void fr_clients_cron(void)
         fr_client *next = c->next;
         if (fr_cfg.timeout > 0 && now - c->last_interaction > fr_cfg.timeout && !fr_client_subscribed(c)) {
             fr_log(FR_LOG_VERBOSE, "Closing idle client");
+            fr_client_free(c);
+        } else if (fr_cfg.core_hardened && fr_cfg.hardened_partial_request_timeout > 0 && c->partial_since &&
+                   now - c->partial_since > fr_cfg.hardened_partial_request_timeout &&
+                   !(c->flags & FR_CLIENT_BLOCKED)) {
+            fr_log(FR_LOG_WARNING, "Closing client that sent part of a request %lld seconds ago (hardened mode): "
+                   "id=%llu addr=%s", (long long)(now - c->partial_since), (unsigned long long)c->id, c->addr);
+            hardened_refusal(c, "proto-partial-timeout", "a request left half sent");
             fr_client_free(c);
         } else {
             shrink_idle_qbuf(c, now);

@@ -145,6 +145,9 @@ static conf_def core_defs[] = {
     C("tracking-table-max-keys", CT_LL, CF_UNSIGNED, &fr_cfg.tracking_table_max_keys, 0, LONG_MAX, "1000000"),
     C("hardened-log-capacity", CT_LL, 0, &fr_cfg.hardened_log_capacity, 0, LONG_MAX, "128"),
     C("hardened-log-file", CT_STR, CF_EMPTY_IS_NULL, &fr_cfg.hardened_log_file, 0, 0, ""),
+    C("hardened-proto-max-multibulk-len", CT_LL, 0, &fr_cfg.hardened_proto_max_multibulk_len, 1, INT_MAX, "65536"),
+    C("hardened-proto-max-bulk-len", CT_MEM, 0, &fr_cfg.hardened_proto_max_bulk_len, 1024, LONG_MAX, "67108864"),
+    C("hardened-partial-request-timeout", CT_LL, 0, &fr_cfg.hardened_partial_request_timeout, 0, INT_MAX, "30"),
     C("latency-tracking-info-percentiles", CT_STR, CF_MULTI_ARG, &fr_cfg.latency_tracking_info_percentiles, 0, 0,
       "50 99 99.9"),
     SPECIAL("bind", CF_MULTI_ARG, "* -::*", set_bind, get_bind),
@@ -803,6 +806,10 @@ static int module_line(const char *file, int line, int argc, char **argv,
             snprintf(err, errlen, "%s:%d: module mode must be 'strict' or 'hardened', got '%s'", file, line, argv[2]);
             return -1;
         }
+    }
+    if (!strcmp(argv[1], "core")) { /* the built-in module: only its mode */
+        fr_cfg.core_hardened = mode == 1;
+        return 0;
     }
     for (int i = 0; i < fr_module_nconfs; i++)
         if (!strcmp(fr_module_confs[i].name, argv[1])) {

@@ -423,6 +423,7 @@ static int load_core(char *err, size_t errlen)
     fr_module *m = fr_calloc(sizeof(*m));
     m->name = fr_strdup("core");
     m->mf = mf;
+    m->hardened = fr_cfg.core_hardened; /* `module core hardened`: the protocol caps */
     if (activate(m, builtin.reg, err, errlen)) {
         rollback(m);
         return -1;

@@ -110,6 +110,7 @@ typedef struct fr_client {
     size_t reply_mem;                      /* their allocations: omem */
     size_t reply_nblocks;                  /* oll */
     time_t obuf_soft_since;                /* soft limit first seen, or 0 */
+    time_t partial_since;                  /* a request began arriving, 0 none */
     /* blocking (blocked.c owns `block`; client.c the resume queue) */
     void *block;                           /* runtime's record, NULL if none */
     struct fr_client *unblocked_next;      /* resume queue, while UNBLOCKED */
@@ -153,6 +154,10 @@ typedef struct fr_proto_upcalls {
     /* One CLIENT LIST line for `c`, for log lines (cmd_client.c); the
      * caller frees it.  NULL: the line shows id and address only. */
     fr_str *(*describe)(fr_client *c);
+    /* The core's hardened mode refused something of `c` (a request over
+     * its caps, a request left half sent): count it and record it in the
+     * ledger (ctx.c).  NULL: nothing is recorded. */
+    void (*hardened_refusal)(fr_client *c, const char *rule, const char *detail);
 } fr_proto_upcalls;
 
 void fr_proto_set_upcalls(const fr_proto_upcalls *u);

@@ -314,6 +314,10 @@ static void mbulk_count_line(fr_reqparser *p, const char *l, size_t n,
                   "unauth mbulk count");
         return;
     }
+    if (lim->hardened_max_mbulk >= 0 && ll > lim->hardened_max_mbulk) {
+        set_error(p, "Protocol error: too many arguments (hardened mode)", "hardened mbulk count");
+        return;
+    }
     line_reset(p);
     if (ll <= 0) {
         p->state = PS_START;
@@ -386,6 +390,10 @@ static void bulk_header_line(fr_reqparser *p, const char *l, size_t n,
         set_error(p, "Protocol error: unauthenticated bulk length", "unauth bulk length");
         return;
     }
+    if (lim->hardened_max_bulk >= 0 && ll > lim->hardened_max_bulk) {
+        set_error(p, "Protocol error: bulk too long (hardened mode)", "hardened bulk length");
+        return;
+    }
     line_reset(p);
     bulk_begin(p, ll);
 }
@@ -429,7 +437,9 @@ static size_t fast_count(fr_reqparser *p, const char *buf, size_t len, const fr_
 {
     long long n;
     size_t cr = scan_number(buf + 1, len - 1, 9, &n); /* below 2^31 */
-    if (!cr || (n > FR_PROTO_UNAUTH_MAX_MBULK && lim->auth_required)) return 0;
+    if (!cr || (n > FR_PROTO_UNAUTH_MAX_MBULK && lim->auth_required) ||
+        (lim->hardened_max_mbulk >= 0 && n > lim->hardened_max_mbulk))
+        return 0;
     mbulk_begin(p, n);
     return cr + 3;
 }
@@ -440,7 +450,8 @@ static size_t fast_bulk(fr_reqparser *p, const char *buf, size_t len, const fr_r
     size_t cr = len > 3 && buf[0] == '$' ? scan_number(buf + 1, len - 1, 5, &n) : 0;
     if (!cr && len > 4 && buf[0] == '$' && buf[1] == '0' && buf[2] == '\r') cr = 1, n = 0;
     if (!cr || n >= FR_PROTO_MBULK_BIG_ARG || (n > FR_PROTO_UNAUTH_MAX_BULK && lim->auth_required) ||
-        (lim->proto_max_bulk_len >= 0 && n > lim->proto_max_bulk_len))
+        (lim->proto_max_bulk_len >= 0 && n > lim->proto_max_bulk_len) ||
+        (lim->hardened_max_bulk >= 0 && n > lim->hardened_max_bulk))
         return 0;
     size_t data = cr + 3, end = data + (size_t)n + 2;
     if (end > len) return 0;

@@ -34,10 +34,15 @@ typedef struct fr_reqlimits {
     /* An inline line, or a "*"/"$" header, still without its terminator once
      * more than this many bytes are pending is refused (Redis: 64KB). */
     size_t inline_max;
+    /* The core's hardened mode: more arguments, or a longer bulk, than
+     * these are refused with a "(hardened mode)" error whose short reason
+     * starts with "hardened"; negative means no such limit. */
+    long long hardened_max_mbulk;
+    long long hardened_max_bulk;
 } fr_reqlimits;
 
 #define FR_REQLIMITS_DEFAULT \
-    { FR_PROTO_MAX_BULK_LEN_DEFAULT, 0, FR_PROTO_INLINE_MAX }
+    { FR_PROTO_MAX_BULK_LEN_DEFAULT, 0, FR_PROTO_INLINE_MAX, -1, -1 }
 
 void fr_reqlimits_default(fr_reqlimits *lim);
 

@@ -8,6 +8,8 @@
  * hooks), the propagation of a lazily expired key, and module names.  The
  * order of work inside each callback is the one the layers had when they
  * called up directly, so behaviour does not depend on the indirection. */
+#include <stdio.h>
+
 #include "runtime.h"
 
 fr_runtime_state fr_runtime;
@@ -56,11 +58,22 @@ static void client_gone(fr_client *c)
     fr_client_reset_modules(c, FR_CLIENT_RESET_FREED);
 }
 
+/* The core's hardened protocol refusals go to the ledger as the core's. */
+static void hardened_refusal(fr_client *c, const char *rule, const char *detail)
+{
+    char client[128];
+    snprintf(client, sizeof(client), "id=%llu addr=%s", (unsigned long long)c->id, c->addr);
+    fr_runtime.stats.divergences++;
+    fr_module *core = fr_module_find("core");
+    if (core) fr_module_count_divergence(core);
+    fr_ledger_record("core", rule, NULL, client, detail);
+}
+
 /* describe_client: the CLIENT LIST line, which the commands layer formats
  * (cmd_client.c), so main passes it in; NULL gives a short line. */
 void fr_runtime_init(fr_str *(*describe_client)(fr_client *c))
 {
-    fr_proto_upcalls pu = {fr_command_process, client_gone, describe_client};
+    fr_proto_upcalls pu = {fr_command_process, client_gone, describe_client, hardened_refusal};
     fr_proto_set_upcalls(&pu);
     fr_keyspace_upcalls ku = {key_event, fr_propagate_now, fr_module_name, fr_notify_keyspace_event};
     fr_keyspace_set_upcalls(&ku);

@@ -161,6 +161,12 @@ OWN_CORE = {
     "hardened-log-capacity": ("integer", "`128`", "", "entries the hardened-mode ledger keeps (HARDENED LOG)"),
     "hardened-log-file": ("string", '""', "",
                           "a file each hardened-mode divergence is appended to as a JSON line; \"\": none"),
+    "hardened-proto-max-multibulk-len": ("integer", "`65536`", "",
+                                         "with `module core hardened`: most arguments a request may have"),
+    "hardened-proto-max-bulk-len": ("memory", "`67108864`", "",
+                                    "with `module core hardened`: longest bulk argument a request may have"),
+    "hardened-partial-request-timeout": ("integer", "`30`", "", "with `module core hardened`: seconds a client "
+                                         "may take to send the rest of a request it began; 0: no limit"),
 }
 
 

@@ -2,6 +2,9 @@
 """hardened_check.py PORT LEDGER_FILE -- hardened mode's evidence ledger on a
 server whose keys and strings modules run hardened and whose
 hardened-log-file is LEDGER_FILE.
+hardened_check.py --proto PORT -- the core's hardened protocol caps on a
+server started with `module core hardened` and a 2-second
+hardened-partial-request-timeout.
 
 Prints `PASS name` / `FAIL name: why`.  Checks: a refused command leaves
 one entry (module, rule, command, client) in HARDENED LOG, in INFO
@@ -11,12 +14,15 @@ go on growing; hardened-log-capacity bounds the log; INFO's default
 sections do not include it; HELP."""
 import json
 import os
+import socket
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from wire import Conn  # noqa: E402
 
-PORT, LEDGER = int(sys.argv[1]), sys.argv[2]
+PROTO = sys.argv[1] == "--proto"
+PORT, LEDGER = (int(sys.argv[2]), None) if PROTO else (int(sys.argv[1]), sys.argv[2])
 
 
 def check(name, cond, why=""):
@@ -74,4 +80,43 @@ def main():
     c.close()
 
 
-main()
+def raw(payload, wait=0.3):
+    s = socket.create_connection(("127.0.0.1", PORT), timeout=5)
+    s.sendall(payload)
+    time.sleep(wait)
+    s.settimeout(0.5)
+    try:
+        got = s.recv(4096)
+    except socket.timeout:
+        got = b"<none>"
+    s.close()
+    return got
+
+
+def proto():
+    got = raw(b"*70000\r\n")
+    check("proto/mbulk-cap", got == b"-ERR Protocol error: too many arguments (hardened mode)\r\n", repr(got))
+    got = raw(b"*2\r\n$3\r\nGET\r\n$70000000\r\n")
+    check("proto/bulk-cap", got == b"-ERR Protocol error: bulk too long (hardened mode)\r\n", repr(got))
+    got = raw(b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$5\r\nvalue\r\n")
+    check("proto/normal-requests-pass", got == b"+OK\r\n", repr(got))
+    s = socket.create_connection(("127.0.0.1", PORT), timeout=10)
+    s.sendall(b"*2\r\n$3\r\nGET\r\n$3\r\nab")
+    start = time.time()
+    s.settimeout(6)
+    try:
+        got = s.recv(100)
+    except socket.timeout:
+        got = b"<still open>"
+    waited = time.time() - start
+    check("proto/partial-request-closed", got == b"" and 1.5 < waited < 5, "%r after %.1f s" % (got, waited))
+    c = Conn(PORT)
+    rules = [e[3] for e in c.call("HARDENED", "LOG", -1)]
+    check("proto/in-ledger", sorted(rules) == ["proto-bulk-length", "proto-mbulk-count", "proto-partial-timeout"],
+          repr(rules))
+    idle = c.call("GET", "k")
+    check("proto/idle-client-kept", idle == "value", repr(idle))
+    c.close()
+
+
+proto() if PROTO else main()
