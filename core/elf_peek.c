@@ -30,24 +30,28 @@ static int in_file(const elf_view *v, uint64_t off, uint64_t n)
     return off <= v->len && n <= v->len - off;
 }
 
-static const Elf64_Shdr *section(const elf_view *v, const Elf64_Ehdr *eh, unsigned i)
+/* Section header i, copied out (a hostile file need not keep it aligned).
+ * 0 when it lies outside the file. */
+static int section(const elf_view *v, const Elf64_Ehdr *eh, unsigned i, Elf64_Shdr *out)
 {
-    if (i >= eh->e_shnum) return NULL;
+    if (i >= eh->e_shnum) return 0;
     uint64_t off = eh->e_shoff + (uint64_t)i * sizeof(Elf64_Shdr);
-    return in_file(v, off, sizeof(Elf64_Shdr)) ? (const Elf64_Shdr *)(v->p + off) : NULL;
+    if (eh->e_shoff > v->len || !in_file(v, off, sizeof(Elf64_Shdr))) return 0;
+    memcpy(out, v->p + off, sizeof(*out));
+    return 1;
 }
 
 /* The file offset of virtual address `addr` (n bytes), through the
  * section holding it; 0 when none does. */
 static uint64_t addr_to_offset(const elf_view *v, const Elf64_Ehdr *eh, uint64_t addr, uint64_t n)
 {
+    Elf64_Shdr sh;
     for (unsigned i = 0; i < eh->e_shnum; i++) {
-        const Elf64_Shdr *sh = section(v, eh, i);
-        if (!sh || sh->sh_type == SHT_NOBITS || sh->sh_type == SHT_NULL) continue;
-        if (addr < sh->sh_addr || addr - sh->sh_addr > sh->sh_size || n > sh->sh_size - (addr - sh->sh_addr))
+        if (!section(v, eh, i, &sh) || sh.sh_type == SHT_NOBITS || sh.sh_type == SHT_NULL) continue;
+        if (addr < sh.sh_addr || addr - sh.sh_addr > sh.sh_size || n > sh.sh_size - (addr - sh.sh_addr))
             continue;
-        uint64_t off = sh->sh_offset + (addr - sh->sh_addr);
-        if (in_file(v, off, n)) return off;
+        uint64_t off = sh.sh_offset + (addr - sh.sh_addr);
+        if (off >= sh.sh_offset && in_file(v, off, n)) return off;
     }
     return 0;
 }
@@ -56,15 +60,16 @@ static uint64_t addr_to_offset(const elf_view *v, const Elf64_Ehdr *eh, uint64_t
 static uint64_t dynsym_value(const elf_view *v, const Elf64_Ehdr *eh, const char *name)
 {
     size_t nlen = strlen(name);
+    Elf64_Shdr sh, strs;
     for (unsigned i = 0; i < eh->e_shnum; i++) {
-        const Elf64_Shdr *sh = section(v, eh, i), *strs;
-        if (!sh || sh->sh_type != SHT_DYNSYM || !(strs = section(v, eh, sh->sh_link))) continue;
-        if (!in_file(v, sh->sh_offset, sh->sh_size) || !in_file(v, strs->sh_offset, strs->sh_size)) continue;
-        const Elf64_Sym *syms = (const Elf64_Sym *)(v->p + sh->sh_offset);
-        for (uint64_t k = 0; k < sh->sh_size / sizeof(Elf64_Sym); k++) {
-            uint64_t at = syms[k].st_name;
-            if (syms[k].st_shndx == SHN_UNDEF || at >= strs->sh_size || nlen + 1 > strs->sh_size - at) continue;
-            if (!memcmp(v->p + strs->sh_offset + at, name, nlen + 1)) return syms[k].st_value;
+        if (!section(v, eh, i, &sh) || sh.sh_type != SHT_DYNSYM || !section(v, eh, sh.sh_link, &strs)) continue;
+        if (!in_file(v, sh.sh_offset, sh.sh_size) || !in_file(v, strs.sh_offset, strs.sh_size)) continue;
+        for (uint64_t k = 0; k < sh.sh_size / sizeof(Elf64_Sym); k++) {
+            Elf64_Sym sym;
+            memcpy(&sym, v->p + sh.sh_offset + k * sizeof(Elf64_Sym), sizeof(sym));
+            uint64_t at = sym.st_name;
+            if (sym.st_shndx == SHN_UNDEF || at >= strs.sh_size || nlen + 1 > strs.sh_size - at) continue;
+            if (!memcmp(v->p + strs.sh_offset + at, name, nlen + 1)) return sym.st_value;
         }
     }
     return 0;
@@ -72,7 +77,9 @@ static uint64_t dynsym_value(const elf_view *v, const Elf64_Ehdr *eh, const char
 
 static int peek(const elf_view *v, fr_descriptor_head *out, char *err, size_t errlen)
 {
-    const Elf64_Ehdr *eh = (const Elf64_Ehdr *)v->p;
+    Elf64_Ehdr ehdr;
+    const Elf64_Ehdr *eh = &ehdr;
+    if (v->len >= sizeof(ehdr)) memcpy(&ehdr, v->p, sizeof(ehdr));
     if (v->len < sizeof(*eh) || memcmp(eh->e_ident, ELFMAG, SELFMAG)) {
         snprintf(err, errlen, "not an ELF file");
         return -1;
