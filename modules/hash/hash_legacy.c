@@ -9,7 +9,7 @@
  * as field/value pairs without duplicates.  Nothing of the input is kept. */
 #include "hash_legacy.h"
 
-#include "hash_lp.h"
+#include "listpack.h"
 
 #include <frankenredis.h>
 #include <string.h>

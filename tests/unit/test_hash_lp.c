@@ -1,5 +1,5 @@
 /* test_hash_lp.c -- unit tests of the hash module's byte formats
- * (modules/hash/hash_lp.c, hash_legacy.c): listpack encodings byte for byte
+ * (modules/lib/listpack.c, modules/hash/hash_legacy.c): listpack encodings byte for byte
  * as Redis 7.0.15 writes them (the expected bytes were read from its DUMP
  * payloads), edits that keep the header right, the deep validation of
  * untrusted bytes, and the ziplist and zipmap conversions.  Needs only
@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "../../modules/hash/hash_legacy.h"
-#include "../../modules/hash/hash_lp.h"
+#include "../../modules/lib/listpack.h"
 
 static unsigned char *lp_of(const char *const *items, int n) {
     unsigned char *lp = lp_new();

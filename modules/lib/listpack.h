@@ -1,4 +1,7 @@
-/* hash_lp.h -- Redis's listpack byte format, as the hash type uses it.
+/* listpack.h -- Redis's listpack byte format, shared by the modules whose
+ * values are listpacks (hash, zset).  modules/lib is code compiled into
+ * each module that lists it in its module.am; it includes nothing but the
+ * SDK and its own headers.
  *
  * A listpack is one allocation: a 6-byte header (total bytes, 32-bit LE;
  * element count, 16-bit LE, 65535 meaning "count by walking"), the
@@ -13,8 +16,8 @@
  * are invalidated by every call that returns a new listpack.  The
  * functions that take untrusted bytes are lp_validate() and the callers
  * that ran it first; the others assume a listpack built by this file. */
-#ifndef HASH_LP_H
-#define HASH_LP_H
+#ifndef FR_LIB_LISTPACK_H
+#define FR_LIB_LISTPACK_H
 
 #include <stddef.h>
 #include <stdint.h>

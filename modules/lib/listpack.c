@@ -1,4 +1,4 @@
-/* hash_lp.c -- Redis's listpack byte format (see hash_lp.h for the layout).
+/* listpack.c -- Redis's listpack byte format (see listpack.h for the layout).
  *
  * Owns encoding and decoding of entries, in-place edits that keep the
  * header (total bytes, count) and the terminator right, and the deep
@@ -7,7 +7,7 @@
  * block of exactly lp_bytes() bytes; an edit never leaves a count that
  * disagrees with the entries unless the header says "unknown" (65535),
  * which, as in Redis, then stays until the listpack is rebuilt. */
-#include "hash_lp.h"
+#include "listpack.h"
 
 #include <frankenredis.h>
 #include <stdlib.h>
