@@ -145,6 +145,18 @@ unsigned char *lp_seek(unsigned char *lp, unsigned long index) {
     return p;
 }
 
+unsigned char *lp_last(unsigned char *lp) {
+    unsigned char *end = lp + lp_bytes(lp) - 1;
+    return end == lp + LP_HEADER_SIZE ? NULL : lp_prev(lp, end);
+}
+
+/* The back-length before p says how far back the previous entry starts. */
+unsigned char *lp_prev(unsigned char *lp, unsigned char *p) {
+    if (p == lp + LP_HEADER_SIZE) return NULL;
+    uint64_t body = backlen_read(p - 1, lp + LP_HEADER_SIZE);
+    return p - body - backlen_size(body);
+}
+
 unsigned long lp_count(const unsigned char *lp) {
     unsigned n = hdr_count(lp);
     if (n != LP_COUNT_UNKNOWN) return n;
@@ -306,6 +318,15 @@ unsigned char *lp_append(unsigned char *lp, const void *s, size_t len) {
     enc_entry e;
     encode_entry(s, len, &e);
     return splice(lp, lp_bytes(lp) - 1, 0, &e, 1);
+}
+
+unsigned char *lp_insert(unsigned char *lp, unsigned char **p, const void *s, size_t len) {
+    enc_entry e;
+    encode_entry(s, len, &e);
+    size_t off = *p ? (size_t)(*p - lp) : lp_bytes(lp) - 1;
+    lp = splice(lp, off, 0, &e, 1);
+    *p = lp + off;
+    return lp;
 }
 
 unsigned char *lp_replace(unsigned char *lp, unsigned char **p, const void *s, size_t len) {
