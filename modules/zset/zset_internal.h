@@ -98,7 +98,8 @@ size_t zv_max_value(void);
 unsigned long long zv_max_entries(void);
 uint64_t zv_rand(void);
 void zv_seed(uint64_t seed);
-/* Redis's d2string: integral values as integers, "-0", inf, %.17g. */
+/* A score as a listpack stores it (Redis's zzlInsertAt): integral values
+ * as integers (-0 as 0), inf, -inf, else %.17g. */
 int zv_score_text(char *buf, size_t len, double score);
 
 /* Iteration by rank (0-based), both ways. */

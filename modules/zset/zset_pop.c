@@ -65,18 +65,33 @@ static long long zpop(fr_ctx *ctx, int first, int n, int where, long long count,
         fr_reply_bulk_str(ctx, key);
         fr_reply_array(ctx, (long)rangelen);
     }
+    /* As Redis: each member is taken out before it is replied, and the
+     * event goes out right after the first is taken (a RESP3 subscriber on
+     * this connection sees it inside the reply). */
+    const char *event = where == ZSET_MAX ? "zpopmax" : "zpopmin";
+    int dbid = fr_db_id(fr_ctx_db(ctx));
     for (long long i = 0; i < rangelen; i++) {
         unsigned long rank = where == ZSET_MAX ? zv_len(z) - 1 : 0;
         zs_iter it;
         zs_elem e;
         zi_seek(&it, z, rank);
         zi_get(&it, &e);
-        if (nested) fr_reply_array(ctx, 2);
-        fr_reply_bulk(ctx, e.m, e.mlen);
-        zset_reply_score(ctx, e.score);
+        fr_str *m = fr_str_new(e.m, e.mlen);
+        double score = e.score;
         zv_delete_ranks(z, rank, rank);
+        if (i == 0) fr_notify_keyspace_event(FR_NOTIFY_ZSET, event, key, dbid);
+        if (nested) fr_reply_array(ctx, 2);
+        fr_reply_bulk_str(ctx, m);
+        zset_reply_score(ctx, score);
+        fr_str_free(m);
     }
-    zset_after_removal(ctx, key, z, rangelen, where == ZSET_MAX ? "zpopmax" : "zpopmin");
+    fr_dirty(ctx, rangelen);
+    if (zv_len(z) == 0) {
+        fr_key_delete(ctx, fr_ctx_db(ctx), key);
+        fr_notify_keyspace_event(FR_NOTIFY_GENERIC, "del", key, dbid);
+    } else {
+        fr_key_touched_write(ctx, fr_ctx_db(ctx), key);
+    }
     return rangelen;
 }
 

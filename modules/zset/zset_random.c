@@ -8,7 +8,8 @@
  * pairs are flat in RESP2 and two-element arrays in RESP3.  Each draw is
  * uniform over the members; a distinct sample is uniform over the subsets
  * of its size (selection sampling, returned in the set's order, as Redis
- * returns a listpack's).  Hardened mode refuses a negative count past
+ * returns a listpack's); the whole set comes greatest first, as Redis's
+ * iterator gives it.  Hardened mode refuses a negative count past
  * HARDENED_MAX_DRAWS, which in Redis keeps the server writing a reply for
  * minutes while its memory grows. */
 #include "zset_internal.h"
@@ -57,8 +58,17 @@ static void with_count(fr_ctx *ctx, long long l, int withscores) {
     }
     unsigned long take = count < size ? (unsigned long)count : size;
     fr_reply_array(ctx, (long)(flat_pairs ? take * 2 : take));
-    unsigned long remaining = size;
     zs_iter it;
+    if (take == size) {
+        /* The whole set, from the greatest down, as Redis walks it. */
+        for (zi_seek(&it, z, size - 1); zi_valid(&it); zi_prev(&it)) {
+            zs_elem e;
+            zi_get(&it, &e);
+            reply_one(&r, &e);
+        }
+        return;
+    }
+    unsigned long remaining = size;
     for (zi_seek(&it, z, 0); zi_valid(&it) && take; zi_next(&it), remaining--) {
         if (zv_rand() % remaining >= take) continue;
         zs_elem e;

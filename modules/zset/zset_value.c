@@ -41,8 +41,8 @@ void zv_seed(uint64_t seed) {
 int zv_score_text(char *buf, size_t len, double score) {
     if (isnan(score)) return snprintf(buf, len, "nan");
     if (isinf(score)) return snprintf(buf, len, score < 0 ? "-inf" : "inf");
-    if (score == 0) return snprintf(buf, len, signbit(score) ? "-0" : "0");
-    /* Integral and well inside the long long range: print it as one. */
+    /* Integral and well inside the long long range (-0 included, which
+     * so becomes 0 in a listpack, as in Redis): print it as one. */
     if (score > (double)(-(9223372036854775807LL / 2)) && score < (double)(9223372036854775807LL / 2)) {
         long long ll = (long long)score;
         if ((double)ll == score) return fr_ll2string(buf, len, ll);
