@@ -32,7 +32,7 @@ int zv_rdb_save(fr_rdb_io *io, const void *p) {
 /* ---- loading ------------------------------------------------------------ */
 
 /* RDB_TYPE_ZSET's score: a length byte (253 nan, 254 +inf, 255 -inf) and
- * that many bytes of text. */
+ * that many bytes of text, read as Redis reads it (sscanf "%lg"). */
 static int load_text_double(fr_rdb_io *io, double *d) {
     unsigned char len;
     char buf[256];
@@ -44,7 +44,14 @@ static int load_text_double(fr_rdb_io *io, double *d) {
     default:
         if (io->ops->load_raw(io, buf, len) != FR_OK) return FR_ERR;
         buf[len] = '\0';
-        *d = strtod(buf, NULL);
+        /* As sscanf's %lg: a number must start the text (after spaces);
+         * what follows it is ignored. */
+        char *end;
+        *d = strtod(buf, &end);
+        if (end == buf) {
+            io->ops->error(io, "Zset score is not a number");
+            return FR_ERR;
+        }
         return FR_OK;
     }
 }
