@@ -36,6 +36,30 @@ static void draw(zset_obj *z, zs_elem *e) {
     zi_get(&it, e);
 }
 
+/* `count` independent draws.  A listpack's member positions are listed
+ * once, so each draw is O(1) rather than a walk from the start. */
+static void draws(zset_obj *z, const rand_reply *r, unsigned long long count) {
+    if (z->enc != ZSET_ENC_LISTPACK || count < 8) {
+        while (count--) {
+            zs_elem e;
+            draw(z, &e);
+            reply_one(r, &e);
+        }
+        return;
+    }
+    unsigned long size = zv_len(z), i = 0;
+    unsigned char **pos = fr_malloc(sizeof(*pos) * size);
+    zs_iter it;
+    for (zi_seek(&it, z, 0); zi_valid(&it); zi_next(&it)) pos[i++] = it.ep;
+    while (count--) {
+        zs_elem e;
+        it.ep = pos[zv_rand() % size];
+        zi_get(&it, &e);
+        reply_one(r, &e);
+    }
+    fr_free(pos);
+}
+
 static void with_count(fr_ctx *ctx, long long l, int withscores) {
     zset_obj *z;
     if (!zset_lookup_read(ctx, fr_arg(ctx, 1), &z)) return;
@@ -49,11 +73,7 @@ static void with_count(fr_ctx *ctx, long long l, int withscores) {
     int flat_pairs = withscores && !r.resp3;
     if (l < 0 || count == 1) {
         fr_reply_array(ctx, (long)(flat_pairs ? count * 2 : count));
-        while (count--) {
-            zs_elem e;
-            draw(z, &e);
-            reply_one(&r, &e);
-        }
+        draws(z, &r, count);
         return;
     }
     unsigned long take = count < size ? (unsigned long)count : size;
