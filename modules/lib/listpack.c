@@ -401,7 +401,11 @@ static uint64_t check_entry(const unsigned char *buf, size_t size, size_t off) {
     uint64_t body = entry_body_size(buf + off);
     uint64_t total = body + backlen_size(body);
     if (total > last - off) return 0;
-    if (backlen_read(buf + off + total - 1, buf + off + body) != body) return 0;
+    /* As Redis's lpValidateNext: the back-length is decoded until a byte
+     * without the continuation flag, even one of the entry's own bytes
+     * (a flag on the back-length's first byte reads into the data); only
+     * the value must match.  Never before the buffer's start. */
+    if (backlen_read(buf + off + total - 1, buf) != body) return 0;
     return total;
 }
 

@@ -21,7 +21,7 @@ src=${1:?srcdir} build=${2:?builddir}
 export FR_SERVER_PERSIST=1
 server=$build/frankenredis-server
 check() { python3 "$src/tests/integration/zset_check.py" "$@"; }
-FUZZ_COUNT=${FR_ZSET_FUZZ_COUNT:-3000}
+FUZZ_COUNT=${FR_ZSET_FUZZ_COUNT:-5000}
 fr_init
 
 # start_fr NAME DIR [ARG...]: our server on DIR/dump.rdb; sets PORT_NAME.

@@ -238,6 +238,18 @@ def mutate(rng, body):
     return bytes(b)
 
 
+def huge_count(body):
+    """A set, zset or hash body whose element count is over 100000."""
+    if len(body) < 2 or body[0] not in (2, 3, 4, 5):
+        return False
+    kind = body[1] >> 6
+    if kind == 2 and len(body) >= 6:
+        n = int.from_bytes(body[2:6], "big") if body[1] == 0x80 else \
+            int.from_bytes(body[2:10], "big") if body[1] == 0x81 else 0
+        return n > 100000
+    return False
+
+
 def fuzz(fr_port, redis_port, count, seed):
     rng = random.Random(seed)
     fr, rd = Conn(fr_port), Conn(redis_port)
@@ -251,6 +263,15 @@ def fuzz(fr_port, redis_port, count, seed):
             body = mutate(rng, body)
         payload = seal(body, rng.choice([9, 10]))
         a = fr.call("RESTORE", "fz", 0, payload, "REPLACE")
+        if huge_count(body):
+            # Redis sizes its table for the count before reading a member
+            # (minutes, or gigabytes, for a flipped length byte): ours only,
+            # which must refuse the short payload at once.
+            if a != "OK":
+                same_verdict += 1
+            elif len(diffs) < 5:
+                diffs.append("%s: ours accepted a huge count" % payload.hex())
+            continue
         b = rd.call("RESTORE", "fz", 0, payload, "REPLACE")
         if (a == "OK") == (b == "OK"):
             same_verdict += 1
