@@ -152,7 +152,8 @@ unsigned long zr_count(zset_obj *z, const zrange_q *q);
 /* The key's zset for reading: 1 with *z set (NULL when absent), 0 after
  * replying WRONGTYPE. */
 int zset_lookup_read(fr_ctx *ctx, const fr_str *key, zset_obj **z);
-int zset_lookup_write(fr_ctx *ctx, const fr_str *key, zset_obj **z, fr_value **v);
+/* The same for writing (no hit/miss counted, no keymiss event). */
+int zset_lookup_write(fr_ctx *ctx, const fr_str *key, zset_obj **z);
 /* After removing members from a stored zset: touch, dirty, the event, and
  * the key deleted ("del") when the set is empty.  1 if the key went. */
 int zset_after_removal(fr_ctx *ctx, const fr_str *key, zset_obj *z, long long dirty, const char *event);
@@ -162,7 +163,6 @@ void zset_store_result(fr_ctx *ctx, const fr_str *dst, zset_obj *z, const char *
 void zset_reply_score(fr_ctx *ctx, double score);
 /* Parse a score argument ("value is not a valid float" / custom msg). */
 int zset_arg_double_or_reply(fr_ctx *ctx, int i, double *out, const char *msg);
-void zset_reply_arity(fr_ctx *ctx);
 
 /* zset_pop.c: shared with the blocking pops. */
 #define ZSET_MIN 0

@@ -37,7 +37,7 @@ static long long zpop(fr_ctx *ctx, int first, int n, int where, long long count,
     const fr_str *key = NULL;
     for (int j = first; j < first + n && !z; j++) {
         key = fr_arg(ctx, j);
-        if (!zset_lookup_write(ctx, key, &z, NULL)) return -1;
+        if (!zset_lookup_write(ctx, key, &z)) return -1;
         if (z) *which = j;
     }
     if (!z) {
@@ -129,7 +129,7 @@ static void blocking_zpop(fr_ctx *ctx, int first, int n, int where, int timeout_
     if (fr_arg_timeout_or_reply(ctx, timeout_idx, FR_TIMEOUT_SECONDS, &deadline) != FR_OK) return;
     for (int j = first; j < first + n; j++) {
         zset_obj *z;
-        if (!zset_lookup_write(ctx, fr_arg(ctx, j), &z, NULL)) return;
+        if (!zset_lookup_write(ctx, fr_arg(ctx, j), &z)) return;
         if (!z) continue;
         int which;
         long long popped = zpop(ctx, j, 1, where, count, how | POP_EMITKEY, &which);

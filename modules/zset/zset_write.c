@@ -29,10 +29,9 @@ int zset_lookup_read(fr_ctx *ctx, const fr_str *key, zset_obj **z) {
     return 1;
 }
 
-int zset_lookup_write(fr_ctx *ctx, const fr_str *key, zset_obj **z, fr_value **vout) {
+int zset_lookup_write(fr_ctx *ctx, const fr_str *key, zset_obj **z) {
     fr_value *v = fr_key_lookup(ctx, fr_ctx_db(ctx), key, FR_LOOKUP_WRITE);
     *z = NULL;
-    if (vout) *vout = v;
     if (!v) return 1;
     if (fr_value_type(v) != g_zset_type) {
         fr_reply_wrongtype(ctx);
@@ -83,10 +82,6 @@ int zset_arg_double_or_reply(fr_ctx *ctx, int i, double *out, const char *msg) {
         return FR_ERR;
     }
     return FR_OK;
-}
-
-void zset_reply_arity(fr_ctx *ctx) {
-    fr_reply_errorf(ctx, "wrong number of arguments for '%s' command", fr_ctx_command_name(ctx));
 }
 
 /* ---- ZADD / ZINCRBY ---------------------------------------------------------- */
@@ -141,7 +136,7 @@ static void zadd_generic(fr_ctx *ctx, int flags) {
 
     const fr_str *key = fr_arg(ctx, 1);
     zset_obj *z;
-    if (!zset_lookup_write(ctx, key, &z, NULL)) goto done;
+    if (!zset_lookup_write(ctx, key, &z)) goto done;
     int incr = flags & ZADD_IN_INCR, created = 0;
     long long added = 0, updated = 0, processed = 0;
     double score = 0;
@@ -189,7 +184,7 @@ void cmd_zincrby(fr_ctx *ctx) { zadd_generic(ctx, ZADD_IN_INCR); }
 void cmd_zrem(fr_ctx *ctx) {
     const fr_str *key = fr_arg(ctx, 1);
     zset_obj *z;
-    if (!zset_lookup_write(ctx, key, &z, NULL)) return;
+    if (!zset_lookup_write(ctx, key, &z)) return;
     if (!z) {
         fr_reply_long_long(ctx, 0);
         return;
@@ -228,7 +223,7 @@ static void zremrange_generic(fr_ctx *ctx, int type) {
     }
     const fr_str *key = fr_arg(ctx, 1);
     zset_obj *z;
-    if (!zset_lookup_write(ctx, key, &z, NULL)) return;
+    if (!zset_lookup_write(ctx, key, &z)) return;
     if (!z) {
         fr_reply_long_long(ctx, 0);
         return;
