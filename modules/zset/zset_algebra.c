@@ -150,7 +150,10 @@ static void do_union(zsrc *src, long n, int aggr, zresult *r) {
             }
             double agg = node->score;
             aggregate(&agg, score, aggr);
+            /* An equal score may still be the other zero (-0 + 0 is 0):
+             * set in place, the order does not change. */
             if (agg != node->score) zsl_update_score(r->dst->sl, node, agg);
+            else node->score = agg;
         }
     }
 }

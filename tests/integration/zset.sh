@@ -8,8 +8,10 @@
 # byte; payloads of older versions (RDB types 3 and 12) load alike; DEBUG
 # DIGEST(-VALUE) agrees; a few thousand mutated zset payloads RESTOREd into
 # both servers (Redis with sanitize-dump-payload yes) get the same verdict
-# and content without ever stopping our server; and the blocking pops are
-# served first blocked first, after EXEC, on timeout.
+# and content without ever stopping our server; random command streams on
+# keys of every size (listpack, skiplist, conversions both ways, set
+# inputs) get the same replies, encodings and digest; and the blocking pops
+# are served first blocked first, after EXEC, on timeout.
 #
 # Every check prints `PASS name` or `FAIL name: why`; the last line is
 # `zset: N passed, M failed`.  Servers use free ports, scratch directories
@@ -126,6 +128,8 @@ if start_fr frz "$FR_TMP/fr" && start_ref refz "$FR_TMP/ref2" --sanitize-dump-pa
     else
         fr_fail "fuzz/server-still-running" "$(tail -n 5 "$FR_TMP/frz.log" | tr '\n' ' ')"
     fi
+    # ---- random command streams, every size and both conversions
+    fr_relay check stream "$PORT_frz" "$PORT_refz" "${FR_ZSET_STREAM_COUNT:-20000}" 3
     # ---- blocking pops
     fr_relay check block "$PORT_frz"
 fi
