@@ -164,10 +164,6 @@ void zset_reply_score(fr_ctx *ctx, double score);
 /* Parse a score argument ("value is not a valid float" / custom msg). */
 int zset_arg_double_or_reply(fr_ctx *ctx, int i, double *out, const char *msg);
 
-/* zset_pop.c: shared with the blocking pops. */
-#define ZSET_MIN 0
-#define ZSET_MAX 1
-
 /* zset_rdb.c */
 int zv_rdb_save(fr_rdb_io *io, const void *p);
 void *zv_rdb_load(fr_rdb_io *io, int rdb_type);

@@ -17,6 +17,9 @@
 #include <limits.h>
 #include <stdio.h>
 
+#define ZSET_MIN 0
+#define ZSET_MAX 1
+
 #define POP_EMITKEY (1 << 0)   /* the key precedes the elements */
 #define POP_NESTED (1 << 1)    /* [member, score] pairs */
 #define POP_NIL (1 << 2)       /* null array, not [], when nothing to pop */

@@ -6,14 +6,11 @@
  * the key is looked at, then the key's type), the change accounting
  * (dirty counts as Redis's: one per member added or updated or removed,
  * WATCH via fr_key_touched_write), the keyspace events ("zadd", "zincr",
- * "zrem", "zrembyscore", "zrembyrank", "zrembylex", and "del" when the
- * last member goes).  A new set is built aside and stored only when the
- * command changed something.  Invariant: a command that empties a zset
- * deletes its key. */
+ * "zrem", "zremrangebyrank", "zremrangebyscore", "zremrangebylex", and
+ * "del" when the last member goes).  A new set is built aside and stored
+ * only when the command changed something.  Invariant: a command that
+ * empties a zset deletes its key. */
 #include "zset_internal.h"
-
-#include <math.h>
-#include <string.h>
 
 /* ---- lookups and shared bookkeeping --------------------------------------- */
 
