@@ -12,7 +12,6 @@
  * LIMIT count means all; a negative offset selects nothing. */
 #include "zset_internal.h"
 
-
 #define ZR_AUTO 0
 #define ZR_RANK 1
 #define ZR_SCORE 2
