@@ -66,27 +66,34 @@ static void reply_cursor(fr_ctx *ctx, unsigned long cursor) {
     fr_reply_bulk(ctx, buf, (size_t)n);
 }
 
-/* A listpack's score as stored (d2string text), a skiplist's as Redis's
- * scan formats a double it holds (%.17Lg). */
-static void reply_pair(fr_ctx *ctx, const char *m, size_t len, double score, int stored_text) {
+/* A skiplist's score as Redis's scan formats a double it holds (%.17Lg). */
+static void reply_pair(fr_ctx *ctx, const char *m, size_t len, double score) {
     char buf[ZSET_SCORE_BUF + 32];
-    int n = stored_text ? zv_score_text(buf, sizeof(buf), score)
-                        : fr_ld2string(buf, sizeof(buf), (long double)score, 0);
+    int n = fr_ld2string(buf, sizeof(buf), (long double)score, 0);
     fr_reply_bulk(ctx, m, len);
     fr_reply_bulk(ctx, buf, (size_t)n);
 }
 
-typedef struct lp_scan {
-    fr_ctx *ctx;
-    const scan_opts *o;
-    long items;
-} lp_scan;
-
-static void reply_matching(void *priv, const zs_elem *e) {
-    lp_scan *s = priv;
-    if (!member_matches(s->o, e->m, e->mlen)) return;
-    reply_pair(s->ctx, e->m, e->mlen, e->score, 1);
-    s->items += 2;
+/* A listpack whole, scores as their stored text (what Redis replies,
+ * even for a restored payload whose text is not the canonical one). */
+static void scan_listpack(fr_ctx *ctx, const zset_obj *z, const scan_opts *o) {
+    reply_cursor(ctx, 0);
+    void *len = fr_reply_deferred_len(ctx);
+    long items = 0;
+    for (unsigned char *p = lp_first(z->lp); p; p = lp_next(z->lp, lp_next(z->lp, p))) {
+        lp_entry m, sc;
+        char mbuf[LP_INT_BUF], sbuf[LP_INT_BUF];
+        size_t mlen, slen;
+        lp_get(p, &m);
+        lp_get(lp_next(z->lp, p), &sc);
+        const char *mt = lp_entry_text(&m, mbuf, &mlen);
+        if (!member_matches(o, mt, mlen)) continue;
+        const char *st = lp_entry_text(&sc, sbuf, &slen);
+        fr_reply_bulk(ctx, mt, mlen);
+        fr_reply_bulk(ctx, st, slen);
+        items += 2;
+    }
+    fr_reply_set_deferred_array(ctx, len, items);
 }
 
 typedef struct node_collect {
@@ -115,7 +122,7 @@ static void scan_skiplist(fr_ctx *ctx, const zset_obj *z, unsigned long cursor, 
     for (unsigned long i = 0; i < c.n; i++) {
         const zsl_node *n = c.nodes[i];
         if (!member_matches(o, zsl_member(n), n->mlen)) continue;
-        reply_pair(ctx, zsl_member(n), n->mlen, n->score, 0);
+        reply_pair(ctx, zsl_member(n), n->mlen, n->score);
         items += 2;
     }
     fr_reply_set_deferred_array(ctx, len, items);
@@ -134,13 +141,6 @@ void cmd_zscan(fr_ctx *ctx) {
     }
     scan_opts o;
     if (!parse_opts(ctx, &o)) return;
-    if (z->enc == ZSET_ENC_LISTPACK) {
-        reply_cursor(ctx, 0);
-        void *len = fr_reply_deferred_len(ctx);
-        lp_scan s = {ctx, &o, 0};
-        zv_foreach(z, reply_matching, &s);
-        fr_reply_set_deferred_array(ctx, len, s.items);
-    } else {
-        scan_skiplist(ctx, z, cursor, &o);
-    }
+    if (z->enc == ZSET_ENC_LISTPACK) scan_listpack(ctx, z, &o);
+    else scan_skiplist(ctx, z, cursor, &o);
 }
