@@ -140,6 +140,10 @@ prep() {  # prep PORT I
         res=$(gen_elems SADD "$KEYSPACE" 1 's:%012d' m | pipe_load "$port")
         [ "$res" = "0 $KEYSPACE" ] || note "sfill on port $port: errors/replies $res"
         ;;
+    zfill)  # 1000 members (scores 0..999, 8-byte names) in one zset zr
+        res=$(gen_elems ZADD 1 1000 'zr' '%d' 8 | pipe_load "$port")
+        [ "$res" = "0 10" ] || note "zfill on port $port: errors/replies $res"
+        ;;
     *) die "unknown PREP '${WL_PREP[i]}' for ${WL_NAME[i]}" ;;
     esac
 }

@@ -263,6 +263,13 @@ typedef struct fr_type_def {
      * a hash as listpack 16 or as hash 4); NULL: always rdb_type.  The id
      * must be rdb_type or one of rdb_load_types.  Since 4.2. */
     int (*rdb_type_of)(const void *payload);
+    /* Each member of a collection value, for another module's commands
+     * that read it through its type (ZUNIONSTORE reads a set as members of
+     * score 1): fn gets each member's bytes, in the type's own order; it
+     * must not change the keyspace.  NULL: the type offers no members.
+     * Since 4.3. */
+    void (*foreach_member)(const void *payload,
+                           void (*fn)(void *priv, const char *member, size_t len), void *priv);
 } fr_type_def;
 
 /* Register a type during init.  `def` must stay valid while loaded.  The name

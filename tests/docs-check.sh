@@ -17,6 +17,7 @@ check() {  # MANIFEST DOC
 check core/commands.yaml docs/commands/core.md
 for m in modules/*/; do
   name=$(basename "$m")
+  [[ -f "modules/$name/$name.yaml" ]] || continue  # modules/lib: shared code, no module
   check "modules/$name/$name.yaml" "docs/commands/$name.md"
 done
 echo "docs: $passed passed, $failed failed"

@@ -59,6 +59,8 @@ run_part evict bash "$src/tests/integration/evict.sh" "$src" "$build"
 run_part set_rdb bash "$src/tests/integration/set_rdb.sh" "$src" "$build"
 # Lists: random streams, DUMP bytes, RESTORE fuzz, RDB both ways vs Redis.
 run_part list bash "$src/tests/integration/list.sh" "$src" "$build"
+# Sorted sets: DUMP bytes, old formats, RESTORE fuzz, RDB both ways vs Redis, blocking pops.
+run_part zset bash "$src/tests/integration/zset.sh" "$src" "$build"
 # CONFIG GET/SET/REWRITE of every parameter against redis-server 7.0.15.
 run_part config bash "$src/tests/integration/config.sh" "$src" "$build"
 # The benchmark is a tool, not a test: its quick mode only has to run.

@@ -7,7 +7,7 @@
  * hash-max-listpack-value bytes.  Invariant: a hash in the keyspace is never
  * empty -- the command that removes its last field deletes the key.
  *
- * Files: hash_lp.c (listpack bytes), hash_legacy.c (ziplist, zipmap),
+ * Files: ../lib/listpack.c (listpack bytes, shared), hash_legacy.c (ziplist, zipmap),
  * hash_table.c (hashtable), hash_value.c (the payload over both encodings,
  * type callbacks), hash_rdb.c (RDB), hash_write.c / hash_read.c /
  * hash_random.c / hash_scan.c (commands), module.c (registration). */
@@ -16,7 +16,7 @@
 
 #include "frankenredis.h"
 #include "glue.h"
-#include "hash_lp.h"
+#include "listpack.h"
 #include "hash_table.h"
 
 #include <stddef.h>

@@ -12,6 +12,7 @@
 #include "hash_internal.h"
 
 #include "hash_legacy.h"
+#include "ziplist_pairs.h"
 
 #include <string.h>
 
@@ -119,7 +120,7 @@ static void *load_blob(fr_rdb_io *io, int rdb_type) {
             lp = lp_from_bytes(blob->buf, blob->len);
     } else if (rdb_type == RDB_TYPE_HASH_ZIPLIST) {
         what = "ziplist";
-        lp = hash_lp_from_ziplist((const unsigned char *)blob->buf, blob->len);
+        lp = lp_from_ziplist_pairs((const unsigned char *)blob->buf, blob->len);
     } else {
         what = "zipmap";
         lp = hash_lp_from_zipmap((const unsigned char *)blob->buf, blob->len, &maxlen);

@@ -1,7 +1,7 @@
 /* listpack.h -- the listpack byte format of Redis 7.0 (one quicklist node).
  *
- * Functions are named qlp_ because modules/hash has its own listpack code
- * (hash_lp.c, lp_*) with another interface; both are linked into the unit
+ * Functions are named qlp_ because modules/lib has the hash and zset
+ * modules' listpack code (listpack.c, lp_*) with another interface; both are linked into the unit
  * test program.  They should become one shared piece (the closing note of
  * the session that merged them says so).
  *

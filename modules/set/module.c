@@ -4,7 +4,8 @@
  * its main id and 11 (an intset blob) the other one; a payload saves under
  * the id of its encoding (set_rdb_type_of).  The command table and the
  * descriptor are generated from set.yaml (glue.c).  Invariant: g_set_type
- * is non-NULL from a successful init until deinit. */
+ * is non-NULL from a successful init until deinit.  Other modules read a
+ * set's members through foreach_member only. */
 #include "set_internal.h"
 
 const fr_type *g_set_type;
@@ -22,6 +23,7 @@ static const fr_type_def set_def = {
     .rdb_load = set_rdb_load,
     .rdb_load_types = set_rdb_load_types,
     .rdb_type_of = set_rdb_type_of,
+    .foreach_member = set_foreach_member,
 };
 
 /* DEBUG DIGEST: Redis's object type 2, then each member's text xor-ed in,
@@ -33,6 +35,16 @@ void set_digest(unsigned char digest[20], const void *payload) {
     st_member m;
     st_iter_init(&it, payload);
     while (st_next(&it, &m)) fr_digest_xor(digest, m.p, m.len);
+}
+
+/* The members for another module (ZUNIONSTORE & co read a set through
+ * the type, fr_type_def.foreach_member), in the encoding's order. */
+void set_foreach_member(const void *payload, void (*fn)(void *priv, const char *member, size_t len),
+                        void *priv) {
+    st_iter it;
+    st_member m;
+    st_iter_init(&it, payload);
+    while (st_next(&it, &m)) fn(priv, m.p, m.len);
 }
 
 int set_init(fr_module *m) {

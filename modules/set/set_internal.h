@@ -36,6 +36,8 @@ int set_rdb_save(fr_rdb_io *io, const void *payload);
 void *set_rdb_load(fr_rdb_io *io, int rdb_type);
 int set_rdb_type_of(const void *payload);
 void set_digest(unsigned char digest[20], const void *payload);
+void set_foreach_member(const void *payload, void (*fn)(void *priv, const char *member, size_t len),
+                        void *priv);
 
 /* Hardened mode: the most draws SRANDMEMBER with a negative count makes
  * (each draw is at least 4 bytes of reply). */

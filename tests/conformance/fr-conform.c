@@ -2128,9 +2128,9 @@ static void v_mostly_small(gen_t *g, lcmd *c)
         gen_value(g, c);
 }
 
-/* HRANDFIELD's count: a large negative count asks both servers for that
- * many draws (minutes of output), so only small ones and the edges that
- * fail at once (out of range, not a number) are sent. */
+/* HRANDFIELD's and ZRANDMEMBER's count: a large negative count asks both
+ * servers for that many draws (minutes of output), so only small ones and
+ * the edges that fail at once (out of range, not a number) are sent. */
 static void v_hrandfield_count(gen_t *g, lcmd *c)
 {
     static const char *const edge[] = {"9223372036854775807", "-9223372036854775808", "abc",
@@ -2384,6 +2384,9 @@ static const hint_t hints[] = {
     {"hrandfield/count", v_hrandfield_count, 0, 0},
     {"hscan/cursor", v_scan_cursor, 0, 0},
     {"hscan/count", v_scan_count, 100, 0},
+    {"zrandmember/count", v_hrandfield_count, 0, 0}, /* the same hazard as HRANDFIELD's */
+    {"zscan/cursor", v_scan_cursor, 0, 0},
+    {"zscan/count", v_scan_count, 100, 0},
     {"restore/ttl", v_restore_ttl, 0, 0},
     {"restore/serialized-value", v_dump_payload, 0, 0},
     {"restore/seconds", v_small_count, 20, 0},

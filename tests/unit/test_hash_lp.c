@@ -1,5 +1,5 @@
 /* test_hash_lp.c -- unit tests of the hash module's byte formats
- * (modules/hash/hash_lp.c, hash_legacy.c): listpack encodings byte for byte
+ * (modules/lib/listpack.c, modules/hash/hash_legacy.c): listpack encodings byte for byte
  * as Redis 7.0.15 writes them (the expected bytes were read from its DUMP
  * payloads), edits that keep the header right, the deep validation of
  * untrusted bytes, and the ziplist and zipmap conversions.  Needs only
@@ -9,7 +9,8 @@
 #include <string.h>
 
 #include "../../modules/hash/hash_legacy.h"
-#include "../../modules/hash/hash_lp.h"
+#include "../../modules/lib/ziplist_pairs.h"
+#include "../../modules/lib/listpack.h"
 
 static unsigned char *lp_of(const char *const *items, int n) {
     unsigned char *lp = lp_new();
@@ -225,7 +226,7 @@ static const unsigned char zl_ok[] = {
     0xff};
 
 START_TEST(test_ziplist) {
-    unsigned char *lp = hash_lp_from_ziplist(zl_ok, sizeof(zl_ok));
+    unsigned char *lp = lp_from_ziplist_pairs(zl_ok, sizeof(zl_ok));
     ck_assert_ptr_nonnull(lp);
     const char *want[] = {"a", "5", "bb", "300"};
     unsigned char *d = lp_of(want, 4);
@@ -236,16 +237,16 @@ START_TEST(test_ziplist) {
 
     unsigned char bad[sizeof(zl_ok)];
     memcpy(bad, zl_ok, sizeof(bad)); bad[13] = 2;   /* prevlen */
-    ck_assert_ptr_null(hash_lp_from_ziplist(bad, sizeof(bad)));
+    ck_assert_ptr_null(lp_from_ziplist_pairs(bad, sizeof(bad)));
     memcpy(bad, zl_ok, sizeof(bad)); bad[4] = 15;   /* tail offset */
-    ck_assert_ptr_null(hash_lp_from_ziplist(bad, sizeof(bad)));
+    ck_assert_ptr_null(lp_from_ziplist_pairs(bad, sizeof(bad)));
     memcpy(bad, zl_ok, sizeof(bad)); bad[8] = 3;    /* count */
-    ck_assert_ptr_null(hash_lp_from_ziplist(bad, sizeof(bad)));
+    ck_assert_ptr_null(lp_from_ziplist_pairs(bad, sizeof(bad)));
     memcpy(bad, zl_ok, sizeof(bad)); bad[20] = 0xc1; /* no such encoding */
-    ck_assert_ptr_null(hash_lp_from_ziplist(bad, sizeof(bad)));
+    ck_assert_ptr_null(lp_from_ziplist_pairs(bad, sizeof(bad)));
     memcpy(bad, zl_ok, sizeof(bad)); bad[11] = 0x3f; /* string past the end */
-    ck_assert_ptr_null(hash_lp_from_ziplist(bad, sizeof(bad)));
-    ck_assert_ptr_null(hash_lp_from_ziplist(zl_ok, sizeof(zl_ok) - 1));
+    ck_assert_ptr_null(lp_from_ziplist_pairs(bad, sizeof(bad)));
+    ck_assert_ptr_null(lp_from_ziplist_pairs(zl_ok, sizeof(zl_ok) - 1));
 }
 END_TEST
 
@@ -258,7 +259,7 @@ START_TEST(test_ziplist_fuzz) {
         size_t size = sizeof(c) - (rand_r(&seed) % 4 == 0 ? rand_r(&seed) % 5 : 0);
         unsigned char *exact = malloc(size);
         memcpy(exact, c, size);
-        unsigned char *lp = hash_lp_from_ziplist(exact, size);
+        unsigned char *lp = lp_from_ziplist_pairs(exact, size);
         if (lp) {
             ck_assert(lp_validate(lp, lp_bytes(lp), 1));
             lp_free(lp);

@@ -1,4 +1,7 @@
-/* hash_lp.h -- Redis's listpack byte format, as the hash type uses it.
+/* listpack.h -- Redis's listpack byte format, shared by the modules whose
+ * values are listpacks (hash, zset).  modules/lib is code compiled into
+ * each module that lists it in its module.am; it includes nothing but the
+ * SDK and its own headers.
  *
  * A listpack is one allocation: a 6-byte header (total bytes, 32-bit LE;
  * element count, 16-bit LE, 65535 meaning "count by walking"), the
@@ -13,8 +16,8 @@
  * are invalidated by every call that returns a new listpack.  The
  * functions that take untrusted bytes are lp_validate() and the callers
  * that ran it first; the others assume a listpack built by this file. */
-#ifndef HASH_LP_H
-#define HASH_LP_H
+#ifndef FR_LIB_LISTPACK_H
+#define FR_LIB_LISTPACK_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -41,12 +44,17 @@ unsigned long lp_count(const unsigned char *lp);
 unsigned char *lp_first(unsigned char *lp);                    /* NULL: empty */
 unsigned char *lp_next(unsigned char *lp, unsigned char *p);   /* NULL: end */
 unsigned char *lp_seek(unsigned char *lp, unsigned long index); /* NULL: past end */
+unsigned char *lp_last(unsigned char *lp);                     /* NULL: empty */
+unsigned char *lp_prev(unsigned char *lp, unsigned char *p);   /* NULL: p is first */
 void lp_get(const unsigned char *p, lp_entry *e);
 /* The entry's bytes as text: its own bytes, or the integer written to buf. */
 const char *lp_entry_text(const lp_entry *e, char buf[LP_INT_BUF], size_t *len);
 int lp_entry_eq(const lp_entry *e, const void *s, size_t len);
 
 unsigned char *lp_append(unsigned char *lp, const void *s, size_t len);
+/* Insert before the entry at p (NULL: append); *p then points at the new
+ * entry.  s must not point into lp. */
+unsigned char *lp_insert(unsigned char *lp, unsigned char **p, const void *s, size_t len);
 /* Replace the entry at *p; *p then points at the new entry. */
 unsigned char *lp_replace(unsigned char *lp, unsigned char **p, const void *s, size_t len);
 /* Delete `n` consecutive entries starting at p (all must exist). */

@@ -1,4 +1,4 @@
-/* hash_lp.c -- Redis's listpack byte format (see hash_lp.h for the layout).
+/* listpack.c -- Redis's listpack byte format (see listpack.h for the layout).
  *
  * Owns encoding and decoding of entries, in-place edits that keep the
  * header (total bytes, count) and the terminator right, and the deep
@@ -7,7 +7,7 @@
  * block of exactly lp_bytes() bytes; an edit never leaves a count that
  * disagrees with the entries unless the header says "unknown" (65535),
  * which, as in Redis, then stays until the listpack is rebuilt. */
-#include "hash_lp.h"
+#include "listpack.h"
 
 #include <frankenredis.h>
 #include <stdlib.h>
@@ -143,6 +143,18 @@ unsigned char *lp_seek(unsigned char *lp, unsigned long index) {
     unsigned char *p = lp_first(lp);
     while (p && index--) p = lp_next(lp, p);
     return p;
+}
+
+unsigned char *lp_last(unsigned char *lp) {
+    unsigned char *end = lp + lp_bytes(lp) - 1;
+    return end == lp + LP_HEADER_SIZE ? NULL : lp_prev(lp, end);
+}
+
+/* The back-length before p says how far back the previous entry starts. */
+unsigned char *lp_prev(unsigned char *lp, unsigned char *p) {
+    if (p == lp + LP_HEADER_SIZE) return NULL;
+    uint64_t body = backlen_read(p - 1, lp + LP_HEADER_SIZE);
+    return p - body - backlen_size(body);
 }
 
 unsigned long lp_count(const unsigned char *lp) {
@@ -308,6 +320,15 @@ unsigned char *lp_append(unsigned char *lp, const void *s, size_t len) {
     return splice(lp, lp_bytes(lp) - 1, 0, &e, 1);
 }
 
+unsigned char *lp_insert(unsigned char *lp, unsigned char **p, const void *s, size_t len) {
+    enc_entry e;
+    encode_entry(s, len, &e);
+    size_t off = *p ? (size_t)(*p - lp) : lp_bytes(lp) - 1;
+    lp = splice(lp, off, 0, &e, 1);
+    *p = lp + off;
+    return lp;
+}
+
 unsigned char *lp_replace(unsigned char *lp, unsigned char **p, const void *s, size_t len) {
     enc_entry e;
     encode_entry(s, len, &e);
@@ -380,7 +401,11 @@ static uint64_t check_entry(const unsigned char *buf, size_t size, size_t off) {
     uint64_t body = entry_body_size(buf + off);
     uint64_t total = body + backlen_size(body);
     if (total > last - off) return 0;
-    if (backlen_read(buf + off + total - 1, buf + off + body) != body) return 0;
+    /* As Redis's lpValidateNext: the back-length is decoded until a byte
+     * without the continuation flag, even one of the entry's own bytes
+     * (a flag on the back-length's first byte reads into the data); only
+     * the value must match.  Never before the buffer's start. */
+    if (backlen_read(buf + off + total - 1, buf) != body) return 0;
     return total;
 }
 
