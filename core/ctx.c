@@ -111,17 +111,24 @@ int fr_ctx_hardened(const fr_ctx *ctx)
     return ctx->module ? fr_module_is_hardened(ctx->module) : 0;
 }
 
-void fr_ctx_divergence(fr_ctx *ctx, const char *what)
+/* A divergence of module m (the running command's, or another module whose
+ * rule the command met) during the command in ctx. */
+void fr_ctx_divergence_of(fr_ctx *ctx, fr_module *m, const char *what)
 {
     fr_runtime.stats.divergences++;
-    if (ctx->module) fr_module_count_divergence(ctx->module);
-    const char *module = ctx->module ? fr_module_name(ctx->module) : "core";
+    if (m) fr_module_count_divergence(m);
+    const char *module = m ? fr_module_name(m) : "core";
     const char *cmd = ctx->cmd ? ctx->cmd->fullname : "";
     fr_log(FR_LOG_VERBOSE, "hardened: %s rejected by %s (%s)", cmd[0] ? cmd : "?", module, what);
     char client[128] = "";
     if (ctx->client) snprintf(client, sizeof(client), "id=%llu addr=%s", (unsigned long long)ctx->client->id,
                               ctx->client->addr);
     fr_ledger_record(module, what, cmd, client, NULL);
+}
+
+void fr_ctx_divergence(fr_ctx *ctx, const char *what)
+{
+    fr_ctx_divergence_of(ctx, ctx->module, what);
 }
 
 void fr_module_divergence(fr_module *m, const char *rule, const char *detail)

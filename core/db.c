@@ -275,9 +275,10 @@ long long fr_key_get_expire(fr_ctx *ctx, fr_db *db, const fr_str *key)
     return v ? v->expire : -1;
 }
 
-void fr_key_set_expire(fr_ctx *ctx, fr_db *db, const fr_str *key, long long when_ms)
+/* fr_key_set_expire's storing half; the SDK entry (expire_policy.c) asks
+ * the expiry policy first. */
+void fr_db_store_expire(fr_db *db, const fr_str *key, long long when_ms)
 {
-    (void)ctx;
     fr_value *v = kv_find(db, key);
     if (v) kv_set_expire(db, v, when_ms);
 }

@@ -100,4 +100,8 @@ fr_type_digest_fn fr_type_digest_of(const fr_type *t);
 void fr_digest_dataset(unsigned char out[20]);
 void fr_digest_value(fr_db *db, const fr_value *v, unsigned char out[20]);
 
+/* db.c: store a key's expire time, no questions asked (the SDK's
+ * fr_key_set_expire applies the expiry policy first). */
+void fr_db_store_expire(fr_db *db, const fr_str *key, long long when_ms);
+
 #endif /* FR_KEYSPACE_H */

@@ -332,6 +332,22 @@ FR_API void fr_key_touched_write(fr_ctx *ctx, fr_db *db, const fr_str *key);
  * an expiry provider (the ttl module) is loaded: see fr_expire_available(). */
 FR_API long long fr_key_get_expire(fr_ctx *ctx, fr_db *db, const fr_str *key);
 FR_API void fr_key_set_expire(fr_ctx *ctx, fr_db *db, const fr_str *key, long long when_ms);
+/* The expiry policy: the expire provider (the ttl module) may refuse times
+ * it will not store -- in its hardened mode, before the epoch or more than
+ * 100 years ahead -- whichever command brings them (EXPIRE, SET EX, GETEX,
+ * RESTORE, ...): one rule, enforced where TTLs are stored.  The policy
+ * returns NULL to allow `when_ms`, else the reason (it follows "invalid
+ * expire time in '<command>' command: ") and sets *rule, the id recorded
+ * in the ledger.  One policy at a time (FR_ERR otherwise).  Since 4.3. */
+typedef const char *(*fr_expire_policy_fn)(long long when_ms, long long now_ms, const char **rule);
+FR_API int fr_expire_policy_register(fr_module *m, fr_expire_policy_fn fn);
+/* Asked by a command before it changes anything: FR_OK when `when_ms` may
+ * be stored; FR_ERR after replying "invalid expire time in '<command>'
+ * command: <reason> (hardened mode)" and recording the divergence as the
+ * provider's.  fr_key_set_expire never stores a refused time (recorded as
+ * rule expire-refused-at-store): a caller that forgot to ask leaves the
+ * key without that TTL rather than bypass the rule.  Since 4.3. */
+FR_API int fr_expire_allowed_or_reply(fr_ctx *ctx, long long when_ms);
 FR_API int fr_key_persist(fr_ctx *ctx, fr_db *db, const fr_str *key); /* 1 removed */
 FR_API int fr_expire_available(void);
 FR_API int fr_key_is_expired(fr_db *db, const fr_str *key);

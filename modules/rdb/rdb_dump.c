@@ -119,6 +119,10 @@ static void store(fr_ctx *ctx, const restore_args *a, const fr_type *t, void *pa
     long long when = a->ttl;
     /* A relative TTL past the clock's range wraps, as in Redis: expired. */
     if (when && !a->absttl) when = (long long)((unsigned long long)when + fr_mstime());
+    if (when && when > (long long)fr_mstime() && fr_expire_allowed_or_reply(ctx, when) != FR_OK) {
+        fr_type_def_of(t)->free(payload);
+        return;
+    }
     if (when && when <= (long long)fr_mstime()) {
         fr_type_def_of(t)->free(payload);
         if (deleted) {

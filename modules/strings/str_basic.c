@@ -123,6 +123,7 @@ static void store_value(fr_ctx *ctx, const set_req *r, fr_value *old) {
 
 static void set_generic(fr_ctx *ctx, const set_req *r) {
     int nx = r->flags & SR_OPT_NX, xx = r->flags & SR_OPT_XX;
+    if (r->has_expire && fr_expire_allowed_or_reply(ctx, r->when_ms) != FR_OK) return;
     int get = r->flags & SR_OPT_GET;
 
     if (get && reply_old_value(ctx) != FR_OK) return;
@@ -273,7 +274,7 @@ void cmd_getex(fr_ctx *ctx) {
     if (o.expire_arg >= 0) {
         if (str_expire_arg(ctx, o.expire_arg, o.flags & SR_OPT_ANY_EXPIRE,
                            &when) != FR_OK ||
-            str_require_expire(ctx) != FR_OK)
+            str_require_expire(ctx) != FR_OK || fr_expire_allowed_or_reply(ctx, when) != FR_OK)
             return;
     }
     str_reply_value(ctx, fr_value_payload(v));

@@ -9,6 +9,7 @@
 #include "ttl_internal.h"
 
 int ttl_init(fr_module *m) {
+    if (fr_expire_policy_register(m, ttl_expire_policy) != FR_OK) return FR_ERR;
     return ttl_cycle_init(m);
 }
 

@@ -39,20 +39,18 @@ static void reply_bad_expire(fr_ctx *ctx) {
                     fr_ctx_command_name(ctx));
 }
 
-/* Hardened mode: a time before the epoch or past the horizon is refused
- * (replied, counted as a divergence).  FR_OK when the time may be used.
- * The reply starts as Redis's own expire error does, so clients that match
- * on it still recognise it. */
-static int hardened_window(fr_ctx *ctx, long long when, long long now) {
-    if (!fr_ctx_hardened(ctx)) return FR_OK;
+/* The expiry policy (fr_expire_policy_register): in hardened mode a time
+ * before the epoch or past the horizon is refused, for every command that
+ * stores a TTL, not only this module's.  The reason follows Redis's own
+ * "invalid expire time" error, so clients that match on it still
+ * recognise it. */
+const char *ttl_expire_policy(long long when, long long now, const char **rule) {
+    if (!fr_module_hardened(ttl_module)) return NULL;
     int why = ttlp_hardened_check(when, now);
-    if (why == TTLP_HARD_OK) return FR_OK;
+    if (why == TTLP_HARD_OK) return NULL;
     int early = why == TTLP_HARD_BEFORE_EPOCH;
-    fr_ctx_divergence(ctx, early ? "expire-before-epoch" : "expire-horizon");
-    fr_reply_errorf(ctx, "invalid expire time in '%s' command: %s (hardened mode)",
-                    fr_ctx_command_name(ctx),
-                    early ? "before the epoch" : "more than 100 years ahead");
-    return FR_ERR;
+    *rule = early ? "expire-before-epoch" : "expire-horizon";
+    return early ? "before the epoch" : "more than 100 years ahead";
 }
 
 /* A time already passed: delete the key now, as DEL/UNLINK downstream. */
@@ -108,7 +106,7 @@ static void expire_generic(fr_ctx *ctx, int seconds, int relative) {
         reply_bad_expire(ctx);
         return;
     }
-    if (hardened_window(ctx, when, now) != FR_OK) return;
+    if (fr_expire_allowed_or_reply(ctx, when) != FR_OK) return;
 
     fr_db *db = fr_ctx_db(ctx);
     const fr_str *key = fr_arg(ctx, 1);

@@ -20,4 +20,8 @@ void ttl_cycle_release(void);
 /* The hooks (glue.h): the slow cycle at hz (ttl_on_cron), the fast one
  * before sleep (ttl_on_before_sleep). */
 
+/* ttl_cmds.c: the expiry policy the module lends the core (hardened mode's
+ * window for every stored TTL). */
+const char *ttl_expire_policy(long long when, long long now, const char **rule);
+
 #endif /* FR_TTL_INTERNAL_H */

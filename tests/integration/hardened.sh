@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # hardened.sh SRCDIR BUILDDIR -- hardened mode's evidence ledger (HARDENED
 # LOG/LEN/RESET/HELP, INFO hardened, hardened-log-file, hardened-log-
-# capacity) on a server whose keys and strings modules run hardened, and
+# capacity) on a server whose keys, strings and ttl modules run hardened
+# (and the ttl module's expiry window for every command that stores a TTL),
 # the core's hardened protocol caps (`module core hardened`); the checks are
 # hardened_check.py's.  Last line: `hardened: N passed, M failed`.
 set -u
@@ -10,6 +11,7 @@ src=${1:?srcdir} build=${2:?builddir}
 . "$src/tests/integration/lib.sh"
 fr_init
 sed -e 's/^module keys strict$/module keys hardened/' -e 's/^module strings strict$/module strings hardened/' \
+    -e 's/^module ttl strict$/module ttl hardened/' \
     "$src/conf/frankenredis.conf" >"$FR_TMP/hardened.conf"
 if fr_start_named ours "$build/frankenredis-server $FR_TMP/hardened.conf --module-dir $build/modules \
 --hardened-log-file $FR_TMP/ledger.jsonl"; then

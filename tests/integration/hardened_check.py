@@ -75,9 +75,33 @@ def main():
         refuse_setrange(c)
     check("capacity/bounds", c.call("HARDENED", "LEN") == 2)
     check("file/every-event", len(open(LEDGER).read().splitlines()) == 9)
+    expiry(c)
     help_ = c.call("HARDENED", "HELP")
     check("help", isinstance(help_, list) and help_[0].startswith("+HARDENED <subcommand>"), repr(help_)[:200])
     c.close()
+
+
+def expiry(c):
+    """The ttl module's window holds for every command that stores a TTL
+    (issue 17: SET EX, SETEX, GETEX and RESTORE used to get past it)."""
+    far = 4000000000  # seconds: about 127 years ahead
+    want = "-ERR invalid expire time in '%s' command: more than 100 years ahead (hardened mode)"
+    c.call("SET", "tk", "v")
+    c.binary = True
+    payload = c.call("DUMP", "tk")
+    c.binary = False
+    cases = [("set-ex", "set", ["SET", "tk2", "v", "EX", far]), ("setex", "setex", ["SETEX", "tk2", far, "v"]),
+             ("getex", "getex", ["GETEX", "tk", "EX", far]), ("expire", "expire", ["EXPIRE", "tk", far]),
+             ("set-exat", "set", ["SET", "tk2", "v", "EXAT", far * 2])]
+    for label, name, cmd in cases:
+        got = c.call(*cmd)
+        check("expiry/%s-refused" % label, got == want % name, repr(got))
+    check("expiry/nothing-stored", c.call("EXISTS", "tk2") == 0 and c.call("TTL", "tk") == -1)
+    got = c.call("RESTORE", "tk3", far * 3000, payload, "ABSTTL")
+    check("expiry/restore-absttl-refused", got == want % "restore", repr(got))
+    check("expiry/ok-times-pass", c.call("SET", "tk2", "v", "EX", 100) == "+OK" and 0 < c.call("TTL", "tk2") <= 100)
+    rules = {(e[2], e[3]) for e in c.call("HARDENED", "LOG", -1)}
+    check("expiry/ledger-names-ttl", ("ttl", "expire-horizon") in rules, repr(rules))
 
 
 def raw(payload, wait=0.3):

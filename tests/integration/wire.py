@@ -32,6 +32,7 @@ class Conn:
     def __init__(self, port):
         self.s = socket.create_connection(("127.0.0.1", port), timeout=10)
         self.f = self.s.makefile("rb")
+        self.binary = False  # bulk replies as bytes (DUMP payloads) rather than text
 
     def send(self, *args):
         parts = [a if isinstance(a, bytes) else str(a).encode() for a in args]
@@ -50,8 +51,8 @@ class Conn:
             n = int(rest)
             if n < 0:
                 return None
-            data = self.f.read(n + 2)
-            return data[:-2].decode(errors="replace")
+            data = self.f.read(n + 2)[:-2]
+            return data if self.binary else data.decode(errors="replace")
         if t == b"*":
             n = int(rest)
             return None if n < 0 else [self.read() for _ in range(n)]
