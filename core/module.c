@@ -34,7 +34,7 @@
 #define FR_MODULE_DIR "/usr/local/lib/frankenredis/modules"
 #endif
 #ifndef FR_DEFAULT_MODULES
-#define FR_DEFAULT_MODULES "keys strings ttl rdb functions pubsub hash set list evict bitmap"
+#define FR_DEFAULT_MODULES "keys strings ttl rdb functions pubsub hash set list evict bitmap hll"
 #endif
 
 struct fr_module {
