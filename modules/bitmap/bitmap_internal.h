@@ -35,6 +35,10 @@ int bm_opt_is(const fr_ctx *ctx, int i, const char *kw);
  * grows a string beyond it.  Replies and returns FR_ERR on failure. */
 int bm_offset_arg(fr_ctx *ctx, int i, int bits, uint64_t *offset);
 
+/* Hardened mode: the most zero bytes one write may add past a value's end
+ * (the strings module's SETRANGE limit). */
+#define BM_HARD_ZERO_FILL_MAX ((size_t)8 << 20)
+
 typedef struct bm_target {
     fr_value *v;      /* the existing value, NULL for a new key */
     fr_str *s;        /* the value's bytes, edited in place */
@@ -43,8 +47,9 @@ typedef struct bm_target {
 /* Redis's lookupStringForBitCommand: open `key` for writing with room for
  * bit `maxbit`, adding it (zero bytes) when absent, turning an existing
  * value raw otherwise; t->s stays the value's storage until the command
- * ends (nothing here reallocates it afterwards).  FR_ERR (after replying
- * WRONGTYPE) for a value of another type. */
+ * ends (nothing here reallocates it afterwards).  FR_ERR (after replying)
+ * for a value of another type, or in hardened mode for a write that would
+ * add more than BM_HARD_ZERO_FILL_MAX zero bytes. */
 int bm_target_open(fr_ctx *ctx, const fr_str *key, uint64_t maxbit, bm_target *t);
 /* A change Redis counts: WATCH & co, `changes` to the dirty counter and
  * the keyspace event. */

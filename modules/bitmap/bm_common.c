@@ -49,6 +49,15 @@ int bm_offset_arg(fr_ctx *ctx, int i, int bits, uint64_t *offset) {
     return FR_OK;
 }
 
+/* Hardened mode: refuse a write whose few request bytes would make the
+ * server zero-fill a large gap (up to 512 MB) past the value's end. */
+static int zero_fill_refused(fr_ctx *ctx, size_t curlen, size_t need) {
+    if (!fr_ctx_hardened(ctx) || need <= curlen || need - curlen <= BM_HARD_ZERO_FILL_MAX) return 0;
+    fr_ctx_divergence(ctx, "bitmap-zero-fill");
+    fr_reply_error(ctx, "bit offset would zero-fill more than 8MB past the end of the value (hardened mode)");
+    return 1;
+}
+
 int bm_target_open(fr_ctx *ctx, const fr_str *key, uint64_t maxbit, bm_target *t) {
     size_t need = (size_t)(maxbit >> 3) + 1;
     t->v = bm_lookup_write(ctx, key);
@@ -56,6 +65,12 @@ int bm_target_open(fr_ctx *ctx, const fr_str *key, uint64_t maxbit, bm_target *t
         fr_reply_wrongtype(ctx);
         return FR_ERR;
     }
+    size_t curlen = 0;
+    if (t->v) {
+        char scratch[FR_INT_TEXT_MAX];
+        bm_bytes(t->v, &curlen, scratch);
+    }
+    if (zero_fill_refused(ctx, curlen, need)) return FR_ERR;
     if (!t->v) {
         t->s = fr_str_set_len(fr_str_new_empty(need), need);
         t->dirty = 1;
