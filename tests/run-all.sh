@@ -57,6 +57,8 @@ run_part evict bash "$src/tests/integration/evict.sh" "$src" "$build"
 run_part set_rdb bash "$src/tests/integration/set_rdb.sh" "$src" "$build"
 # Lists: random streams, DUMP bytes, RESTORE fuzz, RDB both ways vs Redis.
 run_part list bash "$src/tests/integration/list.sh" "$src" "$build"
+# Bit commands: a random stream vs Redis (replies and bytes), hardened limits.
+run_part bitmap bash "$src/tests/integration/bitmap.sh" "$src" "$build"
 # HyperLogLogs byte for byte, DUMP/RESTORE both ways, corrupt values, vs Redis.
 run_part hll bash "$src/tests/integration/hll.sh" "$src" "$build"
 # CONFIG GET/SET/REWRITE of every parameter against redis-server 7.0.15.
