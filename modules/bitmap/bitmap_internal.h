@@ -2,11 +2,11 @@
  *
  * The module edits values of the strings module's "string" type, which it
  * reaches only through the SDK's byte-string callbacks (fr_type_def.bytes,
- * take_bytes, adopt_bytes).  A write opens the key as a bm_target (the
- * value's bytes taken as an fr_str this module owns for the duration of
- * the command, grown with zero bytes to the highest bit addressed) and
- * stored back at once as a raw string, as Redis keeps a string it edits
- * bit by bit; the command then edits those bytes in place. */
+ * take_bytes, adopt_bytes).  A write opens the key as a bm_target: the
+ * value's bytes are taken as an fr_str, grown with zero bytes to the
+ * highest bit addressed and stored back at once as a raw string (as Redis
+ * keeps a string it edits bit by bit); the command then edits those bytes
+ * in place through the target, never reallocating them. */
 #ifndef FR_BITMAP_INTERNAL_H
 #define FR_BITMAP_INTERNAL_H
 
