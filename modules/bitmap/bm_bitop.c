@@ -8,6 +8,7 @@
  * event. */
 #include "bitmap_internal.h"
 
+#include <string.h>
 
 enum { OP_AND, OP_OR, OP_XOR, OP_NOT };
 
@@ -28,21 +29,26 @@ typedef struct src_view {
     char scratch[FR_INT_TEXT_MAX];
 } src_view;
 
-/* res (maxlen bytes) = op over the n sources, zero-padded to maxlen. */
+/* res (maxlen bytes, zeroed) = op over the n sources, each zero-padded to
+ * maxlen.  One pass per source over its own bytes: simple loops the
+ * compiler vectorises, where Redis hand-unrolls words. */
 static void combine(int op, unsigned char *res, size_t maxlen, const src_view *src, int n) {
-    for (size_t j = 0; j < maxlen; j++) {
-        unsigned char out = j < src[0].len ? src[0].p[j] : 0;
-        if (op == OP_NOT) out = (unsigned char)~out;
-        for (int i = 1; i < n; i++) {
-            unsigned char x = j < src[i].len ? src[i].p[j] : 0;
-            if (op == OP_AND)
-                out &= x;
-            else if (op == OP_OR)
-                out |= x;
-            else
-                out ^= x;
+    if (src[0].len) memcpy(res, src[0].p, src[0].len);
+    if (op == OP_NOT) {
+        for (size_t j = 0; j < maxlen; j++) res[j] = (unsigned char)~res[j];
+        return;
+    }
+    for (int i = 1; i < n; i++) {
+        const unsigned char *b = src[i].p;
+        size_t blen = src[i].len;
+        if (op == OP_AND) {
+            for (size_t j = 0; j < blen; j++) res[j] &= b[j];
+            memset(res + blen, 0, maxlen - blen); /* AND with the padding */
+        } else if (op == OP_OR) {
+            for (size_t j = 0; j < blen; j++) res[j] |= b[j];
+        } else {
+            for (size_t j = 0; j < blen; j++) res[j] ^= b[j];
         }
-        res[j] = out;
     }
 }
 
