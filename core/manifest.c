@@ -703,10 +703,13 @@ static const field history_fields[] = {{"since", 1}, {"changes", 1}, {NULL, 0}};
 static int getkeys_set(const fr_cmd_meta *cmd, int argc,
                        const fr_str *const *argv, int *keys, int *key_flags,
                        int max);
+static int getkeys_bitfield(const fr_cmd_meta *cmd, int argc,
+                            const fr_str *const *argv, int *keys, int *key_flags,
+                            int max);
 static const struct {
     const char *name;
     fr_getkeys_fn fn;
-} getkeys_table[] = {{"set", getkeys_set}, {NULL, NULL}};
+} getkeys_table[] = {{"set", getkeys_set}, {"bitfield", getkeys_bitfield}, {NULL, NULL}};
 
 static int valid_cmd_name(const char *s) {
     if (!*s) return 0;
@@ -1489,6 +1492,33 @@ static int getkeys_set(const fr_cmd_meta *cmd, int argc,
     if (max > 0) {
         keys[0] = 1;
         if (key_flags) key_flags[0] = (int)flags;
+    }
+    return 1;
+}
+
+/* BITFIELD's key is RO ACCESS while only GET and OVERFLOW come before the
+ * first SET or INCRBY, RW ACCESS UPDATE otherwise (a word that is none of
+ * them ends the scan as a write, as Redis's bitfieldGetKeys decides). */
+static int getkeys_bitfield(const fr_cmd_meta *cmd, int argc,
+                            const fr_str *const *argv, int *keys, int *key_flags,
+                            int max) {
+    (void)cmd;
+    if (argc < 2) return 0;
+    int readonly = 1;
+    for (int i = 2; i < argc && readonly; i++) {
+        int rem = argc - i - 1;
+        const char *w = argv[i]->buf;
+        if (!strcasecmp(w, "get") && rem >= 2)
+            i += 2;
+        else if (!strcasecmp(w, "overflow") && rem >= 1)
+            i += 1;
+        else
+            readonly = 0;
+    }
+    if (max > 0) {
+        keys[0] = 1;
+        if (key_flags)
+            key_flags[0] = (int)(readonly ? FR_KEY_RO | FR_KEY_ACCESS : FR_KEY_RW | FR_KEY_ACCESS | FR_KEY_UPDATE);
     }
     return 1;
 }

@@ -121,6 +121,9 @@ FR_API int fr_stringmatch(const char *pat, size_t patlen, const char *s, size_t 
                    int nocase);
 FR_API uint64_t fr_mstime(void);   /* wall clock, milliseconds */
 FR_API uint64_t fr_ustime(void);   /* wall clock, microseconds */
+/* Room for any long long in decimal with its NUL (fr_type_def.bytes's
+ * scratch buffer).  Since 4.3. */
+#define FR_INT_TEXT_MAX 24
 
 /* ------------------------------------------------------------------------ */
 /* Command context: arguments                                                */
@@ -270,12 +273,28 @@ typedef struct fr_type_def {
      * Since 4.3. */
     void (*foreach_member)(const void *payload,
                            void (*fn)(void *priv, const char *member, size_t len), void *priv);
+    /* Byte-string access, filled by a type whose values are byte strings
+     * (the string type), so that modules that read or edit strings in
+     * place (bitmaps, HyperLogLog) need not know its payload; NULL for
+     * other types.  Since 4.3.
+     * bytes: a read view of the value, valid until the payload changes;
+     * an integer-encoded value is rendered into `scratch`.
+     * take_bytes: consumes the payload and returns its bytes as an fr_str
+     * the caller owns and may grow (no copy when the payload already is
+     * one); the value must get a new payload (fr_value_set_payload) before
+     * anything reads it again.
+     * adopt_bytes: a payload owning `s`, kept as Redis keeps an edited
+     * string (OBJECT ENCODING "raw"). */
+    const char *(*bytes)(const void *payload, size_t *len, char scratch[FR_INT_TEXT_MAX]);
+    fr_str *(*take_bytes)(void *payload);
+    void *(*adopt_bytes)(fr_str *s);
 } fr_type_def;
 
 /* Register a type during init.  `def` must stay valid while loaded.  The name
  * must be unique across modules. */
 FR_API fr_type *fr_type_register(fr_module *m, const fr_type_def *def);
-/* The type whose rdb_type (or rdb_load_types) includes `rdb_type`. */
+/* The type whose rdb_type (or rdb_load_types) includes `rdb_type`; 0 is
+ * the string type (whose byte-string callbacks other modules use). */
 FR_API const fr_type *fr_type_by_rdb(int rdb_type);
 FR_API const char *fr_type_name(const fr_type *t);
 /* The callbacks of a registered type (OBJECT ENCODING/REFCOUNT, COPY of any

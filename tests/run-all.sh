@@ -61,6 +61,10 @@ run_part set_rdb bash "$src/tests/integration/set_rdb.sh" "$src" "$build"
 run_part list bash "$src/tests/integration/list.sh" "$src" "$build"
 # Sorted sets: DUMP bytes, old formats, RESTORE fuzz, RDB both ways vs Redis, blocking pops.
 run_part zset bash "$src/tests/integration/zset.sh" "$src" "$build"
+# Bit commands: a random stream vs Redis (replies and bytes), hardened limits.
+run_part bitmap bash "$src/tests/integration/bitmap.sh" "$src" "$build"
+# HyperLogLogs byte for byte, DUMP/RESTORE both ways, corrupt values, vs Redis.
+run_part hll bash "$src/tests/integration/hll.sh" "$src" "$build"
 # CONFIG GET/SET/REWRITE of every parameter against redis-server 7.0.15.
 run_part config bash "$src/tests/integration/config.sh" "$src" "$build"
 # The benchmark is a tool, not a test: its quick mode only has to run.

@@ -25,6 +25,9 @@ static const fr_type_def string_def = {
     .rdb_load = sv_rdb_load,
     .rdb_load_types = string_rdb_load_types,
     .refcount = sv_refcount,
+    .bytes = sv_view,
+    .take_bytes = sv_take_bytes,
+    .adopt_bytes = sv_adopt_bytes,
 };
 
 /* DEBUG DIGEST: Redis's object type 0, then the value's text (an

@@ -179,3 +179,21 @@ size_t sv_mem_usage(const void *p) {
     if (sv_is_emb(p)) return fr_malloc_size(sv_emb_of(p));
     return fr_str_alloc_size(sv_str(p));
 }
+
+/* ---- The SDK's byte-string view (fr_type_def.bytes & co, SDK 4.3) ----
+ * Other modules edit strings (SETBIT, PFADD) without knowing this payload:
+ * they read through sv_view, or take the bytes as an fr_str they own and
+ * hand the result back as raw, as Redis turns a string it edits raw. */
+_Static_assert(FR_INT_TEXT_MAX >= SR_LL_CHARS, "scratch too small for an inline integer");
+
+const char *sv_view(const void *p, size_t *len, char scratch[FR_INT_TEXT_MAX]) {
+    return sv_bytes(p, scratch, len);
+}
+
+fr_str *sv_take_bytes(void *p) {
+    return sv_take_raw(p);
+}
+
+void *sv_adopt_bytes(fr_str *s) {
+    return sv_from_raw_str(s);
+}

@@ -66,6 +66,11 @@ int sv_get_ld(const void *p, long double *out);
  * never free it nor read it again. */
 fr_str *sv_take_raw(void *p);
 int sv_refcount(const void *p);
+/* The SDK's byte-string callbacks (fr_type_def.bytes, take_bytes,
+ * adopt_bytes): sv_bytes, sv_take_raw and sv_from_raw_str for modules. */
+const char *sv_view(const void *p, size_t *len, char scratch[FR_INT_TEXT_MAX]);
+fr_str *sv_take_bytes(void *p);
+void *sv_adopt_bytes(fr_str *s);
 
 /* Type callbacks. */
 void sv_free(void *p);

@@ -19,6 +19,8 @@
 #   YARDSTICK=0         skip the real redis-server runs
 #   LOOKAHEAD=0         skip the look-ahead runs (see below)
 #   TAGS="-needs:repl"  passed as `--tags` to every run (ours and Redis's alike)
+#   BASEPORT=N          passed as `--baseport`: runtest's own ports (its test
+#                       server listens on N-32..N-1), for two suites at once
 #   REDIS_SERVER=PATH   the yardstick binary (default: redis-server on PATH)
 #   FR_BUILDDIR=DIR     where frankenredis-server was built (default: source tree)
 #
@@ -37,7 +39,8 @@ unit/other unit/pubsub unit/pubsubshard unit/latency-monitor unit/info unit/quer
 unit/limits unit/maxmemory unit/lazyfree unit/tracking unit/client-eviction
 unit/dump unit/multi unit/auth unit/acl unit/networking unit/obuf-limits
 unit/shutdown unit/slowlog unit/pause unit/printver
-unit/type/hash unit/type/set unit/type/list unit/type/list-2 unit/type/list-3 unit/type/zset"
+unit/type/hash unit/type/set unit/type/list unit/type/list-2 unit/type/list-3 unit/type/zset
+unit/bitops unit/bitfield unit/hyperloglog"
 FILES=${FILES:-$DEFAULT_FILES}
 TIMEOUT=${TIMEOUT:-120}
 YARDSTICK=${YARDSTICK:-1}
@@ -170,6 +173,7 @@ run_file() {
   fi
   local args=(--host 127.0.0.1 --port "$SPORT" --single "$f")
   [[ -n $TAGS ]] && args+=(--tags "$TAGS")
+  [[ -n ${BASEPORT:-} ]] && args+=(--baseport "$BASEPORT")
   local t0=$SECONDS
   # setsid: runtest and the tclsh clients it spawns share one process group,
   # killed as a whole on timeout.

@@ -24,6 +24,8 @@ Suite *kv_access_suite(void);
 Suite *set_intset_suite(void);
 Suite *list_pure_suite(void);
 Suite *zset_pure_suite(void);
+Suite *bitmap_pure_suite(void);
+Suite *hll_repr_suite(void);
 
 int main(void)
 {
@@ -45,6 +47,8 @@ int main(void)
     srunner_add_suite(sr, set_intset_suite());
     srunner_add_suite(sr, list_pure_suite());
     srunner_add_suite(sr, zset_pure_suite());
+    srunner_add_suite(sr, bitmap_pure_suite());
+    srunner_add_suite(sr, hll_repr_suite());
     srunner_run_all(sr, CK_NORMAL);
     int run = srunner_ntests_run(sr);
     int failed = srunner_ntests_failed(sr);
