@@ -2520,6 +2520,8 @@ static const policy_t policy[] = {
     {SKIP("save", "writes a file; no_multi; timing")},
     {SKIP("bgsave", "forks and writes a file: timing")},
     {SKIP("lastsave", "a clock")},
+    {SKIP("client|tracking", "invalidations of keys that expire come when each server's active expiry runs: "
+                             "timing (tests/integration/tracking.sh compares 96 steps with Redis)")},
     {SKIP("hardened", "FrankenRedis's own command (the hardened-mode ledger): Redis has none")},
     {SKIP("hardened|help", "FrankenRedis's own command (the hardened-mode ledger): Redis has none")},
 };
