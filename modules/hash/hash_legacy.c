@@ -147,7 +147,9 @@ bad:
 #define ZM_END 255
 
 /* A zipmap length at zm[*off] (1 byte, or 254 and 4 bytes LE); 0 past the
- * buffer or at the end marker. */
+ * buffer, at the end marker, or for a length under 254 written in the 5-byte
+ * form: no writer produces that, and Redis refuses it since CVE-2026-25243
+ * (a short length in the long form let a field's bytes be read as lengths). */
 static int zm_len(const unsigned char *zm, size_t size, size_t *off, uint32_t *len) {
     if (*off >= size) return 0;
     unsigned char b = zm[*off];
@@ -159,6 +161,7 @@ static int zm_len(const unsigned char *zm, size_t size, size_t *off, uint32_t *l
     }
     if (*off + 5 > size) return 0;
     *len = le32(zm + *off + 1);
+    if (*len < ZM_BIGLEN) return 0;
     *off += 5;
     return 1;
 }
