@@ -25,6 +25,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from rdb_tool import seal  # noqa: E402
 from wire import Conn  # noqa: E402
 
 OURS, REF = int(sys.argv[1]), int(sys.argv[2])
@@ -117,6 +118,8 @@ def replay(name, fn, timeout=10.0, want=None):
         why.append("ours %r, redis %r" % (short(out["ours"]), short(out["ref"])))
     elif want is not None and not want(out["ref"]):
         why.append("outcome %r is not clean" % (short(out["ref"]),))
+    if os.environ.get("CVE_VERBOSE"):
+        print("  redis: %s" % short(out["ref"]))
     emit(name, not why, "; ".join(why))
 
 
@@ -422,6 +425,11 @@ RESTORE_PAYLOADS = {
     # regression tests).
     "CVE-2026-25243/string-length-near-2^64":
         b"\x00\x81\xFF\xFF\xFF\xFF\xFF\xFF\xFF\xF7\x0c\x00\x00\x00\x00\x00\x00\x00\x00\x00",
+    # the same with a valid checksum, so that the length reaches the loader
+    "CVE-2026-25243/string-length-near-2^64-sealed":
+        seal(b"\x00\x81\xFF\xFF\xFF\xFF\xFF\xFF\xFF\xF7", version=10),
+    "CVE-2026-25243/string-length-2^32-sealed":
+        seal(b"\x00\x80\xFF\xFF\xFF\xF0abc", version=10),
     "CVE-2026-25243/zipmap-5-byte-small-field":
         b"\x09\x11\x01\xfe\x04\x00\x00\x00\x01\x00\xff\x00\x04\x00\x76\x61\x6c\x31\xff"
         b"\x09\x00\xf9\xd5\xa4\xf7\x7d\x00\x3f\x1b",
