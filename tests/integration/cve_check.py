@@ -488,7 +488,7 @@ def types():
                  ("COPY", "cve:s", "cve:d"), ("SCARD", "cve:d"), ("SISMEMBER", "cve:d", "4294967296"),
                  ("OBJECT", "ENCODING", "cve:d"), ("DEBUG", "DIGEST-VALUE", "cve:s", "cve:d"),
                  ("DEL", "cve:s", "cve:d")))
-    # CVE-2021-32627 / CVE-2021-32628: listpack (ziplist) limits raised to
+    # CVE-2021-32628 (and the listpack half of CVE-2021-32627): listpack (ziplist) limits raised to
     # their maximum, then big elements; the safe-size check must convert.
     mb = "v" * (1 << 20)
     replay("CVE-2021-32628/hash-listpack-huge-config",
@@ -498,7 +498,7 @@ def types():
                  ("HSTRLEN", "cve:h", "f2"),
                  ("CONFIG", "SET", "hash-max-listpack-value", "64"),
                  ("CONFIG", "SET", "hash-max-listpack-entries", "128"), ("DEL", "cve:h")))
-    replay("CVE-2021-32627/list-listpack-huge-config",
+    replay("CVE-2021-32628/list-listpack-huge-config",
            calls(("CONFIG", "SET", "list-max-listpack-size", "2147483647"),
                  ("RPUSH", "cve:l", mb, mb, mb, "x"), ("OBJECT", "ENCODING", "cve:l"),
                  ("LLEN", "cve:l"), ("LINDEX", "cve:l", "-1"), ("LINSERT", "cve:l", "BEFORE", "x", mb),
@@ -536,7 +536,7 @@ def pending_families():
         hll_replays()
     else:
         for name in ("CVE-2025-32023/sparse-xzero-overflow", "CVE-2025-32023/sparse-zero-overflow",
-                     "CVE-2019-10192/sparse-corruption-fuzz"):
+                     "CVE-2019-10192/sparse-corruption-fuzz", "CVE-2019-10193/corrupted-forms"):
             skip(name, "PFCOUNT not loaded yet")
     if has_command("sort"):
         replay("CVE-2022-35977/sort-limit-overflow",
@@ -565,6 +565,18 @@ def hll_replays():
                  ("DEL", "cve:hll", "cve:m")),
            timeout=30, want=lambda r: is_error(r[1]))
     replay("CVE-2019-10192/sparse-corruption-fuzz", hll_fuzz, timeout=30)
+    # Redis's own corrupted-HLL cases: bytes after the last register, a
+    # broken magic, an unknown encoding, a dense value of the wrong length.
+    replay("CVE-2019-10193/corrupted-forms",
+           calls(("DEL", "cve:hll"), ("PFADD", "cve:hll", "a", "b", "c"),
+                 ("APPEND", "cve:hll", "hello"), ("PFCOUNT", "cve:hll"), ("PFMERGE", "cve:m", "cve:hll"),
+                 ("DEL", "cve:hll", "cve:m"), ("PFADD", "cve:hll", "a", "b", "c"),
+                 ("SETRANGE", "cve:hll", "0", "0123"), ("PFCOUNT", "cve:hll"),
+                 ("DEL", "cve:hll"), ("PFADD", "cve:hll", "a", "b", "c"),
+                 ("SETRANGE", "cve:hll", "4", "x"), ("PFCOUNT", "cve:hll"),
+                 ("SET", "cve:hll", b"HYLL" + bytes(12) + bytes(100)), ("PFCOUNT", "cve:hll"),
+                 ("PFADD", "cve:hll", "z"), ("DEL", "cve:hll")),
+           want=lambda r: is_error(r[3]) and is_error(r[8]) and is_error(r[14]))
 
 
 def hll_fuzz(port):
