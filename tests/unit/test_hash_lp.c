@@ -289,6 +289,30 @@ START_TEST(test_zipmap) {
     ck_assert_ptr_null(hash_lp_from_zipmap(bad, sizeof(bad), &maxlen));
     static const unsigned char dup[] = {2, 1, 'f', 1, 0, 'a', 1, 'f', 1, 0, 'b', 0xff};
     ck_assert_ptr_null(hash_lp_from_zipmap(dup, sizeof(dup), &maxlen));
+    /* CVE-2026-25243: a length under 254 in the 5-byte form is corrupt,
+     * for a field and for a value; 254 itself in that form is fine. */
+    static const unsigned char long_field[] = {1, 0xfe, 1, 0, 0, 0, 'f', 1, 0, 'v', 0xff};
+    ck_assert_ptr_null(hash_lp_from_zipmap(long_field, sizeof(long_field), &maxlen));
+    static const unsigned char long_value[] = {1, 1, 'f', 0xfe, 1, 0, 0, 0, 0, 'v', 0xff};
+    ck_assert_ptr_null(hash_lp_from_zipmap(long_value, sizeof(long_value), &maxlen));
+    unsigned char big[1 + 1 + 1 + 5 + 1 + 254 + 1];
+    size_t o = 0;
+    big[o++] = 1;
+    big[o++] = 1;
+    big[o++] = 'f';
+    big[o++] = 0xfe;
+    big[o++] = 254;
+    big[o++] = 0;
+    big[o++] = 0;
+    big[o++] = 0;
+    big[o++] = 0; /* free bytes */
+    memset(big + o, 'v', 254);
+    o += 254;
+    big[o++] = 0xff;
+    lp = hash_lp_from_zipmap(big, o, &maxlen);
+    ck_assert_ptr_nonnull(lp);
+    ck_assert_uint_eq(maxlen, 254);
+    lp_free(lp);
 }
 END_TEST
 
