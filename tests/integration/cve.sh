@@ -17,7 +17,9 @@ summary() {
     [ "$FR_FAILED" -eq 0 ]
 }
 
-ours_cmd="$build/frankenredis-server $src/conf/frankenredis.conf --enable-debug-command yes"
+# CVE_OURS_SERVER runs the replays on another build of ours (the sanitizer
+# build: scripts/build.sh --sanitizers, then build-asan/frankenredis-server).
+ours_cmd="${CVE_OURS_SERVER:-$build/frankenredis-server} $src/conf/frankenredis.conf --enable-debug-command yes"
 ref_cmd="redis-server --enable-debug-command yes"
 fr_start_named ours "$ours_cmd" || { summary; exit 1; }
 fr_start_named ref "$ref_cmd" || { summary; exit 1; }
@@ -30,11 +32,17 @@ for name in ours ref; do
     cmd=$ref_cmd
     [ $name = ours ] && cmd=$ours_cmd
     sock="$FR_TMP/$name.sock"
-    if (umask 000; fr_start_named "sock$name" "$cmd --unixsocket $sock --unixsocketperm 700"); then
+    # umask in this shell, not a subshell: fr_start_named must record the
+    # server's PID here so that the exit trap stops it.
+    old_umask=$(umask)
+    umask 000
+    if fr_start_named "sock$name" "$cmd --unixsocket $sock --unixsocketperm 700"; then
+        umask "$old_umask"
         mode=$(stat -c %a "$sock" 2>/dev/null)
         pong=$(redis-cli -s "$sock" PING 2>&1)
         fr_check_eq "cve/CVE-2023-45145/unixsocket-mode/$name" "700 PONG" "$mode $pong"
     else
+        umask "$old_umask"
         fr_fail "cve/CVE-2023-45145/unixsocket-mode/$name" "server did not start"
     fi
 done
