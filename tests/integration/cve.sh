@@ -53,8 +53,8 @@ for name in ours ref; do
     pid=PID_$name
     if ! kill -0 "${!pid}" 2>/dev/null; then
         fr_fail "cve/$name/alive-at-end" "server died; log: $(tail -5 "$FR_TMP/$name.log" | tr '\n' ' ')"
-    elif grep -Eq 'crashed by signal|BUG REPORT|ASSERTION FAILED|Guru Meditation|AddressSanitizer' "$FR_TMP/$name.log"; then
-        fr_fail "cve/$name/no-crash-report" "$(grep -Em3 'crashed|BUG|ASSERTION|Guru|Sanitizer' "$FR_TMP/$name.log" | tr '\n' ' ')"
+    elif grep -Eq 'crashed by signal|BUG REPORT|ASSERTION FAILED|Guru Meditation|[A-Za-z]*Sanitizer|runtime error:' "$FR_TMP/$name.log"; then
+        fr_fail "cve/$name/no-crash-report" "$(grep -Em3 'crashed|BUG|ASSERTION|Guru|Sanitizer|runtime error:' "$FR_TMP/$name.log" | tr '\n' ' ')"
     else
         fr_pass "cve/$name/no-crash-report"
     fi
