@@ -166,7 +166,8 @@ static int zm_len(const unsigned char *zm, size_t size, size_t *off, uint32_t *l
     return 1;
 }
 
-unsigned char *hash_lp_from_zipmap(const unsigned char *zm, size_t size, size_t *maxlen) {
+unsigned char *hash_lp_from_zipmap(const unsigned char *zm, size_t size, size_t limit,
+                                   size_t *maxlen) {
     if (size < 2 || zm[size - 1] != ZM_END) return NULL;
     size_t off = 1, end = size - 1;
     unsigned long count = 0;
@@ -182,6 +183,7 @@ unsigned char *hash_lp_from_zipmap(const unsigned char *zm, size_t size, size_t 
         if (vlen > end - off || free_bytes > end - off - vlen) goto bad;
         const unsigned char *v = zm + off;
         off += vlen + free_bytes;
+        if (lp_bytes(lp) + flen + vlen > limit) goto bad;
         lp = lp_append(lp, f, flen);
         lp = lp_append(lp, v, vlen);
         if (flen > *maxlen) *maxlen = flen;
