@@ -14,6 +14,11 @@ replayed only when our server has the command (COMMAND INFO); until then
 their lines read `SKIP cve/<id>/<what>: ...`, which fr_relay prints without
 counting, so they start counting by themselves once the module lands.
 
+Redis's corrupt-payload regressions are read from
+fixtures/cve/corrupt-dump.txt.  CVE_VERBOSE=1 prints Redis's outcome of
+each replay (to see what a replay asserts; `cve_check.py P P` with P a
+redis-server runs every replay, the SKIPped ones included, on Redis alone).
+
 Prints `PASS name` / `FAIL name: why` lines for cve.sh to count.  Owns
 nothing but these checks; the RESP client is wire.py's Conn.
 """
