@@ -1566,6 +1566,9 @@ static long long spec_last(const fr_key_spec *ks, int argc,
     if (ks->fk_keynum_keynumidx >= argc || idx >= argc ||
         !parse_numkeys(argv[idx], &numkeys) || numkeys < 0)
         return -1;
+    /* More keys than arguments can never fit; saying so here keeps a
+     * numkeys near LLONG_MAX from overflowing the sum below. */
+    if (numkeys > argc) return -1;
     *first += ks->fk_keynum_firstkey;
     return *first + numkeys - 1;
 }

@@ -136,6 +136,23 @@ static void pause_accepting(int err)
     ev_timer_start(fr_proto.loop, &accept_pause);
 }
 
+/* An accept4() error that belongs to the one connection being accepted
+ * (it died or its network did before we took it), not to the listener:
+ * the next pending connection may be fine, so the loop goes on.  Stopping
+ * at such an error let a peer that provokes them in a stream starve every
+ * other client of accepts (Redis's CVE-2025-48367; accept(2)'s Linux
+ * notes list these as pending network errors to retry on). */
+static int accept_error_is_transient(int err)
+{
+    switch (err) {
+    case ECONNABORTED: case EPROTO: case ENETDOWN: case ENOPROTOOPT: case EHOSTDOWN:
+    case ENONET: case EHOSTUNREACH: case EOPNOTSUPP: case ENETUNREACH:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
 /* Returns 0 when there is nothing more to accept right now. */
 static int accept_one(int lfd)
 {
@@ -144,7 +161,7 @@ static int accept_one(int lfd)
     int fd = accept4(lfd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0) {
         if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) pause_accepting(errno);
-        return errno == ECONNABORTED || errno == EPROTO || errno == ENETDOWN;
+        return accept_error_is_transient(errno);
     }
     char addr[64], laddr[64];
     int is_local, ignored, is_unix = lfd == unix_fd;

@@ -67,6 +67,8 @@ run_part bitmap bash "$src/tests/integration/bitmap.sh" "$src" "$build"
 run_part hll bash "$src/tests/integration/hll.sh" "$src" "$build"
 # CONFIG GET/SET/REWRITE of every parameter against redis-server 7.0.15.
 run_part config bash "$src/tests/integration/config.sh" "$src" "$build"
+# Redis CVE replays (docs/security.md) against ours and redis-server 7.0.15.
+run_part cve bash "$src/tests/integration/cve.sh" "$src" "$build"
 # The benchmark is a tool, not a test: its quick mode only has to run.
 bench_quick() {
   if bash "$src/bench/run.sh" --quick >"$build/bench-quick.log" 2>&1; then

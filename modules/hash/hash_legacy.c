@@ -24,7 +24,9 @@ static uint32_t le32(const unsigned char *p) {
 #define ZM_END 255
 
 /* A zipmap length at zm[*off] (1 byte, or 254 and 4 bytes LE); 0 past the
- * buffer or at the end marker. */
+ * buffer, at the end marker, or for a length under 254 written in the 5-byte
+ * form: no writer produces that, and Redis refuses it since CVE-2026-25243
+ * (a short length in the long form let a field's bytes be read as lengths). */
 static int zm_len(const unsigned char *zm, size_t size, size_t *off, uint32_t *len) {
     if (*off >= size) return 0;
     unsigned char b = zm[*off];
@@ -36,11 +38,13 @@ static int zm_len(const unsigned char *zm, size_t size, size_t *off, uint32_t *l
     }
     if (*off + 5 > size) return 0;
     *len = le32(zm + *off + 1);
+    if (*len < ZM_BIGLEN) return 0;
     *off += 5;
     return 1;
 }
 
-unsigned char *hash_lp_from_zipmap(const unsigned char *zm, size_t size, size_t *maxlen) {
+unsigned char *hash_lp_from_zipmap(const unsigned char *zm, size_t size, size_t limit,
+                                   size_t *maxlen) {
     if (size < 2 || zm[size - 1] != ZM_END) return NULL;
     size_t off = 1, end = size - 1;
     unsigned long count = 0;
@@ -56,6 +60,7 @@ unsigned char *hash_lp_from_zipmap(const unsigned char *zm, size_t size, size_t 
         if (vlen > end - off || free_bytes > end - off - vlen) goto bad;
         const unsigned char *v = zm + off;
         off += vlen + free_bytes;
+        if (lp_bytes(lp) + flen + vlen > limit) goto bad;
         lp = lp_append(lp, f, flen);
         lp = lp_append(lp, v, vlen);
         if (flen > *maxlen) *maxlen = flen;

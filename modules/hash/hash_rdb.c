@@ -123,7 +123,8 @@ static void *load_blob(fr_rdb_io *io, int rdb_type) {
         lp = lp_from_ziplist_pairs((const unsigned char *)blob->buf, blob->len);
     } else {
         what = "zipmap";
-        lp = hash_lp_from_zipmap((const unsigned char *)blob->buf, blob->len, &maxlen);
+        lp = hash_lp_from_zipmap((const unsigned char *)blob->buf, blob->len, HASH_LP_SAFETY_SIZE,
+                                 &maxlen);
     }
     fr_str_free(blob);
     if (!lp) {

@@ -269,11 +269,14 @@ START_TEST(test_ziplist_fuzz) {
 }
 END_TEST
 
+/* The listpack size limit the server passes (HASH_LP_SAFETY_SIZE). */
+#define LIMIT ((size_t)1 << 30)
+
 START_TEST(test_zipmap) {
     /* {"f": "vv", "long": "1"} with one free byte after "vv". */
     static const unsigned char zm[] = {2, 1, 'f', 2, 1, 'v', 'v', 0, 4, 'l', 'o', 'n', 'g', 1, 0, '1', 0xff};
     size_t maxlen;
-    unsigned char *lp = hash_lp_from_zipmap(zm, sizeof(zm), &maxlen);
+    unsigned char *lp = hash_lp_from_zipmap(zm, sizeof(zm), LIMIT, &maxlen);
     ck_assert_ptr_nonnull(lp);
     ck_assert_uint_eq(maxlen, 4);
     const char *want[] = {"f", "vv", "long", "1"};
@@ -283,13 +286,44 @@ START_TEST(test_zipmap) {
     lp_free(lp);
     unsigned char bad[sizeof(zm)];
     memcpy(bad, zm, sizeof(bad)); bad[0] = 3;        /* count */
-    ck_assert_ptr_null(hash_lp_from_zipmap(bad, sizeof(bad), &maxlen));
+    ck_assert_ptr_null(hash_lp_from_zipmap(bad, sizeof(bad), LIMIT, &maxlen));
     memcpy(bad, zm, sizeof(bad)); bad[4] = 200;      /* free bytes past the end */
-    ck_assert_ptr_null(hash_lp_from_zipmap(bad, sizeof(bad), &maxlen));
+    ck_assert_ptr_null(hash_lp_from_zipmap(bad, sizeof(bad), LIMIT, &maxlen));
     memcpy(bad, zm, sizeof(bad)); bad[1] = 253;      /* field past the end */
-    ck_assert_ptr_null(hash_lp_from_zipmap(bad, sizeof(bad), &maxlen));
+    ck_assert_ptr_null(hash_lp_from_zipmap(bad, sizeof(bad), LIMIT, &maxlen));
     static const unsigned char dup[] = {2, 1, 'f', 1, 0, 'a', 1, 'f', 1, 0, 'b', 0xff};
-    ck_assert_ptr_null(hash_lp_from_zipmap(dup, sizeof(dup), &maxlen));
+    ck_assert_ptr_null(hash_lp_from_zipmap(dup, sizeof(dup), LIMIT, &maxlen));
+    /* CVE-2026-25243: a length under 254 in the 5-byte form is corrupt,
+     * for a field and for a value; 254 itself in that form is fine. */
+    static const unsigned char long_field[] = {1, 0xfe, 1, 0, 0, 0, 'f', 1, 0, 'v', 0xff};
+    ck_assert_ptr_null(hash_lp_from_zipmap(long_field, sizeof(long_field), LIMIT, &maxlen));
+    static const unsigned char long_value[] = {1, 1, 'f', 0xfe, 1, 0, 0, 0, 0, 'v', 0xff};
+    ck_assert_ptr_null(hash_lp_from_zipmap(long_value, sizeof(long_value), LIMIT, &maxlen));
+    unsigned char big[1 + 1 + 1 + 5 + 1 + 254 + 1];
+    size_t o = 0;
+    big[o++] = 1;
+    big[o++] = 1;
+    big[o++] = 'f';
+    big[o++] = 0xfe;
+    big[o++] = 254;
+    big[o++] = 0;
+    big[o++] = 0;
+    big[o++] = 0;
+    big[o++] = 0; /* free bytes */
+    memset(big + o, 'v', 254);
+    o += 254;
+    big[o++] = 0xff;
+    lp = hash_lp_from_zipmap(big, o, LIMIT, &maxlen);
+    ck_assert_ptr_nonnull(lp);
+    ck_assert_uint_eq(maxlen, 254);
+    /* A pair that would take the listpack past the limit refuses the whole
+     * zipmap; the limit is the listpack so far plus the pair's bytes. */
+    lp_free(lp);
+    size_t fits = LP_HEADER_SIZE + 1 /* EOF */ + 1 + 254;
+    lp = hash_lp_from_zipmap(big, o, fits, &maxlen);
+    ck_assert_ptr_nonnull(lp);
+    lp_free(lp);
+    ck_assert_ptr_null(hash_lp_from_zipmap(big, o, fits - 1, &maxlen));
 }
 END_TEST
 

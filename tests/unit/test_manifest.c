@@ -432,6 +432,11 @@ START_TEST(test_getkeys_keynum_keyword) {
                      -1);
     ck_assert_int_eq(getkeys(m, "zmerge", "ZMERGE 01 a b", out, sizeof(out)),
                      -1);
+    /* numkeys at LLONG_MAX: refused, not summed past it (UBSan saw the
+     * sum overflow when cve.sh replayed CVE-2023-36824). */
+    ck_assert_int_eq(getkeys(m, "zmerge", "ZMERGE 9223372036854775807 a b",
+                             out, sizeof(out)),
+                     -1);
     fr_manifest_free(m);
 }
 END_TEST
