@@ -90,6 +90,7 @@ void aof_close_fd(void);
 
 /* ---- Loading and opening (aof_load.c) --------------------------------- */
 int aof_load_at_startup(void);
+int aof_reload(void);                         /* DEBUG LOADAOF */
 
 /* ---- Rewriting (aof_rewrite.c) ---------------------------------------- */
 int aof_rewrite_start(void);
@@ -101,6 +102,8 @@ void aof_follow_config(void);
 /* A synchronous base of the current dataset into the AOF dir (start-up
  * with nothing to load). */
 int aof_write_base_now(const char *name);
+/* Delete the manifest's history files (unless aof-disable-auto-gc). */
+void aof_delete_history(void);
 
 /* ---- State ------------------------------------------------------------- */
 enum { AOF_OFF = 0, AOF_ON = 1, AOF_WAIT_REWRITE = 2 };

@@ -371,6 +371,27 @@ static void measure(void) {
     aof_g.rewrite_base_size = aof_g.current_size;
 }
 
+/* DEBUG LOADAOF: the data set again from the files, as Redis does it --
+ * whatever is buffered written first, every DB emptied, the manifest read
+ * again and its history deleted, then the base and incremental files
+ * replayed.  FR_ERR when they do not load (Redis then exits). */
+int aof_reload(void) {
+    if (aof_g.fd >= 0) aof_flush(1);
+    fr_keyspace_empty();
+    int failed;
+    aof_manifest *am = read_manifest(&failed);
+    if (failed) return FR_ERR;
+    aof_manifest_free(aof_g.manifest);
+    aof_g.manifest = am;
+    aof_delete_history();
+    aof_g.loading = 1;
+    fr_keyspace_loading(1);
+    int rc = aof_g.manifest->base || aof_g.manifest->nincr ? load_all(aof_g.manifest) : FR_OK;
+    fr_keyspace_loading(0);
+    aof_g.loading = 0;
+    return rc;
+}
+
 int aof_load_at_startup(void) {
     if (!aof_conf_appendonly()) return FR_OK;
     int failed;

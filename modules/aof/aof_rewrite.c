@@ -156,7 +156,7 @@ static void child_gone(void) {
     fr_fork_done();
 }
 
-static void delete_history(void) {
+void aof_delete_history(void) {
     aof_manifest *am = aof_g.manifest;
     if (aof_conf_aof_disable_auto_gc() || !am->nhist) return;
     aof_manifest *next = aof_manifest_dup(am);
@@ -231,7 +231,7 @@ static void rewrite_done(int ok, int bysignal) {
         fr_log(FR_LOG_WARNING, "Background AOF rewrite terminated with error");
     }
     if (ok) {
-        delete_history();
+        aof_delete_history();
         fr_log(FR_LOG_NOTICE, "Background AOF rewrite finished successfully");
         aof_g.consecutive_failures = 0;
     } else {

@@ -8,6 +8,7 @@
  * appendonly changes) and shutdown (last flush and fsync). */
 #include "aof_internal.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 aof_state aof_g;
@@ -90,4 +91,20 @@ void cmd_bgrewriteaof(fr_ctx *ctx) {
         fr_reply_error(ctx, "Can't execute an AOF background rewriting. Please check the server logs for more "
                        "information.");
     }
+}
+
+/* DEBUG LOADAOF: as Redis, a data set that does not load from the files
+ * ends the server (the files are what a restart would load too). */
+void aof_debug_loadaof(fr_ctx *ctx) {
+    if (fr_argc(ctx) != 2) {
+        fr_reply_subcommand_syntax_error(ctx);
+        return;
+    }
+    if (aof_reload() != FR_OK) {
+        fr_log(FR_LOG_WARNING, "DEBUG LOADAOF: the append only file does not load: exiting");
+        exit(1);
+    }
+    fr_dirty_forget(fr_dirty_count()); /* not a change to propagate or save */
+    fr_log(FR_LOG_WARNING, "Append Only File loaded by DEBUG LOADAOF");
+    fr_reply_ok(ctx);
 }

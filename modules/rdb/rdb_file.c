@@ -106,6 +106,8 @@ static int load_mapped(const char *filename, const void *p, size_t len,
         rdb_stream_message(&s, msg, sizeof(msg));
         fr_log(FR_LOG_WARNING, "Fatal error loading the DB from %s: %s. Refusing to "
                "start rather than serve a partial dataset.", filename, msg);
+        /* a refusal only hardened mode makes goes to the ledger too */
+        if (s.divergence) fr_module_divergence(rdb_g.m, s.divergence, msg);
     }
     rdb_stream_release(&s);
     return rc;

@@ -293,6 +293,8 @@ def t_rewrite():
     i = s.info()
     check("rewrite/info", i.get("aof_rewrites") == "1" and i.get("aof_last_bgrewrite_status") == "ok", repr(i))
     want = digest(s)
+    check("rewrite/debug-loadaof", s.call("DEBUG", "LOADAOF") == "+OK" and digest(s) == want,
+          "digest after DEBUG LOADAOF differs")
     lines = manifest_lines(d)
     check("rewrite/manifest", lines == ["file appendonly.aof.2.base.rdb seq 2 type b",
                                         "file appendonly.aof.2.incr.aof seq 2 type i"], repr(lines))
