@@ -1,8 +1,6 @@
 /* cmd_hardened.c -- HARDENED LOG/LEN/RESET/HELP (FrankenRedis's own): the
  * evidence ledger of hardened mode read as SLOWLOG reads the slow log
  * (ledger.c owns the entries). */
-#include <limits.h>
-
 #include "commands.h"
 
 /* One entry: id, unix time, module, rule, command, client, detail. */
@@ -21,20 +19,8 @@ static void reply_entry(fr_ctx *ctx, const fr_ledger_entry *e)
 /* HARDENED LOG [count]: newest first, 10 by default, -1 for all. */
 void fr_cmd_hardened_log(fr_ctx *ctx)
 {
-    long long count = 10;
-    if (fr_argc(ctx) > 3) {
-        fr_reply_subcommand_syntax_error(ctx);
-        return;
-    }
-    if (fr_argc(ctx) == 3) {
-        const fr_str *a = fr_arg(ctx, 2);
-        if (!fr_string2ll(a->buf, a->len, &count) || count < -1 || count > LONG_MAX) {
-            fr_reply_error(ctx, "count should be greater than or equal to -1");
-            return;
-        }
-        if (count == -1) count = fr_ledger_len();
-    }
-    long long n = count < fr_ledger_len() ? count : fr_ledger_len();
+    long long n = fr_cmd_log_count(ctx, fr_ledger_len());
+    if (n < 0) return;
     fr_reply_array(ctx, n);
     const fr_ledger_entry *e = fr_ledger_newest();
     for (long long i = 0; i < n; i++, e = e->older) reply_entry(ctx, e);

@@ -18,23 +18,32 @@ static void reply_entry(fr_ctx *ctx, const fr_slowlog_entry *e)
     fr_reply_bulk_str(ctx, e->cname);
 }
 
-/* SLOWLOG GET [count]: newest first, 10 by default, -1 for all. */
-void fr_cmd_slowlog_get(fr_ctx *ctx)
+/* The [count] of SLOWLOG GET (and HARDENED LOG, which reads its log the
+ * same way): 10 by default, -1 for all `len` entries; the number of
+ * entries to reply, or -1 after replying the error. */
+long long fr_cmd_log_count(fr_ctx *ctx, long long len)
 {
     long long count = 10;
     if (fr_argc(ctx) > 3) {
         fr_reply_subcommand_syntax_error(ctx);
-        return;
+        return -1;
     }
     if (fr_argc(ctx) == 3) {
         const fr_str *a = fr_arg(ctx, 2);
         if (!fr_string2ll(a->buf, a->len, &count) || count < -1 || count > LONG_MAX) {
             fr_reply_error(ctx, "count should be greater than or equal to -1");
-            return;
+            return -1;
         }
-        if (count == -1) count = fr_slowlog_len();
+        if (count == -1) count = len;
     }
-    long long n = count < fr_slowlog_len() ? count : fr_slowlog_len();
+    return count < len ? count : len;
+}
+
+/* SLOWLOG GET [count]: newest first. */
+void fr_cmd_slowlog_get(fr_ctx *ctx)
+{
+    long long n = fr_cmd_log_count(ctx, fr_slowlog_len());
+    if (n < 0) return;
     fr_reply_array(ctx, n);
     const fr_slowlog_entry *e = fr_slowlog_newest();
     for (long long i = 0; i < n; i++, e = e->older) reply_entry(ctx, e);

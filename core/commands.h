@@ -19,4 +19,7 @@
 extern const char fr_core_manifest_text[];
 extern const size_t fr_core_manifest_len;
 
+/* cmd_slowlog.c: the [count] argument of SLOWLOG GET and HARDENED LOG. */
+long long fr_cmd_log_count(fr_ctx *ctx, long long len);
+
 #endif /* FR_COMMANDS_H */

@@ -8,54 +8,11 @@
  * MATCH filters afterwards, so a step may return fewer members than COUNT,
  * even none. */
 #include "set_internal.h"
+#include "scan_args.h"
 
-#include <ctype.h>
-#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <strings.h>
-
-/* Redis's parseScanCursorOrReply: strtoul's syntax, no leading space. */
-static int parse_cursor(fr_ctx *ctx, const fr_str *a, uint64_t *out) {
-    char *end;
-    errno = 0;
-    unsigned long v = strtoul(a->buf, &end, 10);
-    if (isspace((unsigned char)a->buf[0]) || *end != '\0' || errno == ERANGE) {
-        fr_reply_error(ctx, "invalid cursor");
-        return FR_ERR;
-    }
-    *out = v;
-    return FR_OK;
-}
-
-typedef struct scan_opts {
-    long long count;
-    const fr_str *pattern; /* NULL: no filter ("*" counts as none) */
-} scan_opts;
-
-static int parse_options(fr_ctx *ctx, scan_opts *o) {
-    o->count = 10;
-    o->pattern = NULL;
-    for (int i = 3; i < fr_argc(ctx); i += 2) {
-        int left = fr_argc(ctx) - i;
-        const char *opt = fr_arg(ctx, i)->buf;
-        if (!strcasecmp(opt, "count") && left >= 2) {
-            if (fr_arg_ll_or_reply(ctx, i + 1, &o->count) != FR_OK) return FR_ERR;
-            if (o->count < 1) {
-                fr_reply_syntax_error(ctx);
-                return FR_ERR;
-            }
-        } else if (!strcasecmp(opt, "match") && left >= 2) {
-            const fr_str *p = fr_arg(ctx, i + 1);
-            o->pattern = p->len == 1 && p->buf[0] == '*' ? NULL : p;
-        } else {
-            fr_reply_syntax_error(ctx);
-            return FR_ERR;
-        }
-    }
-    return FR_OK;
-}
 
 /* The members one step gathers, before MATCH filters them. */
 typedef struct gathered {
@@ -73,30 +30,19 @@ static void gather(void *priv, const sh_entry *e) {
     g->n++;
 }
 
-static int matches(const scan_opts *o, const char *p, size_t len) {
-    return !o->pattern || fr_stringmatch(o->pattern->buf, o->pattern->len, p, len, 0);
-}
-
-static void reply_cursor(fr_ctx *ctx, uint64_t cursor) {
-    char buf[24];
-    int n = snprintf(buf, sizeof(buf), "%llu", (unsigned long long)cursor);
-    fr_reply_array(ctx, 2);
-    fr_reply_bulk(ctx, buf, (size_t)n);
-}
-
 static void scan_intset(fr_ctx *ctx, const setval *s, const scan_opts *o) {
     long n = 0;
     for (uint32_t i = 0; i < iset_len(s->u.is); i++) {
         st_member m = {.is_int = 1, .v = iset_get(s->u.is, i)};
         st_member_text(&m);
-        n += matches(o, m.p, m.len);
+        n += scan_matches(o, m.p, m.len);
     }
-    reply_cursor(ctx, 0);
+    scan_reply_cursor(ctx, 0);
     fr_reply_array(ctx, n);
     for (uint32_t i = 0; i < iset_len(s->u.is); i++) {
         st_member m = {.is_int = 1, .v = iset_get(s->u.is, i)};
         st_member_text(&m);
-        if (matches(o, m.p, m.len)) fr_reply_bulk(ctx, m.p, m.len);
+        if (scan_matches(o, m.p, m.len)) fr_reply_bulk(ctx, m.p, m.len);
     }
 }
 
@@ -107,26 +53,26 @@ static void scan_hashtable(fr_ctx *ctx, const setval *s, uint64_t cursor, const 
     do cursor = sh_scan(s->u.h, cursor, gather, &g);
     while (cursor && budget-- && (long long)g.n < o->count);
     long n = 0;
-    for (size_t i = 0; i < g.n; i++) n += matches(o, g.v[i].p, g.v[i].len);
-    reply_cursor(ctx, cursor);
+    for (size_t i = 0; i < g.n; i++) n += scan_matches(o, g.v[i].p, g.v[i].len);
+    scan_reply_cursor(ctx, cursor);
     fr_reply_array(ctx, n);
     for (size_t i = 0; i < g.n; i++)
-        if (matches(o, g.v[i].p, g.v[i].len)) fr_reply_bulk(ctx, g.v[i].p, g.v[i].len);
+        if (scan_matches(o, g.v[i].p, g.v[i].len)) fr_reply_bulk(ctx, g.v[i].p, g.v[i].len);
     fr_free(g.v);
 }
 
 void cmd_sscan(fr_ctx *ctx) {
-    uint64_t cursor;
-    if (parse_cursor(ctx, fr_arg(ctx, 2), &cursor) != FR_OK) return;
+    unsigned long long cursor;
+    if (scan_parse_cursor(ctx, 2, &cursor) != FR_OK) return;
     setval *s;
     if (set_lookup_read(ctx, fr_arg(ctx, 1), &s) != FR_OK) return;
     if (!s) {
-        reply_cursor(ctx, 0);
+        scan_reply_cursor(ctx, 0);
         fr_reply_array(ctx, 0);
         return;
     }
     scan_opts o;
-    if (parse_options(ctx, &o) != FR_OK) return;
+    if (scan_parse_options(ctx, 3, &o) != FR_OK) return;
     if (s->enc == ST_INTSET) scan_intset(ctx, s, &o);
     else scan_hashtable(ctx, s, cursor, &o);
 }

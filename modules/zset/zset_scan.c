@@ -8,63 +8,11 @@
  * both count, as in Redis -- or ten times COUNT buckets.  Scores are
  * bulks formatted as Redis's scan formats them. */
 #include "zset_internal.h"
+#include "scan_args.h"
 
-#include <ctype.h>
-#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
-
-typedef struct scan_opts {
-    long long count;
-    const fr_str *pattern;   /* NULL: every member */
-} scan_opts;
-
-static int parse_cursor(fr_ctx *ctx, unsigned long *cursor) {
-    const fr_str *a = fr_arg(ctx, 2);
-    char *end;
-    errno = 0;
-    *cursor = strtoul(a->buf, &end, 10);
-    if (isspace((unsigned char)a->buf[0]) || *end != '\0' || errno == ERANGE) {
-        fr_reply_error(ctx, "invalid cursor");
-        return 0;
-    }
-    return 1;
-}
-
-static int parse_opts(fr_ctx *ctx, scan_opts *o) {
-    o->count = 10;
-    o->pattern = NULL;
-    int argc = fr_argc(ctx);
-    for (int i = 3; i < argc; i += 2) {
-        int has_value = argc - i >= 2;
-        if (has_value && fr_arg_is(ctx, i, "count")) {
-            if (fr_arg_ll_or_reply(ctx, i + 1, &o->count) != FR_OK) return 0;
-            if (o->count < 1) {
-                fr_reply_syntax_error(ctx);
-                return 0;
-            }
-        } else if (has_value && fr_arg_is(ctx, i, "match")) {
-            const fr_str *p = fr_arg(ctx, i + 1);
-            o->pattern = (p->len == 1 && p->buf[0] == '*') ? NULL : p;
-        } else {
-            fr_reply_syntax_error(ctx);
-            return 0;
-        }
-    }
-    return 1;
-}
-
-static int member_matches(const scan_opts *o, const char *m, size_t len) {
-    return !o->pattern || fr_stringmatch(o->pattern->buf, o->pattern->len, m, len, 0);
-}
-
-static void reply_cursor(fr_ctx *ctx, unsigned long cursor) {
-    char buf[32];
-    int n = snprintf(buf, sizeof(buf), "%lu", cursor);
-    fr_reply_array(ctx, 2);
-    fr_reply_bulk(ctx, buf, (size_t)n);
-}
 
 /* A skiplist's score as Redis's scan formats a double it holds (%.17Lg). */
 static void reply_pair(fr_ctx *ctx, const char *m, size_t len, double score) {
@@ -77,7 +25,7 @@ static void reply_pair(fr_ctx *ctx, const char *m, size_t len, double score) {
 /* A listpack whole, scores as their stored text (what Redis replies,
  * even for a restored payload whose text is not the canonical one). */
 static void scan_listpack(fr_ctx *ctx, const zset_obj *z, const scan_opts *o) {
-    reply_cursor(ctx, 0);
+    scan_reply_cursor(ctx, 0);
     void *len = fr_reply_deferred_len(ctx);
     long items = 0;
     for (unsigned char *p = lp_first(z->lp); p; p = lp_next(z->lp, lp_next(z->lp, p))) {
@@ -87,7 +35,7 @@ static void scan_listpack(fr_ctx *ctx, const zset_obj *z, const scan_opts *o) {
         lp_get(p, &m);
         lp_get(lp_next(z->lp, p), &sc);
         const char *mt = lp_entry_text(&m, mbuf, &mlen);
-        if (!member_matches(o, mt, mlen)) continue;
+        if (!scan_matches(o, mt, mlen)) continue;
         const char *st = lp_entry_text(&sc, sbuf, &slen);
         fr_reply_bulk(ctx, mt, mlen);
         fr_reply_bulk(ctx, st, slen);
@@ -116,12 +64,12 @@ static void scan_skiplist(fr_ctx *ctx, const zset_obj *z, unsigned long cursor, 
     do {
         cursor = zsl_scan(z->sl, cursor, collect_node, &c);
     } while (cursor && budget-- && (long long)(c.n * 2) < o->count);
-    reply_cursor(ctx, cursor);
+    scan_reply_cursor(ctx, cursor);
     void *len = fr_reply_deferred_len(ctx);
     long items = 0;
     for (unsigned long i = 0; i < c.n; i++) {
         const zsl_node *n = c.nodes[i];
-        if (!member_matches(o, zsl_member(n), n->mlen)) continue;
+        if (!scan_matches(o, zsl_member(n), n->mlen)) continue;
         reply_pair(ctx, zsl_member(n), n->mlen, n->score);
         items += 2;
     }
@@ -130,17 +78,17 @@ static void scan_skiplist(fr_ctx *ctx, const zset_obj *z, unsigned long cursor, 
 }
 
 void cmd_zscan(fr_ctx *ctx) {
-    unsigned long cursor;
-    if (!parse_cursor(ctx, &cursor)) return;
+    unsigned long long cursor;
+    if (scan_parse_cursor(ctx, 2, &cursor) != FR_OK) return;
     zset_obj *z;
     if (!zset_lookup_read(ctx, fr_arg(ctx, 1), &z)) return;
     if (!z) {
-        reply_cursor(ctx, 0);
+        scan_reply_cursor(ctx, 0);
         fr_reply_array(ctx, 0);
         return;
     }
     scan_opts o;
-    if (!parse_opts(ctx, &o)) return;
+    if (scan_parse_options(ctx, 3, &o) != FR_OK) return;
     if (z->enc == ZSET_ENC_LISTPACK) scan_listpack(ctx, z, &o);
     else scan_skiplist(ctx, z, cursor, &o);
 }
