@@ -22,33 +22,6 @@ MOVE_COUNT=${FR_HLL_MOVE_COUNT:-80}
 FUZZ_COUNT=${FR_HLL_FUZZ_COUNT:-1500}
 fr_init
 
-start_fr() {
-    local name=$1 dir=$2
-    shift 2
-    fr_start_named "$name" "$server $src/conf/frankenredis.conf --dir $dir --save '' \
---enable-debug-command yes $*"
-}
-
-# start_ref NAME DIR: redis-server on DIR; sets PORT_NAME and PID_NAME.
-start_ref() {
-    local name=$1 dir=$2 port pid _
-    for _ in 1 2 3; do
-        port=$(fr_free_port)
-        redis-server --port "$port" --bind 127.0.0.1 --save "" --appendonly no --dir "$dir" \
-            --enable-debug-command yes >"$FR_TMP/$name.log" 2>&1 </dev/null &
-        pid=$!
-        FR_STARTED_PIDS="$FR_STARTED_PIDS $pid"
-        if fr_wait_pong "$pid" "$port"; then
-            printf -v "PORT_$name" %s "$port"
-            printf -v "PID_$name" %s "$pid"
-            return 0
-        fi
-        grep -q "Address already in use" "$FR_TMP/$name.log" || break
-    done
-    fr_fail "$name/start" "$(tail -n 3 "$FR_TMP/$name.log" | tr '\n' ' ')"
-    return 1
-}
-
 # counts PORT: one line per key, its PFCOUNT and its bytes' length.
 counts() {
     local k
@@ -58,7 +31,7 @@ counts() {
 }
 
 mkdir -p "$FR_TMP/fr" "$FR_TMP/ref"
-if start_fr fr "$FR_TMP/fr" && start_ref ref "$FR_TMP/ref"; then
+if fr_start_ours_in fr "$FR_TMP/fr" && fr_start_ref_in ref "$FR_TMP/ref"; then
     fr_relay check same "$PORT_fr" "$PORT_ref"
     fr_relay check move "$PORT_fr" "$PORT_ref" "$MOVE_COUNT" 3
     fr_relay check fuzz "$PORT_fr" "$PORT_ref" "$FUZZ_COUNT" 5
@@ -74,7 +47,7 @@ if start_fr fr "$FR_TMP/fr" && start_ref ref "$FR_TMP/ref"; then
     redis-cli -p "$PORT_fr" SAVE >/dev/null
     fr_stop_server "$PID_fr" >/dev/null
     fr_stop_server "$PID_ref" >/dev/null
-    if start_ref ref2 "$FR_TMP/fr"; then
+    if fr_start_ref_in ref2 "$FR_TMP/fr"; then
         [ "$(echo "$ours" | wc -l)" -ge 12 ] || fr_fail "rdb/fr-to-redis/keys" "only: $ours"
         fr_check_eq "rdb/fr-to-redis/pfcounts" "$ours" "$(counts "$PORT_ref2")"
         fr_stop_server "$PID_ref2" >/dev/null

@@ -192,3 +192,59 @@ fr_relay() {
         esac
     done < <("$@" 2>&1)
 }
+
+# ---- servers on a given directory (persistence checks) ----------------
+# These expect the caller's `server` (our binary) and `src` (the source
+# tree) to be set.
+
+# fr_start_ours_in NAME DIR [ARG...]: our server with the default config on
+# DIR (DIR/dump.rdb), debug commands on; sets PORT_NAME and PID_NAME.
+fr_start_ours_in() {
+    local name=$1 dir=$2
+    shift 2
+    fr_start_named "$name" "$server $src/conf/frankenredis.conf --dir $dir --save '' \
+--enable-debug-command yes $*"
+}
+
+# fr_start_ref_in NAME DIR [ARG...]: redis-server on DIR; sets PORT_NAME and
+# PID_NAME.  Not fr_start_server, which gives a reference server a scratch
+# directory of its own.
+fr_start_ref_in() {
+    local name=$1 dir=$2 port pid _
+    shift 2
+    for _ in 1 2 3; do
+        port=$(fr_free_port)
+        redis-server --port "$port" --bind 127.0.0.1 --save "" --appendonly no --dir "$dir" \
+            --enable-debug-command yes "$@" >"$FR_TMP/$name.log" 2>&1 </dev/null &
+        pid=$!
+        FR_STARTED_PIDS="$FR_STARTED_PIDS $pid"
+        if fr_wait_pong "$pid" "$port"; then
+            printf -v "PORT_$name" %s "$port"
+            printf -v "PID_$name" %s "$pid"
+            return 0
+        fi
+        grep -q "Address already in use" "$FR_TMP/$name.log" || break
+    done
+    fr_fail "$name/start" "$(tail -n 3 "$FR_TMP/$name.log" | tr '\n' ' ')"
+    return 1
+}
+
+# fr_same NAME WHAT WANT GOT: two non-empty listings of WHAT must match.
+fr_same() {
+    if [ "$3" = "$4" ] && [ -n "$3" ]; then
+        fr_pass "$1"
+    else
+        fr_fail "$1" "$2 differ"
+        diff <(echo "$3") <(echo "$4") | head -n 8 | sed 's/^/    /'
+    fi
+}
+
+# fr_rdb_ok NAME FILE: redis-check-rdb accepts FILE.
+fr_rdb_ok() {
+    local out
+    out=$(redis-check-rdb "$2" 2>&1)
+    case "$out" in
+    *'\o/ RDB looks OK! \o/'*) fr_pass "$1" ;;
+    *) fr_fail "$1" "$(echo "$out" | tail -n 3 | tr '\n' ' ')" ;;
+    esac
+}
