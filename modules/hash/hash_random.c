@@ -9,13 +9,13 @@
  * RESP3.  Randomness contracts: each draw is uniform over the fields; a
  * distinct sample is uniform over the subsets of its size (selection
  * sampling, in the hash's order).  Hardened mode refuses a negative
- * count past HARDENED_MAX_DRAWS, which in Redis keeps the server writing a
+ * count past RAND_HARDENED_MAX_DRAWS, which in Redis keeps the server writing a
  * reply for minutes while its memory grows. */
 #include "hash_internal.h"
+#include "rand_count.h"
 
 #include <limits.h>
 
-#define HARDENED_MAX_DRAWS 10000000LL
 
 typedef struct rand_reply {
     fr_ctx *ctx;
@@ -104,27 +104,9 @@ void cmd_hrandfield(fr_ctx *ctx) {
     int argc = fr_argc(ctx);
     if (argc >= 3) {
         long long l;
-        if (fr_arg_ll_or_reply(ctx, 2, &l) != FR_OK) return;
-        if (l < -LONG_MAX) {
-            fr_reply_errorf(ctx, "value is out of range, value must between %ld and %ld", -LONG_MAX,
-                            LONG_MAX);
-            return;
-        }
-        if (argc > 4 || (argc == 4 && !fr_arg_is(ctx, 3, "withvalues"))) {
-            fr_reply_syntax_error(ctx);
-            return;
-        }
-        if (argc == 4 && (l < -LONG_MAX / 2 || l > LONG_MAX / 2)) {
-            fr_reply_error(ctx, "value is out of range");
-            return;
-        }
-        if (l < -HARDENED_MAX_DRAWS && fr_ctx_hardened(ctx)) {
-            fr_ctx_divergence(ctx, "hrandfield-huge-count");
-            fr_reply_errorf(ctx, "value is out of range, value must between %lld and %ld",
-                            -HARDENED_MAX_DRAWS, LONG_MAX);
-            return;
-        }
-        with_count(ctx, l, argc == 4);
+        int with;
+        if (rand_count_args(ctx, "withvalues", "hrandfield-huge-count", &l, &with) != FR_OK) return;
+        with_count(ctx, l, with);
         return;
     }
     hash_obj *h;

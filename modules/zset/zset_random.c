@@ -10,13 +10,13 @@
  * of its size (selection sampling, returned in the set's order, as Redis
  * returns a listpack's); the whole set comes greatest first, as Redis's
  * iterator gives it.  Hardened mode refuses a negative count past
- * HARDENED_MAX_DRAWS, which in Redis keeps the server writing a reply for
+ * RAND_HARDENED_MAX_DRAWS, which in Redis keeps the server writing a reply for
  * minutes while its memory grows. */
 #include "zset_internal.h"
+#include "rand_count.h"
 
 #include <limits.h>
 
-#define HARDENED_MAX_DRAWS 10000000LL
 
 typedef struct rand_reply {
     fr_ctx *ctx;
@@ -102,22 +102,9 @@ void cmd_zrandmember(fr_ctx *ctx) {
     int argc = fr_argc(ctx);
     if (argc >= 3) {
         long long l;
-        if (fr_arg_range_or_reply(ctx, 2, -LONG_MAX, LONG_MAX, NULL, &l) != FR_OK) return;
-        if (argc > 4 || (argc == 4 && !fr_arg_is(ctx, 3, "withscores"))) {
-            fr_reply_syntax_error(ctx);
-            return;
-        }
-        if (argc == 4 && (l < -LONG_MAX / 2 || l > LONG_MAX / 2)) {
-            fr_reply_error(ctx, "value is out of range");
-            return;
-        }
-        if (l < -HARDENED_MAX_DRAWS && fr_ctx_hardened(ctx)) {
-            fr_ctx_divergence(ctx, "zrandmember-huge-count");
-            fr_reply_errorf(ctx, "value is out of range, value must between %lld and %ld",
-                            -HARDENED_MAX_DRAWS, LONG_MAX);
-            return;
-        }
-        with_count(ctx, l, argc == 4);
+        int with;
+        if (rand_count_args(ctx, "withscores", "zrandmember-huge-count", &l, &with) != FR_OK) return;
+        with_count(ctx, l, with);
         return;
     }
     zset_obj *z;
