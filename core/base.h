@@ -20,6 +20,16 @@
 #ifndef FR_BASE_H
 #define FR_BASE_H
 
+/* Built with AddressSanitizer: GCC says so with __SANITIZE_ADDRESS__,
+ * clang (the fuzzing build) with __has_feature. */
+#if defined(__SANITIZE_ADDRESS__)
+#define FR_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define FR_ASAN 1
+#endif
+#endif
+
 #include <stdarg.h>
 #include <stdint.h>
 #include <sys/types.h>

@@ -31,7 +31,9 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#if defined(__SANITIZE_ADDRESS__)
+
+#include "base.h"
+#if defined(FR_ASAN)
 #include <sanitizer/asan_interface.h>
 #define arena_poison(p, n) ASAN_POISON_MEMORY_REGION((p), (n))
 #define arena_unpoison(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))

@@ -14,9 +14,9 @@
 
 static size_t used_memory;
 
-/* Under AddressSanitizer malloc/free are ASan's, not jemalloc's: jemalloc's
- * extended API must not see those pointers. */
-#if defined(__SANITIZE_ADDRESS__)
+/* Under AddressSanitizer (FR_ASAN, base.h) malloc/free are ASan's, not
+ * jemalloc's: jemalloc's extended API must not see those pointers. */
+#if defined(FR_ASAN)
 #define size_class(p, n) malloc_usable_size(p)
 #define sized_free(p, n) free(p)
 #else
@@ -65,7 +65,7 @@ void fr_free_usable(void *p, size_t usable)
 void fr_free_sized(void *p, size_t n)
 {
     if (!p) return;
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(FR_ASAN)
     used_memory -= malloc_usable_size(p);
     free(p);
 #else
