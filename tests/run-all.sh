@@ -11,9 +11,10 @@ cd "$build" || exit 2
 total_pass=0 total_fail=0
 run_part() {  # name command...
   local name=$1; shift
-  local log; log=$(mktemp)
+  local log start=$SECONDS; log=$(mktemp)
   echo "=== $name"
   "$@" 2>&1 | tee "$log"
+  echo "($name took $((SECONDS - start)) s)"
   local line
   line=$(grep -E "^$name: [0-9]+ passed, [0-9]+ failed$" "$log" | tail -n1)
   if [[ $line =~ ([0-9]+)\ passed,\ ([0-9]+)\ failed ]]; then
