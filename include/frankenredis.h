@@ -515,6 +515,20 @@ FR_API void fr_client_push_end(fr_ctx *push);
  * RESP2 subscribed mode in which only (P|S)SUBSCRIBE, (P|S)UNSUBSCRIBE,
  * PING, QUIT and RESET run.  Since 4.2. */
 FR_API void fr_client_set_subscriptions(fr_client *c, long channels, long patterns, long shard_channels);
+/* Replication (the replication module).  fr_client_set_replica marks `c`
+ * as a replica, as Redis's CLIENT_SLAVE: flag S in CLIENT LIST, type
+ * "slave" for CLIENT LIST/KILL TYPE and the replica class of
+ * client-output-buffer-limit, no idle timeout.  From then on replies to its
+ * own commands are dropped: its output is what fr_client_write_raw
+ * writes, bytes queued as they are (CLIENT REPLY OFF does not hold them).
+ * fr_client_addr is the peer's address as CLIENT LIST's addr= shows it
+ * ("ip:port", or the socket path).  fr_client_close frees `c` soon, out of
+ * the current call (Redis's freeClientAsync); the client-reset hook tells
+ * when it is gone.  Since 4.3. */
+FR_API void fr_client_set_replica(fr_client *c);
+FR_API void fr_client_write_raw(fr_client *c, const void *p, size_t len);
+FR_API const char *fr_client_addr(const fr_client *c);
+FR_API void fr_client_close(fr_client *c);
 /* Block the calling client until one of `keys` (in its DB) holds a value
  * of type `t`, or until the wall-clock time `abs_timeout_ms` (0: never),
  * as Redis blocks BLPOP or BZPOPMIN.  On FR_OK the handler returns without

@@ -1,0 +1,56 @@
+/* module.c -- the replication module's entry points: init (replication
+ * IDs, the INFO writer) and the hooks that feed it: propagated commands
+ * become the stream, cron drives snapshots and the once-a-second work,
+ * a freed client stops being a replica, shutdown stops our child. */
+#include "repl_internal.h"
+
+int replication_init(fr_module *m)
+{
+    repl_stream_init();
+    /* The group the manifest declares is written here rather than by the
+     * generated filler (replication_info_replication returns 0). */
+    return fr_info_register(m, "replication", NULL, repl_info_write, NULL);
+}
+
+void replication_deinit(fr_module *m)
+{
+    (void)m;
+    repl_sync_kill();
+    repl_backlog_free();
+}
+
+int replication_on_command_propagated(const fr_hook_event *ev, void *priv)
+{
+    (void)priv;
+    repl_feed_command(ev->dbid, ev->argc, ev->argv);
+    return FR_OK;
+}
+
+int replication_on_cron(const fr_hook_event *ev, void *priv)
+{
+    (void)ev;
+    (void)priv;
+    static long long last_second;
+    long long now = fr_mstime() / 1000;
+    repl_sync_poll();
+    if (now != last_second) {
+        last_second = now;
+        repl_cron_second();
+    }
+    return FR_OK;
+}
+
+int replication_on_client_reset(const fr_hook_event *ev, void *priv)
+{
+    (void)priv;
+    if (ev->why == FR_CLIENT_RESET_FREED) repl_replica_forget(ev->client);
+    return FR_OK;
+}
+
+int replication_on_shutdown(const fr_hook_event *ev, void *priv)
+{
+    (void)ev;
+    (void)priv;
+    repl_sync_kill();
+    return FR_OK;
+}
