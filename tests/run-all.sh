@@ -58,6 +58,8 @@ run_part evict bash "$src/tests/integration/evict.sh" "$src" "$build"
 run_part set_rdb bash "$src/tests/integration/set_rdb.sh" "$src" "$build"
 # Lists: random streams, DUMP bytes, RESTORE fuzz, RDB both ways vs Redis.
 run_part list bash "$src/tests/integration/list.sh" "$src" "$build"
+# Replication, master side: real redis-server as our replica (full and partial resync).
+run_part replication bash "$src/tests/integration/replication.sh" "$src" "$build"
 # CONFIG GET/SET/REWRITE of every parameter against redis-server 7.0.15.
 run_part config bash "$src/tests/integration/config.sh" "$src" "$build"
 # The benchmark is a tool, not a test: its quick mode only has to run.

@@ -102,6 +102,24 @@ static void replconf_ack(fr_ctx *ctx, int i)
     r->ack_time = time(NULL);
 }
 
+/* rdb-only and rdb-filter-only are checked as Redis checks them; the
+ * snapshot we send is the whole dataset either way (see the module page). */
+static int rdb_filter_only(fr_ctx *ctx, const fr_str *v)
+{
+    int n;
+    fr_str **filters = fr_splitargs(v->buf, v->len, &n);
+    if (!filters) {
+        fr_reply_error(ctx, "Missing rdb-filter-only values");
+        return 1;
+    }
+    int bad = -1;
+    for (int i = 0; i < n && bad < 0; i++)
+        if (strcasecmp(filters[i]->buf, "functions")) bad = i;
+    if (bad >= 0) fr_reply_errorf(ctx, "Unsupported rdb-filter-only option: %s", filters[bad]->buf);
+    fr_splitargs_free(filters, n);
+    return bad >= 0;
+}
+
 /* One option/value pair; 1 when the command is over (replied or silent). */
 static int replconf_option(fr_ctx *ctx, repl_replica *h, int i)
 {
@@ -127,11 +145,9 @@ static int replconf_option(fr_ctx *ctx, repl_replica *h, int i)
         return 1; /* only a replica answers it, with an ACK to its master */
     } else if (fr_arg_is(ctx, i, "rdb-only")) {
         long long on;
-        if (fr_arg_ll_or_reply(ctx, i + 1, &on) != FR_OK) return 1;
-        if (on != 0 && on != 1) {
-            fr_reply_error(ctx, "rdb-only value must be 0 or 1");
-            return 1;
-        }
+        if (fr_arg_range_or_reply(ctx, i + 1, 0, 1, NULL, &on) != FR_OK) return 1;
+    } else if (fr_arg_is(ctx, i, "rdb-filter-only")) {
+        return rdb_filter_only(ctx, v);
     } else {
         fr_reply_errorf(ctx, "Unrecognized REPLCONF option: %s", fr_arg(ctx, i)->buf);
         return 1;

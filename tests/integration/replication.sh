@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# replication.sh SRCDIR BUILDDIR -- the replication module's master side
+# with real redis-server 7.0.15 (replication_check.py): replies without
+# replicas compared with redis-server, then a redis-server started with
+# --replicaof ours syncs (full resync, the stream, SELECT, expiry as DEL),
+# shows in INFO/ROLE/CLIENT LIST, resyncs partially after CLIENT KILL TYPE
+# replica, and redis-cli --replica reads the stream.
+# Prints PASS/FAIL lines and "replication: N passed, M failed".
+set -u
+src=${1:?} build=${2:?}
+. "$src/tests/integration/lib.sh"
+export FR_CONFORM=${FR_CONFORM:-$build/tests/conformance/fr-conform}
+fr_init
+
+summary() {
+    printf 'replication: %d passed, %d failed\n' "$FR_PASSED" "$FR_FAILED"
+    [ "$FR_FAILED" -eq 0 ]
+}
+
+check=$src/tests/integration/replication_check.py
+fr_start_named ours "$build/frankenredis-server $src/conf/frankenredis.conf --enable-debug-command yes" || { summary; exit 1; }
+fr_start_named ref redis-server || { summary; exit 1; }
+fr_relay /usr/bin/python3 "$check" before "$PORT_ours" "$PORT_ref"
+fr_start_named replica "redis-server --enable-debug-command yes --replicaof 127.0.0.1 $PORT_ours" || { summary; exit 1; }
+fr_relay /usr/bin/python3 "$check" after "$PORT_ours" "$PORT_replica"
+summary
