@@ -250,6 +250,7 @@ void fr_ctx_release(fr_ctx *ctx);
 typedef enum fr_blocked_type {
     FR_BLOCKED_POSTPONE = 0,   /* held by a pause, runs again from scratch */
     FR_BLOCKED_KEYS,           /* waits for keys (fr_block_on_keys) */
+    FR_BLOCKED_WAKE,           /* waits for a module's wake-up (fr_block_until) */
     FR_BLOCKED__COUNT
 } fr_blocked_type;
 void fr_block_postpone(fr_client *c);

@@ -543,6 +543,17 @@ FR_API void fr_client_close(fr_client *c);
  * handler then answers as on a timeout.  Since 4.2. */
 FR_API int fr_block_on_keys(fr_ctx *ctx, const fr_type *t, int nkeys, const fr_str *const *keys,
                             long long abs_timeout_ms);
+/* Block the calling client on nothing the core can watch (WAIT waits for
+ * replicas' acknowledgements): until a module calls fr_client_wake(c) or
+ * the wall-clock time `abs_timeout_ms` (0: never).  Either way the core
+ * runs the command again before the loop sleeps; the handler answers, or
+ * calls fr_block_until again to go on waiting (its deadline kept).  In the
+ * run the deadline causes, fr_ctx_block_timed_out() is 1 and the handler
+ * must answer.  FR_ERR (nothing done) inside EXEC or without a client.
+ * fr_client_wake ignores a client not waiting this way.  Since 4.3. */
+FR_API int fr_block_until(fr_ctx *ctx, long long abs_timeout_ms);
+FR_API void fr_client_wake(fr_client *c);
+FR_API int fr_ctx_block_timed_out(const fr_ctx *ctx);
 
 /* ------------------------------------------------------------------------ */
 /* Keyspace notifications                                                    */

@@ -23,6 +23,7 @@ int replication_on_command_propagated(const fr_hook_event *ev, void *priv)
 {
     (void)priv;
     repl_feed_command(ev->dbid, ev->argc, ev->argv);
+    repl_g.data_offset = repl_g.master_repl_offset;
     return FR_OK;
 }
 
@@ -43,7 +44,9 @@ int replication_on_cron(const fr_hook_event *ev, void *priv)
 int replication_on_client_reset(const fr_hook_event *ev, void *priv)
 {
     (void)priv;
-    if (ev->why == FR_CLIENT_RESET_FREED) repl_replica_forget(ev->client);
+    if (ev->why != FR_CLIENT_RESET_FREED) return FR_OK;
+    repl_replica_forget(ev->client);
+    repl_waiters_forget(ev->client);
     return FR_OK;
 }
 
@@ -52,5 +55,13 @@ int replication_on_shutdown(const fr_hook_event *ev, void *priv)
     (void)ev;
     (void)priv;
     repl_sync_kill();
+    return FR_OK;
+}
+
+int replication_on_before_sleep(const fr_hook_event *ev, void *priv)
+{
+    (void)ev;
+    (void)priv;
+    repl_before_sleep();
     return FR_OK;
 }

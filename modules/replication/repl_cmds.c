@@ -100,6 +100,7 @@ static void replconf_ack(fr_ctx *ctx, int i)
     if (!r || !fr_string2ll(a->buf, a->len, &off)) return;
     if (off > r->ack_off) r->ack_off = off;
     r->ack_time = time(NULL);
+    repl_waiters_wake();
 }
 
 /* rdb-only and rdb-filter-only are checked as Redis checks them; the
@@ -199,12 +200,80 @@ static int acked_replicas(long long offset)
     return n;
 }
 
+/* Clients blocked in WAIT, with the offset they wait for: woken on every
+ * ACK, they count again.  Redis asks replicas for an ACK at once (REPLCONF
+ * GETACK * through the stream) before the loop sleeps. */
+typedef struct waiter {
+    fr_client *c;
+    long long offset, numreplicas;
+    struct waiter *next;
+} waiter;
+static waiter *waiters;
+static int want_acks;
+
+static waiter **waiter_of(const fr_client *c)
+{
+    waiter **p = &waiters;
+    while (*p && (*p)->c != c) p = &(*p)->next;
+    return p;
+}
+
+void repl_waiters_forget(const fr_client *c)
+{
+    waiter **p = waiter_of(c);
+    if (!*p) return;
+    waiter *w = *p;
+    *p = w->next;
+    fr_free(w);
+}
+
+void repl_waiters_wake(void)
+{
+    for (waiter *w = waiters; w; w = w->next) fr_client_wake(w->c);
+}
+
+void repl_before_sleep(void)
+{
+    if (!want_acks) return;
+    want_acks = 0;
+    static const fr_str *getack[3];
+    if (!getack[0]) {
+        getack[0] = fr_str_new("REPLCONF", 8);
+        getack[1] = fr_str_new("GETACK", 6);
+        getack[2] = fr_str_new("*", 1);
+    }
+    repl_feed_command(-1, 3, getack);
+}
+
 void cmd_wait(fr_ctx *ctx)
 {
+    fr_client *c = fr_ctx_client(ctx);
+    waiter **p = waiter_of(c);
+    if (*p) { /* a run after a wake-up or at the deadline */
+        int n = acked_replicas((*p)->offset);
+        if (n < (*p)->numreplicas && !fr_ctx_block_timed_out(ctx) && fr_block_until(ctx, 0) == FR_OK) return;
+        repl_waiters_forget(c);
+        fr_reply_long_long(ctx, n);
+        return;
+    }
     long long numreplicas, deadline;
     if (fr_arg_ll_or_reply(ctx, 1, &numreplicas) != FR_OK) return;
     if (fr_arg_timeout_or_reply(ctx, 2, FR_TIMEOUT_MS, &deadline) != FR_OK) return;
-    fr_reply_long_long(ctx, acked_replicas(repl_g.master_repl_offset));
+    /* Redis waits for the caller's last write; the last write of anyone
+     * is at or after it, so never reports a replica that lacks it */
+    long long offset = repl_g.data_offset;
+    int n = acked_replicas(offset);
+    if (n >= numreplicas || fr_ctx_in_exec(ctx) || fr_block_until(ctx, deadline) != FR_OK) {
+        fr_reply_long_long(ctx, n);
+        return;
+    }
+    waiter *w = fr_calloc(sizeof(*w));
+    w->c = c;
+    w->offset = offset;
+    w->numreplicas = numreplicas;
+    w->next = waiters;
+    waiters = w;
+    want_acks = 1;
 }
 
 /* ---- DEBUG CHANGE-REPL-ID --------------------------------------------------- */

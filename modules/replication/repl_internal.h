@@ -61,6 +61,9 @@ typedef struct repl_backlog {
 typedef struct repl_globals {
     char replid[41], replid2[41];
     long long master_repl_offset;
+    long long data_offset;       /* master_repl_offset after the last
+                                  * propagated command (not PING/GETACK):
+                                  * what WAIT waits for */
     long long second_replid_offset;
     repl_backlog *backlog;       /* NULL until the first replica */
     int seldb;                   /* DB the stream last selected, -1: none */
@@ -106,6 +109,9 @@ const char *repl_replica_ip(const repl_replica *r, char *buf, size_t len);
 
 /* ---- repl_cmds.c --------------------------------------------------------- */
 void repl_info_write(fr_info_out *o, void *priv);
+void repl_waiters_forget(const fr_client *c);
+void repl_waiters_wake(void);
+void repl_before_sleep(void);
 
 /* ---- repl_sync.c --------------------------------------------------------- */
 /* A replica now waiting for a full resync: attach it to the snapshot in

@@ -171,6 +171,20 @@ def after(ours, rep, rep_port):
           repr(role))
     cl = ours.cmd("CLIENT", "LIST", "TYPE", "replica").decode()
     check("client-list/flags-S", cl.count("\n") == 1 and " flags=S " in cl and "cmd=replconf" in cl, cl)
+    # WAIT: the replica's ACK (asked with GETACK) ends it early; a count
+    # out of reach waits for the timeout
+    ours.cmd("SET", "waited", "1")
+    t0 = time.time()
+    got = ours.cmd("WAIT", "1", "5000")
+    dt = time.time() - t0
+    check("wait/acked", got == b":1" and dt < 1.0, "%r after %.2fs" % (got, dt))
+    t0 = time.time()
+    got = ours.cmd("WAIT", "2", "300")
+    dt = time.time() - t0
+    check("wait/timeout", got == b":1" and 0.25 < dt < 1.5, "%r after %.2fs" % (got, dt))
+    ours.cmd("MULTI")
+    ours.cmd("WAIT", "5", "0")
+    check("wait/in-multi", ours.cmd("EXEC") == [b":1"], "")
     # a dropped link comes back with a partial resync from the backlog
     before_ok = int(info(ours, "stats")["sync_partial_ok"])
     full = int(info(ours, "stats")["sync_full"])
