@@ -2517,6 +2517,10 @@ static const policy_t policy[] = {
     {SKIP("save", "writes a file; no_multi; timing")},
     {SKIP("bgsave", "forks and writes a file: timing")},
     {SKIP("lastsave", "a clock")},
+    {SKIP("wait", "blocks until replicas acknowledge: without replicas, for its whole timeout or for ever "
+                  "(tests/integration/replication.sh covers it)")},
+    {SKIP("sync", "turns the fuzzer's connection into a replica fed an RDB and the stream")},
+    {SKIP("psync", "turns the fuzzer's connection into a replica fed an RDB and the stream")},
 };
 
 static const policy_t *find_policy(const char *name, int from)
