@@ -529,6 +529,17 @@ FR_API void fr_client_set_replica(fr_client *c);
 FR_API void fr_client_write_raw(fr_client *c, const void *p, size_t len);
 FR_API const char *fr_client_addr(const fr_client *c);
 FR_API void fr_client_close(fr_client *c);
+/* A socket a module owns (a replica's link to its master), watched by the
+ * event loop: fn runs on the loop thread when fd is readable (FR_FD_READ)
+ * or writable (FR_FD_WRITE), as `events` asks.  fr_fd_watch_free stops
+ * and frees the watch (NULL is fine; allowed inside fn); the module still
+ * owns and closes fd.  Since 4.3. */
+#define FR_FD_READ 1
+#define FR_FD_WRITE 2
+typedef struct fr_fd_watch fr_fd_watch;
+typedef void (*fr_fd_fn)(int fd, int events, void *priv);
+FR_API fr_fd_watch *fr_fd_watch_new(int fd, int events, fr_fd_fn fn, void *priv);
+FR_API void fr_fd_watch_free(fr_fd_watch *w);
 /* Block the calling client until one of `keys` (in its DB) holds a value
  * of type `t`, or until the wall-clock time `abs_timeout_ms` (0: never),
  * as Redis blocks BLPOP or BZPOPMIN.  On FR_OK the handler returns without

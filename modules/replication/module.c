@@ -2,6 +2,8 @@
  * IDs, the INFO writer) and the hooks that feed it: propagated commands
  * become the stream, cron drives snapshots and the once-a-second work,
  * a freed client stops being a replica, shutdown stops our child. */
+#include <stdio.h>
+
 #include "repl_internal.h"
 
 int replication_init(fr_module *m)
@@ -27,16 +29,30 @@ int replication_on_command_propagated(const fr_hook_event *ev, void *priv)
     return FR_OK;
 }
 
+/* `replicaof` from the config: read at the first cron, when the config
+ * file and the command line have both been applied. */
+static void follow_config_once(void)
+{
+    static int done;
+    if (done) return;
+    done = 1;
+    char host[256];
+    int port;
+    if (sscanf(replication_conf_replicaof(), "%255s %d", host, &port) == 2) repl_set_master(host, port, 1);
+}
+
 int replication_on_cron(const fr_hook_event *ev, void *priv)
 {
     (void)ev;
     (void)priv;
     static long long last_second;
+    follow_config_once();
     long long now = fr_mstime() / 1000;
     repl_sync_poll();
     if (now != last_second) {
         last_second = now;
         repl_cron_second();
+        repl_replica_cron();
     }
     return FR_OK;
 }
@@ -55,6 +71,7 @@ int replication_on_shutdown(const fr_hook_event *ev, void *priv)
     (void)ev;
     (void)priv;
     repl_sync_kill();
+    repl_replica_shutdown();
     return FR_OK;
 }
 

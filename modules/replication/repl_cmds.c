@@ -50,6 +50,10 @@ static void sync_common(fr_ctx *ctx, int psync)
 {
     fr_client *c = fr_ctx_client(ctx);
     if (!c || repl_replica_of(c)) return; /* already a replica: ignored */
+    if (repl_is_replica()) { /* no chained replication (see the module page) */
+        fr_reply_error(ctx, "-NOMASTERLINK Can't SYNC while not connected with my master");
+        return;
+    }
     fr_log(FR_LOG_NOTICE, "Replica %s asks for synchronization", fr_client_addr(c));
     if (psync) {
         long long offset;
@@ -172,6 +176,10 @@ void cmd_replconf(fr_ctx *ctx)
 
 void cmd_role(fr_ctx *ctx)
 {
+    if (repl_is_replica()) {
+        repl_replica_role(ctx);
+        return;
+    }
     fr_reply_array(ctx, 3);
     fr_reply_bulk_cstr(ctx, "master");
     fr_reply_long_long(ctx, repl_g.master_repl_offset);
@@ -276,6 +284,44 @@ void cmd_wait(fr_ctx *ctx)
     want_acks = 1;
 }
 
+/* ---- REPLICAOF / SLAVEOF ------------------------------------------------------- */
+
+static void replicaof(fr_ctx *ctx)
+{
+    if (fr_arg_is(ctx, 1, "no") && fr_arg_is(ctx, 2, "one")) {
+        if (repl_is_replica()) {
+            repl_unset_master();
+            fr_log(FR_LOG_NOTICE, "MASTER MODE enabled (user request from 'id=%llu')",
+                   fr_client_id(fr_ctx_client(ctx)));
+        }
+        fr_reply_ok(ctx);
+        return;
+    }
+    long long port;
+    if (fr_arg_ll_or_reply(ctx, 2, &port) != FR_OK) return;
+    const char *host = fr_arg(ctx, 1)->buf;
+    if (repl_same_master(host, (int)port)) {
+        fr_log(FR_LOG_NOTICE, "REPLICAOF would result into synchronization with the master we are already "
+               "connected with. No operation performed.");
+        fr_reply_status(ctx, "OK Already connected to specified master");
+        return;
+    }
+    repl_set_master(host, (int)port, 0);
+    fr_log(FR_LOG_NOTICE, "REPLICAOF %s:%lld enabled (user request from 'id=%llu')", host, port,
+           fr_client_id(fr_ctx_client(ctx)));
+    fr_reply_ok(ctx);
+}
+
+void cmd_replicaof(fr_ctx *ctx)
+{
+    replicaof(ctx);
+}
+
+void cmd_slaveof(fr_ctx *ctx)
+{
+    replicaof(ctx);
+}
+
 /* ---- DEBUG CHANGE-REPL-ID --------------------------------------------------- */
 
 void replication_debug_change_repl_id(fr_ctx *ctx)
@@ -303,7 +349,8 @@ int replication_info_replication(replication_info_replication_fields *out)
 void repl_info_write(fr_info_out *o, void *priv)
 {
     (void)priv;
-    fr_info_add_text(o, "role", "master");
+    fr_info_add_text(o, "role", repl_is_replica() ? "slave" : "master");
+    if (repl_is_replica()) repl_replica_info(o);
     fr_info_add_ll(o, "connected_slaves", repl_replica_count());
     int id = 0;
     for (repl_replica *r = repl_g.replicas; r; r = r->next) {

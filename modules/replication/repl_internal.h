@@ -113,6 +113,16 @@ void repl_waiters_forget(const fr_client *c);
 void repl_waiters_wake(void);
 void repl_before_sleep(void);
 
+/* ---- repl_replica.c ------------------------------------------------------ */
+int repl_is_replica(void);
+int repl_same_master(const char *host, int port);
+void repl_set_master(const char *host, int port, int from_config);
+void repl_unset_master(void);
+void repl_replica_cron(void);
+void repl_replica_role(fr_ctx *ctx);
+void repl_replica_info(fr_info_out *o);
+void repl_replica_shutdown(void);
+
 /* ---- repl_sync.c --------------------------------------------------------- */
 /* A replica now waiting for a full resync: attach it to the snapshot in
  * progress when it can, else start one when no fork runs. */

@@ -134,7 +134,8 @@ static fr_str *cat_header(fr_str *s, char kind, long long n)
  * whole commands.  dbid -1 (PING) never selects. */
 void repl_feed_command(int dbid, int argc, const fr_str *const *argv)
 {
-    if (!repl_g.backlog) return;
+    /* a replica's offset is its master's: local writes do not move it */
+    if (!repl_g.backlog || repl_is_replica()) return;
     fr_str *s = fr_str_new_empty(64);
     if (dbid != repl_g.seldb && dbid >= 0) {
         char id[24];

@@ -210,11 +210,66 @@ def cli_replica(ours, port):
     check("redis-cli/--replica", "SYNC with master" in out and '"SET","cli-replica-key","hello"' in out, out[-400:])
 
 
+def replica_side(master, ours, ours_port):
+    """ours (started with --replicaof) follows a real redis-server."""
+    up = wait_for(lambda: info(ours, "replication").get("master_link_status") == "up")
+    check("replica/link-up", up, repr(info(ours, "replication")))
+    if not up:
+        return
+    check("replica/role", ours.cmd("ROLE")[0] == b"slave" and ours.cmd("ROLE")[3] == b"connected", repr(ours.cmd("ROLE")))
+    a, b = info_names(ours, "replication"), [n for n in info_names(master, "replication")]
+    want = ["role", "master_host", "master_port", "master_link_status", "master_last_io_seconds_ago",
+            "master_sync_in_progress", "slave_read_repl_offset", "slave_repl_offset", "slave_priority",
+            "slave_read_only", "replica_announced", "connected_slaves"] + b[b.index("master_failover_state"):]
+    check("replica/info-fields", a == want, "ours %r, want %r" % (a, want))
+    digests_equal("replica/digest-after-diskless-sync", master, ours)
+    for db in (0, 2, 9):
+        master.cmd("SELECT", db)
+        master.cmd("SET", "m%d" % db, "x")
+        master.cmd("HSET", "mh%d" % db, "a", "1", "b", "2")
+    master.cmd("SELECT", 0)
+    master.cmd("MULTI"); master.cmd("INCR", "c"); master.cmd("RPUSH", "rl", "1", "2"); master.cmd("EXEC")
+    master.cmd("SET", "gone-soon", "1", "PX", "300")
+    digests_equal("replica/digest-after-stream", master, ours)
+    check("replica/offset", info(ours, "replication")["slave_repl_offset"] == info(master, "replication")["master_repl_offset"],
+          "")
+    t0 = time.time()
+    got = master.cmd("WAIT", "1", "3000")
+    check("replica/acks-getack", got == b":1" and time.time() - t0 < 1.0, repr(got))
+    wait_for(lambda: master.cmd("EXISTS", "gone-soon") == b":0" and master.cmd("DBSIZE") == ours.cmd("DBSIZE"), 5)
+    digests_equal("replica/digest-after-master-expiry", master, ours)
+    # the master drops the link: we come back with PSYNC, partially
+    ok0 = int(info(master, "stats")["sync_partial_ok"])
+    master.cmd("CLIENT", "KILL", "TYPE", "replica")
+    master.cmd("SET", "during-drop", "1")
+    ok = wait_for(lambda: int(info(master, "stats")["sync_partial_ok"]) == ok0 + 1 and
+                  info(ours, "replication").get("master_link_status") == "up")
+    check("replica/partial-resync", ok, repr(info(master, "stats").get("sync_partial_ok")))
+    digests_equal("replica/digest-after-partial", master, ours)
+    # a disk-style transfer ($<len>) after a forced full resync
+    master.cmd("CONFIG", "SET", "repl-diskless-sync", "no")
+    ours.cmd("REPLICAOF", "NO", "ONE")
+    r = info(ours, "replication")
+    check("replica/no-one", r["role"] == "master" and r["second_repl_offset"] != "-1", repr(r))
+    ours.cmd("SET", "local-write", "1")
+    full0 = int(info(master, "stats")["sync_full"])
+    check("replica/replicaof-again", ours.cmd("REPLICAOF", "127.0.0.1", str(master.port)) == b"+OK", "")
+    ok = wait_for(lambda: int(info(master, "stats")["sync_full"]) == full0 + 1 and
+                  info(ours, "replication").get("master_link_status") == "up")
+    check("replica/disk-full-resync", ok, repr(info(ours, "replication")))
+    digests_equal("replica/digest-after-disk-sync", master, ours)
+    check("replica/already", ours.cmd("REPLICAOF", "127.0.0.1", str(master.port)) == b"+OK Already connected to specified master", "")
+
+
 def main():
     phase, ours_port, other_port = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
     ours = Conn(ours_port)
     if phase == "before":
         before(ours, Conn(other_port))
+    elif phase == "replica":
+        master = Conn(other_port)
+        master.port = other_port
+        replica_side(master, ours, ours_port)
     else:
         after(ours, Conn(other_port), other_port)
         cli_replica(ours, ours_port)
