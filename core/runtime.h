@@ -60,6 +60,7 @@ typedef struct fr_runtime_state {
     int exec_multi_emitted;   /* MULTI already propagated for this EXEC */
     pid_t child_pid;          /* a background job's child, 0 if none */
     char *deny_writes_error;  /* fr_deny_writes(): refuse writes with this */
+    char *replica_ro_error;   /* fr_replica_read_only(): -READONLY, or NULL */
     fr_module *expire_provider;
     int pause_cron;           /* DEBUG PAUSE-CRON: the cron does nothing */
     fr_runtime_fork_stats fork;

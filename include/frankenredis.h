@@ -661,6 +661,11 @@ FR_API int fr_fork_active(void);
  * blocking) in the parent, -1 when no pipe could be made (or fork failed;
  * errno then tells why).  Both ends are close-on-exec.  Since 4.3. */
 FR_API int fr_fork_reporting(int *report_fd);
+/* A read-only replica (replica-read-only): while `error` is set, write
+ * commands from connections are refused with it ("-READONLY ..."), checked
+ * right after the fr_deny_writes refusal as Redis does; commands run by a
+ * replayer (the master's stream) are not.  NULL lifts it.  Since 4.3. */
+FR_API void fr_replica_read_only(const char *error);
 
 /* Snapshots: the module that owns the snapshot format (rdb) lends it to
  * the others (an AOF rewrite's base file, a replica's full sync).  One

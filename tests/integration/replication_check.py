@@ -223,6 +223,9 @@ def replica_side(master, ours, ours_port):
             "slave_read_only", "replica_announced", "connected_slaves"] + b[b.index("master_failover_state"):]
     check("replica/info-fields", a == want, "ours %r, want %r" % (a, want))
     digests_equal("replica/digest-after-diskless-sync", master, ours)
+    got = ours.cmd("SET", "x", "1")
+    check("replica/readonly", got == b"-READONLY You can't write against a read only replica.", repr(got))
+    check("replica/reads-ok", ours.cmd("GET", "pre1") == b"a", "")
     for db in (0, 2, 9):
         master.cmd("SELECT", db)
         master.cmd("SET", "m%d" % db, "x")
