@@ -2521,6 +2521,8 @@ static const policy_t policy[] = {
                   "(tests/integration/replication.sh covers it)")},
     {SKIP("sync", "turns the fuzzer's connection into a replica fed an RDB and the stream")},
     {SKIP("psync", "turns the fuzzer's connection into a replica fed an RDB and the stream")},
+    {SKIP("replicaof", "makes the server a read-only replica of whatever host the generator names")},
+    {SKIP("slaveof", "makes the server a read-only replica of whatever host the generator names")},
 };
 
 static const policy_t *find_policy(const char *name, int from)
