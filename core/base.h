@@ -99,7 +99,6 @@ typedef struct fr_process {
     time_t start_time;
     long long start_ms;
     char runid[41];
-    char replid[41];          /* master_replid once DEBUG CHANGE-REPL-ID set it, else "" (runid) */
 } fr_process;
 
 extern fr_process fr_proc;

@@ -15,9 +15,11 @@
  * command again while the key holds the awaited type: the module's
  * handler serves, or waits again in the same place with the same
  * deadline.  Deadlines are checked before the loop sleeps (at least every
- * 1000/hz ms).
+ * 1000/hz ms).  WAKE, a command waiting for something only a module sees
+ * (fr_block_until: WAIT and replicas' acks): a module's fr_client_wake, or
+ * the deadline, runs it again before the loop sleeps.
  * Invariants: a client is in the postponed list iff its record's type is
- * POSTPONE, in the waiters list iff KEYS; every record is freed with its
+ * POSTPONE, in the waiters list iff KEYS, in the sleepers list iff WAKE; every record is freed with its
  * client (fr_blocked_client_gone). */
 #include <string.h>
 
@@ -34,13 +36,14 @@ typedef struct fr_block {
     int nkeys;
     long long deadline_ms;          /* 0: none */
     int serving, reblocked;         /* running again; waits again */
+    int woken, timed_out;           /* WAKE only */
 } fr_block;
 
 typedef struct fr_block_list {
     fr_block *head, *tail;
 } fr_block_list;
 
-static fr_block_list postponed, waiters;
+static fr_block_list postponed, waiters, sleepers;
 static long counts[FR_BLOCKED__COUNT];
 
 /* Keys written while someone waited on them, in order, without repeats. */
@@ -90,6 +93,7 @@ static void block_drop(fr_client *c)
     fr_block *b = c->block;
     if (!b) return;
     if (b->type == FR_BLOCKED_POSTPONE) list_unlink(&postponed, b);
+    if (b->type == FR_BLOCKED_WAKE) list_unlink(&sleepers, b);
     if (b->type == FR_BLOCKED_KEYS) {
         list_unlink(&waiters, b);
         for (int i = 0; i < b->nkeys; i++) fr_str_free(b->keys[i]);
@@ -279,8 +283,64 @@ void fr_blocked_serve_ready(void)
     serving = 0;
 }
 
+/* ---- WAKE ---------------------------------------------------------------- */
+
+FR_API int fr_block_until(fr_ctx *ctx, long long abs_timeout_ms)
+{
+    fr_client *c = ctx->client;
+    if (!c || fr_runtime.in_exec) return FR_ERR;
+    fr_block *b = c->block;
+    if (b && b->type == FR_BLOCKED_WAKE && b->serving) {
+        b->reblocked = 1;
+        fr_client_hold_input(c);
+        return FR_OK;
+    }
+    b = block_new(c, FR_BLOCKED_WAKE);
+    b->deadline_ms = abs_timeout_ms;
+    list_append(&sleepers, b);
+    return FR_OK;
+}
+
+FR_API void fr_client_wake(fr_client *c)
+{
+    fr_block *b = c ? c->block : NULL;
+    if (b && b->type == FR_BLOCKED_WAKE && !b->serving) b->woken = 1;
+}
+
+FR_API int fr_ctx_block_timed_out(const fr_ctx *ctx)
+{
+    const fr_block *b = ctx->client ? ctx->client->block : NULL;
+    return b && b->type == FR_BLOCKED_WAKE && b->serving && b->timed_out;
+}
+
+/* Woken and timed-out sleepers run again, oldest first.  Ids, not
+ * pointers: a command run here may free other clients.  A run at the
+ * deadline that waits again anyway is not kept waiting. */
+static void serve_sleepers(long long now)
+{
+    long n = 0;
+    for (fr_block *b = sleepers.head; b; b = b->next) n++;
+    if (!n) return;
+    uint64_t *ids = fr_malloc(sizeof(*ids) * (size_t)n);
+    long k = 0;
+    for (fr_block *b = sleepers.head; b; b = b->next)
+        if (b->woken || (b->deadline_ms && b->deadline_ms <= now)) ids[k++] = b->client->id;
+    for (long i = 0; i < k; i++) {
+        fr_client *c = fr_client_by_id(ids[i]);
+        fr_block *b = c ? c->block : NULL;
+        if (!b || b->type != FR_BLOCKED_WAKE) continue;
+        b->woken = 0;
+        b->timed_out = b->deadline_ms && b->deadline_ms <= now;
+        rerun(c, b);
+        b = c->block;
+        if (b && b->type == FR_BLOCKED_WAKE && b->timed_out) unblock_unserved(c);
+    }
+    fr_free(ids);
+}
+
 void fr_blocked_check_timeouts(void)
 {
+    if (counts[FR_BLOCKED_WAKE]) serve_sleepers((long long)fr_mstime());
     if (!counts[FR_BLOCKED_KEYS]) return;
     long long now = (long long)fr_mstime();
     fr_block *b = waiters.head;

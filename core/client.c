@@ -466,7 +466,7 @@ static void write_cb(struct ev_loop *loop, ev_io *w, int revents)
 /* ------------------------------------------------------------------ cron */
 
 /* Idle timeouts (never for a subscribed client, which waits for messages,
- * as in Redis), and output limits for readers that stopped reading (no
+ * nor for a replica, as in Redis), and output limits for readers that stopped reading (no
  * new reply would check them). */
 /* A connection idle for more than 2 s gives back its query buffer's free
  * space (all of it when nothing is pending), as Redis's clientsCron does:
@@ -495,7 +495,8 @@ void fr_clients_cron(void)
     fr_client *c = fr_proto.clients;
     while (c) {
         fr_client *next = c->next;
-        if (fr_cfg.timeout > 0 && now - c->last_interaction > fr_cfg.timeout && !fr_client_subscribed(c)) {
+        if (fr_cfg.timeout > 0 && now - c->last_interaction > fr_cfg.timeout && !fr_client_subscribed(c) &&
+            !(c->flags & FR_CLIENT_REPLICA)) {
             fr_log(FR_LOG_VERBOSE, "Closing idle client");
             fr_client_free(c);
         } else if (fr_cfg.core_hardened && fr_cfg.hardened_partial_request_timeout > 0 && c->partial_since &&

@@ -43,9 +43,11 @@ static int type_by_name(const char *name)
     return TYPE_UNKNOWN;
 }
 
-/* No replication yet: a connection is pubsub while subscribed, else normal. */
+/* Redis's getClientType: a replica (marked by the replication module), else
+ * pubsub while subscribed, else normal. */
 static int type_of(const fr_client *c)
 {
+    if (c->flags & FR_CLIENT_REPLICA) return TYPE_REPLICA;
     return fr_client_subscribed(c) ? TYPE_PUBSUB : TYPE_NORMAL;
 }
 
@@ -87,6 +89,7 @@ static void flags_string(const fr_client *c, char *out)
 {
     char *p = out;
     if (c->flags & FR_CLIENT_MONITOR) *p++ = 'O';
+    else if (c->flags & FR_CLIENT_REPLICA) *p++ = 'S';
     if (fr_client_subscribed(c)) *p++ = 'P';
     if (c->multi) *p++ = 'x';
     if (fr_client_is_blocked(c)) *p++ = 'b';

@@ -310,14 +310,6 @@ static void debug_log(fr_ctx *ctx)
     fr_reply_ok(ctx);
 }
 
-static void debug_change_repl_id(fr_ctx *ctx)
-{
-    fr_log(FR_LOG_WARNING, "Changing replication IDs after receiving DEBUG change-repl-id");
-    for (int i = 0; i < 40; i++) fr_proc.replid[i] = "0123456789abcdef"[random() & 15];
-    fr_proc.replid[40] = '\0';
-    fr_reply_ok(ctx);
-}
-
 /* Random patterns against random strings: it must not crash or hang. */
 static void debug_stringmatch_test(fr_ctx *ctx)
 {
@@ -395,7 +387,6 @@ static const struct {
     {"error", 3, 3, debug_error},
     {"log", 3, 3, debug_log},
     {"leak", 3, 3, debug_ok},
-    {"change-repl-id", 2, 2, debug_change_repl_id},
     {"stringmatch-test", 2, 2, debug_stringmatch_test},
     {"quicklist-packed-threshold", 3, 3, debug_packed_threshold},
     {"pause-cron", 3, 3, debug_pause_cron},

@@ -148,6 +148,10 @@ static void process_one(fr_client *c)
         reject(c, cmd, fr_runtime.deny_writes_error);
         return;
     }
+    if (fr_runtime.replica_ro_error && (cmd->flags & FR_CMD_WRITE)) {
+        reject(c, cmd, fr_runtime.replica_ro_error);
+        return;
+    }
     if (fr_client_subscribed(c) && c->resp == 2 && !allowed_when_subscribed(cmd)) {
         char err[256];
         snprintf(err, sizeof(err),
@@ -207,6 +211,12 @@ void fr_command_call(fr_ctx *ctx)
         fr_hook_event ev = {.id = FR_HOOK_COMMAND_EXECUTED, .ctx = ctx};
         fr_hooks_fire(&ev);
     }
+}
+
+void fr_replica_read_only(const char *error)
+{
+    fr_free(fr_runtime.replica_ro_error);
+    fr_runtime.replica_ro_error = error ? fr_strdup(error) : NULL;
 }
 
 void fr_deny_writes(const char *error)

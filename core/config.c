@@ -506,7 +506,7 @@ static int def_set_raw_one(conf_def *d, const char *v, const char **err)
     case CT_MEM:
         if (parse_number(d, v, &ll, err) != 0) return -1;
         if (range_error(d, ll, err)) return -1;
-        if ((d->flags & CF_VOCAB) && d->vocab->floor && ll < d->vocab->floor) ll = d->vocab->floor;
+        if (d->vocab && d->vocab->floor && ll < d->vocab->floor) ll = d->vocab->floor;
         if (owned(d)) d->mod_ll = ll;
         else *(long long *)d->ptr = ll;
         return 0;
@@ -1044,7 +1044,8 @@ fr_conf_handle *fr_config_add_module_directive(const char *module, const fr_conf
     def_get(d, buf, sizeof(buf));
     d->deflt_text = fr_strdup(buf);
     /* A Redis parameter the module implements: the vocabulary's entry is
-     * hidden while the module is loaded, and lends its alias, its format
+     * hidden while the module is loaded, and lends its alias, its format,
+     * the floor Redis silently raises a small number to (repl-backlog-size)
      * and, for a parameter with a syntax of its own (save, dbfilename),
      * its parser: Redis's rules stay in one place, the module's check (if
      * any) runs on the parsed text. */

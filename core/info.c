@@ -426,9 +426,6 @@ static void stats_traffic(fr_info_out *o, const fr_proto_stats *st)
     add_f2(o, "instantaneous_input_repl_kbps", 0);
     add_f2(o, "instantaneous_output_repl_kbps", 0);
     add_ll(o, "rejected_connections", st->rejected_conn);
-    add_ll(o, "sync_full", 0);
-    add_ll(o, "sync_partial_ok", 0);
-    add_ll(o, "sync_partial_err", 0);
 }
 
 static void stats_keys(fr_info_out *o, const fr_keyspace_stats *st)
@@ -493,20 +490,11 @@ static void section_stats(fr_info_out *o)
 
 /* -------------------------------------------------------- replication */
 
+/* Every field is the replication module's (role, replicas, replication
+ * IDs and offsets, the backlog): the core prints the header only. */
 static void section_replication(fr_info_out *o)
 {
     catf(o, "# Replication\r\n");
-    add_str(o, "role", "master");
-    add_ll(o, "connected_slaves", 0);
-    add_str(o, "master_failover_state", "no-failover");
-    add_str(o, "master_replid", fr_proc.replid[0] ? fr_proc.replid : fr_proc.runid);
-    add_str(o, "master_replid2", "0000000000000000000000000000000000000000");
-    add_ll(o, "master_repl_offset", 0);
-    add_ll(o, "second_repl_offset", -1);
-    add_ll(o, "repl_backlog_active", 0);
-    add_ll(o, "repl_backlog_size", 1048576);
-    add_ll(o, "repl_backlog_first_byte_offset", 0);
-    add_ll(o, "repl_backlog_histlen", 0);
 }
 
 /* ---------------------------------------------------------------- cpu */

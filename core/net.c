@@ -10,7 +10,9 @@
  * first, as Redis does), untouched when CONFIG SET rebuilds the TCP ones,
  * its file removed at shutdown but not by a forked child.  Its clients
  * are local (protected mode lets them in) and show the socket's path as
- * both addresses ("path:0"), as redis-server 7.0.15 does. */
+ * both addresses ("path:0"), as redis-server 7.0.15 does.
+ *
+ * Modules' own sockets (fr_fd_watch) are watched here too. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -438,4 +440,37 @@ long long fr_net_maxclients_possible(long long want)
         fr_log(FR_LOG_WARNING, "Failed applying new configuration. Possibly related to new maxclients setting. "
                "Restoring previous settings.");
     return fit;
+}
+
+/* ---------------------------------------------------- modules' sockets */
+
+struct fr_fd_watch {
+    ev_io io;               /* first: the callback gets &io */
+    fr_fd_fn fn;
+    void *priv;
+};
+
+static void fd_watch_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+    (void)loop;
+    fr_fd_watch *fw = (fr_fd_watch *)(void *)w;
+    int ev = (revents & EV_READ ? FR_FD_READ : 0) | (revents & EV_WRITE ? FR_FD_WRITE : 0);
+    fw->fn(w->fd, ev, fw->priv);
+}
+
+FR_API fr_fd_watch *fr_fd_watch_new(int fd, int events, fr_fd_fn fn, void *priv)
+{
+    fr_fd_watch *fw = fr_calloc(sizeof(*fw));
+    fw->fn = fn;
+    fw->priv = priv;
+    ev_io_init(&fw->io, fd_watch_cb, fd, (events & FR_FD_READ ? EV_READ : 0) | (events & FR_FD_WRITE ? EV_WRITE : 0));
+    ev_io_start(fr_proto.loop, &fw->io);
+    return fw;
+}
+
+FR_API void fr_fd_watch_free(fr_fd_watch *fw)
+{
+    if (!fw) return;
+    ev_io_stop(fr_proto.loop, &fw->io);
+    fr_free(fw);
 }

@@ -101,10 +101,11 @@ size_t fr_obuf_memory(const fr_client *c)
     return c->reply_mem;
 }
 
-/* The class a client's limits come from: pubsub while it is subscribed
- * (Redis's getClientType); replicas do not exist yet. */
+/* The class a client's limits come from, as Redis's getClientType: a
+ * replica first, then pubsub while it is subscribed. */
 static int client_class(const fr_client *c)
 {
+    if (c->flags & FR_CLIENT_REPLICA) return FR_OBUF_REPLICA;
     return fr_client_subscribed(c) ? FR_OBUF_PUBSUB : FR_OBUF_NORMAL;
 }
 

@@ -53,8 +53,13 @@ typedef struct fr_reply_block {
 /* Bytes read this wake-up, commands not run yet (fr_clients_process_reads). */
 #define FR_CLIENT_READ_QUEUED (1 << 13)
 #define FR_CLIENT_MONITOR (1 << 16)    /* MONITOR: gets every command (monitor.c) */
+/* A replica (Redis's CLIENT_SLAVE, set by a module through the SDK): its
+ * output is the replication stream, which the module writes raw while
+ * RAW_WRITE is set; replies to its own commands are dropped. */
+#define FR_CLIENT_REPLICA (1 << 17)
+#define FR_CLIENT_RAW_WRITE (1 << 18)
 /* Replies are dropped, not queued, while any of these is set. */
-#define FR_CLIENT_SILENT (FR_CLIENT_CLOSE_AFTER_REPLY | FR_CLIENT_CLOSE_ASAP | FR_CLIENT_REPLY_OFF | FR_CLIENT_REPLY_SKIP)
+#define FR_CLIENT_SILENT (FR_CLIENT_CLOSE_AFTER_REPLY | FR_CLIENT_CLOSE_ASAP | FR_CLIENT_REPLY_OFF | FR_CLIENT_REPLY_SKIP | FR_CLIENT_REPLICA)
 
 /* MULTI state: the queued commands (multi.c, in the runtime, owns the
  * layout; the client only carries it). */
@@ -124,6 +129,7 @@ static inline int fr_client_silent(const fr_client *c)
 {
     int silent = c->flags & FR_CLIENT_SILENT;
     if (c->flags & FR_CLIENT_PUSHING) silent &= ~(FR_CLIENT_REPLY_OFF | FR_CLIENT_REPLY_SKIP);
+    if (c->flags & FR_CLIENT_RAW_WRITE) silent &= ~(FR_CLIENT_REPLICA | FR_CLIENT_REPLY_OFF | FR_CLIENT_REPLY_SKIP);
     return silent != 0;
 }
 

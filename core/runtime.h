@@ -60,6 +60,7 @@ typedef struct fr_runtime_state {
     int exec_multi_emitted;   /* MULTI already propagated for this EXEC */
     pid_t child_pid;          /* a background job's child, 0 if none */
     char *deny_writes_error;  /* fr_deny_writes(): refuse writes with this */
+    char *replica_ro_error;   /* fr_replica_read_only(): -READONLY, or NULL */
     fr_module *expire_provider;
     int pause_cron;           /* DEBUG PAUSE-CRON: the cron does nothing */
     fr_runtime_fork_stats fork;
@@ -269,6 +270,7 @@ void fr_ctx_release(fr_ctx *ctx);
 typedef enum fr_blocked_type {
     FR_BLOCKED_POSTPONE = 0,   /* held by a pause, runs again from scratch */
     FR_BLOCKED_KEYS,           /* waits for keys (fr_block_on_keys) */
+    FR_BLOCKED_WAKE,           /* waits for a module's wake-up (fr_block_until) */
     FR_BLOCKED__COUNT
 } fr_blocked_type;
 void fr_block_postpone(fr_client *c);

@@ -1,7 +1,8 @@
 /* sdk_client.c -- the SDK's client handles: a module addressing a
  * connection other than the caller (pub/sub messages), the subscription
  * counts the core derives Redis's pub/sub client state from, and the
- * client-reset hook that tells modules a session's state must go.
+ * client-reset hook that tells modules a session's state must go, and the
+ * replica mark the replication module sets on the connections it feeds.
  *
  * A push context is an fr_ctx bound to the target client and nothing else
  * (no command, no arguments), so the ordinary fr_reply_* encoders write
@@ -69,4 +70,27 @@ void fr_client_reset_modules(fr_client *c, int why)
     if (!fr_hooks_count(FR_HOOK_CLIENT_RESET)) return;
     fr_hook_event ev = {.id = FR_HOOK_CLIENT_RESET, .client = c, .why = why};
     fr_hooks_fire(&ev);
+}
+
+void fr_client_set_replica(fr_client *c)
+{
+    c->flags |= FR_CLIENT_REPLICA;
+}
+
+void fr_client_write_raw(fr_client *c, const void *p, size_t len)
+{
+    int was = c->flags & FR_CLIENT_RAW_WRITE;
+    c->flags |= FR_CLIENT_RAW_WRITE;
+    fr_client_add_reply(c, p, len);
+    if (!was) c->flags &= ~FR_CLIENT_RAW_WRITE;
+}
+
+const char *fr_client_addr(const fr_client *c)
+{
+    return c->addr;
+}
+
+void fr_client_close(fr_client *c)
+{
+    fr_client_close_async(c);
 }

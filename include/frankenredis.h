@@ -560,6 +560,31 @@ FR_API void fr_client_push_end(fr_ctx *push);
  * RESP2 subscribed mode in which only (P|S)SUBSCRIBE, (P|S)UNSUBSCRIBE,
  * PING, QUIT and RESET run.  Since 4.2. */
 FR_API void fr_client_set_subscriptions(fr_client *c, long channels, long patterns, long shard_channels);
+/* Replication (the replication module).  fr_client_set_replica marks `c`
+ * as a replica, as Redis's CLIENT_SLAVE: flag S in CLIENT LIST, type
+ * "slave" for CLIENT LIST/KILL TYPE and the replica class of
+ * client-output-buffer-limit, no idle timeout.  From then on replies to its
+ * own commands are dropped: its output is what fr_client_write_raw
+ * writes, bytes queued as they are (CLIENT REPLY OFF does not hold them).
+ * fr_client_addr is the peer's address as CLIENT LIST's addr= shows it
+ * ("ip:port", or the socket path).  fr_client_close frees `c` soon, out of
+ * the current call (Redis's freeClientAsync); the client-reset hook tells
+ * when it is gone.  Since 4.3. */
+FR_API void fr_client_set_replica(fr_client *c);
+FR_API void fr_client_write_raw(fr_client *c, const void *p, size_t len);
+FR_API const char *fr_client_addr(const fr_client *c);
+FR_API void fr_client_close(fr_client *c);
+/* A socket a module owns (a replica's link to its master), watched by the
+ * event loop: fn runs on the loop thread when fd is readable (FR_FD_READ)
+ * or writable (FR_FD_WRITE), as `events` asks.  fr_fd_watch_free stops
+ * and frees the watch (NULL is fine; allowed inside fn); the module still
+ * owns and closes fd.  Since 4.3. */
+#define FR_FD_READ 1
+#define FR_FD_WRITE 2
+typedef struct fr_fd_watch fr_fd_watch;
+typedef void (*fr_fd_fn)(int fd, int events, void *priv);
+FR_API fr_fd_watch *fr_fd_watch_new(int fd, int events, fr_fd_fn fn, void *priv);
+FR_API void fr_fd_watch_free(fr_fd_watch *w);
 /* Block the calling client until one of `keys` (in its DB) holds a value
  * of type `t`, or until the wall-clock time `abs_timeout_ms` (0: never),
  * as Redis blocks BLPOP or BZPOPMIN.  On FR_OK the handler returns without
@@ -574,6 +599,17 @@ FR_API void fr_client_set_subscriptions(fr_client *c, long channels, long patter
  * handler then answers as on a timeout.  Since 4.2. */
 FR_API int fr_block_on_keys(fr_ctx *ctx, const fr_type *t, int nkeys, const fr_str *const *keys,
                             long long abs_timeout_ms);
+/* Block the calling client on nothing the core can watch (WAIT waits for
+ * replicas' acknowledgements): until a module calls fr_client_wake(c) or
+ * the wall-clock time `abs_timeout_ms` (0: never).  Either way the core
+ * runs the command again before the loop sleeps; the handler answers, or
+ * calls fr_block_until again to go on waiting (its deadline kept).  In the
+ * run the deadline causes, fr_ctx_block_timed_out() is 1 and the handler
+ * must answer.  FR_ERR (nothing done) inside EXEC or without a client.
+ * fr_client_wake ignores a client not waiting this way.  Since 4.3. */
+FR_API int fr_block_until(fr_ctx *ctx, long long abs_timeout_ms);
+FR_API void fr_client_wake(fr_client *c);
+FR_API int fr_ctx_block_timed_out(const fr_ctx *ctx);
 
 /* ------------------------------------------------------------------------ */
 /* Keyspace notifications                                                    */
@@ -670,6 +706,11 @@ FR_API int fr_fork_active(void);
  * blocking) in the parent, -1 when no pipe could be made (or fork failed;
  * errno then tells why).  Both ends are close-on-exec.  Since 4.3. */
 FR_API int fr_fork_reporting(int *report_fd);
+/* A read-only replica (replica-read-only): while `error` is set, write
+ * commands from connections are refused with it ("-READONLY ..."), checked
+ * right after the fr_deny_writes refusal as Redis does; commands run by a
+ * replayer (the master's stream) are not.  NULL lifts it.  Since 4.3. */
+FR_API void fr_replica_read_only(const char *error);
 
 /* Snapshots: the module that owns the snapshot format (rdb) lends it to
  * the others (an AOF rewrite's base file, a replica's full sync).  One

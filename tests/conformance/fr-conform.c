@@ -2524,6 +2524,12 @@ static const policy_t policy[] = {
                              "timing (tests/integration/tracking.sh compares 96 steps with Redis)")},
     {SKIP("hardened", "FrankenRedis's own command (the hardened-mode ledger): Redis has none")},
     {SKIP("hardened|help", "FrankenRedis's own command (the hardened-mode ledger): Redis has none")},
+    {SKIP("wait", "blocks until replicas acknowledge: without replicas, for its whole timeout or for ever "
+                  "(tests/integration/replication.sh covers it)")},
+    {SKIP("sync", "turns the fuzzer's connection into a replica fed an RDB and the stream")},
+    {SKIP("psync", "turns the fuzzer's connection into a replica fed an RDB and the stream")},
+    {SKIP("replicaof", "makes the server a read-only replica of whatever host the generator names")},
+    {SKIP("slaveof", "makes the server a read-only replica of whatever host the generator names")},
 };
 
 static const policy_t *find_policy(const char *name, int from)

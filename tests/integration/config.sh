@@ -145,8 +145,7 @@ refuse() {  # NAME LINE WANT
     *) fr_fail "refuse/$1" "got: $(echo "$out" | tail -2 | tr '\n' ' ')" ;;
     esac
 }
-refuse replicaof "replicaof 10.0.0.1 6379" "replicaof needs replication, which FrankenRedis does not implement"
-refuse slaveof "slaveof 10.0.0.1 6379" "replicaof needs replication, which FrankenRedis does not implement"
+# (replicaof/slaveof are the replication module's: tests/integration/replication.sh)
 refuse cluster "cluster-enabled yes" "cluster-enabled needs Redis Cluster"
 refuse aclfile "aclfile /etc/users.acl" "aclfile needs ACL users"
 refuse tls-port "tls-port 6380" "tls-port needs TLS"

@@ -1,0 +1,133 @@
+/* repl_internal.h -- shared declarations of the replication module.
+ *
+ * Layers, bottom up:
+ *   repl_stream.c  the replication IDs, master_repl_offset, the backlog
+ *                  (a ring of the last repl-backlog-size bytes of the
+ *                  stream) and feeding the stream: SELECT when the DB
+ *                  changes, each propagated command in RESP, PING;
+ *   repl_master.c  the replicas: their states, what each is sent (the
+ *                  stream, held while its snapshot is made), acks, the
+ *                  once-a-second work (PING, newlines, timeouts, backlog
+ *                  TTL);
+ *   repl_sync.c    full resynchronization: the forked child writing the
+ *                  snapshot, handing it to the replicas waiting for it;
+ *   repl_cmds.c    SYNC, PSYNC, REPLCONF, ROLE, WAIT, DEBUG
+ *                  CHANGE-REPL-ID, INFO;  module.c  hooks.
+ *
+ * Invariants: master_repl_offset counts every byte ever fed to the
+ * backlog, so it only moves while a backlog exists (as Redis's); a replica
+ * is in repl_g.replicas exactly while its client carries the replica mark,
+ * from SYNC/PSYNC until the client-reset hook reports it freed. */
+#ifndef FR_REPL_INTERNAL_H
+#define FR_REPL_INTERNAL_H
+
+#include <time.h>
+
+#include "frankenredis.h"
+#include "glue.h"
+
+/* Redis's SLAVE_STATE_* names for a replica's progress. */
+enum repl_state {
+    REPL_WAIT_BGSAVE_START = 0, /* waiting for a snapshot to start */
+    REPL_WAIT_BGSAVE_END,       /* its snapshot is being made; stream held */
+    REPL_ONLINE                 /* streaming */
+};
+
+#define REPL_CAPA_EOF (1 << 0)
+#define REPL_CAPA_PSYNC2 (1 << 1)
+
+typedef struct repl_replica {
+    fr_client *c;
+    int state;
+    int pre_psync;               /* came with SYNC: no +FULLRESYNC, no acks */
+    int capa;                    /* REPLCONF capa */
+    int listening_port;          /* REPLCONF listening-port, 0 if none */
+    char announced_ip[64];       /* REPLCONF ip-address, "" if none */
+    long long initial_offset;    /* the offset its snapshot stands for */
+    long long ack_off;           /* REPLCONF ACK */
+    time_t ack_time;
+    fr_str *held;                /* stream while WAIT_BGSAVE_END (owned) */
+    struct repl_replica *next;
+} repl_replica;
+
+typedef struct repl_backlog {
+    char *buf;                   /* ring of `size` bytes */
+    long long size;
+    long long idx;               /* where the next byte goes */
+    long long histlen;           /* valid bytes, at most size */
+    long long offset;            /* stream offset of the oldest byte */
+} repl_backlog;
+
+typedef struct repl_globals {
+    char replid[41], replid2[41];
+    long long master_repl_offset;
+    long long data_offset;       /* master_repl_offset after the last
+                                  * propagated command (not PING/GETACK):
+                                  * what WAIT waits for */
+    long long second_replid_offset;
+    repl_backlog *backlog;       /* NULL until the first replica */
+    int seldb;                   /* DB the stream last selected, -1: none */
+    repl_replica *replicas;      /* in order of arrival */
+    time_t no_replicas_since;
+    long long sync_full, sync_partial_ok, sync_partial_err;
+    /* the snapshot child (repl_sync.c) */
+    int child_pid;
+    int child_report_fd;
+    long long cron_loops;
+} repl_globals;
+
+extern repl_globals repl_g;
+
+/* ---- repl_stream.c ------------------------------------------------------- */
+void repl_stream_init(void);
+void repl_change_replid(void);
+void repl_clear_replid2(void);
+void repl_backlog_create(void);
+void repl_backlog_free(void);
+void repl_backlog_follow_config(void);
+void repl_feed(const void *p, size_t len);
+void repl_feed_command(int dbid, int argc, const fr_str *const *argv);
+/* Bytes of the stream from `offset` on (offset inside the backlog) sent
+ * to c raw; returns how many. */
+long long repl_backlog_send_from(fr_client *c, long long offset);
+
+/* ---- repl_master.c ------------------------------------------------------- */
+repl_replica *repl_replica_of(const fr_client *c);
+/* The record REPLCONF fills for c: its replica's, else a handshake's. */
+repl_replica *repl_handshake_of(fr_client *c);
+/* c becomes a replica (taking its handshake record), WAIT_BGSAVE_START. */
+repl_replica *repl_replica_add(fr_client *c);
+void repl_replica_forget(fr_client *c);
+int repl_replica_count(void);
+void repl_send_to_replicas(const void *p, size_t len);
+void repl_replica_online(repl_replica *r);
+void repl_cron_second(void);
+const char *repl_state_name(int state);
+/* The replica's IP as INFO and ROLE show it: REPLCONF ip-address, else
+ * the peer's.  NULL when there is neither (a Unix socket). */
+const char *repl_replica_ip(const repl_replica *r, char *buf, size_t len);
+
+/* ---- repl_cmds.c --------------------------------------------------------- */
+void repl_info_write(fr_info_out *o, void *priv);
+void repl_waiters_forget(const fr_client *c);
+void repl_waiters_wake(void);
+void repl_before_sleep(void);
+
+/* ---- repl_replica.c ------------------------------------------------------ */
+int repl_is_replica(void);
+int repl_same_master(const char *host, int port);
+void repl_set_master(const char *host, int port, int from_config);
+void repl_unset_master(void);
+void repl_replica_cron(void);
+void repl_replica_role(fr_ctx *ctx);
+void repl_replica_info(fr_info_out *o);
+void repl_replica_shutdown(void);
+
+/* ---- repl_sync.c --------------------------------------------------------- */
+/* A replica now waiting for a full resync: attach it to the snapshot in
+ * progress when it can, else start one when no fork runs. */
+void repl_full_sync_request(repl_replica *r);
+void repl_sync_poll(void);
+void repl_sync_kill(void);
+
+#endif /* FR_REPL_INTERNAL_H */

@@ -1,0 +1,168 @@
+/* repl_master.c -- the replicas of this server and what each receives.
+ *
+ * A replica is registered when it sends SYNC or PSYNC and forgotten when
+ * its client is freed (client-reset hook).  An online replica gets the
+ * stream as it is fed; one whose snapshot is being made holds it (held)
+ * and gets it right after the snapshot; one waiting for a snapshot to
+ * start gets nothing, it will be sent a snapshot taken later.
+ *
+ * Once a second (Redis's replicationCron): PING through the stream every
+ * repl-ping-replica-period seconds, a newline to replicas waiting for
+ * their snapshot (keeps their link alive, not part of the stream), replicas
+ * silent for repl-timeout seconds dropped, and the backlog freed after
+ * repl-backlog-ttl seconds without replicas. */
+#include <stdio.h>
+#include <string.h>
+
+#include "repl_internal.h"
+
+repl_replica *repl_replica_of(const fr_client *c)
+{
+    for (repl_replica *r = repl_g.replicas; r; r = r->next)
+        if (r->c == c) return r;
+    return NULL;
+}
+
+int repl_replica_count(void)
+{
+    int n = 0;
+    for (repl_replica *r = repl_g.replicas; r; r = r->next) n++;
+    return n;
+}
+
+/* What REPLCONF said before SYNC/PSYNC, kept per connection. */
+static repl_replica *handshakes;
+
+repl_replica *repl_handshake_of(fr_client *c)
+{
+    repl_replica *r = repl_replica_of(c);
+    if (r) return r;
+    for (r = handshakes; r; r = r->next)
+        if (r->c == c) return r;
+    r = fr_calloc(sizeof(*r));
+    r->c = c;
+    r->next = handshakes;
+    handshakes = r;
+    return r;
+}
+
+static repl_replica *take_handshake(fr_client *c)
+{
+    for (repl_replica **p = &handshakes; *p; p = &(*p)->next) {
+        if ((*p)->c != c) continue;
+        repl_replica *r = *p;
+        *p = r->next;
+        r->next = NULL;
+        return r;
+    }
+    return NULL;
+}
+
+repl_replica *repl_replica_add(fr_client *c)
+{
+    repl_replica *r = take_handshake(c);
+    if (!r) r = fr_calloc(sizeof(*r));
+    r->c = c;
+    r->state = REPL_WAIT_BGSAVE_START;
+    r->ack_time = time(NULL);
+    repl_replica **tail = &repl_g.replicas;
+    while (*tail) tail = &(*tail)->next;
+    *tail = r;
+    fr_client_set_replica(c);
+    return r;
+}
+
+void repl_replica_forget(fr_client *c)
+{
+    fr_free(take_handshake(c));
+    for (repl_replica **p = &repl_g.replicas; *p; p = &(*p)->next) {
+        if ((*p)->c != c) continue;
+        repl_replica *r = *p;
+        *p = r->next;
+        fr_log(FR_LOG_NOTICE, "Connection with replica %s lost.", fr_client_addr(c));
+        fr_str_free(r->held);
+        fr_free(r);
+        if (!repl_g.replicas) repl_g.no_replicas_since = time(NULL);
+        return;
+    }
+}
+
+void repl_send_to_replicas(const void *p, size_t len)
+{
+    for (repl_replica *r = repl_g.replicas; r; r = r->next) {
+        if (r->state == REPL_ONLINE) fr_client_write_raw(r->c, p, len);
+        else if (r->state == REPL_WAIT_BGSAVE_END) r->held = fr_str_cat(r->held ? r->held : fr_str_new_empty(0), p, len);
+    }
+}
+
+/* After its snapshot: what was held, then the live stream. */
+void repl_replica_online(repl_replica *r)
+{
+    if (r->held) fr_client_write_raw(r->c, r->held->buf, r->held->len);
+    fr_str_free(r->held);
+    r->held = NULL;
+    r->state = REPL_ONLINE;
+    r->ack_time = time(NULL);
+    fr_log(FR_LOG_NOTICE, "Synchronization with replica %s succeeded", fr_client_addr(r->c));
+}
+
+const char *repl_state_name(int state)
+{
+    switch (state) {
+    case REPL_WAIT_BGSAVE_START:
+    case REPL_WAIT_BGSAVE_END: return "wait_bgsave";
+    case REPL_ONLINE: return "online";
+    default: return "";
+    }
+}
+
+const char *repl_replica_ip(const repl_replica *r, char *buf, size_t len)
+{
+    if (r->announced_ip[0]) return r->announced_ip;
+    const char *addr = fr_client_addr(r->c);
+    const char *colon = strrchr(addr, ':');
+    if (!colon || addr[0] == '/') return NULL;
+    snprintf(buf, len, "%.*s", (int)(colon - addr), addr);
+    return buf;
+}
+
+static void drop_timed_out(time_t now)
+{
+    long long timeout = fr_config_server_ll("repl-timeout", 60);
+    for (repl_replica *r = repl_g.replicas; r; r = r->next) {
+        if (r->state != REPL_ONLINE || r->pre_psync) continue;
+        if (now - r->ack_time > timeout) {
+            fr_log(FR_LOG_WARNING, "Disconnecting timedout replica (streaming sync): %s", fr_client_addr(r->c));
+            fr_client_close(r->c);
+        }
+    }
+}
+
+static void backlog_ttl(time_t now)
+{
+    long long ttl = replication_conf_repl_backlog_ttl();
+    if (repl_g.replicas || !repl_g.backlog || !ttl) return;
+    if (now - repl_g.no_replicas_since <= ttl) return;
+    /* a new ID: writes made while no backlog counts them must not look
+     * like part of this history to a server that later follows us */
+    repl_change_replid();
+    repl_clear_replid2();
+    repl_backlog_free();
+    fr_log(FR_LOG_NOTICE, "Replication backlog freed after %lld seconds without connected replicas.", ttl);
+}
+
+void repl_cron_second(void)
+{
+    time_t now = time(NULL);
+    if (repl_g.replicas && repl_g.cron_loops % replication_conf_repl_ping_replica_period() == 0) {
+        static const fr_str *ping;
+        if (!ping) ping = fr_str_new("PING", 4);
+        repl_feed_command(-1, 1, &ping);
+    }
+    for (repl_replica *r = repl_g.replicas; r; r = r->next)
+        if (r->state != REPL_ONLINE) fr_client_write_raw(r->c, "\n", 1);
+    drop_timed_out(now);
+    backlog_ttl(now);
+    repl_backlog_follow_config();
+    repl_g.cron_loops++;
+}

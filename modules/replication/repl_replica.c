@@ -1,0 +1,521 @@
+/* repl_replica.c -- the replica side: REPLICAOF/SLAVEOF and `replicaof`,
+ * the link to the master and what comes through it.
+ *
+ * The link goes CONNECT (retried once a second) -> CONNECTING (a
+ * non-blocking connect) -> HANDSHAKE (PING, AUTH when masterauth is set,
+ * REPLCONF listening-port, REPLCONF capa eof capa psync2, PSYNC: one
+ * command, one reply at a time) -> TRANSFER (the snapshot, "$<len>" or
+ * diskless "$EOF:<40-byte mark>", loaded with the snapshot provider into
+ * an emptied keyspace) -> CONNECTED (the stream: each command applied by
+ * the SDK's replayer, the offset advanced by its exact byte count; REPLCONF
+ * GETACK answered with an ACK, and an ACK every second).
+ *
+ * Invariants: repl_link.host[0] is non-zero exactly while we are a replica;
+ * fd >= 0 from CONNECTING on, with exactly one watch; while CONNECTED,
+ * repl_g.master_repl_offset is the offset of the last byte applied and
+ * repl_g.replid the master's ID, so a reconnection asks PSYNC for the
+ * next byte. */
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "repl_internal.h"
+
+enum { LINK_CONNECT = 1, LINK_CONNECTING, LINK_HANDSHAKE, LINK_TRANSFER, LINK_CONNECTED };
+enum { STEP_PING = 0, STEP_AUTH, STEP_PORT, STEP_CAPA, STEP_PSYNC };
+
+typedef struct repl_link {
+    char host[256];
+    int port;
+    int state, step, fd;
+    fr_fd_watch *watch;
+    fr_str *in;                  /* bytes read, not consumed yet */
+    long long transfer_size;     /* -1: diskless, ended by eofmark */
+    char eofmark[41];
+    long long transfer_read;
+    char new_replid[41];
+    long long new_offset;
+    int cached;                  /* a history to ask PSYNC to continue */
+    time_t last_io, down_since, transfer_lastio;
+    fr_replay *replay;
+} repl_link;
+
+static repl_link link_g = {.fd = -1};
+
+int repl_is_replica(void)
+{
+    return link_g.host[0] != 0;
+}
+
+static void link_write(const char *s, size_t len)
+{
+    while (len > 0) {
+        ssize_t n = write(link_g.fd, s, len);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return; /* the read side will see the broken link */
+        s += n;
+        len -= (size_t)n;
+    }
+}
+
+static void link_send_words(int argc, const char *const *argv)
+{
+    fr_str *s = fr_str_new_empty(64);
+    char hdr[32];
+    int n = snprintf(hdr, sizeof(hdr), "*%d\r\n", argc);
+    s = fr_str_cat(s, hdr, (size_t)n);
+    for (int i = 0; i < argc; i++) {
+        n = snprintf(hdr, sizeof(hdr), "$%zu\r\n", strlen(argv[i]));
+        s = fr_str_cat(s, hdr, (size_t)n);
+        s = fr_str_cat(s, argv[i], strlen(argv[i]));
+        s = fr_str_cat(s, "\r\n", 2);
+    }
+    link_write(s->buf, s->len);
+    fr_str_free(s);
+}
+
+static void send_ack(void)
+{
+    char off[32];
+    snprintf(off, sizeof(off), "%lld", repl_g.master_repl_offset);
+    const char *argv[] = {"REPLCONF", "ACK", off};
+    link_send_words(3, argv);
+}
+
+static void link_close(void)
+{
+    fr_fd_watch_free(link_g.watch);
+    link_g.watch = NULL;
+    if (link_g.fd >= 0) close(link_g.fd);
+    link_g.fd = -1;
+    fr_str_free(link_g.in);
+    link_g.in = NULL;
+    fr_replay_free(link_g.replay);
+    link_g.replay = NULL;
+}
+
+/* The link broke: keep the history for PSYNC, retry from cron. */
+static void link_lost(const char *why)
+{
+    if (link_g.state == LINK_CONNECTED) {
+        fr_log(FR_LOG_NOTICE, "Connection with master lost.");
+        link_g.cached = 1;
+    } else {
+        fr_log(FR_LOG_WARNING, "Master link failed: %s", why);
+    }
+    link_close();
+    link_g.state = LINK_CONNECT;
+    link_g.down_since = time(NULL);
+}
+
+/* ---- handshake -------------------------------------------------------- */
+
+static void send_step(void)
+{
+    char port[16], off[32];
+    const char *user = fr_config_server_str("masteruser", (char[256]){0}, 256);
+    char auth[512];
+    fr_config_server_str("masterauth", auth, sizeof(auth));
+    switch (link_g.step) {
+    case STEP_PING: link_send_words(1, (const char *[]){"PING"}); break;
+    case STEP_AUTH:
+        if (!auth[0]) {
+            link_g.step = STEP_PORT;
+            send_step();
+            return;
+        }
+        if (user[0]) link_send_words(3, (const char *[]){"AUTH", user, auth});
+        else link_send_words(2, (const char *[]){"AUTH", auth});
+        break;
+    case STEP_PORT:
+        snprintf(port, sizeof(port), "%lld", fr_config_server_ll("port", 6379));
+        link_send_words(3, (const char *[]){"REPLCONF", "listening-port", port});
+        break;
+    case STEP_CAPA: link_send_words(5, (const char *[]){"REPLCONF", "capa", "eof", "capa", "psync2"}); break;
+    case STEP_PSYNC:
+        snprintf(off, sizeof(off), "%lld", link_g.cached ? repl_g.master_repl_offset + 1 : -1LL);
+        link_send_words(3, (const char *[]){"PSYNC", link_g.cached ? repl_g.replid : "?", off});
+        break;
+    }
+}
+
+static void start_stream(void)
+{
+    link_g.state = LINK_CONNECTED;
+    link_g.replay = fr_replay_new();
+    link_g.cached = 1;
+    fr_log(FR_LOG_NOTICE, "MASTER <-> REPLICA sync: Finished with success");
+}
+
+/* +CONTINUE [<new replid>]: the master changed ID (a failover) when it
+ * names another; our old one becomes ID2. */
+static void partial_accepted(const char *line)
+{
+    const char *id = line + 9;
+    while (*id == ' ') id++;
+    if (strlen(id) == 40 && strcmp(id, repl_g.replid)) {
+        memcpy(repl_g.replid2, repl_g.replid, 41);
+        repl_g.second_replid_offset = repl_g.master_repl_offset + 1;
+        memcpy(repl_g.replid, id, 41);
+    }
+    fr_log(FR_LOG_NOTICE, "Successful partial resynchronization with master.");
+    start_stream();
+}
+
+static int psync_reply(const char *line)
+{
+    if (!strncmp(line, "+FULLRESYNC ", 12)) {
+        if (sscanf(line + 12, "%40s %lld", link_g.new_replid, &link_g.new_offset) != 2) return FR_ERR;
+        fr_log(FR_LOG_NOTICE, "Full resync from master: %s:%lld", link_g.new_replid, link_g.new_offset);
+        link_g.state = LINK_TRANSFER;
+        link_g.transfer_size = 0;
+        link_g.transfer_read = 0;
+        link_g.eofmark[0] = 0;
+        return FR_OK;
+    }
+    if (!strncmp(line, "+CONTINUE", 9)) {
+        partial_accepted(line);
+        return FR_OK;
+    }
+    return FR_ERR;
+}
+
+/* One reply line of the handshake; FR_ERR drops the link. */
+static int handshake_line(const char *line)
+{
+    if (!line[0]) return FR_OK; /* newlines keep the link alive */
+    switch (link_g.step) {
+    case STEP_PING:
+        if (line[0] == '-' && strncmp(line, "-NOAUTH", 7) && strncmp(line, "-NOPERM", 7) &&
+            strncmp(line, "-ERR operation not permitted", 28))
+            return FR_ERR;
+        fr_log(FR_LOG_NOTICE, "Master replied to PING, replication can continue...");
+        break;
+    case STEP_AUTH:
+        if (line[0] == '-') return FR_ERR;
+        break;
+    case STEP_PORT:
+    case STEP_CAPA:
+        if (line[0] == '-') fr_log(FR_LOG_NOTICE, "(Non critical) Master does not understand REPLCONF: %s", line);
+        break;
+    case STEP_PSYNC: return psync_reply(line);
+    }
+    link_g.step++;
+    send_step();
+    return FR_OK;
+}
+
+/* ---- transfer ----------------------------------------------------------- */
+
+static int load_snapshot(const char *p, size_t len)
+{
+    const fr_snapshot_ops *ops = fr_snapshot_provider();
+    char why[512] = "no module provides the RDB format (rdb)";
+    fr_log(FR_LOG_NOTICE, "MASTER <-> REPLICA sync: Flushing old data");
+    fr_keyspace_empty();
+    fr_log(FR_LOG_NOTICE, "MASTER <-> REPLICA sync: Loading DB in memory");
+    fr_keyspace_loading(1);
+    long long took = ops ? ops->load_mem(p, len, why, sizeof(why)) : -1;
+    fr_keyspace_loading(0);
+    if (took < 0) {
+        fr_log(FR_LOG_WARNING, "Failed trying to load the MASTER synchronization DB: %s", why);
+        fr_keyspace_empty();
+        return FR_ERR;
+    }
+    memcpy(repl_g.replid, link_g.new_replid, 41);
+    repl_g.master_repl_offset = link_g.new_offset;
+    repl_clear_replid2();
+    start_stream();
+    return FR_OK;
+}
+
+/* The bulk header, then the payload; returns bytes consumed or -1. */
+static long long transfer_bytes(const char *p, size_t len)
+{
+    if (!link_g.transfer_size && !link_g.eofmark[0]) {
+        const char *nl = memchr(p, '\n', len);
+        if (!nl) return 0;
+        size_t ll = (size_t)(nl - p) + 1;
+        if (ll == 1 || (ll == 2 && p[0] == '\r')) return (long long)ll; /* keep-alive newline */
+        if (p[0] != '$') return -1;
+        if (ll >= 5 + 40 && !strncmp(p, "$EOF:", 5)) {
+            memcpy(link_g.eofmark, p + 5, 40);
+            link_g.eofmark[40] = 0;
+            link_g.transfer_size = -1;
+            fr_log(FR_LOG_NOTICE, "MASTER <-> REPLICA sync: receiving streamed RDB from master with EOF to disk");
+        } else {
+            link_g.transfer_size = strtoll(p + 1, NULL, 10);
+            if (link_g.transfer_size <= 0) return -1;
+            fr_log(FR_LOG_NOTICE, "MASTER <-> REPLICA sync: receiving %lld bytes from master to disk",
+                   link_g.transfer_size);
+        }
+        return (long long)ll;
+    }
+    if (link_g.transfer_size > 0) {
+        if ((long long)len < link_g.transfer_size) return 0;
+        if (load_snapshot(p, (size_t)link_g.transfer_size) != FR_OK) return -1;
+        return link_g.transfer_size;
+    }
+    if (len < 40 || memcmp(p + len - 40, link_g.eofmark, 40)) return 0;
+    if (load_snapshot(p, len - 40) != FR_OK) return -1;
+    return (long long)len;
+}
+
+/* ---- stream --------------------------------------------------------------- */
+
+/* One RESP array of bulk strings from p[0..len): its byte count, 0 when
+ * incomplete, -1 when malformed.  argv is filled only when complete. */
+static long long parse_command(const char *p, size_t len, int *argc, fr_str ***argv)
+{
+    size_t pos = 0;
+    const char *nl = memchr(p, '\n', len);
+    if (!nl) return 0;
+    if (p[0] != '*') return -1;
+    long long n = strtoll(p + 1, NULL, 10);
+    if (n <= 0 || n > 1024 * 1024) return -1;
+    pos = (size_t)(nl - p) + 1;
+    fr_str **v = fr_calloc(sizeof(*v) * (size_t)n);
+    for (long long i = 0; i < n; i++) {
+        const char *q = p + pos;
+        const char *e = pos < len ? memchr(q, '\n', len - pos) : NULL;
+        long long bl = e && q[0] == '$' ? strtoll(q + 1, NULL, 10) : -1;
+        if (!e || bl < 0 || (size_t)(e - p) + 1 + (size_t)bl + 2 > len) {
+            for (long long j = 0; j < i; j++) fr_str_free(v[j]);
+            fr_free(v);
+            return e && bl < 0 ? -1 : 0;
+        }
+        pos = (size_t)(e - p) + 1;
+        v[i] = fr_str_new(p + pos, (size_t)bl);
+        pos += (size_t)bl + 2;
+    }
+    *argc = (int)n;
+    *argv = v;
+    return (long long)pos;
+}
+
+static long long stream_bytes(const char *p, size_t len)
+{
+    if (len && (p[0] == '\n' || p[0] == '\r')) return 1;
+    int argc;
+    fr_str **argv;
+    long long n = parse_command(p, len, &argc, &argv);
+    if (n <= 0) return n;
+    if (argc >= 2 && !strcasecmp(argv[0]->buf, "replconf") && !strcasecmp(argv[1]->buf, "getack")) {
+        for (int i = 0; i < argc; i++) fr_str_free(argv[i]);
+        fr_free(argv);
+        send_ack();
+    } else {
+        char why[256];
+        if (fr_replay_call(link_g.replay, argc, argv, why, sizeof(why)) != FR_OK)
+            fr_log(FR_LOG_WARNING, "Command from master not applied: %s", why);
+    }
+    repl_g.master_repl_offset += n;
+    return n;
+}
+
+/* ---- the socket ----------------------------------------------------------- */
+
+static int consume(void)
+{
+    size_t pos = 0;
+    while (pos < link_g.in->len && link_g.fd >= 0) {
+        const char *p = link_g.in->buf + pos;
+        size_t len = link_g.in->len - pos;
+        long long n;
+        if (link_g.state == LINK_HANDSHAKE) {
+            const char *nl = memchr(p, '\n', len);
+            if (!nl) break;
+            size_t ll = (size_t)(nl - p);
+            char line[512];
+            snprintf(line, sizeof(line), "%.*s", (int)(ll && p[ll - 1] == '\r' ? ll - 1 : ll), p);
+            n = (long long)ll + 1;
+            if (handshake_line(line) != FR_OK) {
+                link_lost(line);
+                return FR_ERR;
+            }
+        } else if (link_g.state == LINK_TRANSFER) {
+            n = transfer_bytes(p, len);
+        } else {
+            n = stream_bytes(p, len);
+        }
+        if (n < 0) {
+            link_lost("protocol error");
+            return FR_ERR;
+        }
+        if (n == 0) break;
+        pos += (size_t)n;
+    }
+    if (link_g.in && pos) {
+        memmove(link_g.in->buf, link_g.in->buf + pos, link_g.in->len - pos);
+        link_g.in = fr_str_set_len(link_g.in, link_g.in->len - pos);
+    }
+    return FR_OK;
+}
+
+static void on_readable(int fd, int events, void *priv)
+{
+    (void)events;
+    (void)priv;
+    char buf[65536];
+    ssize_t n = read(fd, buf, sizeof(buf));
+    if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
+    if (n <= 0) {
+        link_lost(n == 0 ? "connection closed" : strerror(errno));
+        return;
+    }
+    link_g.last_io = time(NULL);
+    link_g.in = fr_str_cat(link_g.in ? link_g.in : fr_str_new_empty(0), buf, (size_t)n);
+    consume();
+}
+
+static void on_connected(int fd, int events, void *priv)
+{
+    (void)events;
+    (void)priv;
+    int err = 0;
+    socklen_t len = sizeof(err);
+    if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0 || err) {
+        link_lost(strerror(err ? err : errno));
+        return;
+    }
+    fr_fd_watch_free(link_g.watch);
+    link_g.watch = fr_fd_watch_new(fd, FR_FD_READ, on_readable, NULL);
+    fr_log(FR_LOG_NOTICE, "Non blocking connect for SYNC fired the event.");
+    link_g.state = LINK_HANDSHAKE;
+    link_g.step = STEP_PING;
+    link_g.last_io = time(NULL);
+    send_step();
+}
+
+static void link_connect(void)
+{
+    char port[16];
+    snprintf(port, sizeof(port), "%d", link_g.port);
+    struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *res = NULL;
+    if (getaddrinfo(link_g.host, port, &hints, &res) != 0 || !res) {
+        fr_log(FR_LOG_WARNING, "Unable to connect to MASTER: can't resolve %s", link_g.host);
+        return;
+    }
+    int fd = socket(res->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0 || (connect(fd, res->ai_addr, res->ai_addrlen) != 0 && errno != EINPROGRESS)) {
+        fr_log(FR_LOG_WARNING, "Unable to connect to MASTER: %s", strerror(errno));
+        if (fd >= 0) close(fd);
+        freeaddrinfo(res);
+        return;
+    }
+    freeaddrinfo(res);
+    fr_log(FR_LOG_NOTICE, "Connecting to MASTER %s:%d", link_g.host, link_g.port);
+    fr_log(FR_LOG_NOTICE, "MASTER <-> REPLICA sync started");
+    link_g.fd = fd;
+    link_g.state = LINK_CONNECTING;
+    link_g.watch = fr_fd_watch_new(fd, FR_FD_WRITE, on_connected, NULL);
+}
+
+/* replica-read-only is read each second and whenever the role changes. */
+static void follow_read_only(void)
+{
+    int ro = repl_is_replica() && fr_config_server_ll("replica-read-only", 1);
+    fr_replica_read_only(ro ? "-READONLY You can't write against a read only replica." : NULL);
+}
+
+void repl_replica_cron(void)
+{
+    follow_read_only();
+    if (!repl_is_replica()) return;
+    time_t now = time(NULL);
+    long long timeout = fr_config_server_ll("repl-timeout", 60);
+    if (link_g.state == LINK_CONNECT) link_connect();
+    else if (link_g.state != LINK_CONNECTED && now - link_g.last_io > timeout) link_lost("timeout");
+    else if (link_g.state == LINK_CONNECTED) {
+        if (now - link_g.last_io > timeout) link_lost("MASTER timeout: no data nor PING received...");
+        else send_ack();
+    }
+}
+
+/* ---- becoming a replica, or a master again ---------------------------------- */
+
+void repl_set_master(const char *host, int port, int from_config)
+{
+    link_close();
+    snprintf(link_g.host, sizeof(link_g.host), "%s", host);
+    link_g.port = port;
+    link_g.state = LINK_CONNECT;
+    link_g.cached = !from_config;
+    link_g.down_since = 0;
+    link_g.last_io = time(NULL);
+    for (repl_replica *r = repl_g.replicas; r; r = r->next) fr_client_close(r->c);
+    follow_read_only();
+    fr_log(FR_LOG_NOTICE, "Connecting to MASTER %s:%d", host, port);
+}
+
+void repl_unset_master(void)
+{
+    link_close();
+    link_g.host[0] = 0;
+    link_g.state = 0;
+    follow_read_only();
+    /* our history continues under a new ID; the old one stays valid up to here */
+    memcpy(repl_g.replid2, repl_g.replid, 41);
+    repl_g.second_replid_offset = repl_g.master_repl_offset + 1;
+    repl_change_replid();
+    if (!repl_g.backlog) repl_backlog_create();
+    fr_log(FR_LOG_NOTICE, "Setting secondary replication ID to %s, valid up to offset: %lld. New replication ID is %s",
+           repl_g.replid2, repl_g.second_replid_offset, repl_g.replid);
+}
+
+int repl_same_master(const char *host, int port)
+{
+    return repl_is_replica() && !strcasecmp(link_g.host, host) && link_g.port == port;
+}
+
+static const char *link_state_name(void)
+{
+    switch (link_g.state) {
+    case LINK_CONNECT: return "connect";
+    case LINK_CONNECTING: return "connecting";
+    case LINK_HANDSHAKE: return "handshake";
+    case LINK_TRANSFER: return "sync";
+    case LINK_CONNECTED: return "connected";
+    default: return "none";
+    }
+}
+
+void repl_replica_role(fr_ctx *ctx)
+{
+    fr_reply_array(ctx, 5);
+    fr_reply_bulk_cstr(ctx, "slave");
+    fr_reply_bulk_cstr(ctx, link_g.host);
+    fr_reply_long_long(ctx, link_g.port);
+    fr_reply_bulk_cstr(ctx, link_state_name());
+    fr_reply_long_long(ctx, link_g.state == LINK_CONNECTED ? repl_g.master_repl_offset : -1);
+}
+
+void repl_replica_info(fr_info_out *o)
+{
+    time_t now = time(NULL);
+    int up = link_g.state == LINK_CONNECTED;
+    long long off = up || link_g.cached ? repl_g.master_repl_offset : 1;
+    fr_info_add_text(o, "master_host", link_g.host);
+    fr_info_add_ll(o, "master_port", link_g.port);
+    fr_info_add_text(o, "master_link_status", up ? "up" : "down");
+    fr_info_add_ll(o, "master_last_io_seconds_ago", up ? (long long)(now - link_g.last_io) : -1);
+    fr_info_add_ll(o, "master_sync_in_progress", link_g.state == LINK_TRANSFER);
+    fr_info_add_ll(o, "slave_read_repl_offset", off);
+    fr_info_add_ll(o, "slave_repl_offset", off);
+    if (!up)
+        fr_info_add_ll(o, "master_link_down_since_seconds", link_g.down_since ? (long long)(now - link_g.down_since) : -1);
+    fr_info_add_ll(o, "slave_priority", fr_config_server_ll("replica-priority", 100));
+    fr_info_add_ll(o, "slave_read_only", fr_config_server_ll("replica-read-only", 1));
+    fr_info_add_ll(o, "replica_announced", fr_config_server_ll("replica-announced", 1));
+}
+
+void repl_replica_shutdown(void)
+{
+    link_close();
+}

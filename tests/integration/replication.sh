@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# replication.sh SRCDIR BUILDDIR -- the replication module's master side
+# with real redis-server 7.0.15 (replication_check.py): replies without
+# replicas compared with redis-server, then a redis-server started with
+# --replicaof ours syncs (full resync, the stream, SELECT, expiry as DEL),
+# shows in INFO/ROLE/CLIENT LIST, resyncs partially after CLIENT KILL TYPE
+# replica, and redis-cli --replica reads the stream; then ours as the
+# replica of a redis-server (diskless and disk transfers, the stream,
+# ACKs, partial resync after CLIENT KILL, REPLICAOF NO ONE and back).
+# Prints PASS/FAIL lines and "replication: N passed, M failed".
+set -u
+src=${1:?} build=${2:?}
+. "$src/tests/integration/lib.sh"
+export FR_CONFORM=${FR_CONFORM:-$build/tests/conformance/fr-conform}
+fr_init
+
+summary() {
+    printf 'replication: %d passed, %d failed\n' "$FR_PASSED" "$FR_FAILED"
+    [ "$FR_FAILED" -eq 0 ]
+}
+
+check=$src/tests/integration/replication_check.py
+fr_start_named ours "$build/frankenredis-server $src/conf/frankenredis.conf --enable-debug-command yes" || { summary; exit 1; }
+fr_start_named ref redis-server || { summary; exit 1; }
+fr_relay /usr/bin/python3 "$check" before "$PORT_ours" "$PORT_ref"
+fr_start_named replica "redis-server --enable-debug-command yes --replicaof 127.0.0.1 $PORT_ours" || { summary; exit 1; }
+fr_relay /usr/bin/python3 "$check" after "$PORT_ours" "$PORT_replica"
+# the other way: ours as the replica of a real redis-server (diskless first)
+fr_start_named master "redis-server --enable-debug-command yes --repl-diskless-sync-delay 0" || { summary; exit 1; }
+redis-cli -p "$PORT_master" MSET pre1 a pre2 b >/dev/null
+redis-cli -p "$PORT_master" -n 3 RPUSH prelist 1 2 3 >/dev/null
+fr_start_named ours_replica "$build/frankenredis-server $src/conf/frankenredis.conf --enable-debug-command yes --replicaof 127.0.0.1 $PORT_master" || { summary; exit 1; }
+fr_relay /usr/bin/python3 "$check" replica "$PORT_ours_replica" "$PORT_master"
+summary

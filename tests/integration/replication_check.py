@@ -1,0 +1,281 @@
+"""replication_check.py PHASE OURS REF [REPLICA] -- replication with real
+redis-server 7.0.15 as the replica of ours (the master side).
+
+Phase "before" (no replica yet): writes keys in several DBs, one with a
+short TTL, and compares with redis-server, byte for byte, the replies a
+master gives without replicas (ROLE, REPLCONF errors, PSYNC's checks, WAIT
+with nothing to wait for) and the field names of INFO replication.
+Phase "after" (REPLICA is a redis-server started with --replicaof ours):
+the link comes up, the replica's dataset equals ours (DEBUG DIGEST) and
+its offset ours, before and after writes in other DBs, a transaction and
+the expiry of the TTL key (reaches it as DEL); INFO replication, ROLE and
+CLIENT LIST show the replica; CLIENT KILL TYPE replica is followed by a
+partial resynchronization (sync_partial_ok); redis-cli --replica gets the
+stream.  Prints "PASS name" / "FAIL name: why".  Debian's python3 only."""
+import socket
+import subprocess
+import sys
+import time
+
+
+def encode(words):
+    out = [b"*%d\r\n" % len(words)]
+    for w in words:
+        b = w if isinstance(w, bytes) else str(w).encode()
+        out.append(b"$%d\r\n%s\r\n" % (len(b), b))
+    return b"".join(out)
+
+
+class Conn:
+    def __init__(self, port):
+        self.s = socket.create_connection(("127.0.0.1", port), timeout=5)
+        self.buf = b""
+
+    def _fill(self):
+        d = self.s.recv(65536)
+        if not d:
+            raise EOFError("connection closed")
+        self.buf += d
+
+    def _line(self):
+        while b"\r\n" not in self.buf:
+            self._fill()
+        line, self.buf = self.buf.split(b"\r\n", 1)
+        return line
+
+    def reply(self):
+        line = self._line()
+        t, rest = line[:1], line[1:]
+        if t in (b"+", b"-", b":"):
+            return line
+        if t == b"$":
+            n = int(rest)
+            if n < 0:
+                return None
+            while len(self.buf) < n + 2:
+                self._fill()
+            data, self.buf = self.buf[:n], self.buf[n + 2:]
+            return data
+        if t == b"*":
+            n = int(rest)
+            return None if n < 0 else [self.reply() for _ in range(n)]
+        raise ValueError("bad reply %r" % line)
+
+    def cmd(self, *words):
+        self.s.sendall(encode(words))
+        return self.reply()
+
+
+def check(name, ok, why=""):
+    print(("PASS %s" % name) if ok else ("FAIL %s: %s" % (name, why)))
+
+
+def info(conn, section):
+    text = conn.cmd("INFO", section).decode()
+    return dict(l.split(":", 1) for l in text.split("\r\n") if ":" in l)
+
+
+def info_names(conn, section):
+    text = conn.cmd("INFO", section).decode()
+    return [l.split(":", 1)[0] for l in text.split("\r\n") if ":" in l]
+
+
+def same(name, ours, ref, *words):
+    a, b = ours.cmd(*words), ref.cmd(*words)
+    check(name, a == b, "%r: ours %r, redis %r" % (words, a, b))
+
+
+def before(ours, ref):
+    same("replconf/odd-args", ours, ref, "REPLCONF", "listening-port")
+    same("replconf/unknown", ours, ref, "REPLCONF", "foo", "bar")
+    same("replconf/port-not-int", ours, ref, "REPLCONF", "listening-port", "x")
+    same("replconf/ok", ours, ref, "REPLCONF", "listening-port", "1234", "capa", "eof", "capa", "psync2")
+    same("replconf/ack-not-replica", ours, ref, "PING")  # ACK from a non-replica: no reply at all
+    same("wait/none", ours, ref, "WAIT", "0", "0")
+    same("wait/bad-timeout", ours, ref, "WAIT", "1", "-1")
+    same("psync/bad-offset", ours, ref, "PSYNC", "?", "x")
+    same("replconf/rdb-only-range", ours, ref, "REPLCONF", "rdb-only", "2")
+    same("replconf/rdb-filter-only-bad", ours, ref, "REPLCONF", "rdb-filter-only", "functions keys")
+    same("replconf/rdb-filter-only", ours, ref, "REPLCONF", "rdb-filter-only", "")
+    a, b = ours.cmd("ROLE"), ref.cmd("ROLE")
+    check("role/no-replicas", a[0] == b[0] == b"master" and a[2] == b[2] == [], "ours %r, redis %r" % (a, b))
+    a, b = info_names(ours, "replication"), info_names(ref, "replication")
+    check("info/replication-fields", a == b, "ours %r, redis %r" % (a, b))
+    rid = info(ours, "replication")["master_replid"]
+    check("info/replid", len(rid) == 40 and all(c in "0123456789abcdef" for c in rid), rid)
+    for db, key in ((0, "k0"), (3, "k3")):
+        ours.cmd("SELECT", db)
+        ours.cmd("SET", key, "before-%d" % db)
+        ours.cmd("RPUSH", "list%d" % db, "a", "b", "c")
+    ours.cmd("SELECT", 0)
+    ours.cmd("SET", "shortlived", "x", "PX", "2500")
+    ours.cmd("HSET", "h", "f", "v")
+
+
+def wait_for(pred, secs=15):
+    end = time.time() + secs
+    while time.time() < end:
+        try:
+            if pred():
+                return True
+        except (OSError, EOFError, ValueError):
+            pass
+        time.sleep(0.05)
+    return False
+
+
+def in_sync(ours, rep):
+    return info(ours, "replication")["master_repl_offset"] == info(rep, "replication").get("master_repl_offset")
+
+
+def digests_equal(name, ours, rep):
+    ok = wait_for(lambda: in_sync(ours, rep) and ours.cmd("DEBUG", "DIGEST") == rep.cmd("DEBUG", "DIGEST"))
+    check(name, ok, "ours %r / %s, replica %r / %s" % (
+        ours.cmd("DEBUG", "DIGEST"), info(ours, "replication")["master_repl_offset"],
+        rep.cmd("DEBUG", "DIGEST"), info(rep, "replication").get("master_repl_offset")))
+
+
+def after(ours, rep, rep_port):
+    up = wait_for(lambda: info(rep, "replication").get("master_link_status") == "up")
+    check("link/up", up, repr(info(rep, "replication")))
+    if not up:
+        return
+    check("data/before-link", rep.cmd("GET", "k0") == b"before-0" and rep.cmd("LRANGE", "list0", 0, -1) == [b"a", b"b", b"c"],
+          repr(rep.cmd("GET", "k0")))
+    digests_equal("digest/after-full-sync", ours, rep)
+    for db in (5, 0, 7):
+        ours.cmd("SELECT", db)
+        ours.cmd("SET", "after%d" % db, "v%d" % db)
+        ours.cmd("INCRBYFLOAT", "f%d" % db, "1.5")
+        ours.cmd("SET", "ex%d" % db, "v", "EX", "1000")
+    ours.cmd("SELECT", 0)
+    ours.cmd("MULTI"); ours.cmd("INCR", "ctr"); ours.cmd("LPUSH", "l", "x"); ours.cmd("EXEC")
+    digests_equal("digest/after-writes", ours, rep)
+    rep.cmd("SELECT", 7)
+    check("data/select-db7", rep.cmd("GET", "after7") == b"v7", repr(rep.cmd("GET", "after7")))
+    rep.cmd("SELECT", 0)
+    # the TTL key expires on ours (lazily or actively) and reaches the replica as DEL
+    ours.cmd("GET", "shortlived")
+    gone = wait_for(lambda: (ours.cmd("GET", "shortlived") is None and
+                             rep.cmd("DEBUG", "OBJECT", "shortlived").startswith(b"-")), 8)
+    check("expire/del-reaches-replica", gone, repr(rep.cmd("DEBUG", "OBJECT", "shortlived")))
+    digests_equal("digest/after-expiry", ours, rep)
+    r = info(ours, "replication")
+    s0 = r.get("slave0", "")
+    check("info/connected", r["connected_slaves"] == "1" and ("port=%d,state=online" % rep_port) in s0 and
+          s0.startswith("ip=127.0.0.1,"), repr(r))
+    wait_for(lambda: info(ours, "replication")["slave0"].split("offset=")[1].split(",")[0] ==
+             info(ours, "replication")["master_repl_offset"], 3)
+    role = ours.cmd("ROLE")
+    check("role/replica-listed", role[0] == b"master" and len(role[2]) == 1 and role[2][0][:2] == [b"127.0.0.1", str(rep_port).encode()],
+          repr(role))
+    cl = ours.cmd("CLIENT", "LIST", "TYPE", "replica").decode()
+    check("client-list/flags-S", cl.count("\n") == 1 and " flags=S " in cl and "cmd=replconf" in cl, cl)
+    # WAIT: the replica's ACK (asked with GETACK) ends it early; a count
+    # out of reach waits for the timeout
+    ours.cmd("SET", "waited", "1")
+    t0 = time.time()
+    got = ours.cmd("WAIT", "1", "5000")
+    dt = time.time() - t0
+    check("wait/acked", got == b":1" and dt < 1.0, "%r after %.2fs" % (got, dt))
+    t0 = time.time()
+    got = ours.cmd("WAIT", "2", "300")
+    dt = time.time() - t0
+    check("wait/timeout", got == b":1" and 0.25 < dt < 1.5, "%r after %.2fs" % (got, dt))
+    ours.cmd("MULTI")
+    ours.cmd("WAIT", "5", "0")
+    check("wait/in-multi", ours.cmd("EXEC") == [b":1"], "")
+    # a dropped link comes back with a partial resync from the backlog
+    before_ok = int(info(ours, "stats")["sync_partial_ok"])
+    full = int(info(ours, "stats")["sync_full"])
+    killed = ours.cmd("CLIENT", "KILL", "TYPE", "replica")
+    ours.cmd("SET", "while-down", "1")
+    ok = wait_for(lambda: int(info(ours, "stats")["sync_partial_ok"]) == before_ok + 1 and
+                  info(rep, "replication").get("master_link_status") == "up")
+    st = info(ours, "stats")
+    check("psync/partial-after-kill", ok and killed == b":1" and int(st["sync_full"]) == full,
+          "kill %r, stats %r" % (killed, {k: v for k, v in st.items() if k.startswith("sync_")}))
+    digests_equal("digest/after-partial-resync", ours, rep)
+    check("data/written-while-down", rep.cmd("GET", "while-down") == b"1", repr(rep.cmd("GET", "while-down")))
+
+
+def cli_replica(ours, port):
+    p = subprocess.Popen(["redis-cli", "-p", str(port), "--replica"], stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT)
+    time.sleep(1.0)
+    ours.cmd("SET", "cli-replica-key", "hello")
+    time.sleep(0.5)
+    p.terminate()
+    out = p.communicate(timeout=5)[0].decode(errors="replace")
+    check("redis-cli/--replica", "SYNC with master" in out and '"SET","cli-replica-key","hello"' in out, out[-400:])
+
+
+def replica_side(master, ours, ours_port):
+    """ours (started with --replicaof) follows a real redis-server."""
+    up = wait_for(lambda: info(ours, "replication").get("master_link_status") == "up")
+    check("replica/link-up", up, repr(info(ours, "replication")))
+    if not up:
+        return
+    check("replica/role", ours.cmd("ROLE")[0] == b"slave" and ours.cmd("ROLE")[3] == b"connected", repr(ours.cmd("ROLE")))
+    a, b = info_names(ours, "replication"), [n for n in info_names(master, "replication")]
+    want = ["role", "master_host", "master_port", "master_link_status", "master_last_io_seconds_ago",
+            "master_sync_in_progress", "slave_read_repl_offset", "slave_repl_offset", "slave_priority",
+            "slave_read_only", "replica_announced", "connected_slaves"] + b[b.index("master_failover_state"):]
+    check("replica/info-fields", a == want, "ours %r, want %r" % (a, want))
+    digests_equal("replica/digest-after-diskless-sync", master, ours)
+    got = ours.cmd("SET", "x", "1")
+    check("replica/readonly", got == b"-READONLY You can't write against a read only replica.", repr(got))
+    check("replica/reads-ok", ours.cmd("GET", "pre1") == b"a", "")
+    for db in (0, 2, 9):
+        master.cmd("SELECT", db)
+        master.cmd("SET", "m%d" % db, "x")
+        master.cmd("HSET", "mh%d" % db, "a", "1", "b", "2")
+    master.cmd("SELECT", 0)
+    master.cmd("MULTI"); master.cmd("INCR", "c"); master.cmd("RPUSH", "rl", "1", "2"); master.cmd("EXEC")
+    master.cmd("SET", "gone-soon", "1", "PX", "300")
+    digests_equal("replica/digest-after-stream", master, ours)
+    check("replica/offset", info(ours, "replication")["slave_repl_offset"] == info(master, "replication")["master_repl_offset"],
+          "")
+    t0 = time.time()
+    got = master.cmd("WAIT", "1", "3000")
+    check("replica/acks-getack", got == b":1" and time.time() - t0 < 1.0, repr(got))
+    wait_for(lambda: master.cmd("EXISTS", "gone-soon") == b":0" and master.cmd("DBSIZE") == ours.cmd("DBSIZE"), 5)
+    digests_equal("replica/digest-after-master-expiry", master, ours)
+    # the master drops the link: we come back with PSYNC, partially
+    ok0 = int(info(master, "stats")["sync_partial_ok"])
+    master.cmd("CLIENT", "KILL", "TYPE", "replica")
+    master.cmd("SET", "during-drop", "1")
+    ok = wait_for(lambda: int(info(master, "stats")["sync_partial_ok"]) == ok0 + 1 and
+                  info(ours, "replication").get("master_link_status") == "up")
+    check("replica/partial-resync", ok, repr(info(master, "stats").get("sync_partial_ok")))
+    digests_equal("replica/digest-after-partial", master, ours)
+    # a disk-style transfer ($<len>) after a forced full resync
+    master.cmd("CONFIG", "SET", "repl-diskless-sync", "no")
+    ours.cmd("REPLICAOF", "NO", "ONE")
+    r = info(ours, "replication")
+    check("replica/no-one", r["role"] == "master" and r["second_repl_offset"] != "-1", repr(r))
+    ours.cmd("SET", "local-write", "1")
+    full0 = int(info(master, "stats")["sync_full"])
+    check("replica/replicaof-again", ours.cmd("REPLICAOF", "127.0.0.1", str(master.port)) == b"+OK", "")
+    ok = wait_for(lambda: int(info(master, "stats")["sync_full"]) == full0 + 1 and
+                  info(ours, "replication").get("master_link_status") == "up")
+    check("replica/disk-full-resync", ok, repr(info(ours, "replication")))
+    digests_equal("replica/digest-after-disk-sync", master, ours)
+    check("replica/already", ours.cmd("REPLICAOF", "127.0.0.1", str(master.port)) == b"+OK Already connected to specified master", "")
+
+
+def main():
+    phase, ours_port, other_port = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+    ours = Conn(ours_port)
+    if phase == "before":
+        before(ours, Conn(other_port))
+    elif phase == "replica":
+        master = Conn(other_port)
+        master.port = other_port
+        replica_side(master, ours, ours_port)
+    else:
+        after(ours, Conn(other_port), other_port)
+        cli_replica(ours, ours_port)
+
+
+main()
