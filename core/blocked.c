@@ -227,8 +227,10 @@ void fr_blocked_db_swapped(fr_db *db)
     for (fr_block *b = waiters.head; b; b = b->next) {
         if (b->db != db) continue;
         for (int i = 0; i < b->nkeys; i++)
-            if (fr_key_lookup(NULL, db, b->keys[i], FR_LOOKUP_NOTOUCH | FR_LOOKUP_NOSTATS | FR_LOOKUP_NONOTIFY))
-                fr_blocked_key_written(db, b->keys[i]);
+            /* A raw find, as Redis's scanDatabaseForReadyKeys: a key that
+             * expired is deleted (and its DEL propagated) by the waiter's
+             * own lookup after SWAPDB, not before SWAPDB is propagated. */
+            if (fr_db_find_raw(db, b->keys[i])) fr_blocked_key_written(db, b->keys[i]);
     }
 }
 
