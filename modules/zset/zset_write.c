@@ -14,8 +14,9 @@
 
 /* ---- lookups and shared bookkeeping --------------------------------------- */
 
-int zset_lookup_read(fr_ctx *ctx, const fr_str *key, zset_obj **z) {
-    fr_value *v = fr_key_lookup(ctx, fr_ctx_db(ctx), key, FR_LOOKUP_NONE);
+/* The zset at key (NULL when absent), 1; or 0 after WRONGTYPE. */
+static int lookup(fr_ctx *ctx, const fr_str *key, int flags, zset_obj **z) {
+    fr_value *v = fr_key_lookup(ctx, fr_ctx_db(ctx), key, flags);
     *z = NULL;
     if (!v) return 1;
     if (fr_value_type(v) != g_zset_type) {
@@ -26,16 +27,12 @@ int zset_lookup_read(fr_ctx *ctx, const fr_str *key, zset_obj **z) {
     return 1;
 }
 
+int zset_lookup_read(fr_ctx *ctx, const fr_str *key, zset_obj **z) {
+    return lookup(ctx, key, FR_LOOKUP_NONE, z);
+}
+
 int zset_lookup_write(fr_ctx *ctx, const fr_str *key, zset_obj **z) {
-    fr_value *v = fr_key_lookup(ctx, fr_ctx_db(ctx), key, FR_LOOKUP_WRITE);
-    *z = NULL;
-    if (!v) return 1;
-    if (fr_value_type(v) != g_zset_type) {
-        fr_reply_wrongtype(ctx);
-        return 0;
-    }
-    *z = fr_value_payload(v);
-    return 1;
+    return lookup(ctx, key, FR_LOOKUP_WRITE, z);
 }
 
 int zset_after_removal(fr_ctx *ctx, const fr_str *key, zset_obj *z, long long dirty, const char *event) {
