@@ -113,7 +113,7 @@ int fr_ctx_hardened(const fr_ctx *ctx)
 
 /* A divergence of module m (the running command's, or another module whose
  * rule the command met) during the command in ctx. */
-void fr_ctx_divergence_of(fr_ctx *ctx, fr_module *m, const char *what)
+FR_API void fr_ctx_divergence_of(fr_ctx *ctx, fr_module *m, const char *what)
 {
     fr_runtime.stats.divergences++;
     if (m) fr_module_count_divergence(m);

@@ -207,7 +207,6 @@ void fr_ledger_foreach_rule(void (*fn)(void *priv, const char *module, const cha
                             void *priv);
 /* ctx.c: a divergence of module m met during the command in ctx (the
  * expiry policy's, which is the expire provider's rule). */
-void fr_ctx_divergence_of(fr_ctx *ctx, fr_module *m, const char *what);
 /* expire_policy.c: forget the policy of an unloading module. */
 void fr_expire_policy_remove_module(fr_module *m);
 /* snapshot.c: forget the snapshot provider of an unloading module. */

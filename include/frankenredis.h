@@ -36,7 +36,7 @@ extern "C" {
 #endif
 
 #define FR_SDK_MAJOR 4
-#define FR_SDK_MINOR 3
+#define FR_SDK_MINOR 4
 #define FR_MODULE_MAGIC 0x46524d44u /* "FRMD" */
 
 /* Marks the functions the server exports to modules. */
@@ -174,6 +174,10 @@ FR_API void fr_ctx_divergence(fr_ctx *ctx, const char *what);
  * free-text detail (may be NULL); counted for module m, logged as a
  * warning, recorded in the ledger.  Since 4.3. */
 FR_API void fr_module_divergence(fr_module *m, const char *rule, const char *detail);
+/* A divergence of module m met by the running command (another module's
+ * rule: the string type's size cap met by SETBIT): counted for m,
+ * recorded in the ledger with the command and client.  Since 4.4. */
+FR_API void fr_ctx_divergence_of(fr_ctx *ctx, fr_module *m, const char *what);
 FR_API const char *fr_ctx_command_name(const fr_ctx *ctx); /* lower case, full name */
 /* 1 while the call runs among EXEC's queued commands (Redis's
  * CLIENT_DENY_BLOCKING: no blocking, no SSUBSCRIBE).  Since 4.2. */
@@ -288,6 +292,12 @@ typedef struct fr_type_def {
     const char *(*bytes)(const void *payload, size_t *len, char scratch[FR_INT_TEXT_MAX]);
     fr_str *(*take_bytes)(void *payload);
     void *(*adopt_bytes)(fr_str *s);
+    /* Asked by any command before it makes a byte-string value `new_len`
+     * bytes long (APPEND, SETRANGE, SETBIT, BITFIELD, SET...): FR_OK, or
+     * FR_ERR after replying and recording the owner's divergence -- the
+     * string type's hardened cap on one value's size, one rule whichever
+     * command grows the value.  NULL: no limit.  Since 4.4. */
+    int (*size_allowed_or_reply)(fr_ctx *ctx, size_t new_len);
 } fr_type_def;
 
 /* Register a type during init.  `def` must stay valid while loaded.  The name

@@ -10,6 +10,7 @@
 #include "strings_internal.h"
 
 const fr_type *g_string_type;
+fr_module *g_strings_module;
 
 /* RDB type id 0 (RDB_TYPE_STRING); the callbacks are in str_rdb.c. */
 static const int string_rdb_load_types[] = {-1};
@@ -28,6 +29,7 @@ static const fr_type_def string_def = {
     .bytes = sv_view,
     .take_bytes = sv_take_bytes,
     .adopt_bytes = sv_adopt_bytes,
+    .size_allowed_or_reply = str_size_allowed_or_reply,
 };
 
 /* DEBUG DIGEST: Redis's object type 0, then the value's text (an
@@ -44,10 +46,12 @@ static void sv_digest(unsigned char digest[20], const void *p) {
 int strings_init(fr_module *m) {
     fr_type *t = fr_type_register(m, &string_def);
     g_string_type = t;
+    g_strings_module = m;
     return t && fr_type_set_digest(t, sv_digest) == FR_OK ? FR_OK : FR_ERR;
 }
 
 void strings_deinit(fr_module *m) {
     (void)m;
     g_string_type = NULL;
+    g_strings_module = NULL;
 }

@@ -124,6 +124,7 @@ static void store_value(fr_ctx *ctx, const set_req *r, fr_value *old) {
 static void set_generic(fr_ctx *ctx, const set_req *r) {
     int nx = r->flags & SR_OPT_NX, xx = r->flags & SR_OPT_XX;
     if (r->has_expire && fr_expire_allowed_or_reply(ctx, r->when_ms) != FR_OK) return;
+    if (str_size_allowed_or_reply(ctx, fr_arg(ctx, r->val_arg)->len) != FR_OK) return;
     int get = r->flags & SR_OPT_GET;
 
     if (get && reply_old_value(ctx) != FR_OK) return;
@@ -194,6 +195,7 @@ void cmd_psetex(fr_ctx *ctx) {
 }
 
 void cmd_getset(fr_ctx *ctx) {
+    if (str_size_allowed_or_reply(ctx, fr_arg(ctx, 2)->len) != FR_OK) return;
     if (reply_old_value(ctx) != FR_OK) return;
     const fr_str *key = fr_arg(ctx, 1), *val = fr_arg(ctx, 2);
     const char *argv[3] = {"SET", key->buf, val->buf};
@@ -301,6 +303,8 @@ static void mset_generic(fr_ctx *ctx, int nx) {
                         fr_ctx_command_name(ctx));
         return;
     }
+    for (int j = 2; j < argc; j += 2)
+        if (str_size_allowed_or_reply(ctx, fr_arg(ctx, j)->len) != FR_OK) return;
     if (nx) {
         for (int j = 1; j < argc; j += 2) {
             if (str_lookup_write(ctx, fr_arg(ctx, j))) {

@@ -29,6 +29,7 @@ void cmd_append(fr_ctx *ctx) {
     const fr_str *key = fr_arg(ctx, 1), *add = fr_arg(ctx, 2);
     fr_value *v = str_lookup_write(ctx, key);
     if (!v) {
+        if (str_size_allowed_or_reply(ctx, add->len) != FR_OK) return;
         size_t len = add->len; /* the argument may be taken below */
         fr_key_set(ctx, fr_ctx_db(ctx), key, g_string_type,
                    sv_from_arg(ctx, 2), 0);
@@ -47,6 +48,7 @@ void cmd_append(fr_ctx *ctx) {
         reply_too_big(ctx);
         return;
     }
+    if (str_size_allowed_or_reply(ctx, sv_len(p) + add->len) != FR_OK) return;
     fr_str *s = fr_str_cat(sv_take_raw(p), add->buf, add->len);
     str_store_edited(ctx, key, v, s);
     str_notify(ctx, FR_NOTIFY_STRING, "append", key);
@@ -73,7 +75,9 @@ static int setrange_check(fr_ctx *ctx, long long offset, size_t curlen,
         reply_too_big(ctx);
         return FR_ERR;
     }
-    return setrange_amplifies(ctx, offset, curlen) ? FR_ERR : FR_OK;
+    if (setrange_amplifies(ctx, offset, curlen)) return FR_ERR;
+    size_t end = (size_t)offset + vlen;
+    return end > curlen ? str_size_allowed_or_reply(ctx, end) : FR_OK;
 }
 
 static fr_str *write_at(fr_str *s, long long offset, const fr_str *val) {

@@ -115,6 +115,11 @@ int str_require_expire(fr_ctx *ctx);
 #define STR_HARD_ZERO_FILL_MAX (8LL << 20)    /* SETRANGE gap filled with 0 */
 #define STR_HARD_LCS_BYTES (64ULL << 20)      /* LCS working memory */
 
+/* The size cap on one string value (str_size_cap.c): FR_OK, or FR_ERR
+ * after replying.  Also the type's size_allowed_or_reply callback. */
+extern fr_module *g_strings_module;
+int str_size_allowed_or_reply(fr_ctx *ctx, size_t new_len);
+
 /* ---- Command handlers ----------------------------------------------------
  * Prototypes are generated from the manifest (glue.h): str_basic.c (GET SET
  * SETNX SETEX PSETEX GETSET GETDEL GETEX MGET MSET MSETNX), str_edit.c

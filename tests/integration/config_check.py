@@ -24,6 +24,7 @@ DIFFER = {
     "hardened-proto-max-multibulk-len": "FrankenRedis's own directive (core hardened mode); Redis has none",
     "hardened-proto-max-bulk-len": "FrankenRedis's own directive (core hardened mode); Redis has none",
     "hardened-partial-request-timeout": "FrankenRedis's own directive (core hardened mode); Redis has none",
+    "hardened-string-max-size": "FrankenRedis's own directive (hardened strings: one value's size); Redis has none",
 }
 
 # Parameters that accept only their default here (docs/config.md says why):

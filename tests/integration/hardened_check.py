@@ -79,6 +79,7 @@ def main():
     check("capacity/bounds", c.call("HARDENED", "LEN") == 2)
     check("file/every-event", len(open(LEDGER).read().splitlines()) == 9)
     expiry(c)
+    size_cap(c)
     help_ = c.call("HARDENED", "HELP")
     check("help", isinstance(help_, list) and len(help_) == 11 and
           help_[0] == "+HARDENED <subcommand> [<arg> [value] [opt] ...]. Subcommands are:" and
@@ -107,6 +108,36 @@ def expiry(c):
     check("expiry/ok-times-pass", c.call("SET", "tk2", "v", "EX", 100) == "+OK" and 0 < c.call("TTL", "tk2") <= 100)
     rules = {(e[2], e[3]) for e in c.call("HARDENED", "LOG", -1)}
     check("expiry/ledger-names-ttl", ("ttl", "expire-horizon") in rules, repr(rules))
+
+
+def size_cap(c):
+    """One cap on a string value's size, whichever command grows it (issue
+    17: the 8 MB SETRANGE limit was per call, so repeated calls grew a value
+    without bound)."""
+    c.call("CONFIG", "SET", "hardened-log-capacity", "128")
+    check("cap/config", c.call("CONFIG", "SET", "hardened-string-max-size", "1mb") == "+OK" and
+          c.call("CONFIG", "GET", "hardened-string-max-size") == ["hardened-string-max-size", "1048576"])
+    want = "-ERR string value would exceed hardened-string-max-size (1048576 bytes) (hardened mode)"
+    half = "a" * 600000
+    check("cap/first-setrange-fits", c.call("SETRANGE", "sc", 0, half) == 600000)
+    grown = [("setrange", ["SETRANGE", "sc", 600000, half]), ("append", ["APPEND", "sc", half]),
+             ("setbit", ["SETBIT", "sc", 9 * 1048576, 1]),
+             ("bitfield", ["BITFIELD", "sc", "SET", "u8", 8 * 1048576, 1]),
+             ("set", ["SET", "sc2", "b" * 1048577]), ("getset", ["GETSET", "sc", "b" * 1048577]),
+             ("mset", ["MSET", "sc3", "x", "sc4", "b" * 1048577]), ("append-new", ["APPEND", "sc5", "b" * 1048577])]
+    for label, cmd in grown:
+        got = c.call(*cmd)
+        check("cap/%s-refused" % label, got == want, repr(got)[:200])
+    check("cap/nothing-changed", c.call("STRLEN", "sc") == 600000 and
+          c.call("EXISTS", "sc2", "sc3", "sc4", "sc5") == 0)
+    got = [c.call("APPEND", "sc", "a" * (1048576 - 600000 - 1)), c.call("SETBIT", "sc", 8 * 1048576 - 1, 1)]
+    check("cap/within-passes", got == [1048575, 0], repr(got))
+    log = c.call("HARDENED", "LOG", len(grown))
+    check("cap/ledger-names-strings", {(e[2], e[3]) for e in log} == {("strings", "string-size-cap")} and
+          {e[4] for e in log} >= {"setbit", "bitfield", "append", "setrange"}, repr(log)[:400])
+    check("cap/off", c.call("CONFIG", "SET", "hardened-string-max-size", "0") == "+OK" and
+          c.call("APPEND", "sc", "xy") == 1048578)
+    c.call("CONFIG", "SET", "hardened-string-max-size", "64mb")
 
 
 def raw(payload, wait=0.3):

@@ -45,7 +45,8 @@ START_TEST(test_load_strings) {
     ck_assert_int_eq(m->ndepends, 0);
     ck_assert_int_eq(m->nprovides, 0);
     ck_assert_uint_eq(m->hooks_mask, 0);
-    ck_assert_int_eq(m->nconfig, 0);
+    ck_assert_int_eq(m->nconfig, 1); /* hardened-string-max-size */
+    ck_assert_str_eq(m->config[0].name, "hardened-string-max-size");
     ck_assert_int_eq(m->ncmds, 22);
     ck_assert_ptr_null(fr_manifest_find_cmd(m, "get|x"));
     ck_assert_ptr_null(fr_manifest_find_cmd(m, "hget"));
