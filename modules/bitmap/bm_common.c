@@ -71,6 +71,10 @@ int bm_target_open(fr_ctx *ctx, const fr_str *key, uint64_t maxbit, bm_target *t
         bm_bytes(t->v, &curlen, scratch);
     }
     if (zero_fill_refused(ctx, curlen, need)) return FR_ERR;
+    /* the string type's own cap on a value's size (hardened strings) */
+    if (need > curlen && g_bm_string_def->size_allowed_or_reply &&
+        g_bm_string_def->size_allowed_or_reply(ctx, need) != FR_OK)
+        return FR_ERR;
     if (!t->v) {
         t->s = fr_str_set_len(fr_str_new_empty(need), need);
         t->dirty = 1;
