@@ -134,6 +134,11 @@ static int dispatch(fr_replay *r, const fr_cmd_meta *cmd, int argc, fr_str **arg
     return FR_OK;
 }
 
+FR_API int fr_replay_dbid(const fr_replay *r)
+{
+    return r->c->dbid;
+}
+
 FR_API int fr_replay_call(fr_replay *r, int argc, fr_str **argv, char *why, size_t whylen)
 {
     const fr_cmd_meta *cmd = argc > 0 ? fr_cmdtable_lookup_argv(argc, (const fr_str *const *)argv) : NULL;

@@ -1,10 +1,13 @@
 /* snapshot.c -- the snapshot provider: one module (rdb) lends its whole-
- * dataset format to the others (an AOF rewrite's base file, later a
- * replica's full sync), so they need not know it.
+ * dataset format to the others (an AOF rewrite's base file, a replica's
+ * full sync), so they need not know it; and the other way round, modules
+ * that keep a few fields in every snapshot's header (replication's
+ * repl-id and offset) hand them to the provider through the aux registry.
  *
- * Invariant: `owner` is the module that registered `ops`, and both are
+ * Invariants: `owner` is the module that registered `ops`, and both are
  * cleared when it unloads; callers re-ask fr_snapshot_provider() each
- * time rather than keep the pointer. */
+ * time rather than keep the pointer.  aux[0..naux) are the registered aux
+ * users, in order of registration, removed when their module unloads. */
 #include "runtime.h"
 
 static const fr_snapshot_ops *ops;
@@ -23,7 +26,37 @@ FR_API const fr_snapshot_ops *fr_snapshot_provider(void)
     return ops;
 }
 
+static struct {
+    fr_module *m;
+    const fr_snapshot_aux_ops *ops;
+} aux[FR_SNAPSHOT_AUX_MAX];
+static int naux;
+
+FR_API int fr_snapshot_aux_register(fr_module *m, const fr_snapshot_aux_ops *o)
+{
+    if (!o || naux == FR_SNAPSHOT_AUX_MAX) return FR_ERR;
+    aux[naux].m = m;
+    aux[naux++].ops = o;
+    return FR_OK;
+}
+
+FR_API void fr_snapshot_aux_save(int flags, fr_snapshot_aux_put put, void *w)
+{
+    for (int i = 0; i < naux; i++)
+        if (aux[i].ops->save) aux[i].ops->save(flags, put, w);
+}
+
+FR_API void fr_snapshot_aux_load(const char *name, const char *value, size_t len)
+{
+    for (int i = 0; i < naux; i++)
+        if (aux[i].ops->load) aux[i].ops->load(name, value, len);
+}
+
 void fr_snapshot_remove_module(fr_module *m)
 {
     if (owner == m) ops = NULL, owner = NULL;
+    int j = 0;
+    for (int i = 0; i < naux; i++)
+        if (aux[i].m != m) aux[j++] = aux[i];
+    naux = j;
 }

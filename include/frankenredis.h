@@ -737,6 +737,25 @@ typedef struct fr_snapshot_ops {
 FR_API int fr_snapshot_register(fr_module *m, const fr_snapshot_ops *ops);
 FR_API const fr_snapshot_ops *fr_snapshot_provider(void);  /* NULL: none */
 
+/* Fields other modules keep in a snapshot's header (Redis's AUX fields:
+ * the replication module's repl-id, repl-offset, repl-stream-db).  `save`
+ * is called while any snapshot is written (in the forked child too, where
+ * it reads the state as of the fork), with the save_fd flags, and emits
+ * name/value pairs through `put`; `load` gets each AUX field of the
+ * snapshot loaded at start-up that the snapshot's owner does not read
+ * itself.  At most FR_SNAPSHOT_AUX_MAX modules.  Since 4.4. */
+#define FR_SNAPSHOT_AUX_MAX 8
+typedef void (*fr_snapshot_aux_put)(void *w, const char *name, const char *value);
+typedef struct fr_snapshot_aux_ops {
+    void (*save)(int flags, fr_snapshot_aux_put put, void *w);
+    void (*load)(const char *name, const char *value, size_t len);
+} fr_snapshot_aux_ops;
+FR_API int fr_snapshot_aux_register(fr_module *m, const fr_snapshot_aux_ops *ops);
+/* Called by the snapshot's owner (rdb): every registered save, in order of
+ * registration; and one loaded field handed to every registered load. */
+FR_API void fr_snapshot_aux_save(int flags, fr_snapshot_aux_put put, void *w);
+FR_API void fr_snapshot_aux_load(const char *name, const char *value, size_t len);
+
 /* Replaying commands without a connection (the append-only file at
  * start-up), as Redis's fake AOF client: the commands run in DB 0 first,
  * their replies are dropped, no AUTH is needed, nothing is propagated,
@@ -750,6 +769,10 @@ FR_API fr_replay *fr_replay_new(void);
 FR_API int fr_replay_call(fr_replay *r, int argc, fr_str **argv, char *why, size_t whylen);
 FR_API int fr_replay_in_multi(const fr_replay *r);
 FR_API void fr_replay_free(fr_replay *r);              /* drops a pending MULTI */
+/* The DB the replayer's commands run in now (SELECT moves it; a SELECT
+ * queued in MULTI only at EXEC): a replica keeps it across a broken link,
+ * as the master's stream goes on in that DB.  Since 4.4. */
+FR_API int fr_replay_dbid(const fr_replay *r);
 
 /* ------------------------------------------------------------------------ */
 /* INFO, logging                                                             */

@@ -347,7 +347,10 @@ int rdb_on_startup_load(const fr_hook_event *ev, void *priv) {
     uint64_t start = fr_ustime();
     int found;
     rdb_load_stats st;
-    if (rdb_load_file(rdb_filename(name, sizeof(name)), &found, &st) != FR_OK) return FR_ERR;
+    rdb_g.deliver_aux = 1;
+    int rc = rdb_load_file(rdb_filename(name, sizeof(name)), &found, &st);
+    rdb_g.deliver_aux = 0;
+    if (rc != FR_OK) return FR_ERR;
     if (found) {
         fr_log(FR_LOG_NOTICE, "Done loading RDB, keys loaded: %lld, keys expired: %lld.",
                st.loaded, st.expired);

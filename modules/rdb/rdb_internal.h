@@ -38,6 +38,7 @@ typedef struct rdb_stream {
     int crc_on;
     int compress;               /* rdbcompression */
     int aof_base;               /* the aof-base aux field: 1 in an AOF's base */
+    int aux_failed;             /* another module's aux field did not write */
     unsigned char *scratch;     /* LZF output buffer */
     size_t scratch_cap;
     /* reading */
@@ -146,6 +147,8 @@ typedef struct rdb_state {
     char misconf_set;           /* fr_deny_writes is currently in force */
     int skip_checksum;          /* DEBUG SET-SKIP-CHECKSUM-VALIDATION */
     int load_merge;             /* DEBUG RELOAD MERGE: a loaded key replaces one */
+    int deliver_aux;            /* the start-up load: other modules' AUX
+                                 * fields go to fr_snapshot_aux_load */
 } rdb_state;
 extern rdb_state rdb_g;
 

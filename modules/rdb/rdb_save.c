@@ -37,12 +37,24 @@ static int put_aux_ll(rdb_stream *s, const char *k, long long v) {
     return put_aux(s, k, buf);
 }
 
+/* Another module's field (fr_snapshot_aux_save's put): a failed write
+ * is remembered in the stream and stops the header below. */
+static void put_module_aux(void *w, const char *k, const char *v) {
+    rdb_stream *s = w;
+    if (!s->aux_failed && put_aux(s, k, v) != FR_OK) s->aux_failed = 1;
+}
+
+/* Redis's order: its own fields, then the replication ones (the other
+ * modules'), then aof-base. */
 static int put_header(rdb_stream *s) {
     if (rdb_put(s, RDB_MAGIC, RDB_MAGIC_LEN) != FR_OK) return FR_ERR;
     if (put_aux(s, "redis-ver", RDB_REDIS_VER) != FR_OK) return FR_ERR;
     if (put_aux_ll(s, "redis-bits", sizeof(void *) == 8 ? 64 : 32) != FR_OK) return FR_ERR;
     if (put_aux_ll(s, "ctime", (long long)time(NULL)) != FR_OK) return FR_ERR;
     if (put_aux_ll(s, "used-mem", used_memory()) != FR_OK) return FR_ERR;
+    s->aux_failed = 0;
+    fr_snapshot_aux_save(s->aof_base ? FR_SNAPSHOT_AOF_BASE : 0, put_module_aux, s);
+    if (s->aux_failed) return FR_ERR;
     return put_aux_ll(s, "aof-base", s->aof_base);
 }
 

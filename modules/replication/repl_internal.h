@@ -12,7 +12,9 @@
  *   repl_sync.c    full resynchronization: the forked child writing the
  *                  snapshot, handing it to the replicas waiting for it;
  *   repl_cmds.c    SYNC, PSYNC, REPLCONF, ROLE, WAIT, DEBUG
- *                  CHANGE-REPL-ID, INFO;  module.c  hooks.
+ *                  CHANGE-REPL-ID, INFO;  module.c  hooks;
+ *   repl_aux.c     the replication fields kept in snapshots (restarts
+ *                  resume with a partial resync).
  *
  * Invariants: master_repl_offset counts every byte ever fed to the
  * backlog, so it only moves while a backlog exists (as Redis's); a replica
@@ -122,6 +124,11 @@ void repl_replica_cron(void);
 void repl_replica_role(fr_ctx *ctx);
 void repl_replica_info(fr_info_out *o);
 void repl_replica_shutdown(void);
+void repl_replica_resume(int db);
+int repl_replica_stream_db(int *db);
+
+/* ---- repl_aux.c ---------------------------------------------------------- */
+int repl_aux_register(fr_module *m);
 
 /* ---- repl_sync.c --------------------------------------------------------- */
 /* A replica now waiting for a full resync: attach it to the snapshot in

@@ -12,9 +12,11 @@
  *
  * Invariants: repl_link.host[0] is non-zero exactly while we are a replica;
  * fd >= 0 from CONNECTING on, with exactly one watch; while CONNECTED,
- * repl_g.master_repl_offset is the offset of the last byte applied and
- * repl_g.replid the master's ID, so a reconnection asks PSYNC for the
- * next byte. */
+ * repl_g.master_repl_offset is the offset of the last byte applied outside
+ * a transaction (a MULTI's bytes count at its EXEC, as Redis's reploff)
+ * and repl_g.replid the master's ID, so a reconnection asks PSYNC for the
+ * next byte -- the whole transaction again if the link broke inside one --
+ * and the stream goes on in the DB it had selected (stream_db). */
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
@@ -42,6 +44,9 @@ typedef struct repl_link {
     char new_replid[41];
     long long new_offset;
     int cached;                  /* a history to ask PSYNC to continue */
+    int resumed;                 /* that history came from the RDB file */
+    int stream_db;               /* the stream's DB while no replayer runs */
+    long long multi_bytes;       /* bytes of a MULTI not yet EXECed */
     time_t last_io, down_since, transfer_lastio;
     fr_replay *replay;
 } repl_link;
@@ -96,8 +101,10 @@ static void link_close(void)
     link_g.fd = -1;
     fr_str_free(link_g.in);
     link_g.in = NULL;
-    fr_replay_free(link_g.replay);
+    if (link_g.replay) link_g.stream_db = fr_replay_dbid(link_g.replay);
+    fr_replay_free(link_g.replay); /* drops a MULTI: it comes again */
     link_g.replay = NULL;
+    link_g.multi_bytes = 0;
 }
 
 /* The link broke: keep the history for PSYNC, retry from cron. */
@@ -145,10 +152,22 @@ static void send_step(void)
     }
 }
 
-static void start_stream(void)
+/* After a full resync the master selects a DB before its first command;
+ * after a partial one its stream goes on in the DB it had selected. */
+static void start_stream(int full)
 {
     link_g.state = LINK_CONNECTED;
     link_g.replay = fr_replay_new();
+    if (full) link_g.stream_db = 0;
+    if (link_g.stream_db > 0) {
+        char db[16], why[128];
+        snprintf(db, sizeof(db), "%d", link_g.stream_db);
+        fr_str **argv = fr_malloc(sizeof(*argv) * 2);
+        argv[0] = fr_str_new("SELECT", 6);
+        argv[1] = fr_str_new(db, strlen(db));
+        if (fr_replay_call(link_g.replay, 2, argv, why, sizeof(why)) != FR_OK)
+            fr_log(FR_LOG_WARNING, "Cannot select the replication stream's DB %s: %s", db, why);
+    }
     link_g.cached = 1;
     fr_log(FR_LOG_NOTICE, "MASTER <-> REPLICA sync: Finished with success");
 }
@@ -165,7 +184,7 @@ static void partial_accepted(const char *line)
         memcpy(repl_g.replid, id, 41);
     }
     fr_log(FR_LOG_NOTICE, "Successful partial resynchronization with master.");
-    start_stream();
+    start_stream(0);
 }
 
 static int psync_reply(const char *line)
@@ -231,7 +250,7 @@ static int load_snapshot(const char *p, size_t len)
     memcpy(repl_g.replid, link_g.new_replid, 41);
     repl_g.master_repl_offset = link_g.new_offset;
     repl_clear_replid2();
-    start_stream();
+    start_stream(1);
     return FR_OK;
 }
 
@@ -315,7 +334,12 @@ static long long stream_bytes(const char *p, size_t len)
         if (fr_replay_call(link_g.replay, argc, argv, why, sizeof(why)) != FR_OK)
             fr_log(FR_LOG_WARNING, "Command from master not applied: %s", why);
     }
-    repl_g.master_repl_offset += n;
+    if (fr_replay_in_multi(link_g.replay)) {
+        link_g.multi_bytes += n;
+    } else {
+        repl_g.master_repl_offset += link_g.multi_bytes + n;
+        link_g.multi_bytes = 0;
+    }
     return n;
 }
 
@@ -446,7 +470,7 @@ void repl_set_master(const char *host, int port, int from_config)
     snprintf(link_g.host, sizeof(link_g.host), "%s", host);
     link_g.port = port;
     link_g.state = LINK_CONNECT;
-    link_g.cached = !from_config;
+    link_g.cached = !from_config || link_g.resumed;
     link_g.down_since = 0;
     link_g.last_io = time(NULL);
     for (repl_replica *r = repl_g.replicas; r; r = r->next) fr_client_close(r->c);
@@ -467,6 +491,24 @@ void repl_unset_master(void)
     if (!repl_g.backlog) repl_backlog_create();
     fr_log(FR_LOG_NOTICE, "Setting secondary replication ID to %s, valid up to offset: %lld. New replication ID is %s",
            repl_g.replid2, repl_g.second_replid_offset, repl_g.replid);
+}
+
+/* The RDB file loaded at start-up held our master's ID and offset (set by
+ * repl_aux.c before `replicaof` is followed). */
+void repl_replica_resume(int db)
+{
+    link_g.stream_db = db;
+    link_g.resumed = 1;
+}
+
+/* The DB the master's stream is in, for the snapshot's repl-stream-db:
+ * FR_ERR when there is no master link, up or cached, to resume. */
+int repl_replica_stream_db(int *db)
+{
+    if (link_g.state == LINK_CONNECTED && link_g.replay) *db = fr_replay_dbid(link_g.replay);
+    else if (link_g.cached) *db = link_g.stream_db;
+    else return FR_ERR;
+    return FR_OK;
 }
 
 int repl_same_master(const char *host, int port)

@@ -6,7 +6,10 @@
 # shows in INFO/ROLE/CLIENT LIST, resyncs partially after CLIENT KILL TYPE
 # replica, and redis-cli --replica reads the stream; then ours as the
 # replica of a redis-server (diskless and disk transfers, the stream,
-# ACKs, partial resync after CLIENT KILL, REPLICAOF NO ONE and back).
+# ACKs, partial resync after CLIENT KILL -- in the DB the stream had
+# selected, a transaction cut by the drop sent again whole --, REPLICAOF NO
+# ONE and back); then restarts from an RDB file with the replication
+# fields, as replica and as master, resume with a partial resync.
 # Prints PASS/FAIL lines and "replication: N passed, M failed".
 set -u
 src=${1:?} build=${2:?}
@@ -31,4 +34,25 @@ redis-cli -p "$PORT_master" MSET pre1 a pre2 b >/dev/null
 redis-cli -p "$PORT_master" -n 3 RPUSH prelist 1 2 3 >/dev/null
 fr_start_named ours_replica "$build/frankenredis-server $src/conf/frankenredis.conf --enable-debug-command yes --replicaof 127.0.0.1 $PORT_master" || { summary; exit 1; }
 fr_relay /usr/bin/python3 "$check" replica "$PORT_ours_replica" "$PORT_master"
+# restarts: the replication fields of the RDB file give a partial resync,
+# ours as the replica of redis-server, then ours as its master
+mkdir -p "$FR_TMP/rr" "$FR_TMP/rm"
+rr_cmd="$build/frankenredis-server $src/conf/frankenredis.conf --dir $FR_TMP/rr --save '' --enable-debug-command yes --replicaof 127.0.0.1 $PORT_master"
+if FR_SERVER_PERSIST=1 fr_start_named rr "$rr_cmd"; then
+    fr_relay /usr/bin/python3 "$check" replica-restart-1 "$PORT_rr" "$PORT_master" "$FR_TMP/rr.state"
+    fr_stop_server "$PID_rr"
+    FR_SERVER_PERSIST=1 fr_start_named rr "$rr_cmd" &&
+        fr_relay /usr/bin/python3 "$check" replica-restart-2 "$PORT_rr" "$PORT_master" "$FR_TMP/rr.state"
+fi
+rm_cmd="$build/frankenredis-server $src/conf/frankenredis.conf --dir $FR_TMP/rm --save '' --enable-debug-command yes"
+if FR_SERVER_PERSIST=1 fr_start_named rm "$rm_cmd" &&
+    fr_start_named rm_replica "redis-server --enable-debug-command yes --replicaof 127.0.0.1 $PORT_rm"; then
+    fr_relay /usr/bin/python3 "$check" master-restart-1 "$PORT_rm" "$PORT_rm_replica"
+    fr_stop_server "$PID_rm"
+    if FR_SERVER_PERSIST=1 fr_start_server "$rm_cmd" "$PORT_rm" "$FR_TMP/rm2.log"; then
+        fr_relay /usr/bin/python3 "$check" master-restart-2 "$PORT_rm" "$PORT_rm_replica"
+    else
+        fr_fail rm/restart "$(tail -3 "$FR_TMP/rm2.log" | tr '\n' ' ')"
+    fi
+fi
 summary

@@ -241,14 +241,28 @@ def replica_side(master, ours, ours_port):
     check("replica/acks-getack", got == b":1" and time.time() - t0 < 1.0, repr(got))
     wait_for(lambda: master.cmd("EXISTS", "gone-soon") == b":0" and master.cmd("DBSIZE") == ours.cmd("DBSIZE"), 5)
     digests_equal("replica/digest-after-master-expiry", master, ours)
-    # the master drops the link: we come back with PSYNC, partially
+    # the master drops the link: we come back with PSYNC, partially; its
+    # stream was in DB 5 and goes on there without a SELECT
+    master.cmd("SELECT", "5")
+    master.cmd("SET", "before-drop-5", "1")
+    digests_equal("replica/digest-before-drop", master, ours)
     ok0 = int(info(master, "stats")["sync_partial_ok"])
     master.cmd("CLIENT", "KILL", "TYPE", "replica")
     master.cmd("SET", "during-drop", "1")
+    master.cmd("MULTI")
+    master.cmd("SET", "during-drop-multi", "1")
+    master.cmd("INCR", "during-drop-multi")
+    master.cmd("EXEC")
+    master.cmd("SELECT", "0")
     ok = wait_for(lambda: int(info(master, "stats")["sync_partial_ok"]) == ok0 + 1 and
                   info(ours, "replication").get("master_link_status") == "up")
     check("replica/partial-resync", ok, repr(info(master, "stats").get("sync_partial_ok")))
     digests_equal("replica/digest-after-partial", master, ours)
+    ours.cmd("SELECT", "5")
+    got = [ours.cmd("GET", "during-drop"), ours.cmd("GET", "during-drop-multi")]
+    ours.cmd("SELECT", "0")
+    check("replica/partial-resync-keeps-db", got == [b"1", b"2"] and ours.cmd("EXISTS", "during-drop") == b":0",
+          repr(got))
     # a disk-style transfer ($<len>) after a forced full resync
     master.cmd("CONFIG", "SET", "repl-diskless-sync", "no")
     ours.cmd("REPLICAOF", "NO", "ONE")
@@ -264,10 +278,72 @@ def replica_side(master, ours, ours_port):
     check("replica/already", ours.cmd("REPLICAOF", "127.0.0.1", str(master.port)) == b"+OK Already connected to specified master", "")
 
 
+def shutdown_save(conn):
+    try:
+        conn.cmd("SHUTDOWN", "SAVE")
+    except (OSError, EOFError):
+        pass
+
+
+def replica_restart(master, ours, state, phase):
+    """Ours as a replica, SHUTDOWN SAVE, restarted with the same RDB and
+    --replicaof: the repl-id/offset/stream-db fields let it continue with
+    a partial resync (sync_partial_ok on the master), in the stream's DB."""
+    if phase == "replica-restart-1":
+        up = wait_for(lambda: info(ours, "replication").get("master_link_status") == "up")
+        check("restart/replica-link-up", up, repr(info(ours, "replication")))
+        master.cmd("SELECT", "2")
+        master.cmd("SET", "before-restart", "1")
+        digests_equal("restart/replica-digest-before", master, ours)
+        st = info(master, "stats")
+        open(state, "w").write("%s %s" % (st["sync_partial_ok"], st["sync_full"]))
+        shutdown_save(ours)
+        master.cmd("SET", "while-replica-down", "1")  # still DB 2: no SELECT in the stream
+        return
+    ok0, full0 = map(int, open(state).read().split())
+    ok = wait_for(lambda: int(info(master, "stats")["sync_partial_ok"]) == ok0 + 1 and
+                  info(ours, "replication").get("master_link_status") == "up")
+    st = info(master, "stats")
+    check("restart/replica-partial-resync", ok and int(st["sync_full"]) == full0,
+          "partial %s (was %d), full %s (was %d)" % (st["sync_partial_ok"], ok0, st["sync_full"], full0))
+    digests_equal("restart/replica-digest-after", master, ours)
+    ours.cmd("SELECT", "2")
+    check("restart/replica-stream-db", ours.cmd("GET", "while-replica-down") == b"1", "")
+
+
+def master_restart(ours, rep, phase):
+    """Ours as a master with a redis-server replica, SHUTDOWN SAVE,
+    restarted on the same port from that RDB: its old ID becomes the
+    secondary one, and the replica continues with a partial resync."""
+    if phase == "master-restart-1":
+        up = wait_for(lambda: info(rep, "replication").get("master_link_status") == "up")
+        check("restart/master-link-up", up, repr(info(rep, "replication")))
+        ours.cmd("SELECT", "4")
+        ours.cmd("SET", "before-master-restart", "1")
+        digests_equal("restart/master-digest-before", ours, rep)
+        shutdown_save(ours)
+        return
+    up = wait_for(lambda: info(rep, "replication").get("master_link_status") == "up")
+    st, r = info(ours, "stats"), info(ours, "replication")
+    check("restart/master-partial-resync", up and st["sync_partial_ok"] == "1" and st["sync_full"] == "0",
+          "%r %r" % (st.get("sync_partial_ok"), st.get("sync_full")))
+    check("restart/master-replid2", r["master_replid2"] != "0" * 40 and
+          info(rep, "replication")["master_replid"] == r["master_replid"], repr(r))
+    ours.cmd("SELECT", "4")
+    ours.cmd("SET", "after-master-restart", "1")
+    digests_equal("restart/master-digest-after", ours, rep)
+
+
 def main():
     phase, ours_port, other_port = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
     ours = Conn(ours_port)
-    if phase == "before":
+    if phase.startswith("replica-restart"):
+        master = Conn(other_port)
+        master.port = other_port
+        replica_restart(master, ours, sys.argv[4], phase)
+    elif phase.startswith("master-restart"):
+        master_restart(ours, Conn(other_port), phase)
+    elif phase == "before":
         before(ours, Conn(other_port))
     elif phase == "replica":
         master = Conn(other_port)
