@@ -205,8 +205,6 @@ void fr_ledger_reset(void);
 const fr_ledger_entry *fr_ledger_newest(void);      /* then ->older */
 void fr_ledger_foreach_rule(void (*fn)(void *priv, const char *module, const char *rule, long long count),
                             void *priv);
-/* ctx.c: a divergence of module m met during the command in ctx (the
- * expiry policy's, which is the expire provider's rule). */
 /* expire_policy.c: forget the policy of an unloading module. */
 void fr_expire_policy_remove_module(fr_module *m);
 /* snapshot.c: forget the snapshot provider of an unloading module. */

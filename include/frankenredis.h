@@ -741,9 +741,9 @@ FR_API const fr_snapshot_ops *fr_snapshot_provider(void);  /* NULL: none */
  * the replication module's repl-id, repl-offset, repl-stream-db).  `save`
  * is called while any snapshot is written (in the forked child too, where
  * it reads the state as of the fork), with the save_fd flags, and emits
- * name/value pairs through `put`; `load` gets each AUX field of the
- * snapshot loaded at start-up that the snapshot's owner does not read
- * itself.  At most FR_SNAPSHOT_AUX_MAX modules.  Since 4.4. */
+ * name/value pairs through `put`; `load` gets every AUX field of the
+ * snapshot loaded at start-up (Redis's own ones too: a module ignores the
+ * names it does not keep).  At most FR_SNAPSHOT_AUX_MAX modules.  Since 4.4. */
 #define FR_SNAPSHOT_AUX_MAX 8
 typedef void (*fr_snapshot_aux_put)(void *w, const char *name, const char *value);
 typedef struct fr_snapshot_aux_ops {

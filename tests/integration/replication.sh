@@ -47,10 +47,10 @@ fi
 rm_cmd="$build/frankenredis-server $src/conf/frankenredis.conf --dir $FR_TMP/rm --save '' --enable-debug-command yes"
 if FR_SERVER_PERSIST=1 fr_start_named rm "$rm_cmd" &&
     fr_start_named rm_replica "redis-server --enable-debug-command yes --replicaof 127.0.0.1 $PORT_rm"; then
-    fr_relay /usr/bin/python3 "$check" master-restart-1 "$PORT_rm" "$PORT_rm_replica"
+    fr_relay /usr/bin/python3 "$check" master-restart-1 "$PORT_rm" "$PORT_rm_replica" "$FR_TMP/rm.state"
     fr_stop_server "$PID_rm"
     if FR_SERVER_PERSIST=1 fr_start_server "$rm_cmd" "$PORT_rm" "$FR_TMP/rm2.log"; then
-        fr_relay /usr/bin/python3 "$check" master-restart-2 "$PORT_rm" "$PORT_rm_replica"
+        fr_relay /usr/bin/python3 "$check" master-restart-2 "$PORT_rm" "$PORT_rm_replica" "$FR_TMP/rm.state"
     else
         fr_fail rm/restart "$(tail -3 "$FR_TMP/rm2.log" | tr '\n' ' ')"
     fi

@@ -285,16 +285,22 @@ def shutdown_save(conn):
         pass
 
 
+def before_restart(label, master, replica, link_side, db, key):
+    """The link is up (as `link_side` sees it); a write in DB `db` reaches
+    the replica, so the stream has that DB selected when the server stops."""
+    up = wait_for(lambda: info(link_side, "replication").get("master_link_status") == "up")
+    check("restart/%s-link-up" % label, up, repr(info(link_side, "replication")))
+    master.cmd("SELECT", db)
+    master.cmd("SET", key, "1")
+    digests_equal("restart/%s-digest-before" % label, master, replica)
+
+
 def replica_restart(master, ours, state, phase):
     """Ours as a replica, SHUTDOWN SAVE, restarted with the same RDB and
     --replicaof: the repl-id/offset/stream-db fields let it continue with
     a partial resync (sync_partial_ok on the master), in the stream's DB."""
     if phase == "replica-restart-1":
-        up = wait_for(lambda: info(ours, "replication").get("master_link_status") == "up")
-        check("restart/replica-link-up", up, repr(info(ours, "replication")))
-        master.cmd("SELECT", "2")
-        master.cmd("SET", "before-restart", "1")
-        digests_equal("restart/replica-digest-before", master, ours)
+        before_restart("replica", master, ours, ours, "2", "before-restart")
         st = info(master, "stats")
         open(state, "w").write("%s %s" % (st["sync_partial_ok"], st["sync_full"]))
         shutdown_save(ours)
@@ -308,27 +314,29 @@ def replica_restart(master, ours, state, phase):
           "partial %s (was %d), full %s (was %d)" % (st["sync_partial_ok"], ok0, st["sync_full"], full0))
     digests_equal("restart/replica-digest-after", master, ours)
     ours.cmd("SELECT", "2")
-    check("restart/replica-stream-db", ours.cmd("GET", "while-replica-down") == b"1", "")
+    got = ours.cmd("GET", "while-replica-down")
+    check("restart/replica-stream-db", got == b"1", repr(got))
 
 
-def master_restart(ours, rep, phase):
+def master_restart(ours, rep, state, phase):
     """Ours as a master with a redis-server replica, SHUTDOWN SAVE,
     restarted on the same port from that RDB: its old ID becomes the
-    secondary one, and the replica continues with a partial resync."""
+    secondary one, valid from the byte after its old offset, and the
+    replica continues with a partial resync."""
     if phase == "master-restart-1":
-        up = wait_for(lambda: info(rep, "replication").get("master_link_status") == "up")
-        check("restart/master-link-up", up, repr(info(rep, "replication")))
-        ours.cmd("SELECT", "4")
-        ours.cmd("SET", "before-master-restart", "1")
-        digests_equal("restart/master-digest-before", ours, rep)
+        before_restart("master", ours, rep, rep, "4", "before-master-restart")
+        r = info(ours, "replication")
+        open(state, "w").write("%s %s" % (r["master_replid"], r["master_repl_offset"]))
         shutdown_save(ours)
         return
+    old_id, old_off = open(state).read().split()
     up = wait_for(lambda: info(rep, "replication").get("master_link_status") == "up")
     st, r = info(ours, "stats"), info(ours, "replication")
     check("restart/master-partial-resync", up and st["sync_partial_ok"] == "1" and st["sync_full"] == "0",
           "%r %r" % (st.get("sync_partial_ok"), st.get("sync_full")))
-    check("restart/master-replid2", r["master_replid2"] != "0" * 40 and
-          info(rep, "replication")["master_replid"] == r["master_replid"], repr(r))
+    check("restart/master-replid2", r["master_replid2"] == old_id and
+          r["second_repl_offset"] == str(int(old_off) + 1) and r["master_replid"] != old_id and
+          info(rep, "replication")["master_replid"] == r["master_replid"], "old %s %s, now %r" % (old_id, old_off, r))
     ours.cmd("SELECT", "4")
     ours.cmd("SET", "after-master-restart", "1")
     digests_equal("restart/master-digest-after", ours, rep)
@@ -342,7 +350,7 @@ def main():
         master.port = other_port
         replica_restart(master, ours, sys.argv[4], phase)
     elif phase.startswith("master-restart"):
-        master_restart(ours, Conn(other_port), phase)
+        master_restart(ours, Conn(other_port), sys.argv[4], phase)
     elif phase == "before":
         before(ours, Conn(other_port))
     elif phase == "replica":
