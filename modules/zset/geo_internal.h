@@ -11,7 +11,8 @@
  * Files: geohash.c (bits <-> coordinates, neighbours), geo_dist.c (great
  * circle distances, the in-shape tests), geo_area.c (the nine boxes that
  * cover a search shape), geo.c (GEOADD GEOPOS GEODIST GEOHASH and the
- * argument parsers), geo_search.c (GEORADIUS* and GEOSEARCH*). */
+ * argument parsers), geo_search.c (GEORADIUS* and GEOSEARCH*), geo_sort.c
+ * (the order of their results). */
 #ifndef FR_GEO_INTERNAL_H
 #define FR_GEO_INTERNAL_H
 
@@ -87,6 +88,21 @@ typedef struct geo_cover {
     gh_bits neighbours[GH_NEIGHBOURS];
 } geo_cover;
 void geo_cover_shape(geo_shape *s, geo_cover *out);
+
+/* A search result: a member copied out of the set, its position, its
+ * distance from the centre (metres) and its score. */
+typedef struct geo_point {
+    double lon, lat, dist, score;
+    char *m;
+    size_t mlen;
+} geo_point;
+
+/* geo_sort.c: order a[0..n) by distance so that its first `keep` places
+ * hold what Redis returns there, in Redis's order. */
+#define GEO_SORT_NONE 0
+#define GEO_SORT_ASC 1
+#define GEO_SORT_DESC 2
+void geo_sort_points(geo_point *a, size_t n, size_t keep, int sort);
 
 /* geo.c: argument parsers shared with geo_search.c; each replies Redis's
  * error and returns 0 on bad input. */

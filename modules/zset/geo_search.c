@@ -11,8 +11,7 @@
  *
  * The search walks the score ranges of the covering boxes (geo_area.c)
  * and keeps the members inside the shape; COUNT ANY stops as soon as it
- * has enough.  Sorting is stable (glibc's qsort, which Redis uses, is a
- * merge sort), so ties keep the order the walk found them in.  Results go
+ * has enough; geo_sort.c orders the result as Redis does.  Results go
  * to the client (member, then distance, hash, coordinates as asked) or to
  * a new sorted set scored by geohash or, with STOREDIST, by distance.
  * Members are copied out of the source, which the store may replace. */
@@ -25,16 +24,6 @@
 #define GEO_NOSTORE (1 << 2)     /* the _RO forms: no STORE, no STOREDIST */
 #define GEO_SEARCH (1 << 3)      /* GEOSEARCH's FROM* and BY* arguments */
 #define GEO_SEARCHSTORE (1 << 4) /* GEOSEARCHSTORE: destination first */
-
-#define SORT_NONE 0
-#define SORT_ASC 1
-#define SORT_DESC 2
-
-typedef struct geo_point {
-    double lon, lat, dist, score;
-    char *m;
-    size_t mlen;
-} geo_point;
 
 typedef struct geo_points {
     geo_point *a;
@@ -72,24 +61,6 @@ static void points_add(geo_points *g, const double xy[2], double dist, const zs_
 static void points_free(geo_points *g) {
     for (size_t i = 0; i < g->used; i++) fr_free(g->a[i].m);
     fr_free(g->a);
-}
-
-/* 1 when a comes after b in the requested order. */
-static int after(const geo_point *a, const geo_point *b, int sort) {
-    return sort == SORT_ASC ? a->dist > b->dist : a->dist < b->dist;
-}
-
-/* Stable merge sort of a[0..n) by distance, through tmp[0..n). */
-static void sort_points(geo_point *a, geo_point *tmp, size_t n, int sort) {
-    if (n < 2) return;
-    size_t h = n / 2;
-    sort_points(a, tmp, h, sort);
-    sort_points(a + h, tmp, n - h, sort);
-    size_t i = 0, j = h, k = 0;
-    while (i < h && j < n) tmp[k++] = after(&a[i], &a[j], sort) ? a[j++] : a[i++];
-    while (i < h) tmp[k++] = a[i++];
-    while (j < n) tmp[k++] = a[j++];
-    memcpy(a, tmp, sizeof(geo_point) * n);
 }
 
 /* ---- the walk -------------------------------------------------------------------- */
@@ -146,8 +117,8 @@ static int parse_option(fr_ctx *ctx, geo_req *r, zset_obj *z, int j, int left) {
     else if (fr_arg_is(ctx, j, "withhash")) r->withhash = 1;
     else if (fr_arg_is(ctx, j, "withcoord")) r->withcoord = 1;
     else if (fr_arg_is(ctx, j, "any")) r->any = 1;
-    else if (fr_arg_is(ctx, j, "asc")) r->sort = SORT_ASC;
-    else if (fr_arg_is(ctx, j, "desc")) r->sort = SORT_DESC;
+    else if (fr_arg_is(ctx, j, "asc")) r->sort = GEO_SORT_ASC;
+    else if (fr_arg_is(ctx, j, "desc")) r->sort = GEO_SORT_DESC;
     else if (fr_arg_is(ctx, j, "count") && left >= 1) {
         if (fr_arg_ll_or_reply(ctx, j + 1, &r->count) != FR_OK) return -1;
         if (r->count <= 0) {
@@ -292,7 +263,7 @@ static void store_points(fr_ctx *ctx, const geo_req *r, const geo_point *p, long
 
 static void search_and_reply(fr_ctx *ctx, geo_req *r, zset_obj *z) {
     /* COUNT picks the nearest unless ANY says any will do. */
-    if (r->count && r->sort == SORT_NONE && !r->any) r->sort = SORT_ASC;
+    if (r->count && r->sort == GEO_SORT_NONE && !r->any) r->sort = GEO_SORT_ASC;
     geo_cover cover;
     geo_cover_shape(&r->shape, &cover);
     geo_points g = {NULL, 0, 0};
@@ -304,11 +275,7 @@ static void search_and_reply(fr_ctx *ctx, geo_req *r, zset_obj *z) {
     }
     long n = (long)g.used;
     if (r->count && r->count < n) n = (long)r->count;
-    if (r->sort != SORT_NONE) {
-        geo_point *tmp = fr_malloc(sizeof(geo_point) * (g.used ? g.used : 1));
-        sort_points(g.a, tmp, g.used, r->sort);
-        fr_free(tmp);
-    }
+    if (r->sort != GEO_SORT_NONE) geo_sort_points(g.a, g.used, (size_t)n, r->sort);
     if (r->storekey) store_points(ctx, r, g.a, n);
     else reply_points(ctx, r, g.a, n);
     points_free(&g);

@@ -9,18 +9,27 @@
  * 7.0.15 replies (GEOPOS, WITHCOORD), so they keep that exact shape. */
 #include "geo_internal.h"
 
-/* Spread the low 32 bits of v over the even bits of the result. */
+/* Spread the 32 bits of v over the even bits of the result (a Morton
+ * code's half): each round doubles the gap between groups of bits. */
 static uint64_t spread_bits(uint32_t v) {
-    uint64_t out = 0;
-    for (int i = 0; i < 32; i++) out |= (uint64_t)((v >> i) & 1) << (2 * i);
-    return out;
+    uint64_t x = v;
+    x = (x | (x << 16)) & 0x0000FFFF0000FFFFULL;
+    x = (x | (x << 8)) & 0x00FF00FF00FF00FFULL;
+    x = (x | (x << 4)) & 0x0F0F0F0F0F0F0F0FULL;
+    x = (x | (x << 2)) & 0x3333333333333333ULL;
+    x = (x | (x << 1)) & 0x5555555555555555ULL;
+    return x;
 }
 
-/* Gather the even bits of v into the low 32 bits of the result. */
+/* Gather the even bits of v into 32 bits: spread_bits run backwards. */
 static uint32_t gather_bits(uint64_t v) {
-    uint32_t out = 0;
-    for (int i = 0; i < 32; i++) out |= (uint32_t)((v >> (2 * i)) & 1) << i;
-    return out;
+    uint64_t x = v & 0x5555555555555555ULL;
+    x = (x | (x >> 1)) & 0x3333333333333333ULL;
+    x = (x | (x >> 2)) & 0x0F0F0F0F0F0F0F0FULL;
+    x = (x | (x >> 4)) & 0x00FF00FF00FF00FFULL;
+    x = (x | (x >> 8)) & 0x0000FFFF0000FFFFULL;
+    x = (x | (x >> 16)) & 0x00000000FFFFFFFFULL;
+    return (uint32_t)x;
 }
 
 void gh_wgs84_ranges(gh_range *lon, gh_range *lat) {

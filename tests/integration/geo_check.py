@@ -10,8 +10,9 @@ Called by geo.sh with the ports of a FrankenRedis and a redis-server 7.0.15:
       and again in RESP3: every raw reply must be the same bytes
   geo_check.py fuzz PORT_FR PORT_REDIS N SEED
       N rounds of random points (near one spot, spread over the globe,
-      near the poles and the antimeridian, listpack and skiplist sets)
-      searched with random shapes, units and options: raw replies equal
+      near the poles and the antimeridian, many on a few positions so that
+      distances tie under COUNT; listpack and skiplist sets) searched with
+      random shapes, units and options: raw replies equal
   geo_check.py events PORT_FR PORT_REDIS
       the keyspace events GEOADD and the stores raise, as received by a
       subscriber (psubscribe __key*__:*)
@@ -247,7 +248,8 @@ def script(pfr, prd):
 
 
 def random_points(rng, n):
-    kind = rng.choice(["local", "globe", "pole", "antimeridian", "equator"])
+    kind = rng.choice(["local", "globe", "pole", "antimeridian", "equator", "ties"])
+    spots = [(rng.uniform(-5, 5), rng.uniform(-5, 5)) for _ in range(4)]
     pts = []
     for _ in range(n):
         if kind == "local":
@@ -258,6 +260,8 @@ def random_points(rng, n):
             lon, lat = rng.uniform(-180, 180), rng.choice([1, -1]) * rng.uniform(70, 85.05)
         elif kind == "antimeridian":
             lon, lat = rng.choice([1, -1]) * rng.uniform(175, 180), rng.uniform(-30, 30)
+        elif kind == "ties":  # many members on few positions: equal distances
+            lon, lat = rng.choice(spots)
         else:
             lon, lat = rng.uniform(-3, 3), rng.uniform(-3, 3)
         pts.append((round(lon, rng.choice([2, 6, 10])), round(lat, rng.choice([2, 6, 10]))))
