@@ -78,8 +78,26 @@ int gh_decode(gh_range lon_r, gh_range lat_r, gh_bits h, gh_area *area) {
 
 static double clamp(double v, double lo, double hi) { return v > hi ? hi : v < lo ? lo : v; }
 
+/* A score as a 64-bit integer.  For a geohash score (an integer below
+ * 2^53) this is the plain conversion; for any other score a sorted set may
+ * hold (negative, fractional, huge, inf) C leaves the cast undefined, and
+ * Redis's reference build (x86-64) gets what the processor's conversion
+ * gives: truncation in the int64 range, values from 2^63 reduced by 2^63
+ * and flagged back, and 2^63 for what does not fit at all -- which then
+ * cancels to 0 in the upper range.  Spelled out here so that GEOPOS on
+ * such a member answers the same point as Redis on any platform. */
+static uint64_t score_bits(double score) {
+    const double two63 = 9223372036854775808.0;
+    if (score >= two63) {
+        double rest = score - two63;
+        return rest < two63 ? (uint64_t)(int64_t)rest ^ (1ULL << 63) : 0;
+    }
+    if (score >= -two63) return (uint64_t)(int64_t)score;
+    return 1ULL << 63; /* below the int64 range, -inf */
+}
+
 int gh_score_to_lonlat(double score, double xy[2]) {
-    gh_bits h = {(uint64_t)score, GEO_STEP_MAX};
+    gh_bits h = {score_bits(score), GEO_STEP_MAX};
     gh_range lon_r, lat_r;
     gh_area a;
     gh_wgs84_ranges(&lon_r, &lat_r);
