@@ -18,7 +18,8 @@ Called by geo.sh with the ports of a FrankenRedis and a redis-server 7.0.15:
       subscriber (psubscribe __key*__:*)
   geo_check.py propagate PORT_FR PORT_REDIS
       what a replica receives (SYNC, then the command stream) after GEOADD
-      (rewritten to ZADD), GEOSEARCHSTORE and GEORADIUS ... STORE
+      (rewritten to ZADD, nothing when it changed nothing), GEOSEARCHSTORE
+      and GEORADIUS ... STORE, alone and inside MULTI/EXEC
 
 Each check prints `PASS name` or `FAIL name: why`.  Standard library only.
 """
@@ -386,7 +387,10 @@ def replica_stream(port):
     f.read(int(line[1:-2]))
     time.sleep(0.2)
     for step in EVENT_STEPS + [["GEOADD", "g", "NX", "CH", "9", "9", "a", "10", "10", "c"],
-                               ["GEOADD", "g", "NX", "9", "9", "a"], ["SET", "end", "2"]]:
+                               ["GEOADD", "g", "NX", "9", "9", "a"],
+                               ["MULTI"], ["GEOADD", "g", "CH", "1", "1", "a"], ["GEOADD", "g", "NX", "1", "1", "a"],
+                               ["GEOSEARCHSTORE", "s", "g", "FROMMEMBER", "a", "BYRADIUS", "1", "km"], ["EXEC"],
+                               ["SET", "end", "2"]]:
         c.call(*step)
     rep.settimeout(1)
     got = b""
