@@ -706,10 +706,16 @@ static int getkeys_set(const fr_cmd_meta *cmd, int argc,
 static int getkeys_bitfield(const fr_cmd_meta *cmd, int argc,
                             const fr_str *const *argv, int *keys, int *key_flags,
                             int max);
+static int getkeys_georadius(const fr_cmd_meta *cmd, int argc,
+                             const fr_str *const *argv, int *keys, int *key_flags,
+                             int max);
 static const struct {
     const char *name;
     fr_getkeys_fn fn;
-} getkeys_table[] = {{"set", getkeys_set}, {"bitfield", getkeys_bitfield}, {NULL, NULL}};
+} getkeys_table[] = {{"set", getkeys_set},
+                     {"bitfield", getkeys_bitfield},
+                     {"georadius", getkeys_georadius},
+                     {NULL, NULL}};
 
 static int valid_cmd_name(const char *s) {
     if (!*s) return 0;
@@ -1521,6 +1527,30 @@ static int getkeys_bitfield(const fr_cmd_meta *cmd, int argc,
             key_flags[0] = (int)(readonly ? FR_KEY_RO | FR_KEY_ACCESS : FR_KEY_RW | FR_KEY_ACCESS | FR_KEY_UPDATE);
     }
     return 1;
+}
+
+/* GEORADIUS and GEORADIUSBYMEMBER: the source key, and the destination
+ * of the last STORE or STOREDIST from argument 5 on, both without flags, as
+ * Redis's georadiusGetKeys reports them. */
+static int getkeys_georadius(const fr_cmd_meta *cmd, int argc,
+                             const fr_str *const *argv, int *keys, int *key_flags,
+                             int max) {
+    (void)cmd;
+    if (argc < 2) return 0;
+    int stored = -1;
+    for (int i = 5; i < argc; i++) {
+        if ((!strcasecmp(argv[i]->buf, "store") || !strcasecmp(argv[i]->buf, "storedist")) && i + 1 < argc) {
+            stored = i + 1;
+            i++;
+        }
+    }
+    int n = stored < 0 ? 1 : 2;
+    int pos[2] = {1, stored};
+    for (int k = 0; k < n && k < max; k++) {
+        keys[k] = pos[k];
+        if (key_flags) key_flags[k] = 0;
+    }
+    return n;
 }
 
 /* Position after the keyword a keyword spec searches for; 0 if absent.  The

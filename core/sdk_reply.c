@@ -123,6 +123,19 @@ void fr_reply_double(fr_ctx *ctx, double v)
     add(ctx, b, (size_t)fr_resp_double(b, sizeof(b), v, ctx->client->resp));
 }
 
+void fr_reply_human_long_double(fr_ctx *ctx, long double v)
+{
+    char b[FR_MAX_LONG_DOUBLE_CHARS];
+    int n = fr_ld2string(b, sizeof(b), v, 1);
+    if (ctx->client->resp < 3) {
+        fr_reply_bulk(ctx, b, (size_t)n);
+        return;
+    }
+    add(ctx, ",", 1);
+    add(ctx, b, (size_t)n);
+    add(ctx, "\r\n", 2);
+}
+
 void fr_reply_bool(fr_ctx *ctx, int v)
 {
     if (ctx->client->resp >= 3) add(ctx, v ? "#t\r\n" : "#f\r\n", 4);

@@ -208,6 +208,10 @@ FR_API void fr_reply_map(fr_ctx *ctx, long pairs); /* RESP2: array of 2*pairs */
 FR_API void fr_reply_set(fr_ctx *ctx, long len);   /* RESP2: array */
 FR_API void fr_reply_double(fr_ctx *ctx, double v);/* RESP2: bulk string */
 FR_API void fr_reply_bool(fr_ctx *ctx, int v);     /* RESP2: :1 / :0 */
+/* A long double as Redis's addReplyHumanLongDouble (GEOPOS, WITHCOORD): the
+ * text is %.17Lf with trailing zeros trimmed, sent as a bulk in RESP2 and as
+ * a RESP3 double.  Since 4.4. */
+FR_API void fr_reply_human_long_double(fr_ctx *ctx, long double v);
 FR_API void fr_reply_verbatim(fr_ctx *ctx, const char *p, size_t len, const char *ext);
 /* A subcommand HELP reply in Redis's format: "<CMD> <subcommand> [<arg>
  * [value] [opt] ...]. Subcommands are:", the NULL-terminated `lines`, then

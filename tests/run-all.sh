@@ -62,6 +62,8 @@ run_part set_rdb bash "$src/tests/integration/set_rdb.sh" "$src" "$build"
 run_part list bash "$src/tests/integration/list.sh" "$src" "$build"
 # Sorted sets: DUMP bytes, old formats, RESTORE fuzz, RDB both ways vs Redis, blocking pops.
 run_part zset bash "$src/tests/integration/zset.sh" "$src" "$build"
+# GEO: raw replies (RESP2, RESP3), random searches, events, propagation vs Redis.
+run_part geo bash "$src/tests/integration/geo.sh" "$src" "$build"
 # Bit commands: a random stream vs Redis (replies and bytes), hardened limits.
 run_part bitmap bash "$src/tests/integration/bitmap.sh" "$src" "$build"
 # HyperLogLogs byte for byte, DUMP/RESTORE both ways, corrupt values, vs Redis.

@@ -14,7 +14,8 @@
  * zset_value.c (the payload over both encodings, iteration, type
  * callbacks), zset_range.c (score and lex ranges), zset_write.c,
  * zset_read.c, zset_rangecmd.c, zset_pop.c, zset_algebra.c,
- * zset_random.c, zset_scan.c (commands), zset_rdb.c (RDB), module.c. */
+ * zset_random.c, zset_scan.c (commands), zset_rdb.c (RDB), module.c;
+ * the GEO commands: geo_internal.h and the geo*.c files. */
 #ifndef FR_ZSET_INTERNAL_H
 #define FR_ZSET_INTERNAL_H
 
@@ -161,6 +162,11 @@ int zset_after_removal(fr_ctx *ctx, const fr_str *key, zset_obj *z, long long di
  * count; an empty result deletes dst instead. */
 void zset_store_result(fr_ctx *ctx, const fr_str *dst, zset_obj *z, const char *event);
 void zset_reply_score(fr_ctx *ctx, double score);
+/* ZADD from the key lookup on (ZADD, ZINCRBY, GEOADD): adds the n pairs
+ * under the ZADD_IN_* flags, replies, counts dirty, raises the event.
+ * Returns how many members were added or updated. */
+long long zset_add_pairs(fr_ctx *ctx, const fr_str *key, int flags, int ch, int n, const double *scores,
+                         const fr_str *const *members);
 /* Parse a score argument ("value is not a valid float" / custom msg). */
 int zset_arg_double_or_reply(fr_ctx *ctx, int i, double *out, const char *msg);
 

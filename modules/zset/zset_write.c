@@ -113,37 +113,22 @@ static int check_zadd_flags(fr_ctx *ctx, int flags, int elements) {
     return 1;
 }
 
-static void zadd_generic(fr_ctx *ctx, int flags) {
-    int ch = 0;
-    int scoreidx = parse_zadd_flags(ctx, &flags, &ch);
-    int elements = fr_argc(ctx) - scoreidx;
-    if (elements % 2 || !elements) {
-        fr_reply_syntax_error(ctx);
-        return;
-    }
-    elements /= 2;
-    if (!check_zadd_flags(ctx, flags, elements)) return;
-    double stack[16];
-    double *scores = elements <= 16 ? stack : fr_malloc(sizeof(double) * (size_t)elements);
-    for (int j = 0; j < elements; j++)
-        if (zset_arg_double_or_reply(ctx, scoreidx + j * 2, &scores[j], NULL) != FR_OK) goto done;
-
-    const fr_str *key = fr_arg(ctx, 1);
+long long zset_add_pairs(fr_ctx *ctx, const fr_str *key, int flags, int ch, int n, const double *scores,
+                         const fr_str *const *members) {
     zset_obj *z;
-    if (!zset_lookup_write(ctx, key, &z)) goto done;
+    if (!zset_lookup_write(ctx, key, &z)) return 0;
     int incr = flags & ZADD_IN_INCR, created = 0;
     long long added = 0, updated = 0, processed = 0;
     double score = 0;
     if (!z) {
         if (flags & ZADD_IN_XX) goto reply;
-        z = zv_new_for(fr_arg(ctx, scoreidx + 1)->len);
+        z = zv_new_for(members[0]->len);
         created = 1;
     }
-    for (int j = 0; j < elements; j++) {
-        const fr_str *m = fr_arg(ctx, scoreidx + 1 + j * 2);
+    for (int j = 0; j < n; j++) {
         int out;
         double newscore = 0;
-        if (!zv_add(z, scores[j], m->buf, m->len, flags, &out, &newscore)) {
+        if (!zv_add(z, scores[j], members[j]->buf, members[j]->len, flags, &out, &newscore)) {
             fr_reply_error(ctx, "resulting score is not a number (NaN)");
             goto changed;
         }
@@ -166,8 +151,34 @@ changed:
     else if (added || updated) fr_key_touched_write(ctx, fr_ctx_db(ctx), key);
     if (added || updated)
         fr_notify_keyspace_event(FR_NOTIFY_ZSET, incr ? "zincr" : "zadd", key, fr_db_id(fr_ctx_db(ctx)));
+    return added + updated;
+}
+
+static void zadd_generic(fr_ctx *ctx, int flags) {
+    int ch = 0;
+    int scoreidx = parse_zadd_flags(ctx, &flags, &ch);
+    int elements = fr_argc(ctx) - scoreidx;
+    if (elements % 2 || !elements) {
+        fr_reply_syntax_error(ctx);
+        return;
+    }
+    elements /= 2;
+    if (!check_zadd_flags(ctx, flags, elements)) return;
+    double sstack[16];
+    const fr_str *mstack[16];
+    int small = elements <= 16;
+    double *scores = small ? sstack : fr_malloc(sizeof(double) * (size_t)elements);
+    const fr_str **members = small ? mstack : fr_malloc(sizeof(*members) * (size_t)elements);
+    for (int j = 0; j < elements; j++) {
+        if (zset_arg_double_or_reply(ctx, scoreidx + j * 2, &scores[j], NULL) != FR_OK) goto done;
+        members[j] = fr_arg(ctx, scoreidx + 1 + j * 2);
+    }
+    zset_add_pairs(ctx, fr_arg(ctx, 1), flags, ch, elements, scores, members);
 done:
-    if (scores != stack) fr_free(scores);
+    if (!small) {
+        fr_free(members);
+        fr_free(scores);
+    }
 }
 
 void cmd_zadd(fr_ctx *ctx) { zadd_generic(ctx, 0); }

@@ -39,7 +39,7 @@ unit/other unit/pubsub unit/pubsubshard unit/latency-monitor unit/info unit/quer
 unit/limits unit/maxmemory unit/lazyfree unit/tracking unit/client-eviction
 unit/dump unit/multi unit/auth unit/acl unit/networking unit/obuf-limits
 unit/shutdown unit/slowlog unit/pause unit/printver
-unit/type/hash unit/type/set unit/type/list unit/type/list-2 unit/type/list-3 unit/type/zset
+unit/type/hash unit/type/set unit/type/list unit/type/list-2 unit/type/list-3 unit/type/zset unit/geo
 unit/bitops unit/bitfield unit/hyperloglog"
 FILES=${FILES:-$DEFAULT_FILES}
 TIMEOUT=${TIMEOUT:-120}
