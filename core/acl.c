@@ -1442,8 +1442,9 @@ typedef struct pending_user {
 static pending_user *to_load;
 static int nto_load;
 
-/* A `user <name> rules...` config line: checked now (commands a module may
- * add later excepted), applied once the modules are loaded. */
+/* A `user <name> rules...` config line: duplicates and open parentheses
+ * are refused now; the rules are checked when they are applied, once the
+ * modules (whose commands and categories they name) are loaded. */
 int fr_acl_config_user_line(int argc, char **argv, char *err, size_t errlen)
 {
     if (argc < 2) {
@@ -1465,17 +1466,6 @@ int fr_acl_config_user_line(int argc, char **argv, char *err, size_t errlen)
         snprintf(err, errlen, "Error in user declaration '%s': %s", argv[bad + 2], error_text(E_SYNTAX));
         return -1;
     }
-    fr_acl_user *fake = user_new("fake", 4);
-    for (int j = 0; j < n; j++) {
-        int rc = user_apply(fake, rules[j]->buf, rules[j]->len);
-        if (rc != E_OK && rc != E_NOENT) {
-            snprintf(err, errlen, "Error in user declaration '%s': %s", argv[j], error_text(rc));
-            user_free(fake);
-            free_args(rules, n);
-            return -1;
-        }
-    }
-    user_free(fake);
     to_load = fr_realloc(to_load, sizeof(*to_load) * (size_t)(nto_load + 1));
     pending_user *p = &to_load[nto_load++];
     p->argc = n + 1;
