@@ -27,7 +27,7 @@
 
 #define FR_MAX_WRITE_IOV 64
 
-fr_protocol fr_proto = {.next_client_id = 1};
+fr_protocol fr_proto = {.next_client_id = 1, .default_user_nopass = 1, .default_user_open = 1};
 
 static void read_cb(struct ev_loop *loop, ev_io *w, int revents);
 static void write_cb(struct ev_loop *loop, ev_io *w, int revents);
@@ -84,9 +84,9 @@ fr_client *fr_client_create(int fd, const char *addr, const char *laddr, int is_
     c->id = fr_proto.next_client_id++;
     c->fd = fd;
     c->resp = 2;
-    /* As Redis: with no password set the default user is in at once, and
-     * stays in when a password is set later (CONFIG SET requirepass). */
-    c->authenticated = fr_cfg.requirepass == NULL;
+    /* As Redis: while the default user is nopass and on, a connection is
+     * authenticated at once, and stays so when a password is set later. */
+    c->authenticated = fr_proto.default_user_open;
     c->is_local = is_local;
     snprintf(c->addr, sizeof(c->addr), "%s", addr);
     snprintf(c->laddr, sizeof(c->laddr), "%s", laddr);
@@ -189,7 +189,7 @@ size_t fr_client_output_bytes(const fr_client *c)
  * capped. */
 int fr_client_auth_required(const fr_client *c)
 {
-    return fr_cfg.requirepass && !c->authenticated;
+    return !fr_proto.default_user_open && !c->authenticated;
 }
 
 static fr_reqlimits limits_for(const fr_client *c)

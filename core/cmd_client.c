@@ -3,17 +3,14 @@
  *
  * Owns no state: it reads and edits the client list (fr_proto.clients) and the
  * calling client.  Replies and error texts are Redis 7.0.15's; the line
- * format is catClientInfoString's field for field.  Fields for features the
- * core does not have (replication, ACL users) carry the values
- * Redis shows for a client that does not use them.
+ * format is catClientInfoString's field for field (user= is the ACL user
+ * the client is authenticated as, acl.c).
  *
  * Invariants:
  *  - lists come out oldest connection first, as Redis keeps its list (ours
  *    is newest first, so it is walked backwards);
  *  - the calling client is never freed here: killing it only flags it to
- *    close once its reply is written;
- *  - every client is of type "normal" and authenticated as "default" (the
- *    only user there is). */
+ *    close once its reply is written. */
 #include <ctype.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -152,8 +149,11 @@ fr_str *fr_client_info_line(fr_client *c)
              c->qcap - c->qlen, argv_bytes(c));
     s = catf(s, " rbs=%zu rbp=%zu obl=%zu oll=%zu omem=%zu tot-mem=%zu", sizeof(c->buf), sizeof(c->buf), c->bufpos,
              c->reply_nblocks, omem, tot);
-    return catf(s, " events=%s cmd=%s user=default redir=%lld resp=%d", events,
-                c->lastcmd ? c->lastcmd->fullname : "NULL", fr_tracking_redirect(c), c->resp);
+    s = catf(s, " events=%s cmd=%s user=", events, c->lastcmd ? c->lastcmd->fullname : "NULL");
+    size_t ulen;
+    const char *user = fr_acl_client_username(c, &ulen);
+    s = fr_str_cat(s, user, ulen);
+    return catf(s, " redir=%lld resp=%d", fr_tracking_redirect(c), c->resp);
 }
 
 static fr_str *cat_line(fr_str *out, fr_client *c)
@@ -343,6 +343,8 @@ typedef struct kill_filter {
     int type;          /* TYPE_UNKNOWN: any */
     uint64_t id;       /* 0: any */
     int skipme;
+    int by_user;       /* USER given: only clients authenticated as `user` */
+    fr_acl_user *user;
 } kill_filter;
 
 /* One "OPTION value" pair of the new form; replies and returns -1 on error. */
@@ -367,8 +369,9 @@ static int parse_kill_option(fr_ctx *ctx, int i, kill_filter *f)
     } else if (fr_arg_is(ctx, i, "laddr")) {
         f->laddr = val->buf;
     } else if (fr_arg_is(ctx, i, "user")) {
-        /* "default" is the only user, and every client is logged in as it. */
-        if (strcmp(val->buf, "default") || val->len != 7) {
+        f->user = fr_acl_user_by_name(val->buf, val->len);
+        f->by_user = 1;
+        if (!f->user) {
             fr_reply_errorf(ctx, "No such user '%s'", val->buf);
             return -1;
         }
@@ -407,6 +410,7 @@ static int kill_matches(const kill_filter *f, const fr_client *c, const fr_clien
     if (f->laddr && strcmp(c->laddr, f->laddr)) return 0;
     if (f->type != TYPE_UNKNOWN && type_of(c) != f->type) return 0;
     if (f->id && c->id != f->id) return 0;
+    if (f->by_user && fr_acl_client_user(c) != f->user) return 0;
     if (c == self && f->skipme) return 0;
     return 1;
 }

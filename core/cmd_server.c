@@ -1,9 +1,9 @@
 /* cmd_server.c -- connection and server commands of the core: PING ECHO
  * QUIT RESET HELLO AUTH SELECT SWAPDB DBSIZE FLUSHDB FLUSHALL TIME SHUTDOWN.
  *
- * Replies and errors are Redis 7.0.15's.  Authentication has one user,
- * "default", whose password is `requirepass` (none: any password works, as
- * for Redis's nopass default user). */
+ * Replies and errors are Redis 7.0.15's.  AUTH and HELLO AUTH check
+ * credentials against the ACL users (acl.c; `requirepass` is the default
+ * user's password). */
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -44,19 +44,7 @@ void fr_cmd_quit(fr_ctx *ctx)
     me(ctx)->flags |= FR_CLIENT_CLOSE_AFTER_REPLY;
 }
 
-static int default_user_nopass(void)
-{
-    return fr_cfg.requirepass == NULL;
-}
-
-/* The default user is the only user: nopass accepts anything. */
-static int check_credentials(const fr_str *user, const fr_str *pass)
-{
-    if (strcmp(user->buf, "default") || user->len != 7) return 0;
-    if (default_user_nopass()) return 1;
-    return pass->len == strlen(fr_cfg.requirepass) && !memcmp(pass->buf, fr_cfg.requirepass, pass->len);
-}
-
+/* AUTH <password> (the default user) or AUTH <user> <password>. */
 void fr_cmd_auth(fr_ctx *ctx)
 {
     if (fr_argc(ctx) > 3) {
@@ -65,34 +53,25 @@ void fr_cmd_auth(fr_ctx *ctx)
     }
     /* the password (and the user name) never reach the slow log */
     fr_ctx_redact(ctx, 1);
-    fr_ctx_redact(ctx, 2);
-    static const fr_str *dflt;
     static char dflt_buf[sizeof(fr_str) + 8];
-    if (!dflt) {
-        fr_str *d = (fr_str *)dflt_buf;
-        d->len = 7;
-        d->cap = 7;
-        memcpy(d->buf, "default", 8);
-        dflt = d;
-    }
+    fr_str *dflt = (fr_str *)dflt_buf;
+    dflt->len = dflt->cap = 7;
+    memcpy(dflt->buf, "default", 8);
     const fr_str *user = dflt, *pass;
     if (fr_argc(ctx) == 2) {
-        if (default_user_nopass()) {
+        if (fr_acl_default_nopass()) {
             fr_reply_error(ctx, "AUTH <password> called without any password configured for the default user. "
                                 "Are you sure your configuration is correct?");
             return;
         }
         pass = fr_arg(ctx, 1);
     } else {
+        fr_ctx_redact(ctx, 2);
         user = fr_arg(ctx, 1);
         pass = fr_arg(ctx, 2);
     }
-    if (check_credentials(user, pass)) {
-        me(ctx)->authenticated = 1;
-        fr_reply_ok(ctx);
-    } else {
-        fr_reply_error(ctx, "-WRONGPASS invalid username-password pair or user is disabled.");
-    }
+    if (fr_acl_authenticate(me(ctx), user, pass, fr_arg(ctx, 0)->buf) == 0) fr_reply_ok(ctx);
+    else fr_reply_error(ctx, "-WRONGPASS invalid username-password pair or user is disabled.");
 }
 
 static void hello_reply(fr_ctx *ctx)
@@ -137,11 +116,10 @@ void fr_cmd_hello(fr_ctx *ctx)
         if (!strcasecmp(opt->buf, "AUTH") && more >= 2) {
             fr_ctx_redact(ctx, j + 1);
             fr_ctx_redact(ctx, j + 2);
-            if (!check_credentials(fr_arg(ctx, j + 1), fr_arg(ctx, j + 2))) {
+            if (fr_acl_authenticate(me(ctx), fr_arg(ctx, j + 1), fr_arg(ctx, j + 2), fr_arg(ctx, 0)->buf)) {
                 fr_reply_error(ctx, "-WRONGPASS invalid username-password pair or user is disabled.");
                 return;
             }
-            me(ctx)->authenticated = 1;
             j += 2;
         } else if (!strcasecmp(opt->buf, "SETNAME") && more) {
             if (fr_client_set_name(ctx, fr_arg(ctx, j + 1))) return;
@@ -151,7 +129,7 @@ void fr_cmd_hello(fr_ctx *ctx)
             return;
         }
     }
-    if (fr_client_auth_required(me(ctx))) {
+    if (!me(ctx)->authenticated) {
         fr_reply_error(ctx, "-NOAUTH HELLO must be called with the client already authenticated, otherwise the "
                             "HELLO AUTH <user> <pass> option can be used to authenticate the client and select "
                             "the RESP protocol version at the same time");
@@ -171,7 +149,7 @@ void fr_cmd_reset(fr_ctx *ctx)
     fr_client_reset_modules(c, FR_CLIENT_RESET_COMMAND); /* subscriptions */
     c->dbid = 0;
     c->resp = 2;
-    c->authenticated = default_user_nopass();
+    fr_acl_client_default_auth(c);
     c->flags &= ~(FR_CLIENT_REPLY_OFF | FR_CLIENT_REPLY_SKIP_NEXT | FR_CLIENT_NO_EVICT);
     fr_str_free(c->name);
     c->name = NULL;

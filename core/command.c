@@ -3,7 +3,7 @@
  *
  * Checks, in Redis's order: cross-protocol attack guard ("POST", "Host:"),
  * existence (unknown command / unknown subcommand), arity from the manifest,
- * authentication, the memory guard (maxmemory), MISCONF, the RESP2
+ * authentication, NO_MULTI inside MULTI, ACL (acl.c), the memory guard (maxmemory), MISCONF, the RESP2
  * subscribed mode.  A rejected command counts in
  * rejected_calls and never reaches its module.  After the handler: per-command statistics, the dirty
  * counter, propagation and the command-executed hook. */
@@ -91,6 +91,19 @@ static int allowed_when_subscribed(const fr_cmd_meta *cmd)
 
 static void process_one(fr_client *c);
 
+/* The ACL check of processCommand: a denial is logged and refused. */
+static int acl_refused(fr_client *c, fr_cmd_meta *cmd, int argc, fr_str **argv)
+{
+    int pos = 0;
+    int why = fr_acl_check(c, cmd, argc, argv, &pos);
+    if (why == FR_ACL_OK) return 0;
+    fr_acl_log_denied(c, why, c->multi ? FR_ACL_CTX_MULTI : FR_ACL_CTX_TOPLEVEL, cmd, argv, pos);
+    char err[512];
+    snprintf(err, sizeof(err), fr_acl_denial_text(why), cmd->fullname);
+    reject(c, cmd, err);
+    return 1;
+}
+
 /* After every command, whatever its outcome: CLIENT REPLY SKIP silences
  * exactly the command that follows it (Redis's resetClient), and held
  * invalidations follow the reply.  A command
@@ -139,6 +152,11 @@ static void process_one(fr_client *c)
         reject(c, cmd, "-NOAUTH Authentication required.");
         return;
     }
+    if (c->multi && (cmd->flags & FR_CMD_NO_MULTI)) {
+        reject(c, cmd, "Command not allowed inside a transaction");
+        return;
+    }
+    if (acl_refused(c, cmd, argc, argv)) return;
     const char *oom_refusal = fr_memory_guard_refusal(c, cmd);
     if (oom_refusal) {
         reject(c, cmd, oom_refusal);

@@ -101,6 +101,7 @@ static int set_dir(conf_def *d, int argc, char **argv, const char **err);
 static void get_dir(conf_def *d, char *buf, size_t len);
 static int apply_maxclients(conf_def *d, const char **err);
 static int apply_hz(conf_def *d, const char **err);
+static int apply_requirepass(conf_def *d, const char **err);
 static int set_obuf_limit(conf_def *d, int argc, char **argv, const char **err);
 static void get_obuf_limit(conf_def *d, char *buf, size_t len);
 static int set_notify(conf_def *d, int argc, char **argv, const char **err);
@@ -114,7 +115,8 @@ static void get_notify(conf_def *d, char *buf, size_t len);
 static conf_def core_defs[] = {
     C("port", CT_LL, 0, &fr_cfg.port, 0, 65535, "6379"),
     C("protected-mode", CT_BOOL, 0, &fr_cfg.protected_mode, 0, 0, "yes"),
-    C("requirepass", CT_STR, CF_SENSITIVE | CF_EMPTY_IS_NULL, &fr_cfg.requirepass, 0, 0, ""),
+    {.name = (char *)"requirepass", .type = CT_STR, .flags = CF_SENSITIVE | CF_EMPTY_IS_NULL,
+     .ptr = &fr_cfg.requirepass, .deflt = "", .apply = apply_requirepass},
     C("databases", CT_LL, CF_IMMUTABLE, &fr_cfg.databases, 1, INT_MAX, "16"),
     {.name = (char *)"maxclients", .type = CT_LL, .ptr = &fr_cfg.maxclients, .min = 1, .max = UINT_MAX,
      .deflt = "10000", .apply = apply_maxclients},
@@ -613,6 +615,16 @@ static void get_dir(conf_def *d, char *buf, size_t len)
     if (!getcwd(buf, len)) buf[0] = '\0';
 }
 
+/* requirepass is the ACL default user's password (nopass when empty), as
+ * Redis's ACLUpdateDefaultUserPassword. */
+static int apply_requirepass(conf_def *d, const char **err)
+{
+    (void)d;
+    (void)err;
+    fr_acl_set_default_password(fr_cfg.requirepass);
+    return 0;
+}
+
 /* Redis treats hz as a hint and keeps it within 1..500. */
 static int apply_hz(conf_def *d, const char **err)
 {
@@ -857,6 +869,12 @@ static int apply_line(const char *file, int line, const char *text, int argc,
 {
     for (char *p = argv[0]; *p; p++) *p = (char)tolower((unsigned char)*p);
     if (!strcmp(argv[0], "module")) return module_line(file, line, argc, argv, err, errlen);
+    if (!strcmp(argv[0], "user") && argc >= 2 && !final) {
+        char why[1024];
+        if (fr_acl_config_user_line(argc, argv, why, sizeof(why)) == 0) return 0;
+        snprintf(err, errlen, "%s:%d: >>> '%s' %s", file, line, text, why);
+        return -1;
+    }
     conf_def *d = final ? lookup(argv[0]) : lookup_owned(argv[0]);
     if (!d) {
         if (!final) {

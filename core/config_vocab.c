@@ -147,8 +147,7 @@ const fr_vocab fr_config_vocab[] = {
     BOOL("lua-enable-deprecated-api", NULL, IMM | HID, "no"),
 
     /* strings */
-    {"aclfile", NULL, FR_VT_STRING, IMM, 0, 0, "", NULL, NULL,
-     NOT_IMPLEMENTED("aclfile needs ACL users"), FR_RW_PLAIN, 0},
+    {"aclfile", NULL, FR_VT_STRING, IMM, 0, 0, "", NULL, NULL, NULL, FR_RW_PLAIN, 0},
     STR("unixsocket", NULL, IMM | NUL, "", NULL),
     STR("pidfile", NULL, IMM | NUL, "", NULL),
     STR("replica-announce-ip", "slave-announce-ip", NUL, "", NULL),

@@ -212,6 +212,7 @@ typedef struct fr_cmd_meta {
         long long calls, usec, rejected_calls, failed_calls;
     } stats;
     void *latency_hist;    /* latency-tracking's fr_hist (latency.c), NULL until called */
+    int acl_id;            /* ACL bitmap index + 1 (acl.c gives it on first use), 0: none yet */
 } fr_cmd_meta;
 
 typedef enum fr_conf_type {

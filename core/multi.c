@@ -275,6 +275,23 @@ void fr_cmd_discard(fr_ctx *ctx)
     fr_reply_ok(ctx);
 }
 
+/* ACL rules may have changed since the command was queued: checked again,
+ * as Redis's execCommand does, with its texts. */
+static int acl_still_allows(fr_client *c, const fr_queued *q)
+{
+    int pos = 0;
+    int why = fr_acl_check(c, q->cmd, q->argc, q->argv, &pos);
+    if (why == FR_ACL_OK) return 1;
+    const char *reason = why == FR_ACL_DENIED_CMD       ? "no permission to execute the command or subcommand"
+                         : why == FR_ACL_DENIED_KEY     ? "no permission to touch the specified keys"
+                         : why == FR_ACL_DENIED_CHANNEL ? "no permission to access one of the channels used as arguments"
+                                                        : "no permission";
+    fr_acl_log_denied(c, why, FR_ACL_CTX_MULTI, q->cmd, q->argv, pos);
+    fr_client_add_errorf(c, "-NOPERM ACLs rules changed between the moment the transaction was accumulated and the "
+                            "EXEC call. This command is no longer allowed for the following reason: %s", reason);
+    return 0;
+}
+
 static void run_queued(fr_client *c, fr_multi_state *m)
 {
     fr_queued *qs = m->cmds;
@@ -289,6 +306,7 @@ static void run_queued(fr_client *c, fr_multi_state *m)
         ctx.module = qs[i].cmd->owner;
         ctx.argc = qs[i].argc;
         ctx.argv = qs[i].argv;
+        if (!acl_still_allows(c, &qs[i])) continue;
         fr_command_call(&ctx);
         fr_ctx_release(&ctx);
     }

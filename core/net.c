@@ -175,7 +175,7 @@ static int accept_one(int lfd)
         reject(fd, "-ERR max number of clients reached\r\n");
         return 1;
     }
-    if (fr_cfg.protected_mode && !fr_cfg.requirepass && !is_local) {
+    if (fr_cfg.protected_mode && fr_proto.default_user_nopass && !is_local) {
         reject(fd, protected_mode_msg);
         return 1;
     }

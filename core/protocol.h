@@ -88,6 +88,7 @@ typedef struct fr_client {
     /* session */
     int resp;                              /* 2 or 3 */
     int authenticated;
+    void *acl_user;                        /* the runtime's ACL user (acl.c); NULL: "default" */
     int dbid;
     fr_str *name;                          /* owned, NULL if none */
     char addr[64], laddr[64];
@@ -179,6 +180,10 @@ typedef struct fr_protocol {
     fr_client *unblocked;     /* input to resume before the loop sleeps */
     fr_client *read_batch;    /* read this wake-up, in the kernel's order */
     fr_proto_stats stats;
+    /* The ACL "default" user's state, kept here by acl.c (runtime) because
+     * the protocol layer decides who must authenticate: nopass, and nopass
+     * while enabled (then a new connection is authenticated at once). */
+    int default_user_nopass, default_user_open;
 } fr_protocol;
 
 extern fr_protocol fr_proto;

@@ -293,4 +293,48 @@ int fr_pause_holds(const fr_client *c, const fr_cmd_meta *cmd);
 /* ---- shutdown.c: exits on success; FR_ERR if a shutdown hook refused ---- */
 int fr_server_shutdown(int flags);
 
+/* ---- acl.c: ACL users, rules and permission checks ---- */
+typedef struct fr_acl_user fr_acl_user;
+#define FR_ACL_OK 0
+#define FR_ACL_DENIED_CMD 1
+#define FR_ACL_DENIED_KEY 2
+#define FR_ACL_DENIED_AUTH 3     /* log entries only */
+#define FR_ACL_DENIED_CHANNEL 4
+#define FR_ACL_CTX_TOPLEVEL 0
+#define FR_ACL_CTX_MULTI 1
+void fr_acl_init(void);                         /* idempotent: the default user */
+void fr_acl_set_default_password(const char *pass);  /* requirepass; NULL: nopass */
+int fr_acl_default_nopass(void);
+/* FR_ACL_OK or FR_ACL_DENIED_*; *errpos: the denied key or channel's argument. */
+int fr_acl_check(fr_client *c, const fr_cmd_meta *cmd, int argc, fr_str **argv, int *errpos);
+int fr_acl_check_user(const fr_acl_user *u, const fr_cmd_meta *cmd, int argc, fr_str **argv, int *errpos);
+const char *fr_acl_denial_text(int reason);     /* dispatch's -NOPERM (DENIED_CMD: a %s format) */
+int fr_acl_user_channel_allowed(const fr_acl_user *u, const char *ch, size_t len, int is_pattern);
+void fr_acl_log_add(fr_client *c, int reason, int context, const char *username, size_t ulen,
+                    const char *object, size_t olen);
+void fr_acl_log_denied(fr_client *c, int reason, int context, const fr_cmd_meta *cmd, fr_str **argv, int pos);
+void fr_acl_log_clear(void);
+/* Sessions: AUTH/HELLO (0, or -1 logged as an auth denial), RESET. */
+int fr_acl_authenticate(fr_client *c, const fr_str *user, const fr_str *pass, const char *cmdname);
+void fr_acl_client_default_auth(fr_client *c);
+const char *fr_acl_client_username(const fr_client *c, size_t *len);
+fr_acl_user *fr_acl_client_user(const fr_client *c);
+fr_acl_user *fr_acl_user_by_name(const char *name, size_t len);
+const fr_str *fr_acl_user_name(const fr_acl_user *u);
+int fr_acl_user_count(void);
+fr_acl_user *fr_acl_user_at(int i);             /* sorted by name */
+fr_str *fr_acl_describe(const fr_acl_user *u);  /* ACL LIST's rules; caller frees */
+/* ACL SETUSER: NULL, or the error text (caller frees). */
+char *fr_acl_setuser(const fr_str *name, int argc, fr_str *const *argv);
+/* 1 if deleted; its clients are closed, *current_hit set for `current`. */
+int fr_acl_deluser(const fr_str *name, fr_client *current, int *current_hit);
+void fr_acl_reply_getuser(fr_ctx *ctx, const fr_acl_user *u);
+void fr_acl_reply_category(fr_ctx *ctx, uint64_t flag);
+void fr_acl_reply_log(fr_ctx *ctx, long count);
+int fr_acl_has_file(void);
+char *fr_acl_load_file(fr_client *current, int *current_hit); /* NULL or errors (caller frees) */
+int fr_acl_save_file(void);
+int fr_acl_config_user_line(int argc, char **argv, char *err, size_t errlen);
+int fr_acl_load_at_startup(char *err, size_t errlen);
+
 #endif /* FR_RUNTIME_H */

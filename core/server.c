@@ -248,6 +248,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "\n*** FATAL CONFIG FILE ERROR (FrankenRedis %s) ***\n%s\n", FR_OWN_VERSION, err);
         exit(1);
     }
+    if (fr_acl_load_at_startup(err, sizeof(err))) die(err);
     fr_config_free_all();
     fr_net_fit_maxclients();
     init_loop();

@@ -574,6 +574,15 @@ FR_API void fr_client_push_end(fr_ctx *push);
  * RESP2 subscribed mode in which only (P|S)SUBSCRIBE, (P|S)UNSUBSCRIBE,
  * PING, QUIT and RESET run.  Since 4.2. */
 FR_API void fr_client_set_subscriptions(fr_client *c, long channels, long patterns, long shard_channels);
+/* The subscriptions of a client, for ACL: when ACL SETUSER takes channels
+ * away from a user, the core asks the module that keeps subscriptions
+ * (pub/sub) to list each subscribed client's channels, patterns and shard
+ * channels (is_pattern 1 for a pattern), and closes the client when one is
+ * no longer allowed.  `visit` returns non-zero to stop the listing.  One
+ * lister; a later registration replaces it, NULL removes it.  Since 4.4. */
+typedef int (*fr_subscription_visit_fn)(void *priv, const char *channel, size_t len, int is_pattern);
+typedef void (*fr_subscriptions_fn)(fr_client *c, fr_subscription_visit_fn visit, void *priv);
+FR_API void fr_subscriptions_register(fr_subscriptions_fn fn);
 /* Replication (the replication module).  fr_client_set_replica marks `c`
  * as a replica, as Redis's CLIENT_SLAVE: flag S in CLIENT LIST, type
  * "slave" for CLIENT LIST/KILL TYPE and the replica class of

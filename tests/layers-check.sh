@@ -43,12 +43,12 @@ declare -A LAYER_OF=(
   [config.h]=4 [config.c]=4 [config_vocab.c]=4 [fork.c]=4 [shutdown.c]=4
   [notify.c]=4 [sdk_client.c]=4
   [latency.c]=4 [debug_registry.c]=4 [monitor.c]=4 [tracking.c]=4 [memory_guard.c]=4
-  [snapshot.c]=4 [replay.c]=4 [elf_peek.c]=4 [ledger.c]=4 [expire_policy.c]=4
+  [snapshot.c]=4 [replay.c]=4 [elf_peek.c]=4 [ledger.c]=4 [expire_policy.c]=4 [acl.c]=4
   # 5 commands: the built-in module, its handlers, INFO, main
   [commands.h]=5 [cmd_command.h]=5 [cmd_command.c]=5 [cmd_client.c]=5
   [cmd_config.c]=5 [cmd_server.c]=5 [cmd_slowlog.c]=5 [cmd_lolwut.c]=5 [info.h]=5 [info.c]=5
   [core_glue.h]=5 [core_glue.c]=5 [core_manifest.c]=5 [server.c]=5
-  [cmd_hardened.c]=5 [cmd_debug.c]=5 [cmd_latency.c]=5 [cmd_monitor.c]=5 [cmd_tracking.c]=5 [cmd_memory.c]=5
+  [cmd_acl.c]=5 [cmd_hardened.c]=5 [cmd_debug.c]=5 [cmd_latency.c]=5 [cmd_monitor.c]=5 [cmd_tracking.c]=5 [cmd_memory.c]=5
 )
 LAYER_NAME=([1]=base [2]=protocol [3]=keyspace [4]=runtime [5]=commands)
 SDK_HEADER=frankenredis.h

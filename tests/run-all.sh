@@ -52,6 +52,8 @@ run_part unixsocket bash "$src/tests/integration/unixsocket.sh" "$src" "$build"
 run_part tracking bash "$src/tests/integration/tracking.sh" "$src" "$build"
 # Pub/sub and keyspace notifications, several connections, against Redis.
 run_part pubsub bash "$src/tests/integration/pubsub.sh" "$src" "$build"
+# ACL users, rules and permission checks against Redis.
+run_part acl bash "$src/tests/integration/acl.sh" "$src" "$build"
 # The hash type against Redis: payloads, RDB both ways, events, RESTORE fuzz.
 run_part hash bash "$src/tests/integration/hash.sh" "$src" "$build"
 # maxmemory and every eviction policy (the evict module), against Redis.

@@ -42,7 +42,6 @@ REASONS = [
     ("hll-", "the HyperLogLog module (not yet written)"),
     ("slowlog", "SLOWLOG (not implemented)"),
     ("latency", "LATENCY and latency tracking (not implemented)"),
-    ("acl", "ACL users (not implemented)"),
     ("busy-reply", "scripting (not implemented)"),
     ("lua", "scripting (not implemented)"),
     ("tracking", "client-side caching (not implemented)"),
@@ -55,6 +54,11 @@ REASONS = [
     ("enable-module-command", "MODULE command (not implemented)"),
     ("", "process tuning Redis does and FrankenRedis does not"),
 ]
+
+# Vocabulary parameters the core reads where it acts on them (no directive
+# of its own: the vocabulary validates and stores the value).
+CORE_READS = {"aclfile": "core (ACL, acl.c)", "acllog-max-len": "core (ACL, acl.c)",
+              "acl-pubsub-default": "core (ACL, acl.c)"}
 
 FLAG_WORDS = {"IMM": "immutable", "PROT": "protected", "SENS": "sensitive", "MULTI": "multi-arg",
               "HID": "hidden", "DENY": "deny-loading"}
@@ -227,6 +231,8 @@ def render(src):
         fl = ", ".join(FLAG_WORDS[t.strip()] for t in flags.split("|") if t.strip() in FLAG_WORDS)
         if name in core:
             who = "core"
+        elif name in CORE_READS:
+            who = CORE_READS[name]
         elif name in mods:
             who = "module %s (without it: accepted, no effect)" % mods[name][0]
         else:

@@ -1,8 +1,8 @@
 /* module.c -- the pub/sub module's wiring: the client-reset hook (a client
  * that runs RESET or disconnects loses its subscriptions, silently), the
  * keyspace-event hook (keyspace notifications published as Redis's
- * notifyKeyspaceEvent does), INFO's pubsub fields, and freeing the tables
- * when the module goes. */
+ * notifyKeyspaceEvent does), INFO's pubsub fields, the subscription lister
+ * the core's ACL asks, and freeing the tables when the module goes. */
 #include <stdio.h>
 #include <string.h>
 
@@ -42,11 +42,21 @@ int pubsub_on_keyspace_event(const fr_hook_event *ev, void *priv)
     return FR_OK;
 }
 
+/* The core's ACL asks which channels a subscriber holds when a user loses
+ * channel permissions (its subscribers that hold a revoked one are closed). */
+int pubsub_init(fr_module *m)
+{
+    (void)m;
+    fr_subscriptions_register(ps_list_subscriptions);
+    return FR_OK;
+}
+
 /* Unloading (shutdown, or a failed start-up): every client leaves its
  * subscriptions, which frees the tables. */
 void pubsub_deinit(fr_module *m)
 {
     (void)m;
+    fr_subscriptions_register(NULL);
     ps_drop_all();
 }
 

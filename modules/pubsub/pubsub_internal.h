@@ -30,6 +30,8 @@ void ps_done(ps_client *pc);
 /* Everything c holds, silently (RESET, disconnect); `freed`: the handle
  * is going away, so the core is not told the counts. */
 void ps_drop_client(fr_client *c, int freed);
+/* Lists c's patterns, channels and shard channels (for ACL). */
+void ps_list_subscriptions(fr_client *c, fr_subscription_visit_fn visit, void *priv);
 /* Every client's subscriptions (the module is unloaded). */
 void ps_drop_all(void);
 

@@ -128,6 +128,21 @@ void ps_drop_client(fr_client *c, int freed)
     forget_client(pc);
 }
 
+/* The subscriptions of c for the core's ACL (fr_subscriptions_register):
+ * patterns first, then channels and shard channels, as Redis checks them. */
+void ps_list_subscriptions(fr_client *c, fr_subscription_visit_fn visit, void *priv)
+{
+    unsigned char k[8];
+    cm_entry *ce = cm_find(&ps.clients, id_key(c, k), 8);
+    if (!ce) return;
+    ps_client *pc = ce->val;
+    for (cm_entry *e = pc->patterns.head; e; e = e->next)
+        if (visit(priv, e->key, e->len, 1)) return;
+    for (int kind = 0; kind < 2; kind++)
+        for (cm_entry *e = pc->mine[kind].head; e; e = e->next)
+            if (visit(priv, e->key, e->len, 0)) return;
+}
+
 void ps_drop_all(void)
 {
     while (ps.clients.head) ps_drop_client(((ps_client *)ps.clients.head->val)->c, 0);

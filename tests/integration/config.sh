@@ -147,7 +147,6 @@ refuse() {  # NAME LINE WANT
 }
 # (replicaof/slaveof are the replication module's: tests/integration/replication.sh)
 refuse cluster "cluster-enabled yes" "cluster-enabled needs Redis Cluster"
-refuse aclfile "aclfile /etc/users.acl" "aclfile needs ACL users"
 refuse tls-port "tls-port 6380" "tls-port needs TLS"
 refuse maxmemory-clients "maxmemory-clients 10%" "maxmemory-clients needs client eviction"
 refuse min-replicas "min-replicas-to-write 1" "min-replicas-to-write needs replication"
