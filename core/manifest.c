@@ -706,10 +706,17 @@ static int getkeys_set(const fr_cmd_meta *cmd, int argc,
 static int getkeys_bitfield(const fr_cmd_meta *cmd, int argc,
                             const fr_str *const *argv, int *keys, int *key_flags,
                             int max);
+static int getkeys_sort(const fr_cmd_meta *cmd, int argc,
+                        const fr_str *const *argv, int *keys, int *key_flags,
+                        int max);
+static int getkeys_sortro(const fr_cmd_meta *cmd, int argc,
+                          const fr_str *const *argv, int *keys, int *key_flags,
+                          int max);
 static const struct {
     const char *name;
     fr_getkeys_fn fn;
-} getkeys_table[] = {{"set", getkeys_set}, {"bitfield", getkeys_bitfield}, {NULL, NULL}};
+} getkeys_table[] = {{"set", getkeys_set},   {"bitfield", getkeys_bitfield}, {"sort", getkeys_sort},
+                     {"sortro", getkeys_sortro}, {NULL, NULL}};
 
 static int valid_cmd_name(const char *s) {
     if (!*s) return 0;
@@ -1520,6 +1527,47 @@ static int getkeys_bitfield(const fr_cmd_meta *cmd, int argc,
         if (key_flags)
             key_flags[0] = (int)(readonly ? FR_KEY_RO | FR_KEY_ACCESS : FR_KEY_RW | FR_KEY_ACCESS | FR_KEY_UPDATE);
     }
+    return 1;
+}
+
+/* One key found by a finder: position i with `flags`, when there is room. */
+static void finder_key(int n, int i, uint64_t flags, int *keys, int *key_flags, int max) {
+    if (n >= max) return;
+    keys[n] = i;
+    if (key_flags) key_flags[n] = (int)flags;
+}
+
+/* Redis's sortGetKeys: the sorted key (RO ACCESS), then the destination
+ * of the last STORE (OW UPDATE).  The BY/GET patterns name keys only
+ * through the sorted elements, so they are not reported.  LIMIT skips two
+ * words and GET and BY one, so "BY store" is a pattern, not a STORE. */
+static int getkeys_sort(const fr_cmd_meta *cmd, int argc,
+                        const fr_str *const *argv, int *keys, int *key_flags,
+                        int max) {
+    (void)cmd;
+    if (argc < 2) return 0;
+    int store = 0;
+    for (int i = 2; i < argc; i++) {
+        const char *w = argv[i]->buf;
+        if (!strcasecmp(w, "limit"))
+            i += 2;
+        else if (!strcasecmp(w, "get") || !strcasecmp(w, "by"))
+            i += 1;
+        else if (!strcasecmp(w, "store") && i + 1 < argc)
+            store = i + 1;
+    }
+    finder_key(0, 1, FR_KEY_RO | FR_KEY_ACCESS, keys, key_flags, max);
+    if (store) finder_key(1, store, FR_KEY_OW | FR_KEY_UPDATE, keys, key_flags, max);
+    return store ? 2 : 1;
+}
+
+/* Redis's sortROGetKeys: the sorted key only. */
+static int getkeys_sortro(const fr_cmd_meta *cmd, int argc,
+                          const fr_str *const *argv, int *keys, int *key_flags,
+                          int max) {
+    (void)cmd, (void)argv;
+    if (argc < 2) return 0;
+    finder_key(0, 1, FR_KEY_RO | FR_KEY_ACCESS, keys, key_flags, max);
     return 1;
 }
 

@@ -36,7 +36,7 @@ extern "C" {
 #endif
 
 #define FR_SDK_MAJOR 4
-#define FR_SDK_MINOR 3
+#define FR_SDK_MINOR 4
 #define FR_MODULE_MAGIC 0x46524d44u /* "FRMD" */
 
 /* Marks the functions the server exports to modules. */
@@ -288,6 +288,22 @@ typedef struct fr_type_def {
     const char *(*bytes)(const void *payload, size_t *len, char scratch[FR_INT_TEXT_MAX]);
     fr_str *(*take_bytes)(void *payload);
     void *(*adopt_bytes)(fr_str *s);
+    /* Keyed access, filled by a type whose members carry a value (the
+     * hash type's fields), so that another module can read one without
+     * knowing the payload (SORT's "key->field" patterns): the value of
+     * `field` as a read view valid until the payload changes, an integer-
+     * encoded one rendered into `scratch`; NULL when the field is absent.
+     * NULL for types without fields.  Since 4.4. */
+    const char *(*field_value)(const void *payload, const char *field, size_t flen, size_t *len,
+                               char scratch[FR_INT_TEXT_MAX]);
+    /* Building a new value from members, filled by a type another module
+     * may create values of (the list type: SORT ... STORE stores a list):
+     * a new payload holding members[0..n) in that order, encoded as the
+     * type encodes a value grown by appending them one by one with the
+     * configuration in force.  n may be 0 only if the type allows empty
+     * values (the keyspace never holds an empty list: store nothing then).
+     * NULL: the type offers no such constructor.  Since 4.4. */
+    void *(*from_members)(size_t n, const char *const *members, const size_t *lens);
 } fr_type_def;
 
 /* Register a type during init.  `def` must stay valid while loaded.  The name

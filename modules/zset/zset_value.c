@@ -345,6 +345,26 @@ void zv_foreach(zset_obj *z, zs_elem_fn fn, void *priv) {
 
 /* ---- type callbacks ----------------------------------------------------------- */
 
+typedef struct member_cb {
+    void (*fn)(void *priv, const char *member, size_t len);
+    void *priv;
+} member_cb;
+
+static void member_of(void *priv, const zs_elem *e) {
+    const member_cb *cb = priv;
+    cb->fn(cb->priv, e->m, e->mlen);
+}
+
+/* The members for another module (SORT reads a sorted set through the
+ * type, fr_type_def.foreach_member), in rank order, scores left out.
+ * Iterating does not change the payload; the cast only meets
+ * zv_foreach's signature. */
+void zv_foreach_member(const void *p, void (*fn)(void *priv, const char *member, size_t len),
+                       void *priv) {
+    member_cb cb = {fn, priv};
+    zv_foreach((zset_obj *)p, member_of, &cb);
+}
+
 void zv_free(void *p) {
     zset_obj *z = p;
     if (!z) return;
