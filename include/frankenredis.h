@@ -304,6 +304,12 @@ typedef struct fr_type_def {
      * values (the keyspace never holds an empty list: store nothing then).
      * NULL: the type offers no such constructor.  Since 4.4. */
     void *(*from_members)(size_t n, const char *const *members, const size_t *lens);
+    /* Turn the payload into the type's general (non-compact) encoding, in
+     * place, as Redis does to a value before some commands read it: SORT
+     * converts a sorted set to its skiplist encoding, which OBJECT
+     * ENCODING and DUMP then show.  NULL: the type has nothing to do.
+     * Since 4.4. */
+    void (*expand)(void *payload);
 } fr_type_def;
 
 /* Register a type during init.  `def` must stay valid while loaded.  The name

@@ -123,6 +123,10 @@ static void sort_generic(fr_ctx *ctx, int readonly) {
         fr_reply_wrongtype(ctx);
         return;
     }
+    /* Redis converts a sorted set to a skiplist before reading it, even
+     * when the sort then fails. */
+    const fr_type_def *d = t ? fr_type_def_of(t) : NULL;
+    if (d && d->expand) d->expand(fr_value_payload(val));
     int is_set = t && !strcmp(fr_type_name(t), "set");
     if (o.dontsort && is_set && o.store) {
         o.dontsort = 0;

@@ -6,7 +6,8 @@
  * (12 ziplist, 3 text scores), its digest, and the seeding of the module's
  * random sources.  The command table and the descriptor are generated from
  * zset.yaml (glue.c).  Other modules read a sorted set's members, in
- * rank order, through foreach_member only (SORT).  Invariant: g_zset_type is non-NULL from a
+ * rank order, through foreach_member only (SORT, which first calls expand
+ * to convert it to a skiplist as Redis does).  Invariant: g_zset_type is non-NULL from a
  * successful init until deinit. */
 #include "zset_internal.h"
 
@@ -29,6 +30,7 @@ static const fr_type_def zset_def = {
     .rdb_load_types = zset_rdb_load_types,
     .rdb_type_of = zv_rdb_type_of,
     .foreach_member = zv_foreach_member,
+    .expand = zv_expand,
 };
 
 int zset_init(fr_module *m) {

@@ -345,6 +345,10 @@ void zv_foreach(zset_obj *z, zs_elem_fn fn, void *priv) {
 
 /* ---- type callbacks ----------------------------------------------------------- */
 
+/* fr_type_def.expand: Redis's SORT turns a sorted set into a skiplist
+ * before reading it. */
+void zv_expand(void *p) { zv_convert(p, ZSET_ENC_SKIPLIST); }
+
 typedef struct member_cb {
     void (*fn)(void *priv, const char *member, size_t len);
     void *priv;
