@@ -116,6 +116,11 @@ const char *fr_module_name(const fr_module *m)
     return m ? m->name : "core";
 }
 
+int fr_module_sdk_minor(const fr_module *m)
+{
+    return m && m->desc ? m->desc->sdk_minor : FR_SDK_MINOR;
+}
+
 int fr_module_hardened(const fr_module *m)
 {
     return m && m->hardened;
