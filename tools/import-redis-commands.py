@@ -25,7 +25,7 @@ import re
 import sys
 
 # Redis names the key finder C function; the manifest names a built-in one.
-GETKEYS_NAMES = {"setGetKeys": "set", "bitfieldGetKeys": "bitfield", "sortGetKeys": "sort"}
+GETKEYS_NAMES = {"setGetKeys": "set"}
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
