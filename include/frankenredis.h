@@ -310,6 +310,14 @@ typedef struct fr_type_def {
      * ENCODING and DUMP then show.  NULL: the type has nothing to do.
      * Since 4.4. */
     void (*expand)(void *payload);
+    /* Ranged access to an ordered collection (lists, sorted sets), so a
+     * reader that wants a window (SORT ... BY nosort LIMIT) need not walk
+     * the whole value: calls fn for the members with indexes [first,
+     * first + count) in foreach_member's order (fewer past the end; count
+     * 0: none, fn may then be NULL) and returns how many members the value
+     * holds.  NULL: the type offers no ranged access.  Since 4.4. */
+    size_t (*foreach_member_range)(const void *payload, size_t first, size_t count,
+                                   void (*fn)(void *priv, const char *member, size_t len), void *priv);
 } fr_type_def;
 
 /* Register a type during init.  `def` must stay valid while loaded.  The name

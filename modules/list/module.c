@@ -24,6 +24,7 @@ static const fr_type_def list_def = {
     .rdb_load_types = list_rdb_load_types,
     .foreach_member = lt_foreach_member,
     .from_members = lt_from_members,
+    .foreach_member_range = lt_foreach_member_range,
 };
 
 int list_init(fr_module *m) {

@@ -13,6 +13,7 @@
  * propagated as received only when it changed something. */
 #include "sort_internal.h"
 
+#include <stdint.h>
 #include <string.h>
 
 /* Redis's LIMIT clamping: the range [*start, *end] of a vector of n, empty
@@ -43,11 +44,11 @@ static void reply_elements(fr_ctx *ctx, const sort_vec *v, const sort_opts *o, l
     fr_reply_array(ctx, o->nget ? o->nget * n : n);
     fr_str *key = NULL;
     for (long long j = start; j <= end; j++) {
-        const fr_str *ele = v->items[j].ele;
-        if (!o->nget) fr_reply_bulk_str(ctx, ele);
+        const sort_text *e = &v->items[j].ele;
+        if (!o->nget) fr_reply_bulk(ctx, e->p, e->len);
         for (int g = 0; g < o->nget; g++) {
             sort_found f;
-            if (sort_pattern_get(ctx, o->get[g], ele, &key, &f))
+            if (sort_pattern_get(ctx, o->get[g], e->p, e->len, &key, &f))
                 fr_reply_bulk(ctx, f.p, f.len);
             else
                 fr_reply_null(ctx);
@@ -56,58 +57,77 @@ static void reply_elements(fr_ctx *ctx, const sort_vec *v, const sort_opts *o, l
     fr_str_free(key);
 }
 
-/* The stored list's members: the elements, or what the GET patterns
- * name for each ("" for nothing).  Copies, since lookups may expire keys
- * whose views would otherwise be held. */
-static fr_str **store_members(fr_ctx *ctx, const sort_vec *v, const sort_opts *o, long long start,
-                              long long end, size_t *n) {
+/* The stored list's members: the elements, or what the GET patterns name
+ * for each ("" for nothing), copied into the vector since later lookups
+ * may expire keys whose views would otherwise be held.  *n of them in
+ * p/lens (fr_malloc'd). */
+static void store_members(fr_ctx *ctx, sort_vec *v, const sort_opts *o, long long start,
+                          long long end, const char ***p, size_t **lens, size_t *n) {
     size_t per = o->nget ? (size_t)o->nget : 1;
     size_t total = (size_t)(end - start + 1) * per;
-    fr_str **out = fr_malloc(sizeof(*out) * (total ? total : 1));
+    *p = fr_malloc(sizeof(**p) * (total ? total : 1));
+    *lens = fr_malloc(sizeof(**lens) * (total ? total : 1));
     fr_str *key = NULL;
     size_t k = 0;
     for (long long j = start; j <= end; j++) {
-        const fr_str *ele = v->items[j].ele;
-        if (!o->nget) out[k++] = fr_str_dup(ele);
+        sort_text e = v->items[j].ele;
+        if (!o->nget) {
+            (*p)[k] = e.p;
+            (*lens)[k++] = e.len;
+        }
         for (int g = 0; g < o->nget; g++) {
             sort_found f;
-            if (sort_pattern_get(ctx, o->get[g], ele, &key, &f))
-                out[k++] = fr_str_new(f.p, f.len);
-            else
-                out[k++] = fr_str_new("", 0);
+            sort_text t = {"", 0};
+            if (sort_pattern_get(ctx, o->get[g], e.p, e.len, &key, &f)) t = sort_vec_copy(v, f.p, f.len);
+            (*p)[k] = t.p;
+            (*lens)[k++] = t.len;
         }
     }
     fr_str_free(key);
     *n = k;
-    return out;
 }
 
-static void store_result(fr_ctx *ctx, const sort_vec *v, const sort_opts *o, long long start,
+static void store_result(fr_ctx *ctx, sort_vec *v, const sort_opts *o, long long start,
                          long long end) {
     fr_db *db = fr_ctx_db(ctx);
-    size_t n;
-    fr_str **members = store_members(ctx, v, o, start, end, &n);
+    const char **p;
+    size_t *lens, n;
+    store_members(ctx, v, o, start, end, &p, &lens, &n);
     if (n) {
-        const char **p = fr_malloc(sizeof(*p) * n);
-        size_t *lens = fr_malloc(sizeof(*lens) * n);
-        for (size_t i = 0; i < n; i++) {
-            p[i] = members[i]->buf;
-            lens[i] = members[i]->len;
-        }
         const fr_type_def *d = fr_type_def_of(g_sort_list_type);
-        void *list = d->from_members(n, p, lens);
-        fr_free(p);
-        fr_free(lens);
-        fr_key_set(ctx, db, o->store, g_sort_list_type, list, 0);
+        fr_key_set(ctx, db, o->store, g_sort_list_type, d->from_members(n, p, lens), 0);
         fr_notify_keyspace_event(FR_NOTIFY_LIST, "sortstore", o->store, fr_db_id(db));
         fr_dirty(ctx, (long long)n);
     } else if (fr_key_delete(ctx, db, o->store)) {
         fr_notify_keyspace_event(FR_NOTIFY_GENERIC, "del", o->store, fr_db_id(db));
         fr_dirty(ctx, 1);
     }
-    for (size_t i = 0; i < n; i++) fr_str_free(members[i]);
-    fr_free(members);
+    fr_free(p);
+    fr_free(lens);
     fr_reply_long_long(ctx, (long long)n);
+}
+
+/* The elements to work on and the range [*start, *end] of them to output.
+ * With BY nosort a list or sorted set is read in its order (backwards
+ * with DESC) and only the LIMIT window is copied; otherwise everything
+ * is, to be sorted. */
+static void load_elements(sort_vec *v, const fr_type *t, const void *payload, const sort_opts *o,
+                          int is_set, long long *start, long long *end) {
+    if (!o->dontsort || !t || is_set) {
+        sort_vec_load(v, t, payload, 0, SIZE_MAX);
+        clamp_limit(o, (long long)v->len, start, end);
+        return;
+    }
+    long long n = (long long)sort_count(t, payload);
+    clamp_limit(o, n, start, end);
+    long long lo = o->desc ? n - 1 - *end : *start;
+    long long hi = o->desc ? n - *start : *end + 1;
+    if (lo < 0) lo = 0;
+    if (hi < lo) hi = lo;
+    sort_vec_load(v, t, payload, (size_t)lo, (size_t)hi);
+    if (o->desc) sort_vec_reverse(v);
+    *end -= *start;
+    *start = 0;
 }
 
 static void sort_generic(fr_ctx *ctx, int readonly) {
@@ -134,13 +154,10 @@ static void sort_generic(fr_ctx *ctx, int readonly) {
         o.by = NULL;
     }
     sort_vec v;
-    sort_vec_load(&v, t, val ? fr_value_payload(val) : NULL);
     long long start, end;
-    clamp_limit(&o, (long long)v.len, &start, &end);
+    load_elements(&v, t, val ? fr_value_payload(val) : NULL, &o, is_set, &start, &end);
     int ok = 1;
-    if (o.dontsort) {
-        if (t && !is_set && o.desc) sort_vec_reverse(&v);
-    } else {
+    if (!o.dontsort) {
         ok = sort_vec_weigh(ctx, &v, &o);
         if (ok) sort_vec_order(&v, &o, o.store != NULL);
     }

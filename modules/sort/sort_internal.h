@@ -50,30 +50,47 @@ typedef struct sort_found {
 } sort_found;
 
 /* Redis's lookupKeyByPattern: "#" is the element itself; otherwise the
- * first '*' is replaced by the element and the key read as a string, or,
- * with "->field" after the '*', as a hash field.  `key` is a scratch
- * string the caller owns (grown here, may be replaced).  1 when found. */
-int sort_pattern_get(fr_ctx *ctx, const fr_str *pattern, const fr_str *elem, fr_str **key,
+ * first '*' is replaced by the element (e[0..elen)) and the key read as a
+ * string, or, with "->field" after the '*', as a hash field.  `key` is a
+ * scratch string the caller owns (grown here, may be replaced).  1 when
+ * found. */
+int sort_pattern_get(fr_ctx *ctx, const fr_str *pattern, const char *e, size_t elen, fr_str **key,
                      sort_found *out);
 
 /* ---- the vector (sort_vector.c) ----------------------------------------- */
+/* Bytes copied into the vector's blocks, NUL-terminated (strcoll reads
+ * them as C strings, as Redis does). */
+typedef struct sort_text {
+    const char *p;   /* NULL: nothing (an ALPHA BY that found no value) */
+    size_t len;
+} sort_text;
+
 typedef struct sort_item {
-    fr_str *ele;     /* the element's bytes (owned) */
+    sort_text ele;   /* the element */
     double score;    /* numeric weight (0 when BY found nothing) */
-    fr_str *cmp;     /* ALPHA BY weight (owned), NULL when BY found nothing */
+    sort_text cmp;   /* ALPHA BY weight */
 } sort_item;
 
 typedef struct sort_vec {
     sort_item *items;
     size_t len, cap;
+    size_t seen;          /* members visited while loading */
+    size_t lo, hi;        /* members kept: indexes [lo, hi) */
+    char *block;          /* the newest copy block (each links the previous) */
+    char *cur;            /* its first free byte */
+    size_t left;          /* free bytes from cur */
 } sort_vec;
 
-/* The members of a list, set or sorted set payload, in its order. */
-void sort_vec_load(sort_vec *v, const fr_type *t, const void *payload);
+/* How many members a list, set or sorted set payload has. */
+size_t sort_count(const fr_type *t, const void *payload);
+/* The members of the payload with indexes [lo, hi), in its order. */
+void sort_vec_load(sort_vec *v, const fr_type *t, const void *payload, size_t lo, size_t hi);
 void sort_vec_reverse(sort_vec *v);
+/* A copy of p[0..len) that lives as long as the vector. */
+sort_text sort_vec_copy(sort_vec *v, const char *p, size_t len);
 /* Weights from the elements or the BY pattern; 0 when one could not be
  * read as a double ("One or more scores can't be converted into double",
- * replied by the caller after the ordering as Redis does). */
+ * replied by the caller, as Redis does after the ordering). */
 int sort_vec_weigh(fr_ctx *ctx, sort_vec *v, const sort_opts *o);
 void sort_vec_order(sort_vec *v, const sort_opts *o, int store);
 void sort_vec_free(sort_vec *v);

@@ -12,16 +12,16 @@
 
 #include <string.h>
 
-/* The key: pattern[0..star) + elem + pattern(star..star+1+postlen). */
-static fr_str *build_key(fr_str *key, const fr_str *pat, size_t star, const fr_str *elem,
+/* The key: pattern[0..star) + e[0..elen) + pattern(star..star+1+postlen). */
+static fr_str *build_key(fr_str *key, const fr_str *pat, size_t star, const char *e, size_t elen,
                          size_t postlen) {
-    size_t need = star + elem->len + postlen;
+    size_t need = star + elen + postlen;
     if (!key) key = fr_str_new_empty(need);
     key->len = 0;
     key = fr_str_reserve(key, need);
     memcpy(key->buf, pat->buf, star);
-    memcpy(key->buf + star, elem->buf, elem->len);
-    memcpy(key->buf + star + elem->len, pat->buf + star + 1, postlen);
+    memcpy(key->buf + star, e, elen);
+    memcpy(key->buf + star + elen, pat->buf + star + 1, postlen);
     key->len = need;
     key->buf[need] = '\0';
     return key;
@@ -42,12 +42,12 @@ static int read_field(const fr_type *t, const fr_value *v, const char *f, size_t
     return out->p != NULL;
 }
 
-int sort_pattern_get(fr_ctx *ctx, const fr_str *pattern, const fr_str *elem, fr_str **key,
+int sort_pattern_get(fr_ctx *ctx, const fr_str *pattern, const char *e, size_t elen, fr_str **key,
                      sort_found *out) {
     const char *pat = pattern->buf;
     if (pat[0] == '#' && pat[1] == '\0') {
-        out->p = elem->buf;
-        out->len = elem->len;
+        out->p = e;
+        out->len = elen;
         return 1;
     }
     const char *star = strchr(pat, '*');
@@ -57,7 +57,7 @@ int sort_pattern_get(fr_ctx *ctx, const fr_str *pattern, const fr_str *elem, fr_
     if (arrow && arrow[2] != '\0') flen = pattern->len - (size_t)(arrow - pat) - 2;
     size_t pre = (size_t)(star - pat);
     size_t post = pattern->len - pre - 1 - (flen ? flen + 2 : 0);
-    *key = build_key(*key, pattern, pre, elem, post);
+    *key = build_key(*key, pattern, pre, e, elen, post);
     fr_value *v = fr_key_lookup(ctx, fr_ctx_db(ctx), *key, FR_LOOKUP_NONE);
     if (!v) return 0;
     const fr_type *t = fr_value_type(v);

@@ -1,8 +1,12 @@
 /* sort_vector.c -- the elements SORT orders, their weights, the ordering.
  *
- * Every element is copied out of the value first (the value's own order:
+ * The elements are copied out of the value first (the value's own order:
  * a list head to tail, a sorted set by rank, a set as its type iterates),
  * because pattern lookups may touch the keyspace while the vector lives.
+ * Copies go into large blocks owned by the vector, each NUL-terminated,
+ * rather than one allocation per element.  When only a window of a list
+ * or sorted set can be output (BY nosort with LIMIT), only the window is
+ * copied, as Redis loads only that range.
  *
  * Ordering follows Redis's comparison: numerically by weight, equal
  * weights by the elements' bytes; with ALPHA by the elements, or by the
@@ -15,25 +19,69 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#define SORT_BLOCK 65536
+
+sort_text sort_vec_copy(sort_vec *v, const char *p, size_t len) {
+    if (len + 1 > v->left) {
+        size_t room = len + 1 > SORT_BLOCK ? len + 1 : SORT_BLOCK;
+        char *b = fr_malloc(sizeof(char *) + room);
+        memcpy(b, &v->block, sizeof(char *)); /* link the previous block */
+        v->block = b;
+        v->cur = b + sizeof(char *);
+        v->left = room;
+    }
+    char *dst = v->cur;
+    memcpy(dst, p, len);
+    dst[len] = '\0';
+    v->cur += len + 1;
+    v->left -= len + 1;
+    return (sort_text){dst, len};
+}
+
+static void count_member(void *priv, const char *m, size_t len) {
+    (void)m, (void)len;
+    (*(size_t *)priv)++;
+}
+
+size_t sort_count(const fr_type *t, const void *payload) {
+    size_t n = 0;
+    const fr_type_def *d = t ? fr_type_def_of(t) : NULL;
+    if (d && d->foreach_member_range) return d->foreach_member_range(payload, 0, 0, NULL, NULL);
+    if (d && d->foreach_member) d->foreach_member(payload, count_member, &n);
+    return n;
+}
+
 static void push_member(void *priv, const char *m, size_t len) {
     sort_vec *v = priv;
+    size_t i = v->seen++;
+    if (i < v->lo || i >= v->hi) return;
     if (v->len == v->cap) {
         v->cap = v->cap ? v->cap * 2 : 16;
         v->items = fr_realloc(v->items, v->cap * sizeof(*v->items));
     }
     sort_item *it = &v->items[v->len++];
-    it->ele = fr_str_new(m, len);
+    it->ele = sort_vec_copy(v, m, len);
     it->score = 0;
-    it->cmp = NULL;
+    it->cmp = (sort_text){NULL, 0};
 }
 
-void sort_vec_load(sort_vec *v, const fr_type *t, const void *payload) {
+void sort_vec_load(sort_vec *v, const fr_type *t, const void *payload, size_t lo, size_t hi) {
     memset(v, 0, sizeof(*v));
+    v->lo = lo;
+    v->hi = hi;
     const fr_type_def *d = t ? fr_type_def_of(t) : NULL;
-    if (d && d->foreach_member) d->foreach_member(payload, push_member, v);
+    if (!d || lo >= hi) return;
+    if (d->foreach_member_range && hi != SIZE_MAX) {
+        /* only the window is walked: indexes are counted from lo */
+        v->seen = lo;
+        d->foreach_member_range(payload, lo, hi - lo, push_member, v);
+    } else if (d->foreach_member) {
+        d->foreach_member(payload, push_member, v);
+    }
 }
 
 void sort_vec_reverse(sort_vec *v) {
@@ -45,8 +93,15 @@ void sort_vec_reverse(sort_vec *v) {
 }
 
 /* strtod over the bytes up to the first NUL, as Redis reads a weight:
- * the whole text must be taken, no overflow or underflow, no NaN. */
+ * the whole text must be taken, no overflow or underflow, no NaN.  A
+ * canonical integer converts directly (Redis's integer-encoded values),
+ * to the same double strtod would give. */
 static int parse_weight(const char *p, size_t len, double *out) {
+    long long ll;
+    if (fr_string2ll(p, len, &ll)) {
+        *out = (double)ll;
+        return 1;
+    }
     char small[128];
     char *buf = len < sizeof(small) ? small : fr_malloc(len + 1);
     memcpy(buf, p, len);
@@ -67,13 +122,13 @@ int sort_vec_weigh(fr_ctx *ctx, sort_vec *v, const sort_opts *o) {
         sort_item *it = &v->items[j];
         sort_found f;
         if (o->by) {
-            if (!sort_pattern_get(ctx, o->by, it->ele, &key, &f)) continue;
+            if (!sort_pattern_get(ctx, o->by, it->ele.p, it->ele.len, &key, &f)) continue;
         } else {
-            f.p = it->ele->buf;
-            f.len = it->ele->len;
+            f.p = it->ele.p;
+            f.len = it->ele.len;
         }
         if (o->alpha) {
-            if (o->by) it->cmp = fr_str_new(f.p, f.len);
+            if (o->by) it->cmp = sort_vec_copy(v, f.p, f.len);
         } else if (!parse_weight(f.p, f.len, &it->score)) {
             ok = 0;
         }
@@ -86,15 +141,15 @@ typedef struct cmp_opts {
     int alpha, by, store, desc;
 } cmp_opts;
 
-static int cmp_bytes(const fr_str *a, const fr_str *b) {
+static int cmp_bytes(const sort_text *a, const sort_text *b) {
     size_t n = a->len < b->len ? a->len : b->len;
-    int c = memcmp(a->buf, b->buf, n);
+    int c = memcmp(a->p, b->p, n);
     if (c) return c;
     return a->len < b->len ? -1 : a->len > b->len;
 }
 
-static int cmp_text(const fr_str *a, const fr_str *b, int store) {
-    return store ? cmp_bytes(a, b) : strcoll(a->buf, b->buf);
+static int cmp_text(const sort_text *a, const sort_text *b, int store) {
+    return store ? cmp_bytes(a, b) : strcoll(a->p, b->p);
 }
 
 static int cmp_items(const void *pa, const void *pb, void *priv) {
@@ -105,14 +160,14 @@ static int cmp_items(const void *pa, const void *pb, void *priv) {
         if (a->score != b->score)
             c = a->score > b->score ? 1 : -1;
         else
-            c = cmp_bytes(a->ele, b->ele);
+            c = cmp_bytes(&a->ele, &b->ele);
     } else if (o->by) {
-        if (!a->cmp || !b->cmp)
-            c = (a->cmp == b->cmp) ? 0 : (a->cmp ? 1 : -1);
+        if (!a->cmp.p || !b->cmp.p)
+            c = (!a->cmp.p && !b->cmp.p) ? 0 : (a->cmp.p ? 1 : -1);
         else
-            c = cmp_text(a->cmp, b->cmp, o->store);
+            c = cmp_text(&a->cmp, &b->cmp, o->store);
     } else {
-        c = cmp_text(a->ele, b->ele, o->store);
+        c = cmp_text(&a->ele, &b->ele, o->store);
     }
     return o->desc ? -c : c;
 }
@@ -123,9 +178,11 @@ void sort_vec_order(sort_vec *v, const sort_opts *o, int store) {
 }
 
 void sort_vec_free(sort_vec *v) {
-    for (size_t j = 0; j < v->len; j++) {
-        fr_str_free(v->items[j].ele);
-        fr_str_free(v->items[j].cmp);
+    while (v->block) {
+        char *prev;
+        memcpy(&prev, v->block, sizeof(char *));
+        fr_free(v->block);
+        v->block = prev;
     }
     fr_free(v->items);
     memset(v, 0, sizeof(*v));

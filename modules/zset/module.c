@@ -31,6 +31,7 @@ static const fr_type_def zset_def = {
     .rdb_type_of = zv_rdb_type_of,
     .foreach_member = zv_foreach_member,
     .expand = zv_expand,
+    .foreach_member_range = zv_foreach_member_range,
 };
 
 int zset_init(fr_module *m) {

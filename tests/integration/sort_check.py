@@ -135,6 +135,11 @@ def limits():
                          (-9223372036854775808, 1)]:
         show("limit %d %d" % (start, count), "SORT", "l", "LIMIT", start, count)
         show("limit-by %d %d" % (start, count), "SORT", "l", "BY", "w_*", "LIMIT", start, count)
+        show("limit-nosort-desc %d %d" % (start, count), "SORT", "l", "BY", "nosort", "DESC", "LIMIT",
+             start, count)
+        show("limit-zset-nosort %d %d" % (start, count), "SORT", "zl", "BY", "nosort", "LIMIT", start, count)
+        show("limit-zset-nosort-desc-get %d %d" % (start, count), "SORT", "zs", "BY", "nosort", "DESC",
+             "GET", "#", "GET", "w_*", "LIMIT", start, count)
     show("limit-twice", "SORT", "l", "LIMIT", 0, 2, "LIMIT", 3, 2)
     show("limit-not-integer", "SORT", "l", "LIMIT", "a", 2)
     show("limit-count-not-integer", "SORT", "l", "LIMIT", 0, "1.5")
@@ -287,7 +292,9 @@ def introspection():
     show("getkeysandflags-ro", "COMMAND", "GETKEYSANDFLAGS", "sort_ro", "a")
     show("command-info", "COMMAND", "INFO", "sort", "sort_ro")
     show("command-docs", "COMMAND", "DOCS", "sort", "sort_ro")
-    show("command-list-filter", "COMMAND", "LIST", "FILTERBY", "PATTERN", "sort*")
+    # COMMAND LIST's order is Redis's command table hash order: sorted here
+    names = R.call("COMMAND", "LIST", "FILTERBY", "PATTERN", "sort*").split(b"\r\n")
+    print("command-list-filter: %r" % sorted(w for w in names[2::2] if w))
 
 
 def notifications():
