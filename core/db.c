@@ -42,12 +42,18 @@ static const char *no_owner_name(const fr_module *m)
     return "?";
 }
 
+static int no_owner_sdk_minor(const fr_module *m)
+{
+    (void)m;
+    return FR_SDK_MINOR;
+}
+
 static void no_notify(int type, const char *event, const fr_str *key, int dbid)
 {
     (void)type, (void)event, (void)key, (void)dbid;
 }
 
-static fr_keyspace_upcalls up = {no_key_event, no_propagate, no_owner_name, no_notify};
+static fr_keyspace_upcalls up = {no_key_event, no_propagate, no_owner_name, no_owner_sdk_minor, no_notify};
 
 void fr_keyspace_set_upcalls(const fr_keyspace_upcalls *u)
 {
@@ -57,6 +63,11 @@ void fr_keyspace_set_upcalls(const fr_keyspace_upcalls *u)
 const char *fr_type_owner_name(const fr_module *m)
 {
     return up.owner_name(m);
+}
+
+int fr_type_owner_sdk_minor(const fr_module *m)
+{
+    return up.owner_sdk_minor(m);
 }
 
 static fr_value *kv_find(fr_db *db, const fr_str *key)

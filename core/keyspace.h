@@ -42,6 +42,9 @@ typedef struct fr_keyspace_upcalls {
     void (*propagate)(int dbid, int argc, fr_str **argv);
     /* The name of a module, for the type registry's refusals (module.c). */
     const char *(*owner_name)(const fr_module *m);
+    /* The SDK minor version a module was built for (module.c): how much
+     * of fr_type_def its type definitions hold. */
+    int (*owner_sdk_minor)(const fr_module *m);
     /* A keyspace notification the keyspace itself raises: "new" (a key
      * created), "expired" and "keymiss" (a read lookup found nothing);
      * notify.c. */
@@ -93,6 +96,7 @@ void fr_types_remove_module(fr_module *m);
 unsigned fr_type_id(const fr_type *t);          /* 1..FR_TYPE_MAX_ID */
 const fr_type *fr_type_by_id(unsigned id);      /* NULL if free */
 const char *fr_type_owner_name(const fr_module *m);
+int fr_type_owner_sdk_minor(const fr_module *m);
 fr_type_digest_fn fr_type_digest_of(const fr_type *t);
 
 /* digest.c: DEBUG DIGEST (whole dataset) and DIGEST-VALUE (one value),

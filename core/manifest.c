@@ -709,13 +709,18 @@ static int getkeys_bitfield(const fr_cmd_meta *cmd, int argc,
 static int getkeys_georadius(const fr_cmd_meta *cmd, int argc,
                              const fr_str *const *argv, int *keys, int *key_flags,
                              int max);
+static int getkeys_sort(const fr_cmd_meta *cmd, int argc,
+                        const fr_str *const *argv, int *keys, int *key_flags,
+                        int max);
+static int getkeys_sortro(const fr_cmd_meta *cmd, int argc,
+                          const fr_str *const *argv, int *keys, int *key_flags,
+                          int max);
 static const struct {
     const char *name;
     fr_getkeys_fn fn;
-} getkeys_table[] = {{"set", getkeys_set},
-                     {"bitfield", getkeys_bitfield},
-                     {"georadius", getkeys_georadius},
-                     {NULL, NULL}};
+} getkeys_table[] = {{"set", getkeys_set},         {"bitfield", getkeys_bitfield},
+                     {"georadius", getkeys_georadius}, {"sort", getkeys_sort},
+                     {"sortro", getkeys_sortro},   {NULL, NULL}};
 
 static int valid_cmd_name(const char *s) {
     if (!*s) return 0;
@@ -1529,6 +1534,13 @@ static int getkeys_bitfield(const fr_cmd_meta *cmd, int argc,
     return 1;
 }
 
+/* One key found by a finder: position i with `flags`, when there is room. */
+static void finder_key(int n, int i, uint64_t flags, int *keys, int *key_flags, int max) {
+    if (n >= max) return;
+    keys[n] = i;
+    if (key_flags) key_flags[n] = (int)flags;
+}
+
 /* GEORADIUS and GEORADIUSBYMEMBER: the source key, and the destination
  * of the last STORE or STOREDIST from argument 5 on, both without flags, as
  * Redis's georadiusGetKeys reports them. */
@@ -1544,13 +1556,43 @@ static int getkeys_georadius(const fr_cmd_meta *cmd, int argc,
             i++;
         }
     }
-    int n = stored < 0 ? 1 : 2;
-    int pos[2] = {1, stored};
-    for (int k = 0; k < n && k < max; k++) {
-        keys[k] = pos[k];
-        if (key_flags) key_flags[k] = 0;
+    finder_key(0, 1, 0, keys, key_flags, max);
+    if (stored > 0) finder_key(1, stored, 0, keys, key_flags, max);
+    return stored < 0 ? 1 : 2;
+}
+
+/* Redis's sortGetKeys: the sorted key (RO ACCESS), then the destination
+ * of the last STORE (OW UPDATE).  The BY/GET patterns name keys only
+ * through the sorted elements, so they are not reported.  LIMIT skips two
+ * words and GET and BY one, so "BY store" is a pattern, not a STORE. */
+static int getkeys_sort(const fr_cmd_meta *cmd, int argc,
+                        const fr_str *const *argv, int *keys, int *key_flags,
+                        int max) {
+    (void)cmd;
+    if (argc < 2) return 0;
+    int store = 0;
+    for (int i = 2; i < argc; i++) {
+        const char *w = argv[i]->buf;
+        if (!strcasecmp(w, "limit"))
+            i += 2;
+        else if (!strcasecmp(w, "get") || !strcasecmp(w, "by"))
+            i += 1;
+        else if (!strcasecmp(w, "store") && i + 1 < argc)
+            store = i + 1;
     }
-    return n;
+    finder_key(0, 1, FR_KEY_RO | FR_KEY_ACCESS, keys, key_flags, max);
+    if (store) finder_key(1, store, FR_KEY_OW | FR_KEY_UPDATE, keys, key_flags, max);
+    return store ? 2 : 1;
+}
+
+/* Redis's sortROGetKeys: the sorted key only. */
+static int getkeys_sortro(const fr_cmd_meta *cmd, int argc,
+                          const fr_str *const *argv, int *keys, int *key_flags,
+                          int max) {
+    (void)cmd, (void)argv;
+    if (argc < 2) return 0;
+    finder_key(0, 1, FR_KEY_RO | FR_KEY_ACCESS, keys, key_flags, max);
+    return 1;
 }
 
 /* Position after the keyword a keyword spec searches for; 0 if absent.  The

@@ -37,7 +37,7 @@
 #define FR_MODULE_DIR "/usr/local/lib/frankenredis/modules"
 #endif
 #ifndef FR_DEFAULT_MODULES
-#define FR_DEFAULT_MODULES "keys strings ttl rdb aof functions pubsub hash set list zset evict bitmap hll replication"
+#define FR_DEFAULT_MODULES "keys strings ttl rdb aof functions pubsub hash set list zset evict bitmap hll replication sort"
 #endif
 
 struct fr_module {
@@ -114,6 +114,11 @@ const fr_manifest *fr_module_manifest(const fr_module *m)
 const char *fr_module_name(const fr_module *m)
 {
     return m ? m->name : "core";
+}
+
+int fr_module_sdk_minor(const fr_module *m)
+{
+    return m && m->desc ? m->desc->sdk_minor : FR_SDK_MINOR;
 }
 
 int fr_module_hardened(const fr_module *m)

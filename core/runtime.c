@@ -75,6 +75,7 @@ void fr_runtime_init(fr_str *(*describe_client)(fr_client *c))
 {
     fr_proto_upcalls pu = {fr_command_process, client_gone, describe_client, hardened_refusal};
     fr_proto_set_upcalls(&pu);
-    fr_keyspace_upcalls ku = {key_event, fr_propagate_now, fr_module_name, fr_notify_keyspace_event};
+    fr_keyspace_upcalls ku = {key_event, fr_propagate_now, fr_module_name, fr_module_sdk_minor,
+                              fr_notify_keyspace_event};
     fr_keyspace_set_upcalls(&ku);
 }

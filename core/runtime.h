@@ -238,6 +238,9 @@ void fr_modules_set_builtin(const char *manifest, size_t len, fr_module_register
 int fr_modules_load_all(char *err, size_t errlen);
 void fr_modules_unload_all(void);
 fr_module *fr_module_find(const char *name);
+/* The SDK minor version module m was built for (the core's own for the
+ * built-in module): what parts of the SDK's structs it knows. */
+int fr_module_sdk_minor(const fr_module *m);
 int fr_module_is_hardened(const fr_module *m);
 void fr_modules_info(fr_str **out);
 int fr_sdk_compatible(unsigned mod_major, unsigned mod_minor, unsigned major, unsigned minor);

@@ -5,6 +5,7 @@
  * modules (RDB, AOF rewrite) dispatch on through its RDB type ids, so the
  * RDB module needs no knowledge of any type.  Names and RDB type ids are
  * unique across modules; a module's types leave with it on rollback. */
+#include <stddef.h>
 #include <string.h>
 
 #include "keyspace.h"
@@ -15,6 +16,7 @@ struct fr_type {
     struct fr_type *next;
     unsigned id;        /* 1..FR_TYPE_MAX_ID: what a key entry stores */
     fr_type_digest_fn digest;   /* DEBUG DIGEST's view of a value, or NULL */
+    fr_type_def *own_def;       /* def's zero-extended copy, or NULL */
 };
 
 static fr_type *types;
@@ -55,6 +57,14 @@ fr_type *fr_type_register(fr_module *m, const fr_type_def *def)
     }
     fr_type *t = fr_calloc(sizeof(*t));
     t->def = def;
+    /* A module built for SDK 4.3 or older hands in a shorter struct: the
+     * callbacks added in 4.4 are read as absent from a zeroed copy rather
+     * than past the end of its definition. */
+    if (fr_type_owner_sdk_minor(m) < 4) {
+        t->own_def = fr_calloc(sizeof(*t->own_def));
+        memcpy(t->own_def, def, offsetof(fr_type_def, size_allowed_or_reply));
+        t->def = t->own_def;
+    }
     t->owner = m;
     t->id = id;
     t->next = types;
@@ -102,6 +112,7 @@ void fr_types_remove_module(fr_module *m)
             fr_type *dead = *pp;
             *pp = dead->next;
             types_by_id[dead->id] = NULL;
+            fr_free(dead->own_def);
             fr_free(dead);
         } else {
             pp = &(*pp)->next;

@@ -302,6 +302,36 @@ typedef struct fr_type_def {
      * string type's hardened cap on one value's size, one rule whichever
      * command grows the value.  NULL: no limit.  Since 4.4. */
     int (*size_allowed_or_reply)(fr_ctx *ctx, size_t new_len);
+    /* Keyed access, filled by a type whose members carry a value (the
+     * hash type's fields), so that another module can read one without
+     * knowing the payload (SORT's "key->field" patterns): the value of
+     * `field` as a read view valid until the payload changes, an integer-
+     * encoded one rendered into `scratch`; NULL when the field is absent.
+     * NULL for types without fields.  Since 4.4. */
+    const char *(*field_value)(const void *payload, const char *field, size_t flen, size_t *len,
+                               char scratch[FR_INT_TEXT_MAX]);
+    /* Building a new value from members, filled by a type another module
+     * may create values of (the list type: SORT ... STORE stores a list):
+     * a new payload holding members[0..n) in that order, encoded as the
+     * type encodes a value grown by appending them one by one with the
+     * configuration in force.  n may be 0 only if the type allows empty
+     * values (the keyspace never holds an empty list: store nothing then).
+     * NULL: the type offers no such constructor.  Since 4.4. */
+    void *(*from_members)(size_t n, const char *const *members, const size_t *lens);
+    /* Turn the payload into the type's general (non-compact) encoding, in
+     * place, as Redis does to a value before some commands read it: SORT
+     * converts a sorted set to its skiplist encoding, which OBJECT
+     * ENCODING and DUMP then show.  NULL: the type has nothing to do.
+     * Since 4.4. */
+    void (*expand)(void *payload);
+    /* Ranged access to an ordered collection (lists, sorted sets), so a
+     * reader that wants a window (SORT ... BY nosort LIMIT) need not walk
+     * the whole value: calls fn for the members with indexes [first,
+     * first + count) in foreach_member's order (fewer past the end; count
+     * 0: none, fn may then be NULL) and returns how many members the value
+     * holds.  NULL: the type offers no ranged access.  Since 4.4. */
+    size_t (*foreach_member_range)(const void *payload, size_t first, size_t count,
+                                   void (*fn)(void *priv, const char *member, size_t len), void *priv);
 } fr_type_def;
 
 /* Register a type during init.  `def` must stay valid while loaded.  The name

@@ -61,6 +61,9 @@ hash_obj *hv_from_lp(unsigned char *lp);       /* adopts lp */
 hash_obj *hv_new_ht(unsigned long expected);
 unsigned long hv_len(const hash_obj *h);
 int hv_get(const hash_obj *h, const void *f, size_t flen, hash_text *out); /* 1 found */
+/* fr_type_def.field_value: another module's read of one field. */
+const char *hv_field_value(const void *p, const char *f, size_t flen, size_t *len,
+                           char scratch[FR_INT_TEXT_MAX]);
 /* Set a field (1: it is new); converts as Redis's hashTypeSet does. */
 int hv_set(hash_obj *h, const void *f, size_t flen, const void *v, size_t vlen);
 int hv_delete(hash_obj *h, const void *f, size_t flen);                  /* 1 deleted */

@@ -85,6 +85,19 @@ int hv_get(const hash_obj *h, const void *f, size_t flen, hash_text *out) {
     return p != NULL;
 }
 
+/* One field's value for another module (SORT's "key->field" patterns,
+ * fr_type_def.field_value): a view into the payload, or the text of a
+ * listpack integer in scratch; NULL when the field is absent. */
+const char *hv_field_value(const void *p, const char *f, size_t flen, size_t *len,
+                           char scratch[FR_INT_TEXT_MAX]) {
+    hash_text t;
+    if (!hv_get(p, f, flen, &t)) return NULL;
+    *len = t.len;
+    if (t.p != t.buf) return t.p;
+    memcpy(scratch, t.buf, t.len);
+    return scratch;
+}
+
 void hv_convert_to_ht(hash_obj *h) {
     if (h->enc != HASH_ENC_LISTPACK) return;
     ht_table *t = ht_new(lp_count(h->lp) / 2);

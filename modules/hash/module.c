@@ -5,6 +5,7 @@
  * hashtable, chosen per value by rdb_type_of) and the older ids it loads
  * (13, 9), its digest, and the seeding of the module's random source.  The
  * command table and the descriptor are generated from hash.yaml (glue.c).
+ * Other modules read one field's value through field_value only (SORT).
  * Invariant: g_hash_type is non-NULL from a successful init until deinit. */
 #include "hash_internal.h"
 
@@ -26,6 +27,7 @@ static const fr_type_def hash_def = {
     .rdb_load = hv_rdb_load,
     .rdb_load_types = hash_rdb_load_types,
     .rdb_type_of = hv_rdb_type_of,
+    .field_value = hv_field_value,
 };
 
 int hash_init(fr_module *m) {

@@ -22,6 +22,12 @@ void *lt_dup(const void *p);
 const char *lt_encoding(const void *p);
 size_t lt_mem_usage(const void *p);
 void lt_digest(unsigned char digest[20], const void *p);
+/* Other modules' view (fr_type_def.foreach_member, .from_members). */
+void lt_foreach_member(const void *p, void (*fn)(void *priv, const char *member, size_t len),
+                       void *priv);
+size_t lt_foreach_member_range(const void *p, size_t first, size_t count,
+                               void (*fn)(void *priv, const char *member, size_t len), void *priv);
+void *lt_from_members(size_t n, const char *const *members, const size_t *lens);
 /* A new empty list with the directives in force. */
 ql *lt_new(void);
 

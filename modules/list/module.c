@@ -3,6 +3,8 @@
  * Owns the "list" type's registration with its RDB ids: 18 (quicklist of
  * listpacks, what Redis 7.0 writes) and the older encodings it can still
  * read, 14 (quicklist of ziplists), 10 (ziplist) and 1 (linked list).
+ * Other modules read a list's elements through foreach_member and build
+ * one through from_members (SORT ... STORE), never through quicklist.h.
  * The command table and the descriptor are generated from list.yaml. */
 #include "list_internal.h"
 
@@ -20,6 +22,9 @@ static const fr_type_def list_def = {
     .rdb_save = lt_rdb_save,
     .rdb_load = lt_rdb_load,
     .rdb_load_types = list_rdb_load_types,
+    .foreach_member = lt_foreach_member,
+    .from_members = lt_from_members,
+    .foreach_member_range = lt_foreach_member_range,
 };
 
 int list_init(fr_module *m) {

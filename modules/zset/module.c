@@ -5,7 +5,9 @@
  * skiplist, chosen per value by rdb_type_of) and the older ids it loads
  * (12 ziplist, 3 text scores), its digest, and the seeding of the module's
  * random sources.  The command table and the descriptor are generated from
- * zset.yaml (glue.c).  Invariant: g_zset_type is non-NULL from a
+ * zset.yaml (glue.c).  Other modules read a sorted set's members, in
+ * rank order, through foreach_member only (SORT, which first calls expand
+ * to convert it to a skiplist as Redis does).  Invariant: g_zset_type is non-NULL from a
  * successful init until deinit. */
 #include "zset_internal.h"
 
@@ -27,6 +29,9 @@ static const fr_type_def zset_def = {
     .rdb_load = zv_rdb_load,
     .rdb_load_types = zset_rdb_load_types,
     .rdb_type_of = zv_rdb_type_of,
+    .foreach_member = zv_foreach_member,
+    .expand = zv_expand,
+    .foreach_member_range = zv_foreach_member_range,
 };
 
 int zset_init(fr_module *m) {

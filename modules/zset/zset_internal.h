@@ -118,6 +118,11 @@ const char *zv_encoding(const void *p);
 size_t zv_mem_usage(const void *p);
 void zv_digest(unsigned char digest[20], const void *p);
 int zv_rdb_type_of(const void *p);
+void zv_expand(void *p);
+size_t zv_foreach_member_range(const void *p, size_t first, size_t count,
+                               void (*fn)(void *priv, const char *member, size_t len), void *priv);
+void zv_foreach_member(const void *p, void (*fn)(void *priv, const char *member, size_t len),
+                       void *priv);
 
 /* zset_range.c: BYSCORE and BYLEX ranges. */
 typedef struct zlex_bound {

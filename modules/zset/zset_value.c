@@ -345,6 +345,47 @@ void zv_foreach(zset_obj *z, zs_elem_fn fn, void *priv) {
 
 /* ---- type callbacks ----------------------------------------------------------- */
 
+/* Members of ranks [first, first + count) for another module
+ * (fr_type_def.foreach_member_range); the set's size.  Iterating does not
+ * change the payload; the cast only meets zi_seek's signature. */
+size_t zv_foreach_member_range(const void *p, size_t first, size_t count,
+                               void (*fn)(void *priv, const char *member, size_t len), void *priv) {
+    zset_obj *z = (zset_obj *)p;
+    zs_iter it;
+    if (count && first < zv_len(z)) {
+        for (zi_seek(&it, z, first); count && zi_valid(&it); count--, zi_next(&it)) {
+            zs_elem e;
+            zi_get(&it, &e);
+            fn(priv, e.m, e.mlen);
+        }
+    }
+    return zv_len(z);
+}
+
+/* fr_type_def.expand: Redis's SORT turns a sorted set into a skiplist
+ * before reading it. */
+void zv_expand(void *p) { zv_convert(p, ZSET_ENC_SKIPLIST); }
+
+typedef struct member_cb {
+    void (*fn)(void *priv, const char *member, size_t len);
+    void *priv;
+} member_cb;
+
+static void member_of(void *priv, const zs_elem *e) {
+    const member_cb *cb = priv;
+    cb->fn(cb->priv, e->m, e->mlen);
+}
+
+/* The members for another module (SORT reads a sorted set through the
+ * type, fr_type_def.foreach_member), in rank order, scores left out.
+ * Iterating does not change the payload; the cast only meets
+ * zv_foreach's signature. */
+void zv_foreach_member(const void *p, void (*fn)(void *priv, const char *member, size_t len),
+                       void *priv) {
+    member_cb cb = {fn, priv};
+    zv_foreach((zset_obj *)p, member_of, &cb);
+}
+
 void zv_free(void *p) {
     zset_obj *z = p;
     if (!z) return;
