@@ -139,6 +139,11 @@ static void process_one(fr_client *c)
         reject(c, cmd, "-NOAUTH Authentication required.");
         return;
     }
+    const char *busy_refusal = fr_busy_refusal(c, cmd);
+    if (busy_refusal) {
+        reject(c, cmd, busy_refusal);
+        return;
+    }
     const char *oom_refusal = fr_memory_guard_refusal(c, cmd);
     if (oom_refusal) {
         reject(c, cmd, oom_refusal);
@@ -192,9 +197,11 @@ void fr_command_call(fr_ctx *ctx)
     fr_cmd_meta *cmd = (fr_cmd_meta *)ctx->cmd;
     long long errors_before = fr_proto.stats.total_error_replies;
     uint64_t start = fr_clock_wall_us();
-    fr_clock_cmd_start_at((long long)(start / 1000)); /* one clock read */
+    /* A script's commands see the script's clock, as Redis's snapshot. */
+    int nested = fr_runtime.script_depth > 0;
+    if (!nested) fr_clock_cmd_start_at((long long)(start / 1000)); /* one clock read */
     ((fr_command_fn)cmd->handler)(ctx);
-    fr_clock_cmd_stop();
+    if (!nested) fr_clock_cmd_stop();
     uint64_t dur = fr_clock_wall_us() - start;
     cmd->stats.calls++;
     cmd->stats.usec += (long long)dur;

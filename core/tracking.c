@@ -193,7 +193,7 @@ void fr_tracking_flush_pending(void)
 /* After a read-only command: remember the keys it read for its client. */
 void fr_tracking_command_done(fr_ctx *ctx)
 {
-    fr_client *c = ctx->client;
+    fr_client *c = ctx->caller ? ctx->caller : ctx->client; /* a script's reads are its caller's */
     if (!c || !c->tracking) return;
     const fr_cmd_meta *cmd = ctx->cmd;
     unsigned f = c->tracking->flags;

@@ -36,7 +36,7 @@ extern "C" {
 #endif
 
 #define FR_SDK_MAJOR 4
-#define FR_SDK_MINOR 3
+#define FR_SDK_MINOR 4
 #define FR_MODULE_MAGIC 0x46524d44u /* "FRMD" */
 
 /* Marks the functions the server exports to modules. */
@@ -205,6 +205,8 @@ FR_API void fr_reply_set(fr_ctx *ctx, long len);   /* RESP2: array */
 FR_API void fr_reply_double(fr_ctx *ctx, double v);/* RESP2: bulk string */
 FR_API void fr_reply_bool(fr_ctx *ctx, int v);     /* RESP2: :1 / :0 */
 FR_API void fr_reply_verbatim(fr_ctx *ctx, const char *p, size_t len, const char *ext);
+/* A big number: "(digits" in RESP3, a bulk string in RESP2.  Since 4.4. */
+FR_API void fr_reply_big_number(fr_ctx *ctx, const char *p, size_t len);
 /* A subcommand HELP reply in Redis's format: "<CMD> <subcommand> [<arg>
  * [value] [opt] ...]. Subcommands are:", the NULL-terminated `lines`, then
  * "HELP" / "    Prints this help.", all as status replies. */
@@ -740,6 +742,62 @@ FR_API fr_replay *fr_replay_new(void);
 FR_API int fr_replay_call(fr_replay *r, int argc, fr_str **argv, char *why, size_t whylen);
 FR_API int fr_replay_in_multi(const fr_replay *r);
 FR_API void fr_replay_free(fr_replay *r);              /* drops a pending MULTI */
+
+/* ------------------------------------------------------------------------ */
+/* Scripts: commands run by a script, long-running commands.  Since 4.4.     */
+/* ------------------------------------------------------------------------ */
+/* Command flags as the manifests declare them (fr_command_flags). */
+#define FR_CMDF_WRITE (1ULL << 0)
+#define FR_CMDF_READONLY (1ULL << 1)
+#define FR_CMDF_DENYOOM (1ULL << 2)
+#define FR_CMDF_ADMIN (1ULL << 4)
+#define FR_CMDF_PUBSUB (1ULL << 5)
+#define FR_CMDF_NOSCRIPT (1ULL << 6)
+#define FR_CMDF_STALE (1ULL << 10)
+#define FR_CMDF_MAY_REPLICATE (1ULL << 16)
+#define FR_CMDF_ALLOW_BUSY (1ULL << 26)
+/* The command argv names: 1 with its flags, 0 when there is no such
+ * command (or subcommand), -1 when it exists but argc breaks its arity. */
+FR_API int fr_command_flags(int argc, const fr_str *const *argv, unsigned long long *flags);
+/* A script's client (Redis's lua client): in no client list, shown as
+ * "lua" by MONITOR and the slow log.  fr_script_begin starts a run for the
+ * call `caller` (EVAL, FCALL): the client selects the caller's DB and
+ * speaks RESP2 until fr_script_set_resp.  fr_script_call runs argv (the
+ * module checked the command exists, its arity and whether the script
+ * may run it) and returns its reply as RESP bytes (the caller frees them).
+ * Statistics, the slow log and MONITOR see the command as any other; what
+ * it propagates joins the caller's effects (sent after the caller, wrapped
+ * in MULTI/EXEC when more than one); it sees the caller's command clock;
+ * the keys it reads are tracked for the caller's CLIENT TRACKING.  The
+ * caller keeps argv.  fr_script_end ends the run.  `run` is the module's
+ * record of the run, which fr_script_current returns to any module while
+ * it lasts (Redis's one running script: SCRIPT KILL and FUNCTION KILL,
+ * served by two modules, find it there); NULL when none runs. */
+typedef struct fr_script_client fr_script_client;
+FR_API fr_script_client *fr_script_client_new(void);
+FR_API void fr_script_client_free(fr_script_client *sc);
+FR_API void fr_script_begin(fr_script_client *sc, fr_ctx *caller, void *run);
+FR_API void fr_script_set_resp(fr_script_client *sc, int resp);
+FR_API fr_str *fr_script_call(fr_script_client *sc, int argc, fr_str **argv);
+FR_API void fr_script_end(fr_script_client *sc);
+FR_API void *fr_script_current(void);
+/* 1 when the memory guard found memory over maxmemory before this command
+ * ran (Redis's pre_command_oom_state). */
+FR_API int fr_ctx_oom(const fr_ctx *ctx);
+/* The refusal of write commands in force (fr_deny_writes's -MISCONF, else
+ * a read-only replica's -READONLY), or NULL. */
+FR_API const char *fr_write_refusal(void);
+/* A command running long (a script past busy-reply-threshold) serves the
+ * event loop without waiting, as Redis's processEventsWhileBlocked: the
+ * other clients' commands are refused with `error` (e.g. "-BUSY Redis is
+ * busy running a script. ...") unless flagged ALLOW_BUSY; the caller's
+ * own connection is not read until fr_busy_end; timers (the cron) do not
+ * run.  Call it again periodically; fr_busy_end when the command ends. */
+FR_API void fr_busy_process_events(fr_ctx *ctx, const char *error);
+FR_API int fr_busy_active(void);
+FR_API void fr_busy_end(void);
+/* SHA-1 of p[0..len) as 40 lower-case hex digits and a NUL. */
+FR_API void fr_sha1_hex(char out[41], const void *p, size_t len);
 
 /* ------------------------------------------------------------------------ */
 /* INFO, logging                                                             */

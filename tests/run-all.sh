@@ -66,6 +66,7 @@ run_part zset bash "$src/tests/integration/zset.sh" "$src" "$build"
 run_part bitmap bash "$src/tests/integration/bitmap.sh" "$src" "$build"
 # HyperLogLogs byte for byte, DUMP/RESTORE both ways, corrupt values, vs Redis.
 run_part hll bash "$src/tests/integration/hll.sh" "$src" "$build"
+run_part scripting bash "$src/tests/integration/scripting.sh" "$src" "$build"
 # Replication, master side: real redis-server as our replica (full and partial resync).
 run_part replication bash "$src/tests/integration/replication.sh" "$src" "$build"
 # CONFIG GET/SET/REWRITE of every parameter against redis-server 7.0.15.
