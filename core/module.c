@@ -194,6 +194,14 @@ int fr_command_register(fr_module *m, const char *name, fr_command_fn fn)
     return FR_OK;
 }
 
+FR_API int fr_command_set_flags_fn(fr_module *m, const char *name, fr_command_flags_fn fn)
+{
+    fr_cmd_meta *c = fr_manifest_find_cmd(m->mf, name);
+    if (!c) return FR_ERR;
+    c->flags_fn = (void *)fn;
+    return FR_OK;
+}
+
 /* --------------------------------------------------------------- checks */
 
 /* A module built for SDK mod_major.mod_minor can run on a core with SDK

@@ -39,8 +39,8 @@ struct fr_ctx {
     int nprops, props_cap;
     int replied_error;
     unsigned long long redacted;           /* argv[i] hidden from logs: bit i */
-    fr_client *caller;     /* a script's command: the client that ran the
-                            * script (tracking remembers keys for it) */
+    struct fr_ctx *script_caller; /* a script's command: the EVAL/FCALL call
+                                   * (tracking remembers its keys) */
 };
 
 /* ---- command statistics (INFO stats; divergences survive RESETSTAT) ---- */

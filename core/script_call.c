@@ -110,7 +110,7 @@ FR_API fr_str *fr_script_call(fr_script_client *sc, int argc, fr_str **argv)
     ctx.module = cmd->owner;
     ctx.argc = argc;
     ctx.argv = argv;
-    ctx.caller = sc->caller->client;
+    ctx.script_caller = sc->caller;
     fr_ctx *saved = fr_runtime.script_capture;
     fr_runtime.script_capture = sc->caller;
     fr_command_call(&ctx);

@@ -796,6 +796,17 @@ FR_API const char *fr_write_refusal(void);
 FR_API void fr_busy_process_events(fr_ctx *ctx, const char *error);
 FR_API int fr_busy_active(void);
 FR_API void fr_busy_end(void);
+/* Per-call flags: a command whose flags depend on its arguments (EVAL of
+ * a script whose shebang says no-writes) gives them to the dispatcher,
+ * whose checks (OOM, MISCONF, read-only replica, CLIENT PAUSE) then use
+ * them instead of the manifest's.  fn gets the declared flags and returns
+ * the call's.  FR_ERR for a command the module's manifest does not
+ * declare. */
+typedef unsigned long long (*fr_command_flags_fn)(int argc, const fr_str *const *argv, unsigned long long flags);
+FR_API int fr_command_set_flags_fn(fr_module *m, const char *name, fr_command_flags_fn fn);
+/* MONITOR sees the running command now, though flagged SKIP_MONITOR:
+ * EVAL and FCALL show before the commands they run, as in Redis. */
+FR_API void fr_monitor_feed_self(fr_ctx *ctx);
 /* SHA-1 of p[0..len) as 40 lower-case hex digits and a NUL. */
 FR_API void fr_sha1_hex(char out[41], const void *p, size_t len);
 

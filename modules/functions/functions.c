@@ -38,10 +38,22 @@ typedef struct library {
 static lua_State *L;
 static library *libs;           /* load order */
 
+static func *func_find(const char *name, const library *skip);
+
+/* The dispatcher's view of an FCALL: the function's flags (Redis's
+ * fcallGetCommandFlags). */
+static unsigned long long fcall_flags(int argc, const fr_str *const *argv, unsigned long long flags)
+{
+    if (argc < 2 || strlen(argv[1]->buf) != argv[1]->len) return flags;
+    func *f = func_find(argv[1]->buf, NULL);
+    return f ? eng_cmd_flags(flags, f->flags) : flags;
+}
+
 int functions_init(fr_module *m)
 {
-    (void)m;
     L = eng_new(1);
+    if (fr_command_set_flags_fn(m, "fcall", fcall_flags) != FR_OK) return FR_ERR;
+    if (fr_command_set_flags_fn(m, "fcall_ro", fcall_flags) != FR_OK) return FR_ERR;
     return FR_OK;
 }
 
@@ -539,6 +551,7 @@ void cmd_function_help(fr_ctx *ctx)
 
 static void fcall_generic(fr_ctx *ctx, int ro)
 {
+    fr_monitor_feed_self(ctx);
     const fr_str *fname = fr_arg(ctx, 1);
     func *f = strlen(fname->buf) == fname->len ? func_find(fname->buf, NULL) : NULL;
     if (!f) {

@@ -16,6 +16,7 @@
 
 #include <lauxlib.h>
 #include <lualib.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -788,6 +789,57 @@ static int rawset_guarded(lua_State *L)
     return 1;
 }
 
+/* unpack with the bound checks of Redis's fix for CVE-2025-46817: a
+ * range too large to push is an error, never an overflowed count. */
+static int unpack_checked(lua_State *L)
+{
+    luaL_checktype(L, 1, LUA_TTABLE);
+    int i = luaL_optint(L, 2, 1);
+    int e = luaL_opt(L, luaL_checkint, 3, (int)lua_objlen(L, 1));
+    if (i > e) return 0;
+    unsigned int n = (unsigned int)e - (unsigned int)i;
+    if (n >= (unsigned int)INT_MAX || !lua_checkstack(L, (int)++n)) return luaL_error(L, "too many results to unpack");
+    for (; i <= e; i++) {
+        lua_rawgeti(L, 1, i);
+        if (i == e) break; /* e may be INT_MAX: no overflow of i */
+    }
+    return (int)n;
+}
+
+/* getmetatable/setmetatable on a protected table: none to see, none to
+ * change ("Attempt to modify a readonly table"), as Redis's read-only
+ * tables answer. */
+static int getmetatable_guarded(lua_State *L)
+{
+    luaL_checkany(L, 1);
+    if (lua_istable(L, 1) && is_protected(L, 1)) {
+        /* Redis's globals carry a metatable (missing-global errors), its
+         * library tables none */
+        lua_getfield(L, LUA_REGISTRYINDEX, "__fr_globals_proxy");
+        if (lua_rawequal(L, 1, -1)) lua_newtable(L);
+        else lua_pushnil(L);
+        return 1;
+    }
+    if (!lua_getmetatable(L, 1)) {
+        lua_pushnil(L);
+        return 1;
+    }
+    luaL_getmetafield(L, 1, "__metatable");
+    return 1;
+}
+
+static int setmetatable_guarded(lua_State *L)
+{
+    if (lua_istable(L, 1) && is_protected(L, 1)) return raise_error(L, "Attempt to modify a readonly table");
+    int t = lua_type(L, 2);
+    luaL_checktype(L, 1, LUA_TTABLE);
+    luaL_argcheck(L, t == LUA_TNIL || t == LUA_TTABLE, 2, "nil or table expected");
+    if (luaL_getmetafield(L, 1, "__metatable")) return luaL_error(L, "cannot change a protected metatable");
+    lua_settop(L, 2);
+    lua_setmetatable(L, 1);
+    return 1;
+}
+
 /* Replaces the table at the top with a read-only proxy of it, whose
  * reads go to `index` (NULL: the table itself). */
 static void make_proxy(lua_State *L, lua_CFunction index)
@@ -929,16 +981,23 @@ static void protect(lua_State *L)
         make_proxy(L, NULL);
         lua_setglobal(L, libs[i]);
     }
-    /* Strings keep their methods; their metatable is hidden. */
+    /* Strings keep their methods; getmetatable('') shows a read-only
+     * table whose __index is the read-only string library (CVE-2025-46818:
+     * basic types' metatables cannot be changed). */
     lua_pushliteral(L, "");
     if (lua_getmetatable(L, -1)) {
-        lua_pushboolean(L, 0);
+        lua_newtable(L);
+        lua_getglobal(L, "string");
+        lua_setfield(L, -2, "__index");
+        make_proxy(L, NULL);
         lua_setfield(L, -2, "__metatable");
         lua_pop(L, 1);
     }
     lua_pop(L, 1);
     lua_pushvalue(L, LUA_GLOBALSINDEX);
     make_proxy(L, globals_index);
+    lua_pushvalue(L, -1);
+    lua_setfield(L, LUA_REGISTRYINDEX, "__fr_globals_proxy");
     lua_pushvalue(L, -1);
     lua_setfield(L, LUA_GLOBALSINDEX, "_G");
     lua_replace(L, LUA_GLOBALSINDEX);
@@ -994,6 +1053,12 @@ lua_State *eng_new(int functions)
     lua_setglobal(L, "loadstring");
     lua_pushcfunction(L, rawset_guarded);
     lua_setglobal(L, "rawset");
+    lua_pushcfunction(L, unpack_checked);
+    lua_setglobal(L, "unpack");
+    lua_pushcfunction(L, getmetatable_guarded);
+    lua_setglobal(L, "getmetatable");
+    lua_pushcfunction(L, setmetatable_guarded);
+    lua_setglobal(L, "setmetatable");
     register_redis_api(L);
     lua_getglobal(L, "math");
     set_fn(L, "random", math_random);
@@ -1375,4 +1440,14 @@ void eng_call_ref(lua_State *L, eng_run *run, int ref, const fr_str *const *keys
     eng_push_array(L, args, nargs);
     eng_call(L, run, 2);
     lua_pop(L, 1); /* the error handler */
+}
+
+unsigned long long eng_cmd_flags(unsigned long long f, int sf)
+{
+    if (sf & ENG_FLAG_EVAL_COMPAT) return f;
+    f &= ~(FR_CMDF_STALE | FR_CMDF_DENYOOM | FR_CMDF_WRITE | FR_CMDF_MAY_REPLICATE);
+    if (!(sf & (ENG_FLAG_ALLOW_OOM | ENG_FLAG_NO_WRITES))) f |= FR_CMDF_DENYOOM;
+    if (!(sf & ENG_FLAG_NO_WRITES)) f |= FR_CMDF_WRITE;
+    if (sf & ENG_FLAG_ALLOW_STALE) f |= FR_CMDF_STALE;
+    return f;
 }

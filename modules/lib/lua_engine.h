@@ -81,6 +81,9 @@ void eng_unref(lua_State *L, int ref);
 /* FCALL: runs the callback `ref` with KEYS and ARGV as its arguments. */
 void eng_call_ref(lua_State *L, eng_run *run, int ref, const fr_str *const *keys, int nkeys,
                   const fr_str *const *args, int nargs);
+/* A command's flags for a script with these flags (Redis's
+ * scriptFlagsToCmdFlags); compat (no shebang) scripts keep the command's. */
+unsigned long long eng_cmd_flags(unsigned long long cmd_flags, int script_flags);
 /* The flag names in Redis's order (FUNCTION LIST). */
 extern const char *const eng_flag_names[];
 extern const int eng_flag_values[];

@@ -14,6 +14,7 @@
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #define REG_CACHE "__fr_eval_scripts"
 
@@ -28,10 +29,44 @@ static void state_new(void)
     ncached = 0;
 }
 
+static int shebang_flags(const fr_str *body, int *flags, size_t *skip, char *err, size_t errlen);
+static void cache_get(const char *sha);
+
+/* The dispatcher's view of an EVAL: a cached script's flags, or those of
+ * the body's shebang (Redis's evalGetCommandFlags). */
+static unsigned long long eval_flags(int argc, const fr_str *const *argv, unsigned long long flags)
+{
+    if (argc < 2 || !L) return flags;
+    int evalsha = !strncasecmp(argv[0]->buf, "evalsha", 7);
+    char sha[41];
+    if (evalsha) {
+        if (argv[1]->len != 40) return flags;
+        for (int i = 0; i < 40; i++) sha[i] = (char)tolower((unsigned char)argv[1]->buf[i]);
+        sha[40] = '\0';
+    } else {
+        fr_sha1_hex(sha, argv[1]->buf, argv[1]->len);
+    }
+    int sf;
+    cache_get(sha);
+    if (!lua_isnil(L, -1)) {
+        lua_getfield(L, -1, "flags");
+        sf = (int)lua_tointeger(L, -1);
+        lua_pop(L, 2);
+    } else {
+        lua_pop(L, 1);
+        size_t skip;
+        char err[256];
+        if (evalsha || shebang_flags(argv[1], &sf, &skip, err, sizeof(err)) != FR_OK) return flags;
+    }
+    return eng_cmd_flags(flags, sf);
+}
+
 int scripting_init(fr_module *m)
 {
-    (void)m;
     state_new();
+    static const char *const cmds[] = {"eval", "evalsha", "eval_ro", "evalsha_ro", NULL};
+    for (int i = 0; cmds[i]; i++)
+        if (fr_command_set_flags_fn(m, cmds[i], eval_flags) != FR_OK) return FR_ERR;
     return FR_OK;
 }
 
@@ -142,6 +177,7 @@ static void lower_sha(char out[41], const fr_str *s)
 
 static void eval_generic(fr_ctx *ctx, int evalsha)
 {
+    fr_monitor_feed_self(ctx);
     long long numkeys;
     if (fr_arg_ll_or_reply(ctx, 2, &numkeys) != FR_OK) return;
     int argc = fr_argc(ctx);
