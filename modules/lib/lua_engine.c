@@ -727,18 +727,28 @@ static int math_randomseed(lua_State *L)
     return 0;
 }
 
-/* loadstring without binary chunks (Redis's Lua refuses bytecode). */
+/* Code is always text, as in Redis's Lua, which has no bytecode loader:
+ * a chunk starting with the bytecode signature's ESC is parsed (and
+ * refused by the parser, "unexpected symbol near 'char(27)'") behind a
+ * leading space, which changes no line number. */
+static int load_text(lua_State *L, const char *code, size_t len, const char *name)
+{
+    if (len == 0 || code[0] != '\033') return luaL_loadbuffer(L, code, len, name);
+    char *buf = fr_malloc(len + 1);
+    buf[0] = ' ';
+    memcpy(buf + 1, code, len);
+    int rc = luaL_loadbuffer(L, buf, len + 1, name);
+    fr_free(buf);
+    return rc;
+}
+
+/* loadstring that never loads bytecode. */
 static int loadstring_text(lua_State *L)
 {
     size_t n;
     const char *s = luaL_checklstring(L, 1, &n);
     const char *name = luaL_optstring(L, 2, s);
-    if (n > 0 && s[0] == '\033') {
-        lua_pushnil(L);
-        lua_pushliteral(L, "binary string: bytecode is not supported");
-        return 2;
-    }
-    if (luaL_loadbuffer(L, s, n, name) == 0) return 1;
+    if (load_text(L, s, n, name) == 0) return 1;
     lua_pushnil(L);
     lua_insert(L, -2);
     return 2;
@@ -1100,7 +1110,7 @@ void eng_push_array(lua_State *L, const fr_str *const *argv, int n)
 const char *eng_compile(lua_State *L, const char *code, size_t len, const char *chunkname)
 {
     static char msg[1024];
-    if (luaL_loadbuffer(L, code, len, chunkname) == 0) return NULL;
+    if (load_text(L, code, len, chunkname) == 0) return NULL;
     snprintf(msg, sizeof(msg), "%s", lua_tostring(L, -1));
     lua_pop(L, 1);
     return msg;
@@ -1366,7 +1376,11 @@ static int register_function(lua_State *L)
     } else {
         if (!lua_isstring(L, 1)) return raise_error(L, "first argument to redis.register_function must be a string");
         if (!lua_isfunction(L, 2)) return raise_error(L, "second argument to redis.register_function must be a function");
-        name = lua_tostring(L, 1);
+        size_t len;
+        name = lua_tolstring(L, 1, &len);
+        if (strlen(name) != len) /* a NUL inside: not a valid name */
+            return raise_error(L, "Library names can only contain letters, numbers, or underscores(_) and must be "
+                                  "at least one character long");
         lua_pushvalue(L, 2);
         ref = luaL_ref(L, LUA_REGISTRYINDEX);
     }
@@ -1396,7 +1410,7 @@ static void set_source(lua_State *L, const char *reg)
 const char *eng_load_library(lua_State *L, const char *code, size_t len, eng_register_fn add, void *priv)
 {
     static char msg[1024];
-    if (luaL_loadbuffer(L, code, len, "@user_function")) {
+    if (load_text(L, code, len, "@user_function")) {
         snprintf(msg, sizeof(msg), "Error compiling function: %s", lua_tostring(L, -1));
         lua_pop(L, 1);
         return msg;

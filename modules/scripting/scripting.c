@@ -178,6 +178,10 @@ static void lower_sha(char out[41], const fr_str *s)
 static void eval_generic(fr_ctx *ctx, int evalsha)
 {
     fr_monitor_feed_self(ctx);
+    if (evalsha && fr_arg(ctx, 1)->len != 40) { /* before anything else, as Redis's evalShaCommand */
+        fr_reply_error(ctx, "-NOSCRIPT No matching script. Please use EVAL.");
+        return;
+    }
     long long numkeys;
     if (fr_arg_ll_or_reply(ctx, 2, &numkeys) != FR_OK) return;
     int argc = fr_argc(ctx);

@@ -2513,6 +2513,8 @@ static const policy_t policy[] = {
     {SKIP("function|stats", "lists Redis's LUA engine; ours has no scripting engine")},
     {SKIP("function|load", "a valid Lua library loads in Redis; ours has no engine (functions.txt covers the checks)")},
     {SKIP("function|help", "ours lists only the subcommands it implements")},
+    {SKIP("script|debug", "YES/SYNC arm Redis's Lua debugger for the next EVAL, which ours has not "
+                          "(docs/modules/scripting.md)")},
     {SKIP("config|help", "ours lists only the subcommands it implements")},
     {SKIP("config|set", "server-wide state the per-epoch FLUSHALL does not reset")},
     {SKIP("command|count", "ours has only a subset of Redis's commands")},
