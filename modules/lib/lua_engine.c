@@ -727,6 +727,38 @@ static int math_randomseed(lua_State *L)
     return 0;
 }
 
+/* bit.tohex with Redis's fix: Debian's LuaBitOp 1.0.2 negates a count of
+ * -2^31 and writes past its buffer (Redis's "lua bit.tohex bug" test). */
+static uint32_t bit_arg(lua_State *L, int i)
+{
+    union {
+        lua_Number n;
+        uint64_t b;
+    } u;
+    u.n = luaL_checknumber(L, i) + 6755399441055744.0; /* 2^52 + 2^51: the low 32 bits, wrapped */
+    return (uint32_t)u.b;
+}
+
+static int bit_tohex_checked(lua_State *L)
+{
+    uint32_t b = bit_arg(L, 1);
+    int32_t n = lua_isnone(L, 2) ? 8 : (int32_t)bit_arg(L, 2);
+    const char *digits = "0123456789abcdef";
+    char buf[8];
+    if (n == INT32_MIN) n = INT32_MIN + 1;
+    if (n < 0) {
+        n = -n;
+        digits = "0123456789ABCDEF";
+    }
+    if (n > 8) n = 8;
+    for (int i = n; --i >= 0;) {
+        buf[i] = digits[b & 15];
+        b >>= 4;
+    }
+    lua_pushlstring(L, buf, (size_t)n);
+    return 1;
+}
+
 /* Code is always text, as in Redis's Lua, which has no bytecode loader:
  * a chunk starting with the bytecode signature's ESC is parsed (and
  * refused by the parser, "unexpected symbol near 'char(27)'") behind a
@@ -1070,6 +1102,9 @@ lua_State *eng_new(int functions)
     lua_pushcfunction(L, setmetatable_guarded);
     lua_setglobal(L, "setmetatable");
     register_redis_api(L);
+    lua_getglobal(L, "bit");
+    if (lua_istable(L, -1)) set_fn(L, "tohex", bit_tohex_checked);
+    lua_pop(L, 1);
     lua_getglobal(L, "math");
     set_fn(L, "random", math_random);
     set_fn(L, "randomseed", math_randomseed);

@@ -168,6 +168,8 @@ CORPUS = [
     [E, "return cjson.decode('{\"a\":5}').a", 0],
     [E, "return bit.band(7,3)", 0],
     [E, "return bit.tohex(255)", 0],
+    [E, "return bit.tohex(65535, -2147483648)", 0],
+    [E, "return {bit.tohex(-1, -3), bit.tohex(1.5e10), bit.tohex(7, 12)}", 0],
     [E, "return table.concat({'a','b'}, ',')", 0],
     [E, "return string.format('%d-%s', 5, 'x')", 0],
     [E, "return math.floor(2.7)", 0],
