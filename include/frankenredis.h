@@ -728,6 +728,20 @@ typedef struct fr_snapshot_ops {
 } fr_snapshot_ops;
 FR_API int fr_snapshot_register(fr_module *m, const fr_snapshot_ops *ops);
 FR_API const fr_snapshot_ops *fr_snapshot_provider(void);  /* NULL: none */
+/* Function libraries in snapshots, as Redis's RDB_OPCODE_FUNCTION2
+ * records: the module that owns them (functions) lends them to the one
+ * that owns the format (rdb).  foreach gives each library's code in order;
+ * load adds one read from a snapshot (replacing one of the same name when
+ * `replace`: DEBUG RELOAD MERGE) and returns NULL or Redis's error; flush
+ * drops them all (fr_keyspace_empty calls it).  One provider at a time
+ * (FR_ERR otherwise).  Since 4.4. */
+typedef struct fr_library_ops {
+    void (*foreach)(void (*fn)(void *priv, const fr_str *code), void *priv);
+    const char *(*load)(const fr_str *code, int replace);
+    void (*flush)(void);
+} fr_library_ops;
+FR_API int fr_library_provider_register(fr_module *m, const fr_library_ops *ops);
+FR_API const fr_library_ops *fr_library_provider(void);    /* NULL: none */
 
 /* Replaying commands without a connection (the append-only file at
  * start-up), as Redis's fake AOF client: the commands run in DB 0 first,
@@ -887,7 +901,8 @@ FR_API void fr_digest_xor(unsigned char digest[20], const void *p, size_t len);
 FR_API void fr_digest_mix(unsigned char digest[20], const void *p, size_t len);
 
 /* DEBUG RELOAD's steps, as Redis's emptyData(-1) and startLoading: empty
- * every DB (no hooks, no propagation, no dirty count), and suspend expiry
+ * every DB (no hooks, no propagation, no dirty count) and, since 4.4, the
+ * function libraries (fr_library_provider's flush), and suspend expiry
  * while a persistence module loads data (on = 1, then 0).  Since 4.2. */
 FR_API void fr_keyspace_empty(void);
 FR_API void fr_keyspace_loading(int on);

@@ -9,8 +9,8 @@
  * check passed, so a failed FUNCTION LOAD leaves everything as it was.
  * FUNCTION LOAD/DELETE/FLUSH/RESTORE count as changes (propagated as
  * received); FCALL propagates the writes its function made.
- * Not kept: libraries are not saved in RDB files nor AOF rewrites
- * (docs/modules/scripting.md). */
+ * Libraries go into snapshots (RDB files, AOF bases, full syncs) through
+ * the rdb module, which this module lends them to (fr_library_ops). */
 #include "glue.h"
 #include "functions_dump.h"
 #include "lua_engine.h"
@@ -49,9 +49,31 @@ static unsigned long long fcall_flags(int argc, const fr_str *const *argv, unsig
     return f ? eng_cmd_flags(flags, f->flags) : flags;
 }
 
+static library *build_library(const fr_str *code, int replace, const char **err);
+static void install(library *l);
+static void clear_all(void);
+
+/* Libraries in snapshots (the rdb module saves and loads them). */
+static void libs_foreach(void (*fn)(void *priv, const fr_str *code), void *priv)
+{
+    for (library *l = libs; l; l = l->next) fn(priv, l->code);
+}
+
+static const char *libs_load(const fr_str *code, int replace)
+{
+    const char *err;
+    library *l = build_library(code, replace, &err);
+    if (!l) return err;
+    install(l);
+    return NULL;
+}
+
+static const fr_library_ops library_ops = {libs_foreach, libs_load, clear_all};
+
 int functions_init(fr_module *m)
 {
     L = eng_new(1);
+    if (fr_library_provider_register(m, &library_ops) != FR_OK) return FR_ERR;
     if (fr_command_set_flags_fn(m, "fcall", fcall_flags) != FR_OK) return FR_ERR;
     if (fr_command_set_flags_fn(m, "fcall_ro", fcall_flags) != FR_OK) return FR_ERR;
     return FR_OK;
