@@ -301,6 +301,12 @@ void fr_pause_end(fr_pause_purpose why);
 fr_pause_type fr_pause_current(void);   /* lifts an expired pause */
 int fr_pause_holds(const fr_client *c, const fr_cmd_meta *cmd);
 
+/* ---- script_call.c: INFO memory's script figures (fr_scripts_report) ---- */
+typedef struct fr_scripts_stats {
+    long long vm[2], overhead[2], n[2], nlibs;   /* [FR_SCRIPTS_EVAL], [FR_SCRIPTS_FUNCTIONS] */
+} fr_scripts_stats;
+const fr_scripts_stats *fr_scripts_stats_get(void);
+
 /* ---- busy.c: a long script serves the event loop ---- */
 /* The -BUSY refusal in force for commands of other clients, or NULL. */
 const char *fr_busy_refusal(const fr_client *c, const fr_cmd_meta *cmd);

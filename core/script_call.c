@@ -128,3 +128,19 @@ FR_API void fr_sha1_hex(char out[41], const void *p, size_t len)
     fr_sha1_final(&s, d);
     for (int i = 0; i < FR_SHA1_DIGEST_LEN; i++) snprintf(out + 2 * i, 3, "%02x", d[i]);
 }
+
+static fr_scripts_stats script_stats;
+
+FR_API void fr_scripts_report(int kind, long long vm_bytes, long long overhead, long long n, long long nlibs)
+{
+    if (kind != FR_SCRIPTS_EVAL && kind != FR_SCRIPTS_FUNCTIONS) return;
+    script_stats.vm[kind] = vm_bytes;
+    script_stats.overhead[kind] = overhead;
+    script_stats.n[kind] = n;
+    if (kind == FR_SCRIPTS_FUNCTIONS) script_stats.nlibs = nlibs;
+}
+
+const fr_scripts_stats *fr_scripts_stats_get(void)
+{
+    return &script_stats;
+}

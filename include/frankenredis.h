@@ -821,6 +821,14 @@ FR_API int fr_command_set_flags_fn(fr_module *m, const char *name, fr_command_fl
 /* MONITOR sees the running command now, though flagged SKIP_MONITOR:
  * EVAL and FCALL show before the commands they run, as in Redis. */
 FR_API void fr_monitor_feed_self(fr_ctx *ctx);
+/* INFO memory's script figures, reported by the module that owns them
+ * after each change: kind FR_SCRIPTS_EVAL (n: cached scripts) or
+ * FR_SCRIPTS_FUNCTIONS (n: functions, nlibs: libraries); vm_bytes is the
+ * interpreter's memory, overhead the bytes of code and bookkeeping the
+ * module holds. */
+#define FR_SCRIPTS_EVAL 0
+#define FR_SCRIPTS_FUNCTIONS 1
+FR_API void fr_scripts_report(int kind, long long vm_bytes, long long overhead, long long n, long long nlibs);
 /* SHA-1 of p[0..len) as 40 lower-case hex digits and a NUL. */
 FR_API void fr_sha1_hex(char out[41], const void *p, size_t len);
 

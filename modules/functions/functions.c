@@ -38,6 +38,18 @@ typedef struct library {
 static lua_State *L;
 static library *libs;           /* load order */
 
+/* INFO memory's function figures. */
+static void report(void)
+{
+    long long nfn = 0, nlib = 0, bytes = 0;
+    for (library *l = libs; l; l = l->next) {
+        nlib++;
+        nfn += l->nfns;
+        bytes += (long long)l->code->len;
+    }
+    fr_scripts_report(FR_SCRIPTS_FUNCTIONS, L ? eng_memory(L) : 0, bytes, nfn, nlib);
+}
+
 static func *func_find(const char *name, const library *skip);
 
 /* The dispatcher's view of an FCALL: the function's flags (Redis's
@@ -73,6 +85,7 @@ static const fr_library_ops library_ops = {libs_foreach, libs_load, clear_all};
 int functions_init(fr_module *m)
 {
     L = eng_new(1);
+    report();
     if (fr_library_provider_register(m, &library_ops) != FR_OK) return FR_ERR;
     if (fr_command_set_flags_fn(m, "fcall", fcall_flags) != FR_OK) return FR_ERR;
     if (fr_command_set_flags_fn(m, "fcall_ro", fcall_flags) != FR_OK) return FR_ERR;
@@ -148,6 +161,7 @@ static void clear_all(void)
         lib_free(libs, 1);
         libs = n;
     }
+    report();
 }
 
 /* FUNCTION FLUSH [ASYNC|SYNC] */
@@ -290,6 +304,7 @@ void cmd_function_delete(fr_ctx *ctx)
     }
     *link = l->next;
     lib_free(l, 1);
+    report();
     fr_dirty(ctx, 1);
     fr_reply_ok(ctx);
 }
@@ -395,7 +410,15 @@ static library *build_library(const fr_str *code, int replace, const char **err)
 }
 
 /* Puts l in place of the library of the same name, or at the end. */
+static void install_one(library *l);
+
 static void install(library *l)
+{
+    install_one(l);
+    report();
+}
+
+static void install_one(library *l)
 {
     library **link;
     library *old = lib_find(l->name, &link);
@@ -605,6 +628,7 @@ static void fcall_generic(fr_ctx *ctx, int ro)
     eng_call_ref(L, &run, f->ref, (const fr_str *const *)av, (int)numkeys,
                  (const fr_str *const *)av + numkeys, argc - 3 - (int)numkeys);
     fr_free(av);
+    report();
 }
 
 void cmd_fcall(fr_ctx *ctx)

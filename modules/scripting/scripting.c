@@ -20,6 +20,12 @@
 
 static lua_State *L;
 static long long ncached;
+static long long code_bytes;     /* bodies of the cached scripts */
+
+static void report(void)
+{
+    fr_scripts_report(FR_SCRIPTS_EVAL, L ? eng_memory(L) : 0, code_bytes, ncached, 0);
+}
 
 static void state_new(void)
 {
@@ -27,6 +33,8 @@ static void state_new(void)
     lua_newtable(L);
     lua_setfield(L, LUA_REGISTRYINDEX, REG_CACHE);
     ncached = 0;
+    code_bytes = 0;
+    report();
 }
 
 static int shebang_flags(const fr_str *body, int *flags, size_t *skip, char *err, size_t errlen);
@@ -75,6 +83,7 @@ void scripting_deinit(fr_module *m)
     (void)m;
     eng_free(L);
     L = NULL;
+    fr_scripts_report(FR_SCRIPTS_EVAL, 0, 0, 0, 0);
 }
 
 /* Redis's evalExtractShebangFlags: FR_OK with *flags and *skip (the
@@ -166,6 +175,8 @@ static int cache_add(fr_ctx *ctx, const fr_str *body, const char *sha)
     lua_setfield(L, -2, sha);
     lua_pop(L, 2);
     ncached++;
+    code_bytes += (long long)body->len;
+    report();
     return FR_OK;
 }
 
@@ -237,6 +248,7 @@ static void eval_generic(fr_ctx *ctx, int evalsha)
     fr_free(kv);
     eng_call(L, &run, 0);
     lua_pop(L, 2); /* the error handler and the cache entry */
+    report();
 }
 
 void cmd_eval(fr_ctx *ctx)
