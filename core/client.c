@@ -159,7 +159,7 @@ void fr_client_free(fr_client *c)
 
 static void queue_pending(fr_client *c)
 {
-    if (c->flags & FR_CLIENT_PENDING_WRITE) return;
+    if (c->flags & (FR_CLIENT_PENDING_WRITE | FR_CLIENT_CAPTURE)) return;
     c->flags |= FR_CLIENT_PENDING_WRITE;
     c->pending_next = fr_proto.pending_writes;
     fr_proto.pending_writes = c;

@@ -157,16 +157,30 @@ static void process_one(fr_client *c)
         return;
     }
     if (acl_refused(c, cmd, argc, argv)) return;
-    const char *oom_refusal = fr_memory_guard_refusal(c, cmd);
+    /* The checks below see the call's flags (a script's shebang may drop
+     * WRITE), the rest of the dispatcher the command itself. */
+    fr_cmd_meta eff_meta;
+    const fr_cmd_meta *eff = cmd;
+    if (cmd->flags_fn) {
+        eff_meta = *cmd;
+        eff_meta.flags = ((fr_command_flags_fn)cmd->flags_fn)(argc, (const fr_str *const *)argv, cmd->flags);
+        eff = &eff_meta;
+    }
+    const char *busy_refusal = fr_busy_refusal(c, cmd);
+    if (busy_refusal) {
+        reject(c, cmd, busy_refusal);
+        return;
+    }
+    const char *oom_refusal = fr_memory_guard_refusal(c, eff);
     if (oom_refusal) {
         reject(c, cmd, oom_refusal);
         return;
     }
-    if (fr_runtime.deny_writes_error && ((cmd->flags & FR_CMD_WRITE) || !strcmp(cmd->fullname, "ping"))) {
+    if (fr_runtime.deny_writes_error && ((eff->flags & FR_CMD_WRITE) || !strcmp(cmd->fullname, "ping"))) {
         reject(c, cmd, fr_runtime.deny_writes_error);
         return;
     }
-    if (fr_runtime.replica_ro_error && (cmd->flags & FR_CMD_WRITE)) {
+    if (fr_runtime.replica_ro_error && (eff->flags & FR_CMD_WRITE)) {
         reject(c, cmd, fr_runtime.replica_ro_error);
         return;
     }
@@ -185,7 +199,7 @@ static void process_one(fr_client *c)
     }
     /* Before queuing, as Redis: under a pause a write waits even to be
      * queued, and EXEC waits when its queue writes. */
-    if (fr_pause_holds(c, cmd)) {
+    if (fr_pause_holds(c, eff)) {
         fr_block_postpone(c);
         return;
     }
@@ -210,9 +224,11 @@ void fr_command_call(fr_ctx *ctx)
     fr_cmd_meta *cmd = (fr_cmd_meta *)ctx->cmd;
     long long errors_before = fr_proto.stats.total_error_replies;
     uint64_t start = fr_clock_wall_us();
-    fr_clock_cmd_start_at((long long)(start / 1000)); /* one clock read */
+    /* A script's commands see the script's clock, as Redis's snapshot. */
+    int nested = fr_runtime.script_depth > 0;
+    if (!nested) fr_clock_cmd_start_at((long long)(start / 1000)); /* one clock read */
     ((fr_command_fn)cmd->handler)(ctx);
-    fr_clock_cmd_stop();
+    if (!nested) fr_clock_cmd_stop();
     uint64_t dur = fr_clock_wall_us() - start;
     cmd->stats.calls++;
     cmd->stats.usec += (long long)dur;

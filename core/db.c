@@ -505,11 +505,6 @@ void fr_db_flush_all(void)
     for (int i = 0; i < fr_cfg.databases; i++) fr_db_flush(&fr_keyspace.db[i]);
 }
 
-FR_API void fr_keyspace_empty(void)
-{
-    fr_db_flush_all();
-}
-
 FR_API void fr_keyspace_loading(int on)
 {
     fr_keyspace.loading = on;

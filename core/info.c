@@ -296,20 +296,26 @@ static void mem_usage_fields(fr_info_out *o, const mem_facts *m)
     add_human(o, "total_system_memory_human", sysmem);
 }
 
-/* No scripting engine: every script and function figure is zero. */
+/* The script figures the scripting and functions modules report (zero
+ * without them), in Redis's order. */
 static void mem_script_fields(fr_info_out *o)
 {
-    static const char *const names[] = {
-        "used_memory_lua", "used_memory_vm_eval", "used_memory_lua_human",
-        "used_memory_scripts_eval", "number_of_cached_scripts", "number_of_functions",
-        "number_of_libraries", "used_memory_vm_functions", "used_memory_vm_total",
-        "used_memory_vm_total_human", "used_memory_functions", "used_memory_scripts",
-        "used_memory_scripts_human", NULL};
-    for (int i = 0; names[i]; i++) {
-        size_t len = strlen(names[i]);
-        if (len > 6 && !strcmp(names[i] + len - 6, "_human")) add_str(o, names[i], "0B");
-        else add_ll(o, names[i], 0);
-    }
+    const fr_scripts_stats *st = fr_scripts_stats_get();
+    long long ev = st->vm[FR_SCRIPTS_EVAL], fv = st->vm[FR_SCRIPTS_FUNCTIONS];
+    long long eo = st->overhead[FR_SCRIPTS_EVAL], fo = st->overhead[FR_SCRIPTS_FUNCTIONS];
+    add_ll(o, "used_memory_lua", ev);
+    add_ll(o, "used_memory_vm_eval", ev);
+    add_human(o, "used_memory_lua_human", (unsigned long long)ev);
+    add_ll(o, "used_memory_scripts_eval", eo);
+    add_ll(o, "number_of_cached_scripts", st->n[FR_SCRIPTS_EVAL]);
+    add_ll(o, "number_of_functions", st->n[FR_SCRIPTS_FUNCTIONS]);
+    add_ll(o, "number_of_libraries", st->nlibs);
+    add_ll(o, "used_memory_vm_functions", fv);
+    add_ll(o, "used_memory_vm_total", ev + fv);
+    add_human(o, "used_memory_vm_total_human", (unsigned long long)(ev + fv));
+    add_ll(o, "used_memory_functions", fo);
+    add_ll(o, "used_memory_scripts", eo + fo);
+    add_human(o, "used_memory_scripts_human", (unsigned long long)(eo + fo));
 }
 
 static void mem_limit_fields(fr_info_out *o, const mem_facts *m)

@@ -207,6 +207,9 @@ typedef struct fr_cmd_meta {
     int line;              /* manifest line of the command's name */
 
     void *handler;         /* set later by the core */
+    /* SDK 4.4: the module's per-call flags (EVAL of a script with a
+     * shebang), consulted by the dispatcher's checks; NULL: `flags`. */
+    void *flags_fn;
     void *owner;           /* set later by the core: the module */
     struct {
         long long calls, usec, rejected_calls, failed_calls;

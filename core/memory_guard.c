@@ -41,8 +41,10 @@ static int refused_when_out(const fr_client *c, const fr_cmd_meta *cmd)
  * NULL to go on, else the error to reject the command with. */
 const char *fr_memory_guard_refusal(const fr_client *c, const fr_cmd_meta *cmd)
 {
+    fr_runtime.oom_before_command = 0;
     if (!guard) return NULL;
     int out_of_memory = guard();
+    fr_runtime.oom_before_command = out_of_memory;
     if (out_of_memory && refused_when_out(c, cmd)) return "-OOM command not allowed when used memory > 'maxmemory'.";
     return NULL;
 }

@@ -37,7 +37,7 @@
 #define FR_MODULE_DIR "/usr/local/lib/frankenredis/modules"
 #endif
 #ifndef FR_DEFAULT_MODULES
-#define FR_DEFAULT_MODULES "keys strings ttl rdb aof functions pubsub hash set list zset evict bitmap hll replication sort"
+#define FR_DEFAULT_MODULES "keys strings ttl rdb aof scripting functions pubsub hash set list zset evict bitmap hll replication sort"
 #endif
 
 struct fr_module {
@@ -196,6 +196,14 @@ int fr_command_register(fr_module *m, const char *name, fr_command_fn fn)
         return FR_ERR;
     }
     c->handler = (void *)fn;
+    return FR_OK;
+}
+
+FR_API int fr_command_set_flags_fn(fr_module *m, const char *name, fr_command_flags_fn fn)
+{
+    fr_cmd_meta *c = fr_manifest_find_cmd(m->mf, name);
+    if (!c) return FR_ERR;
+    c->flags_fn = (void *)fn;
     return FR_OK;
 }
 

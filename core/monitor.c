@@ -107,6 +107,16 @@ void fr_monitor_feed(const fr_ctx *ctx)
     fr_str_free(line);
 }
 
+/* A command flagged SKIP_MONITOR that shows itself before what it runs
+ * (EVAL, FCALL: Redis feeds them from their handler). */
+FR_API void fr_monitor_feed_self(fr_ctx *ctx)
+{
+    if (!nmonitors || !ctx->client || fr_keyspace.loading) return;
+    fr_str *line = monitor_line(ctx);
+    for (int i = 0; i < nmonitors; i++) fr_client_add_reply(monitors[i], line->buf, line->len);
+    fr_str_free(line);
+}
+
 /* A monitor is a replica for Redis: it may not touch the keyspace. */
 const char *fr_monitor_refusal(const fr_cmd_meta *cmd, const fr_client *c)
 {

@@ -29,7 +29,7 @@ void fr_dirty_forget(long long n)
     fr_runtime.dirty = fr_runtime.dirty > n ? fr_runtime.dirty - n : 0;
 }
 
-static void push(fr_ctx *ctx, int argc, fr_str **argv)
+static void push_db(fr_ctx *ctx, int dbid, int argc, fr_str **argv)
 {
     if (ctx->nprops == ctx->props_cap) {
         ctx->props_cap = ctx->props_cap ? ctx->props_cap * 2 : 2;
@@ -38,7 +38,12 @@ static void push(fr_ctx *ctx, int argc, fr_str **argv)
     fr_prop_cmd *p = &ctx->props[ctx->nprops++];
     p->argc = argc;
     p->argv = argv;
-    p->dbid = ctx->client ? ctx->client->dbid : 0;
+    p->dbid = dbid;
+}
+
+static void push(fr_ctx *ctx, int argc, fr_str **argv)
+{
+    push_db(ctx, ctx->client ? ctx->client->dbid : 0, argc, argv);
 }
 
 void fr_propagate_replace(fr_ctx *ctx, int argc, const fr_str *const *argv)
@@ -71,6 +76,14 @@ static void propagate_word(int dbid, const char *w);
 void fr_propagate_now(int dbid, int argc, fr_str **argv)
 {
     if (!fr_hooks_count(FR_HOOK_COMMAND_PROPAGATED)) return;
+    fr_ctx *script = fr_runtime.script_capture;
+    if (script) { /* a script's effect: it goes out with the script's others */
+        fr_str **copy = fr_malloc(sizeof(fr_str *) * (size_t)argc);
+        for (int i = 0; i < argc; i++) copy[i] = fr_str_dup(argv[i]);
+        script->prop_mode = PROP_REPLACED;
+        push_db(script, dbid, argc, copy);
+        return;
+    }
     if (fr_runtime.in_exec && !fr_runtime.exec_multi_emitted) {
         fr_runtime.exec_multi_emitted = 1;
         propagate_word(dbid, "MULTI");
@@ -97,7 +110,8 @@ void fr_propagate_finish(fr_ctx *ctx)
     }
     if (ctx->nprops == 0) return;
     int dbid = ctx->props[0].dbid;
-    int wrap = ctx->nprops > 1 && !fr_runtime.in_exec; /* EXEC wraps already */
+    /* EXEC wraps already; a script's command joins the script's effects */
+    int wrap = ctx->nprops > 1 && !fr_runtime.in_exec && !fr_runtime.script_capture;
     if (wrap) propagate_word(dbid, "MULTI");
     for (int i = 0; i < ctx->nprops; i++)
         fr_propagate_now(ctx->props[i].dbid, ctx->props[i].argc, ctx->props[i].argv);

@@ -58,6 +58,10 @@ typedef struct fr_reply_block {
  * RAW_WRITE is set; replies to its own commands are dropped. */
 #define FR_CLIENT_REPLICA (1 << 17)
 #define FR_CLIENT_RAW_WRITE (1 << 18)
+/* A script's client (script_call.c): its replies are read back by the
+ * module that runs the script, never written to a socket, so it is never
+ * queued for writing and output limits do not apply. */
+#define FR_CLIENT_CAPTURE (1 << 19)
 /* Replies are dropped, not queued, while any of these is set. */
 #define FR_CLIENT_SILENT (FR_CLIENT_CLOSE_AFTER_REPLY | FR_CLIENT_CLOSE_ASAP | FR_CLIENT_REPLY_OFF | FR_CLIENT_REPLY_SKIP | FR_CLIENT_REPLICA)
 
@@ -228,6 +232,9 @@ void fr_client_mark_pending(fr_client *c);
 void fr_reply_array_client(fr_client *c, long len);
 void fr_reply_consume(fr_client *c, size_t n);
 void fr_client_free_replies(fr_client *c);
+/* All the output queued for `c`, as one new string, and the output emptied
+ * (a script client's reply, read back by the script). */
+fr_str *fr_client_take_output(fr_client *c);
 size_t fr_iov_total(const struct iovec *iov, int n);
 void fr_error_count(const char *code, size_t len);
 void fr_error_stats_foreach(void (*fn)(const char *code, long long count, void *priv), void *priv);

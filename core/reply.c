@@ -53,6 +53,14 @@ void fr_client_free_replies(fr_client *c)
     c->bufpos = c->sentlen = 0;
 }
 
+fr_str *fr_client_take_output(fr_client *c)
+{
+    fr_str *s = fr_str_new(c->buf + c->sentlen, c->bufpos - c->sentlen);
+    for (fr_reply_block *b = c->reply_head; b; b = b->next) s = fr_str_cat(s, b->data, b->used);
+    fr_client_free_replies(c);
+    return s;
+}
+
 void fr_client_add_reply(fr_client *c, const char *p, size_t len)
 {
     if (fr_client_silent(c)) return;
@@ -82,7 +90,7 @@ void fr_client_add_reply(fr_client *c, const char *p, size_t len)
     fr_client_mark_pending(c);
     /* As Redis, the limits are checked when the list gains a block: the
      * fixed buffer alone never closes a client. */
-    if (grew) fr_obuf_enforce(c, 1);
+    if (grew && !(c->flags & FR_CLIENT_CAPTURE)) fr_obuf_enforce(c, 1);
 }
 
 /* Where to format a reply of at most `most` bytes in place: the free part

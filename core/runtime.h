@@ -39,6 +39,8 @@ struct fr_ctx {
     int nprops, props_cap;
     int replied_error;
     unsigned long long redacted;           /* argv[i] hidden from logs: bit i */
+    struct fr_ctx *script_caller; /* a script's command: the EVAL/FCALL call
+                                   * (tracking remembers its keys) */
 };
 
 /* ---- command statistics (INFO stats; divergences survive RESETSTAT) ---- */
@@ -63,6 +65,12 @@ typedef struct fr_runtime_state {
     char *replica_ro_error;   /* fr_replica_read_only(): -READONLY, or NULL */
     fr_module *expire_provider;
     int pause_cron;           /* DEBUG PAUSE-CRON: the cron does nothing */
+    /* script_call.c: while a script's command runs, what it propagates is
+     * collected into the script's call (EVAL's ctx) instead of going out,
+     * and the command clock stays the script's. */
+    fr_ctx *script_capture;
+    int script_depth;
+    int oom_before_command;   /* the memory guard's verdict before this command */
     fr_runtime_fork_stats fork;
     fr_runtime_stats stats;
 } fr_runtime_state;
@@ -292,6 +300,16 @@ void fr_pause_start(fr_pause_purpose why, long long end_ms, fr_pause_type type);
 void fr_pause_end(fr_pause_purpose why);
 fr_pause_type fr_pause_current(void);   /* lifts an expired pause */
 int fr_pause_holds(const fr_client *c, const fr_cmd_meta *cmd);
+
+/* ---- script_call.c: INFO memory's script figures (fr_scripts_report) ---- */
+typedef struct fr_scripts_stats {
+    long long vm[2], overhead[2], n[2], nlibs;   /* [FR_SCRIPTS_EVAL], [FR_SCRIPTS_FUNCTIONS] */
+} fr_scripts_stats;
+const fr_scripts_stats *fr_scripts_stats_get(void);
+
+/* ---- busy.c: a long script serves the event loop ---- */
+/* The -BUSY refusal in force for commands of other clients, or NULL. */
+const char *fr_busy_refusal(const fr_client *c, const fr_cmd_meta *cmd);
 
 /* ---- shutdown.c: exits on success; FR_ERR if a shutdown hook refused ---- */
 int fr_server_shutdown(int flags);

@@ -156,6 +156,17 @@ void fr_reply_verbatim(fr_ctx *ctx, const char *p, size_t len, const char *ext)
     add(ctx, "\r\n", 2);
 }
 
+void fr_reply_big_number(fr_ctx *ctx, const char *p, size_t len)
+{
+    if (ctx->client->resp < 3) {
+        fr_reply_bulk(ctx, p, len);
+        return;
+    }
+    add(ctx, "(", 1);
+    add(ctx, p, len);
+    add(ctx, "\r\n", 2);
+}
+
 /* The header names the command as the client typed it, upper-cased, up to
  * a NUL (Redis copies it as a C string). */
 /* Redis's addReplySubcommandSyntaxError: the subcommand as sent, the

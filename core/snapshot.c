@@ -4,6 +4,9 @@
  * that keep a few fields in every snapshot's header (replication's
  * repl-id and offset) hand them to the provider through the aux registry.
  *
+ * The function libraries' provider lives here too, and so does
+ * fr_keyspace_empty, which empties both.
+ *
  * Invariants: `owner` is the module that registered `ops`, and both are
  * cleared when it unloads; callers re-ask fr_snapshot_provider() each
  * time rather than keep the pointer.  aux[0..naux) are the registered aux
@@ -52,6 +55,31 @@ FR_API void fr_snapshot_aux_load(const char *name, const char *value, size_t len
         if (aux[i].ops->load) aux[i].ops->load(name, value, len);
 }
 
+/* The library provider (the functions module's), the same way. */
+static const fr_library_ops *lib_ops;
+static fr_module *lib_owner;
+
+FR_API int fr_library_provider_register(fr_module *m, const fr_library_ops *o)
+{
+    if (lib_owner && lib_owner != m) return FR_ERR;
+    lib_ops = o;
+    lib_owner = o ? m : NULL;
+    return FR_OK;
+}
+
+FR_API const fr_library_ops *fr_library_provider(void)
+{
+    return lib_ops;
+}
+
+/* Redis's emptyData(-1): the keyspace and the function libraries (here,
+ * above the keyspace, because the libraries belong to a module). */
+FR_API void fr_keyspace_empty(void)
+{
+    fr_db_flush_all();
+    if (lib_ops) lib_ops->flush();
+}
+
 void fr_snapshot_remove_module(fr_module *m)
 {
     if (owner == m) ops = NULL, owner = NULL;
@@ -59,4 +87,5 @@ void fr_snapshot_remove_module(fr_module *m)
     for (int i = 0; i < naux; i++)
         if (aux[i].m != m) aux[j++] = aux[i];
     naux = j;
+    if (lib_owner == m) lib_ops = NULL, lib_owner = NULL;
 }

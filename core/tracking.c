@@ -191,13 +191,26 @@ void fr_tracking_flush_pending(void)
 /* ------------------------------------------------------ key table */
 
 /* After a read-only command: remember the keys it read for its client. */
+/* The read-only script commands track nothing themselves: only the read
+ * commands their script runs do (Redis 7.0's call()). */
+static int is_script_command(const fr_cmd_meta *cmd)
+{
+    return !strcmp(cmd->fullname, "eval_ro") || !strcmp(cmd->fullname, "evalsha_ro") ||
+           !strcmp(cmd->fullname, "fcall_ro");
+}
+
 void fr_tracking_command_done(fr_ctx *ctx)
 {
+    /* A read command a script ran makes the script's caller remember the
+     * keys the script declared, as Redis 7.0 does. */
+    if (!(ctx->cmd->flags & FR_CMD_READONLY) || ctx->cmd->flags & FR_CMD_PUBSUB) return;
+    if (ctx->script_caller) ctx = ctx->script_caller;
+    else if (is_script_command(ctx->cmd)) return;
+    const fr_cmd_meta *cmd = ctx->cmd;
     fr_client *c = ctx->client;
     if (!c || !c->tracking) return;
-    const fr_cmd_meta *cmd = ctx->cmd;
     unsigned f = c->tracking->flags;
-    if (f & TRK_BCAST || !(cmd->flags & FR_CMD_READONLY) || cmd->flags & FR_CMD_PUBSUB) return;
+    if (f & TRK_BCAST) return;
     if ((f & TRK_OPTIN && !(f & TRK_CACHING)) || (f & TRK_OPTOUT && f & TRK_CACHING)) return;
     int small[16], *pos = small;
     const fr_str *const *argv = (const fr_str *const *)ctx->argv;

@@ -213,6 +213,8 @@ FR_API void fr_reply_bool(fr_ctx *ctx, int v);     /* RESP2: :1 / :0 */
  * a RESP3 double.  Since 4.4. */
 FR_API void fr_reply_human_long_double(fr_ctx *ctx, long double v);
 FR_API void fr_reply_verbatim(fr_ctx *ctx, const char *p, size_t len, const char *ext);
+/* A big number: "(digits" in RESP3, a bulk string in RESP2.  Since 4.4. */
+FR_API void fr_reply_big_number(fr_ctx *ctx, const char *p, size_t len);
 /* A subcommand HELP reply in Redis's format: "<CMD> <subcommand> [<arg>
  * [value] [opt] ...]. Subcommands are:", the NULL-terminated `lines`, then
  * "HELP" / "    Prints this help.", all as status replies. */
@@ -779,6 +781,20 @@ typedef struct fr_snapshot_ops {
 } fr_snapshot_ops;
 FR_API int fr_snapshot_register(fr_module *m, const fr_snapshot_ops *ops);
 FR_API const fr_snapshot_ops *fr_snapshot_provider(void);  /* NULL: none */
+/* Function libraries in snapshots, as Redis's RDB_OPCODE_FUNCTION2
+ * records: the module that owns them (functions) lends them to the one
+ * that owns the format (rdb).  foreach gives each library's code in order;
+ * load adds one read from a snapshot (replacing one of the same name when
+ * `replace`: DEBUG RELOAD MERGE) and returns NULL or Redis's error; flush
+ * drops them all (fr_keyspace_empty calls it).  One provider at a time
+ * (FR_ERR otherwise).  Since 4.4. */
+typedef struct fr_library_ops {
+    void (*foreach)(void (*fn)(void *priv, const fr_str *code), void *priv);
+    const char *(*load)(const fr_str *code, int replace);
+    void (*flush)(void);
+} fr_library_ops;
+FR_API int fr_library_provider_register(fr_module *m, const fr_library_ops *ops);
+FR_API const fr_library_ops *fr_library_provider(void);    /* NULL: none */
 
 /* Fields other modules keep in a snapshot's header (Redis's AUX fields:
  * the replication module's repl-id, repl-offset, repl-stream-db).  `save`
@@ -816,6 +832,81 @@ FR_API void fr_replay_free(fr_replay *r);              /* drops a pending MULTI 
  * queued in MULTI only at EXEC): a replica keeps it across a broken link,
  * as the master's stream goes on in that DB.  Since 4.4. */
 FR_API int fr_replay_dbid(const fr_replay *r);
+
+/* ------------------------------------------------------------------------ */
+/* Scripts: commands run by a script, long-running commands.  Since 4.4.     */
+/* ------------------------------------------------------------------------ */
+/* Command flags as the manifests declare them (fr_command_flags). */
+#define FR_CMDF_WRITE (1ULL << 0)
+#define FR_CMDF_READONLY (1ULL << 1)
+#define FR_CMDF_DENYOOM (1ULL << 2)
+#define FR_CMDF_ADMIN (1ULL << 4)
+#define FR_CMDF_PUBSUB (1ULL << 5)
+#define FR_CMDF_NOSCRIPT (1ULL << 6)
+#define FR_CMDF_STALE (1ULL << 10)
+#define FR_CMDF_MAY_REPLICATE (1ULL << 16)
+#define FR_CMDF_ALLOW_BUSY (1ULL << 26)
+/* The command argv names: 1 with its flags, 0 when there is no such
+ * command (or subcommand), -1 when it exists but argc breaks its arity. */
+FR_API int fr_command_flags(int argc, const fr_str *const *argv, unsigned long long *flags);
+/* A script's client (Redis's lua client): in no client list, shown as
+ * "lua" by MONITOR and the slow log.  fr_script_begin starts a run for the
+ * call `caller` (EVAL, FCALL): the client selects the caller's DB and
+ * speaks RESP2 until fr_script_set_resp.  fr_script_call runs argv (the
+ * module checked the command exists, its arity and whether the script
+ * may run it) and returns its reply as RESP bytes (the caller frees them).
+ * Statistics, the slow log and MONITOR see the command as any other; what
+ * it propagates joins the caller's effects (sent after the caller, wrapped
+ * in MULTI/EXEC when more than one); it sees the caller's command clock;
+ * the keys it reads are tracked for the caller's CLIENT TRACKING.  The
+ * caller keeps argv.  fr_script_end ends the run.  `run` is the module's
+ * record of the run, which fr_script_current returns to any module while
+ * it lasts (Redis's one running script: SCRIPT KILL and FUNCTION KILL,
+ * served by two modules, find it there); NULL when none runs. */
+typedef struct fr_script_client fr_script_client;
+FR_API fr_script_client *fr_script_client_new(void);
+FR_API void fr_script_client_free(fr_script_client *sc);
+FR_API void fr_script_begin(fr_script_client *sc, fr_ctx *caller, void *run);
+FR_API void fr_script_set_resp(fr_script_client *sc, int resp);
+FR_API fr_str *fr_script_call(fr_script_client *sc, int argc, fr_str **argv);
+FR_API void fr_script_end(fr_script_client *sc);
+FR_API void *fr_script_current(void);
+/* 1 when the memory guard found memory over maxmemory before this command
+ * ran (Redis's pre_command_oom_state). */
+FR_API int fr_ctx_oom(const fr_ctx *ctx);
+/* The refusal of write commands in force (fr_deny_writes's -MISCONF, else
+ * a read-only replica's -READONLY), or NULL. */
+FR_API const char *fr_write_refusal(void);
+/* A command running long (a script past busy-reply-threshold) serves the
+ * event loop without waiting, as Redis's processEventsWhileBlocked: the
+ * other clients' commands are refused with `error` (e.g. "-BUSY Redis is
+ * busy running a script. ...") unless flagged ALLOW_BUSY; the caller's
+ * own connection is not read until fr_busy_end; timers (the cron) do not
+ * run.  Call it again periodically; fr_busy_end when the command ends. */
+FR_API void fr_busy_process_events(fr_ctx *ctx, const char *error);
+FR_API int fr_busy_active(void);
+FR_API void fr_busy_end(void);
+/* Per-call flags: a command whose flags depend on its arguments (EVAL of
+ * a script whose shebang says no-writes) gives them to the dispatcher,
+ * whose checks (OOM, MISCONF, read-only replica, CLIENT PAUSE) then use
+ * them instead of the manifest's.  fn gets the declared flags and returns
+ * the call's.  FR_ERR for a command the module's manifest does not
+ * declare. */
+typedef unsigned long long (*fr_command_flags_fn)(int argc, const fr_str *const *argv, unsigned long long flags);
+FR_API int fr_command_set_flags_fn(fr_module *m, const char *name, fr_command_flags_fn fn);
+/* MONITOR sees the running command now, though flagged SKIP_MONITOR:
+ * EVAL and FCALL show before the commands they run, as in Redis. */
+FR_API void fr_monitor_feed_self(fr_ctx *ctx);
+/* INFO memory's script figures, reported by the module that owns them
+ * after each change: kind FR_SCRIPTS_EVAL (n: cached scripts) or
+ * FR_SCRIPTS_FUNCTIONS (n: functions, nlibs: libraries); vm_bytes is the
+ * interpreter's memory, overhead the bytes of code and bookkeeping the
+ * module holds. */
+#define FR_SCRIPTS_EVAL 0
+#define FR_SCRIPTS_FUNCTIONS 1
+FR_API void fr_scripts_report(int kind, long long vm_bytes, long long overhead, long long n, long long nlibs);
+/* SHA-1 of p[0..len) as 40 lower-case hex digits and a NUL. */
+FR_API void fr_sha1_hex(char out[41], const void *p, size_t len);
 
 /* ------------------------------------------------------------------------ */
 /* INFO, logging                                                             */
@@ -894,7 +985,8 @@ FR_API void fr_digest_xor(unsigned char digest[20], const void *p, size_t len);
 FR_API void fr_digest_mix(unsigned char digest[20], const void *p, size_t len);
 
 /* DEBUG RELOAD's steps, as Redis's emptyData(-1) and startLoading: empty
- * every DB (no hooks, no propagation, no dirty count), and suspend expiry
+ * every DB (no hooks, no propagation, no dirty count) and, since 4.4, the
+ * function libraries (fr_library_provider's flush), and suspend expiry
  * while a persistence module loads data (on = 1, then 0).  Since 4.2. */
 FR_API void fr_keyspace_empty(void);
 FR_API void fr_keyspace_loading(int on);

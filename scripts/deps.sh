@@ -13,7 +13,7 @@
 # prevented from starting during the install and stopped if it runs anyway.
 set -euo pipefail
 
-build_pkgs=(gcc make autoconf automake pkg-config libc6-dev libev-dev libyaml-dev check libjemalloc-dev liblzf-dev)
+build_pkgs=(gcc make autoconf automake pkg-config libc6-dev libev-dev libyaml-dev check libjemalloc-dev liblzf-dev liblua5.1-0-dev lua-cjson-dev lua-bitop-dev)
 # tcl: the interpreter of Redis's test suite (tests/redis-suite/run.sh)
 test_pkgs=(redis-server redis-tools procps iproute2 python3-redis git tcl node-redis)
 suite_pkgs=(dpkg-dev)

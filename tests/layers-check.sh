@@ -43,7 +43,7 @@ declare -A LAYER_OF=(
   [config.h]=4 [config.c]=4 [config_vocab.c]=4 [fork.c]=4 [shutdown.c]=4
   [notify.c]=4 [sdk_client.c]=4
   [latency.c]=4 [debug_registry.c]=4 [monitor.c]=4 [tracking.c]=4 [memory_guard.c]=4
-  [snapshot.c]=4 [replay.c]=4 [elf_peek.c]=4 [ledger.c]=4 [expire_policy.c]=4 [acl.c]=4
+  [snapshot.c]=4 [replay.c]=4 [script_call.c]=4 [busy.c]=4 [elf_peek.c]=4 [ledger.c]=4 [expire_policy.c]=4 [acl.c]=4
   # 5 commands: the built-in module, its handlers, INFO, main
   [commands.h]=5 [cmd_command.h]=5 [cmd_command.c]=5 [cmd_client.c]=5
   [cmd_config.c]=5 [cmd_server.c]=5 [cmd_slowlog.c]=5 [cmd_lolwut.c]=5 [info.h]=5 [info.c]=5

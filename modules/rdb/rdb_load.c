@@ -123,6 +123,20 @@ static int load_module_aux(load_walk *w) {
     return FR_ERR;
 }
 
+/* A function library (RDB_OPCODE_FUNCTION2): its code, handed to the
+ * module that keeps libraries; MERGE replaces one of the same name. */
+static int load_library(load_walk *w) {
+    fr_str *code = rdb_get_string(w->s);
+    if (!code) return FR_ERR;
+    const char *err = fr_library_provider()->load(code, rdb_g.load_merge);
+    fr_str_free(code);
+    if (err) {
+        rdb_stream_fail(w->s, "Failed loading library: %s", err);
+        return FR_ERR;
+    }
+    return FR_OK;
+}
+
 static int load_opcode(load_walk *w, int op) {
     rdb_stream *s = w->s;
     const unsigned char *p;
@@ -152,8 +166,10 @@ static int load_opcode(load_walk *w, int op) {
         return load_aux(w);
     case RDB_OPCODE_MODULE_AUX:
         return load_module_aux(w);
-    case RDB_OPCODE_FUNCTION:
     case RDB_OPCODE_FUNCTION2:
+        if (fr_library_provider()) return load_library(w);
+        /* fall through */
+    case RDB_OPCODE_FUNCTION:
         rdb_stream_fail(s, "The RDB file contains a function library (opcode %d); "
                         "Redis Functions are not provided by any loaded module", op);
         return FR_ERR;

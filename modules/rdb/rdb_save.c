@@ -131,6 +131,19 @@ static int save_db(save_walk *w, fr_db *db) {
     return s->failed ? FR_ERR : FR_OK;
 }
 
+/* Function libraries, after the AUX fields as Redis writes them. */
+typedef struct lib_walk {
+    rdb_stream *s;
+    int rc;
+} lib_walk;
+
+static void save_library(void *priv, const fr_str *code) {
+    lib_walk *lw = priv;
+    if (lw->rc != FR_OK) return;
+    if (rdb_put_byte(lw->s, RDB_OPCODE_FUNCTION2) != FR_OK || rdb_put_string(lw->s, code->buf, code->len) != FR_OK)
+        lw->rc = FR_ERR;
+}
+
 int rdb_save_snapshot(rdb_stream *s, long long *keys) {
     char policy[64];
     fr_config_server_str("maxmemory-policy", policy, sizeof(policy));
@@ -138,6 +151,12 @@ int rdb_save_snapshot(rdb_stream *s, long long *keys) {
                    .lfu = strstr(policy, "-lfu") != NULL};
     *keys = 0;
     if (put_header(s) != FR_OK) return FR_ERR;
+    const fr_library_ops *libs = fr_library_provider();
+    if (libs) {
+        lib_walk lw = {s, FR_OK};
+        libs->foreach(save_library, &lw);
+        if (lw.rc != FR_OK) return FR_ERR;
+    }
     for (int j = 0; j < fr_db_count(); j++) {
         fr_db *db = fr_db_by_id(NULL, j);
         if (db && fr_db_size(db) && save_db(&w, db) != FR_OK) return FR_ERR;

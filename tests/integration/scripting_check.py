@@ -1,0 +1,432 @@
+#!/usr/bin/env python3
+"""scripting_check.py -- EVAL / SCRIPT / FUNCTION against redis-server,
+byte for byte.
+
+  scripting_check.py same PORT_FR PORT_REDIS
+      runs the corpus below on both servers, one connection each, in
+      order (RESP2, then the same scripts again after HELLO 3): every raw
+      reply must be identical, error texts included
+  scripting_check.py busy PORT_FR PORT_REDIS
+      a script past busy-reply-threshold: other clients get -BUSY, SCRIPT
+      KILL stops it, the killed script's caller gets the error
+
+Each check prints `PASS name` or `FAIL name: why`.  Standard library only.
+"""
+import socket
+import sys
+import threading
+import time
+
+
+class Raw:
+    """A connection whose replies are read as their exact bytes."""
+
+    def __init__(self, port):
+        self.s = socket.create_connection(("127.0.0.1", port), timeout=20)
+        self.f = self.s.makefile("rb")
+
+    def send(self, *args):
+        parts = [a if isinstance(a, bytes) else str(a).encode() for a in args]
+        self.s.sendall(b"*%d\r\n" % len(parts) + b"".join(b"$%d\r\n%s\r\n" % (len(p), p) for p in parts))
+
+    def read(self):
+        line = self.f.readline()
+        if not line:
+            raise ConnectionError("closed")
+        t, rest = line[:1], line[1:-2]
+        if t in (b"$", b"="):
+            n = int(rest)
+            return line + (self.f.read(n + 2) if n >= 0 else b"")
+        if t in (b"*", b"~", b">"):
+            n = int(rest)
+            return line + b"".join(self.read() for _ in range(max(n, 0)))
+        if t in (b"%", b"|"):
+            n = int(rest)
+            return line + b"".join(self.read() for _ in range(2 * n))
+        return line
+
+    def call(self, *args):
+        self.send(*args)
+        return self.read()
+
+
+E = "EVAL"
+CORPUS = [
+    # conversions Lua -> reply
+    [E, "return 1", 0],
+    [E, "return 3.99", 0],
+    [E, "return -7.5", 0],
+    [E, "return 'hello'", 0],
+    [E, "return true", 0],
+    [E, "return false", 0],
+    [E, "return nil", 0],
+    [E, "return {1,2,3,'x',{4,5}}", 0],
+    [E, "return {1,2,nil,4}", 0],
+    [E, "return {}", 0],
+    [E, "return {1,'a',{2,3},true,false}", 0],
+    [E, "return {double=3.5}", 0],
+    [E, "return {double=1/0}", 0],
+    [E, "return {big_number='123456789012345678901234567890'}", 0],
+    [E, "return {map={a=1}}", 0],
+    [E, "return {set={a=true}}", 0],
+    [E, "return {verbatim_string={format='txt', string='hi'}}", 0],
+    [E, "return {err='X bad'}", 0],
+    [E, "return {err='bad without code'}", 0],
+    [E, "return {ok='FINE'}", 0],
+    [E, "return redis.status_reply('FINE')", 0],
+    [E, "return redis.error_reply('my err')", 0],
+    [E, "return redis.error_reply('-MY err')", 0],
+    [E, "return redis.error_reply(1)", 0],
+    [E, "return redis.status_reply()", 0],
+    [E, "return function() end", 0],
+    # KEYS / ARGV
+    [E, "return {KEYS[1], KEYS[2], ARGV[1], ARGV[2]}", 2, "k1", "k2", "a1", "a2"],
+    [E, "return #KEYS + #ARGV", 1, "k", "a", "b"],
+    [E, "return KEYS", 3, "a"],
+    [E, "return KEYS", -1],
+    [E, "return KEYS", "x"],
+    [E, "return 1"],
+    # redis.call and replies -> Lua
+    [E, "return redis.call('set', KEYS[1], ARGV[1])", 1, "s", "val"],
+    [E, "return redis.call('get', KEYS[1])", 1, "s"],
+    [E, "return redis.call('get', 'nokey')", 0],
+    [E, "return redis.call('incr', 'n')", 0],
+    [E, "return redis.call('incrbyfloat', 'f', '1.5')", 0],
+    [E, "return redis.call('rpush', 'l', 1, 2, 3.5)", 0],
+    [E, "return redis.call('lrange', 'l', 0, -1)", 0],
+    [E, "return redis.call('hset', 'h', 'a', 1, 'b', 2)", 0],
+    [E, "return redis.call('hgetall', 'h')", 0],
+    [E, "return redis.call('ping')", 0],
+    [E, "return redis.pcall('ping')", 0],
+    [E, "return type(redis.call('ping'))", 0],
+    [E, "return redis.call('ping')['ok']", 0],
+    [E, "return redis.call('blpop', 'emptylist', 0)", 0],
+    [E, "return redis.call('zadd', 'z', 1, 'a', 2.5, 'b')", 0],
+    [E, "return redis.call('zrange', 'z', 0, -1, 'withscores')", 0],
+    [E, "return redis.call('exists', 's', 'n', 'nokey')", 0],
+    [E, "return redis.call('select', 1)", 0],
+    [E, "redis.call('select', 1) redis.call('set', 'indb1', 'x') return redis.call('dbsize')", 0],
+    ["GET", "indb1"],
+    ["SELECT", 1],
+    ["GET", "indb1"],
+    ["SELECT", 0],
+    # errors from redis.call / pcall
+    [E, "return redis.call('incr', 's')", 0],
+    [E, "return redis.pcall('incr', 's')", 0],
+    [E, "return redis.call('nosuch')", 0],
+    [E, "return redis.call('get')", 0],
+    [E, "return redis.call()", 0],
+    [E, "return redis.call(1.5)", 0],
+    [E, "return redis.call({})", 0],
+    [E, "return redis.call('get', {})", 0],
+    [E, "return redis.call('eval', 'return 1', 0)", 0],
+    [E, "return redis.call('multi')", 0],
+    [E, "return redis.call('subscribe', 'x')", 0],
+    [E, "return redis.pcall('nosuch')", 0],
+    [E, "return {pcall(function() redis.call('nosuch') end)}", 0],
+    [E, "return {pcall(function() error('x') end)}", 0],
+    [E, "return {pcall(function() error({err='TABLE x'}) end)}", 0],
+    [E, "local ok, e = pcall(redis.call, 'incr', 's') return e", 0],
+    [E, "return redis.call('lpush', 's', 'x')", 0],
+    [E, "return redis.pcall('lpush', 's', 'x')", 0],
+    # script errors
+    [E, "error('boom')", 0],
+    [E, "error({err='MY boom'})", 0],
+    [E, "error()", 0],
+    [E, "error(42)", 0],
+    [E, "local t = nil; return t.x", 0],
+    [E, "return foo(", 0],
+    [E, "return 1 +", 0],
+    [E, "\n\nerror('line 3')", 0],
+    [E, "x=1", 0],
+    [E, "return x", 0],
+    [E, "redis.call=nil", 0],
+    [E, "string.foo=1", 0],
+    [E, "rawset(_G,'y',1) return y", 0],
+    [E, "return type(setfenv)", 0],
+    [E, "return type(getfenv)", 0],
+    [E, "return type(print)", 0],
+    [E, "return type(os)", 0],
+    [E, "return type(debug)", 0],
+    [E, "return type(newproxy)", 0],
+    [E, "return type(dofile)", 0],
+    [E, "return type(loadfile)", 0],
+    [E, "return type(require)", 0],
+    [E, "return type(module)", 0],
+    [E, "return loadstring('return 1')()", 0],
+    [E, "return loadstring(string.dump(function() return 1 end))", 0],
+    [E, "local f = load('return 7') return f()", 0],
+    [E, "local t=setmetatable({},{__index=function() return 5 end}) return t.x", 0],
+    [E, "return _VERSION", 0],
+    [E, "return redis.REDIS_VERSION", 0],
+    [E, "return redis.REDIS_VERSION_NUM", 0],
+    [E, "return redis.sha1hex('')", 0],
+    [E, "return redis.sha1hex('abc')", 0],
+    [E, "return redis.sha1hex()", 0],
+    [E, "return cjson.encode({1,2,'x'})", 0],
+    [E, "return cjson.decode('[1,2,3]')", 0],
+    [E, "return cjson.decode('{\"a\":5}').a", 0],
+    [E, "return bit.band(7,3)", 0],
+    [E, "return bit.tohex(255)", 0],
+    [E, "return bit.tohex(65535, -2147483648)", 0],
+    [E, "return {bit.tohex(-1, -3), bit.tohex(1.5e10), bit.tohex(7, 12)}", 0],
+    [E, "return table.concat({'a','b'}, ',')", 0],
+    [E, "return string.format('%d-%s', 5, 'x')", 0],
+    [E, "return math.floor(2.7)", 0],
+    [E, "return tostring(math.random())", 0],
+    [E, "math.randomseed(42) return {math.random(100), math.random(1,10)}", 0],
+    [E, "redis.set_repl(redis.REPL_ALL) return 1", 0],
+    [E, "redis.set_repl(99) return 1", 0],
+    [E, "redis.set_repl() return 1", 0],
+    [E, "return redis.replicate_commands()", 0],
+    [E, "return redis.breakpoint()", 0],
+    [E, "redis.debug('x') return 1", 0],
+    [E, "redis.log(redis.LOG_WARNING, 'from a script') return 1", 0],
+    [E, "return redis.log(99, 'x')", 0],
+    [E, "return redis.log(1)", 0],
+    [E, "return redis.log('x', 'y')", 0],
+    [E, "return redis.setresp(4)", 0],
+    [E, "return redis.setresp()", 0],
+    [E, "redis.setresp(3) return redis.call('hgetall', 'h')", 0],
+    [E, "redis.setresp(3) return redis.call('incrbyfloat', 'f', 0)", 0],
+    [E, "redis.setresp(3) return redis.call('get', 'nokey')", 0],
+    [E, "redis.setresp(3) return {redis.call('get', 'nokey')}", 0],
+    [E, "redis.setresp(3) return true", 0],
+    [E, "redis.setresp(3) return false", 0],
+    [E, "redis.setresp(3) local r = redis.call('hgetall', 'h') return r['map']['a']", 0],
+    [E, "return table.getn({1,2})", 0],
+    [E, "return gcinfo() > 0", 0],
+    [E, "return coroutine.running()", 0],
+    [E, "return redis.acl_check_cmd('get', 'x')", 0],
+    [E, "return redis.acl_check_cmd('nosuch')", 0],
+    # the Debian CVE fixes' observable effects
+    [E, "return {unpack({1,2,3}, -2, 2147483647)}", 0],
+    [E, "return {unpack({1,2,3}, 0, 2147483647)}", 0],
+    [E, "return {unpack({1,2,3}, -2147483648, -2)}", 0],
+    [E, "return {unpack({1,2,3}, -1, -2)}", 0],
+    [E, "return {unpack({1,2,3}, 2)}", 0],
+    [E, "getmetatable('').__index = {} return 1", 0],
+    [E, "getmetatable('').__index.upper = nil return 1", 0],
+    [E, "return type(getmetatable(''))", 0],
+    [E, "return ('x'):upper()", 0],
+    [E, "return loadstring('return [=x')", 0],
+    [E, "local f, e = loadstring('return [==[x]=]') return e", 0],
+    [E, "setmetatable(_G, {}) return 1", 0],
+    [E, "return getmetatable(_G)", 0],
+    [E, "return tostring(getmetatable(redis))", 0],
+    [E, "local t = setmetatable({}, {__metatable='no'}) return getmetatable(t)", 0],
+    [E, "return setmetatable({}, 5)", 0],
+    # shebang flags
+    [E, "#!lua\nreturn 1", 0],
+    [E, "#!lua flags=no-writes\nreturn redis.call('get', 's')", 0],
+    [E, "#!lua flags=no-writes\nreturn redis.call('set', 's', 1)", 0],
+    [E, "#!lua flags=no-writes,allow-oom\nreturn 2", 0],
+    [E, "#!lua flags=bogus\nreturn 1", 0],
+    [E, "#!lua name=x\nreturn 1", 0],
+    [E, "#!python\nreturn 1", 0],
+    [E, "#!lua", 0],
+    [E, "#!lua flags=\nreturn 1", 0],
+    [E, "#!lua flags=allow-stale,no-cluster,allow-cross-slot-keys\nreturn 3", 0],
+    [E, "#!lua\nerror('on line 2')", 0],
+    ["EVAL_RO", "return redis.call('get', 's')", 0],
+    ["EVAL_RO", "return redis.call('set', 'a', 'b')", 0],
+    ["EVAL_RO", "return redis.call('publish', 'c', 'm')", 0],
+    ["EVAL_RO", "#!lua\nreturn 1", 0],
+    ["EVAL_RO", "#!lua flags=no-writes\nreturn 1", 0],
+    # EVALSHA and SCRIPT
+    ["SCRIPT", "FLUSH"],
+    ["EVALSHA", "ffffffffffffffffffffffffffffffffffffffff", 0],
+    ["EVALSHA", "short", 0],
+    ["SCRIPT", "LOAD", "return 'loaded'"],
+    ["EVALSHA", "1b9ab4cd1d3f7e5b9a5f0ba0e1ce5ae1e48d20bd", 0],
+    ["SCRIPT", "LOAD", "return KEYS[1]"],
+    ["SCRIPT", "EXISTS", "ffffffffffffffffffffffffffffffffffffffff", "x"],
+    ["SCRIPT", "LOAD", "return foo("],
+    ["SCRIPT", "LOAD", "#!lua flags=bad\nreturn 1"],
+    ["SCRIPT", "LOAD"],
+    ["SCRIPT", "FLUSH", "ASYNC"],
+    ["SCRIPT", "FLUSH", "SYNC"],
+    ["SCRIPT", "FLUSH", "bad"],
+    ["SCRIPT", "FLUSH", "SYNC", "x"],
+    ["SCRIPT", "KILL"],
+    ["SCRIPT", "HELP"],
+    ["SCRIPT", "NOSUCH"],
+    ["SCRIPT", "DEBUG", "NO"],
+    ["SCRIPT", "DEBUG", "maybe"],
+    ["EVALSHA_RO", "ffffffffffffffffffffffffffffffffffffffff", 0],
+    # functions
+    ["FUNCTION", "FLUSH"],
+    ["FUNCTION", "LOAD", "#!lua name=lib1\nredis.register_function('f1', function(keys, args) return {keys[1], args[1]} end)"],
+    ["FCALL", "f1", 1, "k", "a"],
+    ["FCALL", "F1", 0],
+    ["FCALL", "nosuch", 0],
+    ["FCALL", "f1", "x"],
+    ["FCALL", "f1", 5],
+    ["FCALL", "f1", -1],
+    ["FUNCTION", "LOAD", "#!lua name=lib1\nredis.register_function('f1', function() return 1 end)"],
+    ["FUNCTION", "LOAD", "#!lua name=lib2\nredis.register_function('f1', function() return 1 end)"],
+    ["FUNCTION", "LOAD", "REPLACE", "#!lua name=lib1\nredis.register_function{function_name='f1', callback=function() return redis.call('set', 'fk', 'v') end, description='sets', flags={'allow-oom'}}"],
+    ["FUNCTION", "LOAD", "#!lua name=libro\nredis.register_function{function_name='ro', callback=function() return redis.call('get', 'fk') end, flags={'no-writes'}}"],
+    ["FCALL", "f1", 0],
+    ["FCALL_RO", "f1", 0],
+    ["FCALL_RO", "ro", 0],
+    ["FCALL", "ro", 0],
+    ["FUNCTION", "DELETE", "libro"],
+    # (several libraries or functions list in Redis's hash order, which
+    # changes from one process to the next: one at a time here)
+    ["FUNCTION", "LIST"],
+    ["FUNCTION", "LIST", "WITHCODE", "LIBRARYNAME", "lib*"],
+    ["FUNCTION", "LIST", "LIBRARYNAME", "nomatch"],
+    ["FUNCTION", "STATS"],
+    ["FUNCTION", "LOAD", "#!lua name=e1\nredis.call('ping')"],
+    ["FUNCTION", "LOAD", "#!lua name=e2\nreturn 1"],
+    ["FUNCTION", "LOAD", "#!lua name=e3\nfoo("],
+    ["FUNCTION", "LOAD", "#!lua name=e4\nredis.register_function('bad name', function() end)"],
+    ["FUNCTION", "LOAD", "#!lua name=e5\nredis.register_function('x')"],
+    ["FUNCTION", "LOAD", "#!lua name=e6\nredis.register_function(1, 2, 3)"],
+    ["FUNCTION", "LOAD", "#!lua name=e7\nredis.register_function{function_name='x', callback=function() end, flags={'bogus'}}"],
+    ["FUNCTION", "LOAD", "#!lua name=e8\nredis.register_function{function_name='x'}"],
+    ["FUNCTION", "LOAD", "#!lua name=e9\nredis.register_function{callback=function() end}"],
+    ["FUNCTION", "LOAD", "#!lua name=e10\nredis.register_function{function_name='x', callback=function() end, what=1}"],
+    ["FUNCTION", "LOAD", "#!lua name=e11\nredis.register_function('a', function() end) redis.register_function('a', function() end)"],
+    ["FUNCTION", "LOAD", "#!lua name=e12\nlocal x = y"],
+    ["FUNCTION", "LOAD", "#!lua name=e13\nerror('boom')"],
+    ["FUNCTION", "LOAD", "#!lua name=e14\nredis.log(redis.LOG_NOTICE, 'loading') redis.register_function('lg', function() return redis.REDIS_VERSION end)"],
+    ["FCALL", "lg", 0],
+    ["FUNCTION", "LOAD", "#!lua name=e15\nredis.register_function('er', function() return redis.call('nosuch') end)"],
+    ["FCALL", "er", 0],
+    ["FUNCTION", "LOAD", "#!lua name=e16\nredis.register_function('rf', function() redis.register_function('z', function() end) end)"],
+    ["FCALL", "rf", 0],
+    ["FUNCTION", "LOAD", "#!python name=x\nfoo"],
+    ["FUNCTION", "LOAD", "no metadata"],
+    ["FUNCTION", "DELETE", "e14"],
+    ["FUNCTION", "DELETE", "e14"],
+    ["FUNCTION", "DELETE", "e15"],
+    ["FUNCTION", "DELETE", "e16"],
+    ["FUNCTION", "DUMP"],
+    ["FUNCTION", "RESTORE", "bad payload"],
+    ["FUNCTION", "RESTORE", "x", "bogus"],
+    ["FUNCTION", "KILL"],
+    ["FUNCTION", "HELP"],
+    # transactions
+    ["MULTI"],
+    [E, "return redis.call('incr', 'tx')", 0],
+    [E, "return redis.call('incr', 'tx')", 0],
+    ["EXEC"],
+    ["INCR", "tx"],
+]
+
+EVALSHA_UPPER = "1B9AB4CD1D3F7E5B9A5F0BA0E1CE5AE1E48D20BD"
+
+
+def run_corpus(fr, rd, tag):
+    fails = 0
+    for i, cmd in enumerate(CORPUS):
+        a, b = fr.call(*cmd), rd.call(*cmd)
+        if a != b:
+            fails += 1
+            if fails <= 12:
+                print("FAIL %s/%d %r: ours %r, redis %r" % (tag, i, cmd[:3], a[:300], b[:300]))
+    dump_fr, dump_rd = fr.call("FUNCTION", "DUMP"), rd.call("FUNCTION", "DUMP")
+    payload = dump_rd.split(b"\r\n", 1)[1][:-2]
+    for cmd in (["FUNCTION", "RESTORE", payload], ["FUNCTION", "RESTORE", payload, "REPLACE"],
+                ["FUNCTION", "FLUSH"], ["FUNCTION", "RESTORE", payload, "FLUSH"], ["FCALL", "f1", 0],
+                ["FUNCTION", "LIST"]):
+        a, b = fr.call(*cmd), rd.call(*cmd)
+        if a != b:
+            fails += 1
+            print("FAIL %s/restore %r: ours %r, redis %r" % (tag, cmd[:2], a[:200], b[:200]))
+    for cmd in (["SCRIPT", "LOAD", "return 'loaded'"], ["EVALSHA", EVALSHA_UPPER, 0],
+                ["SCRIPT", "EXISTS", EVALSHA_UPPER, EVALSHA_UPPER.lower()]):
+        a, b = fr.call(*cmd), rd.call(*cmd)
+        if a != b:
+            fails += 1
+            print("FAIL %s/sha-case %r: ours %r, redis %r" % (tag, cmd[:2], a[:200], b[:200]))
+    if fails == 0:
+        print("PASS %s/corpus (%d replies)" % (tag, len(CORPUS) + 9))
+    elif fails > 12:
+        print("FAIL %s/corpus: %d more differences" % (tag, fails - 12))
+    return fails
+
+
+def same(pfr, prd):
+    fr, rd = Raw(pfr), Raw(prd)
+    for c in (fr, rd):
+        c.call("FLUSHALL")
+        c.call("SCRIPT", "FLUSH")
+    run_corpus(fr, rd, "resp2")
+    for c in (fr, rd):
+        c.call("FLUSHALL")
+        c.call("SCRIPT", "FLUSH")
+        c.call("HELLO", "3")
+    run_corpus(fr, rd, "resp3")
+
+
+def busy_one(port, tag):
+    """The transcript of a long script seen from two other clients."""
+    out = []
+    a, b, c = Raw(port), Raw(port), Raw(port)
+    a.call("CONFIG", "SET", "busy-reply-threshold", "100")
+    a.send("EVAL", "local i = 0 while true do i = i + 1 end", 0)
+    time.sleep(0.4)
+    out.append(b.call("PING"))
+    out.append(b.call("GET", "x"))
+    out.append(c.call("SCRIPT", "KILL"))
+    out.append(a.read())
+    out.append(b.call("PING"))
+    a.call("SET", "w", "1")
+    a.send("EVAL", "redis.call('set', 'w', '2') local i = 0 while true do i = i + 1 end", 0)
+    time.sleep(0.4)
+    out.append(c.call("SCRIPT", "KILL"))
+    out.append(c.call("FUNCTION", "KILL"))
+    return out, (a, b, c)
+
+
+def busy(pfr, prd):
+    ours, _ = busy_one(pfr, "fr")
+    ref, _ = busy_one(prd, "ref")
+    if ours == ref:
+        print("PASS busy/transcript")
+    else:
+        print("FAIL busy/transcript: ours %r, redis %r" % (ours, ref))
+
+
+AOF_SCRIPTS = [
+    ["EVAL", "return redis.call('set', KEYS[1], ARGV[1])", 1, "k1", "v1"],
+    ["EVAL", "redis.call('set', 'a', 1) redis.call('incr', 'a') return redis.call('get', 'a')", 0],
+    ["EVAL", "return redis.call('get', 'a')", 0],
+    ["EVAL", "redis.call('set', 'e', 1, 'PXAT', 4102444800000) return 1", 0],
+    ["EVAL", "redis.call('incrbyfloat', 'f', '2.5') return 1", 0],
+    ["EVAL", "redis.call('select', 3) redis.call('set', 'in3', 'x') return 1", 0],
+    ["EVAL", "redis.call('set', 'p', 1) error('after a write')", 0],
+    ["EVAL_RO", "return redis.call('get', 'p')", 0],
+    ["MULTI"],
+    ["EVAL", "redis.call('set', 'm1', 1) redis.call('set', 'm2', 2) return 1", 0],
+    ["SET", "m3", "3"],
+    ["EXEC"],
+    ["EVAL", "redis.call('del', 'nokey') return 1", 0],
+]
+
+
+def aof(pfr, prd):
+    """The scripts above on both servers (AOF on); the shell compares the
+    files.  Replies must match too."""
+    fr, rd = Raw(pfr), Raw(prd)
+    fails = 0
+    for cmd in AOF_SCRIPTS:
+        a, b = fr.call(*cmd), rd.call(*cmd)
+        if a != b:
+            fails += 1
+            print("FAIL aof/reply %r: ours %r, redis %r" % (cmd[:2], a, b))
+    if not fails:
+        print("PASS aof/replies")
+
+
+if __name__ == "__main__":
+    mode = sys.argv[1]
+    if mode == "same":
+        same(int(sys.argv[2]), int(sys.argv[3]))
+    elif mode == "aof":
+        aof(int(sys.argv[2]), int(sys.argv[3]))
+    elif mode == "busy":
+        busy(int(sys.argv[2]), int(sys.argv[3]))
