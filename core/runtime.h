@@ -323,6 +323,7 @@ typedef struct fr_acl_user fr_acl_user;
 #define FR_ACL_DENIED_CHANNEL 4
 #define FR_ACL_CTX_TOPLEVEL 0
 #define FR_ACL_CTX_MULTI 1
+#define FR_ACL_CTX_LUA 2
 void fr_acl_init(void);                         /* idempotent: the default user */
 void fr_acl_set_default_password(const char *pass);  /* requirepass; NULL: nopass */
 int fr_acl_default_nopass(void);

@@ -119,6 +119,31 @@ FR_API fr_str *fr_script_call(fr_script_client *sc, int argc, fr_str **argv)
     return fr_client_take_output(sc->c);
 }
 
+/* Redis's scriptVerifyACL: the script's commands run with its caller's
+ * user, so a command that user may not run is refused inside the script
+ * too and logged in ACL LOG with context "lua".  Connections only: the
+ * fake clients (AOF replay, a master's stream) have no user and may run
+ * anything, as Redis's. */
+FR_API const char *fr_script_acl_refusal(fr_script_client *sc, int argc, fr_str **argv)
+{
+    fr_client *c = sc->caller ? sc->caller->client : NULL;
+    const fr_cmd_meta *cmd = argc > 0 ? fr_cmdtable_lookup_argv(argc, (const fr_str *const *)argv) : NULL;
+    if (!c || c->fd < 0 || !cmd) return NULL;
+    int pos = 0;
+    int why = fr_acl_check(c, cmd, argc, argv, &pos);
+    if (why == FR_ACL_OK) return NULL;
+    fr_acl_log_denied(c, why, FR_ACL_CTX_LUA, cmd, argv, pos);
+    switch (why) {
+    case FR_ACL_DENIED_CMD: return "The user executing the script can't run this command or subcommand";
+    case FR_ACL_DENIED_KEY:
+        return "The user executing the script can't access at least one of the keys mentioned in the command "
+               "arguments";
+    case FR_ACL_DENIED_CHANNEL:
+        return "The user executing the script can't publish to the channel mentioned in the command";
+    default: return "The user executing the script lacking the permissions for the command";
+    }
+}
+
 FR_API void fr_sha1_hex(char out[41], const void *p, size_t len)
 {
     fr_sha1 s;

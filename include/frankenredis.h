@@ -869,6 +869,10 @@ FR_API void fr_script_client_free(fr_script_client *sc);
 FR_API void fr_script_begin(fr_script_client *sc, fr_ctx *caller, void *run);
 FR_API void fr_script_set_resp(fr_script_client *sc, int resp);
 FR_API fr_str *fr_script_call(fr_script_client *sc, int argc, fr_str **argv);
+/* NULL when the script's caller's ACL user may run argv; else the error
+ * Redis's scripts raise, after logging the denial (ACL LOG context
+ * "lua").  Since 4.4. */
+FR_API const char *fr_script_acl_refusal(fr_script_client *sc, int argc, fr_str **argv);
 FR_API void fr_script_end(fr_script_client *sc);
 FR_API void *fr_script_current(void);
 /* 1 when the memory guard found memory over maxmemory before this command

@@ -489,9 +489,11 @@ static void free_argv(fr_str **argv, int argc)
 
 /* Redis's scriptCall checks after arity, in its order; NULL when the
  * command may run. */
-static const char *refusal(eng_run *run, unsigned long long f)
+static const char *refusal(eng_run *run, unsigned long long f, int argc, fr_str **argv)
 {
     if (f & FR_CMDF_NOSCRIPT) return "This Redis command is not allowed from script";
+    const char *acl = fr_script_acl_refusal(script_client, argc, argv);
+    if (acl) return acl;
     if (run->read_only && (f & (FR_CMDF_WRITE | FR_CMDF_MAY_REPLICATE)))
         return "Write commands are not allowed from read-only scripts.";
     if ((f & FR_CMDF_WRITE) && !run->write_dirty) {
@@ -524,7 +526,7 @@ static int redis_generic_call(lua_State *L, int raise)
     const char *err;
     if (found == 0) err = "Unknown Redis command called from script";
     else if (found < 0) err = "Wrong number of args calling Redis command from script";
-    else err = refusal(run, f);
+    else err = refusal(run, f, argc, argv);
     if (err) {
         free_argv(argv, argc);
         push_error(L, err);

@@ -152,6 +152,13 @@ CASES = [
     ("deluser-self", [(0, "ACL SETUSER me on nopass +@all"), (1, "AUTH me x"), (1, "ACL DELUSER me")]),
     ("firstarg", [(0, "ACL SETUSER f on nopass -@all +select|0 +ping"), (1, "AUTH f x"), (1, "SELECT 0"),
                   (1, "SELECT 1"), (1, "PING")]),
+    # A script's commands run as its caller's user (Redis's scriptVerifyACL).
+    ("script-as-caller", [(0, "ACL SETUSER sc on nopass +@all -set ~a* &ch*"), (1, "AUTH sc x"),
+                          (1, ["EVAL", "return redis.call('set','a','b')", "0"]),
+                          (1, ["EVAL", "return redis.call('get','zz')", "0"]),
+                          (1, ["EVAL", "return redis.call('publish','x','m')", "0"]),
+                          (1, ["EVAL", "return redis.pcall('set','a','b')", "0"]),
+                          (1, ["EVAL", "return redis.call('get','a1')", "0"]), (0, "ACL LOG", "log")]),
 ]
 
 
