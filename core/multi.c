@@ -297,7 +297,6 @@ static void run_queued(fr_client *c, fr_multi_state *m)
     fr_queued *qs = m->cmds;
     fr_reply_array_client(c, m->n);
     fr_runtime.in_exec = 1;
-    fr_runtime.exec_multi_emitted = 0;
     for (int i = 0; i < m->n; i++) {
         fr_ctx ctx;
         memset(&ctx, 0, sizeof(ctx));
@@ -311,7 +310,7 @@ static void run_queued(fr_client *c, fr_multi_state *m)
         fr_ctx_release(&ctx);
     }
     fr_runtime.in_exec = 0;
-    fr_propagate_exec_end(c->dbid);
+    fr_propagate_exec_end();
 }
 
 void fr_cmd_exec(fr_ctx *ctx)

@@ -4,7 +4,9 @@
  * received, unless its handler replaced that with other commands (SET EX ->
  * SET PXAT, INCRBYFLOAT -> SET KEEPTTL) or asked for none.  Several
  * replacement commands are wrapped in MULTI/EXEC so a replica applies them
- * atomically, as Redis 7.0 does.  Subscribers (AOF before replication, by
+ * atomically, as Redis 7.0 does; so are the effects of an EXEC, held in
+ * exec_effects until it ends, but only when there are several (a lone
+ * write needs no transaction: Redis's propagatePendingCommands).  Subscribers (AOF before replication, by
  * hook order) see each command through FR_HOOK_COMMAND_PROPAGATED. */
 #include <string.h>
 
@@ -29,7 +31,7 @@ void fr_dirty_forget(long long n)
     fr_runtime.dirty = fr_runtime.dirty > n ? fr_runtime.dirty - n : 0;
 }
 
-static void push_db(fr_ctx *ctx, int dbid, int argc, fr_str **argv)
+static void push_db(fr_ctx *ctx, int dbid, int argc, fr_str **argv, int repl_only)
 {
     if (ctx->nprops == ctx->props_cap) {
         ctx->props_cap = ctx->props_cap ? ctx->props_cap * 2 : 2;
@@ -39,11 +41,12 @@ static void push_db(fr_ctx *ctx, int dbid, int argc, fr_str **argv)
     p->argc = argc;
     p->argv = argv;
     p->dbid = dbid;
+    p->repl_only = repl_only;
 }
 
 static void push(fr_ctx *ctx, int argc, fr_str **argv)
 {
-    push_db(ctx, ctx->client ? ctx->client->dbid : 0, argc, argv);
+    push_db(ctx, ctx->client ? ctx->client->dbid : 0, argc, argv, 0);
 }
 
 void fr_propagate_replace(fr_ctx *ctx, int argc, const fr_str *const *argv)
@@ -67,30 +70,52 @@ void fr_propagate_none(fr_ctx *ctx)
     ctx->prop_mode = PROP_NONE;
 }
 
-/* Fire the hook for one command, outside any command context if needed
- * (active expiry deletes from cron). */
-static void propagate_word(int dbid, const char *w);
+void fr_propagate_force_replicas(fr_ctx *ctx)
+{
+    ctx->force_replicas = 1;
+}
 
-/* Inside EXEC the first propagated command is preceded by MULTI, so the
- * whole transaction reaches AOF and replicas as one. */
-void fr_propagate_now(int dbid, int argc, fr_str **argv)
+/* The effects of the EXEC running (props only); emitted by
+ * fr_propagate_exec_end. */
+static fr_ctx exec_effects;
+
+/* The hook for one command, outside any command context if needed
+ * (active expiry deletes from cron). */
+static void fire(int dbid, int argc, fr_str **argv, int repl_only)
+{
+    fr_hook_event ev = {.id = FR_HOOK_COMMAND_PROPAGATED, .dbid = dbid, .argc = argc,
+                        .argv = (const fr_str *const *)argv, .repl_only = repl_only};
+    fr_hooks_fire(&ev);
+}
+
+static fr_str **argv_dup(int argc, fr_str *const *argv)
+{
+    fr_str **copy = fr_malloc(sizeof(fr_str *) * (size_t)argc);
+    for (int i = 0; i < argc; i++) copy[i] = fr_str_dup(argv[i]);
+    return copy;
+}
+
+/* To the AOF and replicas, or replicas only: now, or with the effects of
+ * the running script or EXEC. */
+static void propagate_to(int dbid, int argc, fr_str **argv, int repl_only)
 {
     if (!fr_hooks_count(FR_HOOK_COMMAND_PROPAGATED)) return;
     fr_ctx *script = fr_runtime.script_capture;
     if (script) { /* a script's effect: it goes out with the script's others */
-        fr_str **copy = fr_malloc(sizeof(fr_str *) * (size_t)argc);
-        for (int i = 0; i < argc; i++) copy[i] = fr_str_dup(argv[i]);
         script->prop_mode = PROP_REPLACED;
-        push_db(script, dbid, argc, copy);
+        push_db(script, dbid, argc, argv_dup(argc, argv), repl_only);
         return;
     }
-    if (fr_runtime.in_exec && !fr_runtime.exec_multi_emitted) {
-        fr_runtime.exec_multi_emitted = 1;
-        propagate_word(dbid, "MULTI");
+    if (fr_runtime.in_exec) {
+        push_db(&exec_effects, dbid, argc, argv_dup(argc, argv), repl_only);
+        return;
     }
-    fr_hook_event ev = {.id = FR_HOOK_COMMAND_PROPAGATED, .dbid = dbid, .argc = argc,
-                        .argv = (const fr_str *const *)argv};
-    fr_hooks_fire(&ev);
+    fire(dbid, argc, argv, repl_only);
+}
+
+void fr_propagate_now(int dbid, int argc, fr_str **argv)
+{
+    propagate_to(dbid, argc, argv, 0);
 }
 
 static void propagate_word(int dbid, const char *w)
@@ -104,8 +129,11 @@ void fr_propagate_finish(fr_ctx *ctx)
 {
     if (ctx->prop_mode == PROP_NONE) return;
     if (ctx->prop_mode == PROP_ASIS) {
-        if ((ctx->dirty > 0 || ctx->force_propagate) && ctx->argv)
-            fr_propagate_now(ctx->client ? ctx->client->dbid : 0, ctx->argc, ctx->argv);
+        if (!ctx->argv) return;
+        if (ctx->dirty > 0 || ctx->force_propagate)
+            propagate_to(ctx->client ? ctx->client->dbid : 0, ctx->argc, ctx->argv, 0);
+        else if (ctx->force_replicas)
+            propagate_to(ctx->client ? ctx->client->dbid : 0, ctx->argc, ctx->argv, 1);
         return;
     }
     if (ctx->nprops == 0) return;
@@ -114,7 +142,7 @@ void fr_propagate_finish(fr_ctx *ctx)
     int wrap = ctx->nprops > 1 && !fr_runtime.in_exec && !fr_runtime.script_capture;
     if (wrap) propagate_word(dbid, "MULTI");
     for (int i = 0; i < ctx->nprops; i++)
-        fr_propagate_now(ctx->props[i].dbid, ctx->props[i].argc, ctx->props[i].argv);
+        propagate_to(ctx->props[i].dbid, ctx->props[i].argc, ctx->props[i].argv, ctx->props[i].repl_only);
     if (wrap) propagate_word(dbid, "EXEC");
 }
 
@@ -129,9 +157,22 @@ void fr_ctx_release(fr_ctx *ctx)
     ctx->nprops = ctx->props_cap = 0;
 }
 
-void fr_propagate_exec_end(int dbid)
+/* One effect goes out alone, several inside MULTI ... EXEC. */
+void fr_propagate_exec_end(void)
 {
-    if (!fr_runtime.exec_multi_emitted) return;
-    fr_runtime.exec_multi_emitted = 0;
-    propagate_word(dbid, "EXEC");
+    fr_ctx *e = &exec_effects;
+    int wrap = e->nprops > 1;
+    fr_str *w;
+    if (wrap) {
+        w = fr_str_new("MULTI", 5);
+        fire(e->props[0].dbid, 1, &w, 0);
+        fr_str_free(w);
+    }
+    for (int i = 0; i < e->nprops; i++) fire(e->props[i].dbid, e->props[i].argc, e->props[i].argv, e->props[i].repl_only);
+    if (wrap) {
+        w = fr_str_new("EXEC", 4);
+        fire(e->props[e->nprops - 1].dbid, 1, &w, 0);
+        fr_str_free(w);
+    }
+    fr_ctx_release(e);
 }

@@ -94,6 +94,7 @@ static void run_queue(fr_replay *r)
     fr_runtime.in_exec = 1;
     for (int i = 0; i < r->nqueued; i++) run(r, r->queue[i].cmd, r->queue[i].argc, r->queue[i].argv);
     fr_runtime.in_exec = 0;
+    fr_propagate_exec_end();
     drop_queue(r);
 }
 

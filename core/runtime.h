@@ -24,6 +24,7 @@ typedef struct fr_prop_cmd {
     int argc;
     fr_str **argv;                         /* owned */
     int dbid;
+    int repl_only;                         /* replicas only, not the AOF */
 } fr_prop_cmd;
 
 struct fr_ctx {
@@ -35,6 +36,7 @@ struct fr_ctx {
     long long dirty;                       /* changes made by this call */
     int prop_mode;                         /* 0 as-is, 1 replaced, 2 none */
     int force_propagate;   /* as-is even without changes (FLUSHALL on empty) */
+    int force_replicas;    /* as-is to replicas only, when not above (PUBLISH) */
     fr_prop_cmd *props;
     int nprops, props_cap;
     int replied_error;
@@ -59,7 +61,6 @@ typedef struct fr_runtime_fork_stats {
 typedef struct fr_runtime_state {
     long long dirty;          /* changes since last save */
     int in_exec;              /* running EXEC's queued commands */
-    int exec_multi_emitted;   /* MULTI already propagated for this EXEC */
     pid_t child_pid;          /* a background job's child, 0 if none */
     char *deny_writes_error;  /* fr_deny_writes(): refuse writes with this */
     char *replica_ro_error;   /* fr_replica_read_only(): -READONLY, or NULL */
@@ -270,7 +271,7 @@ void fr_unwatch_all(fr_client *c);
 
 /* ---- propagate.c ---- */
 void fr_propagate_now(int dbid, int argc, fr_str **argv);
-void fr_propagate_exec_end(int dbid);
+void fr_propagate_exec_end(void);
 void fr_propagate_finish(fr_ctx *ctx);
 void fr_ctx_release(fr_ctx *ctx);
 

@@ -511,6 +511,10 @@ FR_API void fr_propagate_replace(fr_ctx *ctx, int argc, const fr_str *const *arg
 FR_API void fr_propagate_cstr(fr_ctx *ctx, int argc, const char *const *argv,
                        const size_t *lens);
 FR_API void fr_propagate_none(fr_ctx *ctx);
+/* Send the command as received to replicas even when it changed nothing,
+ * but not to the AOF (Redis's PUBLISH: subscribers of replicas get the
+ * message too).  Since 4.4. */
+FR_API void fr_propagate_force_replicas(fr_ctx *ctx);
 /* Changes since the last successful save (INFO rdb_changes_since_last_save,
  * save points), and forgetting the first `n` of them after a save. */
 FR_API long long fr_dirty_count(void);
@@ -567,6 +571,8 @@ typedef struct fr_hook_event {
     long long elapsed_ms;      /* CRON */
     fr_client *client;         /* CLIENT_RESET */
     const char *event;         /* KEYSPACE_EVENT: "set", "expired", ... */
+    int repl_only;             /* COMMAND_PROPAGATED: for replicas, not the
+                                * AOF (PUBLISH).  Since 4.4. */
 } fr_hook_event;
 
 /* CLIENT_RESET's why: the session state a module keeps for a connection

@@ -47,6 +47,7 @@ int aof_on_startup_load(const fr_hook_event *ev, void *priv) {
 
 int aof_on_command_propagated(const fr_hook_event *ev, void *priv) {
     (void)priv;
+    if (ev->repl_only) return FR_OK;   /* PUBLISH: replicas only */
     return aof_on_propagated(ev->dbid, ev->argc, ev->argv);
 }
 

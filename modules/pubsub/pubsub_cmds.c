@@ -61,10 +61,13 @@ void cmd_punsubscribe(fr_ctx *ctx)
     ps_done(pc);
 }
 
+/* The message also goes to replicas (not the AOF), whose subscribers get
+ * it too, as Redis outside cluster mode. */
 static void publish(fr_ctx *ctx, ps_kind kind)
 {
     const fr_str *ch = fr_arg(ctx, 1), *msg = fr_arg(ctx, 2);
     fr_reply_long_long(ctx, ps_publish(kind, ch->buf, ch->len, msg->buf, msg->len));
+    fr_propagate_force_replicas(ctx);
 }
 
 void cmd_publish(fr_ctx *ctx)

@@ -1,0 +1,134 @@
+#!/usr/bin/env python3
+"""propagation_check.py -- what a replica receives, against redis-server.
+
+Called by propagation.sh with the ports of a FrankenRedis and a
+redis-server 7.0.15:
+
+  propagation_check.py PORT_FR PORT_REDIS
+
+Connects to each as a replica (SYNC), skips the RDB, then runs each case
+below on a second connection and compares the command stream that follows
+byte for byte: transactions (a lone write goes out without MULTI/EXEC,
+several inside one, reads-only send nothing, SELECT inside EXEC), scripts
+(their effects wrapped when several), a transaction holding a script, and
+a key found expired inside EXEC (its DEL joins the transaction).  Each case
+ends with a marker write so both streams stop at the same point.
+
+Each check prints `PASS name` or `FAIL name: why`.  Standard library only.
+"""
+import re
+import socket
+import sys
+import time
+
+CASES = [
+    ("exec-one-write", [["MULTI"], ["SET", "a", "1"], ["EXEC"]]),
+    ("exec-two-writes", [["MULTI"], ["SET", "a", "1"], ["INCR", "a"], ["EXEC"]]),
+    ("exec-write-and-read", [["MULTI"], ["GET", "a"], ["INCR", "a"], ["GET", "a"], ["EXEC"]]),
+    ("exec-reads-only", [["MULTI"], ["GET", "a"], ["EXEC"]]),
+    ("exec-noop-write", [["MULTI"], ["DEL", "nosuch"], ["SET", "b", "2"], ["EXEC"]]),
+    ("exec-select", [["MULTI"], ["SET", "a", "1"], ["SELECT", "2"], ["SET", "b", "1"], ["SELECT", "0"],
+                     ["EXEC"]]),
+    ("exec-select-one-write", [["MULTI"], ["SELECT", "3"], ["SET", "c", "1"], ["SELECT", "0"], ["EXEC"]]),
+    ("exec-publish", [["MULTI"], ["PUBLISH", "ch", "m"], ["EXEC"]]),
+    ("exec-discard", [["MULTI"], ["SET", "a", "9"], ["DISCARD"]]),
+    ("exec-rewritten", [["MULTI"], ["SET", "t", "v", "EX", "100"], ["EXEC"]]),
+    ("exec-rewritten-two", [["MULTI"], ["SET", "t", "v", "EX", "100"], ["INCRBYFLOAT", "f", "1.5"], ["EXEC"]]),
+    ("eval-one-write", [["EVAL", "redis.call('set','s','1')", "0"]]),
+    ("eval-two-writes", [["EVAL", "redis.call('set','s','1') redis.call('incr','s')", "0"]]),
+    ("exec-eval", [["MULTI"], ["EVAL", "redis.call('set','s','1')", "0"], ["EXEC"]]),
+    ("exec-eval-and-write", [["MULTI"], ["EVAL", "redis.call('set','s','1') redis.call('incr','s')", "0"],
+                             ["SET", "a", "1"], ["EXEC"]]),
+    ("publish", [["PUBLISH", "ch", "m"], ["SPUBLISH", "sh", "m"]]),
+    ("eval-publish", [["EVAL", "redis.call('publish','ch','m') redis.call('set','a','1')", "0"]]),
+    # active expiry off, so that the key is found expired by GET in EXEC
+    ("exec-expired-key", [["DEBUG", "SET-ACTIVE-EXPIRE", "0"], ["SET", "e", "1", "PX", "30"], ["SLEEP"],
+                          ["MULTI"], ["GET", "e"], ["SET", "a", "2"], ["EXEC"],
+                          ["DEBUG", "SET-ACTIVE-EXPIRE", "1"]]),
+]
+
+
+class Conn:
+    def __init__(self, port):
+        self.s = socket.create_connection(("127.0.0.1", port), timeout=20)
+        self.f = self.s.makefile("rb")
+
+    def call(self, *args):
+        out = b"*%d\r\n" % len(args)
+        for a in args:
+            a = a.encode() if isinstance(a, str) else a
+            out += b"$%d\r\n%s\r\n" % (len(a), a)
+        self.s.sendall(out)
+        return self.reply()
+
+    def reply(self):
+        line = self.f.readline()
+        if line[:1] == b"$" and line[1:3] != b"-1":
+            return line + self.f.read(int(line[1:-2]) + 2)
+        if line[:1] == b"*" and line[1:3] != b"-1":
+            return line + b"".join(self.reply() for _ in range(int(line[1:-2])))
+        return line
+
+
+def replica(port):
+    """A connection registered as a replica, past its RDB."""
+    rep = socket.create_connection(("127.0.0.1", port), timeout=20)
+    rep.sendall(b"SYNC\r\n")
+    f = rep.makefile("rb")
+    line = f.readline()
+    while line in (b"\n", b"\r\n"):
+        line = f.readline()
+    if line.startswith(b"$"):
+        f.read(int(line[1:-2]))
+    return rep, f
+
+
+def stream_until(f, marker):
+    """The stream up to and including the command that holds `marker`."""
+    got = b""
+    while marker not in got:
+        line = f.readline()
+        if not line:
+            break
+        got += line
+    got += f.readline()  # the marker's value
+    got = got.replace(b"*1\r\n$4\r\nPING\r\n", b"")
+    # PXAT's absolute time differs between the two servers' clocks
+    return re.sub(rb"(PXAT\r\n\$13\r\n)\d{13}", rb"\1<ms>", got)
+
+
+def run(port):
+    c = Conn(port)
+    c.call("FLUSHALL")
+    rep, f = replica(port)
+    time.sleep(0.2)
+    out = []
+    for k, (name, steps) in enumerate(CASES):
+        replies = []
+        for step in steps:
+            if step == ["SLEEP"]:
+                time.sleep(0.1)
+                continue
+            replies.append(c.call(*step))
+        marker = "end%d" % k
+        c.call("SET", marker, "1")
+        out.append((name, b"".join(replies), stream_until(f, marker.encode())))
+    rep.close()
+    return out
+
+
+def main():
+    ours, ref = run(int(sys.argv[1])), run(int(sys.argv[2]))
+    for (name, r1, s1), (_, r2, s2) in zip(ours, ref):
+        if r1 != r2:
+            print("FAIL propagation/%s/replies: want %r got %r" % (name, r2, r1))
+        else:
+            print("PASS propagation/%s/replies" % name)
+        if s1 != s2:
+            print("FAIL propagation/%s/stream: want %r got %r" % (name, s2, s1))
+        else:
+            print("PASS propagation/%s/stream" % name)
+
+
+if __name__ == "__main__":
+    main()
