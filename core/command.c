@@ -165,6 +165,13 @@ static void process_one(fr_client *c)
         eff_meta = *cmd;
         eff_meta.flags = ((fr_command_flags_fn)cmd->flags_fn)(argc, (const fr_str *const *)argv, cmd->flags);
         eff = &eff_meta;
+    } else if (c->multi && !strcmp(cmd->fullname, "exec")) {
+        /* EXEC writes, needs memory, ... when what it runs does; it may
+         * run on a stale replica only when all of it may. */
+        eff_meta = *cmd;
+        eff_meta.flags |= c->multi->cmd_flags;
+        if (c->multi->cmd_inv_flags & FR_CMD_STALE) eff_meta.flags &= ~FR_CMD_STALE;
+        eff = &eff_meta;
     }
     const char *busy_refusal = fr_busy_refusal(c, cmd);
     if (busy_refusal) {
@@ -184,6 +191,11 @@ static void process_one(fr_client *c)
         reject(c, cmd, fr_runtime.replica_ro_error);
         return;
     }
+    const char *gate_refusal = fr_replication_gate_refusal(eff->flags);
+    if (gate_refusal) {
+        reject(c, cmd, gate_refusal);
+        return;
+    }
     if (fr_client_subscribed(c) && c->resp == 2 && !allowed_when_subscribed(cmd)) {
         char err[256];
         snprintf(err, sizeof(err),
@@ -199,7 +211,7 @@ static void process_one(fr_client *c)
     }
     /* Before queuing, as Redis: under a pause a write waits even to be
      * queued, and EXEC waits when its queue writes. */
-    if (fr_pause_holds(c, eff)) {
+    if (fr_pause_holds(eff)) {
         fr_block_postpone(c);
         return;
     }
@@ -251,6 +263,38 @@ void fr_replica_read_only(const char *error)
 {
     fr_free(fr_runtime.replica_ro_error);
     fr_runtime.replica_ro_error = error ? fr_strdup(error) : NULL;
+}
+
+static fr_replication_gate_fn repl_gate;
+static fr_module *repl_gate_owner;
+
+int fr_replication_gate_register(fr_module *m, fr_replication_gate_fn fn)
+{
+    if (repl_gate_owner && repl_gate_owner != m) return FR_ERR;
+    repl_gate = fn;
+    repl_gate_owner = fn ? m : NULL;
+    return FR_OK;
+}
+
+void fr_replication_gate_remove_module(fr_module *m)
+{
+    if (repl_gate_owner == m) repl_gate = NULL, repl_gate_owner = NULL;
+}
+
+/* Redis's shared -NOREPLICAS / -MASTERDOWN replies, or NULL. */
+const char *fr_replication_gate_refusal(unsigned long long flags)
+{
+    switch (repl_gate ? repl_gate(flags) : FR_GATE_OPEN) {
+    case FR_GATE_NOREPLICAS: return "-NOREPLICAS Not enough good replicas to write.";
+    case FR_GATE_MASTERDOWN:
+        return "-MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.";
+    default: return NULL;
+    }
+}
+
+int fr_replica_stale_refuses(unsigned long long flags)
+{
+    return repl_gate && repl_gate(flags) == FR_GATE_MASTERDOWN;
 }
 
 void fr_deny_writes(const char *error)

@@ -29,10 +29,8 @@ void fr_memory_guard_remove_module(fr_module *m)
  * refused there but what ends the transaction or the connection. */
 static int refused_when_out(const fr_client *c, const fr_cmd_meta *cmd)
 {
-    uint64_t flags = cmd->flags;
     int exec = !strcmp(cmd->fullname, "exec");
-    if (exec && c->multi) flags |= c->multi->cmd_flags;
-    if (flags & FR_CMD_DENYOOM) return 1;
+    if (cmd->flags & FR_CMD_DENYOOM) return 1; /* EXEC's: its queue's too */
     return c->multi && !exec && strcmp(cmd->fullname, "discard") && strcmp(cmd->fullname, "quit") &&
            strcmp(cmd->fullname, "reset");
 }

@@ -98,6 +98,7 @@ void fr_multi_queue(fr_client *c, const fr_cmd_meta *cmd)
     fr_queued *q = &((fr_queued *)m->cmds)[m->n++];
     q->cmd = cmd;
     m->cmd_flags |= cmd->flags;
+    m->cmd_inv_flags |= ~cmd->flags;
     q->argc = argc;
     q->argv = fr_malloc(sizeof(fr_str *) * (size_t)argc);
     /* Big arguments move into the queue; arena ones die with the command,
@@ -218,7 +219,27 @@ void fr_multi_touch_key(const fr_db *db, const fr_str *key)
 }
 
 /* FLUSHDB/FLUSHALL/SWAPDB: watched keys that existed (in either DB for a
- * swap) are touched.  Called before the change. */
+ * swap) are touched.  Called before the change.  A watch on a key that was
+ * already expired breaks only when a live value takes its place: the
+ * expired key going away changes nothing visible, nor does another expired
+ * value arriving (and a missing key replaced by an expired one is then
+ * watched as expired). */
+static int watch_survives_db_change(fr_watch *wk, fr_db *replaced_with, int exists_in_emptied)
+{
+    if (wk->expired) {
+        if (!replaced_with || !fr_dict_find(replaced_with->keys, wk->key)) {
+            wk->expired = 0;
+            return 1;
+        }
+        return fr_key_is_expired(replaced_with, wk->key);
+    }
+    if (!exists_in_emptied && fr_key_is_expired(replaced_with, wk->key)) {
+        wk->expired = 1;
+        return 1;
+    }
+    return 0;
+}
+
 void fr_multi_touch_db(const fr_db *emptied, const fr_db *replaced_with)
 {
     fr_dict *t = db_watch_table(emptied->id, 0);
@@ -227,11 +248,15 @@ void fr_multi_touch_db(const fr_db *emptied, const fr_db *replaced_with)
     fr_dict_iter_init(&it, t);
     fr_dict_entry *e;
     while ((e = fr_dict_iter_next(&it)) != NULL) {
-        int exists = fr_dict_find(emptied->keys, e->key) != NULL ||
-                     (replaced_with && fr_dict_find(replaced_with->keys, e->key) != NULL);
-        if (!exists) continue;
+        int in_emptied = fr_dict_find(emptied->keys, e->key) != NULL;
+        if (!in_emptied && !(replaced_with && fr_dict_find(replaced_with->keys, e->key))) continue;
         watchers *w = e->v.val;
-        for (int i = 0; i < w->n; i++) w->clients[i]->multi_dirty_cas = 1;
+        for (int i = 0; i < w->n; i++) {
+            fr_client *c = w->clients[i];
+            fr_watch *wk = find_watch(c, emptied->id, e->key);
+            if (wk && watch_survives_db_change(wk, (fr_db *)replaced_with, in_emptied)) continue;
+            c->multi_dirty_cas = 1;
+        }
     }
     fr_dict_iter_release(&it);
 }

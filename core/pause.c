@@ -78,14 +78,12 @@ fr_pause_type fr_pause_current(void)
 /* Redis's rule: a pause of ALL holds every command, a pause of WRITE holds
  * those that may change data or be replicated, EXEC included when its
  * queue holds one. */
-int fr_pause_holds(const fr_client *c, const fr_cmd_meta *cmd)
+int fr_pause_holds(const fr_cmd_meta *cmd)
 {
     fr_pause_type t = fr_pause_current();
     if (t == FR_PAUSE_OFF) return 0;
     if (t == FR_PAUSE_ALL) return 1;
-    uint64_t flags = cmd->flags;
-    if (!strcmp(cmd->fullname, "exec") && c->multi) flags |= c->multi->cmd_flags;
-    return (flags & (FR_CMD_WRITE | FR_CMD_MAY_REPLICATE)) != 0;
+    return (cmd->flags & (FR_CMD_WRITE | FR_CMD_MAY_REPLICATE)) != 0; /* EXEC's: its queue's too */
 }
 
 FR_API int fr_writes_paused(void)

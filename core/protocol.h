@@ -71,6 +71,7 @@ typedef struct fr_multi_state {
     void *cmds;
     int n, cap;
     unsigned long long cmd_flags;          /* the queued commands' flags, OR-ed */
+    unsigned long long cmd_inv_flags;      /* their flags inverted, OR-ed: what one lacks */
 } fr_multi_state;
 
 struct fr_cmd_meta;   /* the runtime's command metadata (manifest.h) */

@@ -272,6 +272,8 @@ void fr_unwatch_all(fr_client *c);
 /* ---- propagate.c ---- */
 void fr_propagate_now(int dbid, int argc, fr_str **argv);
 void fr_propagate_exec_end(void);
+const char *fr_replication_gate_refusal(unsigned long long flags); /* -NOREPLICAS/-MASTERDOWN or NULL */
+void fr_replication_gate_remove_module(fr_module *m);
 void fr_propagate_finish(fr_ctx *ctx);
 void fr_ctx_release(fr_ctx *ctx);
 
@@ -300,7 +302,7 @@ typedef enum fr_pause_purpose { FR_PAUSE_BY_CLIENT = 0, FR_PAUSE_PURPOSE__COUNT 
 void fr_pause_start(fr_pause_purpose why, long long end_ms, fr_pause_type type);
 void fr_pause_end(fr_pause_purpose why);
 fr_pause_type fr_pause_current(void);   /* lifts an expired pause */
-int fr_pause_holds(const fr_client *c, const fr_cmd_meta *cmd);
+int fr_pause_holds(const fr_cmd_meta *cmd);
 
 /* ---- script_call.c: INFO memory's script figures (fr_scripts_report) ---- */
 typedef struct fr_scripts_stats {

@@ -96,7 +96,8 @@ FR_API int fr_ctx_oom(const fr_ctx *ctx)
 FR_API const char *fr_write_refusal(void)
 {
     if (fr_runtime.deny_writes_error) return fr_runtime.deny_writes_error;
-    return fr_runtime.replica_ro_error;
+    const char *gate = fr_replication_gate_refusal(FR_CMD_WRITE | FR_CMD_STALE);
+    return gate ? gate : fr_runtime.replica_ro_error;
 }
 
 FR_API fr_str *fr_script_call(fr_script_client *sc, int argc, fr_str **argv)

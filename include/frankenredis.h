@@ -772,6 +772,24 @@ FR_API int fr_fork_reporting(int *report_fd);
  * right after the fr_deny_writes refusal as Redis does; commands run by a
  * replayer (the master's stream) are not.  NULL lifts it.  Since 4.3. */
 FR_API void fr_replica_read_only(const char *error);
+/* The replication gate, asked before every command from a connection
+ * with the command's flags (EXEC's: its queue's writes, and STALE only if
+ * every queued command has it), right after the fr_replica_read_only
+ * refusal: FR_GATE_OPEN, FR_GATE_NOREPLICAS (a master short of good
+ * replicas refuses a write: min-replicas-to-write) or FR_GATE_MASTERDOWN
+ * (a replica whose link is down refuses what is not STALE:
+ * replica-serve-stale-data no).  The core replies Redis's texts, and
+ * scripts get theirs.  One gate; it goes when its module unloads; FR_ERR
+ * when another module holds it.  Since 4.4. */
+#define FR_GATE_OPEN 0
+#define FR_GATE_NOREPLICAS 1
+#define FR_GATE_MASTERDOWN 2
+typedef int (*fr_replication_gate_fn)(unsigned long long cmd_flags);
+FR_API int fr_replication_gate_register(fr_module *m, fr_replication_gate_fn fn);
+/* What a script's command meets: 1 when the gate refuses a command with
+ * these flags as stale (a script raises "Can not execute the command on a
+ * stale replica").  Since 4.4. */
+FR_API int fr_replica_stale_refuses(unsigned long long cmd_flags);
 
 /* Snapshots: the module that owns the snapshot format (rdb) lends it to
  * the others (an AOF rewrite's base file, a replica's full sync).  One

@@ -58,7 +58,9 @@ REASONS = [
 # Vocabulary parameters the core reads where it acts on them (no directive
 # of its own: the vocabulary validates and stores the value).
 CORE_READS = {"aclfile": "core (ACL, acl.c)", "acllog-max-len": "core (ACL, acl.c)",
-              "acl-pubsub-default": "core (ACL, acl.c)"}
+              "acl-pubsub-default": "core (ACL, acl.c)",
+              "replica-read-only": "module replication (read from the core's table)",
+              "replica-serve-stale-data": "module replication (read from the core's table)"}
 
 FLAG_WORDS = {"IMM": "immutable", "PROT": "protected", "SENS": "sensitive", "MULTI": "multi-arg",
               "HID": "hidden", "DENY": "deny-loading"}
@@ -233,12 +235,14 @@ def render(src):
             who = "core"
         elif name in CORE_READS:
             who = CORE_READS[name]
+        elif name in mods and refuse:
+            who = "module %s (without it: only the default is accepted)" % mods[name][0]
         elif name in mods:
             who = "module %s (without it: accepted, no effect)" % mods[name][0]
         else:
             who = "accepted, no effect: %s" % reason(name)
-        if refuse:
-            who += "; only the default is accepted"
+            if refuse:
+                who += "; only the default is accepted"
         out.append("| `%s` | %s | %s | %s | %s | %s |" % (
             name, "`%s`" % alias if alias else "", typ,
             "`%s`" % deflt if deflt else '""', fl, who))

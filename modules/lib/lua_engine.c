@@ -492,6 +492,7 @@ static void free_argv(fr_str **argv, int argc)
 static const char *refusal(eng_run *run, unsigned long long f, int argc, fr_str **argv)
 {
     if (f & FR_CMDF_NOSCRIPT) return "This Redis command is not allowed from script";
+    if (fr_replica_stale_refuses(f)) return "Can not execute the command on a stale replica";
     const char *acl = fr_script_acl_refusal(script_client, argc, argv);
     if (acl) return acl;
     if (run->read_only && (f & (FR_CMDF_WRITE | FR_CMDF_MAY_REPLICATE)))

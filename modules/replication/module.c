@@ -10,6 +10,7 @@ int replication_init(fr_module *m)
 {
     repl_stream_init();
     if (repl_aux_register(m) != FR_OK) return FR_ERR;
+    if (repl_gate_register(m) != FR_OK) return FR_ERR;
     /* The group the manifest declares is written here rather than by the
      * generated filler (replication_info_replication returns 0). */
     return fr_info_register(m, "replication", NULL, repl_info_write, NULL);

@@ -352,6 +352,7 @@ void repl_info_write(fr_info_out *o, void *priv)
     fr_info_add_text(o, "role", repl_is_replica() ? "slave" : "master");
     if (repl_is_replica()) repl_replica_info(o);
     fr_info_add_ll(o, "connected_slaves", repl_replica_count());
+    repl_gate_info(o);
     int id = 0;
     for (repl_replica *r = repl_g.replicas; r; r = r->next) {
         char buf[64], field[32], line[256];

@@ -117,6 +117,7 @@ void repl_before_sleep(void);
 
 /* ---- repl_replica.c ------------------------------------------------------ */
 int repl_is_replica(void);
+int repl_link_up(void);
 int repl_same_master(const char *host, int port);
 void repl_set_master(const char *host, int port, int from_config);
 void repl_unset_master(void);
@@ -129,6 +130,11 @@ int repl_replica_stream_db(int *db);
 
 /* ---- repl_aux.c ---------------------------------------------------------- */
 int repl_aux_register(fr_module *m);
+
+/* repl_gate.c: min-replicas-to-write, replica-serve-stale-data */
+int repl_gate_register(fr_module *m);
+int repl_good_replica_count(void);
+void repl_gate_info(fr_info_out *o);
 
 /* ---- repl_sync.c --------------------------------------------------------- */
 /* A replica now waiting for a full resync: attach it to the snapshot in

@@ -58,6 +58,12 @@ int repl_is_replica(void)
     return link_g.host[0] != 0;
 }
 
+/* Streaming from the master (Redis's REPL_STATE_CONNECTED). */
+int repl_link_up(void)
+{
+    return link_g.state == LINK_CONNECTED;
+}
+
 static void link_write(const char *s, size_t len)
 {
     while (len > 0) {

@@ -149,7 +149,6 @@ refuse() {  # NAME LINE WANT
 refuse cluster "cluster-enabled yes" "cluster-enabled needs Redis Cluster"
 refuse tls-port "tls-port 6380" "tls-port needs TLS"
 refuse maxmemory-clients "maxmemory-clients 10%" "maxmemory-clients needs client eviction"
-refuse min-replicas "min-replicas-to-write 1" "min-replicas-to-write needs replication"
 refuse bad-value "hash-max-ziplist-entries -1" "argument must be between 0 and 9223372036854775807 inclusive"
 refuse bad-words "slaveof onlyhost" "wrong number of arguments"
 

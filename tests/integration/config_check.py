@@ -30,7 +30,7 @@ DIFFER = {
 # Parameters that accept only their default here (docs/config.md says why):
 # where Redis accepts another value, or refuses it for another reason, we
 # must refuse it.
-REFUSED = {"maxmemory", "maxmemory-clients", "min-replicas-to-write", "min-slaves-to-write",
+REFUSED = {"maxmemory", "maxmemory-clients",
            "tls-port", "tls-cluster", "tls-replication"}
 
 # Parameters whose CONFIG SET differs on purpose.
