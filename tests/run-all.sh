@@ -76,6 +76,8 @@ run_part sort bash "$src/tests/integration/sort.sh" "$src" "$build"
 run_part scripting bash "$src/tests/integration/scripting.sh" "$src" "$build"
 # What replicas receive after transactions, scripts and PUBLISH, vs Redis.
 run_part propagation bash "$src/tests/integration/propagation.sh" "$src" "$build"
+# min-replicas-to-write and replica-serve-stale-data refusals, vs Redis.
+run_part repl_gate bash "$src/tests/integration/repl_gate.sh" "$src" "$build"
 # Replication, master side: real redis-server as our replica (full and partial resync).
 run_part replication bash "$src/tests/integration/replication.sh" "$src" "$build"
 # CONFIG GET/SET/REWRITE of every parameter against redis-server 7.0.15.

@@ -1177,14 +1177,25 @@ int eng_prepare(eng_run *run, fr_ctx *ctx)
 {
     run->ctx = ctx;
     int flags = run->flags;
-    if (flags & ENG_FLAG_EVAL_COMPAT) return FR_OK;
+    int stale = fr_replica_stale_refuses(0); /* a replica serving no stale data */
+    if (flags & ENG_FLAG_EVAL_COMPAT) {
+        if (!stale) return FR_OK;
+        fr_reply_error(ctx, "-MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.");
+        return FR_ERR;
+    }
+    if (stale && !(flags & ENG_FLAG_ALLOW_STALE)) {
+        fr_reply_error(ctx, "-MASTERDOWN Link with MASTER is down, replica-serve-stale-data is set to 'no' and "
+                            "'allow-stale' flag is not set on the script.");
+        return FR_ERR;
+    }
     if (!(flags & ENG_FLAG_NO_WRITES)) {
+        /* MISCONF, else NOREPLICAS on a master or READONLY on a replica */
         const char *w = fr_write_refusal();
         if (w && !strncmp(w, "-READONLY", 9)) {
             fr_reply_error(ctx, "-READONLY Can not run script with write flag on readonly replica");
             return FR_ERR;
         }
-        if (w) {
+        if (w && !strncmp(w, "-MISCONF", 8)) {
             fr_reply_error(ctx, "-MISCONF Redis is configured to save RDB snapshots, but it's currently unable to "
                                 "persist to disk. Writable scripts are blocked. Use 'no-writes' flag for read only "
                                 "scripts.");
@@ -1192,6 +1203,10 @@ int eng_prepare(eng_run *run, fr_ctx *ctx)
         }
         if (run->read_only) {
             fr_reply_error(ctx, "Can not execute a script with write flag using *_ro command.");
+            return FR_ERR;
+        }
+        if (w) {
+            fr_reply_error(ctx, w);
             return FR_ERR;
         }
     }
