@@ -118,6 +118,11 @@ void fr_propagate_now(int dbid, int argc, fr_str **argv)
     propagate_to(dbid, argc, argv, 0);
 }
 
+void fr_propagate_replicas_only(int dbid, int argc, const fr_str *const *argv)
+{
+    propagate_to(dbid, argc, (fr_str **)argv, 1);
+}
+
 static void propagate_word(int dbid, const char *w)
 {
     fr_str *s = fr_str_new(w, strlen(w));

@@ -515,6 +515,10 @@ FR_API void fr_propagate_none(fr_ctx *ctx);
  * but not to the AOF (Redis's PUBLISH: subscribers of replicas get the
  * message too).  Since 4.4. */
 FR_API void fr_propagate_force_replicas(fr_ctx *ctx);
+/* Outside any command: send argv (in DB dbid) to replicas and the
+ * replication backlog, not to the AOF -- the DELs of keys a master drops
+ * as expired while loading its file at start-up.  Since 4.4. */
+FR_API void fr_propagate_replicas_only(int dbid, int argc, const fr_str *const *argv);
 /* Changes since the last successful save (INFO rdb_changes_since_last_save,
  * save points), and forgetting the first `n` of them after a save. */
 FR_API long long fr_dirty_count(void);

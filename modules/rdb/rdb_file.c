@@ -100,7 +100,8 @@ static int load_mapped(const char *filename, const void *p, size_t len,
                        rdb_load_stats *st) {
     rdb_stream s;
     rdb_reader_mem(&s, p, len, rdb_g.hardened);
-    int rc = rdb_load_snapshot(&s, rdb_conf_rdbchecksum() != 0 && !rdb_g.skip_checksum, st);
+    int rc = rdb_load_snapshot(&s, rdb_conf_rdbchecksum() != 0 && !rdb_g.skip_checksum,
+                               RDB_LOAD_DROP_EXPIRED, st);
     if (rc != FR_OK) {
         char msg[800];
         rdb_stream_message(&s, msg, sizeof(msg));

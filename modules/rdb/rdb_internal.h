@@ -107,7 +107,14 @@ typedef struct rdb_load_stats {
 } rdb_load_stats;
 /* Parse a snapshot held in memory into the keyspace.  verify_crc: check the
  * trailing CRC64 (a stored 0 passes unless the stream is hardened). */
-int rdb_load_snapshot(rdb_stream *s, int verify_crc, rdb_load_stats *st);
+/* A file loaded as a master drops keys that expired while it was down
+ * (Redis's iAmMaster rule); a snapshot received from a master or read
+ * as an AOF base keeps them, so the dataset is the sender's.  At start-up
+ * the dropped keys are also fed to replicas as DEL (Redis's
+ * RDBFLAGS_FEED_REPL), so a replica resuming from the saved offset loses
+ * them too. */
+#define RDB_LOAD_DROP_EXPIRED 1
+int rdb_load_snapshot(rdb_stream *s, int verify_crc, int flags, rdb_load_stats *st);
 /* The IDLE / FREQ a snapshot or RESTORE carries for `key` (-1: none),
  * applied to its access record as the access mode allows (rdb_load.c). */
 void rdb_apply_access(fr_db *db, const fr_str *key, long long idle, long long freq);

@@ -3,8 +3,9 @@
  * Owns the reading side of the file layout: magic and version, opcodes
  * (AUX, SELECTDB, RESIZEDB, EXPIRETIME[_MS], IDLE, FREQ, EOF), the refusal
  * of what no loaded module can load (module AUX data, function libraries,
- * value types without a type), keys already expired (skipped, as a master
- * does), duplicate keys and the trailing CRC64.  Values are built by the
+ * value types without a type), keys already expired (dropped from a file
+ * loaded as a master, kept from a master's or an AOF base's snapshot),
+ * duplicate keys and the trailing CRC64.  Values are built by the
  * type registered for their RDB type id.
  *
  * Invariants: a failure stops the parse at once with the stream's message
@@ -25,6 +26,7 @@ typedef struct load_walk {
     long long now_ms;
     long long expire;          /* of the next key, -1 none */
     long long idle, freq;      /* IDLE / FREQ of the next key, -1 none */
+    int flags;                 /* RDB_LOAD_* */
     rdb_load_stats *st;
 } load_walk;
 
@@ -232,10 +234,23 @@ void rdb_apply_access(fr_db *db, const fr_str *key, long long idle, long long fr
     if (idle >= 0) fr_value_set_idle(v, idle);
 }
 
+/* A dropped key reaches replicas as the DEL (UNLINK with
+ * lazyfree-lazy-expire) its expiry would have sent, but only while the
+ * server starts: the replication history restored from the same file is
+ * then in place, and nothing else has been written. */
+static void feed_expired_del(const load_walk *w, const fr_str *key) {
+    if (!rdb_g.deliver_aux) return;
+    const char *cmd = fr_config_server_ll("lazyfree-lazy-expire", 0) ? "UNLINK" : "DEL";
+    fr_str *argv[2] = {fr_str_new(cmd, strlen(cmd)), (fr_str *)key};
+    fr_propagate_replicas_only(fr_db_id(w->db), 2, (const fr_str *const *)argv);
+    fr_str_free(argv[0]);
+}
+
 static int store_key(load_walk *w, const fr_str *key, const fr_type *t, void *payload) {
-    if (w->expire != -1 && w->expire < w->now_ms) {
+    if ((w->flags & RDB_LOAD_DROP_EXPIRED) && w->expire != -1 && w->expire < w->now_ms) {
         fr_type_def_of(t)->free(payload);
         w->st->expired++;
+        feed_expired_del(w, key);
         return FR_OK;
     }
     unsigned long long before = fr_db_size(w->db);
@@ -304,9 +319,9 @@ static int load_checksum(load_walk *w, int verify) {
     return FR_OK;
 }
 
-int rdb_load_snapshot(rdb_stream *s, int verify_crc, rdb_load_stats *st) {
+int rdb_load_snapshot(rdb_stream *s, int verify_crc, int flags, rdb_load_stats *st) {
     load_walk w = {.s = s, .db = fr_db_by_id(NULL, 0), .now_ms = (long long)fr_mstime(),
-                   .expire = -1, .idle = -1, .freq = -1, .st = st};
+                   .expire = -1, .idle = -1, .freq = -1, .flags = flags, .st = st};
     memset(st, 0, sizeof(*st));
     if (load_magic(&w) != FR_OK) return FR_ERR;
     for (;;) {

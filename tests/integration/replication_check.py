@@ -325,9 +325,15 @@ def master_restart(ours, rep, state, phase):
     replica continues with a partial resync."""
     if phase == "master-restart-1":
         before_restart("master", ours, rep, rep, "4", "before-master-restart")
+        # expires while the master is down: the restarted master drops it
+        # and must tell the replica (which never expires keys itself)
+        ours.cmd("SET", "expires-while-down", "1", "PX", "1500")
+        rep.cmd("SELECT", "4")
+        check("restart/master-expiring-key-replicated", wait_for(lambda: rep.cmd("DBSIZE") == ours.cmd("DBSIZE")))
         r = info(ours, "replication")
         open(state, "w").write("%s %s" % (r["master_replid"], r["master_repl_offset"]))
         shutdown_save(ours)
+        time.sleep(1.6)
         return
     old_id, old_off = open(state).read().split()
     up = wait_for(lambda: info(rep, "replication").get("master_link_status") == "up")
@@ -338,6 +344,10 @@ def master_restart(ours, rep, state, phase):
           r["second_repl_offset"] == str(int(old_off) + 1) and r["master_replid"] != old_id and
           info(rep, "replication")["master_replid"] == r["master_replid"], "old %s %s, now %r" % (old_id, old_off, r))
     ours.cmd("SELECT", "4")
+    rep.cmd("SELECT", "4")
+    gone = wait_for(lambda: rep.cmd("DBSIZE") == ours.cmd("DBSIZE"))
+    check("restart/master-feeds-expired-del", gone, "replica DB 4 holds %r keys, master %r" %
+          (rep.cmd("DBSIZE"), ours.cmd("DBSIZE")))
     ours.cmd("SET", "after-master-restart", "1")
     digests_equal("restart/master-digest-after", ours, rep)
 
