@@ -83,9 +83,23 @@ fr_value *fr_db_find_raw(fr_db *db, const fr_str *key)
     return kv_find(db, key);
 }
 
+/* A replica's keys are alive for its master's stream, which will delete
+ * them itself (Redis's expireIfNeeded for server.master). */
 static int kv_expired(const fr_value *v)
 {
-    return v->expire != -1 && !fr_keyspace.loading && fr_clock_cmd_ms() > v->expire;
+    if (v->expire == -1 || fr_keyspace.loading) return 0;
+    if (fr_keyspace.replica_mode && fr_keyspace.replaying) return 0;
+    return fr_clock_cmd_ms() > v->expire;
+}
+
+FR_API void fr_keyspace_replica_mode(int on)
+{
+    fr_keyspace.replica_mode = on != 0;
+}
+
+FR_API int fr_keyspace_expires_here(void)
+{
+    return !fr_keyspace.replica_mode;
 }
 
 static void kv_clear_expire(fr_db *db, fr_value *v)
@@ -216,10 +230,11 @@ FR_API int fr_key_evict(fr_db *db, const fr_str *key, int lazy)
     return existed;
 }
 
+/* On a replica an expired key is only hidden: its master's DEL removes it. */
 static int expire_if_needed(fr_ctx *ctx, fr_db *db, const fr_str *key)
 {
     if (!fr_key_is_expired(db, key)) return 0;
-    fr_db_delete_expired(ctx, db, key);
+    if (!fr_keyspace.replica_mode) fr_db_delete_expired(ctx, db, key);
     return 1;
 }
 
@@ -314,7 +329,8 @@ fr_value *fr_key_lookup(fr_ctx *ctx, fr_db *db, const fr_str *key, int flags)
 {
     fr_value *v = kv_find(db, key);
     if (v && kv_expired(v)) {
-        fr_db_delete_expired(ctx, db, key);
+        /* a replica deletes only for a write of its own (writable replica) */
+        if (!fr_keyspace.replica_mode || (flags & FR_LOOKUP_WRITE)) fr_db_delete_expired(ctx, db, key);
         v = NULL;
     }
     if (!v && !(flags & (FR_LOOKUP_WRITE | FR_LOOKUP_NONOTIFY)) &&
@@ -479,13 +495,18 @@ FR_API int fr_db_sample(fr_db *db, int volatile_only, int count, fr_sample_fn fn
     return (int)n;
 }
 
+/* On a replica whose keys all have a TTL, every one may be expired and
+ * kept: after 100 tries an expired key is answered, as Redis does, rather
+ * than looping. */
 fr_str *fr_db_random_key(fr_ctx *ctx, fr_db *db)
 {
+    int all_volatile = fr_dict_size(db->keys) == fr_dict_size(db->expires);
     for (int tries = 0; tries < 1000 && fr_dict_size(db->keys); tries++) {
         fr_dict_entry *e = fr_dict_get_fair_random_key(db->keys);
         if (!e) return NULL;
         fr_str *k = fr_kv_key_dup(fr_kv_of(e));
         if (!expire_if_needed(ctx, db, k)) return k;
+        if (fr_keyspace.replica_mode && all_volatile && tries == 99) return k;
         fr_str_free(k);
     }
     return NULL;

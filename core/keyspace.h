@@ -59,6 +59,8 @@ typedef struct fr_keyspace_state {
     int loading;              /* start-up load: nothing expires */
     int expire_available;     /* a loaded module provides "expire" */
     int expire_paused;        /* CLIENT PAUSE in force: keys expire logically only */
+    int replica_mode;         /* following a master: its DELs expire keys, we never do */
+    int replaying;            /* a replayer's handler runs (the master's stream) */
     /* 1u << FR_HOOK_KEY_*: the events someone upstairs wants (a key hook,
      * or a WATCHed key for writes and deletions).  Set by the runtime;
      * others are not sent up at all, keeping GET/SET free of the call. */

@@ -84,7 +84,9 @@ static void run(fr_replay *r, const fr_cmd_meta *cmd, int argc, fr_str **argv)
     ctx.module = cmd->owner;
     ctx.argc = argc;
     ctx.argv = argv;
+    fr_keyspace.replaying = 1;
     ((fr_command_fn)cmd->handler)(&ctx);
+    fr_keyspace.replaying = 0;
     if (ctx.dirty > 0) fr_runtime.dirty += ctx.dirty;
     fr_ctx_release(&ctx);
 }

@@ -430,6 +430,14 @@ FR_API unsigned long long fr_db_expires_slots(const fr_db *db); /* table buckets
  * key-deleted (FR_DELETE_EXPIRED) and propagates DEL/UNLINK.  1 if deleted.
  * ctx may be NULL (cron). */
 FR_API int fr_key_expire_if_due(fr_ctx *ctx, fr_db *db, const fr_str *key);
+/* A replica's keys expire only when its master says so (Redis 7.0): while
+ * on, a key past its expire time is gone for connections' reads but stays
+ * stored (fr_key_expire_if_due returns 1 and deletes nothing), is alive
+ * for the master's stream (commands run by a replayer), and is deleted by
+ * a connection's write (a writable replica).  fr_keyspace_expires_here()
+ * is then 0: active expiry has nothing to do.  Since 4.4. */
+FR_API void fr_keyspace_replica_mode(int on);
+FR_API int fr_keyspace_expires_here(void);
 /* The time the current command started (ms), the clock every expiry check
  * of one command uses; the wall clock outside commands. */
 FR_API long long fr_now_ms(void);

@@ -447,16 +447,18 @@ static void link_connect(void)
     link_g.watch = fr_fd_watch_new(fd, FR_FD_WRITE, on_connected, NULL);
 }
 
-/* replica-read-only is read each second and whenever the role changes. */
-static void follow_read_only(void)
+/* replica-read-only is read each second and whenever the role changes;
+ * a replica leaves expiry to its master. */
+static void follow_role(void)
 {
     int ro = repl_is_replica() && fr_config_server_ll("replica-read-only", 1);
     fr_replica_read_only(ro ? "-READONLY You can't write against a read only replica." : NULL);
+    fr_keyspace_replica_mode(repl_is_replica());
 }
 
 void repl_replica_cron(void)
 {
-    follow_read_only();
+    follow_role();
     if (!repl_is_replica()) return;
     time_t now = time(NULL);
     long long timeout = fr_config_server_ll("repl-timeout", 60);
@@ -480,7 +482,7 @@ void repl_set_master(const char *host, int port, int from_config)
     link_g.down_since = 0;
     link_g.last_io = time(NULL);
     for (repl_replica *r = repl_g.replicas; r; r = r->next) fr_client_close(r->c);
-    follow_read_only();
+    follow_role();
     fr_log(FR_LOG_NOTICE, "Connecting to MASTER %s:%d", host, port);
 }
 
@@ -489,7 +491,7 @@ void repl_unset_master(void)
     link_close();
     link_g.host[0] = 0;
     link_g.state = 0;
-    follow_read_only();
+    follow_role();
     /* our history continues under a new ID; the old one stays valid up to here */
     memcpy(repl_g.replid2, repl_g.replid, 41);
     repl_g.second_replid_offset = repl_g.master_repl_offset + 1;

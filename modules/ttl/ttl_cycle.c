@@ -197,14 +197,14 @@ int ttl_on_cron(const fr_hook_event *ev, void *priv) {
     (void)ev;
     (void)priv;
     cyc.params = ttlp_cycle_params(ttl_conf_active_expire_effort());
-    if (active_enabled) run_cycle(0);
+    if (active_enabled && fr_keyspace_expires_here()) run_cycle(0); /* a replica: its master's DELs */
     return FR_OK;
 }
 
 int ttl_on_before_sleep(const fr_hook_event *ev, void *priv) {
     (void)ev;
     (void)priv;
-    if (active_enabled) run_cycle(1);
+    if (active_enabled && fr_keyspace_expires_here()) run_cycle(1);
     return FR_OK;
 }
 

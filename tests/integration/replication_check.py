@@ -241,6 +241,19 @@ def replica_side(master, ours, ours_port):
     check("replica/acks-getack", got == b":1" and time.time() - t0 < 1.0, repr(got))
     wait_for(lambda: master.cmd("EXISTS", "gone-soon") == b":0" and master.cmd("DBSIZE") == ours.cmd("DBSIZE"), 5)
     digests_equal("replica/digest-after-master-expiry", master, ours)
+    # keys expire on the master only: one past its time stays stored on the
+    # replica, gone for reads, until the master's DEL removes it
+    master.cmd("DEBUG", "SET-ACTIVE-EXPIRE", "0")
+    master.cmd("SET", "held", "1", "PX", "100")
+    wait_for(lambda: ours.cmd("DBSIZE") == master.cmd("DBSIZE"), 5)
+    time.sleep(1.2)  # more than a cron period of active expiry, had it run
+    got = [ours.cmd("DBSIZE"), ours.cmd("GET", "held"), ours.cmd("EXISTS", "held"), ours.cmd("TTL", "held")]
+    check("replica/expired-kept-hidden", got == [master.cmd("DBSIZE"), None, b":0", b":-2"], repr(got))
+    master.cmd("DEBUG", "SET-ACTIVE-EXPIRE", "1")
+    gone = wait_for(lambda: master.cmd("DBSIZE") == ours.cmd("DBSIZE") and
+                    int(info(master, "stats")["expired_keys"]) > 0 and ours.cmd("DEBUG", "OBJECT", "held")[:1] == b"-", 5)
+    check("replica/expired-dropped-by-master-del", gone, repr(ours.cmd("DBSIZE")))
+    digests_equal("replica/digest-after-held-expiry", master, ours)
     # the master drops the link: we come back with PSYNC, partially; its
     # stream was in DB 5 and goes on there without a SELECT
     master.cmd("SELECT", "5")
