@@ -86,6 +86,7 @@ void repl_change_replid(void);
 void repl_clear_replid2(void);
 void repl_backlog_create(void);
 void repl_backlog_free(void);
+void repl_backlog_warn_if_small(void);
 void repl_backlog_follow_config(void);
 void repl_feed(const void *p, size_t len);
 void repl_feed_command(int dbid, int argc, const fr_str *const *argv);

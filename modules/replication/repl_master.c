@@ -164,5 +164,6 @@ void repl_cron_second(void)
     drop_timed_out(now);
     backlog_ttl(now);
     repl_backlog_follow_config();
+    repl_backlog_warn_if_small();
     repl_g.cron_loops++;
 }

@@ -100,6 +100,37 @@ void repl_backlog_follow_config(void)
     b->offset = repl_g.master_repl_offset + 1 - keep;
 }
 
+/* The replica class's soft output-buffer limit from
+ * client-output-buffer-limit ("... slave <hard> <soft> <secs> ..."); 0
+ * when none. */
+static long long replica_soft_limit(void)
+{
+    char buf[512];
+    const char *p = strstr(fr_config_server_str("client-output-buffer-limit", buf, sizeof(buf)), "slave ");
+    long long hard, soft;
+    if (!p || sscanf(p + 6, "%lld %lld", &hard, &soft) != 2) return 0;
+    return soft;
+}
+
+/* A replica that falls behind by more than the backlog holds needs a full
+ * resync; if its output buffer may grow past the backlog before it is
+ * cut, it is cut, resyncs in full, falls behind again, and loops.  Said
+ * once at start-up and again whenever either setting changes into that
+ * state (CONFIG SET: seen within a second). */
+void repl_backlog_warn_if_small(void)
+{
+    static long long seen_backlog = -1, seen_soft = -1;
+    long long backlog = wanted_size(), soft = replica_soft_limit();
+    if (backlog == seen_backlog && soft == seen_soft) return;
+    seen_backlog = backlog, seen_soft = soft;
+    if (soft <= 0 || backlog >= soft) return;
+    fr_log(FR_LOG_WARNING,
+           "WARNING: repl-backlog-size (%lld bytes) is smaller than the replica output buffer soft limit "
+           "(client-output-buffer-limit replica: %lld bytes). A replica that lags by more than the backlog "
+           "needs a full resync and may loop on full resyncs; consider repl-backlog-size %lld or more.",
+           backlog, soft, soft);
+}
+
 static void backlog_append(repl_backlog *b, const char *p, size_t len)
 {
     while (len > 0) {

@@ -55,4 +55,18 @@ if FR_SERVER_PERSIST=1 fr_start_named rm "$rm_cmd" &&
         fr_fail rm/restart "$(tail -3 "$FR_TMP/rm2.log" | tr '\n' ' ')"
     fi
 fi
+
+# A backlog smaller than the replica class's soft output-buffer limit is
+# said at start-up (the defaults: 1 MB < 64 MB) and again when CONFIG SET
+# brings it back, not while it is large enough.
+backlog_warnings() { grep -c "WARNING: repl-backlog-size" "$FR_TMP/bw.log"; }
+if fr_start_named bw "$build/frankenredis-server $src/conf/frankenredis.conf --save ''"; then
+    n0=$(backlog_warnings)
+    redis-cli -p "$PORT_bw" CONFIG SET repl-backlog-size 100mb >/dev/null; sleep 1.5
+    n1=$(backlog_warnings)
+    redis-cli -p "$PORT_bw" CONFIG SET client-output-buffer-limit "replica 0 200mb 60" >/dev/null; sleep 1.5
+    n2=$(backlog_warnings)
+    [ "$n0 $n1 $n2" = "1 1 2" ] && fr_pass backlog/warning || fr_fail backlog/warning "warnings after start, raise, lower: $n0 $n1 $n2"
+    fr_stop_server "$PID_bw" >/dev/null
+fi
 summary
