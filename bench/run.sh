@@ -144,6 +144,10 @@ prep() {  # prep PORT I
         res=$(gen_elems ZADD 1 1000 'zr' '%d' 8 | pipe_load "$port")
         [ "$res" = "0 10" ] || note "zfill on port $port: errors/replies $res"
         ;;
+    lfill)  # as many elements as the run pops (8 bytes each) in redis-benchmark's list mylist
+        res=$(gen_elems RPUSH 1 "$NP" 'mylist' 'e:%06d' | pipe_load "$port")
+        [ "$res" = "0 $(( (NP + 99) / 100 ))" ] || note "lfill on port $port: errors/replies $res"
+        ;;
     *) die "unknown PREP '${WL_PREP[i]}' for ${WL_NAME[i]}" ;;
     esac
 }
