@@ -153,5 +153,6 @@ void fr_clock_cmd_start(void);
 void fr_clock_cmd_start_at(long long ms);
 void fr_clock_cmd_stop(void);
 long long fr_clock_cmd_ms(void);
+int fr_clock_cmd_fixed(void);            /* a command handler runs */
 
 #endif /* FR_BASE_H */

@@ -241,7 +241,12 @@ static void rerun(fr_client *c, fr_block *b)
     b->serving = 1;
     b->reblocked = 0;
     c->flags &= ~FR_CLIENT_BLOCKED;
+    /* the served client is the running one, as Redis's receiver: its own
+     * invalidations follow its reply, NOLOOP skips its own writes */
+    fr_client *was = fr_proto.current_client;
+    fr_proto.current_client = c;
     fr_command_process(c);
+    fr_proto.current_client = was;
     b->serving = 0;
     if (b->reblocked) return;
     block_drop(c);

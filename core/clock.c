@@ -91,6 +91,12 @@ void fr_clock_cmd_stop(void)
     cmd_time_ms = 0;
 }
 
+/* A command's handler runs (Redis's fixed_time_expire). */
+int fr_clock_cmd_fixed(void)
+{
+    return cmd_time_ms != 0;
+}
+
 long long fr_clock_cmd_ms(void)
 {
     return cmd_time_ms ? cmd_time_ms : (long long)fr_clock_wall_ms();

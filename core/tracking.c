@@ -260,7 +260,9 @@ static void invalidate_key(fr_client *writer, const fr_str *key, int bcast)
         fr_client *t = fr_client_by_id((uint64_t)(uintptr_t)fr_dict_key(ie));
         if (!t || !t->tracking || t->tracking->flags & TRK_BCAST) continue;
         if (t->tracking->flags & TRK_NOLOOP && t == running) continue;
-        if (t == running) {
+        /* the running command's own reply goes first (Redis holds these
+         * while call() runs: an eviction before it is sent at once) */
+        if (t == running && fr_clock_cmd_fixed()) {
             hold_for(t, fr_str_dup(key));
         } else {
             message m = {.key = key};
