@@ -194,3 +194,22 @@ print("r3 mget two keys, one dropped: %s" % re.sub(r"lim:[ab]", "lim:?", recv(r3
 print(info_line(admin, "stats", "tracking_total_keys"))
 show("limit back", admin, "CONFIG", "SET", "tracking-table-max-keys", "1000000")
 show("r3 off at last", r3, "CLIENT", "TRACKING", "OFF")
+
+# A client served after blocking: its reply first, then the invalidation
+# its own write (BLMOVE's push) raised.
+show("r3 tracking on for blmove", r3, "CLIENT", "TRACKING", "ON")
+show("w rpush bl2", w, "RPUSH", "bl2", "a")
+show("r3 lrange bl2", r3, "LRANGE", "bl2", "0", "-1")
+send(r3, "BLMOVE", "bl1", "bl2", "LEFT", "LEFT", "0")
+time.sleep(0.2)
+show("w rpush bl1 wakes r3", w, "RPUSH", "bl1", "foo")
+show("r3 reply, then invalidation", r3)
+# A key evicted before a command (maxmemory) is announced before its reply.
+show("volatile-random", admin, "CONFIG", "SET", "maxmemory-policy", "volatile-random")
+show("w setex vk", w, "SETEX", "vk", "10000", "x")
+show("r3 get vk", r3, "GET", "vk")
+show("maxmemory 1", admin, "CONFIG", "SET", "maxmemory", "1")
+show("r3 get nothing: vk evicted first", r3, "GET", "nothing")
+show("maxmemory 0", admin, "CONFIG", "SET", "maxmemory", "0")
+show("noeviction", admin, "CONFIG", "SET", "maxmemory-policy", "noeviction")
+show("r3 off for good", r3, "CLIENT", "TRACKING", "OFF")
