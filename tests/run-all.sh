@@ -74,10 +74,9 @@ run_part hll bash "$src/tests/integration/hll.sh" "$src" "$build"
 run_part sort bash "$src/tests/integration/sort.sh" "$src" "$build"
 # EVAL/FUNCTION and the Lua engine: replies vs Redis, flags, persistence.
 run_part scripting bash "$src/tests/integration/scripting.sh" "$src" "$build"
-# What replicas receive after transactions, scripts and PUBLISH, vs Redis.
+# What replicas receive after transactions, scripts and PUBLISH, and the
+# min-replicas / stale-replica refusals, vs Redis.
 run_part propagation bash "$src/tests/integration/propagation.sh" "$src" "$build"
-# min-replicas-to-write and replica-serve-stale-data refusals, vs Redis.
-run_part repl_gate bash "$src/tests/integration/repl_gate.sh" "$src" "$build"
 # Replication, master side: real redis-server as our replica (full and partial resync).
 run_part replication bash "$src/tests/integration/replication.sh" "$src" "$build"
 # CONFIG GET/SET/REWRITE of every parameter against redis-server 7.0.15.

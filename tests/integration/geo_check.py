@@ -28,36 +28,7 @@ import socket
 import sys
 import time
 
-
-class Raw:
-    """A connection that returns each reply as its raw bytes."""
-
-    def __init__(self, port, resp=2):
-        self.s = socket.create_connection(("127.0.0.1", port), timeout=20)
-        self.f = self.s.makefile("rb")
-        if resp == 3:
-            self.call("HELLO", "3")
-
-    def send(self, *args):
-        parts = [a if isinstance(a, bytes) else str(a).encode() for a in args]
-        self.s.sendall(b"*%d\r\n" % len(parts) + b"".join(b"$%d\r\n%s\r\n" % (len(p), p) for p in parts))
-
-    def read(self):
-        line = self.f.readline()
-        if not line:
-            raise ConnectionError("closed")
-        t, rest = line[:1], line[1:-2]
-        if t in (b"$", b"=", b"!") and int(rest) >= 0:
-            return line + self.f.read(int(rest) + 2)
-        if t in (b"*", b"~", b">") and int(rest) >= 0:
-            return line + b"".join(self.read() for _ in range(int(rest)))
-        if t in (b"%", b"|"):
-            return line + b"".join(self.read() for _ in range(2 * int(rest)))
-        return line
-
-    def call(self, *args):
-        self.send(*args)
-        return self.read()
+from wire import Raw, sync_replica
 
 
 def short(v):
@@ -376,15 +347,7 @@ def events(pfr, prd):
 def replica_stream(port):
     c = Raw(port)
     c.call("FLUSHALL")
-    rep = socket.create_connection(("127.0.0.1", port), timeout=20)
-    rep.sendall(b"SYNC\r\n")
-    f = rep.makefile("rb")
-    line = f.readline()
-    while line in (b"\n", b"\r\n"):
-        line = f.readline()
-    if not line.startswith(b"$"):
-        return b"<no rdb: %r>" % line
-    f.read(int(line[1:-2]))
+    rep = sync_replica(port).s
     time.sleep(0.2)
     for step in EVENT_STEPS + [["GEOADD", "g", "NX", "CH", "9", "9", "a", "10", "10", "c"],
                                ["GEOADD", "g", "NX", "9", "9", "a"],

@@ -17,9 +17,10 @@ ends with a marker write so both streams stop at the same point.
 Each check prints `PASS name` or `FAIL name: why`.  Standard library only.
 """
 import re
-import socket
 import sys
 import time
+
+from wire import Raw, sync_replica
 
 CASES = [
     ("exec-one-write", [["MULTI"], ["SET", "a", "1"], ["EXEC"]]),
@@ -48,41 +49,6 @@ CASES = [
 ]
 
 
-class Conn:
-    def __init__(self, port):
-        self.s = socket.create_connection(("127.0.0.1", port), timeout=20)
-        self.f = self.s.makefile("rb")
-
-    def call(self, *args):
-        out = b"*%d\r\n" % len(args)
-        for a in args:
-            a = a.encode() if isinstance(a, str) else a
-            out += b"$%d\r\n%s\r\n" % (len(a), a)
-        self.s.sendall(out)
-        return self.reply()
-
-    def reply(self):
-        line = self.f.readline()
-        if line[:1] == b"$" and line[1:3] != b"-1":
-            return line + self.f.read(int(line[1:-2]) + 2)
-        if line[:1] == b"*" and line[1:3] != b"-1":
-            return line + b"".join(self.reply() for _ in range(int(line[1:-2])))
-        return line
-
-
-def replica(port):
-    """A connection registered as a replica, past its RDB."""
-    rep = socket.create_connection(("127.0.0.1", port), timeout=20)
-    rep.sendall(b"SYNC\r\n")
-    f = rep.makefile("rb")
-    line = f.readline()
-    while line in (b"\n", b"\r\n"):
-        line = f.readline()
-    if line.startswith(b"$"):
-        f.read(int(line[1:-2]))
-    return rep, f
-
-
 def stream_until(f, marker):
     """The stream up to and including the command that holds `marker`."""
     got = b""
@@ -98,9 +64,10 @@ def stream_until(f, marker):
 
 
 def run(port):
-    c = Conn(port)
+    c = Raw(port)
     c.call("FLUSHALL")
-    rep, f = replica(port)
+    rep = sync_replica(port)
+    f = rep.f
     time.sleep(0.2)
     out = []
     for k, (name, steps) in enumerate(CASES):

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """repl_gate_check.py -- refusals tied to replication state, against redis-server.
 
-Called by repl_gate.sh with the ports of a FrankenRedis and a redis-server
+Called by propagation.sh with the ports of a FrankenRedis and a redis-server
 7.0.15:
 
   repl_gate_check.py PORT_FR PORT_REDIS
@@ -18,7 +18,7 @@ Each check prints `PASS name` or `FAIL name: why`.  Standard library only.
 """
 import sys
 
-from propagation_check import Conn
+from wire import Raw
 
 SHEBANG = "#!lua\nreturn 1"
 RO_STALE = "#!lua flags=allow-stale,no-writes\nreturn redis.call('get','xx')"
@@ -63,7 +63,7 @@ def normalise(reply):
 def run(port):
     out = []
     for name, steps in CASES:
-        conns = [Conn(port), Conn(port)]
+        conns = [Raw(port), Raw(port)]
         out.append((name, [(words, normalise(conns[k].call(*words))) for k, words in steps]))
     return out
 

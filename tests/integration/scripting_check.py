@@ -17,37 +17,7 @@ import sys
 import threading
 import time
 
-
-class Raw:
-    """A connection whose replies are read as their exact bytes."""
-
-    def __init__(self, port):
-        self.s = socket.create_connection(("127.0.0.1", port), timeout=20)
-        self.f = self.s.makefile("rb")
-
-    def send(self, *args):
-        parts = [a if isinstance(a, bytes) else str(a).encode() for a in args]
-        self.s.sendall(b"*%d\r\n" % len(parts) + b"".join(b"$%d\r\n%s\r\n" % (len(p), p) for p in parts))
-
-    def read(self):
-        line = self.f.readline()
-        if not line:
-            raise ConnectionError("closed")
-        t, rest = line[:1], line[1:-2]
-        if t in (b"$", b"="):
-            n = int(rest)
-            return line + (self.f.read(n + 2) if n >= 0 else b"")
-        if t in (b"*", b"~", b">"):
-            n = int(rest)
-            return line + b"".join(self.read() for _ in range(max(n, 0)))
-        if t in (b"%", b"|"):
-            n = int(rest)
-            return line + b"".join(self.read() for _ in range(2 * n))
-        return line
-
-    def call(self, *args):
-        self.send(*args)
-        return self.read()
+from wire import Raw
 
 
 E = "EVAL"

@@ -23,46 +23,10 @@ import socket
 import sys
 import time
 
+from wire import Raw, sync_replica
+
 PORT = int(sys.argv[1])
-
-
-class Raw:
-    """One connection; read() returns one reply's exact bytes."""
-
-    def __init__(self):
-        self.s = socket.create_connection(("127.0.0.1", PORT), timeout=10)
-        self.f = self.s.makefile("rb")
-
-    def send(self, *args):
-        parts = [a if isinstance(a, bytes) else str(a).encode() for a in args]
-        self.s.sendall(b"*%d\r\n" % len(parts) + b"".join(b"$%d\r\n%s\r\n" % (len(p), p) for p in parts))
-
-    def read(self):
-        line = self.f.readline()
-        if not line:
-            raise ConnectionError("closed")
-        t, rest = line[:1], line[1:-2]
-        if t in (b"$", b"=", b"!"):
-            n = int(rest)
-            return line if n < 0 else line + self.f.read(n + 2)
-        if t in (b"*", b"~", b">", b"%", b"|"):
-            n = int(rest)
-            if t in (b"%", b"|"):
-                n *= 2
-            out = line
-            for _ in range(max(n, 0)):
-                out += self.read()
-            if t == b"|":
-                out += self.read()
-            return out
-        return line
-
-    def call(self, *args):
-        self.send(*args)
-        return self.read()
-
-
-R = Raw()
+R = Raw(PORT, timeout=10)
 
 
 def show(step, *args):
@@ -298,7 +262,7 @@ def introspection():
 
 
 def notifications():
-    sub = Raw()
+    sub = Raw(PORT, timeout=10)
     sub.call("PSUBSCRIBE", "__key*__:*")
     quiet("CONFIG", "SET", "notify-keyspace-events", "KEA")
     quiet("SORT", "l", "STORE", "ndst")
@@ -328,13 +292,7 @@ def stats():
 def replication():
     """Commands that reach the replication stream (SYNC as a replica)."""
     quiet("CONFIG", "SET", "repl-ping-replica-period", 3600)
-    rep = Raw()
-    rep.send("SYNC")
-    line = rep.f.readline()
-    while line in (b"\n", b""):
-        line = rep.f.readline()
-    n = int(line[1:-2])
-    rep.f.read(n)
+    rep = sync_replica(PORT)
     quiet("SORT", "l", "STORE", "rdst")
     quiet("SORT", "l")
     quiet("SORT", "nokey", "STORE", "rdst")

@@ -1,8 +1,10 @@
 """wire.py -- raw RESP over a socket for the checkers: send/recv for the
 transcript checkers (pause_check.py, tracking_check.py: whatever arrives
 until the line goes quiet, as Python bytes repr, so two servers'
-transcripts compare line for line), and Conn, a minimal RESP2 client that
-parses replies (aof_check.py, hardened_check.py)."""
+transcripts compare line for line); Conn, a minimal RESP2 client that
+parses replies (aof_check.py, hardened_check.py); Raw, whose replies are
+their exact bytes in RESP2 or RESP3 (geo, sort, scripting, propagation
+checks); and sync_replica, a Raw registered as a replica, past its RDB."""
 import socket
 
 
@@ -64,3 +66,52 @@ class Conn:
 
     def close(self):
         self.s.close()
+
+
+class Raw:
+    """One connection; read() returns one reply's exact bytes (RESP2 or 3,
+    an attribute together with the reply it annotates)."""
+
+    def __init__(self, port, resp=2, timeout=20):
+        self.s = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+        self.f = self.s.makefile("rb")
+        if resp == 3:
+            self.call("HELLO", "3")
+
+    def send(self, *args):
+        parts = [a if isinstance(a, bytes) else str(a).encode() for a in args]
+        self.s.sendall(b"*%d\r\n" % len(parts) + b"".join(b"$%d\r\n%s\r\n" % (len(p), p) for p in parts))
+
+    def read(self):
+        line = self.f.readline()
+        if not line:
+            raise ConnectionError("closed")
+        t, rest = line[:1], line[1:-2]
+        if t in (b"$", b"=", b"!"):
+            n = int(rest)
+            return line if n < 0 else line + self.f.read(n + 2)
+        if t in (b"*", b"~", b">", b"%", b"|"):
+            n = int(rest) * (2 if t in (b"%", b"|") else 1)
+            out = line + b"".join(self.read() for _ in range(max(n, 0)))
+            return out + self.read() if t == b"|" else out
+        return line
+
+    def call(self, *args):
+        self.send(*args)
+        return self.read()
+
+    def close(self):
+        self.s.close()
+
+
+def sync_replica(port):
+    """A Raw that sent SYNC and read past the RDB: what follows is the
+    command stream."""
+    rep = Raw(port)
+    rep.send("SYNC")
+    line = rep.f.readline()
+    while line in (b"\n", b"\r\n"):
+        line = rep.f.readline()
+    if line.startswith(b"$"):
+        rep.f.read(int(line[1:-2]))
+    return rep
