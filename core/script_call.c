@@ -125,15 +125,28 @@ FR_API fr_str *fr_script_call(fr_script_client *sc, int argc, fr_str **argv)
  * too and logged in ACL LOG with context "lua".  Connections only: the
  * fake clients (AOF replay, a master's stream) have no user and may run
  * anything, as Redis's. */
-FR_API const char *fr_script_acl_refusal(fr_script_client *sc, int argc, fr_str **argv)
+static int script_acl_check(fr_script_client *sc, int argc, fr_str **argv, const fr_cmd_meta **cmd, int *pos)
 {
     fr_client *c = sc->caller ? sc->caller->client : NULL;
-    const fr_cmd_meta *cmd = argc > 0 ? fr_cmdtable_lookup_argv(argc, (const fr_str *const *)argv) : NULL;
-    if (!c || c->fd < 0 || !cmd) return NULL;
+    *cmd = argc > 0 ? fr_cmdtable_lookup_argv(argc, (const fr_str *const *)argv) : NULL;
+    if (!c || c->fd < 0 || !*cmd) return FR_ACL_OK;
+    return fr_acl_check(c, *cmd, argc, argv, pos);
+}
+
+FR_API int fr_script_acl_allows(fr_script_client *sc, int argc, fr_str **argv)
+{
+    const fr_cmd_meta *cmd;
     int pos = 0;
-    int why = fr_acl_check(c, cmd, argc, argv, &pos);
+    return script_acl_check(sc, argc, argv, &cmd, &pos) == FR_ACL_OK;
+}
+
+FR_API const char *fr_script_acl_refusal(fr_script_client *sc, int argc, fr_str **argv)
+{
+    const fr_cmd_meta *cmd;
+    int pos = 0;
+    int why = script_acl_check(sc, argc, argv, &cmd, &pos);
     if (why == FR_ACL_OK) return NULL;
-    fr_acl_log_denied(c, why, FR_ACL_CTX_LUA, cmd, argv, pos);
+    fr_acl_log_denied(sc->caller->client, why, FR_ACL_CTX_LUA, cmd, argv, pos);
     switch (why) {
     case FR_ACL_DENIED_CMD: return "The user executing the script can't run this command or subcommand";
     case FR_ACL_DENIED_KEY:

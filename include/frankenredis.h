@@ -909,6 +909,9 @@ FR_API fr_str *fr_script_call(fr_script_client *sc, int argc, fr_str **argv);
  * Redis's scripts raise, after logging the denial (ACL LOG context
  * "lua").  Since 4.4. */
 FR_API const char *fr_script_acl_refusal(fr_script_client *sc, int argc, fr_str **argv);
+/* 1 when that user may run argv, without logging (redis.acl_check_cmd).
+ * Since 4.4. */
+FR_API int fr_script_acl_allows(fr_script_client *sc, int argc, fr_str **argv);
 FR_API void fr_script_end(fr_script_client *sc);
 FR_API void *fr_script_current(void);
 /* 1 when the memory guard found memory over maxmemory before this command

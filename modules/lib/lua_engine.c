@@ -671,7 +671,7 @@ static int redis_setresp(lua_State *L)
     return 0;
 }
 
-/* No ACL users exist: the default user may run any existing command. */
+/* Whether the script's caller's ACL user may run the command. */
 static int redis_acl_check_cmd(lua_State *L)
 {
     if (!running) return raise_error(L, "redis.acl_check_cmd can only be called inside a script invocation");
@@ -680,9 +680,10 @@ static int redis_acl_check_cmd(lua_State *L)
     if (!argv) return lua_error(L);
     unsigned long long f;
     int found = fr_command_flags(argc, (const fr_str *const *)argv, &f);
+    int allowed = found != 0 && fr_script_acl_allows(script_client, argc, argv);
     free_argv(argv, argc);
     if (found == 0) return raise_error(L, "Invalid command passed to redis.acl_check_cmd()");
-    lua_pushboolean(L, 1);
+    lua_pushboolean(L, allowed);
     return 1;
 }
 

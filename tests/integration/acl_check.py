@@ -158,7 +158,11 @@ CASES = [
                           (1, ["EVAL", "return redis.call('get','zz')", "0"]),
                           (1, ["EVAL", "return redis.call('publish','x','m')", "0"]),
                           (1, ["EVAL", "return redis.pcall('set','a','b')", "0"]),
-                          (1, ["EVAL", "return redis.call('get','a1')", "0"]), (0, "ACL LOG", "log")]),
+                          (1, ["EVAL", "return redis.call('get','a1')", "0"]),
+                          (1, ["EVAL", "return redis.acl_check_cmd('set','a','b')", "0"]),
+                          (1, ["EVAL", "return redis.acl_check_cmd('get','a1')", "0"]),
+                          (1, ["EVAL", "return redis.acl_check_cmd('get','zz')", "0"]),
+                          (1, ["EVAL", "return redis.acl_check_cmd('nosuch')", "0"]), (0, "ACL LOG", "log")]),
 ]
 
 
