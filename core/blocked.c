@@ -309,6 +309,12 @@ FR_API void fr_client_wake(fr_client *c)
     if (b && b->type == FR_BLOCKED_WAKE && !b->serving) b->woken = 1;
 }
 
+FR_API int fr_ctx_block_rerun(const fr_ctx *ctx)
+{
+    const fr_block *b = ctx->client ? ctx->client->block : NULL;
+    return b && b->type == FR_BLOCKED_KEYS && b->serving;
+}
+
 FR_API int fr_ctx_block_timed_out(const fr_ctx *ctx)
 {
     const fr_block *b = ctx->client ? ctx->client->block : NULL;
