@@ -175,6 +175,16 @@ void nack_free(snack *n);
 int stream_range_has_tombstones(stream *s, const sid *start, const sid *end);
 long long stream_estimate_distance(stream *s, const sid *id);
 
+/* ---- group reads and propagation (stream_read.c) */
+snack *stream_deliver(sgroup *g, sconsumer *c, const sid *id);
+void stream_propagate_xclaim(fr_ctx *ctx, const fr_str *key, const fr_str *gname, sgroup *g, const char *id,
+                             size_t idl, const snack *n);
+void stream_propagate_group_id(fr_ctx *ctx, const fr_str *key, sgroup *g, const fr_str *gname);
+void stream_propagate_consumer_creation(fr_ctx *ctx, const fr_str *key, const fr_str *gname,
+                                        const fr_str *cname);
+/* A new consumer, with Redis's dirty count and "xgroup-createconsumer". */
+sconsumer *stream_consumer_new(fr_ctx *ctx, sgroup *g, const fr_str *key, const char *name, size_t len);
+
 /* ---- RDB (stream_rdb.c) */
 int stream_rdb_save(fr_rdb_io *io, const void *p);
 void *stream_rdb_load(fr_rdb_io *io, int rdb_type);

@@ -71,16 +71,27 @@ typedef struct readinfo {
     const fr_str *key, *group_name;
 } readinfo;
 
-static void propagate_xclaim(fr_ctx *ctx, const readinfo *ri, sgroup *g, const snack *n) {
-    char id[44], last[44], time[24], cnt[24];
-    int idl = sid_fmt(id, &n->id), lastl = sid_fmt(last, &g->last_id);
+/* XCLAIM <key> <group> <consumer> 0 <id> TIME <ms> RETRYCOUNT <n> FORCE
+ * JUSTID LASTID <group last ID>: an idempotent record of one delivery
+ * (Redis's streamPropagateXCLAIM); `id` is the text the caller names the
+ * entry with (XCLAIM's own argument, or the formatted ID). */
+void stream_propagate_xclaim(fr_ctx *ctx, const fr_str *key, const fr_str *gname, sgroup *g, const char *id,
+                             size_t idl, const snack *n) {
+    char last[44], time[24], cnt[24];
+    int lastl = sid_fmt(last, &g->last_id);
     int tl = fr_ll2string(time, sizeof(time), n->delivery_time);
     int cl = fr_ll2string(cnt, sizeof(cnt), (long long)n->delivery_count);
-    const char *argv[14] = {"XCLAIM", ri->key->buf, ri->group_name->buf, n->consumer->name->buf,
+    const char *argv[14] = {"XCLAIM", key->buf, gname->buf, n->consumer->name->buf,
                             "0", id, "TIME", time, "RETRYCOUNT", cnt, "FORCE", "JUSTID", "LASTID", last};
-    size_t lens[14] = {6, ri->key->len, ri->group_name->len, n->consumer->name->len, 1, (size_t)idl, 4,
+    size_t lens[14] = {6, key->len, gname->len, n->consumer->name->len, 1, idl, 4,
                        (size_t)tl, 10, (size_t)cl, 5, 6, 6, (size_t)lastl};
     fr_propagate_cstr(ctx, 14, argv, lens);
+}
+
+static void propagate_xclaim(fr_ctx *ctx, const readinfo *ri, sgroup *g, const snack *n) {
+    char id[44];
+    int idl = sid_fmt(id, &n->id);
+    stream_propagate_xclaim(ctx, ri->key, ri->group_name, g, id, (size_t)idl, n);
 }
 
 void stream_propagate_group_id(fr_ctx *ctx, const fr_str *key, sgroup *g, const fr_str *gname) {
@@ -101,7 +112,7 @@ void stream_propagate_consumer_creation(fr_ctx *ctx, const fr_str *key, const fr
 
 /* The entry `id` is delivered to consumer c: a new NACK, or the one
  * another consumer held moved to c with its count reset. */
-static snack *deliver(sgroup *g, sconsumer *c, const sid *id) {
+snack *stream_deliver(sgroup *g, sconsumer *c, const sid *id) {
     int found;
     size_t at = pel_find(&g->pel, id, &found);
     snack *n;
@@ -175,7 +186,7 @@ long stream_reply_range_group(fr_ctx *ctx, stream *s, const sid *start, long lon
         }
         reply_entry(ctx, &it, &id, nf);
         if (g && !noack) {
-            snack *nk = deliver(g, c, &id);
+            snack *nk = stream_deliver(g, c, &id);
             propagate_xclaim(ctx, ri, g, nk);
         }
         n++;
@@ -255,7 +266,7 @@ static int parse_read(fr_ctx *ctx, readargs *r, int xreadgroup) {
 }
 
 /* Resolve each key's ID (and group); FR_ERR after replying. */
-static int resolve_ids(fr_ctx *ctx, const readargs *r, int xreadgroup, sid *ids, sgroup **groups) {
+static int resolve_ids(fr_ctx *ctx, const readargs *r, int xreadgroup, sid *ids, sgroup **groups, int rerun) {
     for (int k = 0; k < r->nstreams; k++) {
         int i = r->streams_arg + r->nstreams + k;
         const fr_str *key = fr_arg(ctx, r->streams_arg + k);
@@ -264,6 +275,10 @@ static int resolve_ids(fr_ctx *ctx, const readargs *r, int xreadgroup, sid *ids,
         if (wrong) return FR_ERR;
         if (r->group) {
             sgroup *g = s ? group_lookup(s, r->group_name->buf, r->group_name->len) : NULL;
+            if (!g && rerun) {
+                fr_reply_error(ctx, "-NOGROUP the consumer group this client was blocked on no longer exists");
+                return FR_ERR;
+            }
             if (!g) {
                 fr_reply_errorf(ctx,
                                 "-NOGROUP No such key '%s' or consumer group '%s' in XREADGROUP with GROUP option",
@@ -304,16 +319,31 @@ static sconsumer *consumer_for_read(fr_ctx *ctx, sgroup *g, const readargs *r, c
         c->seen_time = (long long)fr_mstime();
         return c;
     }
-    c = consumer_create(g, r->consumer_name->buf, r->consumer_name->len, (long long)fr_mstime());
+    c = stream_consumer_new(ctx, g, key, r->consumer_name->buf, r->consumer_name->len);
+    if (r->noack) stream_propagate_consumer_creation(ctx, key, r->group_name, r->consumer_name);
+    return c;
+}
+
+sconsumer *stream_consumer_new(fr_ctx *ctx, sgroup *g, const fr_str *key, const char *name, size_t len) {
+    sconsumer *c = consumer_create(g, name, len, (long long)fr_mstime());
+    if (!c) return NULL;
     fr_dirty(ctx, 1);
     fr_notify_keyspace_event(FR_NOTIFY_STREAM, "xgroup-createconsumer", key, fr_db_id(fr_ctx_db(ctx)));
-    if (r->noack) stream_propagate_consumer_creation(ctx, key, r->group_name, r->consumer_name);
     return c;
 }
 
 /* Open the reply's outer container lazily: *n keys served so far. */
 static void *outer_begin(fr_ctx *ctx, long n, void *dl) {
     return n == 1 ? fr_reply_deferred_len(ctx) : dl;
+}
+
+/* A key an XREADGROUP waited on was deleted or holds another type now. */
+static int stream_gone(fr_ctx *ctx, const readargs *r) {
+    for (int k = 0; k < r->nstreams; k++) {
+        fr_value *v = fr_key_lookup(ctx, fr_ctx_db(ctx), fr_arg(ctx, r->streams_arg + k), FR_LOOKUP_NOSTATS);
+        if (!v || fr_value_type(v) != g_stream_type) return 1;
+    }
+    return 0;
 }
 
 static void read_generic(fr_ctx *ctx, int xreadgroup) {
@@ -324,7 +354,11 @@ static void read_generic(fr_ctx *ctx, int xreadgroup) {
     fr_client *cl = fr_ctx_client(ctx);
     sid *ids = fr_malloc(sizeof(sid) * (size_t)r.nstreams);
     sgroup **groups = r.group ? fr_calloc(sizeof(*groups) * (size_t)r.nstreams) : NULL;
-    if (resolve_ids(ctx, &r, xreadgroup, ids, groups) != FR_OK) goto done;
+    if (rerun && xreadgroup && stream_gone(ctx, &r)) {
+        fr_reply_error(ctx, "-UNBLOCKED the stream key no longer exists");
+        goto done;
+    }
+    if (resolve_ids(ctx, &r, xreadgroup, ids, groups, rerun) != FR_OK) goto done;
     if (rerun && cl) {
         waitrec *w = wait_find(fr_client_id(cl));
         if (w && w->n == r.nstreams) memcpy(ids, w->ids, sizeof(sid) * (size_t)r.nstreams);
@@ -383,7 +417,8 @@ static void read_generic(fr_ctx *ctx, int xreadgroup) {
     if (r.timeout != -1) {
         const fr_str **keys = fr_malloc(sizeof(*keys) * (size_t)r.nstreams);
         for (int k = 0; k < r.nstreams; k++) keys[k] = fr_arg(ctx, r.streams_arg + k);
-        int rc = fr_block_on_keys(ctx, g_stream_type, r.nstreams, (const fr_str *const *)keys, r.timeout);
+        int rc = fr_block_on_keys_ex(ctx, g_stream_type, r.nstreams, (const fr_str *const *)keys, r.timeout,
+                                     xreadgroup ? FR_BLOCK_WAKE_ON_GONE : 0);
         fr_free(keys);
         if (rc != FR_OK) fr_reply_null_array(ctx);
         else if (!rerun && cl) wait_save(fr_client_id(cl), r.nstreams, ids);
@@ -396,3 +431,4 @@ done:
 }
 
 void cmd_xread(fr_ctx *ctx) { read_generic(ctx, 0); }
+void cmd_xreadgroup(fr_ctx *ctx) { read_generic(ctx, 1); }

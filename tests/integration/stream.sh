@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # stream.sh SRCDIR BUILDDIR -- the stream module against the reference Redis:
-# a fixed script of every stream command, option and error with raw replies
+# a fixed script of every stream command (consumer groups included), option and error with raw replies
 # byte for byte (RESP2 and RESP3) and the DUMP payloads it leaves; a seeded
 # random stream of XADD/XTRIM/XDEL/XRANGE/XREVRANGE/XREAD/XSETID under small
 # stream-node-max-* settings, replies and DUMP payloads equal throughout;
@@ -27,6 +27,7 @@ mkdir -p "$FR_TMP/fr" "$FR_TMP/ref" "$FR_TMP/ref2"
 
 if fr_start_ours_in fr "$FR_TMP/fr" && fr_start_ref_in ref "$FR_TMP/ref"; then
     fr_relay check script "$PORT_fr" "$PORT_ref"
+    fr_relay check groups "$PORT_fr" "$PORT_ref"
     fr_relay check fuzz "$PORT_fr" "$PORT_ref" "${FR_STREAM_FUZZ_COUNT:-6000}" 7
     fr_relay check dump "$PORT_fr" "$PORT_ref"
     fr_relay check block "$PORT_fr" "$PORT_ref"
@@ -34,20 +35,20 @@ if fr_start_ours_in fr "$FR_TMP/fr" && fr_start_ref_in ref "$FR_TMP/ref"; then
     # ---- RDB files both ways
     check fill "$PORT_fr" >/dev/null
     check fill "$PORT_ref" >/dev/null
-    ours=$(check streams "$PORT_fr")
-    theirs=$(check streams "$PORT_ref")
-    fr_same "same-model/streams" streams "$theirs" "$ours"
+    fr_same "same-model/streams" streams "$(check streams "$PORT_ref")" "$(check streams "$PORT_fr")"
+    ours=$(check streams "$PORT_fr" exact)
+    theirs=$(check streams "$PORT_ref" exact)
     redis-cli -p "$PORT_fr" SAVE >/dev/null
     redis-cli -p "$PORT_ref" SAVE >/dev/null
     fr_rdb_ok "fr-to-redis/redis-check-rdb" "$FR_TMP/fr/dump.rdb"
     fr_stop_server "$PID_fr" >/dev/null
     fr_stop_server "$PID_ref" >/dev/null
     if fr_start_ref_in ref2 "$FR_TMP/fr"; then
-        fr_same "fr-to-redis/loaded" streams "$ours" "$(check streams "$PORT_ref2")"
+        fr_same "fr-to-redis/loaded" streams "$ours" "$(check streams "$PORT_ref2" exact)"
         fr_stop_server "$PID_ref2" >/dev/null
     fi
     if fr_start_ours_in fr2 "$FR_TMP/ref"; then
-        fr_same "redis-to-fr/loaded" streams "$theirs" "$(check streams "$PORT_fr2")"
+        fr_same "redis-to-fr/loaded" streams "$theirs" "$(check streams "$PORT_fr2" exact)"
         redis-cli -p "$PORT_fr2" SAVE >/dev/null
         fr_rdb_ok "redis-to-fr-to-disk/redis-check-rdb" "$FR_TMP/ref/dump.rdb"
         fr_stop_server "$PID_fr2" >/dev/null

@@ -17,7 +17,7 @@ Called by stream.sh with the ports of a FrankenRedis and a redis-server
   stream_check.py corrupt PORT_FR PORT_REDIS N SEED
         N mutated stream payloads RESTOREd into both: our server never
         stops, refuses whatever Redis refuses, and what it accepts reads
-  stream_check.py fill PORT / streams PORT
+  stream_check.py fill PORT / streams PORT [exact]
         the data set an RDB file carries both ways / its listing
   stream_check.py block PORT_FR PORT_REDIS
         blocking XREAD woken by XADD ($, an explicit ID, several keys,
@@ -236,6 +236,154 @@ SCRIPT = [
 ]
 
 
+# Consumer groups; replies of the commands marked with "~" carry times
+# (idle, delivery and seen times) and are compared with integers masked.
+GROUP_SCRIPT = [
+    ["DEL", "g", "str", "nokey"],
+    ["SET", "str", "v"],
+    ["XGROUP", "CREATE", "g", "grp", "$"],
+    ["XGROUP", "CREATE", "g", "grp", "$", "MKSTREAM"],
+    ["XGROUP", "CREATE", "g", "grp", "$", "MKSTREAM"],
+    ["XGROUP", "CREATE", "str", "grp", "$"],
+    ["XGROUP", "CREATE", "g", "g2", "0", "ENTRIESREAD", "-2"],
+    ["XGROUP", "CREATE", "g", "g2", "0", "ENTRIESREAD", "x"],
+    ["XGROUP", "CREATE", "g", "g2", "0", "FOO"],
+    ["XGROUP", "CREATE", "g", "g2", "bad"],
+    ["XGROUP", "CREATE", "g", "g2", "0", "ENTRIESREAD", "3"],
+    ["XGROUP", "CREATE", "g", "a-grp", "0"],
+    ["XGROUP", "CREATE", "g", "grp-longer", "0"],
+    ["XADD", "g", "1-1", "f", "v1"],
+    ["XADD", "g", "2-1", "f", "v2"],
+    ["XADD", "g", "3-1", "f", "v3", "h", "w"],
+    ["XADD", "g", "4-1", "f", "v4"],
+    ["XREADGROUP", "GROUP", "grp", "alice", "COUNT", "2", "STREAMS", "g", ">"],
+    ["XREADGROUP", "GROUP", "grp", "bob", "COUNT", "1", "STREAMS", "g", ">"],
+    ["XREADGROUP", "GROUP", "grp", "alice", "STREAMS", "g", "0"],
+    ["XREADGROUP", "GROUP", "grp", "alice", "STREAMS", "g", "1-1"],
+    ["XREADGROUP", "GROUP", "grp", "alice", "STREAMS", "g", "$"],
+    ["XREADGROUP", "GROUP", "nogrp", "alice", "STREAMS", "g", ">"],
+    ["XREADGROUP", "GROUP", "grp", "alice", "STREAMS", "nokey", ">"],
+    ["XREADGROUP", "GROUP", "grp", "alice", "STREAMS", "str", ">"],
+    ["XREADGROUP", "STREAMS", "g", ">"],
+    ["XREADGROUP", "GROUP", "grp", "carol", "NOACK", "STREAMS", "g", ">"],
+    ["XREADGROUP", "GROUP", "grp", "carol", "STREAMS", "g", ">"],
+    ["XREADGROUP", "GROUP", "a-grp", "al", "COUNT", "1", "STREAMS", "g", "0"],
+    ["XPENDING", "g", "grp"],
+    ["XPENDING", "g", "a-grp"],
+    ["XPENDING", "g", "nogrp"],
+    ["XPENDING", "nokey", "grp"],
+    ["XPENDING", "str", "grp"],
+    ["XPENDING", "g", "grp", "-", "+"],
+    ["XPENDING", "g", "grp", "-", "+", "x"],
+    ["XPENDING", "g", "grp", "IDLE", "x", "-", "+", "10"],
+    ["XPENDING", "g", "grp", "IDLE", "5", "-", "+"],
+    ["~XPENDING", "g", "grp", "-", "+", "10"],
+    ["~XPENDING", "g", "grp", "(1-1", "+", "10", "alice"],
+    ["~XPENDING", "g", "grp", "-", "+", "10", "nobody"],
+    ["~XPENDING", "g", "grp", "IDLE", "100000", "-", "+", "10"],
+    ["XACK", "g", "grp", "1-1", "9-9"],
+    ["XACK", "g", "grp", "1-1"],
+    ["XACK", "g", "grp", "bad"],
+    ["XACK", "g", "nogrp", "1-1"],
+    ["XACK", "nokey", "grp", "1-1"],
+    ["XACK", "str", "grp", "1-1"],
+    ["XCLAIM", "g", "grp", "dave", "0", "2-1"],
+    ["XCLAIM", "g", "grp", "dave", "0", "3-1", "JUSTID"],
+    ["XCLAIM", "g", "grp", "dave", "1000000", "2-1"],
+    ["XCLAIM", "g", "grp", "dave", "x", "2-1"],
+    ["XCLAIM", "g", "grp", "dave", "0", "2-1", "IDLE", "x"],
+    ["XCLAIM", "g", "grp", "dave", "0", "2-1", "TIME", "x"],
+    ["XCLAIM", "g", "grp", "dave", "0", "2-1", "RETRYCOUNT", "x"],
+    ["XCLAIM", "g", "grp", "dave", "0", "2-1", "LASTID", "x"],
+    ["XCLAIM", "g", "grp", "dave", "0", "2-1", "BOGUS"],
+    ["XCLAIM", "g", "grp", "dave", "0", "2-1", "RETRYCOUNT", "7", "JUSTID"],
+    ["XCLAIM", "g", "grp", "erin", "0", "1-1", "FORCE", "JUSTID"],
+    ["XCLAIM", "g", "grp", "erin", "0", "4-1", "9-9", "FORCE"],
+    ["XCLAIM", "g", "grp", "erin", "0", "9-9", "LASTID", "5-0"],
+    ["XCLAIM", "g", "nogrp", "erin", "0", "1-1"],
+    ["XCLAIM", "nokey", "grp", "erin", "0", "1-1"],
+    ["XCLAIM", "str", "grp", "erin", "0", "1-1"],
+    ["XDEL", "g", "3-1"],
+    ["XAUTOCLAIM", "g", "grp", "frank", "0", "0"],
+    ["XAUTOCLAIM", "g", "grp", "frank", "0", "0", "COUNT", "1"],
+    ["XAUTOCLAIM", "g", "grp", "frank", "0", "(1-1", "COUNT", "1", "JUSTID"],
+    ["XAUTOCLAIM", "g", "grp", "frank", "0", "0", "COUNT", "0"],
+    ["XAUTOCLAIM", "g", "grp", "frank", "0", "0", "COUNT", "x"],
+    ["XAUTOCLAIM", "g", "grp", "frank", "0", "0", "BOGUS"],
+    ["XAUTOCLAIM", "g", "grp", "frank", "x", "0"],
+    ["XAUTOCLAIM", "g", "grp", "frank", "0", "bad"],
+    ["XAUTOCLAIM", "g", "nogrp", "frank", "0", "0"],
+    ["XAUTOCLAIM", "nokey", "grp", "frank", "0", "0"],
+    ["XAUTOCLAIM", "g", "grp", "frank", "100000", "0"],
+    ["XINFO", "GROUPS", "g"],
+    ["XINFO", "GROUPS", "nokey"],
+    ["XINFO", "GROUPS", "str"],
+    ["~XINFO", "CONSUMERS", "g", "grp"],
+    ["XINFO", "CONSUMERS", "g", "nogrp"],
+    ["XINFO", "STREAM", "g"],
+    ["~XINFO", "STREAM", "g", "FULL"],
+    ["~XINFO", "STREAM", "g", "FULL", "COUNT", "1"],
+    ["~XINFO", "STREAM", "g", "FULL", "COUNT", "-1"],
+    ["XINFO", "STREAM", "g", "FULL", "COUNT"],
+    ["XINFO", "STREAM", "g", "FULL", "COUNT", "x"],
+    ["XINFO", "STREAM", "g", "BOGUS"],
+    ["XINFO", "HELP"],
+    ["XINFO", "HELP", "x"],
+    ["XINFO", "BOGUS", "g"],
+    ["XINFO", "STREAM"],
+    ["XINFO", "STREAM", "nokey"],
+    ["XGROUP", "SETID", "g", "grp", "0"],
+    ["XGROUP", "SETID", "g", "grp", "$", "ENTRIESREAD", "2"],
+    ["XGROUP", "SETID", "g", "grp", "1-1", "MKSTREAM"],
+    ["XGROUP", "SETID", "g", "nogrp", "0"],
+    ["XGROUP", "SETID", "nokey", "grp", "0"],
+    ["XGROUP", "SETID", "g", "grp", "-"],
+    ["XINFO", "GROUPS", "g"],
+    ["XGROUP", "CREATECONSUMER", "g", "grp", "zed"],
+    ["XGROUP", "CREATECONSUMER", "g", "grp", "zed"],
+    ["XGROUP", "CREATECONSUMER", "g", "nogrp", "zed"],
+    ["XGROUP", "DELCONSUMER", "g", "grp", "alice"],
+    ["XGROUP", "DELCONSUMER", "g", "grp", "nobody"],
+    ["XGROUP", "DELCONSUMER", "g", "grp"],
+    ["XGROUP", "DESTROY", "g", "a-grp"],
+    ["XGROUP", "DESTROY", "g", "a-grp"],
+    ["XGROUP", "DESTROY", "nokey", "a-grp"],
+    ["XGROUP", "HELP"],
+    ["XGROUP", "HELP", "x"],
+    ["XGROUP", "BOGUS", "g", "grp"],
+    ["XGROUP", "CREATE", "g"],
+    ["XDEL", "g", "1-1", "2-1", "4-1"],
+    ["XINFO", "GROUPS", "g"],
+    ["~XINFO", "STREAM", "g", "FULL"],
+    ["XTRIM", "g", "MAXLEN", "0"],
+    ["XINFO", "GROUPS", "g"],
+]
+
+
+def masked(raw):
+    import re
+    return re.sub(rb":-?[0-9]+\r\n", b":N\r\n", raw)
+
+
+def group_script(fr_port, rd_port):
+    ck = Checks()
+    for resp in (2, 3):
+        fr, rd = Raw(fr_port), Raw(rd_port)
+        fr.call("HELLO", resp)
+        rd.call("HELLO", resp)
+        bad = []
+        for cmd in GROUP_SCRIPT:
+            mask = cmd[0].startswith("~")
+            cmd = [cmd[0].lstrip("~")] + cmd[1:]
+            a, b = fr.call(*cmd), rd.call(*cmd)
+            if mask:
+                a, b = masked(a), masked(b)
+            if a != b and len(bad) < 6:
+                bad.append("%s: ours %r redis %r" % (" ".join(str(x)[:20] for x in cmd), a[:300], b[:300]))
+        ck.ok("groups/resp%d/replies" % resp, not bad, "; ".join(bad))
+    return ck
+
+
 def script(fr_port, rd_port):
     ck = Checks()
     for resp in (2, 3):
@@ -351,6 +499,15 @@ def fill(port):
     for i in range(2, 9):
         c.call("XADD", "trimmed", "MAXLEN", "2", "%d-1" % i, "a", i)
     c.call("XSETID", "trimmed", "20-0", "ENTRIESADDED", 50, "MAXDELETEDID", "10-0")
+    c.call("XGROUP", "CREATE", "big", "g1", "0")
+    c.call("XGROUP", "CREATE", "big", "g2", "$", "ENTRIESREAD", 7)
+    c.call("XGROUP", "CREATE", "big", "123", "0")
+    c.call("XREADGROUP", "GROUP", "g1", "alice", "COUNT", 5, "STREAMS", "big", ">")
+    c.call("XREADGROUP", "GROUP", "g1", "bob", "COUNT", 3, "STREAMS", "big", ">")
+    c.call("XREADGROUP", "GROUP", "g1", "42", "NOACK", "COUNT", 2, "STREAMS", "big", ">")
+    c.call("XGROUP", "CREATECONSUMER", "big", "g2", "idle-one")
+    c.call("XACK", "big", "g1", "0-1")
+    c.call("XGROUP", "CREATE", "emptied", "eg", "$")
     c.call("CONFIG", "SET", "stream-node-max-entries", 100)
     c.call("SELECT", 2)
     c.call("XADD", "db2", "5-5", "k", "v")
@@ -358,14 +515,20 @@ def fill(port):
     print("filled")
 
 
-def listing(port):
+def listing(port, exact):
+    """Each stream's entries, metadata, groups and pending summaries; with
+    `exact` its DUMP too (which holds delivery and seen times)."""
     c = Conn(port)
     out = []
     for db in range(16):
         c.call("SELECT", db)
         for k in sorted(c.call("KEYS", "*")):
-            out.append("%d %r %s %r %r" % (db, k, c.call("TYPE", k), c.call("XRANGE", k, "-", "+"),
-                                           c.call("DUMP", k)))
+            groups = c.call("XINFO", "GROUPS", k)
+            pend = [c.call("XPENDING", k, g[1]) for g in groups]
+            out.append("%d %r %s %r %r %r %r" % (db, k, c.call("TYPE", k), c.call("XRANGE", k, "-", "+"),
+                                                  c.call("XINFO", "STREAM", k), groups, pend))
+            if exact:
+                out.append("%d %r %r" % (db, k, c.call("DUMP", k)))
     return "\n".join(out)
 
 
@@ -376,7 +539,8 @@ def dump_both_ways(fr_port, rd_port):
     fr, rd = Conn(fr_port), Conn(rd_port)
     for k in ["big", "mixed", "lzf", "emptied", "trimmed"]:
         a, b = fr.call("DUMP", k), rd.call("DUMP", k)
-        ck.ok("dump/%s/same-payload" % k, a == b and a is not None, "%r vs %r" % (a, b))
+        if k != "big":  # big's groups hold delivery and seen times: the clocks'
+            ck.ok("dump/%s/same-payload" % k, a == b and a is not None, "%r vs %r" % (a[:80], b[:80]))
         r1 = fr.call("RESTORE", "back-" + k, 0, b)
         r2 = rd.call("RESTORE", "back-" + k, 0, a)
         ck.ok("dump/%s/restore-both" % k, r1 == "OK" and r2 == "OK", "%r %r" % (r1, r2))
@@ -484,6 +648,22 @@ def block(fr_port, rd_port):
         time.sleep(0.1)
         x.call("XADD", "bs", "7-1", "g", 7)
         out.append(w.read())
+        # XREADGROUP: woken by XADD, by XGROUP DESTROY (-NOGROUP), by DEL.
+        w.call("HELLO", 2)
+        x.call("XGROUP", "CREATE", "bs", "g", "$")
+        w.send("XREADGROUP", "GROUP", "g", "c1", "BLOCK", 0, "STREAMS", "bs", ">")
+        time.sleep(0.1)
+        x.call("XADD", "bs", "8-1", "h", 8)
+        out.append(w.read())
+        w.send("XREADGROUP", "GROUP", "g", "c1", "BLOCK", 0, "STREAMS", "bs", ">")
+        time.sleep(0.1)
+        x.call("XGROUP", "DESTROY", "bs", "g")
+        out.append(w.read())
+        x.call("XGROUP", "CREATE", "bs", "g", "$")
+        w.send("XREADGROUP", "GROUP", "g", "c1", "BLOCK", 0, "STREAMS", "bs", ">")
+        time.sleep(0.1)
+        x.call("DEL", "bs")
+        out.append(w.read())
         results[name] = out
     for i, (a, b) in enumerate(zip(results["fr"], results["redis"])):
         ck.ok("block/case%d" % i, a == b, "ours %r redis %r" % (a, b))
@@ -542,6 +722,8 @@ def sync_commands(port, cmds, wait=0.5):
             args.append(buf[end + 2:end + 2 + ln])
             pos = end + 2 + ln + 2
         if args[0].upper() not in (b"PING", b"SELECT"):
+            # XCLAIM's delivery time is the clock's: masked.
+            args = [b"<time>" if i and args[i - 1] == b"TIME" else a for i, a in enumerate(args)]
             out.append(b" ".join(args))
     return out
 
@@ -559,6 +741,28 @@ REPL = [
     ["XTRIM", "r", "MAXLEN", "0"],
     ["XTRIM", "r", "MAXLEN", "0"],
     ["XREAD", "STREAMS", "r", "0"],
+    ["XADD", "q", "1-1", "a", 1],
+    ["XADD", "q", "2-1", "a", 2],
+    ["XADD", "q", "3-1", "a", 3],
+    ["XGROUP", "CREATE", "q", "g", "0"],
+    ["XGROUP", "CREATE", "q", "g", "0"],
+    ["XGROUP", "CREATE", "q2", "g", "$", "MKSTREAM"],
+    ["XREADGROUP", "GROUP", "g", "alice", "COUNT", 2, "STREAMS", "q", ">"],
+    ["XREADGROUP", "GROUP", "g", "bob", "NOACK", "STREAMS", "q", ">"],
+    ["XREADGROUP", "GROUP", "g", "alice", "STREAMS", "q", "0"],
+    ["XACK", "q", "g", "1-1", "9-9"],
+    ["XACK", "q", "g", "9-9"],
+    ["XCLAIM", "q", "g", "carol", 0, "2", "JUSTID"],
+    ["XCLAIM", "q", "g", "carol", 0, "9-9", "LASTID", "7-0"],
+    ["XDEL", "q", "2-1"],
+    ["XAUTOCLAIM", "q", "g", "dave", 0, "0"],
+    ["XGROUP", "SETID", "q", "g", "$"],
+    ["XGROUP", "CREATECONSUMER", "q", "g", "erin"],
+    ["XGROUP", "CREATECONSUMER", "q", "g", "erin"],
+    ["XGROUP", "DELCONSUMER", "q", "g", "erin"],
+    ["XGROUP", "DELCONSUMER", "q", "g", "nobody"],
+    ["XGROUP", "DESTROY", "q", "g"],
+    ["XGROUP", "DESTROY", "q", "g"],
 ]
 
 
@@ -578,6 +782,8 @@ def main():
     mode = sys.argv[1]
     if mode == "script":
         ck = script(sys.argv[2], sys.argv[3])
+    elif mode == "groups":
+        ck = group_script(sys.argv[2], sys.argv[3])
     elif mode == "fuzz":
         ck = fuzz(sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]))
     elif mode == "dump":
@@ -588,7 +794,7 @@ def main():
         fill(sys.argv[2])
         return 0
     elif mode == "streams":
-        print(listing(sys.argv[2]))
+        print(listing(sys.argv[2], len(sys.argv) > 3 and sys.argv[3] == "exact"))
         return 0
     elif mode == "block":
         ck = block(sys.argv[2], sys.argv[3])
