@@ -4,7 +4,9 @@
 # byte for byte (RESP2 and RESP3) and the DUMP payloads it leaves; a seeded
 # random stream of XADD/XTRIM/XDEL/XRANGE/XREVRANGE/XREAD/XSETID under small
 # stream-node-max-* settings, replies and DUMP payloads equal throughout;
-# DUMP payloads both ways; RDB files with streams written by FrankenRedis
+# a seeded random stream of consumer group commands (XGROUP, XREADGROUP,
+# XACK, XCLAIM, XAUTOCLAIM, XPENDING, XINFO, with XDEL/XTRIM/XSETID between)
+# with the same replies; DUMP payloads both ways; RDB files with streams written by FrankenRedis
 # pass redis-check-rdb and load into redis-server 7.0.15 alike, and the
 # other way round; mutated payloads RESTOREd into both (Redis with
 # sanitize-dump-payload yes) never stop our server and we refuse whatever
@@ -29,6 +31,7 @@ if fr_start_ours_in fr "$FR_TMP/fr" && fr_start_ref_in ref "$FR_TMP/ref"; then
     fr_relay check script "$PORT_fr" "$PORT_ref"
     fr_relay check groups "$PORT_fr" "$PORT_ref"
     fr_relay check fuzz "$PORT_fr" "$PORT_ref" "${FR_STREAM_FUZZ_COUNT:-6000}" 7
+    fr_relay check gfuzz "$PORT_fr" "$PORT_ref" "${FR_STREAM_GFUZZ_COUNT:-6000}" 3
     fr_relay check dump "$PORT_fr" "$PORT_ref"
     fr_relay check block "$PORT_fr" "$PORT_ref"
     fr_relay check repl "$PORT_fr" "$PORT_ref"

@@ -11,6 +11,11 @@ Called by stream.sh with the ports of a FrankenRedis and a redis-server
   stream_check.py fuzz PORT_FR PORT_REDIS N SEED
         N random XADD/XTRIM/XDEL/XRANGE/XREVRANGE/XSETID under small
         stream-node-max-* settings: same raw replies, same DUMP payloads
+  stream_check.py groups PORT_FR PORT_REDIS
+        a fixed script of the consumer group commands (replies that carry
+        times compared with their integers masked)
+  stream_check.py gfuzz PORT_FR PORT_REDIS N SEED
+        N random group commands among XADD/XDEL/XTRIM/XSETID: same replies
   stream_check.py dump PORT_FR PORT_REDIS
         DUMP payloads of streams move both ways: each server RESTOREs the
         other's and DUMPs it back byte for byte
@@ -480,6 +485,76 @@ def fuzz(fr_port, rd_port, count, seed):
     return ck
 
 
+def gfuzz(fr_port, rd_port, count, seed):
+    """Random stream and consumer group commands: the same replies (no DUMP
+    compare: pending entries hold delivery times)."""
+    rng = random.Random(seed)
+    ck = Checks()
+    fr, rd = Raw(fr_port), Raw(rd_port)
+    for c in (fr, rd):
+        c.call("FLUSHALL")
+        c.call("CONFIG", "SET", "stream-node-max-entries", 4)
+    keys = ["q%d" % i for i in range(3)]
+    ms = {k: 0 for k in keys}
+    groups, consumers = ["ga", "gb"], ["c1", "c2", "c3"]
+    bad = []
+    for n in range(count):
+        k = rng.choice(keys)
+        g = rng.choice(groups)
+        r = rng.random()
+        if r < 0.3:
+            ms[k] += rng.choice([0, 1, 2])
+            cmd = ["XADD", k, "%d-*" % ms[k], "f", rng.randrange(100)]
+        elif r < 0.36:
+            cmd = ["XGROUP", "CREATE", k, g, rng.choice(["0", "$", "%d-0" % rng.randrange(0, ms[k] + 1)]), "MKSTREAM"]
+        elif r < 0.5:
+            cmd = ["XREADGROUP", "GROUP", g, rng.choice(consumers), "COUNT", rng.randrange(1, 4)]
+            if rng.random() < 0.2:
+                cmd.append("NOACK")
+            cmd += ["STREAMS", k, rng.choice([">", ">", "0", "%d-0" % rng.randrange(0, ms[k] + 1)])]
+        elif r < 0.58:
+            cmd = ["XACK", k, g] + ["%d-%d" % (rng.randrange(0, ms[k] + 1), rng.randrange(0, 3))
+                                    for _ in range(rng.randrange(1, 4))]
+        elif r < 0.64:
+            cmd = ["XCLAIM", k, g, rng.choice(consumers), 0] + [
+                "%d-%d" % (rng.randrange(0, ms[k] + 1), rng.randrange(0, 3)) for _ in range(rng.randrange(1, 3))]
+            cmd += rng.choice([["JUSTID"], ["JUSTID", "FORCE"], [], ["LASTID", "%d-0" % (ms[k] + 1), "JUSTID"]])
+        elif r < 0.69:
+            cmd = ["XAUTOCLAIM", k, g, rng.choice(consumers), 0, rng.choice(["0", "-", "%d-0" % ms[k]]),
+                   "COUNT", rng.randrange(1, 5)] + (["JUSTID"] if rng.random() < 0.5 else [])
+        elif r < 0.75:
+            cmd = ["XDEL", k] + ["%d-%d" % (rng.randrange(0, ms[k] + 1), rng.randrange(0, 3))
+                                 for _ in range(rng.randrange(1, 3))]
+        elif r < 0.79:
+            cmd = ["XTRIM", k, rng.choice(["MAXLEN", "MINID"]), rng.choice(["=", "~"]),
+                   rng.randrange(0, 8) if rng.random() < 0.5 else "%d-0" % rng.randrange(0, ms[k] + 1)]
+            if cmd[2] == "MAXLEN" and "-" in str(cmd[4]):
+                cmd[4] = rng.randrange(0, 8)
+        elif r < 0.85:
+            cmd = ["XINFO", "GROUPS", k]
+        elif r < 0.9:
+            cmd = ["XPENDING", k, g]
+        elif r < 0.93:
+            cmd = ["XINFO", "STREAM", k]
+        elif r < 0.95:
+            cmd = ["XGROUP", "SETID", k, g, rng.choice(["0", "$", "%d-0" % rng.randrange(0, ms[k] + 1)])]
+            if rng.random() < 0.3:
+                cmd += ["ENTRIESREAD", rng.randrange(-1, 10)]
+        elif r < 0.97:
+            cmd = ["XGROUP", "DELCONSUMER", k, g, rng.choice(consumers)]
+        elif r < 0.98:
+            cmd = ["XGROUP", "DESTROY", k, g]
+        else:
+            cmd = ["XSETID", k, "%d-%d" % (ms[k] + rng.randrange(0, 2), rng.randrange(0, 3))]
+        a, b = fr.call(*cmd), rd.call(*cmd)
+        if a != b and len(bad) < 5:
+            bad.append("%r: ours %r redis %r" % (cmd, a[:200], b[:200]))
+    for c in (fr, rd):
+        c.call("CONFIG", "SET", "stream-node-max-entries", 100)
+    ck.ok("gfuzz/replies", not bad, "; ".join(bad))
+    return ck
+
+
 # ---- RDB / DUMP both ways --------------------------------------------------------
 
 def fill(port):
@@ -782,6 +857,8 @@ def main():
     mode = sys.argv[1]
     if mode == "script":
         ck = script(sys.argv[2], sys.argv[3])
+    elif mode == "gfuzz":
+        ck = gfuzz(sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]))
     elif mode == "groups":
         ck = group_script(sys.argv[2], sys.argv[3])
     elif mode == "fuzz":
