@@ -337,6 +337,14 @@ FR_API void fr_client_wake(fr_client *c)
     if (b && b->type == FR_BLOCKED_WAKE && !b->serving) b->woken = 1;
 }
 
+/* 1 while c's held command runs again (keys ready, a wake, a deadline):
+ * Redis counts a blocked command's call once, when it arrived. */
+int fr_blocked_rerunning(const fr_client *c)
+{
+    const fr_block *b = c ? c->block : NULL;
+    return b && (b->type == FR_BLOCKED_KEYS || b->type == FR_BLOCKED_WAKE) && b->serving;
+}
+
 FR_API int fr_ctx_block_rerun(const fr_ctx *ctx)
 {
     const fr_block *b = ctx->client ? ctx->client->block : NULL;
