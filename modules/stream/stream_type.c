@@ -122,7 +122,7 @@ const char *stream_encoding(const void *p) {
 
 size_t stream_mem_usage(const void *p) {
     const stream *s = p;
-    size_t n = sizeof(*s) + fr_malloc_size(s->nodes ? s->nodes : NULL);
+    size_t n = sizeof(*s) + (s->nodes ? fr_malloc_size(s->nodes) : 0);
     for (size_t i = 0; i < s->nnodes; i++) n += lp_bytes(s->nodes[i].lp) + 16;
     for (size_t i = 0; i < s->groups.n; i++) {
         const sgroup *g = s->groups.v[i];
