@@ -36,6 +36,8 @@ typedef struct fr_block {
     int nkeys;
     long long deadline_ms;          /* 0: none */
     int serving, reblocked;         /* running again; waits again */
+    int wake_on_gone;               /* also run again when a key is deleted
+                                     * or holds another type */
     int woken, timed_out;           /* WAKE only */
 } fr_block;
 
@@ -173,6 +175,12 @@ long fr_blocked_on_keys_count(void)
 FR_API int fr_block_on_keys(fr_ctx *ctx, const fr_type *t, int nkeys, const fr_str *const *keys,
                             long long abs_timeout_ms)
 {
+    return fr_block_on_keys_ex(ctx, t, nkeys, keys, abs_timeout_ms, 0);
+}
+
+FR_API int fr_block_on_keys_ex(fr_ctx *ctx, const fr_type *t, int nkeys, const fr_str *const *keys,
+                               long long abs_timeout_ms, int flags)
+{
     fr_client *c = ctx->client;
     if (!c || fr_runtime.in_exec || nkeys <= 0) return FR_ERR;
     fr_block *b = c->block;
@@ -188,6 +196,7 @@ FR_API int fr_block_on_keys(fr_ctx *ctx, const fr_type *t, int nkeys, const fr_s
     b->keys = fr_malloc(sizeof(*b->keys) * (size_t)nkeys);
     for (int i = 0; i < nkeys; i++) b->keys[i] = fr_str_dup(keys[i]);
     b->deadline_ms = abs_timeout_ms;
+    b->wake_on_gone = (flags & FR_BLOCK_WAKE_ON_GONE) != 0;
     list_append(&waiters, b);
     if (counts[FR_BLOCKED_KEYS] == 1) fr_runtime_key_interest_changed();
     return FR_OK;
@@ -222,6 +231,15 @@ void fr_blocked_key_written(fr_db *db, const fr_str *key)
     nready++;
 }
 
+/* A key deleted: ready only for the clients that asked to learn it. */
+void fr_blocked_key_deleted(fr_db *db, const fr_str *key)
+{
+    int wanted = 0;
+    for (fr_block *b = waiters.head; b && !wanted; b = b->next)
+        wanted = !b->serving && b->wake_on_gone && waits_on(b, db, key);
+    if (wanted) fr_blocked_key_written(db, key);
+}
+
 void fr_blocked_db_swapped(fr_db *db)
 {
     for (fr_block *b = waiters.head; b; b = b->next) {
@@ -230,7 +248,17 @@ void fr_blocked_db_swapped(fr_db *db)
             /* A raw find, as Redis's scanDatabaseForReadyKeys: a key that
              * expired is deleted (and its DEL propagated) by the waiter's
              * own lookup after SWAPDB, not before SWAPDB is propagated. */
-            if (fr_db_find_raw(db, b->keys[i])) fr_blocked_key_written(db, b->keys[i]);
+            if (fr_db_find_raw(db, b->keys[i]) || b->wake_on_gone) fr_blocked_key_written(db, b->keys[i]);
+    }
+}
+
+/* FLUSHDB (db) or FLUSHALL (NULL): the keys of clients that asked to
+ * learn a key is gone are ready. */
+void fr_blocked_db_flushed(fr_db *db)
+{
+    for (fr_block *b = waiters.head; b; b = b->next) {
+        if (!b->wake_on_gone || (db && b->db != db)) continue;
+        for (int i = 0; i < b->nkeys; i++) fr_blocked_key_written(b->db, b->keys[i]);
     }
 }
 
@@ -269,7 +297,7 @@ static void serve_key(fr_db *db, const fr_str *key)
         fr_block *b = c ? c->block : NULL;
         if (!b || b->type != FR_BLOCKED_KEYS || !waits_on(b, db, key)) continue;
         fr_value *v = fr_key_lookup(NULL, db, key, FR_LOOKUP_NOTOUCH | FR_LOOKUP_NOSTATS | FR_LOOKUP_NONOTIFY);
-        if (!v || fr_value_type(v) != b->vtype) break;
+        if ((!v || fr_value_type(v) != b->vtype) && !b->wake_on_gone) continue;
         rerun(c, b);
     }
     fr_free(ids);
@@ -312,6 +340,20 @@ FR_API void fr_client_wake(fr_client *c)
 {
     fr_block *b = c ? c->block : NULL;
     if (b && b->type == FR_BLOCKED_WAKE && !b->serving) b->woken = 1;
+}
+
+/* 1 while c's held command runs again (keys ready, a wake, a deadline):
+ * Redis counts a blocked command's call once, when it arrived. */
+int fr_blocked_rerunning(const fr_client *c)
+{
+    const fr_block *b = c ? c->block : NULL;
+    return b && (b->type == FR_BLOCKED_KEYS || b->type == FR_BLOCKED_WAKE) && b->serving;
+}
+
+FR_API int fr_ctx_block_rerun(const fr_ctx *ctx)
+{
+    const fr_block *b = ctx->client ? ctx->client->block : NULL;
+    return b && b->type == FR_BLOCKED_KEYS && b->serving;
 }
 
 FR_API int fr_ctx_block_timed_out(const fr_ctx *ctx)

@@ -250,6 +250,7 @@ void fr_cmd_flushdb(fr_ctx *ctx)
     long long n = (long long)fr_db_size(db);
     fr_multi_touch_db(db, NULL);
     fr_db_flush(db);
+    fr_blocked_db_flushed(db);
     count_flush(ctx, n);
     fire_flushed(ctx, db->id);
     fr_reply_ok(ctx);
@@ -264,6 +265,7 @@ void fr_cmd_flushall(fr_ctx *ctx)
         fr_multi_touch_db(&fr_keyspace.db[i], NULL);
     }
     fr_db_flush_all();
+    fr_blocked_db_flushed(NULL);
     count_flush(ctx, n);
     fire_flushed(ctx, -1);
     fr_reply_ok(ctx);

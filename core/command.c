@@ -239,13 +239,16 @@ void fr_command_call(fr_ctx *ctx)
     /* A script's commands see the script's clock, as Redis's snapshot. */
     int nested = fr_runtime.script_depth > 0;
     if (!nested) fr_clock_cmd_start_at((long long)(start / 1000)); /* one clock read */
+    /* A blocked command run again was counted as a call when it arrived,
+     * as Redis counts it (its time and errors still add up). */
+    int again = fr_blocked_rerunning(ctx->client);
     ((fr_command_fn)cmd->handler)(ctx);
     if (!nested) fr_clock_cmd_stop();
     uint64_t dur = fr_clock_wall_us() - start;
-    cmd->stats.calls++;
+    if (!again) cmd->stats.calls++;
     cmd->stats.usec += (long long)dur;
     if (fr_proto.stats.total_error_replies > errors_before) cmd->stats.failed_calls++;
-    fr_runtime.stats.numcommands++;
+    if (!again) fr_runtime.stats.numcommands++;
     if (ctx->client) ctx->client->commands_processed++;
     fr_latency_command_done(cmd, (long long)dur);
     fr_slowlog_push(ctx, (long long)dur);

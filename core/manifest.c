@@ -715,12 +715,16 @@ static int getkeys_sort(const fr_cmd_meta *cmd, int argc,
 static int getkeys_sortro(const fr_cmd_meta *cmd, int argc,
                           const fr_str *const *argv, int *keys, int *key_flags,
                           int max);
+static int getkeys_xread(const fr_cmd_meta *cmd, int argc,
+                         const fr_str *const *argv, int *keys, int *key_flags,
+                         int max);
 static const struct {
     const char *name;
     fr_getkeys_fn fn;
 } getkeys_table[] = {{"set", getkeys_set},         {"bitfield", getkeys_bitfield},
                      {"georadius", getkeys_georadius}, {"sort", getkeys_sort},
-                     {"sortro", getkeys_sortro},   {NULL, NULL}};
+                     {"sortro", getkeys_sortro},   {"xread", getkeys_xread},
+                     {NULL, NULL}};
 
 static int valid_cmd_name(const char *s) {
     if (!*s) return 0;
@@ -1593,6 +1597,32 @@ static int getkeys_sortro(const fr_cmd_meta *cmd, int argc,
     if (argc < 2) return 0;
     finder_key(0, 1, FR_KEY_RO | FR_KEY_ACCESS, keys, key_flags, max);
     return 1;
+}
+
+/* Redis's xreadGetKeys (XREAD and XREADGROUP): the options are skipped
+ * up to STREAMS (a group or key may be named "streams"), then the first
+ * half of what follows are the keys, without flags; nothing on a syntax
+ * error. */
+static int getkeys_xread(const fr_cmd_meta *cmd, int argc,
+                         const fr_str *const *argv, int *keys, int *key_flags,
+                         int max) {
+    (void)cmd;
+    int pos = -1;
+    for (int i = 1; i < argc; i++) {
+        const char *w = argv[i]->buf;
+        if (!strcasecmp(w, "block") || !strcasecmp(w, "count")) i++;
+        else if (!strcasecmp(w, "group")) i += 2;
+        else if (!strcasecmp(w, "noack")) continue;
+        else if (!strcasecmp(w, "streams")) {
+            pos = i;
+            break;
+        } else break;
+    }
+    int num = pos < 0 ? 0 : argc - pos - 1;
+    if (pos < 0 || num == 0 || num % 2) return 0;
+    num /= 2;
+    for (int k = 0; k < num; k++) finder_key(k, pos + 1 + k, 0, keys, key_flags, max);
+    return num;
 }
 
 /* Position after the keyword a keyword spec searches for; 0 if absent.  The

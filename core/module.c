@@ -37,7 +37,7 @@
 #define FR_MODULE_DIR "/usr/local/lib/frankenredis/modules"
 #endif
 #ifndef FR_DEFAULT_MODULES
-#define FR_DEFAULT_MODULES "keys strings ttl rdb aof scripting functions pubsub hash set list zset evict bitmap hll replication sort"
+#define FR_DEFAULT_MODULES "keys strings ttl rdb aof scripting functions pubsub hash set list zset evict bitmap hll replication sort stream"
 #endif
 
 struct fr_module {

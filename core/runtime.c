@@ -27,6 +27,7 @@ static void key_event(fr_hook_id id, fr_ctx *ctx, fr_db *db, const fr_str *key, 
         fr_tracking_key_changed(nobody ? NULL : ctx, key);
     }
     if (id == FR_HOOK_KEY_WRITTEN) fr_blocked_key_written(db, key);
+    if (id == FR_HOOK_KEY_DELETED) fr_blocked_key_deleted(db, key);
     if (!fr_hooks_count(id)) return;
     fr_hook_event ev = {.id = id, .ctx = ctx, .db = db, .key = key, .why = why};
     fr_hooks_fire(&ev);

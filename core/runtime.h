@@ -292,6 +292,9 @@ void fr_blocked_client_gone(fr_client *c);
 long fr_blocked_count(void);                               /* blocked_clients */
 long fr_blocked_on_keys_count(void);      /* clients waiting for keys */
 void fr_blocked_key_written(fr_db *db, const fr_str *key); /* maybe ready */
+void fr_blocked_key_deleted(fr_db *db, const fr_str *key); /* ready for WAKE_ON_GONE */
+void fr_blocked_db_flushed(fr_db *db);                     /* NULL: every DB */
+int fr_blocked_rerunning(const fr_client *c);              /* held command runs again */
 void fr_blocked_db_swapped(fr_db *db);    /* SWAPDB: waited keys now there */
 void fr_blocked_serve_ready(void);        /* after a command; not reentrant */
 void fr_blocked_check_timeouts(void);     /* before the loop sleeps */

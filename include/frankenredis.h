@@ -672,6 +672,18 @@ FR_API void fr_fd_watch_free(fr_fd_watch *w);
  * handler then answers as on a timeout.  Since 4.2. */
 FR_API int fr_block_on_keys(fr_ctx *ctx, const fr_type *t, int nkeys, const fr_str *const *keys,
                             long long abs_timeout_ms);
+/* fr_block_on_keys with flags: FR_BLOCK_WAKE_ON_GONE runs the command
+ * again also when a key it waits on is deleted or comes to hold another
+ * type (XREADGROUP answers that the stream is gone).  Since 4.4. */
+#define FR_BLOCK_WAKE_ON_GONE 1
+FR_API int fr_block_on_keys_ex(fr_ctx *ctx, const fr_type *t, int nkeys, const fr_str *const *keys,
+                               long long abs_timeout_ms, int flags);
+/* 1 while the call is such a run again of a command waiting on keys (a
+ * key it waits on was written), 0 for a command as it arrives: a module
+ * that resolves arguments when it starts waiting (XREAD's "$", the last
+ * ID at that moment) keeps them for the client and uses them only in the
+ * runs again.  Since 4.4. */
+FR_API int fr_ctx_block_rerun(const fr_ctx *ctx);
 /* Block the calling client on nothing the core can watch (WAIT waits for
  * replicas' acknowledgements): until a module calls fr_client_wake(c) or
  * the wall-clock time `abs_timeout_ms` (0: never).  Either way the core

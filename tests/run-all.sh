@@ -64,6 +64,8 @@ run_part set_rdb bash "$src/tests/integration/set_rdb.sh" "$src" "$build"
 run_part list bash "$src/tests/integration/list.sh" "$src" "$build"
 # Sorted sets: DUMP bytes, old formats, RESTORE fuzz, RDB both ways vs Redis, blocking pops.
 run_part zset bash "$src/tests/integration/zset.sh" "$src" "$build"
+# Streams: raw replies, DUMP bytes, RESTORE fuzz, RDB both ways, blocking XREAD, SYNC stream vs Redis.
+run_part stream bash "$src/tests/integration/stream.sh" "$src" "$build"
 # GEO: raw replies (RESP2, RESP3), random searches, events, propagation vs Redis.
 run_part geo bash "$src/tests/integration/geo.sh" "$src" "$build"
 # Bit commands: a random stream vs Redis (replies and bytes), hardened limits.

@@ -40,6 +40,7 @@ unit/limits unit/maxmemory unit/lazyfree unit/tracking unit/client-eviction
 unit/dump unit/multi unit/auth unit/acl unit/networking unit/obuf-limits
 unit/shutdown unit/slowlog unit/pause unit/printver
 unit/type/hash unit/type/set unit/type/list unit/type/list-2 unit/type/list-3 unit/type/zset unit/geo
+unit/type/stream unit/type/stream-cgroups
 unit/bitops unit/bitfield unit/hyperloglog unit/sort unit/functions unit/scripting"
 FILES=${FILES:-$DEFAULT_FILES}
 TIMEOUT=${TIMEOUT:-120}
