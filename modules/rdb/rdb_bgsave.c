@@ -164,6 +164,7 @@ int rdb_bgsave_start(void) {
     rdb_g.child_start = time(NULL);
     fr_log(FR_LOG_NOTICE, "Background saving started by pid %ld", (long)pid);
     rdb_status_publish();
+    rdb_migrate_cron();
     return FR_OK;
 }
 
