@@ -237,7 +237,11 @@ long migrate_sock_readline(migrate_sock *cs, char *buf, size_t size, long timeou
                 }
                 wait = (long)left;
             }
-            if (fill(cs, wait, timed_out) != FR_OK) return -1;
+            if (fill(cs, wait, timed_out) != FR_OK) {
+                /* The line's deadline, not a byte's, ran out. */
+                if (*timed_out && wait < timeout) *rule = "migrate-reply-slow";
+                return -1;
+            }
         }
         char c = (char)cs->rbuf[cs->rpos++];
         if (c == '\n') {
