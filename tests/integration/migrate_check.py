@@ -326,7 +326,8 @@ class FakeTarget(threading.Thread):
     silent (never), close (closes once the request came), longline (a
     2000-byte status line per command), slow (each "+OK\\r\\n" one byte at
     a time, `gap` seconds apart), stale (an unasked "+OK\\r\\n" after the
-    first exchange, then good replies), ok (a +OK per command)."""
+    first exchange, then good replies), ok (a +OK per command), full
+    (never accepts, its queue filled: a connect that never completes)."""
 
     def __init__(self, mode, gap=0.0):
         super().__init__(daemon=True)
@@ -334,13 +335,26 @@ class FakeTarget(threading.Thread):
         self.ls = socket.socket()
         self.ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.ls.bind((HOST, 0))
-        self.ls.listen(16)
+        self.ls.listen(0 if mode == "full" else 16)
         self.port = self.ls.getsockname()[1]
         self.connections = 0
         self.received = b""
         self.stop = False
+        self.fillers = []
+        if mode == "full":
+            for _ in range(4):
+                c = socket.socket()
+                c.setblocking(False)
+                try:
+                    c.connect((HOST, self.port))
+                except BlockingIOError:
+                    pass
+                self.fillers.append(c)
+            time.sleep(0.2)
 
     def run(self):
+        if self.mode == "full":
+            return
         self.ls.settimeout(0.2)
         while not self.stop:
             try:
@@ -399,6 +413,8 @@ class FakeTarget(threading.Thread):
     def done(self):
         self.stop = True
         self.ls.close()
+        for c in self.fillers:
+            c.close()
 
 
 def count_commands(buf):
@@ -427,6 +443,7 @@ MISBEHAVING = [
     ("longline", 0, 2000, ["", "0", "2000", "KEYS", "k1", "k2"]),
     ("slow", 0.15, 400, ["k1", "0", "400"]),
     ("ok", 0, 2000, ["", "0", "2000", "COPY", "KEYS", "k1", "k2"]),
+    ("full", 0, 300, ["k1", "0", "300"]),
 ]
 
 
@@ -529,6 +546,8 @@ def hardened(src, tgt_ref):
         ("slow", 0.15, ["k1", "0", "400"],
          b"-IOERR error or timeout reading to target instance\r\n", "migrate-reply-slow"),
         ("stale", 0, ["k1", "0", "2000"], None, "migrate-stale-reply"),
+        ("full", 0, ["k1", "0", "300"],
+         b"-IOERR error or timeout connecting to the client\r\n", "migrate-connect-timeout"),
     ]
     for mode, gap, args, want, rule in cases:
         fake = FakeTarget(mode, gap)
