@@ -224,6 +224,15 @@ def CASES():
         ("ttl-zero-timeout", "5", ["ttl", "z"],
          [["MIGRATE", "TGT", "PORT", "", "5", "0", "KEYS", "ttl", "z"]]),
         ("events", "0", ["mc", "md"], [("events",), ["MIGRATE", "TGT", "PORT", "", "0", "5000", "KEYS", "md", "mc"]]),
+        ("duplicate-keys", "0", ["ma", "mb"],
+         [["MIGRATE", "TGT", "PORT", "", "0", "5000", "REPLACE", "KEYS", "ma", "ma", "mb"],
+          ["MIGRATE", "TGT", "PORT", "", "0", "5000", "KEYS", "mc", "mc"]]),
+        ("auth2-then-auth", "0", ["me"],
+         [("target", "CONFIG", "SET", "requirepass", "pw2"),
+          ["MIGRATE", "TGT", "000000PORT", "me", "0", "5000", "AUTH2", "default", "nope", "AUTH", "pw2"],
+          ["MIGRATE", "TGT", "0000000PORT", "me", "0", "5000", "AUTH", "nope", "AUTH2", "default", "pw2"],
+          ("target", "AUTH", "pw2"),
+          ("target", "CONFIG", "SET", "requirepass", "")]),
     ]
 
 
