@@ -164,7 +164,6 @@ int rdb_bgsave_start(void) {
     rdb_g.child_start = time(NULL);
     fr_log(FR_LOG_NOTICE, "Background saving started by pid %ld", (long)pid);
     rdb_status_publish();
-    rdb_migrate_cron();
     return FR_OK;
 }
 
@@ -309,6 +308,7 @@ int rdb_on_cron(const fr_hook_event *ev, void *priv) {
         rdb_bgsave_start() == FR_OK)
         rdb_g.bgsave_scheduled = 0;
     rdb_status_publish();
+    rdb_migrate_cron();
     return FR_OK;
 }
 

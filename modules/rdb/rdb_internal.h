@@ -170,7 +170,8 @@ void rdb_bgsave_kill(void);
 void rdb_bgsave_abort(void);
 /* A synchronous save with its bookkeeping (SAVE, shutdown). */
 int rdb_save_now(void);
-/* Hooks (glue.h): rdb_on_cron (save points, reaping), rdb_on_shutdown,
+/* Hooks (glue.h): rdb_on_cron (save points, reaping, MIGRATE's idle
+ * connections), rdb_on_shutdown,
  * rdb_on_startup_load, and rdb_on_flushed (FLUSHALL: stop a background
  * save and, with save points, save at once). */
 /* The save points currently configured (CONFIG SET save applies at once):

@@ -317,6 +317,23 @@ def strict(src_fr, tgt_fr, src_ref, tgt_ref, aof_fr, aof_ref):
     redaction(src_fr, src_ref)
     command_meta(src_fr, src_ref)
     aof_compare(src_fr, src_ref, aof_fr, aof_ref)
+    idle_close(src_fr, src_ref)
+
+
+def cached(port):
+    c = Conn(port)
+    info = c.call("INFO", "stats")
+    c.close()
+    return int(re.search(rb"migrate_cached_sockets:(\d+)", info).group(1))
+
+
+def idle_close(src_fr, src_ref):
+    """The cron closes connections unused for more than 10 seconds."""
+    check("migrate/cache/count", cached(src_ref), cached(src_fr))
+    check("migrate/cache/some", True, cached(src_fr) > 0)
+    time.sleep(12.5)
+    check("migrate/cache/idle-closed-ref", 0, cached(src_ref))
+    check("migrate/cache/idle-closed", 0, cached(src_fr))
 
 
 def check(name, want, got):
