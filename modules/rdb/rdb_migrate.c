@@ -176,12 +176,14 @@ static int read_line(fr_ctx *ctx, migrate_sock *cs, char *buf, long long timeout
  * replicas as one DEL of them all, as Redis rewrites MIGRATE's argv. */
 static void forget_moved(fr_ctx *ctx, const fr_str **moved, int n) {
     if (!n) return;
-    const fr_str *argv[n + 1];
+    /* On the heap: KEYS may name more keys than a stack frame holds. */
+    const fr_str **argv = fr_malloc(sizeof(*argv) * ((size_t)n + 1));
     fr_str *del = fr_str_new("DEL", 3);
     argv[0] = del;
     for (int i = 0; i < n; i++) argv[i + 1] = moved[i];
     fr_propagate_replace(ctx, n + 1, argv);
     fr_str_free(del);
+    fr_free(argv);
 }
 
 /* Send the request, read the replies.  Replies itself except on

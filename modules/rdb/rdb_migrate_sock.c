@@ -180,7 +180,7 @@ int migrate_sock_count(void) {
 int migrate_sock_write(migrate_sock *cs, const char *p, size_t len, long timeout, int *timed_out) {
     long long start = now_ms();
     for (;;) {
-        ssize_t n = write(cs->fd, p, len);
+        ssize_t n = send(cs->fd, p, len, MSG_NOSIGNAL); /* a closed peer: EPIPE, no signal */
         if (n == -1 && errno != EAGAIN && errno != EWOULDBLOCK) return FR_ERR;
         if (n > 0) {
             p += n;
