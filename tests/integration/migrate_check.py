@@ -533,6 +533,7 @@ def command_meta(src_fr, src_ref):
              ["COMMAND", "GETKEYS", "MIGRATE", "h", "p", "", "0", "100", "AUTH", "keys", "KEYS", "a"],
              ["COMMAND", "GETKEYS", "MIGRATE", "h", "p", "", "0", "100", "AUTH2", "keys", "keys", "a"],
              ["COMMAND", "GETKEYS", "MIGRATE", "h", "p", "", "0", "100"],
+             ["COMMAND", "GETKEYS", "MIGRATE", "h", "p", "", "0", "100", "KEYS"],
              ["COMMAND", "GETKEYSANDFLAGS", "MIGRATE", "h", "p", "", "0", "100", "COPY", "KEYS", "a", "b"],
              ["COMMAND", "GETKEYS", "MIGRATE", "h", "p", "k"]]
     fr, ref = Conn(src_fr), Conn(src_ref)
