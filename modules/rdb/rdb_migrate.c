@@ -189,9 +189,10 @@ static void forget_moved(fr_ctx *ctx, const fr_str **moved, int n) {
 /* Send the request, read the replies.  Replies itself except on
  * ATTEMPT_RETRY and ATTEMPT_IOERR (the caller decides between retrying
  * and "-IOERR ..."). */
-static int attempt_once(fr_ctx *ctx, const migrate_args *a, migrate_sock *cs, migrate_keys *keys,
-                        int may_retry, attempt *at) {
-    const char *why = NULL;
+/* AUTH (when asked), SELECT (when `select`), the RESTOREs: NULL with *why
+ * when a value cannot be serialized. */
+static fr_str *build_request(fr_ctx *ctx, const migrate_args *a, int select, migrate_keys *keys,
+                             const char **why) {
     fr_str *b = fr_str_new_empty(256);
     if (a->pass) {
         b = put_count(b, a->user ? 3 : 2);
@@ -199,13 +200,19 @@ static int attempt_once(fr_ctx *ctx, const migrate_args *a, migrate_sock *cs, mi
         if (a->user) b = put_bulk(b, a->user->buf, a->user->len);
         b = put_bulk(b, a->pass->buf, a->pass->len);
     }
-    int select = cs->last_dbid != a->dbid;
     if (select) {
         b = put_count(b, 2);
         b = put_bulk(b, "SELECT", 6);
         b = put_bulk_ll(b, a->dbid);
     }
-    b = put_restores(ctx, b, a, keys, &why);
+    return put_restores(ctx, b, a, keys, why);
+}
+
+static int attempt_once(fr_ctx *ctx, const migrate_args *a, migrate_sock *cs, migrate_keys *keys,
+                        int may_retry, attempt *at) {
+    const char *why = NULL;
+    int select = cs->last_dbid != a->dbid;
+    fr_str *b = build_request(ctx, a, select, keys, &why);
     if (!b) {
         fr_reply_errorf(ctx, "%s", why);
         return ATTEMPT_DONE;
