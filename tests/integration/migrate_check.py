@@ -216,7 +216,7 @@ def CASES():
             ["MIGRATE", "TGT", "PORT", "s1", "0"],
             ["MIGRATE", "TGT", "PORT", "", "0", "5000", "AUTH", "KEYS", "KEYS", "s1"]]),
         ("unreachable", "0", [], [["MIGRATE", "127.0.0.1", "1", "s1", "0", "300"],
-                                  ["MIGRATE", "no-such-host.invalid", "PORT", "s1", "0", "300"],
+                                  ["MIGRATE", "", "PORT", "s1", "0", "300"],
                                   ["MIGRATE", "TGT", "99999", "s1", "0", "300"]]),
         ("timeout", "0", ["s1"], [("target-busy", 1.2),
                                   ["MIGRATE", "TGT", "PORT", "s1", "0", "300"],
