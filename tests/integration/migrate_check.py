@@ -317,6 +317,7 @@ def strict(src_fr, tgt_fr, src_ref, tgt_ref, aof_fr, aof_ref):
     redaction(src_fr, src_ref)
     command_meta(src_fr, src_ref)
     aof_compare(src_fr, src_ref, aof_fr, aof_ref)
+    cache_full(src_fr, src_ref, tgt_ref)
     idle_close(src_fr, src_ref)
 
 
@@ -325,6 +326,19 @@ def cached(port):
     info = c.call("INFO", "stats")
     c.close()
     return int(re.search(rb"migrate_cached_sockets:(\d+)", info).group(1))
+
+
+def cache_full(src_fr, src_ref, tgt_ref):
+    """70 spellings of one target's port are 70 cache entries: 64 stay."""
+    for port in (src_ref, src_fr):
+        c = Conn(port)
+        c.call("SET", "cachekey", "v")
+        replies = set()
+        for i in range(1, 71):
+            replies.add(c.call("MIGRATE", HOST, "0" * i + str(tgt_ref), "cachekey", "0", "5000", "COPY", "REPLACE"))
+        c.close()
+        check("migrate/cache/full-replies-%s" % ("fr" if port == src_fr else "ref"), {b"+OK\r\n"}, replies)
+    check("migrate/cache/at-most-64", 64, cached(src_fr))
 
 
 def idle_close(src_fr, src_ref):
