@@ -158,7 +158,15 @@ fr_db *fr_ctx_db(fr_ctx *ctx)
     return fr_db_at(ctx && ctx->client ? ctx->client->dbid : 0);
 }
 
+/* One bit per argument; the last bit stands for itself and every argument
+ * after it, so that a password past the 63rd argument is hidden too (with
+ * its neighbours: hiding too much is the safe side). */
 void fr_ctx_redact(fr_ctx *ctx, int i)
 {
-    if (i >= 0 && i < 64) ctx->redacted |= 1ULL << i;
+    if (i >= 0) ctx->redacted |= 1ULL << (i < 63 ? i : 63);
+}
+
+int fr_ctx_is_redacted(const fr_ctx *ctx, int i)
+{
+    return i >= 0 && (ctx->redacted & (1ULL << (i < 63 ? i : 63))) != 0;
 }

@@ -718,12 +718,16 @@ static int getkeys_sortro(const fr_cmd_meta *cmd, int argc,
 static int getkeys_xread(const fr_cmd_meta *cmd, int argc,
                          const fr_str *const *argv, int *keys, int *key_flags,
                          int max);
+static int getkeys_migrate(const fr_cmd_meta *cmd, int argc,
+                           const fr_str *const *argv, int *keys, int *key_flags,
+                           int max);
 static const struct {
     const char *name;
     fr_getkeys_fn fn;
 } getkeys_table[] = {{"set", getkeys_set},         {"bitfield", getkeys_bitfield},
                      {"georadius", getkeys_georadius}, {"sort", getkeys_sort},
                      {"sortro", getkeys_sortro},   {"xread", getkeys_xread},
+                     {"migrate", getkeys_migrate},
                      {NULL, NULL}};
 
 static int valid_cmd_name(const char *s) {
@@ -1622,6 +1626,37 @@ static int getkeys_xread(const fr_cmd_meta *cmd, int argc,
     if (pos < 0 || num == 0 || num % 2) return 0;
     num /= 2;
     for (int k = 0; k < num; k++) finder_key(k, pos + 1 + k, 0, keys, key_flags, max);
+    return num;
+}
+
+/* Redis's migrateGetKeys: the key at argument 3, or every argument after
+ * KEYS when KEYS comes among the options (from argument 6 on, skipping the
+ * values of AUTH and AUTH2) -- none at all when argument 3 is not empty
+ * then, MIGRATE's own syntax error.  All RW ACCESS DELETE. */
+static int getkeys_migrate(const fr_cmd_meta *cmd, int argc,
+                           const fr_str *const *argv, int *keys, int *key_flags,
+                           int max) {
+    (void)cmd;
+    int first = 3, num = 1;
+    for (int i = 6; i < argc; i++) {
+        const char *w = argv[i]->buf;
+        if (!strcasecmp(w, "keys")) {
+            if (argv[3]->len > 0) {
+                num = 0;
+            } else {
+                first = i + 1;
+                num = argc - first;
+            }
+            break;
+        }
+        if (!strcasecmp(w, "auth"))
+            i += 1;
+        else if (!strcasecmp(w, "auth2"))
+            i += 2;
+    }
+    if (argc < 4) num = 0;
+    for (int n = 0; n < num; n++)
+        finder_key(n, first + n, FR_KEY_RW | FR_KEY_ACCESS | FR_KEY_DELETE, keys, key_flags, max);
     return num;
 }
 

@@ -92,7 +92,7 @@ static fr_str *monitor_line(const fr_ctx *ctx)
         s = catf(s, "+%ld.%06ld [%d %s] ", (long)tv.tv_sec, (long)tv.tv_usec, c->dbid, c->addr);
     for (int j = 0; j < ctx->argc; j++) {
         if (j) s = fr_str_cat(s, " ", 1);
-        if (j < 64 && (ctx->redacted & (1ULL << j))) s = cat_repr(s, "(redacted)", 10);
+        if (fr_ctx_is_redacted(ctx, j)) s = cat_repr(s, "(redacted)", 10);
         else s = cat_repr(s, ctx->argv[j]->buf, ctx->argv[j]->len);
     }
     return fr_str_cat(s, "\r\n", 2);

@@ -40,7 +40,7 @@ struct fr_ctx {
     fr_prop_cmd *props;
     int nprops, props_cap;
     int replied_error;
-    unsigned long long redacted;           /* argv[i] hidden from logs: bit i */
+    unsigned long long redacted;           /* argv[i] hidden from logs: bit i (63: and after) */
     struct fr_ctx *script_caller; /* a script's command: the EVAL/FCALL call
                                    * (tracking remembers its keys) */
 };
@@ -162,8 +162,9 @@ void fr_slowlog_push(const fr_ctx *ctx, long long duration);
 long long fr_slowlog_len(void);
 void fr_slowlog_reset(void);
 const fr_slowlog_entry *fr_slowlog_newest(void);   /* then ->older */
-/* ctx.c: hide argv[i] from the slow log (a password), as Redis redacts it. */
-void fr_ctx_redact(fr_ctx *ctx, int i);
+/* ctx.c: fr_ctx_redact (SDK) hides argv[i] from the slow log and MONITOR;
+ * fr_ctx_is_redacted tells whether argv[i] is hidden. */
+int fr_ctx_is_redacted(const fr_ctx *ctx, int i);
 
 /* ---- latency.c: latency monitor events and latency tracking ---- */
 #define FR_LATENCY_TS_LEN 160

@@ -24,7 +24,7 @@ static long long length, next_id;
 static fr_str *arg_copy(const fr_ctx *ctx, int j)
 {
     const fr_str *a = ctx->argv[j];
-    if (j < 64 && (ctx->redacted & (1ULL << j))) return fr_str_new("(redacted)", 10);
+    if (fr_ctx_is_redacted(ctx, j)) return fr_str_new("(redacted)", 10);
     if (a->len <= SLOWLOG_MAX_STRING) return fr_str_new(a->buf, a->len);
     char tail[64];
     int n = snprintf(tail, sizeof(tail), "... (%zu more bytes)", a->len - SLOWLOG_MAX_STRING);

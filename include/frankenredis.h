@@ -179,6 +179,11 @@ FR_API void fr_module_divergence(fr_module *m, const char *rule, const char *det
  * recorded in the ledger with the command and client.  Since 4.4. */
 FR_API void fr_ctx_divergence_of(fr_ctx *ctx, fr_module *m, const char *what);
 FR_API const char *fr_ctx_command_name(const fr_ctx *ctx); /* lower case, full name */
+/* Hide argument i (a password) from MONITOR and the slow log, which show
+ * "(redacted)" in its place, as Redis's redactClientCommandArgument (AUTH,
+ * MIGRATE's AUTH and AUTH2).  Past the 63rd argument every later one is
+ * hidden with it.  Since 4.4. */
+FR_API void fr_ctx_redact(fr_ctx *ctx, int i);
 /* 1 while the call runs among EXEC's queued commands (Redis's
  * CLIENT_DENY_BLOCKING: no blocking, no SSUBSCRIBE).  Since 4.2. */
 FR_API int fr_ctx_in_exec(const fr_ctx *ctx);

@@ -79,6 +79,8 @@ run_part scripting bash "$src/tests/integration/scripting.sh" "$src" "$build"
 # What replicas receive after transactions, scripts and PUBLISH, and the
 # min-replicas / stale-replica refusals, vs Redis.
 run_part propagation bash "$src/tests/integration/propagation.sh" "$src" "$build"
+# MIGRATE between FrankenRedis and redis-server both ways, misbehaving targets, hardened reads.
+run_part migrate bash "$src/tests/integration/migrate.sh" "$src" "$build"
 # Replication, master side: real redis-server as our replica (full and partial resync).
 run_part replication bash "$src/tests/integration/replication.sh" "$src" "$build"
 # CONFIG GET/SET/REWRITE of every parameter against redis-server 7.0.15.

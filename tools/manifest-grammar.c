@@ -20,7 +20,8 @@
  *
  * Invariants: the output is a pure function of the manifests and their order
  * (no timestamps, no paths but those given), so rebuilding an unchanged tree
- * rewrites identical bytes; every field is one word, and a name or token
+ * rewrites identical bytes; every field is one word (a token may be the
+ * empty word, written "token="), and a name or token
  * with a space or control character refuses the whole grammar rather than
  * writing a line a reader would split wrongly. */
 #include <ctype.h>
@@ -71,7 +72,8 @@ static int put_tips(const fr_cmd_meta *c, FILE *f) {
 
 static int put_arg(const fr_cmd_meta *c, const fr_cmd_arg *a, int depth, FILE *f) {
     if (check_word(c, "argument name", a->name)) return -1;
-    if (a->token && check_word(c, "token", a->token)) return -1;
+    /* An empty token is one (empty) word: "token=" (MIGRATE's ""). */
+    if (a->token && *a->token && check_word(c, "token", a->token)) return -1;
     fprintf(f, "%*s%s %s", 2 * depth, "", fr_arg_type_name(a->type), a->name);
     if (a->token) fprintf(f, " token=%s", a->token);
     if (a->flags & FR_ARG_OPTIONAL) fputs(" optional", f);

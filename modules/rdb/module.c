@@ -1,7 +1,7 @@
 /* module.c -- the rdb module's state, set-up and tear-down.
  *
  * Owns rdb_g (see rdb_internal.h).  The command table (SAVE BGSAVE LASTSAVE
- * DUMP RESTORE), the hook wiring (start-up load, shutdown, cron, flushed),
+ * DUMP RESTORE MIGRATE), the hook wiring (start-up load, shutdown, cron, flushed),
  * the config accessors and the descriptor are generated from
  * modules/rdb/rdb.yaml (glue.c).  Invariant: rdb_g.m is set from init until
  * deinit. */
@@ -31,6 +31,7 @@ int rdb_init(fr_module *m) {
 void rdb_deinit(fr_module *m) {
     (void)m;
     rdb_bgsave_kill();
+    migrate_sock_close_all();
     if (rdb_g.misconf_set) fr_deny_writes(NULL);
     rdb_g.m = NULL;
 }

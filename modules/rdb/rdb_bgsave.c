@@ -308,6 +308,7 @@ int rdb_on_cron(const fr_hook_event *ev, void *priv) {
         rdb_bgsave_start() == FR_OK)
         rdb_g.bgsave_scheduled = 0;
     rdb_status_publish();
+    rdb_migrate_cron();
     return FR_OK;
 }
 

@@ -1,7 +1,8 @@
 /* rdb_dump.c -- DUMP and RESTORE.
  *
  * Owns the payload format (type byte, value as in an RDB file, 2-byte RDB
- * version, CRC64 of all that, little endian) and RESTORE's order of checks,
+ * version, CRC64 of all that, little endian; rdb_dump_payload, which
+ * MIGRATE sends too) and RESTORE's order of checks,
  * replies and propagation (a relative TTL is propagated as an absolute one
  * with ABSTTL; a restore that lands already expired propagates the DEL of
  * the key it replaced, or nothing).
@@ -16,6 +17,14 @@
 
 #include <string.h>
 
+int rdb_dump_payload(rdb_stream *s, const fr_value *v, const char **why) {
+    *why = NULL;
+    rdb_writer_mem(s, (rdb_conf_rdbcompression() != 0));
+    if (rdb_dump_value(s, v, why) == FR_OK) return FR_OK;
+    if (!*why) *why = "value cannot be serialized";
+    return FR_ERR;
+}
+
 void cmd_dump(fr_ctx *ctx) {
     fr_value *v = fr_key_lookup(ctx, fr_ctx_db(ctx), fr_arg(ctx, 1), FR_LOOKUP_NONE);
     if (!v) {
@@ -23,10 +32,9 @@ void cmd_dump(fr_ctx *ctx) {
         return;
     }
     rdb_stream s;
-    const char *why = NULL;
-    rdb_writer_mem(&s, (rdb_conf_rdbcompression() != 0));
-    if (rdb_dump_value(&s, v, &why) == FR_OK) fr_reply_bulk(ctx, s.buf, s.len);
-    else fr_reply_errorf(ctx, "%s", why ? why : "value cannot be serialized");
+    const char *why;
+    if (rdb_dump_payload(&s, v, &why) == FR_OK) fr_reply_bulk(ctx, s.buf, s.len);
+    else fr_reply_errorf(ctx, "%s", why);
     rdb_stream_release(&s);
 }
 

@@ -11,6 +11,7 @@
  *   rdb_bgsave.c  the background save child, its reaping, save points,
  *                 shutdown saves; rdb_status.c the INFO fields and MISCONF;
  *   rdb_cmds.c    SAVE BGSAVE LASTSAVE; rdb_dump.c DUMP RESTORE;
+ *   rdb_migrate.c MIGRATE, over rdb_migrate_sock.c's cached connections;
  *   module.c      registration, config, hooks.
  *
  * Invariants: rdb_g is the module's only mutable global state, touched on
@@ -176,7 +177,8 @@ void rdb_bgsave_kill(void);
 void rdb_bgsave_abort(void);
 /* A synchronous save with its bookkeeping (SAVE, shutdown). */
 int rdb_save_now(void);
-/* Hooks (glue.h): rdb_on_cron (save points, reaping), rdb_on_shutdown,
+/* Hooks (glue.h): rdb_on_cron (save points, reaping, MIGRATE's idle
+ * connections), rdb_on_shutdown,
  * rdb_on_startup_load, and rdb_on_flushed (FLUSHALL: stop a background
  * save and, with save points, save at once). */
 /* The save points currently configured (CONFIG SET save applies at once):
@@ -189,8 +191,43 @@ size_t rdb_serialized_len(const fr_value *v);   /* DEBUG OBJECT serializedlength
 /* ---- INFO and MISCONF (rdb_status.c) -------------------------------------------- */
 void rdb_status_publish(void);
 
-/* ---- Commands: rdb_cmds.c (SAVE BGSAVE LASTSAVE), rdb_dump.c (DUMP RESTORE);
+/* ---- Commands: rdb_cmds.c (SAVE BGSAVE LASTSAVE), rdb_dump.c (DUMP RESTORE),
+ * rdb_migrate.c (MIGRATE);
  * their prototypes are generated in glue.h. ---- */
+
+/* ---- DUMP payloads (rdb_dump.c), shared by DUMP and MIGRATE ----------------- */
+/* Open s as a memory writer (rdbcompression as configured) and write v's
+ * DUMP payload to it: FR_OK, or FR_ERR with *why.  Release s either way. */
+int rdb_dump_payload(rdb_stream *s, const fr_value *v, const char **why);
+
+/* ---- MIGRATE's connections (rdb_migrate_sock.c) ------------------------------ */
+#define MIGRATE_CACHE_MAX 64      /* cached connections (Redis's limit) */
+#define MIGRATE_CACHE_TTL 10      /* seconds idle before cron closes one */
+#define MIGRATE_LINE_MAX 1024     /* a reply line's buffer, NUL included */
+typedef struct migrate_sock {
+    fr_str *name;                 /* "host:port" as the arguments spell it */
+    int fd;
+    long long last_dbid;          /* DB selected on the target, -1 unknown */
+    time_t last_use;
+    unsigned char rbuf[4096];     /* read, not yet consumed */
+    size_t rpos, rlen;
+} migrate_sock;
+/* The cached connection to host:port, or a new one (NULL: none could be
+ * made).  Hardened: *rule names a departure from Redis, if one happened. */
+migrate_sock *migrate_sock_get(const fr_str *host, const fr_str *port, long timeout, int hardened,
+                               const char **rule);
+void migrate_sock_close(const fr_str *host, const fr_str *port);   /* if cached */
+void migrate_sock_close_idle(time_t now);                          /* cron */
+void migrate_sock_close_all(void);                                 /* deinit */
+void rdb_migrate_cron(void);   /* rdb_migrate.c: closes idle connections */
+int migrate_sock_count(void);
+/* Blocking I/O with Redis's timeouts (ms); FR_ERR / -1 on failure, with
+ * *timed_out set when it was the clock.  readline returns Redis's count
+ * (a bare "\n" gives 0, a failure for MIGRATE) and, hardened, fails with
+ * *rule on a line too slow or too long. */
+int migrate_sock_write(migrate_sock *cs, const char *p, size_t len, long timeout, int *timed_out);
+long migrate_sock_readline(migrate_sock *cs, char *buf, size_t size, long timeout, int hardened,
+                           int *timed_out, const char **rule);
 
 /* ---- Lending the format (rdb_provider.c) ----------------------------------- */
 int rdb_provider_register(fr_module *m);

@@ -1,5 +1,6 @@
 /* rdb_status.c -- what the rest of the server sees of the module's state:
- * the INFO persistence fields it owns and the MISCONF write refusal.
+ * the INFO persistence fields it owns (and INFO stats' count of MIGRATE's
+ * cached connections) and the MISCONF write refusal.
  *
  * Owns the mapping from rdb_g to the INFO group declared in rdb.yaml and the rule
  * of writeCommandsDeniedByDiskError: writes are refused while
@@ -40,6 +41,12 @@ int rdb_info_persistence(rdb_info_persistence_fields *out) {
     out->rdb_last_cow_size = (long long)rdb_g.cow_bytes;
     out->rdb_last_load_keys_expired = rdb_g.keys_expired;
     out->rdb_last_load_keys_loaded = rdb_g.keys_loaded;
+    return 1;
+}
+
+/* INFO stats: MIGRATE's cached connections (rdb_migrate_sock.c). */
+int rdb_info_stats(rdb_info_stats_fields *out) {
+    out->migrate_cached_sockets = migrate_sock_count();
     return 1;
 }
 

@@ -2542,6 +2542,8 @@ static const policy_t policy[] = {
     {SKIP("sync", "turns the fuzzer's connection into a replica fed an RDB and the stream")},
     {SKIP("psync", "turns the fuzzer's connection into a replica fed an RDB and the stream")},
     {SKIP("replicaof", "makes the server a read-only replica of whatever host the generator names")},
+    {SKIP("migrate", "connects to whatever host and port the generator names and blocks the server for its "
+                     "timeout (tests/integration/migrate.sh covers MIGRATE against redis-server)")},
     {SKIP("slaveof", "makes the server a read-only replica of whatever host the generator names")},
 };
 

@@ -18,6 +18,7 @@
 
 #define STRINGS_YAML FR_SRCDIR "/modules/strings/strings.yaml"
 #define KEYS_YAML FR_SRCDIR "/modules/keys/keys.yaml"
+#define RDB_YAML FR_SRCDIR "/modules/rdb/rdb.yaml"
 #define CORE_YAML FR_SRCDIR "/core/commands.yaml"
 #define FIXTURE(f) FR_SRCDIR "/fixtures/manifests/" f
 
@@ -323,11 +324,13 @@ typedef struct argvec {
     fr_str *argv[16];
 } argvec;
 
+/* Words split at spaces; the word "" stands for the empty argument. */
 static argvec *mkargv(const char *line) {
     argvec *v = calloc(1, sizeof(*v));
     char *copy = strdup(line), *save = NULL;
     for (char *t = strtok_r(copy, " ", &save); t && v->argc < 16;
          t = strtok_r(NULL, " ", &save)) {
+        if (!strcmp(t, "\"\"")) t[0] = '\0';
         size_t len = strlen(t);
         fr_str *s = malloc(sizeof(fr_str) + len + 1);
         s->len = s->cap = len;
@@ -411,6 +414,29 @@ START_TEST(test_getkeys_lcs_copy) {
                              sizeof(out)),
                      1);
     ck_assert_str_eq(out, "2:1"); /* RO */
+    fr_manifest_free(m);
+}
+END_TEST
+
+/* MIGRATE (Redis's migrateGetKeys): argument 3, or what follows KEYS when
+ * argument 3 is empty, none when it is not; AUTH/AUTH2 values are skipped. */
+START_TEST(test_getkeys_migrate) {
+    fr_manifest *m = load_ok(RDB_YAML);
+    char out[256];
+    ck_assert_int_eq(getkeys(m, "migrate", "MIGRATE h p k 0 100", out, sizeof(out)), 1);
+    ck_assert_str_eq(out, "3:92"); /* RW|ACCESS|DELETE */
+    ck_assert_int_eq(getkeys(m, "migrate", "MIGRATE h p \"\" 0 100 COPY KEYS a b", out, sizeof(out)), 2);
+    ck_assert_str_eq(out, "8:92 9:92");
+    ck_assert_int_eq(getkeys(m, "migrate", "MIGRATE h p k 0 100 KEYS a b", out, sizeof(out)), 0);
+    /* "keys" as AUTH's password, then as AUTH2's user, is not the option */
+    ck_assert_int_eq(getkeys(m, "migrate", "MIGRATE h p \"\" 0 100 AUTH keys KEYS a", out, sizeof(out)), 1);
+    ck_assert_str_eq(out, "9:92");
+    ck_assert_int_eq(getkeys(m, "migrate", "MIGRATE h p \"\" 0 100 AUTH2 keys keys a", out, sizeof(out)), 1);
+    ck_assert_str_eq(out, "3:92");
+    /* KEYS last: the key specs' search (from the next-to-last argument)
+     * misses it, so argument 3 is the key, as in Redis */
+    ck_assert_int_eq(getkeys(m, "migrate", "MIGRATE h p \"\" 0 100 KEYS", out, sizeof(out)), 1);
+    ck_assert_str_eq(out, "3:92");
     fr_manifest_free(m);
 }
 END_TEST
@@ -534,6 +560,7 @@ Suite *manifest_suite(void) {
     tcase_add_test(keys, test_getkeys_set);
     tcase_add_test(keys, test_getkeys_mset_mget);
     tcase_add_test(keys, test_getkeys_lcs_copy);
+    tcase_add_test(keys, test_getkeys_migrate);
     tcase_add_test(keys, test_getkeys_keynum_keyword);
     tcase_add_test(keys, test_has_keys_and_arity);
     tcase_add_test(keys, test_names);
