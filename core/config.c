@@ -138,7 +138,9 @@ static conf_def core_defs[] = {
     C("lazyfree-lazy-user-flush", CT_BOOL, 0, &fr_cfg.lazyfree_lazy_user_flush, 0, 0, "no"),
     C("lazyfree-lazy-expire", CT_BOOL, 0, &fr_cfg.lazyfree_lazy_expire, 0, 0, "no"),
     C("lazyfree-lazy-server-del", CT_BOOL, 0, &fr_cfg.lazyfree_lazy_server_del, 0, 0, "no"),
-    C("module-dir", CT_STR, CF_IMMUTABLE, &fr_cfg.module_dir, 0, 0, ""),
+    /* hidden from patterns: a tool setting back every CONFIG GET * value
+     * (Redis's own "CONFIG sanity") knows Redis's immutable names only */
+    C("module-dir", CT_STR, CF_IMMUTABLE | CF_HIDDEN, &fr_cfg.module_dir, 0, 0, ""),
     C("slowlog-log-slower-than", CT_LL, 0, &fr_cfg.slowlog_log_slower_than, -1, LLONG_MAX, "10000"),
     C("slowlog-max-len", CT_LL, 0, &fr_cfg.slowlog_max_len, 0, LONG_MAX, "128"),
     ENUM("enable-debug-command", CF_IMMUTABLE, &fr_cfg.enable_debug_command, "no", protected_enum),
@@ -1167,7 +1169,8 @@ void fr_config_get_matching(const char *pattern, fr_config_kv_fn fn, void *priv)
         return;
     }
     for (int i = 0; i < ndefs; i++)
-        if (name_matches(pattern, defs[i]->name)) report(defs[i], defs[i]->name, fn, priv);
+        if (!(defs[i]->flags & CF_HIDDEN) && name_matches(pattern, defs[i]->name))
+            report(defs[i], defs[i]->name, fn, priv);
     for (int i = 0; i < fr_config_vocab_len; i++) {
         const fr_vocab *v = &fr_config_vocab[i];
         conf_def *d = lookup_owned(v->name);
