@@ -46,7 +46,7 @@ declare -A LAYER_OF=(
   [snapshot.c]=4 [replay.c]=4 [script_call.c]=4 [busy.c]=4 [elf_peek.c]=4 [ledger.c]=4 [expire_policy.c]=4 [acl.c]=4
   # 5 commands: the built-in module, its handlers, INFO, main
   [commands.h]=5 [cmd_command.h]=5 [cmd_command.c]=5 [cmd_client.c]=5
-  [cmd_config.c]=5 [cmd_server.c]=5 [cmd_slowlog.c]=5 [cmd_lolwut.c]=5 [info.h]=5 [info.c]=5
+  [cmd_config.c]=5 [cmd_server.c]=5 [cmd_slowlog.c]=5 [cmd_lolwut.c]=5 [cmd_cluster.c]=5 [info.h]=5 [info.c]=5
   [core_glue.h]=5 [core_glue.c]=5 [core_manifest.c]=5 [server.c]=5
   [cmd_acl.c]=5 [cmd_hardened.c]=5 [cmd_debug.c]=5 [cmd_latency.c]=5 [cmd_monitor.c]=5 [cmd_tracking.c]=5 [cmd_memory.c]=5
 )

@@ -96,7 +96,10 @@ END_TEST
 START_TEST(test_load_core) {
     fr_manifest *m = load_ok(CORE_YAML);
     ck_assert_str_eq(m->name, "core");
-    ck_assert_int_eq(m->ncmds, 30); /* 18 + MULTI EXEC DISCARD WATCH UNWATCH + LOLWUT DEBUG MONITOR LATENCY MEMORY HARDENED ACL */
+    ck_assert_int_eq(m->ncmds, 34); /* 18 + MULTI EXEC DISCARD WATCH UNWATCH + LOLWUT DEBUG MONITOR LATENCY MEMORY HARDENED ACL
+                                      + CLUSTER READONLY READWRITE ASKING */
+    ck_assert_int_eq(cmd(m, "cluster")->nsubcmds, 27);
+    ck_assert_int_eq(cmd(m, "readonly")->arity, 1);
     ck_assert_int_eq(cmd(m, "acl")->nsubcmds, 13); /* CAT DELUSER DRYRUN GENPASS GETUSER HELP LIST LOAD LOG SAVE SETUSER USERS WHOAMI */
     ck_assert_int_eq(cmd(m, "memory")->nsubcmds, 6); /* DOCTOR HELP MALLOC-STATS PURGE STATS USAGE */
     ck_assert_int_eq(cmd(m, "exec")->arity, 1);
