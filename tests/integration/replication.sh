@@ -61,6 +61,7 @@ fi
 # brings it back, not while it is large enough.
 backlog_warnings() { grep -c "WARNING: repl-backlog-size" "$FR_TMP/bw.log"; }
 if fr_start_named bw "$build/frankenredis-server $src/conf/frankenredis.conf --save ''"; then
+    for _ in $(seq 1 30); do [ "$(backlog_warnings)" -ge 1 ] && break; sleep 0.1; done  # the once-a-second check
     n0=$(backlog_warnings)
     redis-cli -p "$PORT_bw" CONFIG SET repl-backlog-size 100mb >/dev/null; sleep 1.5
     n1=$(backlog_warnings)

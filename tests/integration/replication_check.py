@@ -289,6 +289,38 @@ def replica_side(master, ours, ours_port):
     check("replica/disk-full-resync", ok, repr(info(ours, "replication")))
     digests_equal("replica/digest-after-disk-sync", master, ours)
     check("replica/already", ours.cmd("REPLICAOF", "127.0.0.1", str(master.port)) == b"+OK Already connected to specified master", "")
+    cut_mid_transfer(master, ours)
+
+
+def cut_mid_transfer(master, ours):
+    """The master drops the link while its snapshot is still streaming to
+    us (a diskless sync slowed by rdb-key-save-delay): we must come back
+    with a new full sync and end with the master's dataset, never keeping
+    half a snapshot."""
+    master.cmd("SELECT", "6")
+    for i in range(0, 20000, 500):
+        master.cmd("MSET", *[w for k in range(i, i + 500) for w in ("cut:%d" % k, "v%d" % k)])
+    master.cmd("SELECT", "0")
+    master.cmd("CONFIG", "SET", "repl-diskless-sync", "yes")
+    master.cmd("CONFIG", "SET", "rdb-key-save-delay", "100")  # 20000 keys: about 2 s of snapshot
+    full0 = int(info(master, "stats")["sync_full"])
+    ours.cmd("REPLICAOF", "NO", "ONE")
+    ours.cmd("REPLICAOF", "127.0.0.1", str(master.port))
+    started = wait_for(lambda: int(info(master, "stats")["sync_full"]) == full0 + 1 and
+                       info(ours, "replication").get("master_sync_in_progress") == "1", 5)
+    time.sleep(0.5)
+    mid = info(ours, "replication").get("master_link_status") != "up"
+    master.cmd("CLIENT", "KILL", "TYPE", "replica")
+    master.cmd("CONFIG", "SET", "rdb-key-save-delay", "0")
+    check("cut/killed-mid-transfer", started and mid, repr(info(ours, "replication")))
+    back = wait_for(lambda: info(ours, "replication").get("master_link_status") == "up" and
+                    int(info(master, "stats")["sync_full"]) >= full0 + 2, 20)
+    check("cut/full-resync-after-cut", back, repr(info(master, "stats").get("sync_full")))
+    digests_equal("cut/digest-after-cut", master, ours)
+    ours.cmd("SELECT", "6")
+    got = ours.cmd("DBSIZE")
+    ours.cmd("SELECT", "0")
+    check("cut/all-keys", got == b":20000", repr(got))
 
 
 def shutdown_save(conn):
