@@ -217,7 +217,7 @@ static void process_one(fr_client *c)
     }
     if (c->multi && !fr_multi_runs_now(cmd)) {
         if (cmd->flags & FR_CMD_NO_MULTI) reject(c, cmd, "Command not allowed inside a transaction");
-        else fr_multi_queue(c, cmd);
+        else fr_multi_queue(c, cmd, eff->flags);
         return;
     }
     fr_ctx ctx;

@@ -87,7 +87,9 @@ int fr_multi_runs_now(const fr_cmd_meta *cmd)
     return 0;
 }
 
-void fr_multi_queue(fr_client *c, const fr_cmd_meta *cmd)
+/* `flags` are the call's own (a script's shebang may drop WRITE), which
+ * EXEC's checks then see, as Redis's mstate.cmd_flags. */
+void fr_multi_queue(fr_client *c, const fr_cmd_meta *cmd, unsigned long long flags)
 {
     int argc = c->parser.argc;
     fr_multi_state *m = c->multi;
@@ -97,8 +99,8 @@ void fr_multi_queue(fr_client *c, const fr_cmd_meta *cmd)
     }
     fr_queued *q = &((fr_queued *)m->cmds)[m->n++];
     q->cmd = cmd;
-    m->cmd_flags |= cmd->flags;
-    m->cmd_inv_flags |= ~cmd->flags;
+    m->cmd_flags |= flags;
+    m->cmd_inv_flags |= ~flags;
     q->argc = argc;
     q->argv = fr_malloc(sizeof(fr_str *) * (size_t)argc);
     /* Big arguments move into the queue; arena ones die with the command,

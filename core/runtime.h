@@ -262,7 +262,7 @@ const fr_manifest *fr_module_manifest(const fr_module *m);
 
 /* ---- multi.c ---- */
 int fr_multi_runs_now(const fr_cmd_meta *cmd);
-void fr_multi_queue(fr_client *c, const fr_cmd_meta *cmd); /* the parsed command */
+void fr_multi_queue(fr_client *c, const fr_cmd_meta *cmd, unsigned long long flags); /* the parsed command */
 void fr_multi_flag_error(fr_client *c);
 void fr_multi_touch_key(const fr_db *db, const fr_str *key);
 long long fr_multi_watched_keys(void);   /* distinct (db, key) WATCHed now */

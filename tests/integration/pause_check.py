@@ -121,3 +121,18 @@ show("expiry goes through", a, "GET", "e1")
 print(expired_since_start())
 show("writes of gone clients never ran", a, "EXISTS", "gone", "killed")
 print(field(a, "clients", "blocked_clients"))
+
+# A transaction of read-only scripts is not held by a WRITE pause: EXEC
+# sees the scripts' own flags (no-writes), not EVAL's static ones.
+show("pause 4", a, "CLIENT", "PAUSE", "50000", "WRITE")
+f = conn()
+show("multi 4", f, "MULTI")
+show("ro script queued", f, "EVAL", "#!lua flags=no-writes\nreturn 12", "0")
+show("ro script queued again", f, "EVAL", "#!lua flags=no-writes\nreturn 13", "0")
+show("exec 4 answers at once", f, "EXEC")
+show("multi 5", f, "MULTI")
+show("rw script queued", f, "EVAL", "#!lua\nreturn 14", "0")
+show("exec 5 is held", f, "EXEC")
+show("unpause 4", a, "CLIENT", "UNPAUSE")
+show("exec 5 runs", f)
+f.close()
