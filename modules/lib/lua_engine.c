@@ -1,5 +1,6 @@
 /* lua_engine.c -- see lua_engine.h.  Runs on the system's Lua 5.1 (the
- * version Redis embeds), with Debian's lua-cjson and lua-bitop.
+ * version Redis embeds), with Debian's lua-cjson and lua-bitop, and this
+ * tree's own cmsgpack (lua_cmsgpack.c), the libraries Redis embeds.
  *
  * Redis's own Lua has read-only tables built into the VM; the system Lua
  * does not, so the sandbox here reaches the same observable rules with
@@ -13,6 +14,7 @@
  * Invariants: one script runs at a time (the `running` run); the error
  * handler is always just below the called function on the stack. */
 #include "lua_engine.h"
+#include "lua_cmsgpack.h"
 
 #include <lauxlib.h>
 #include <lualib.h>
@@ -1017,7 +1019,8 @@ static void protect(lua_State *L)
     lua_setfield(L, LUA_REGISTRYINDEX, REG_REAL_G);
     lua_pushvalue(L, LUA_GLOBALSINDEX);
     lua_setfield(L, LUA_REGISTRYINDEX, REG_SOURCE);
-    static const char *const libs[] = {"string", "math", "table", "cjson", "bit", "redis", "coroutine", NULL};
+    static const char *const libs[] = {"string", "math", "table", "cjson", "cmsgpack", "bit", "redis",
+                                       "coroutine", NULL};
     for (int i = 0; libs[i]; i++) {
         lua_getglobal(L, libs[i]);
         if (!lua_istable(L, -1)) {
@@ -1092,6 +1095,7 @@ lua_State *eng_new(int functions)
     open_lib(L, LUA_STRLIBNAME, luaopen_string);
     open_lib(L, LUA_MATHLIBNAME, luaopen_math);
     open_lib(L, "cjson", luaopen_cjson);
+    open_lib(L, "cmsgpack", fr_luaopen_cmsgpack);
     open_lib(L, "bit", luaopen_bit);
     lua_pushcfunction(L, lua_pcall_compat);
     lua_setglobal(L, "pcall");

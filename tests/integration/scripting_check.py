@@ -286,6 +286,88 @@ CORPUS = [
     ["INCR", "tx"],
 ]
 
+
+def packs(expr):
+    return [E, "return cmsgpack.pack(%s)" % expr, 0]
+
+
+# cmsgpack: every width boundary of ints, floats that are and are not
+# exact as float32, string header sizes, arrays vs maps, nesting past 16
+# and cycles, malformed and truncated input, stack limits, offsets.
+MSGPACK_CORPUS = [packs(x) for x in [
+ "0","1","127","128","255","256","65535","65536","4294967295","4294967296","2^53","2^63","-2^63","2^64",
+ "-1","-32","-33","-128","-129","-32768","-32769","-2147483648","-2147483649","-1099511627776",
+ "0.1","0.5","1.5","-0.25","1e20","1e300","-1e300","1/0","-1/0","0/0","-0.0","3.4028234663852886e38","2^-149","2^-1074",
+ "''","string.rep('a',31)","string.rep('a',32)","string.rep('a',255)","string.rep('a',256)","string.rep('a',65535)","string.rep('a',65536)",
+ "true","false","nil","{}","{1,2,3}","{1,nil,3}","{[1]=1,[2]=2,[4]=4}","{[0]=1}","{[1.5]=1}","{a=1}","{1,2,x=3}",
+ "{[2]=2,[1]=1}","{{1,{2,{3}}}}","string.rep('x',3),4,{5}","function() end","redis.call","{f=function() end}",
+ "unpack((function() local t={} for i=1,15 do t[i]=i end return t end)())",
+ "(function() local t={} for i=1,16 do t[i]=i end return t end)()",
+ "(function() local t={} for i=1,65536 do t[i]=i end return t end)()",
+ "(function() local t={} for i=1,16 do t['k'..i]=i end return t end)()",
+ "(function() local t={} for i=1,65536 do t['k'..i]=i end return t end)()",
+ "(function() local a={} a[1]=a return a end)()",
+ "(function() local t={} local c=t for i=1,20 do c[1]={} c=c[1] end return t end)()",
+ "{[-1]=1}","{[2^31]=1}","{[1]=1,[3]=3}","{true}","{[true]=1}",
+]] + [
+ [E, "return cmsgpack.pack()", 0],
+ [E, "local t = {cmsgpack.unpack(cmsgpack.pack(1, 'a', {1,2}, {a=5}, true, false, -200, 0.1, 1.5))} return {#t, t[1], t[2], t[3][2], t[4].a, tostring(t[5]), tostring(t[6]), t[7], tostring(t[8]), tostring(t[9])}", 0],
+ [E, "return {cmsgpack.unpack(ARGV[1])}", 0, b"\xcf\xff\xff\xff\xff\xff\xff\xff\xff"],
+ [E, "return tostring(cmsgpack.unpack(ARGV[1]))", 0, b"\xd3\x80\x00\x00\x00\x00\x00\x00\x00"],
+ [E, "return {cmsgpack.unpack(ARGV[1])}", 0, b"\xcc\xff\xcd\xff\xff\xce\xff\xff\xff\xff\xd0\x80\xd1\x80\x00\xd2\x80\x00\x00\x00\xe0\x7f"],
+ [E, "return tostring(cmsgpack.unpack(ARGV[1]))", 0, b"\xca\x3f\xc0\x00\x00"],
+ [E, "return tostring(cmsgpack.unpack(ARGV[1]))", 0, b"\xcb\x3f\xb9\x99\x99\x99\x99\x99\x9a"],
+ [E, "return {cmsgpack.unpack(ARGV[1])}", 0, b"\xa3abc\xd9\x03xyz\xda\x00\x02pq\xdb\x00\x00\x00\x01z"],
+ [E, "return {cmsgpack.unpack(ARGV[1])}", 0, b"\x92\x01\x02\x81\xa1a\x05\xdc\x00\x01\x07\xde\x00\x01\x01\x02"],
+ [E, "return {cmsgpack.unpack(ARGV[1])}", 0, b"\x92\x01"],
+ [E, "return {cmsgpack.unpack(ARGV[1])}", 0, b"\xc1"],
+ [E, "return {cmsgpack.unpack(ARGV[1])}", 0, b"\xc4\x01a"],
+ [E, "return {cmsgpack.unpack(ARGV[1])}", 0, b"\xd4\x01a"],
+ [E, "return {cmsgpack.unpack(ARGV[1])}", 0, b"\xa5ab"],
+ [E, "return {cmsgpack.unpack(ARGV[1])}", 0, b"\xd9"],
+ [E, "return {cmsgpack.unpack(ARGV[1])}", 0, b"\xdb\xff\xff\xff\xffab"],
+ [E, "return {cmsgpack.unpack(ARGV[1])}", 0, b"\xdd\xff\xff\xff\xff"],
+ [E, "return {cmsgpack.unpack(ARGV[1])}", 0, b"\xcf\x01"],
+ [E, "return {cmsgpack.unpack(ARGV[1])}", 0, b"\x81\xc0\x01"],
+ [E, "return {cmsgpack.unpack(ARGV[1])}", 0, b"\x91\xc0"],
+ [E, "return {cmsgpack.unpack(ARGV[1])}", 0, b""],
+ [E, "return {cmsgpack.unpack(ARGV[1])}", 0, b"\x91" * 5000],
+ [E, "return #{cmsgpack.unpack(ARGV[1])}", 0, b"\x01" * 7990],
+ [E, "return #{cmsgpack.unpack(ARGV[1])}", 0, b"\x01" * 8100],
+ [E, "return {cmsgpack.unpack(5)}", 0],
+ [E, "return {cmsgpack.unpack()}", 0],
+ [E, "return {cmsgpack.unpack({})}", 0],
+ [E, "return {cmsgpack.unpack_one(ARGV[1])}", 0, b"\x01\x02\x03"],
+ [E, "return {cmsgpack.unpack_one(ARGV[1], 1)}", 0, b"\x01\x02\x03"],
+ [E, "return {cmsgpack.unpack_one(ARGV[1], 2)}", 0, b"\x01\x02\x03"],
+ [E, "return {cmsgpack.unpack_one(ARGV[1], 3)}", 0, b"\x01\x02\x03"],
+ [E, "return {cmsgpack.unpack_one(ARGV[1], 4)}", 0, b"\x01\x02\x03"],
+ [E, "return {cmsgpack.unpack_one(ARGV[1], -1)}", 0, b"\x01\x02\x03"],
+ [E, "return {cmsgpack.unpack_one(ARGV[1], 'x')}", 0, b"\x01\x02\x03"],
+ [E, "return {cmsgpack.unpack_one()}", 0],
+ [E, "return {cmsgpack.unpack_limit(ARGV[1], 2)}", 0, b"\x01\x02\x03"],
+ [E, "return {cmsgpack.unpack_limit(ARGV[1], 2, 2)}", 0, b"\x01\x02\x03"],
+ [E, "return {cmsgpack.unpack_limit(ARGV[1], 0)}", 0, b"\x01\x02\x03"],
+ [E, "return {cmsgpack.unpack_limit(ARGV[1], 0, 1)}", 0, b"\x01\x02\x03"],
+ [E, "return {cmsgpack.unpack_limit(ARGV[1], -1)}", 0, b"\x01\x02\x03"],
+ [E, "return {cmsgpack.unpack_limit(ARGV[1], 1, 9)}", 0, b"\x01\x02\x03"],
+ [E, "return {cmsgpack.unpack_limit(ARGV[1], 5, 1)}", 0, b"\x01\x02\x03"],
+ [E, "return {cmsgpack.unpack_limit(ARGV[1])}", 0, b"\x01"],
+ [E, "return {cmsgpack.unpack_limit(ARGV[1], 1, 1)}", 0, b"\x01\x92"],
+ [E, "return {cmsgpack.unpack(ARGV[1], 7, 8)}", 0, b"\x01\x02"],
+ [E, "return {cmsgpack._NAME, cmsgpack._VERSION, cmsgpack._COPYRIGHT, cmsgpack._DESCRIPTION}", 0],
+ [E, "cmsgpack.pack = function() return 1 end", 0],
+ [E, "cmsgpack.foo = 1", 0],
+ [E, "return type(cmsgpack_safe)", 0],
+ [E, "local t = cmsgpack.unpack(cmsgpack.pack({a=1,b={c=2},d={1,2,3}})) return {t.a, t.b.c, t.d[3]}", 0],
+]
+MSGPACK_CORPUS += [
+    ["FUNCTION", "LOAD", "REPLACE", "#!lua name=mp\nredis.register_function('mpf', function(k, a) return cmsgpack.pack(a[1], {a[1]}) end)"],
+    ["FCALL", "mpf", 0, "x"],
+    ["FUNCTION", "DELETE", "mp"],
+]
+CORPUS += MSGPACK_CORPUS
+
 EVALSHA_UPPER = "1B9AB4CD1D3F7E5B9A5F0BA0E1CE5AE1E48D20BD"
 
 
