@@ -1,6 +1,7 @@
 /* lua_engine.c -- see lua_engine.h.  Runs on the system's Lua 5.1 (the
  * version Redis embeds), with Debian's lua-cjson and lua-bitop, and this
- * tree's own cmsgpack (lua_cmsgpack.c), the libraries Redis embeds.
+ * tree's own cmsgpack and struct (lua_cmsgpack.c, lua_struct.c): the
+ * libraries Redis embeds.
  *
  * Redis's own Lua has read-only tables built into the VM; the system Lua
  * does not, so the sandbox here reaches the same observable rules with
@@ -15,6 +16,7 @@
  * handler is always just below the called function on the stack. */
 #include "lua_engine.h"
 #include "lua_cmsgpack.h"
+#include "lua_struct.h"
 
 #include <lauxlib.h>
 #include <lualib.h>
@@ -1019,7 +1021,7 @@ static void protect(lua_State *L)
     lua_setfield(L, LUA_REGISTRYINDEX, REG_REAL_G);
     lua_pushvalue(L, LUA_GLOBALSINDEX);
     lua_setfield(L, LUA_REGISTRYINDEX, REG_SOURCE);
-    static const char *const libs[] = {"string", "math", "table", "cjson", "cmsgpack", "bit", "redis",
+    static const char *const libs[] = {"string", "math", "table", "cjson", "struct", "cmsgpack", "bit", "redis",
                                        "coroutine", NULL};
     for (int i = 0; libs[i]; i++) {
         lua_getglobal(L, libs[i]);
@@ -1095,6 +1097,7 @@ lua_State *eng_new(int functions)
     open_lib(L, LUA_STRLIBNAME, luaopen_string);
     open_lib(L, LUA_MATHLIBNAME, luaopen_math);
     open_lib(L, "cjson", luaopen_cjson);
+    open_lib(L, "struct", fr_luaopen_struct);
     open_lib(L, "cmsgpack", fr_luaopen_cmsgpack);
     open_lib(L, "bit", luaopen_bit);
     lua_pushcfunction(L, lua_pcall_compat);

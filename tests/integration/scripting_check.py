@@ -368,6 +368,58 @@ MSGPACK_CORPUS += [
 ]
 CORPUS += MSGPACK_CORPUS
 
+
+# struct: every format code at both byte orders, alignment (!n), integer
+# sizes 0..32 and past the limit, out-of-range numbers, c0 / s strings,
+# short data, offsets, bad and unknown options, overflowing counts.
+# SP: struct.pack; SU/SUS: struct.unpack (SUS as strings, so floats keep
+# every digit); SZ: struct.size.  Formats and data travel as ARGV.
+def SP(fmt, args): return [E, "return struct.pack(%s)" % (repr(fmt) + (", " + args if args else "")), 0]
+def SU(fmt, data, extra=""): return [E, "return {struct.unpack(ARGV[1], ARGV[2]%s)}" % extra, 0, fmt, data]
+def SUS(fmt, data, extra=""): return [E, "local t = {struct.unpack(ARGV[1], ARGV[2]%s)} for i=1,#t do t[i]=tostring(t[i]) end return t" % extra, 0, fmt, data]
+def SZ(fmt): return [E, "return struct.size(ARGV[1])", 0, fmt]
+STRUCT_CORPUS = [
+ SP(">b", "-1"), SP("<b", "127"), SP("b", "300"), SP(">B", "255"), SP(">h", "-2"), SP("<h", "-2"), SP(">H", "65535"),
+ SP(">l", "-3"), SP("<L", "2^63"), SP(">L", "2^64"), SP(">L", "1e30"), SP(">L", "0/0"), SP(">L", "1/0"), SP(">l", "-1/0"),
+ SP(">l", "-1e30"), SP(">L", "-1"), SP(">T", "12345"), SP(">i", "-5"), SP("<i", "7"), SP(">I", "4294967295"),
+ SP(">i1", "-1"), SP(">i3", "-2"), SP("<i3", "-2"), SP(">i8", "2^53"), SP(">i9", "-1"), SP("<i16", "-1"), SP(">i32", "1"), SP(">i0", "5"),
+ SP(">i33", "1"), SP(">f", "1.5"), SP("<f", "0.1"), SP(">f", "1e300"), SP(">d", "0.1"), SP("<d", "-2.5"), SP("=d", "1"),
+ SP("x", ""), SP("xx b", "1"), SP("c", "'abc'"), SP("c3", "'abc'"), SP("c5", "'abc'"), SP("c0", "'abcdef'"), SP("s", "'a\\0b'"),
+ SP("s", "'hi'"), SP("!4 b i", "1, 2"), SP("!8 b d", "1, 2"), SP("! b d", "1, 2"), SP("!2 b i", "1, 2"), SP("!3 b", "1"),
+ SP("!0 b", "1"), SP("!16 b i16", "1, 2"), SP("!4 b i3", "1, 2"), SP("!8 b c2 h", "1, 'ab', 3"), SP("!8 b s h", "1, 'ab', 3"),
+ SP("i", ""), SP("ii", "1"), SP("iii", "1"), SP("i", "'x'"), SP("i", "'12'"), SP("c", "{}"), SP("z", ""), SP("5", ""), SP("\x80", ""),
+ SP("c99999999999", "'a'"), SP("i99999999999", "1"), SP("!99999999999", ""), SP("", ""), SP("b\0b", "1, 2"),
+ [E, "return struct.pack()", 0], [E, "return struct.pack({})", 0],
+ [E, "return #struct.pack('c0c0i', string.rep('a', 9000), string.rep('b', 9000))", 0],
+ [E, "return #struct.pack('c0c0ii', string.rep('a', 9000), string.rep('b', 9000), 1)", 0],
+ SUS(">b", "\xff"), SUS(">B", "\xff"), SUS(">h", "\xff\xfe"), SUS("<H", "\xff\xfe"), SUS(">l", "\xff"*8), SUS(">L", "\xff"*8),
+ SUS(">T", "\x00"*7 + "\x01"), SUS(">i", "\x80\x00\x00\x00"), SUS("<I", "\x01\x00\x00\x80"), SUS(">i3", "\xff\xff\xfe"),
+ SUS(">i9", "\xff"*9), SUS(">i9", "\x00" + "\xff"*8), SUS("<i9", "\xff"*9), SUS(">i16", "\x01"*16), SUS(">I16", "\x80"*16),
+ SUS(">i0", ""), SUS(">i32", "\xff"*32), SUS(">i12", "\x00"*4 + "\x80" + "\x00"*7), SUS(">i1", "\x80"),
+ SUS(">f", "\x3f\xc0\x00\x00"), SUS("<f", "\x00\x00\xc0\x3f"), SUS(">d", "\x3f\xb9\x99\x99\x99\x99\x99\x9a"),
+ SUS("<d", "\x9a\x99\x99\x99\x99\x99\xb9\x3f"), SUS("c3", "abcdef"), SUS("c3c3", "abcdef"), SUS("c7", "abcdef"),
+ SUS("Bc0", "\x03abcd"), SUS("Bc0", "\x09abcd"), SUS("c0", "abc"), SUS("c1c0", "3abcd"), SUS("c1c0", "xabcd"),
+ SUS("s", "ab\x00cd"), SUS("ss", "ab\x00cd\x00"), SUS("s", "abc"), SUS("x b", "\x01\x02"), SUS("xx", "\x01"),
+ SUS("!4 b i", "\x01\x00\x00\x00\x02\x00\x00\x00"), SUS("!4 b i", "\x01\x00\x00"), SUS("!8 b d", "\x01"+"\x00"*15),
+ SUS("b", "\x01\x02\x03", ", 2"), SUS("b", "\x01\x02\x03", ", 4"), SUS("b", "\x01\x02\x03", ", 3"), SUS("b", "\x01", ", 0"),
+ SUS("b", "\x01", ", -1"), SUS("", "\x01", ", -5"), SUS("", "abc"), SUS("", "abc", ", 9"), SUS("b", "\x01", ", 'x'"),
+ SUS("z", "abc"), SUS("!3", "abc"), SUS("i40", "abc"), SUS("c99999999999", "a"), SUS("b", ""), SUS("i", "\x01\x02"),
+ SUS(">!4 h i", "\x00\x01\x00\x00\x00\x00\x00\x02"),
+ [E, "return {struct.unpack('b')}", 0], [E, "return {struct.unpack()}", 0],
+ [E, "return #{struct.unpack(string.rep('b', 5000), string.rep('a', 5000))}", 0],
+ [E, "return #{struct.unpack(string.rep('b', 3990), string.rep('a', 5000))}", 0],
+ [E, "return {struct.unpack('Bc0', ARGV[1])}", 0, "\xffab"],
+ [E, "return {struct.unpack('dc0', struct.pack('d', -1) .. 'abc')}", 0],
+ [E, "return {struct.unpack('dc0', struct.pack('d', 2.5) .. 'abc')}", 0],
+ SZ("b"), SZ("bhilT"), SZ("!8 bhilT"), SZ("!8 b d"), SZ("!4 b d"), SZ("c10"), SZ("c0"), SZ("s"), SZ("i3i3"), SZ("!8i3i3"),
+ SZ("z"), SZ("z12"), SZ("?"), SZ("!5"), SZ(""), SZ("x"), SZ("i33"), SZ("<>"), SZ("c99999999999"),
+ [E, "return struct.size()", 0],
+ [E, "return {struct.unpack('>I', struct.pack('>I', 305419896))}", 0],
+ [E, "local s = struct.pack('>!4 b h i d s c0', 1, 2, 3, 4.5, 'str', 'tail') return {struct.unpack('>!4 b h i d s c4', s)}", 0],
+ [E, "struct.pack = nil", 0], [E, "struct.x = 1", 0],
+]
+CORPUS += STRUCT_CORPUS
+
 EVALSHA_UPPER = "1B9AB4CD1D3F7E5B9A5F0BA0E1CE5AE1E48D20BD"
 
 
