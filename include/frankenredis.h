@@ -931,6 +931,14 @@ FR_API const char *fr_script_acl_refusal(fr_script_client *sc, int argc, fr_str 
 FR_API int fr_script_acl_allows(fr_script_client *sc, int argc, fr_str **argv);
 FR_API void fr_script_end(fr_script_client *sc);
 FR_API void *fr_script_current(void);
+/* Nonzero after DEBUG SET-DISABLE-DENY-SCRIPTS 1 (until 0): scripts may
+ * run commands flagged noscript, as Redis's script_disable_deny_script
+ * lets its tests do.  Since 4.4. */
+FR_API int fr_script_deny_disabled(void);
+/* A script's redis.call refused before it ran (arity, noscript, ACL,
+ * writes, OOM): argv's command counts a rejected call, as Redis's
+ * scriptCall counts it.  Since 4.4. */
+FR_API void fr_script_rejected(int argc, fr_str **argv);
 /* 1 when the memory guard found memory over maxmemory before this command
  * ran (Redis's pre_command_oom_state). */
 FR_API int fr_ctx_oom(const fr_ctx *ctx);

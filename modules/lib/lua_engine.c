@@ -34,6 +34,7 @@ int luaopen_bit(lua_State *L);
 #define REG_REAL_G "__fr_real_globals"
 #define REG_SOURCE "__fr_globals_source"  /* what globals read: real or load API */
 #define REG_LOAD_API "__fr_load_api"
+#define REG_GLOBALS_META "__fr_globals_meta"   /* what getmetatable(_G) shows */
 
 /* The run of this module's interpreter, while one runs; the server's one
  * running script (either module's) is fr_script_current(). */
@@ -495,7 +496,7 @@ static void free_argv(fr_str **argv, int argc)
  * command may run. */
 static const char *refusal(eng_run *run, unsigned long long f, int argc, fr_str **argv)
 {
-    if (f & FR_CMDF_NOSCRIPT) return "This Redis command is not allowed from script";
+    if ((f & FR_CMDF_NOSCRIPT) && !fr_script_deny_disabled()) return "This Redis command is not allowed from script";
     if (fr_replica_stale_refuses(f)) return "Can not execute the command on a stale replica";
     const char *acl = fr_script_acl_refusal(script_client, argc, argv);
     if (acl) return acl;
@@ -533,6 +534,7 @@ static int redis_generic_call(lua_State *L, int raise)
     else if (found < 0) err = "Wrong number of args calling Redis command from script";
     else err = refusal(run, f, argc, argv);
     if (err) {
+        fr_script_rejected(argc, argv);
         free_argv(argv, argc);
         push_error(L, err);
         lua_pushstring(L, "ignore_error_stats_update");
@@ -863,10 +865,10 @@ static int getmetatable_guarded(lua_State *L)
 {
     luaL_checkany(L, 1);
     if (lua_istable(L, 1) && is_protected(L, 1)) {
-        /* Redis's globals carry a metatable (missing-global errors), its
-         * library tables none */
+        /* Redis's globals carry a read-only metatable (its __index
+         * raises the missing-global error), its library tables none */
         lua_getfield(L, LUA_REGISTRYINDEX, "__fr_globals_proxy");
-        if (lua_rawequal(L, 1, -1)) lua_newtable(L);
+        if (lua_rawequal(L, 1, -1)) lua_getfield(L, LUA_REGISTRYINDEX, REG_GLOBALS_META);
         else lua_pushnil(L);
         return 1;
     }
@@ -1045,6 +1047,11 @@ static void protect(lua_State *L)
         lua_pop(L, 1);
     }
     lua_pop(L, 1);
+    lua_newtable(L);
+    lua_pushcfunction(L, missing_field);
+    lua_setfield(L, -2, "__index");
+    make_proxy(L, NULL);
+    lua_setfield(L, LUA_REGISTRYINDEX, REG_GLOBALS_META);
     lua_pushvalue(L, LUA_GLOBALSINDEX);
     make_proxy(L, globals_index);
     lua_pushvalue(L, -1);

@@ -186,6 +186,20 @@ CORPUS = [
     [E, "return tostring(getmetatable(redis))", 0],
     [E, "local t = setmetatable({}, {__metatable='no'}) return getmetatable(t)", 0],
     [E, "return setmetatable({}, 5)", 0],
+    [E, "local g = getmetatable(_G) g.__index = {} return 1", 0],
+    [E, "return {type(getmetatable(_G).__index), getmetatable(_G) == getmetatable(_G)}", 0],
+    [E, "return getmetatable(_G).__index(_G, 'nope')", 0],
+    # a set sorted BY a constant from a script comes out in ALPHA order
+    ["SADD", "sortset", "b", "a", "c", "aa", "z", "m"],
+    [E, "return redis.call('sort', KEYS[1], 'by', '_')", 1, "sortset"],
+    [E, "return redis.call('sort', KEYS[1], 'by', '_', 'get', '#', 'get', '_:*')", 1, "sortset"],
+    # DEBUG SET-DISABLE-DENY-SCRIPTS lets scripts run noscript commands
+    [E, "return redis.call('debug', 'protocol', 'true')", 0],
+    ["DEBUG", "SET-DISABLE-DENY-SCRIPTS", "1"],
+    [E, "return redis.call('debug', 'protocol', 'true')", 0],
+    [E, "redis.setresp(3) return redis.call('debug', 'protocol', 'map')", 0],
+    ["DEBUG", "SET-DISABLE-DENY-SCRIPTS", "0"],
+    [E, "return redis.call('debug', 'protocol', 'true')", 0],
     # shebang flags
     [E, "#!lua\nreturn 1", 0],
     [E, "#!lua flags=no-writes\nreturn redis.call('get', 's')", 0],
@@ -372,10 +386,9 @@ CORPUS += MSGPACK_CORPUS
 # struct: every format code at both byte orders, alignment (!n), integer
 # sizes 0..32 and past the limit, out-of-range numbers, c0 / s strings,
 # short data, offsets, bad and unknown options, overflowing counts.
-# SP: struct.pack; SU/SUS: struct.unpack (SUS as strings, so floats keep
+# SP: struct.pack; SUS: struct.unpack (SUS as strings, so floats keep
 # every digit); SZ: struct.size.  Formats and data travel as ARGV.
 def SP(fmt, args): return [E, "return struct.pack(%s)" % (repr(fmt) + (", " + args if args else "")), 0]
-def SU(fmt, data, extra=""): return [E, "return {struct.unpack(ARGV[1], ARGV[2]%s)}" % extra, 0, fmt, data]
 def SUS(fmt, data, extra=""): return [E, "local t = {struct.unpack(ARGV[1], ARGV[2]%s)} for i=1,#t do t[i]=tostring(t[i]) end return t" % extra, 0, fmt, data]
 def SZ(fmt): return [E, "return struct.size(ARGV[1])", 0, fmt]
 STRUCT_CORPUS = [
