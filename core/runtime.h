@@ -110,6 +110,7 @@ void fr_client_reset_modules(fr_client *c, int why);
 /* ---- command.c ---- */
 void fr_command_process(fr_client *c);
 void fr_command_call(fr_ctx *ctx);
+void fr_command_claim_error(void);
 
 /* ---- hooks.c ---- */
 int fr_hooks_fire(const fr_hook_event *ev);

@@ -321,13 +321,24 @@ static long count_pairs(lua_State *L)
 
 static void reply_value(fr_ctx *ctx, lua_State *L, int script_resp);
 
+/* An error table marked ignore_error_stats_update (a command's error,
+ * counted when the command replied or was refused) is sent uncounted. */
+static void reply_error_table(fr_ctx *ctx, lua_State *L, int table, const char *msg)
+{
+    lua_getfield(L, table, "ignore_error_stats_update");
+    int counted = lua_toboolean(L, -1);
+    lua_pop(L, 1);
+    if (counted) fr_reply_error_uncounted(ctx, msg);
+    else fr_reply_error(ctx, msg);
+}
+
 /* The special tables: error, status, double, big number, verbatim, map,
  * set.  1 when the table was one of them (and is consumed). */
 static int reply_special(fr_ctx *ctx, lua_State *L, int script_resp)
 {
     if (field_type(L, "err") == LUA_TSTRING) {
         lua_pushfstring(L, "-%s", lua_tostring(L, -1));
-        fr_reply_error(ctx, lua_tostring(L, -1));
+        reply_error_table(ctx, L, -3, lua_tostring(L, -1));
         lua_pop(L, 3);
         return 1;
     }
@@ -534,7 +545,7 @@ static int redis_generic_call(lua_State *L, int raise)
     else if (found < 0) err = "Wrong number of args calling Redis command from script";
     else err = refusal(run, f, argc, argv);
     if (err) {
-        fr_script_rejected(argc, argv);
+        fr_script_rejected(argc, argv, err);
         free_argv(argv, argc);
         push_error(L, err);
         lua_pushstring(L, "ignore_error_stats_update");
@@ -1305,7 +1316,7 @@ static void reply_error_object(eng_run *run, lua_State *L)
     char *msg = fr_malloc(n);
     if (line && source) snprintf(msg, n, "-%s script: %s, on %s:%s.", err, run->funcname, source, line);
     else snprintf(msg, n, "-%s", err);
-    fr_reply_error(ctx, msg);
+    reply_error_table(ctx, L, -4, msg);
     fr_free(msg);
     lua_pop(L, 3);
 }

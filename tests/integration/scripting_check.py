@@ -21,6 +21,21 @@ from wire import Raw
 
 
 E = "EVAL"
+# calls / rejected / failed of a few commands, errorstats and the total,
+# read by a script from INFO (its order and timings left out)
+STATS_SCRIPT = """
+local info = redis.call('info', 'commandstats') .. redis.call('info', 'errorstats') .. redis.call('info', 'stats')
+local out = {}
+for _, c in ipairs({'eval', 'exec', 'select', 'get', 'debug'}) do
+    local line = string.match(info, 'cmdstat_' .. c .. ':[^\\r]*') or ''
+    out[#out + 1] = c .. ' ' .. string.gsub(line, 'usec=%d+,usec_per_call=[%d.]+,', '')
+end
+for _, e in ipairs({'ERR', 'MY'}) do
+    out[#out + 1] = e .. ' ' .. (string.match(info, 'errorstat_' .. e .. ':count=(%d+)') or '-')
+end
+out[#out + 1] = string.match(info, 'total_error_replies:(%d+)')
+return out
+"""
 CORPUS = [
     # conversions Lua -> reply
     [E, "return 1", 0],
@@ -292,6 +307,22 @@ CORPUS = [
     ["FUNCTION", "RESTORE", "x", "bogus"],
     ["FUNCTION", "KILL"],
     ["FUNCTION", "HELP"],
+    # error statistics: a command's error counts once (where the command
+    # replied or was refused), not again in the script's reply; the
+    # script's call fails only with an error of its own
+    ["CONFIG", "RESETSTAT"],
+    [E, "return redis.call('select', 99)", 0],
+    [E, "return redis.pcall('select', 99)", 0],
+    [E, "local t = redis.pcall('select', 99) return 1", 0],
+    [E, "return redis.call('get')", 0],
+    [E, "return redis.pcall('get')", 0],
+    [E, "return redis.call('debug', 'protocol', 'true')", 0],
+    [E, "error('x')", 0],
+    [E, "return {err='MY x'}", 0],
+    ["MULTI"],
+    [E, "return redis.call('select', 99)", 0],
+    ["EXEC"],
+    [E, STATS_SCRIPT, 0],
     # transactions
     ["MULTI"],
     [E, "return redis.call('incr', 'tx')", 0],
