@@ -364,6 +364,13 @@ static void debug_ok(fr_ctx *ctx)
     fr_reply_ok(ctx);
 }
 
+/* Redis reads the flag with atoi: any text is a number. */
+static void debug_deny_scripts(fr_ctx *ctx)
+{
+    fr_runtime.script_deny_disabled = atoi(arg_text(ctx, 2));
+    fr_reply_ok(ctx);
+}
+
 static void debug_help_reply(fr_ctx *ctx)
 {
     fr_reply_help(ctx, debug_help);
@@ -392,7 +399,7 @@ static const struct {
     {"pause-cron", 3, 3, debug_pause_cron},
     {"replybuffer", 4, 4, debug_replybuffer},
     {"aof-flush-sleep", 3, 3, debug_ok},
-    {"set-disable-deny-scripts", 3, 3, debug_ok},
+    {"set-disable-deny-scripts", 3, 3, debug_deny_scripts},
 };
 
 void fr_cmd_debug(fr_ctx *ctx)

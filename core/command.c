@@ -231,10 +231,20 @@ static void process_one(fr_client *c)
     fr_ctx_release(&ctx);
 }
 
+/* Errors some call already answered for (Redis's prev_err_count): a
+ * command failed when it replied an error of its own, not when a command
+ * its script ran did, nor a script's refused call. */
+static long long errors_claimed;
+
+void fr_command_claim_error(void)
+{
+    errors_claimed++;
+}
+
 void fr_command_call(fr_ctx *ctx)
 {
     fr_cmd_meta *cmd = (fr_cmd_meta *)ctx->cmd;
-    long long errors_before = fr_proto.stats.total_error_replies;
+    long long errors_before = fr_proto.stats.total_error_replies, claimed_before = errors_claimed;
     uint64_t start = fr_clock_wall_us();
     /* A script's commands see the script's clock, as Redis's snapshot. */
     int nested = fr_runtime.script_depth > 0;
@@ -247,7 +257,9 @@ void fr_command_call(fr_ctx *ctx)
     uint64_t dur = fr_clock_wall_us() - start;
     if (!again) cmd->stats.calls++;
     cmd->stats.usec += (long long)dur;
-    if (fr_proto.stats.total_error_replies > errors_before) cmd->stats.failed_calls++;
+    long long errors = fr_proto.stats.total_error_replies - errors_before;
+    if (errors > errors_claimed - claimed_before) cmd->stats.failed_calls++;
+    errors_claimed = claimed_before + errors;
     if (!again) fr_runtime.stats.numcommands++;
     if (ctx->client) ctx->client->commands_processed++;
     fr_latency_command_done(cmd, (long long)dur);

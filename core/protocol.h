@@ -244,6 +244,8 @@ void fr_client_add_reply(fr_client *c, const char *p, size_t len);
 void fr_client_add_hdr(fr_client *c, char prefix, long long n);
 void fr_client_add_bulk(fr_client *c, const void *p, size_t len);
 void fr_client_add_error(fr_client *c, const char *err, size_t len);
+void fr_client_count_error(const char *err, size_t len);
+void fr_client_add_error_uncounted(fr_client *c, const char *err, size_t len);
 void fr_client_add_errorv(fr_client *c, const char *fmt, va_list ap);
 void fr_client_add_errorf(fr_client *c, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -194,6 +194,28 @@ void fr_client_add_error(fr_client *c, const char *err, size_t len)
     if (msg != small) fr_free(msg);
 }
 
+/* The same error text, counted (total_error_replies, errorstats) but not
+ * sent: a script's refused call, which Redis counts where it refuses. */
+void fr_client_count_error(const char *err, size_t len)
+{
+    char small[512];
+    char *msg = FR_RESP_ERROR_MAX(len) <= sizeof(small) ? small : fr_malloc(FR_RESP_ERROR_MAX(len));
+    size_t n = fr_resp_error(msg, err, len, FR_RESP_CRLF_MAP | FR_RESP_CRLF_TRIM);
+    count_error(NULL, msg, n - 2);
+    if (msg != small) fr_free(msg);
+}
+
+/* The same error sent but not counted: one already counted where it
+ * arose (a script's reply carrying a command's error). */
+void fr_client_add_error_uncounted(fr_client *c, const char *err, size_t len)
+{
+    char small[512];
+    char *msg = FR_RESP_ERROR_MAX(len) <= sizeof(small) ? small : fr_malloc(FR_RESP_ERROR_MAX(len));
+    size_t n = fr_resp_error(msg, err, len, FR_RESP_CRLF_MAP | FR_RESP_CRLF_TRIM);
+    fr_client_add_reply(c, msg, n);
+    if (msg != small) fr_free(msg);
+}
+
 /* Errors may quote user input of any length (Redis does not truncate). */
 void fr_client_add_errorv(fr_client *c, const char *fmt, va_list ap)
 {

@@ -71,6 +71,7 @@ typedef struct fr_runtime_state {
      * and the command clock stays the script's. */
     fr_ctx *script_capture;
     int script_depth;
+    int script_deny_disabled;   /* DEBUG SET-DISABLE-DENY-SCRIPTS */
     int oom_before_command;   /* the memory guard's verdict before this command */
     fr_runtime_fork_stats fork;
     fr_runtime_stats stats;
@@ -109,6 +110,7 @@ void fr_client_reset_modules(fr_client *c, int why);
 /* ---- command.c ---- */
 void fr_command_process(fr_client *c);
 void fr_command_call(fr_ctx *ctx);
+void fr_command_claim_error(void);
 
 /* ---- hooks.c ---- */
 int fr_hooks_fire(const fr_hook_event *ev);

@@ -57,6 +57,19 @@ FR_API void *fr_script_current(void)
     return current_run;
 }
 
+FR_API int fr_script_deny_disabled(void)
+{
+    return fr_runtime.script_deny_disabled;
+}
+
+FR_API void fr_script_rejected(int argc, fr_str **argv, const char *err)
+{
+    fr_client_count_error(err, strlen(err));
+    fr_command_claim_error();
+    fr_cmd_meta *cmd = argc > 0 ? (fr_cmd_meta *)fr_cmdtable_lookup_argv(argc, (const fr_str *const *)argv) : NULL;
+    if (cmd) cmd->stats.rejected_calls++;
+}
+
 FR_API void fr_script_begin(fr_script_client *sc, fr_ctx *caller, void *run)
 {
     sc->caller = caller;

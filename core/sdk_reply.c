@@ -42,6 +42,15 @@ void fr_reply_error(fr_ctx *ctx, const char *err)
     fr_client_add_error(ctx->client, err, strlen(err));
 }
 
+/* Redis's ERR_REPLY_FLAG_NO_STATS_UPDATE: the error was counted where it
+ * arose, the call still failed. */
+void fr_reply_error_uncounted(fr_ctx *ctx, const char *err)
+{
+    ctx->replied_error = 1;
+    fr_client_add_error_uncounted(ctx->client, err, strlen(err));
+    if (ctx->cmd) ((fr_cmd_meta *)ctx->cmd)->stats.failed_calls++;
+}
+
 void fr_reply_errorf(fr_ctx *ctx, const char *fmt, ...)
 {
     va_list ap;

@@ -197,6 +197,10 @@ FR_API void fr_reply_status(fr_ctx *ctx, const char *s);           /* +s */
  * "-ERR value is not ..."; a text starting with '-' brings its own code
  * ("-WRONGTYPE ...").  CR/LF inside become spaces. */
 FR_API void fr_reply_error(fr_ctx *ctx, const char *err);
+/* An error already counted where it arose (Redis's
+ * ERR_REPLY_FLAG_NO_STATS_UPDATE): sent, not counted in errorstats, the
+ * call still counted failed.  Since 4.4. */
+FR_API void fr_reply_error_uncounted(fr_ctx *ctx, const char *err);
 FR_API void fr_reply_errorf(fr_ctx *ctx, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 FR_API void fr_reply_wrongtype(fr_ctx *ctx);
@@ -931,6 +935,15 @@ FR_API const char *fr_script_acl_refusal(fr_script_client *sc, int argc, fr_str 
 FR_API int fr_script_acl_allows(fr_script_client *sc, int argc, fr_str **argv);
 FR_API void fr_script_end(fr_script_client *sc);
 FR_API void *fr_script_current(void);
+/* Nonzero after DEBUG SET-DISABLE-DENY-SCRIPTS 1 (until 0): scripts may
+ * run commands flagged noscript, as Redis's script_disable_deny_script
+ * lets its tests do.  Since 4.4. */
+FR_API int fr_script_deny_disabled(void);
+/* A script's redis.call refused with `err` before it ran (arity,
+ * noscript, ACL, writes, OOM): the error counts in errorstats and argv's
+ * command counts a rejected call, as Redis's scriptCall counts them; the
+ * script then raises or returns the error marked as counted.  Since 4.4. */
+FR_API void fr_script_rejected(int argc, fr_str **argv, const char *err);
 /* 1 when the memory guard found memory over maxmemory before this command
  * ran (Redis's pre_command_oom_state). */
 FR_API int fr_ctx_oom(const fr_ctx *ctx);

@@ -1,5 +1,7 @@
 /* lua_engine.c -- see lua_engine.h.  Runs on the system's Lua 5.1 (the
- * version Redis embeds), with Debian's lua-cjson and lua-bitop.
+ * version Redis embeds), with Debian's lua-cjson and lua-bitop, and this
+ * tree's own cmsgpack and struct (lua_cmsgpack.c, lua_struct.c): the
+ * libraries Redis embeds.
  *
  * Redis's own Lua has read-only tables built into the VM; the system Lua
  * does not, so the sandbox here reaches the same observable rules with
@@ -13,6 +15,8 @@
  * Invariants: one script runs at a time (the `running` run); the error
  * handler is always just below the called function on the stack. */
 #include "lua_engine.h"
+#include "lua_cmsgpack.h"
+#include "lua_struct.h"
 
 #include <lauxlib.h>
 #include <lualib.h>
@@ -30,6 +34,7 @@ int luaopen_bit(lua_State *L);
 #define REG_REAL_G "__fr_real_globals"
 #define REG_SOURCE "__fr_globals_source"  /* what globals read: real or load API */
 #define REG_LOAD_API "__fr_load_api"
+#define REG_GLOBALS_META "__fr_globals_meta"   /* what getmetatable(_G) shows */
 
 /* The run of this module's interpreter, while one runs; the server's one
  * running script (either module's) is fr_script_current(). */
@@ -316,13 +321,24 @@ static long count_pairs(lua_State *L)
 
 static void reply_value(fr_ctx *ctx, lua_State *L, int script_resp);
 
+/* An error table marked ignore_error_stats_update (a command's error,
+ * counted when the command replied or was refused) is sent uncounted. */
+static void reply_error_table(fr_ctx *ctx, lua_State *L, int table, const char *msg)
+{
+    lua_getfield(L, table, "ignore_error_stats_update");
+    int counted = lua_toboolean(L, -1);
+    lua_pop(L, 1);
+    if (counted) fr_reply_error_uncounted(ctx, msg);
+    else fr_reply_error(ctx, msg);
+}
+
 /* The special tables: error, status, double, big number, verbatim, map,
  * set.  1 when the table was one of them (and is consumed). */
 static int reply_special(fr_ctx *ctx, lua_State *L, int script_resp)
 {
     if (field_type(L, "err") == LUA_TSTRING) {
         lua_pushfstring(L, "-%s", lua_tostring(L, -1));
-        fr_reply_error(ctx, lua_tostring(L, -1));
+        reply_error_table(ctx, L, -3, lua_tostring(L, -1));
         lua_pop(L, 3);
         return 1;
     }
@@ -491,7 +507,7 @@ static void free_argv(fr_str **argv, int argc)
  * command may run. */
 static const char *refusal(eng_run *run, unsigned long long f, int argc, fr_str **argv)
 {
-    if (f & FR_CMDF_NOSCRIPT) return "This Redis command is not allowed from script";
+    if ((f & FR_CMDF_NOSCRIPT) && !fr_script_deny_disabled()) return "This Redis command is not allowed from script";
     if (fr_replica_stale_refuses(f)) return "Can not execute the command on a stale replica";
     const char *acl = fr_script_acl_refusal(script_client, argc, argv);
     if (acl) return acl;
@@ -529,6 +545,7 @@ static int redis_generic_call(lua_State *L, int raise)
     else if (found < 0) err = "Wrong number of args calling Redis command from script";
     else err = refusal(run, f, argc, argv);
     if (err) {
+        fr_script_rejected(argc, argv, err);
         free_argv(argv, argc);
         push_error(L, err);
         lua_pushstring(L, "ignore_error_stats_update");
@@ -859,10 +876,10 @@ static int getmetatable_guarded(lua_State *L)
 {
     luaL_checkany(L, 1);
     if (lua_istable(L, 1) && is_protected(L, 1)) {
-        /* Redis's globals carry a metatable (missing-global errors), its
-         * library tables none */
+        /* Redis's globals carry a read-only metatable (its __index
+         * raises the missing-global error), its library tables none */
         lua_getfield(L, LUA_REGISTRYINDEX, "__fr_globals_proxy");
-        if (lua_rawequal(L, 1, -1)) lua_newtable(L);
+        if (lua_rawequal(L, 1, -1)) lua_getfield(L, LUA_REGISTRYINDEX, REG_GLOBALS_META);
         else lua_pushnil(L);
         return 1;
     }
@@ -1017,7 +1034,8 @@ static void protect(lua_State *L)
     lua_setfield(L, LUA_REGISTRYINDEX, REG_REAL_G);
     lua_pushvalue(L, LUA_GLOBALSINDEX);
     lua_setfield(L, LUA_REGISTRYINDEX, REG_SOURCE);
-    static const char *const libs[] = {"string", "math", "table", "cjson", "bit", "redis", "coroutine", NULL};
+    static const char *const libs[] = {"string", "math", "table", "cjson", "struct", "cmsgpack", "bit", "redis",
+                                       "coroutine", NULL};
     for (int i = 0; libs[i]; i++) {
         lua_getglobal(L, libs[i]);
         if (!lua_istable(L, -1)) {
@@ -1040,6 +1058,11 @@ static void protect(lua_State *L)
         lua_pop(L, 1);
     }
     lua_pop(L, 1);
+    lua_newtable(L);
+    lua_pushcfunction(L, missing_field);
+    lua_setfield(L, -2, "__index");
+    make_proxy(L, NULL);
+    lua_setfield(L, LUA_REGISTRYINDEX, REG_GLOBALS_META);
     lua_pushvalue(L, LUA_GLOBALSINDEX);
     make_proxy(L, globals_index);
     lua_pushvalue(L, -1);
@@ -1092,6 +1115,8 @@ lua_State *eng_new(int functions)
     open_lib(L, LUA_STRLIBNAME, luaopen_string);
     open_lib(L, LUA_MATHLIBNAME, luaopen_math);
     open_lib(L, "cjson", luaopen_cjson);
+    open_lib(L, "struct", fr_luaopen_struct);
+    open_lib(L, "cmsgpack", fr_luaopen_cmsgpack);
     open_lib(L, "bit", luaopen_bit);
     lua_pushcfunction(L, lua_pcall_compat);
     lua_setglobal(L, "pcall");
@@ -1291,7 +1316,7 @@ static void reply_error_object(eng_run *run, lua_State *L)
     char *msg = fr_malloc(n);
     if (line && source) snprintf(msg, n, "-%s script: %s, on %s:%s.", err, run->funcname, source, line);
     else snprintf(msg, n, "-%s", err);
-    fr_reply_error(ctx, msg);
+    reply_error_table(ctx, L, -4, msg);
     fr_free(msg);
     lua_pop(L, 3);
 }

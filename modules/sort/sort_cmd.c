@@ -5,8 +5,9 @@
  * WRONGTYPE), the elements, LIMIT clamped to them, the weights and the
  * ordering, then the reply or the STORE.  BY without '*' keeps the
  * value's order (a list or sorted set read backwards with DESC); a set
- * has no order of its own, so SORT ... STORE sorts it with ALPHA anyway
- * to store the same list everywhere it is replicated.  STORE writes a
+ * has no order of its own, so SORT ... STORE, and SORT from a script,
+ * sort it with ALPHA anyway to give the same list everywhere it is
+ * replicated.  STORE writes a
  * list (Redis's quicklist) in place of whatever the destination held, or
  * deletes the destination when the result is empty; its dirty count is
  * the number of stored elements (1 for the deletion), so SORT is
@@ -148,7 +149,9 @@ static void sort_generic(fr_ctx *ctx, int readonly) {
     const fr_type_def *d = t ? fr_type_def_of(t) : NULL;
     if (d && d->expand) d->expand(fr_value_payload(val));
     int is_set = t && !strcmp(fr_type_name(t), "set");
-    if (o.dontsort && is_set && o.store) {
+    /* A set's order is the process's own: to store, or to answer a
+     * script (whose effects replicate), Redis sorts it alphabetically. */
+    if (o.dontsort && is_set && (o.store || fr_script_current())) {
         o.dontsort = 0;
         o.alpha = 1;
         o.by = NULL;

@@ -21,6 +21,21 @@ from wire import Raw
 
 
 E = "EVAL"
+# calls / rejected / failed of a few commands, errorstats and the total,
+# read by a script from INFO (its order and timings left out)
+STATS_SCRIPT = """
+local info = redis.call('info', 'commandstats') .. redis.call('info', 'errorstats') .. redis.call('info', 'stats')
+local out = {}
+for _, c in ipairs({'eval', 'exec', 'select', 'get', 'debug'}) do
+    local line = string.match(info, 'cmdstat_' .. c .. ':[^\\r]*') or ''
+    out[#out + 1] = c .. ' ' .. string.gsub(line, 'usec=%d+,usec_per_call=[%d.]+,', '')
+end
+for _, e in ipairs({'ERR', 'MY'}) do
+    out[#out + 1] = e .. ' ' .. (string.match(info, 'errorstat_' .. e .. ':count=(%d+)') or '-')
+end
+out[#out + 1] = string.match(info, 'total_error_replies:(%d+)')
+return out
+"""
 CORPUS = [
     # conversions Lua -> reply
     [E, "return 1", 0],
@@ -186,6 +201,20 @@ CORPUS = [
     [E, "return tostring(getmetatable(redis))", 0],
     [E, "local t = setmetatable({}, {__metatable='no'}) return getmetatable(t)", 0],
     [E, "return setmetatable({}, 5)", 0],
+    [E, "local g = getmetatable(_G) g.__index = {} return 1", 0],
+    [E, "return {type(getmetatable(_G).__index), getmetatable(_G) == getmetatable(_G)}", 0],
+    [E, "return getmetatable(_G).__index(_G, 'nope')", 0],
+    # a set sorted BY a constant from a script comes out in ALPHA order
+    ["SADD", "sortset", "b", "a", "c", "aa", "z", "m"],
+    [E, "return redis.call('sort', KEYS[1], 'by', '_')", 1, "sortset"],
+    [E, "return redis.call('sort', KEYS[1], 'by', '_', 'get', '#', 'get', '_:*')", 1, "sortset"],
+    # DEBUG SET-DISABLE-DENY-SCRIPTS lets scripts run noscript commands
+    [E, "return redis.call('debug', 'protocol', 'true')", 0],
+    ["DEBUG", "SET-DISABLE-DENY-SCRIPTS", "1"],
+    [E, "return redis.call('debug', 'protocol', 'true')", 0],
+    [E, "redis.setresp(3) return redis.call('debug', 'protocol', 'map')", 0],
+    ["DEBUG", "SET-DISABLE-DENY-SCRIPTS", "0"],
+    [E, "return redis.call('debug', 'protocol', 'true')", 0],
     # shebang flags
     [E, "#!lua\nreturn 1", 0],
     [E, "#!lua flags=no-writes\nreturn redis.call('get', 's')", 0],
@@ -278,6 +307,22 @@ CORPUS = [
     ["FUNCTION", "RESTORE", "x", "bogus"],
     ["FUNCTION", "KILL"],
     ["FUNCTION", "HELP"],
+    # error statistics: a command's error counts once (where the command
+    # replied or was refused), not again in the script's reply; the
+    # script's call fails only with an error of its own
+    ["CONFIG", "RESETSTAT"],
+    [E, "return redis.call('select', 99)", 0],
+    [E, "return redis.pcall('select', 99)", 0],
+    [E, "local t = redis.pcall('select', 99) return 1", 0],
+    [E, "return redis.call('get')", 0],
+    [E, "return redis.pcall('get')", 0],
+    [E, "return redis.call('debug', 'protocol', 'true')", 0],
+    [E, "error('x')", 0],
+    [E, "return {err='MY x'}", 0],
+    ["MULTI"],
+    [E, "return redis.call('select', 99)", 0],
+    ["EXEC"],
+    [E, STATS_SCRIPT, 0],
     # transactions
     ["MULTI"],
     [E, "return redis.call('incr', 'tx')", 0],
@@ -285,6 +330,139 @@ CORPUS = [
     ["EXEC"],
     ["INCR", "tx"],
 ]
+
+
+def packs(expr):
+    return [E, "return cmsgpack.pack(%s)" % expr, 0]
+
+
+# cmsgpack: every width boundary of ints, floats that are and are not
+# exact as float32, string header sizes, arrays vs maps, nesting past 16
+# and cycles, malformed and truncated input, stack limits, offsets.
+MSGPACK_CORPUS = [packs(x) for x in [
+ "0","1","127","128","255","256","65535","65536","4294967295","4294967296","2^53","2^63","-2^63","2^64",
+ "-1","-32","-33","-128","-129","-32768","-32769","-2147483648","-2147483649","-1099511627776",
+ "0.1","0.5","1.5","-0.25","1e20","1e300","-1e300","1/0","-1/0","0/0","-0.0","3.4028234663852886e38","2^-149","2^-1074",
+ "''","string.rep('a',31)","string.rep('a',32)","string.rep('a',255)","string.rep('a',256)","string.rep('a',65535)","string.rep('a',65536)",
+ "true","false","nil","{}","{1,2,3}","{1,nil,3}","{[1]=1,[2]=2,[4]=4}","{[0]=1}","{[1.5]=1}","{a=1}","{1,2,x=3}",
+ "{[2]=2,[1]=1}","{{1,{2,{3}}}}","string.rep('x',3),4,{5}","function() end","redis.call","{f=function() end}",
+ "unpack((function() local t={} for i=1,15 do t[i]=i end return t end)())",
+ "(function() local t={} for i=1,16 do t[i]=i end return t end)()",
+ "(function() local t={} for i=1,65536 do t[i]=i end return t end)()",
+ "(function() local t={} for i=1,16 do t['k'..i]=i end return t end)()",
+ "(function() local t={} for i=1,65536 do t['k'..i]=i end return t end)()",
+ "(function() local a={} a[1]=a return a end)()",
+ "(function() local t={} local c=t for i=1,20 do c[1]={} c=c[1] end return t end)()",
+ "{[-1]=1}","{[2^31]=1}","{[1]=1,[3]=3}","{true}","{[true]=1}",
+]] + [
+ [E, "return cmsgpack.pack()", 0],
+ [E, "local t = {cmsgpack.unpack(cmsgpack.pack(1, 'a', {1,2}, {a=5}, true, false, -200, 0.1, 1.5))} return {#t, t[1], t[2], t[3][2], t[4].a, tostring(t[5]), tostring(t[6]), t[7], tostring(t[8]), tostring(t[9])}", 0],
+ [E, "return {cmsgpack.unpack(ARGV[1])}", 0, b"\xcf\xff\xff\xff\xff\xff\xff\xff\xff"],
+ [E, "return tostring(cmsgpack.unpack(ARGV[1]))", 0, b"\xd3\x80\x00\x00\x00\x00\x00\x00\x00"],
+ [E, "return {cmsgpack.unpack(ARGV[1])}", 0, b"\xcc\xff\xcd\xff\xff\xce\xff\xff\xff\xff\xd0\x80\xd1\x80\x00\xd2\x80\x00\x00\x00\xe0\x7f"],
+ [E, "return tostring(cmsgpack.unpack(ARGV[1]))", 0, b"\xca\x3f\xc0\x00\x00"],
+ [E, "return tostring(cmsgpack.unpack(ARGV[1]))", 0, b"\xcb\x3f\xb9\x99\x99\x99\x99\x99\x9a"],
+ [E, "return {cmsgpack.unpack(ARGV[1])}", 0, b"\xa3abc\xd9\x03xyz\xda\x00\x02pq\xdb\x00\x00\x00\x01z"],
+ [E, "return {cmsgpack.unpack(ARGV[1])}", 0, b"\x92\x01\x02\x81\xa1a\x05\xdc\x00\x01\x07\xde\x00\x01\x01\x02"],
+ [E, "return {cmsgpack.unpack(ARGV[1])}", 0, b"\x92\x01"],
+ [E, "return {cmsgpack.unpack(ARGV[1])}", 0, b"\xc1"],
+ [E, "return {cmsgpack.unpack(ARGV[1])}", 0, b"\xc4\x01a"],
+ [E, "return {cmsgpack.unpack(ARGV[1])}", 0, b"\xd4\x01a"],
+ [E, "return {cmsgpack.unpack(ARGV[1])}", 0, b"\xa5ab"],
+ [E, "return {cmsgpack.unpack(ARGV[1])}", 0, b"\xd9"],
+ [E, "return {cmsgpack.unpack(ARGV[1])}", 0, b"\xdb\xff\xff\xff\xffab"],
+ [E, "return {cmsgpack.unpack(ARGV[1])}", 0, b"\xdd\xff\xff\xff\xff"],
+ [E, "return {cmsgpack.unpack(ARGV[1])}", 0, b"\xcf\x01"],
+ [E, "return {cmsgpack.unpack(ARGV[1])}", 0, b"\x81\xc0\x01"],
+ [E, "return {cmsgpack.unpack(ARGV[1])}", 0, b"\x91\xc0"],
+ [E, "return {cmsgpack.unpack(ARGV[1])}", 0, b""],
+ [E, "return {cmsgpack.unpack(ARGV[1])}", 0, b"\x91" * 5000],
+ [E, "return #{cmsgpack.unpack(ARGV[1])}", 0, b"\x01" * 7990],
+ [E, "return #{cmsgpack.unpack(ARGV[1])}", 0, b"\x01" * 8100],
+ [E, "return {cmsgpack.unpack(5)}", 0],
+ [E, "return {cmsgpack.unpack()}", 0],
+ [E, "return {cmsgpack.unpack({})}", 0],
+ [E, "return {cmsgpack.unpack_one(ARGV[1])}", 0, b"\x01\x02\x03"],
+ [E, "return {cmsgpack.unpack_one(ARGV[1], 1)}", 0, b"\x01\x02\x03"],
+ [E, "return {cmsgpack.unpack_one(ARGV[1], 2)}", 0, b"\x01\x02\x03"],
+ [E, "return {cmsgpack.unpack_one(ARGV[1], 3)}", 0, b"\x01\x02\x03"],
+ [E, "return {cmsgpack.unpack_one(ARGV[1], 4)}", 0, b"\x01\x02\x03"],
+ [E, "return {cmsgpack.unpack_one(ARGV[1], -1)}", 0, b"\x01\x02\x03"],
+ [E, "return {cmsgpack.unpack_one(ARGV[1], 'x')}", 0, b"\x01\x02\x03"],
+ [E, "return {cmsgpack.unpack_one()}", 0],
+ [E, "return {cmsgpack.unpack_limit(ARGV[1], 2)}", 0, b"\x01\x02\x03"],
+ [E, "return {cmsgpack.unpack_limit(ARGV[1], 2, 2)}", 0, b"\x01\x02\x03"],
+ [E, "return {cmsgpack.unpack_limit(ARGV[1], 0)}", 0, b"\x01\x02\x03"],
+ [E, "return {cmsgpack.unpack_limit(ARGV[1], 0, 1)}", 0, b"\x01\x02\x03"],
+ [E, "return {cmsgpack.unpack_limit(ARGV[1], -1)}", 0, b"\x01\x02\x03"],
+ [E, "return {cmsgpack.unpack_limit(ARGV[1], 1, 9)}", 0, b"\x01\x02\x03"],
+ [E, "return {cmsgpack.unpack_limit(ARGV[1], 5, 1)}", 0, b"\x01\x02\x03"],
+ [E, "return {cmsgpack.unpack_limit(ARGV[1])}", 0, b"\x01"],
+ [E, "return {cmsgpack.unpack_limit(ARGV[1], 1, 1)}", 0, b"\x01\x92"],
+ [E, "return {cmsgpack.unpack(ARGV[1], 7, 8)}", 0, b"\x01\x02"],
+ [E, "return {cmsgpack._NAME, cmsgpack._VERSION, cmsgpack._COPYRIGHT, cmsgpack._DESCRIPTION}", 0],
+ [E, "cmsgpack.pack = function() return 1 end", 0],
+ [E, "cmsgpack.foo = 1", 0],
+ [E, "return type(cmsgpack_safe)", 0],
+ [E, "local t = cmsgpack.unpack(cmsgpack.pack({a=1,b={c=2},d={1,2,3}})) return {t.a, t.b.c, t.d[3]}", 0],
+]
+MSGPACK_CORPUS += [
+    ["FUNCTION", "LOAD", "REPLACE", "#!lua name=mp\nredis.register_function('mpf', function(k, a) return cmsgpack.pack(a[1], {a[1]}) end)"],
+    ["FCALL", "mpf", 0, "x"],
+    ["FUNCTION", "DELETE", "mp"],
+]
+CORPUS += MSGPACK_CORPUS
+
+
+# struct: every format code at both byte orders, alignment (!n), integer
+# sizes 0..32 and past the limit, out-of-range numbers, c0 / s strings,
+# short data, offsets, bad and unknown options, overflowing counts.
+# SP: struct.pack; SUS: struct.unpack (SUS as strings, so floats keep
+# every digit); SZ: struct.size.  Formats and data travel as ARGV.
+def SP(fmt, args): return [E, "return struct.pack(%s)" % (repr(fmt) + (", " + args if args else "")), 0]
+def SUS(fmt, data, extra=""): return [E, "local t = {struct.unpack(ARGV[1], ARGV[2]%s)} for i=1,#t do t[i]=tostring(t[i]) end return t" % extra, 0, fmt, data]
+def SZ(fmt): return [E, "return struct.size(ARGV[1])", 0, fmt]
+STRUCT_CORPUS = [
+ SP(">b", "-1"), SP("<b", "127"), SP("b", "300"), SP(">B", "255"), SP(">h", "-2"), SP("<h", "-2"), SP(">H", "65535"),
+ SP(">l", "-3"), SP("<L", "2^63"), SP(">L", "2^64"), SP(">L", "1e30"), SP(">L", "0/0"), SP(">L", "1/0"), SP(">l", "-1/0"),
+ SP(">l", "-1e30"), SP(">L", "-1"), SP(">T", "12345"), SP(">i", "-5"), SP("<i", "7"), SP(">I", "4294967295"),
+ SP(">i1", "-1"), SP(">i3", "-2"), SP("<i3", "-2"), SP(">i8", "2^53"), SP(">i9", "-1"), SP("<i16", "-1"), SP(">i32", "1"), SP(">i0", "5"),
+ SP(">i33", "1"), SP(">f", "1.5"), SP("<f", "0.1"), SP(">f", "1e300"), SP(">d", "0.1"), SP("<d", "-2.5"), SP("=d", "1"),
+ SP("x", ""), SP("xx b", "1"), SP("c", "'abc'"), SP("c3", "'abc'"), SP("c5", "'abc'"), SP("c0", "'abcdef'"), SP("s", "'a\\0b'"),
+ SP("s", "'hi'"), SP("!4 b i", "1, 2"), SP("!8 b d", "1, 2"), SP("! b d", "1, 2"), SP("!2 b i", "1, 2"), SP("!3 b", "1"),
+ SP("!0 b", "1"), SP("!16 b i16", "1, 2"), SP("!4 b i3", "1, 2"), SP("!8 b c2 h", "1, 'ab', 3"), SP("!8 b s h", "1, 'ab', 3"),
+ SP("i", ""), SP("ii", "1"), SP("iii", "1"), SP("i", "'x'"), SP("i", "'12'"), SP("c", "{}"), SP("z", ""), SP("5", ""), SP("\x80", ""),
+ SP("c99999999999", "'a'"), SP("i99999999999", "1"), SP("!99999999999", ""), SP("", ""), SP("b\0b", "1, 2"),
+ [E, "return struct.pack()", 0], [E, "return struct.pack({})", 0],
+ [E, "return #struct.pack('c0c0i', string.rep('a', 9000), string.rep('b', 9000))", 0],
+ [E, "return #struct.pack('c0c0ii', string.rep('a', 9000), string.rep('b', 9000), 1)", 0],
+ SUS(">b", "\xff"), SUS(">B", "\xff"), SUS(">h", "\xff\xfe"), SUS("<H", "\xff\xfe"), SUS(">l", "\xff"*8), SUS(">L", "\xff"*8),
+ SUS(">T", "\x00"*7 + "\x01"), SUS(">i", "\x80\x00\x00\x00"), SUS("<I", "\x01\x00\x00\x80"), SUS(">i3", "\xff\xff\xfe"),
+ SUS(">i9", "\xff"*9), SUS(">i9", "\x00" + "\xff"*8), SUS("<i9", "\xff"*9), SUS(">i16", "\x01"*16), SUS(">I16", "\x80"*16),
+ SUS(">i0", ""), SUS(">i32", "\xff"*32), SUS(">i12", "\x00"*4 + "\x80" + "\x00"*7), SUS(">i1", "\x80"),
+ SUS(">f", "\x3f\xc0\x00\x00"), SUS("<f", "\x00\x00\xc0\x3f"), SUS(">d", "\x3f\xb9\x99\x99\x99\x99\x99\x9a"),
+ SUS("<d", "\x9a\x99\x99\x99\x99\x99\xb9\x3f"), SUS("c3", "abcdef"), SUS("c3c3", "abcdef"), SUS("c7", "abcdef"),
+ SUS("Bc0", "\x03abcd"), SUS("Bc0", "\x09abcd"), SUS("c0", "abc"), SUS("c1c0", "3abcd"), SUS("c1c0", "xabcd"),
+ SUS("s", "ab\x00cd"), SUS("ss", "ab\x00cd\x00"), SUS("s", "abc"), SUS("x b", "\x01\x02"), SUS("xx", "\x01"),
+ SUS("!4 b i", "\x01\x00\x00\x00\x02\x00\x00\x00"), SUS("!4 b i", "\x01\x00\x00"), SUS("!8 b d", "\x01"+"\x00"*15),
+ SUS("b", "\x01\x02\x03", ", 2"), SUS("b", "\x01\x02\x03", ", 4"), SUS("b", "\x01\x02\x03", ", 3"), SUS("b", "\x01", ", 0"),
+ SUS("b", "\x01", ", -1"), SUS("", "\x01", ", -5"), SUS("", "abc"), SUS("", "abc", ", 9"), SUS("b", "\x01", ", 'x'"),
+ SUS("z", "abc"), SUS("!3", "abc"), SUS("i40", "abc"), SUS("c99999999999", "a"), SUS("b", ""), SUS("i", "\x01\x02"),
+ SUS(">!4 h i", "\x00\x01\x00\x00\x00\x00\x00\x02"),
+ [E, "return {struct.unpack('b')}", 0], [E, "return {struct.unpack()}", 0],
+ [E, "return #{struct.unpack(string.rep('b', 5000), string.rep('a', 5000))}", 0],
+ [E, "return #{struct.unpack(string.rep('b', 3990), string.rep('a', 5000))}", 0],
+ [E, "return {struct.unpack('Bc0', ARGV[1])}", 0, "\xffab"],
+ [E, "return {struct.unpack('dc0', struct.pack('d', -1) .. 'abc')}", 0],
+ [E, "return {struct.unpack('dc0', struct.pack('d', 2.5) .. 'abc')}", 0],
+ SZ("b"), SZ("bhilT"), SZ("!8 bhilT"), SZ("!8 b d"), SZ("!4 b d"), SZ("c10"), SZ("c0"), SZ("s"), SZ("i3i3"), SZ("!8i3i3"),
+ SZ("z"), SZ("z12"), SZ("?"), SZ("!5"), SZ(""), SZ("x"), SZ("i33"), SZ("<>"), SZ("c99999999999"),
+ [E, "return struct.size()", 0],
+ [E, "return {struct.unpack('>I', struct.pack('>I', 305419896))}", 0],
+ [E, "local s = struct.pack('>!4 b h i d s c0', 1, 2, 3, 4.5, 'str', 'tail') return {struct.unpack('>!4 b h i d s c4', s)}", 0],
+ [E, "struct.pack = nil", 0], [E, "struct.x = 1", 0],
+]
+CORPUS += STRUCT_CORPUS
 
 EVALSHA_UPPER = "1B9AB4CD1D3F7E5B9A5F0BA0E1CE5AE1E48D20BD"
 
