@@ -31,35 +31,18 @@ import sys
 import threading
 import time
 
+from wire import Raw, stream_until, sync_replica
+
 HOST = "127.0.0.1"
 
 
-class Conn:
+class Conn(Raw):
+    """wire.Raw with a 30 s timeout; reply() reads one reply's bytes."""
+
     def __init__(self, port, timeout=30):
-        self.s = socket.create_connection((HOST, port), timeout=timeout)
-        self.f = self.s.makefile("rb")
+        super().__init__(port, timeout=timeout)
 
-    def send(self, *args):
-        out = b"*%d\r\n" % len(args)
-        for a in args:
-            a = a if isinstance(a, bytes) else str(a).encode()
-            out += b"$%d\r\n%s\r\n" % (len(a), a)
-        self.s.sendall(out)
-
-    def call(self, *args):
-        self.send(*args)
-        return self.reply()
-
-    def reply(self):
-        line = self.f.readline()
-        if line[:1] == b"$" and line[1:3] != b"-1":
-            return line + self.f.read(int(line[1:-2]) + 2)
-        if line[:1] in b"*>" and line[1:3] != b"-1":
-            return line + b"".join(self.reply() for _ in range(int(line[1:-2])))
-        return line
-
-    def close(self):
-        self.s.close()
+    reply = Raw.read
 
 
 def value(raw):
@@ -75,30 +58,6 @@ def array(raw):
 
 
 # ---------------------------------------------------------------- observers
-
-def replica(port):
-    """A connection registered as a replica, past its RDB."""
-    rep = socket.create_connection((HOST, port), timeout=20)
-    rep.sendall(b"SYNC\r\n")
-    f = rep.makefile("rb")
-    line = f.readline()
-    while line in (b"\n", b"\r\n"):
-        line = f.readline()
-    if line.startswith(b"$"):
-        f.read(int(line[1:-2]))
-    return rep, f
-
-
-def stream_until(f, marker):
-    got = b""
-    while marker not in got:
-        line = f.readline()
-        if not line:
-            break
-        got += line
-    got += f.readline()
-    return re.sub(rb"\*1\r\n\$4\r\n(PING|ping)\r\n", b"", got)
-
 
 class Monitor:
     """The commands a server executes, with MONITOR's prefix (time, DB,
@@ -299,13 +258,13 @@ def strict(src_fr, tgt_fr, src_ref, tgt_ref, aof_fr, aof_ref):
     abs_ms = int(time.time() * 1000) + 100000
     pairs = [("ref-ref", src_ref, tgt_ref), ("fr-ref", src_fr, tgt_ref),
              ("ref-fr", src_ref, tgt_fr), ("fr-fr", src_fr, tgt_fr)]
-    reps = {p: replica(p) for p in (src_fr, src_ref)}
+    reps = {p: sync_replica(p) for p in (src_fr, src_ref)}
     mons = {p: Monitor(p) for p in (tgt_fr, tgt_ref)}
     cases = CASES()
     for k, case in enumerate(cases):
         results = {}
         for label, src, tgt in pairs:
-            results[label] = run_case(src, tgt, case, abs_ms, reps[src][1], mons[tgt], k)
+            results[label] = run_case(src, tgt, case, abs_ms, reps[src].f, mons[tgt], k)
         want = results["ref-ref"]
         for label in ("fr-ref", "ref-fr", "fr-fr"):
             got = results[label]

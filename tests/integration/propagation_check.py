@@ -20,7 +20,7 @@ import re
 import sys
 import time
 
-from wire import Raw, sync_replica
+from wire import Raw, stream_until, sync_replica
 
 CASES = [
     ("exec-one-write", [["MULTI"], ["SET", "a", "1"], ["EXEC"]]),
@@ -49,18 +49,10 @@ CASES = [
 ]
 
 
-def stream_until(f, marker):
-    """The stream up to and including the command that holds `marker`."""
-    got = b""
-    while marker not in got:
-        line = f.readline()
-        if not line:
-            break
-        got += line
-    got += f.readline()  # the marker's value
-    got = got.replace(b"*1\r\n$4\r\nPING\r\n", b"")
-    # PXAT's absolute time differs between the two servers' clocks
-    return re.sub(rb"(PXAT\r\n\$13\r\n)\d{13}", rb"\1<ms>", got)
+def normalised_until(f, marker):
+    """The stream up to the marker; PXAT's absolute time differs between
+    the two servers' clocks."""
+    return re.sub(rb"(PXAT\r\n\$13\r\n)\d{13}", rb"\1<ms>", stream_until(f, marker))
 
 
 def run(port):
@@ -79,7 +71,7 @@ def run(port):
             replies.append(c.call(*step))
         marker = "end%d" % k
         c.call("SET", marker, "1")
-        out.append((name, b"".join(replies), stream_until(f, marker.encode())))
+        out.append((name, b"".join(replies), normalised_until(f, marker.encode())))
     rep.close()
     return out
 

@@ -4,7 +4,9 @@ until the line goes quiet, as Python bytes repr, so two servers'
 transcripts compare line for line); Conn, a minimal RESP2 client that
 parses replies (aof_check.py, hardened_check.py); Raw, whose replies are
 their exact bytes in RESP2 or RESP3 (geo, sort, scripting, propagation
-checks); and sync_replica, a Raw registered as a replica, past its RDB."""
+checks); sync_replica, a Raw registered as a replica, past its RDB, and
+stream_until, what such a replica receives up to a marker."""
+import re
 import socket
 
 
@@ -68,7 +70,7 @@ class Conn:
         self.s.close()
 
 
-class Raw:
+class Raw(Conn):
     """One connection; read() returns one reply's exact bytes (RESP2 or 3,
     an attribute together with the reply it annotates)."""
 
@@ -77,10 +79,6 @@ class Raw:
         self.f = self.s.makefile("rb")
         if resp == 3:
             self.call("HELLO", "3")
-
-    def send(self, *args):
-        parts = [a if isinstance(a, bytes) else str(a).encode() for a in args]
-        self.s.sendall(b"*%d\r\n" % len(parts) + b"".join(b"$%d\r\n%s\r\n" % (len(p), p) for p in parts))
 
     def read(self):
         line = self.f.readline()
@@ -96,13 +94,6 @@ class Raw:
             return out + self.read() if t == b"|" else out
         return line
 
-    def call(self, *args):
-        self.send(*args)
-        return self.read()
-
-    def close(self):
-        self.s.close()
-
 
 def sync_replica(port):
     """A Raw that sent SYNC and read past the RDB: what follows is the
@@ -115,3 +106,17 @@ def sync_replica(port):
     if line.startswith(b"$"):
         rep.f.read(int(line[1:-2]))
     return rep
+
+
+def stream_until(f, marker):
+    """A replica's stream (from sync_replica's f) up to and including the
+    command that holds `marker`, without the master's PINGs, which may
+    fall anywhere."""
+    got = b""
+    while marker not in got:
+        line = f.readline()
+        if not line:
+            break
+        got += line
+    got += f.readline()  # the marker's value
+    return re.sub(rb"\*1\r\n\$4\r\n(PING|ping)\r\n", b"", got)
