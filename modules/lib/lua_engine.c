@@ -607,12 +607,18 @@ static int redis_sha1hex(lua_State *L)
     return 1;
 }
 
+/* redis.error_reply and redis.status_reply take one string; otherwise
+ * they return (not raise) an error table, as Redis's. */
+static int one_string_or_error(lua_State *L)
+{
+    if (lua_gettop(L) == 1 && lua_type(L, -1) == LUA_TSTRING) return 1;
+    push_error(L, "wrong number or type of arguments");
+    return 0;
+}
+
 static int redis_error_reply(lua_State *L)
 {
-    if (lua_gettop(L) != 1 || lua_type(L, -1) != LUA_TSTRING) {
-        push_error(L, "wrong number or type of arguments");
-        return 1;
-    }
+    if (!one_string_or_error(L)) return 1;
     const char *e = lua_tostring(L, -1);
     if (e[0] != '-') e = lua_pushfstring(L, "-%s", e);
     push_error(L, e);
@@ -621,10 +627,7 @@ static int redis_error_reply(lua_State *L)
 
 static int redis_status_reply(lua_State *L)
 {
-    if (lua_gettop(L) != 1 || lua_type(L, -1) != LUA_TSTRING) {
-        push_error(L, "wrong number or type of arguments");
-        return 1;
-    }
+    if (!one_string_or_error(L)) return 1;
     lua_newtable(L);
     lua_pushstring(L, "ok");
     lua_pushvalue(L, -3);
