@@ -19,6 +19,17 @@ static void notify(fr_ctx *ctx, const char *event, const fr_str *key) {
 
 /* ---- XGROUP ---------------------------------------------------------------- */
 
+/* The stream at key and its group gname; NULL after replying WRONGTYPE
+ * or NOGROUP (XPENDING, XCLAIM, XAUTOCLAIM). */
+static sgroup *group_or_reply(fr_ctx *ctx, const fr_str *key, const fr_str *gname, stream **s) {
+    int wrong;
+    *s = stream_lookup_read(ctx, key, &wrong);
+    if (wrong) return NULL;
+    sgroup *g = *s ? group_lookup(*s, gname->buf, gname->len) : NULL;
+    if (!g) fr_reply_errorf(ctx, "-NOGROUP No such key '%s' or consumer group '%s'", key->buf, gname->buf);
+    return g;
+}
+
 static const char *const xgroup_help[] = {
     "CREATE <key> <groupname> <id|$> [option]",
     "    Create a new consumer group. Options are:",
@@ -233,14 +244,9 @@ void cmd_xpending(fr_ctx *ctx) {
         }
         if (si + 3 < argc) cname = fr_arg(ctx, si + 3);
     }
-    int wrong;
-    stream *s = stream_lookup_read(ctx, key, &wrong);
-    if (wrong) return;
-    sgroup *g = s ? group_lookup(s, gname->buf, gname->len) : NULL;
-    if (!g) {
-        fr_reply_errorf(ctx, "-NOGROUP No such key '%s' or consumer group '%s'", key->buf, gname->buf);
-        return;
-    }
+    stream *s;
+    sgroup *g = group_or_reply(ctx, key, gname, &s);
+    if (!g) return;
     if (justinfo) {
         fr_reply_array(ctx, 4);
         fr_reply_long_long(ctx, (long long)g->pel.n);
@@ -337,14 +343,9 @@ static sconsumer *claimer(fr_ctx *ctx, sgroup *g, const fr_str *key, const fr_st
  *        [RETRYCOUNT n] [FORCE] [JUSTID] [LASTID id] */
 void cmd_xclaim(fr_ctx *ctx) {
     const fr_str *key = fr_arg(ctx, 1), *gname = fr_arg(ctx, 2), *cname = fr_arg(ctx, 3);
-    int wrong;
-    stream *s = stream_lookup_read(ctx, key, &wrong);
-    if (wrong) return;
-    sgroup *g = s ? group_lookup(s, gname->buf, gname->len) : NULL;
-    if (!g) {
-        fr_reply_errorf(ctx, "-NOGROUP No such key '%s' or consumer group '%s'", key->buf, gname->buf);
-        return;
-    }
+    stream *s;
+    sgroup *g = group_or_reply(ctx, key, gname, &s);
+    if (!g) return;
     long long minidle, retrycount = -1, deliverytime = -1;
     int force = 0, justid = 0, argc = fr_argc(ctx);
     if (ll_or_reply_msg(ctx, 4, "Invalid min-idle-time argument for XCLAIM", &minidle) != FR_OK) return;
@@ -467,14 +468,9 @@ void cmd_xautoclaim(fr_ctx *ctx) {
             return;
         }
     }
-    int wrong;
-    stream *s = stream_lookup_read(ctx, key, &wrong);
-    if (wrong) return;
-    sgroup *g = s ? group_lookup(s, gname->buf, gname->len) : NULL;
-    if (!g) {
-        fr_reply_errorf(ctx, "-NOGROUP No such key '%s' or consumer group '%s'", key->buf, gname->buf);
-        return;
-    }
+    stream *s;
+    sgroup *g = group_or_reply(ctx, key, gname, &s);
+    if (!g) return;
     fr_propagate_none(ctx);
     long long attempts = count * 10;
     /* The reply opens with the cursor, known at the end: claim first,
