@@ -116,6 +116,9 @@ char *fr_strdup(const char *s);
 
 /* ---- zmalloc.c ---- */
 size_t fr_used_memory(void);
+/* The calling thread is not the main one: its allocations are counted
+ * atomically (zmalloc.c). */
+void fr_alloc_thread_is_helper(void);
 void *fr_malloc_usable(size_t n, size_t *usable);
 void fr_free_usable(void *p, size_t usable);
 const char *fr_malloc_lib(void);

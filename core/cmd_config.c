@@ -263,6 +263,7 @@ static void reset_server_stats(void)
     memset(&fr_runtime.stats, 0, sizeof(fr_runtime.stats));
     memset(&fr_runtime.fork, 0, sizeof(fr_runtime.fork));
     fr_runtime.stats.divergences = divergences;
+    fr_lazyfree_reset_stats();
     fr_info_reset_samples((long long)fr_clock_wall_ms());
 }
 

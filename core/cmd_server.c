@@ -214,13 +214,22 @@ void fr_cmd_dbsize(fr_ctx *ctx)
     fr_reply_long_long(ctx, (long long)fr_db_size(fr_ctx_db(ctx)));
 }
 
-/* FLUSHDB/FLUSHALL [ASYNC|SYNC]: anything else is a syntax error. */
-static int flush_flags_ok(fr_ctx *ctx)
+/* FLUSHDB/FLUSHALL [ASYNC|SYNC]: 1 for ASYNC (the default under
+ * lazyfree-lazy-user-flush), 0 for SYNC, -1 after replying a syntax error
+ * to anything else. */
+static int flush_mode(fr_ctx *ctx)
 {
-    if (fr_argc(ctx) == 1) return 1;
-    if (fr_argc(ctx) == 2 && (fr_arg_is(ctx, 1, "sync") || fr_arg_is(ctx, 1, "async"))) return 1;
+    if (fr_argc(ctx) == 1) return fr_cfg.lazyfree_lazy_user_flush ? 1 : 0;
+    if (fr_argc(ctx) == 2 && fr_arg_is(ctx, 1, "sync")) return 0;
+    if (fr_argc(ctx) == 2 && fr_arg_is(ctx, 1, "async")) return 1;
     fr_reply_syntax_error(ctx);
-    return 0;
+    return -1;
+}
+
+static void flush_db(fr_db *db, int async)
+{
+    if (async) fr_db_flush_async(db);
+    else fr_db_flush(db);
 }
 
 /* As Redis: the removed keys count as changes at once, so a save that the
@@ -245,11 +254,12 @@ static void fire_flushed(fr_ctx *ctx, int dbid)
 
 void fr_cmd_flushdb(fr_ctx *ctx)
 {
-    if (!flush_flags_ok(ctx)) return;
+    int async = flush_mode(ctx);
+    if (async < 0) return;
     fr_db *db = fr_ctx_db(ctx);
     long long n = (long long)fr_db_size(db);
     fr_multi_touch_db(db, NULL);
-    fr_db_flush(db);
+    flush_db(db, async);
     fr_blocked_db_flushed(db);
     count_flush(ctx, n);
     fire_flushed(ctx, db->id);
@@ -258,13 +268,14 @@ void fr_cmd_flushdb(fr_ctx *ctx)
 
 void fr_cmd_flushall(fr_ctx *ctx)
 {
-    if (!flush_flags_ok(ctx)) return;
+    int async = flush_mode(ctx);
+    if (async < 0) return;
     long long n = 0;
     for (int i = 0; i < fr_cfg.databases; i++) {
         n += (long long)fr_db_size(&fr_keyspace.db[i]);
         fr_multi_touch_db(&fr_keyspace.db[i], NULL);
     }
-    fr_db_flush_all();
+    for (int i = 0; i < fr_cfg.databases; i++) flush_db(&fr_keyspace.db[i], async);
     fr_blocked_db_flushed(NULL);
     count_flush(ctx, n);
     fire_flushed(ctx, -1);

@@ -186,11 +186,12 @@ static fr_value *unlink_key(fr_ctx *ctx, fr_db *db, const fr_str *key, int why)
     return v;
 }
 
-/* Returns 1 if the key existed. */
-static int remove_key(fr_ctx *ctx, fr_db *db, const fr_str *key, int why)
+/* Returns 1 if the key existed.  lazy: a large value is freed by the
+ * lazy-free thread (lazyfree.c). */
+static int remove_key(fr_ctx *ctx, fr_db *db, const fr_str *key, int why, int lazy)
 {
     fr_value *v = unlink_key(ctx, db, key, why);
-    fr_kv_free(v);
+    fr_lazyfree_entry(v, lazy);
     return v != NULL;
 }
 
@@ -203,7 +204,7 @@ void fr_db_delete_expired(fr_ctx *ctx, fr_db *db, const fr_str *key)
     argv[0] = fr_str_new(fr_cfg.lazyfree_lazy_expire ? "UNLINK" : "DEL",
                          fr_cfg.lazyfree_lazy_expire ? 6 : 3);
     argv[1] = fr_str_dup(key);
-    remove_key(ctx, db, argv[1], FR_DELETE_EXPIRED);
+    remove_key(ctx, db, argv[1], FR_DELETE_EXPIRED, fr_cfg.lazyfree_lazy_expire);
     up.notify(FR_NOTIFY_EXPIRED, "expired", argv[1], db->id);
     fr_keyspace.stats.expiredkeys++;
     up.propagate(db->id, 2, argv);
@@ -220,7 +221,7 @@ FR_API int fr_key_evict(fr_db *db, const fr_str *key, int lazy)
     fr_str *argv[2];
     argv[0] = fr_str_new(lazy ? "UNLINK" : "DEL", lazy ? 6 : 3);
     argv[1] = fr_str_dup(key);
-    int existed = remove_key(NULL, db, argv[1], FR_DELETE_EVICTED);
+    int existed = remove_key(NULL, db, argv[1], FR_DELETE_EVICTED, lazy);
     if (existed) {
         fr_keyspace.stats.evictedkeys++;
         up.propagate(db->id, 2, argv);
@@ -348,9 +349,15 @@ fr_value *fr_key_lookup(fr_ctx *ctx, fr_db *db, const fr_str *key, int flags)
 
 /* ------------------------------------------------------------- writes */
 
+/* The old payload goes to the lazy-free thread under
+ * lazyfree-lazy-server-del when it is large (Redis's dbSetValue). */
 static void overwrite(fr_db *db, fr_value *v, const fr_type *type,
                       void *payload, int flags)
 {
+    const fr_type *old_type = fr_value_type(v);
+    void *old = v->payload;
+    if (fr_cfg.lazyfree_lazy_server_del && old != payload && fr_lazyfree_payload(old_type, old))
+        v->payload = NULL; /* the thread owns it now: set_value must not free it */
     fr_kv_set_value(v, type, payload);
     fr_kv_overwritten(v);
     if (!(flags & FR_SET_KEEPTTL)) kv_clear_expire(db, v);
@@ -391,7 +398,13 @@ void fr_key_set(fr_ctx *ctx, fr_db *db, const fr_str *key, const fr_type *type,
 
 int fr_key_delete(fr_ctx *ctx, fr_db *db, const fr_str *key)
 {
-    return remove_key(ctx, db, key, FR_DELETE_EXPLICIT);
+    return remove_key(ctx, db, key, FR_DELETE_EXPLICIT, fr_cfg.lazyfree_lazy_server_del);
+}
+
+FR_API int fr_key_delete_lazy(fr_ctx *ctx, fr_db *db, const fr_str *key, int lazy)
+{
+    if (lazy == FR_LAZY_USER_DEL) lazy = fr_cfg.lazyfree_lazy_user_del;
+    return remove_key(ctx, db, key, FR_DELETE_EXPLICIT, lazy);
 }
 
 void fr_key_touched_write(fr_ctx *ctx, fr_db *db, const fr_str *key)
@@ -521,6 +534,18 @@ void fr_db_flush(fr_db *db)
     db->avg_ttl = 0;
 }
 
+void fr_db_flush_async(fr_db *db)
+{
+    if (!fr_dict_size(db->keys)) { /* nothing to hand over */
+        fr_db_flush(db);
+        return;
+    }
+    fr_lazyfree_tables(db->keys, db->expires);
+    db->keys = fr_dict_create(&fr_kv_keys_dict_type);
+    db->expires = fr_dict_create(&fr_kv_expires_dict_type);
+    db->avg_ttl = 0;
+}
+
 void fr_db_flush_all(void)
 {
     for (int i = 0; i < fr_cfg.databases; i++) fr_db_flush(&fr_keyspace.db[i]);
@@ -555,6 +580,7 @@ void fr_db_cron(void)
 
 void fr_db_free_all(void)
 {
+    fr_lazyfree_stop();
     for (int i = 0; i < fr_cfg.databases; i++) {
         fr_dict_release(fr_keyspace.db[i].expires);
         fr_dict_release(fr_keyspace.db[i].keys);

@@ -342,8 +342,8 @@ static void mem_limit_fields(fr_info_out *o, const mem_facts *m)
     add_ll(o, "mem_aof_buffer", 0);
     add_str(o, "mem_allocator", fr_malloc_lib());
     add_ll(o, "active_defrag_running", 0);
-    add_ll(o, "lazyfree_pending_objects", 0);
-    add_ll(o, "lazyfreed_objects", 0);
+    add_ll(o, "lazyfree_pending_objects", fr_lazyfree_pending());
+    add_ll(o, "lazyfreed_objects", fr_lazyfree_freed());
 }
 
 static void section_memory(fr_info_out *o)

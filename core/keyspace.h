@@ -79,11 +79,29 @@ typedef struct fr_keyspace_state {
 
 extern fr_keyspace_state fr_keyspace;
 
+/* ---- lazyfree.c: freeing large values off the event loop ---- */
+/* Free a key entry already out of its tables; with lazy, one whose type
+ * reports a free effort above the threshold goes to the thread. */
+void fr_lazyfree_entry(fr_value *v, int lazy);
+/* Hand a replaced payload to the thread when it is worth it: 1 if taken,
+ * 0 if the caller must free it. */
+int fr_lazyfree_payload(const fr_type *t, void *payload);
+/* Free a DB's old tables (already swapped out) on the thread. */
+void fr_lazyfree_tables(fr_dict *keys, fr_dict *expires);
+void fr_lazyfree_drain(void);   /* wait until nothing is queued or running */
+void fr_lazyfree_stop(void);    /* drain, then end the thread */
+long long fr_lazyfree_pending(void);
+long long fr_lazyfree_freed(void);
+void fr_lazyfree_reset_stats(void);
+
 /* ---- db.c ---- */
 int fr_db_init(void);
 void fr_db_free_all(void);
 void fr_db_flush(fr_db *db);
 void fr_db_flush_all(void);
+/* FLUSHDB/FLUSHALL ASYNC: the tables are swapped for empty ones and the
+ * old ones freed by the lazy-free thread. */
+void fr_db_flush_async(fr_db *db);
 void fr_db_swap(int a, int b);
 void fr_db_cron(void);
 fr_db *fr_db_at(int id);                /* 0 <= id < fr_cfg.databases */

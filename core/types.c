@@ -31,6 +31,15 @@ static unsigned free_type_id(void)
     return 0;
 }
 
+/* How much of fr_type_def a module built for SDK 4.<minor> knows: the
+ * first member each minor added marks where the older struct ended. */
+static size_t def_size_for_minor(int minor)
+{
+    if (minor < 4) return offsetof(fr_type_def, size_allowed_or_reply);
+    if (minor < 5) return offsetof(fr_type_def, free_effort);
+    return sizeof(fr_type_def);
+}
+
 fr_type *fr_type_register(fr_module *m, const fr_type_def *def)
 {
     if (!def || !def->name || !def->free) {
@@ -57,12 +66,13 @@ fr_type *fr_type_register(fr_module *m, const fr_type_def *def)
     }
     fr_type *t = fr_calloc(sizeof(*t));
     t->def = def;
-    /* A module built for SDK 4.3 or older hands in a shorter struct: the
-     * callbacks added in 4.4 are read as absent from a zeroed copy rather
+    /* A module built for an older SDK hands in a shorter struct: the
+     * callbacks added since are read as absent from a zeroed copy rather
      * than past the end of its definition. */
-    if (fr_type_owner_sdk_minor(m) < 4) {
+    size_t known = def_size_for_minor(fr_type_owner_sdk_minor(m));
+    if (known < sizeof(fr_type_def)) {
         t->own_def = fr_calloc(sizeof(*t->own_def));
-        memcpy(t->own_def, def, offsetof(fr_type_def, size_allowed_or_reply));
+        memcpy(t->own_def, def, known);
         t->def = t->own_def;
     }
     t->owner = m;
@@ -106,6 +116,7 @@ const fr_type *fr_type_by_rdb(int rdb_type)
 
 void fr_types_remove_module(fr_module *m)
 {
+    fr_lazyfree_drain(); /* no queued free may call the leaving code */
     fr_type **pp = &types;
     while (*pp) {
         if ((*pp)->owner == m) {

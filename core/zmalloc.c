@@ -2,9 +2,15 @@
  *
  * jemalloc is linked in (configure insists on it); its size classes give us
  * the real size of every allocation, so used_memory is the sum of usable
- * sizes, kept in one counter.  Out of memory is fatal, as in Redis: callers
- * never see NULL. */
+ * sizes.  Out of memory is fatal, as in Redis: callers never see NULL.
+ *
+ * The count is kept by the main thread in a plain counter (no atomic
+ * instruction on the hot path); a helper thread that allocates or frees
+ * (the lazy-free thread, lazyfree.c) says so once with
+ * fr_alloc_thread_is_helper() and its traffic goes to an atomic delta
+ * instead.  used_memory is their sum. */
 #include <jemalloc/jemalloc.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,7 +18,26 @@
 
 #include "base.h"
 
-static size_t used_memory;
+static size_t used_memory;               /* the main thread's traffic */
+static _Atomic long long helper_delta;   /* helper threads' traffic */
+static __thread int on_helper_thread;
+
+void fr_alloc_thread_is_helper(void)
+{
+    on_helper_thread = 1;
+}
+
+static inline void count_add(size_t n)
+{
+    if (__builtin_expect(on_helper_thread, 0)) atomic_fetch_add_explicit(&helper_delta, (long long)n, memory_order_relaxed);
+    else used_memory += n;
+}
+
+static inline void count_sub(size_t n)
+{
+    if (__builtin_expect(on_helper_thread, 0)) atomic_fetch_sub_explicit(&helper_delta, (long long)n, memory_order_relaxed);
+    else used_memory -= n;
+}
 
 /* Under AddressSanitizer (FR_ASAN, base.h) malloc/free are ASan's, not
  * jemalloc's: jemalloc's extended API must not see those pointers. */
@@ -38,7 +63,7 @@ void *fr_malloc(size_t n)
     if (!n) n = 1;
     void *p = malloc(n);
     if (!p) oom(n);
-    used_memory += size_class(p, n);
+    count_add(size_class(p, n));
     return p;
 }
 
@@ -49,14 +74,14 @@ void *fr_malloc_usable(size_t n, size_t *usable)
     void *p = malloc(n);
     if (!p) oom(n);
     *usable = size_class(p, n);
-    used_memory += *usable;
+    count_add(*usable);
     return p;
 }
 
 /* Free a block whose usable size the caller knows (sized deallocation). */
 void fr_free_usable(void *p, size_t usable)
 {
-    used_memory -= usable;
+    count_sub(usable);
     sized_free(p, usable);
 }
 
@@ -66,7 +91,7 @@ void fr_free_sized(void *p, size_t n)
 {
     if (!p) return;
 #if defined(FR_ASAN)
-    used_memory -= malloc_usable_size(p);
+    count_sub(malloc_usable_size(p));
     free(p);
 #else
     fr_free_usable(p, nallocx(n ? n : 1, 0));
@@ -78,7 +103,7 @@ void *fr_calloc(size_t n)
     if (!n) n = 1;
     void *p = calloc(1, n);
     if (!p) oom(n);
-    used_memory += size_class(p, n);
+    count_add(size_class(p, n));
     return p;
 }
 
@@ -88,14 +113,15 @@ void *fr_realloc(void *p, size_t n)
     size_t old = malloc_usable_size(p);
     void *np = realloc(p, n ? n : 1);
     if (!np) oom(n);
-    used_memory = used_memory - old + malloc_usable_size(np);
+    count_sub(old);
+    count_add(malloc_usable_size(np));
     return np;
 }
 
 void fr_free(void *p)
 {
     if (!p) return;
-    used_memory -= malloc_usable_size(p);
+    count_sub(malloc_usable_size(p));
     free(p);
 }
 
@@ -106,12 +132,12 @@ size_t fr_malloc_size(void *p)
 
 size_t fr_used_memory(void)
 {
-    return used_memory;
+    return used_memory + (size_t)atomic_load_explicit(&helper_delta, memory_order_relaxed);
 }
 
 FR_API size_t fr_memory_used(void)
 {
-    return used_memory;
+    return fr_used_memory();
 }
 
 const char *fr_malloc_lib(void)

@@ -36,7 +36,7 @@ extern "C" {
 #endif
 
 #define FR_SDK_MAJOR 4
-#define FR_SDK_MINOR 4
+#define FR_SDK_MINOR 5
 #define FR_MODULE_MAGIC 0x46524d44u /* "FRMD" */
 
 /* Marks the functions the server exports to modules. */
@@ -343,6 +343,15 @@ typedef struct fr_type_def {
      * holds.  NULL: the type offers no ranged access.  Since 4.4. */
     size_t (*foreach_member_range)(const void *payload, size_t first, size_t count,
                                    void (*fn)(void *priv, const char *member, size_t len), void *priv);
+    /* The work freeing the payload takes, in allocations, as Redis's
+     * lazyfreeGetFreeEffort counts it (a hash table's entries, a skiplist's
+     * nodes, a quicklist's nodes).  A value above 64 that UNLINK, FLUSHALL
+     * ASYNC or a lazyfree-lazy-* setting deletes is freed by the core's
+     * background thread: a type that fills this promises that its `free`
+     * is safe off the main thread (it only releases memory through the
+     * fr_free family and touches no shared state).  NULL: 1, always freed
+     * at once.  Since 4.5. */
+    size_t (*free_effort)(const void *payload);
 } fr_type_def;
 
 /* Register a type during init.  `def` must stay valid while loaded.  The name
@@ -393,6 +402,13 @@ FR_API void fr_key_set(fr_ctx *ctx, fr_db *db, const fr_str *key,
 FR_API void fr_key_replace(fr_ctx *ctx, fr_db *db, const fr_str *key, fr_value *v,
                     const fr_type *type, void *payload, int flags);
 FR_API int fr_key_delete(fr_ctx *ctx, fr_db *db, const fr_str *key); /* 1 deleted */
+/* fr_key_delete with the caller saying how a large value is freed (the
+ * deleting command's lazyfree-lazy-* setting; fr_key_delete itself follows
+ * lazyfree-lazy-server-del): lazy 1 hands it to the background thread
+ * (UNLINK), 0 frees it at once, FR_LAZY_USER_DEL does what
+ * lazyfree-lazy-user-del says (DEL).  Since 4.5. */
+#define FR_LAZY_USER_DEL (-1)
+FR_API int fr_key_delete_lazy(fr_ctx *ctx, fr_db *db, const fr_str *key, int lazy);
 /* Detach a key's value (with its TTL) from db without freeing it; used by
  * RENAME/MOVE.  Returns NULL if absent. */
 typedef struct fr_detached fr_detached;

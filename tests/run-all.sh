@@ -58,6 +58,8 @@ run_part acl bash "$src/tests/integration/acl.sh" "$src" "$build"
 run_part hash bash "$src/tests/integration/hash.sh" "$src" "$build"
 # maxmemory and every eviction policy (the evict module), against Redis.
 run_part evict bash "$src/tests/integration/evict.sh" "$src" "$build"
+# Lazy free (UNLINK, FLUSHALL ASYNC, lazyfree-lazy-*) counted as Redis counts it.
+run_part lazyfree bash "$src/tests/integration/lazyfree.sh" "$src" "$build"
 # Sets in RDB files and DUMP payloads both ways with redis-server, corrupt payloads.
 run_part set_rdb bash "$src/tests/integration/set_rdb.sh" "$src" "$build"
 # Lists: random streams, DUMP bytes, RESTORE fuzz, RDB both ways vs Redis.

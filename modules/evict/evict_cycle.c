@@ -127,7 +127,12 @@ int evict_perform(void)
         }
         int gone = evict_candidate(policy, dbid, key, lazy, &freed);
         fr_str_free(key);
-        if (gone && ++evicted % 16 == 0 && fr_ustime() - start > budget) {
+        if (!gone || ++evicted % 16) continue;
+        /* A value freed by the lazy-free thread is not counted in `freed`
+         * (its memory goes later): look at the real figure instead, or
+         * this pass would evict far more than it must. */
+        if (lazy && fr_memory_used() <= (size_t)limit) break;
+        if (fr_ustime() - start > budget) {
             result = EVICT_RUNNING;
             break;
         }

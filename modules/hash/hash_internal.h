@@ -79,6 +79,7 @@ size_t hv_max_value(void);
 unsigned long long hv_max_entries(void);
 
 void hv_free(void *p);
+size_t hv_free_effort(const void *p);
 void *hv_dup(const void *p);
 const char *hv_encoding(const void *p);
 size_t hv_mem_usage(const void *p);

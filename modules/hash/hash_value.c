@@ -194,6 +194,12 @@ void hv_free(void *p) {
     fr_free(h);
 }
 
+/* A table's fields are one allocation each; a listpack is one. */
+size_t hv_free_effort(const void *p) {
+    const hash_obj *h = p;
+    return h->enc == HASH_ENC_LISTPACK ? 1 : ht_len(h->ht);
+}
+
 static void copy_pair(void *priv, const hash_text *f, const hash_text *v) {
     ht_set(priv, f->p, f->len, v->p, v->len);
 }

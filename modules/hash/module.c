@@ -20,6 +20,7 @@ static const fr_type_def hash_def = {
     .name = "hash",
     .rdb_type = RDB_TYPE_HASH,
     .free = hv_free,
+    .free_effort = hv_free_effort,
     .dup = hv_dup,
     .encoding = hv_encoding,
     .mem_usage = hv_mem_usage,

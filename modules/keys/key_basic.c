@@ -18,7 +18,9 @@ static int same_bytes(const fr_str *a, const fr_str *b) {
     return a->len == b->len && memcmp(a->buf, b->buf, a->len) == 0;
 }
 
-static void del_generic(fr_ctx *ctx) {
+/* lazy: 1 for UNLINK (a large value is freed by the core's background
+ * thread), FR_LAZY_USER_DEL for DEL, as Redis's delGenericCommand. */
+static void del_generic(fr_ctx *ctx, int lazy) {
     fr_db *db = fr_ctx_db(ctx);
     long long deleted = 0;
     for (int j = 1; j < fr_argc(ctx); j++) {
@@ -29,7 +31,7 @@ static void del_generic(fr_ctx *ctx) {
             key_lookup_write(ctx, key);
             continue;
         }
-        if (!fr_key_delete(ctx, db, key)) continue;
+        if (!fr_key_delete_lazy(ctx, db, key, lazy)) continue;
         fr_notify_keyspace_event(FR_NOTIFY_GENERIC, "del", key, fr_db_id(db));
         deleted++;
     }
@@ -38,11 +40,11 @@ static void del_generic(fr_ctx *ctx) {
 }
 
 void cmd_del(fr_ctx *ctx) {
-    del_generic(ctx);
+    del_generic(ctx, FR_LAZY_USER_DEL);
 }
 
 void cmd_unlink(fr_ctx *ctx) {
-    del_generic(ctx);
+    del_generic(ctx, 1);
 }
 
 void cmd_exists(fr_ctx *ctx) {

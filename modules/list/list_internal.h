@@ -18,6 +18,7 @@ extern const fr_type *g_list_type;
 
 /* ---- type callbacks (list_type.c) ---------------------------------------- */
 void lt_free(void *p);
+size_t lt_free_effort(const void *p);
 void *lt_dup(const void *p);
 const char *lt_encoding(const void *p);
 size_t lt_mem_usage(const void *p);

@@ -12,6 +12,9 @@ ql *lt_new(void) {
 }
 
 void lt_free(void *p) { ql_free(p); }
+
+/* One allocation per quicklist node, as Redis counts a list. */
+size_t lt_free_effort(const void *p) { return ((const ql *)p)->nodes; }
 void *lt_dup(const void *p) { return ql_dup(p); }
 
 const char *lt_encoding(const void *p) {

@@ -16,6 +16,7 @@ static const fr_type_def list_def = {
     .name = "list",
     .rdb_type = 18,
     .free = lt_free,
+    .free_effort = lt_free_effort,
     .dup = lt_dup,
     .encoding = lt_encoding,
     .mem_usage = lt_mem_usage,

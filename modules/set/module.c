@@ -16,6 +16,7 @@ static const fr_type_def set_def = {
     .name = "set",
     .rdb_type = SET_RDB_TYPE_SET,
     .free = st_free,
+    .free_effort = st_free_effort,
     .dup = st_dup,
     .encoding = st_encoding,
     .mem_usage = st_mem_usage,

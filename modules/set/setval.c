@@ -54,6 +54,12 @@ void st_free(void *payload) {
     fr_free_sized(s, sizeof(*s));
 }
 
+/* A hash table's members are one allocation each; an intset is one. */
+size_t st_free_effort(const void *payload) {
+    const setval *s = payload;
+    return s->enc == ST_INTSET ? 1 : sh_count(s->u.h);
+}
+
 void *st_dup(const void *payload) {
     const setval *s = payload;
     if (s->enc == ST_INTSET) {

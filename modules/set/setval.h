@@ -45,6 +45,7 @@ setval *st_new_for(const void *p, size_t len);
 setval *st_new_intset(void);
 setval *st_new_hashtable(size_t expected);
 void st_free(void *payload);
+size_t st_free_effort(const void *payload);
 void *st_dup(const void *payload);
 size_t st_size(const setval *s);
 int st_add(setval *s, const void *p, size_t len);        /* 1 added */

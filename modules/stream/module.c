@@ -19,6 +19,7 @@ static const fr_type_def stream_def = {
     .name = "stream",
     .rdb_type = 19,
     .free = stream_free,
+    .free_effort = stream_free_effort,
     .dup = stream_dup,
     .encoding = stream_encoding,
     .mem_usage = stream_mem_usage,

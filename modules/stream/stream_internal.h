@@ -110,6 +110,7 @@ size_t group_find(const sarr *groups, const char *name, size_t len, int *found);
 /* ---- the value (stream_type.c) */
 stream *stream_new(void);
 void stream_free(void *p);
+size_t stream_free_effort(const void *p);
 void *stream_dup(const void *p);
 const char *stream_encoding(const void *p);
 size_t stream_mem_usage(const void *p);

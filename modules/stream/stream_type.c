@@ -73,6 +73,19 @@ void stream_free(void *p) {
     fr_free(s);
 }
 
+/* Redis's estimate, kept constant-time: each node is an allocation, and
+ * each group is one plus its PEL, taking the first group's PEL as every
+ * group's size. */
+size_t stream_free_effort(const void *p) {
+    const stream *s = p;
+    size_t effort = s->nnodes;
+    if (s->groups.n) {
+        const sgroup *g = s->groups.v[0];
+        effort += s->groups.n * (1 + g->pel.n);
+    }
+    return effort;
+}
+
 /* COPY: nodes byte for byte, groups with their PELs and consumers (the
  * NACKs re-linked to the copied consumers), as Redis's streamDup. */
 void *stream_dup(const void *p) {

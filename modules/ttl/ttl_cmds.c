@@ -58,7 +58,7 @@ static void delete_now(fr_ctx *ctx, fr_db *db, const fr_str *key) {
     int lazy = fr_config_server_ll("lazyfree-lazy-expire", 0) != 0;
     const char *argv[2] = {lazy ? "UNLINK" : "DEL", key->buf};
     size_t lens[2] = {strlen(argv[0]), key->len};
-    fr_key_delete(ctx, db, key);
+    fr_key_delete_lazy(ctx, db, key, lazy);
     fr_dirty(ctx, 1);
     fr_propagate_cstr(ctx, 2, argv, lens);
     fr_notify_keyspace_event(FR_NOTIFY_GENERIC, "del", key, fr_db_id(db));

@@ -22,6 +22,7 @@ static const fr_type_def zset_def = {
     .name = "zset",
     .rdb_type = RDB_TYPE_ZSET_2,
     .free = zv_free,
+    .free_effort = zv_free_effort,
     .dup = zv_dup,
     .encoding = zv_encoding,
     .mem_usage = zv_mem_usage,

@@ -113,6 +113,7 @@ typedef void (*zs_elem_fn)(void *priv, const zs_elem *e);
 void zv_foreach(zset_obj *z, zs_elem_fn fn, void *priv);
 
 void zv_free(void *p);
+size_t zv_free_effort(const void *p);
 void *zv_dup(const void *p);
 const char *zv_encoding(const void *p);
 size_t zv_mem_usage(const void *p);

@@ -394,6 +394,12 @@ void zv_free(void *p) {
     fr_free(z);
 }
 
+/* A skiplist's nodes are one allocation each; a listpack is one. */
+size_t zv_free_effort(const void *p) {
+    const zset_obj *z = p;
+    return z->enc == ZSET_ENC_LISTPACK ? 1 : z->sl->length;
+}
+
 void *zv_dup(const void *p) {
     const zset_obj *src = p;
     if (src->enc == ZSET_ENC_LISTPACK) {

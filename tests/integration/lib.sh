@@ -150,16 +150,16 @@ fr_stop_server() {
     return 1
 }
 
-# fr_compare_transcripts PART CHECKER MIN_LINES OURS_CMD -- run CHECKER (a
-# command; the port is appended) against our server (started by OURS_CMD)
-# and against redis-server 7.0.15,
+# fr_compare_transcripts PART CHECKER MIN_LINES OURS_CMD [REF_CMD] -- run
+# CHECKER (a command; the port is appended) against our server (started by
+# OURS_CMD) and against redis-server 7.0.15 (REF_CMD, default redis-server),
 # then compare the transcripts line for line: each line is one check named
 # after its step.  Fails when Redis gave fewer than MIN_LINES lines (the
 # checker itself broke) or ours has extra lines.
 fr_compare_transcripts() {
-    local part=$1 checker=$2 min=$3 ours=$4 name
+    local part=$1 checker=$2 min=$3 ours=$4 ref=${5:-redis-server} name
     for name in ours ref; do
-        local cmd=redis-server
+        local cmd=$ref
         [ "$name" = ours ] && cmd=$ours
         fr_start_named "$name" "$cmd" || return 1
         local p=PORT_$name i=PID_$name
