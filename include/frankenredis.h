@@ -796,6 +796,24 @@ FR_API const char *fr_config_server_str(const char *name, char *buf, size_t len)
 /* ------------------------------------------------------------------------ */
 /* Background jobs and write refusal (persistence modules)                   */
 /* ------------------------------------------------------------------------ */
+/* Background threads (Redis's bio): a queue is one thread that runs its
+ * jobs in submission order, started with the first job.  A job runs off
+ * the main thread: it may do system calls (fsync, close), free memory with
+ * the fr_free family and use what its submitter handed over, nothing else
+ * of the SDK.  fr_bg_pending counts jobs queued plus the one running;
+ * fr_bg_drain waits until it is 0; fr_bg_queue_free runs what is queued,
+ * ends the thread and frees the queue (call it in deinit).  In a forked
+ * child, and if no thread can be started, jobs run inline at submit.  The
+ * core's lazy free uses one queue (INFO lazyfree_pending_objects).  The
+ * name (at most 15 bytes) names the thread.  Since 4.5. */
+typedef struct fr_bg_queue fr_bg_queue;
+typedef void (*fr_bg_job_fn)(void *arg);
+FR_API fr_bg_queue *fr_bg_queue_new(const char *name);
+FR_API void fr_bg_submit(fr_bg_queue *q, fr_bg_job_fn fn, void *arg);
+FR_API long long fr_bg_pending(fr_bg_queue *q);
+FR_API void fr_bg_drain(fr_bg_queue *q);
+FR_API void fr_bg_queue_free(fr_bg_queue *q);
+
 /* fr_fork(): fork for a background job (BGSAVE).  In the child, listeners are
  * closed, the fork-child hook runs and tables stop resizing (copy-on-write
  * friendly); in the parent, resizing is avoided until fr_fork_done().

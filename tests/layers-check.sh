@@ -28,7 +28,7 @@ declare -A LAYER_OF=(
   [base.h]=1 [dict.h]=1 [dict.c]=1 [siphash.h]=1 [siphash.c]=1 [sha256.h]=1
   [sha256.c]=1 [util.h]=1 [util.c]=1 [units.h]=1 [splitargs.h]=1
   [splitargs.c]=1 [zmalloc.c]=1 [str.c]=1 [log.c]=1 [clock.c]=1 [state.c]=1
-  [sha1.h]=1 [sha1.c]=1 [hist.h]=1 [hist.c]=1
+  [sha1.h]=1 [sha1.c]=1 [hist.h]=1 [hist.c]=1 [bio.c]=1
   # 2 protocol: RESP, clients, replies, output limits, listeners
   [protocol.h]=2 [resp.h]=2 [resp.c]=2 [reply.c]=2 [client.c]=2 [net.c]=2
   [obuf_limit.h]=2 [obuf_limit.c]=2

@@ -26,6 +26,7 @@ Suite *list_pure_suite(void);
 Suite *zset_pure_suite(void);
 Suite *bitmap_pure_suite(void);
 Suite *hll_repr_suite(void);
+Suite *bio_suite(void);
 
 int main(void)
 {
@@ -49,6 +50,7 @@ int main(void)
     srunner_add_suite(sr, zset_pure_suite());
     srunner_add_suite(sr, bitmap_pure_suite());
     srunner_add_suite(sr, hll_repr_suite());
+    srunner_add_suite(sr, bio_suite());
     srunner_run_all(sr, CK_NORMAL);
     int run = srunner_ntests_run(sr);
     int failed = srunner_ntests_failed(sr);
