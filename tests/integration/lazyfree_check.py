@@ -77,25 +77,22 @@ def big_hash(key, n):
 
 
 def by_type():
+    """Each type's encodings on both sides of the threshold."""
     R.call("FLUSHALL")
-    big_set("s64", 64)
-    big_set("s65", 65)
-    big_set("ints", 1000, prefix="")
-    freed_by("unlink-set-64", ("UNLINK", "s64"))
-    freed_by("unlink-set-65", ("UNLINK", "s65"))
-    freed_by("unlink-intset", ("UNLINK", "ints"))
-    big_list("l-small", 1000)
-    big_list("l-big", 100000)
-    freed_by("unlink-list-few-nodes", ("UNLINK", "l-small"))
-    freed_by("unlink-list-many-nodes", ("UNLINK", "l-big"))
-    big_zset("z-listpack", 100)
-    big_zset("z-skiplist", 1000)
-    freed_by("unlink-zset-listpack", ("UNLINK", "z-listpack"))
-    freed_by("unlink-zset-skiplist", ("UNLINK", "z-skiplist"))
-    big_hash("h-listpack", 100)
-    big_hash("h-table", 1000)
-    freed_by("unlink-hash-listpack", ("UNLINK", "h-listpack"))
-    freed_by("unlink-hash-table", ("UNLINK", "h-table"))
+    cases = [
+        ("unlink-set-64", big_set, 64),          # hash table, 64 entries
+        ("unlink-set-65", big_set, 65),
+        ("unlink-intset", lambda k, n: big_set(k, n, prefix=""), 1000),  # past 512: a table
+        ("unlink-list-few-nodes", big_list, 1000),
+        ("unlink-list-many-nodes", big_list, 100000),
+        ("unlink-zset-listpack", big_zset, 100),
+        ("unlink-zset-skiplist", big_zset, 1000),
+        ("unlink-hash-listpack", big_hash, 100),
+        ("unlink-hash-table", big_hash, 1000),
+    ]
+    for step, build, n in cases:
+        build(step, n)
+        freed_by(step, ("UNLINK", step))
     R.call("SET", "str", "x" * 100000)
     freed_by("unlink-string", ("UNLINK", "str"))
     freed_by("unlink-missing", ("UNLINK", "nosuchkey"))
