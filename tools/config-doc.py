@@ -34,7 +34,6 @@ REASONS = [
     ("activedefrag", "active defragmentation (not implemented)"),
     ("lfu-", "eviction (not implemented: maxmemory stays 0)"),
     ("maxmemory", "eviction (not implemented: maxmemory stays 0)"),
-    ("lazyfree-lazy-eviction", "eviction (not implemented: maxmemory stays 0)"),
     ("list-", "the list type's module (not yet written)"),
     ("set-max", "the set type's module (not yet written)"),
     ("zset-", "the sorted set type's module (not yet written)"),
@@ -60,7 +59,8 @@ REASONS = [
 CORE_READS = {"aclfile": "core (ACL, acl.c)", "acllog-max-len": "core (ACL, acl.c)",
               "acl-pubsub-default": "core (ACL, acl.c)",
               "replica-read-only": "module replication (read from the core's table)",
-              "replica-serve-stale-data": "module replication (read from the core's table)"}
+              "replica-serve-stale-data": "module replication (read from the core's table)",
+              "lazyfree-lazy-eviction": "module evict (read from the core's table)"}
 
 FLAG_WORDS = {"IMM": "immutable", "PROT": "protected", "SENS": "sensitive", "MULTI": "multi-arg",
               "HID": "hidden", "DENY": "deny-loading"}
