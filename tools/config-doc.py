@@ -23,17 +23,17 @@ REASONS = [
     ("aof-rewrite-incremental", "AOF tuning the aof module does not do (the base is fsynced once, at its end)"),
     ("aof", "AOF tuning the aof module does not do"),
     ("rdb-", "RDB tuning the rdb module does not do"),
-    ("replica", "replication (not implemented)"),
-    ("slave", "replication (not implemented)"),
-    ("repl-", "replication (not implemented)"),
-    ("min-replicas", "replication (not implemented)"),
-    ("master", "replication (not implemented)"),
+    ("replica", "a replication setting the replication module does not act on"),
+    ("slave", "a replication setting the replication module does not act on"),
+    ("repl-", "a replication setting the replication module does not act on"),
+    ("min-replicas", "a replication setting the replication module does not act on"),
+    ("master", "a replication setting the replication module does not act on"),
     ("cluster", "Redis Cluster (not implemented)"),
     ("tls", "TLS (not implemented)"),
     ("active-defrag", "active defragmentation (not implemented)"),
     ("activedefrag", "active defragmentation (not implemented)"),
     ("lfu-", "eviction (not implemented: maxmemory stays 0)"),
-    ("maxmemory", "eviction (not implemented: maxmemory stays 0)"),
+    ("maxmemory", "an eviction setting the evict module does not act on"),
     ("list-", "the list type's module (not yet written)"),
     ("set-max", "the set type's module (not yet written)"),
     ("zset-", "the sorted set type's module (not yet written)"),
@@ -42,13 +42,13 @@ REASONS = [
     ("slowlog", "SLOWLOG (not implemented)"),
     ("latency", "LATENCY and latency tracking (not implemented)"),
     ("busy-reply", "scripting (not implemented)"),
-    ("lua", "scripting (not implemented)"),
+    ("lua", "a scripting setting the Lua engine does not act on"),
     ("tracking", "client-side caching (not implemented)"),
     ("io-threads", "I/O threads (the server is single-threaded)"),
     ("unixsocket", "Unix socket listener (not implemented)"),
     ("oom-score", "OOM score adjustment (not implemented)"),
     ("shutdown-", "SHUTDOWN options on signals (not implemented)"),
-    ("propagation-error", "replication (not implemented)"),
+    ("propagation-error", "a replication setting the replication module does not act on"),
     ("sanitize-dump", "deep RESTORE payload sanitisation (not implemented)"),
     ("enable-module-command", "MODULE command (not implemented)"),
     ("", "process tuning Redis does and FrankenRedis does not"),
@@ -57,10 +57,27 @@ REASONS = [
 # Vocabulary parameters the core reads where it acts on them (no directive
 # of its own: the vocabulary validates and stores the value).
 CORE_READS = {"aclfile": "core (ACL, acl.c)", "acllog-max-len": "core (ACL, acl.c)",
-              "acl-pubsub-default": "core (ACL, acl.c)",
-              "replica-read-only": "module replication (read from the core's table)",
-              "replica-serve-stale-data": "module replication (read from the core's table)",
-              "lazyfree-lazy-eviction": "module evict (read from the core's table)"}
+              "acl-pubsub-default": "core (ACL, acl.c)"}
+
+
+def reader_words(module):
+    """modules/lib is no module: its Lua engine is linked into two."""
+    if module == "lib":
+        return "the Lua engine of modules scripting and functions"
+    return "module " + module
+
+
+def module_reads(src):
+    """{parameter: module} for the vocabulary parameters a module reads from
+    the core's table (fr_config_server_*("name") in its sources): the code
+    says who acts on a parameter, not a list kept here by hand."""
+    reads = {}
+    for path in sorted(glob.glob(os.path.join(src, "modules", "*", "*.c"))):
+        module = os.path.basename(os.path.dirname(path))
+        with open(path, encoding="utf-8") as f:
+            for m in re.finditer(r'fr_config_server_\w+\(\s*"([^"]+)"', f.read()):
+                reads.setdefault(m.group(1), module)
+    return reads
 
 FLAG_WORDS = {"IMM": "immutable", "PROT": "protected", "SENS": "sensitive", "MULTI": "multi-arg",
               "HID": "hidden", "DENY": "deny-loading"}
@@ -187,6 +204,7 @@ def render(src):
     vocab = parse_vocab(open(os.path.join(src, "core", "config_vocab.c")).read())
     core = core_names(open(os.path.join(src, "core", "config.c")).read())
     mods = module_names(src)
+    reads = module_reads(src)
     out = [
         "# Configuration parameters",
         "",
@@ -239,6 +257,8 @@ def render(src):
             who = "module %s (without it: only the default is accepted)" % mods[name][0]
         elif name in mods:
             who = "module %s (without it: accepted, no effect)" % mods[name][0]
+        elif name in reads:
+            who = "%s (read from the core's table)" % reader_words(reads[name])
         else:
             who = "accepted, no effect: %s" % reason(name)
             if refuse:
