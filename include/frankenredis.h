@@ -864,8 +864,10 @@ FR_API const fr_library_ops *fr_library_provider(void);    /* NULL: none */
  * is called while any snapshot is written (in the forked child too, where
  * it reads the state as of the fork), with the save_fd flags, and emits
  * name/value pairs through `put`; `load` gets every AUX field of the
- * snapshot loaded at start-up (Redis's own ones too: a module ignores the
- * names it does not keep).  At most FR_SNAPSHOT_AUX_MAX modules.  Since 4.4. */
+ * snapshot loaded at start-up and of one loaded with load_mem (a replica's
+ * full sync, an AOF base), Redis's own ones too: a module ignores the
+ * names it does not keep, and tells the loads apart itself.  At most
+ * FR_SNAPSHOT_AUX_MAX modules.  Since 4.4. */
 #define FR_SNAPSHOT_AUX_MAX 8
 typedef void (*fr_snapshot_aux_put)(void *w, const char *name, const char *value);
 typedef struct fr_snapshot_aux_ops {
