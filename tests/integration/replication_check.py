@@ -486,6 +486,11 @@ def chain(top, mid, bot, tail, label):
     top.cmd("SELECT", "0")
     top.cmd("MULTI"); top.cmd("INCR", "cc"); top.cmd("RPUSH", "cl", "a", "b"); top.cmd("EXEC")
     top.cmd("SET", "cttl", "v", "EX", "1000")
+    # a transaction larger than one read of the middle's link: passed on whole
+    top.cmd("MULTI")
+    for i in range(40):
+        top.cmd("SET", "big%d" % i, "x" * 8192)
+    top.cmd("EXEC")
     ok = wait_for(lambda: chain_synced(nodes))
     check(name("offsets-and-digests-equal"), ok, repr(chain_state(nodes)))
     ids = [info(c, "replication")["master_replid"] for c in nodes]
