@@ -4,17 +4,13 @@
  * its client is freed (client-reset hook).  An online replica gets the
  * stream as it is fed; one whose snapshot is being made holds it (held)
  * and gets it right after the snapshot; one waiting for a snapshot to
- * start gets nothing, it will be sent a snapshot taken later.  A server
- * that is itself a replica has replicas too (chained replication): the
- * stream they get is its master's, passed on (repl_replica.c).
+ * start gets nothing, it will be sent a snapshot taken later.
  *
  * Once a second (Redis's replicationCron): PING through the stream every
  * repl-ping-replica-period seconds, a newline to replicas waiting for
  * their snapshot (keeps their link alive, not part of the stream), replicas
  * silent for repl-timeout seconds dropped, and the backlog freed after
- * repl-backlog-ttl seconds without replicas (on a master; a replica keeps
- * its history). PING is fed by a top master only: a replica passes on its
- * master's. */
+ * repl-backlog-ttl seconds without replicas. */
 #include <stdio.h>
 #include <string.h>
 

@@ -5,17 +5,17 @@ Phase "before" (no replica yet): writes keys in several DBs, one with a
 short TTL, and compares with redis-server, byte for byte, the replies a
 master gives without replicas (ROLE, REPLCONF errors, PSYNC's checks, WAIT
 with nothing to wait for) and the field names of INFO replication.
+Phases "chain-redis" (TOP MIDDLE BOTTOM: redis-server, ours,
+redis-server) and "chain-ours" (TOP MIDDLE BOTTOM TAIL: ours three times,
+then redis-server): replicas of replicas (see chain()), and in the first a
+writable replica expiring its own keys, ours beside redis-server.
 Phase "after" (REPLICA is a redis-server started with --replicaof ours):
 the link comes up, the replica's dataset equals ours (DEBUG DIGEST) and
 its offset ours, before and after writes in other DBs, a transaction and
 the expiry of the TTL key (reaches it as DEL); INFO replication, ROLE and
 CLIENT LIST show the replica; CLIENT KILL TYPE replica is followed by a
 partial resynchronization (sync_partial_ok); redis-cli --replica gets the
-stream.  Phases "chain-redis" (TOP MIDDLE BOTTOM: redis-server, ours,
-redis-server) and "chain-ours" (TOP MIDDLE BOTTOM TAIL: ours three times,
-then redis-server): replicas of replicas (see chain()), and in the first a
-writable replica expiring its own keys, ours beside redis-server.
-Prints "PASS name" / "FAIL name: why".  Debian's python3 only."""
+stream.  Prints "PASS name" / "FAIL name: why".  Debian's python3 only."""
 import socket
 import subprocess
 import sys
