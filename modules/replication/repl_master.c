@@ -30,6 +30,14 @@ int repl_replica_count(void)
     return n;
 }
 
+/* Redis's disconnectSlaves: our history changed under them (a new ID, or
+ * a new dataset from our own master); they reconnect and PSYNC again.
+ * Closed clients get nothing more; the client-reset hook forgets them. */
+void repl_replicas_disconnect(void)
+{
+    for (repl_replica *r = repl_g.replicas; r; r = r->next) fr_client_close(r->c);
+}
+
 /* What REPLCONF said before SYNC/PSYNC, kept per connection. */
 static repl_replica *handshakes;
 
@@ -85,14 +93,6 @@ void repl_replica_forget(fr_client *c)
         if (!repl_g.replicas) repl_g.no_replicas_since = time(NULL);
         return;
     }
-}
-
-/* Redis's disconnectSlaves: our history changed under them (a new ID, or
- * a new dataset from our own master); they reconnect and PSYNC again.
- * Closed clients get nothing more; the client-reset hook forgets them. */
-void repl_replicas_disconnect(void)
-{
-    for (repl_replica *r = repl_g.replicas; r; r = r->next) fr_client_close(r->c);
 }
 
 void repl_send_to_replicas(const void *p, size_t len)
