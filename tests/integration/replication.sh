@@ -62,12 +62,12 @@ fi
 # redis-server (and writable replicas, ours beside redis-server), then
 # ours -> ours -> ours -> redis-server.
 if fr_start_named ctop "redis-server --enable-debug-command yes --repl-diskless-sync-delay 0" &&
-    fr_start_named cmid "$build/frankenredis-server $src/conf/frankenredis.conf --enable-debug-command yes --replicaof 127.0.0.1 $PORT_ctop" &&
+    fr_start_named cmid "$build/frankenredis-server $src/conf/frankenredis.conf --enable-debug-command yes --repl-diskless-sync-delay 0 --replicaof 127.0.0.1 $PORT_ctop" &&
     fr_start_named cbot "redis-server --enable-debug-command yes"; then
     fr_relay /usr/bin/python3 "$check" chain-redis "$PORT_ctop" "$PORT_cmid" "$PORT_cbot"
     for pid in "$PID_ctop" "$PID_cmid" "$PID_cbot"; do fr_stop_server "$pid"; done
 fi
-ours_cmd="$build/frankenredis-server $src/conf/frankenredis.conf --enable-debug-command yes"
+ours_cmd="$build/frankenredis-server $src/conf/frankenredis.conf --enable-debug-command yes --repl-diskless-sync-delay 0"
 if fr_start_named otop "$ours_cmd" && fr_start_named omid "$ours_cmd --replicaof 127.0.0.1 $PORT_otop" &&
     fr_start_named obot "$ours_cmd" && fr_start_named otail "redis-server --enable-debug-command yes"; then
     fr_relay /usr/bin/python3 "$check" chain-ours "$PORT_otop" "$PORT_omid" "$PORT_obot" "$PORT_otail"
