@@ -70,6 +70,7 @@ typedef struct fr_config {
     int lazyfree_lazy_user_flush;
     int lazyfree_lazy_expire;
     int lazyfree_lazy_server_del;
+    int replica_read_only;    /* applies while fr_replica_read_only() is set */
     long long slowlog_log_slower_than;   /* microseconds; negative: off */
     long long slowlog_max_len;
     char *unixsocket;               /* NULL: none */

@@ -187,7 +187,7 @@ static void process_one(fr_client *c)
         reject(c, cmd, fr_runtime.deny_writes_error);
         return;
     }
-    if (fr_runtime.replica_ro_error && (eff->flags & FR_CMD_WRITE)) {
+    if (fr_runtime.replica_ro_error && fr_cfg.replica_read_only && (eff->flags & FR_CMD_WRITE)) {
         reject(c, cmd, fr_runtime.replica_ro_error);
         return;
     }

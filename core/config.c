@@ -138,6 +138,7 @@ static conf_def core_defs[] = {
     C("lazyfree-lazy-user-flush", CT_BOOL, 0, &fr_cfg.lazyfree_lazy_user_flush, 0, 0, "no"),
     C("lazyfree-lazy-expire", CT_BOOL, 0, &fr_cfg.lazyfree_lazy_expire, 0, 0, "no"),
     C("lazyfree-lazy-server-del", CT_BOOL, 0, &fr_cfg.lazyfree_lazy_server_del, 0, 0, "no"),
+    C("replica-read-only", CT_BOOL, 0, &fr_cfg.replica_read_only, 0, 0, "yes"),
     /* hidden from patterns: a tool setting back every CONFIG GET * value
      * (Redis's own "CONFIG sanity") knows Redis's immutable names only */
     C("module-dir", CT_STR, CF_IMMUTABLE | CF_HIDDEN, &fr_cfg.module_dir, 0, 0, ""),

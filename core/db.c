@@ -115,6 +115,15 @@ static void kv_set_expire(fr_db *db, fr_value *v, long long when_ms)
     v->expire = when_ms;
 }
 
+/* Redis's setExpire on a replica: a TTL that is not its master's (a
+ * connection's write: not the stream's replayer, not a snapshot load) has
+ * no DEL coming, so the key is tracked to expire here (replica_keys.c). */
+static void note_own_expire(fr_db *db, const fr_str *key)
+{
+    if (fr_keyspace.replica_mode && !fr_keyspace.replaying && !fr_keyspace.loading)
+        fr_replica_keys_remember(db->id, key);
+}
+
 /* ---------------------------------------------------------------- dbs */
 
 int fr_db_init(void)
@@ -307,7 +316,9 @@ long long fr_key_get_expire(fr_ctx *ctx, fr_db *db, const fr_str *key)
 void fr_db_store_expire(fr_db *db, const fr_str *key, long long when_ms)
 {
     fr_value *v = kv_find(db, key);
-    if (v) kv_set_expire(db, v, when_ms);
+    if (!v) return;
+    kv_set_expire(db, v, when_ms);
+    note_own_expire(db, key);
 }
 
 int fr_key_persist(fr_ctx *ctx, fr_db *db, const fr_str *key)
@@ -424,7 +435,10 @@ void fr_key_attach(fr_ctx *ctx, fr_db *db, const fr_str *key, fr_detached *d)
     fr_value *old = (fr_value *)(void *)d;
     fr_value *v = store(db, key, fr_value_type(old), old->payload, 0);
     v->lru = old->lru; /* Redis moves the object itself: its access record goes along */
-    if (old->expire != -1) kv_set_expire(db, v, old->expire);
+    if (old->expire != -1) {
+        kv_set_expire(db, v, old->expire);
+        note_own_expire(db, key);
+    }
     fr_kv_free_shell(old);
     fire_key(FR_HOOK_KEY_WRITTEN, ctx, db, key, 0);
 }
@@ -549,6 +563,7 @@ void fr_db_flush_async(fr_db *db)
 void fr_db_flush_all(void)
 {
     for (int i = 0; i < fr_cfg.databases; i++) fr_db_flush(&fr_keyspace.db[i]);
+    fr_replica_keys_forget_all(); /* as Redis's emptyData of every DB */
 }
 
 FR_API void fr_keyspace_loading(int on)

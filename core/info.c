@@ -448,16 +448,16 @@ static void stats_keys(fr_info_out *o, const fr_keyspace_stats *st)
     add_ll(o, "keyspace_misses", st->keyspace_misses);
 }
 
-/* The fork statistics, then features we do not have, in Redis's order:
- * all zero.  (pubsub_channels, pubsub_patterns and pubsubshard_channels,
+/* The fork statistics, a writable replica's keys with a TTL of its own,
+ * then features we do not have, in Redis's order: all zero.  (pubsub_channels, pubsub_patterns and pubsubshard_channels,
  * before latest_fork_usec, are the pub/sub module's INFO group, and
  * migrate_cached_sockets, after total_forks, the rdb module's.) */
 static void stats_absent(fr_info_out *o)
 {
     add_ll(o, "latest_fork_usec", fr_runtime.fork.latest_fork_usec);
     add_ll(o, "total_forks", fr_runtime.fork.total_forks);
+    add_ll(o, "slave_expires_tracked_keys", (long long)fr_replica_keys_count());
     static const char *const names[] = {
-        "slave_expires_tracked_keys",
         "active_defrag_hits", "active_defrag_misses", "active_defrag_key_hits",
         "active_defrag_key_misses", "total_active_defrag_time", "current_active_defrag_time", NULL};
     for (int i = 0; names[i]; i++) add_ll(o, names[i], 0);

@@ -128,4 +128,10 @@ void fr_digest_value(fr_db *db, const fr_value *v, unsigned char out[20]);
  * fr_key_set_expire applies the expiry policy first). */
 void fr_db_store_expire(fr_db *db, const fr_str *key, long long when_ms);
 
+/* replica_keys.c: the keys a writable replica gave a TTL itself (Redis's
+ * slaveKeysWithExpire), which it expires without its master's DEL. */
+void fr_replica_keys_remember(int dbid, const fr_str *key);
+void fr_replica_keys_forget_all(void);
+unsigned long fr_replica_keys_count(void);  /* INFO slave_expires_tracked_keys */
+
 #endif /* FR_KEYSPACE_H */

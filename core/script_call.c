@@ -110,7 +110,7 @@ FR_API const char *fr_write_refusal(void)
 {
     if (fr_runtime.deny_writes_error) return fr_runtime.deny_writes_error;
     const char *gate = fr_replication_gate_refusal(FR_CMD_WRITE | FR_CMD_STALE);
-    return gate ? gate : fr_runtime.replica_ro_error;
+    return gate ? gate : fr_cfg.replica_read_only ? fr_runtime.replica_ro_error : NULL;
 }
 
 FR_API fr_str *fr_script_call(fr_script_client *sc, int argc, fr_str **argv)

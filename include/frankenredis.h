@@ -460,9 +460,14 @@ FR_API int fr_key_expire_if_due(fr_ctx *ctx, fr_db *db, const fr_str *key);
  * stored (fr_key_expire_if_due returns 1 and deletes nothing), is alive
  * for the master's stream (commands run by a replayer), and is deleted by
  * a connection's write (a writable replica).  fr_keyspace_expires_here()
- * is then 0: active expiry has nothing to do.  Since 4.4. */
+ * is then 0: active expiry leaves the master's keys alone.  Since 4.4. */
 FR_API void fr_keyspace_replica_mode(int on);
 FR_API int fr_keyspace_expires_here(void);
+/* While fr_keyspace_expires_here() is 0: expire the keys a connection
+ * gave a TTL on this replica (a writable replica's own keys, which no DEL
+ * from its master will end), as Redis's expireSlaveKeys; a DEL goes to
+ * the AOF for each.  Active expiry calls it from cron.  Since 4.5. */
+FR_API void fr_keyspace_expire_own_keys(void);
 /* The time the current command started (ms), the clock every expiry check
  * of one command uses; the wall clock outside commands. */
 FR_API long long fr_now_ms(void);
@@ -834,9 +839,10 @@ FR_API int fr_fork_active(void);
  * blocking) in the parent, -1 when no pipe could be made (or fork failed;
  * errno then tells why).  Both ends are close-on-exec.  Since 4.3. */
 FR_API int fr_fork_reporting(int *report_fd);
-/* A read-only replica (replica-read-only): while `error` is set, write
- * commands from connections are refused with it ("-READONLY ..."), checked
- * right after the fr_deny_writes refusal as Redis does; commands run by a
+/* A read-only replica: while `error` is set and replica-read-only is yes
+ * (read at each command, so CONFIG SET applies at once), write commands
+ * from connections are refused with it ("-READONLY ..."), checked right
+ * after the fr_deny_writes refusal as Redis does; commands run by a
  * replayer (the master's stream) are not.  NULL lifts it.  Since 4.3. */
 FR_API void fr_replica_read_only(const char *error);
 /* The replication gate, asked before every command from a connection
@@ -892,8 +898,10 @@ FR_API const fr_library_ops *fr_library_provider(void);    /* NULL: none */
  * is called while any snapshot is written (in the forked child too, where
  * it reads the state as of the fork), with the save_fd flags, and emits
  * name/value pairs through `put`; `load` gets every AUX field of the
- * snapshot loaded at start-up (Redis's own ones too: a module ignores the
- * names it does not keep).  At most FR_SNAPSHOT_AUX_MAX modules.  Since 4.4. */
+ * snapshot loaded at start-up and of one loaded with load_mem (a replica's
+ * full sync, an AOF base), Redis's own ones too: a module ignores the
+ * names it does not keep, and tells the loads apart itself.  At most
+ * FR_SNAPSHOT_AUX_MAX modules.  Since 4.4. */
 #define FR_SNAPSHOT_AUX_MAX 8
 typedef void (*fr_snapshot_aux_put)(void *w, const char *name, const char *value);
 typedef struct fr_snapshot_aux_ops {

@@ -33,7 +33,7 @@ declare -A LAYER_OF=(
   [protocol.h]=2 [resp.h]=2 [resp.c]=2 [reply.c]=2 [client.c]=2 [net.c]=2
   [obuf_limit.h]=2 [obuf_limit.c]=2
   # 3 keyspace: DBs, key entries, value types
-  [keyspace.h]=3 [kv.h]=3 [kv.c]=3 [lazyfree.c]=3 [db.c]=3 [types.c]=3 [digest.c]=3
+  [keyspace.h]=3 [kv.h]=3 [kv.c]=3 [lazyfree.c]=3 [db.c]=3 [types.c]=3 [digest.c]=3 [replica_keys.c]=3
   # 4 runtime: dispatch, call context, MULTI, propagation, hooks, modules,
   #   manifests, config parsing, module INFO groups, fork, shutdown, the
   #   snapshot provider and the command replayer (AOF)

@@ -115,6 +115,10 @@ typedef struct rdb_load_stats {
  * RDBFLAGS_FEED_REPL), so a replica resuming from the saved offset loses
  * them too. */
 #define RDB_LOAD_DROP_EXPIRED 1
+/* A snapshot lent out through load_mem (a replica's full sync, an AOF
+ * base) hands its AUX fields to fr_snapshot_aux_load as the start-up load
+ * does: a replica takes repl-stream-db from its master's snapshot. */
+#define RDB_LOAD_AUX 2
 int rdb_load_snapshot(rdb_stream *s, int verify_crc, int flags, rdb_load_stats *st);
 /* The IDLE / FREQ a snapshot or RESTORE carries for `key` (-1: none),
  * applied to its access record as the access mode allows (rdb_load.c). */

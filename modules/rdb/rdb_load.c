@@ -77,9 +77,10 @@ static int load_aux(load_walk *w) {
     fr_str *k = rdb_get_string(w->s);
     fr_str *v = k ? rdb_get_string(w->s) : NULL;
     if (v) log_aux(k, v);
-    /* Only the start-up load hands them on, as Redis reads its
-     * replication fields only in loadDataFromDisk. */
-    if (v && rdb_g.deliver_aux) fr_snapshot_aux_load(k->buf, v->buf, v->len);
+    /* The start-up load and the lent loads hand them on, not DEBUG RELOAD,
+     * as Redis reads its replication fields in loadDataFromDisk and a
+     * replica's sync; the receivers know which fields they keep when. */
+    if (v && (rdb_g.deliver_aux || (w->flags & RDB_LOAD_AUX))) fr_snapshot_aux_load(k->buf, v->buf, v->len);
     fr_str_free(k);
     fr_str_free(v);
     return v ? FR_OK : FR_ERR;

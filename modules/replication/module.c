@@ -38,6 +38,7 @@ static void follow_config_once(void)
     static int done;
     if (done) return;
     done = 1;
+    repl_aux_started(); /* the start-up load is over */
     char host[256];
     int port;
     if (sscanf(replication_conf_replicaof(), "%255s %d", host, &port) == 2) repl_set_master(host, port, 1);

@@ -8,8 +8,12 @@
  * start-up, and used only when all three fields are there: a server
  * configured as a replica asks its master to continue from that ID and
  * offset in that DB; a master keeps the ID as its secondary one, so its
- * old replicas can continue too.  Invariant: `found` collects one
- * snapshot's fields; they are applied once, when the last one arrives. */
+ * old replicas can continue too.  A replica loading its master's snapshot
+ * only notes repl-stream-db (capturing): the master's stream goes on in
+ * that DB without a SELECT when the master is itself a replica (Redis's
+ * replicationCreateMasterClient).  Fields of any other load after
+ * start-up are ignored.  Invariant: `found` collects one snapshot's
+ * fields; they are applied once, when the last one arrives. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +28,25 @@ static struct {
     char id[41];
     long long offset;
 } found;
+
+static int capturing, captured_db = -1, started;
+
+void repl_aux_capture(int on)
+{
+    capturing = on;
+    if (on) captured_db = -1;
+}
+
+int repl_aux_captured_db(void)
+{
+    return captured_db;
+}
+
+void repl_aux_started(void)
+{
+    started = 1;
+    found.have = 0;
+}
 
 static void put_ll(fr_snapshot_aux_put put, void *w, const char *name, long long v)
 {
@@ -70,13 +93,25 @@ static void apply(void)
            found.offset, found.db);
 }
 
+/* A repl-stream-db value: the DB, or -1 (an older Redis wrote -1). */
+static int stream_db_of(const char *value)
+{
+    char *end;
+    long v = strtol(value, &end, 10);
+    return *end || v < 0 || v >= fr_db_count() ? -1 : (int)v;
+}
+
 static void aux_load(const char *name, const char *value, size_t len)
 {
     char *end;
+    if (capturing) {
+        if (!strcmp(name, "repl-stream-db")) captured_db = stream_db_of(value);
+        return;
+    }
+    if (started) return;
     if (!strcmp(name, "repl-stream-db")) {
-        long v = strtol(value, &end, 10);
-        if (*end || v < 0 || v >= fr_db_count()) return; /* an older Redis wrote -1 */
-        found.db = (int)v;
+        if (stream_db_of(value) < 0) return;
+        found.db = stream_db_of(value);
         found.have |= HAVE_DB;
     } else if (!strcmp(name, "repl-id")) {
         if (len != 40) return;

@@ -50,7 +50,8 @@ static void sync_common(fr_ctx *ctx, int psync)
 {
     fr_client *c = fr_ctx_client(ctx);
     if (!c || repl_replica_of(c)) return; /* already a replica: ignored */
-    if (repl_is_replica()) { /* no chained replication (see the module page) */
+    /* a replica serves the stream it receives, so only while it streams */
+    if (repl_is_replica() && !repl_link_up()) {
         fr_reply_error(ctx, "-NOMASTERLINK Can't SYNC while not connected with my master");
         return;
     }
@@ -262,6 +263,12 @@ void cmd_wait(fr_ctx *ctx)
         if (n < (*p)->numreplicas && !fr_ctx_block_timed_out(ctx) && fr_block_until(ctx, 0) == FR_OK) return;
         repl_waiters_forget(c);
         fr_reply_long_long(ctx, n);
+        return;
+    }
+    if (repl_is_replica()) {
+        fr_reply_error(ctx, "WAIT cannot be used with replica instances. Please also note that since Redis 4.0 if a "
+                       "replica is configured to be writable (which is not the default) writes to replicas are just "
+                       "local and are not propagated.");
         return;
     }
     long long numreplicas, deadline;

@@ -16,10 +16,20 @@
  *   repl_aux.c     the replication fields kept in snapshots (restarts
  *                  resume with a partial resync).
  *
+ * Chained replication (Redis 7.0's): a replica feeds its backlog and its
+ * own replicas with the bytes its master sent, exactly as they came, once
+ * applied (repl_replica.c calls repl_feed per command, per transaction at
+ * its EXEC); it never feeds commands of its own (repl_feed_command does
+ * nothing on a replica).  So along a chain every server has the top
+ * master's replid and offsets, and a replica of a replica resyncs
+ * partially against the IDs its master inherited.
+ *
  * Invariants: master_repl_offset counts every byte ever fed to the
  * backlog, so it only moves while a backlog exists (as Redis's); a replica
- * is in repl_g.replicas exactly while its client carries the replica mark,
- * from SYNC/PSYNC until the client-reset hook reports it freed. */
+ * whose link is streaming always has a backlog (made when the stream
+ * starts), so its offset follows its master's; a replica is in
+ * repl_g.replicas exactly while its client carries the replica mark, from
+ * SYNC/PSYNC until the client-reset hook reports it freed. */
 #ifndef FR_REPL_INTERNAL_H
 #define FR_REPL_INTERNAL_H
 
@@ -103,6 +113,7 @@ repl_replica *repl_replica_add(fr_client *c);
 void repl_replica_forget(fr_client *c);
 int repl_replica_count(void);
 void repl_send_to_replicas(const void *p, size_t len);
+void repl_replicas_disconnect(void);
 void repl_replica_online(repl_replica *r);
 void repl_cron_second(void);
 const char *repl_state_name(int state);
@@ -131,6 +142,13 @@ int repl_replica_stream_db(int *db);
 
 /* ---- repl_aux.c ---------------------------------------------------------- */
 int repl_aux_register(fr_module *m);
+/* While a replica loads its master's snapshot (on = 1, then 0): the
+ * fields are only noted, not applied as a restart's history. */
+void repl_aux_capture(int on);
+/* The repl-stream-db of the snapshot loaded while capturing, -1: none. */
+int repl_aux_captured_db(void);
+/* After start-up, fields of other loads are ignored. */
+void repl_aux_started(void);
 
 /* repl_gate.c: min-replicas-to-write, replica-serve-stale-data */
 int repl_gate_register(fr_module *m);

@@ -30,6 +30,14 @@ int repl_replica_count(void)
     return n;
 }
 
+/* Redis's disconnectSlaves: our history changed under them (a new ID, or
+ * a new dataset from our own master); they reconnect and PSYNC again.
+ * Closed clients get nothing more; the client-reset hook forgets them. */
+void repl_replicas_disconnect(void)
+{
+    for (repl_replica *r = repl_g.replicas; r; r = r->next) fr_client_close(r->c);
+}
+
 /* What REPLCONF said before SYNC/PSYNC, kept per connection. */
 static repl_replica *handshakes;
 
@@ -138,10 +146,12 @@ static void drop_timed_out(time_t now)
     }
 }
 
+/* Only a master frees its backlog: a replica keeps its master's history
+ * for the replicas it may have after a failover (Redis's replicationCron). */
 static void backlog_ttl(time_t now)
 {
     long long ttl = replication_conf_repl_backlog_ttl();
-    if (repl_g.replicas || !repl_g.backlog || !ttl) return;
+    if (repl_g.replicas || !repl_g.backlog || !ttl || repl_is_replica()) return;
     if (now - repl_g.no_replicas_since <= ttl) return;
     /* a new ID: writes made while no backlog counts them must not look
      * like part of this history to a server that later follows us */

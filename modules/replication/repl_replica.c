@@ -7,16 +7,25 @@
  * command, one reply at a time) -> TRANSFER (the snapshot, "$<len>" or
  * diskless "$EOF:<40-byte mark>", loaded with the snapshot provider into
  * an emptied keyspace) -> CONNECTED (the stream: each command applied by
- * the SDK's replayer, the offset advanced by its exact byte count; REPLCONF
+ * the SDK's replayer, then fed as received to our backlog and our own
+ * replicas, which advances the offset by its exact byte count; REPLCONF
  * GETACK answered with an ACK, and an ACK every second).
  *
+ * Our replicas (chained replication, Redis's): they stay connected while
+ * the link is down or another master is set, and are disconnected, to
+ * resync with us, when our history changes under them: a full resync
+ * (they cannot continue: our backlog starts again), a +CONTINUE with a new
+ * ID, REPLICAOF NO ONE (they continue partially with our new ID).
+ *
  * Invariants: repl_link.host[0] is non-zero exactly while we are a replica;
- * fd >= 0 from CONNECTING on, with exactly one watch; while CONNECTED,
- * repl_g.master_repl_offset is the offset of the last byte applied outside
- * a transaction (a MULTI's bytes count at its EXEC, as Redis's reploff)
- * and repl_g.replid the master's ID, so a reconnection asks PSYNC for the
- * next byte -- the whole transaction again if the link broke inside one --
- * and the stream goes on in the DB it had selected (stream_db). */
+ * fd >= 0 from CONNECTING on, with exactly one watch; while CONNECTED, a
+ * backlog exists, repl_g.master_repl_offset is the offset of the last byte
+ * applied outside a transaction (a MULTI's bytes count, and are fed, at
+ * its EXEC, as Redis's reploff) and repl_g.replid the master's ID, so a
+ * reconnection asks PSYNC for the next byte -- the whole transaction again
+ * if the link broke inside one -- and the stream goes on in the DB it had
+ * selected (stream_db); the bytes of an open MULTI stay at the front of
+ * `in` (parsed), so they are fed whole at its EXEC. */
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
@@ -38,6 +47,7 @@ typedef struct repl_link {
     int state, step, fd;
     fr_fd_watch *watch;
     fr_str *in;                  /* bytes read, not consumed yet */
+    size_t parsed;               /* of them, an open MULTI's, already applied */
     long long transfer_size;     /* -1: diskless, ended by eofmark */
     char eofmark[41];
     long long transfer_read;
@@ -107,6 +117,7 @@ static void link_close(void)
     link_g.fd = -1;
     fr_str_free(link_g.in);
     link_g.in = NULL;
+    link_g.parsed = 0;
     if (link_g.replay) link_g.stream_db = fr_replay_dbid(link_g.replay);
     fr_replay_free(link_g.replay); /* drops a MULTI: it comes again */
     link_g.replay = NULL;
@@ -158,13 +169,16 @@ static void send_step(void)
     }
 }
 
-/* After a full resync the master selects a DB before its first command;
- * after a partial one its stream goes on in the DB it had selected. */
-static void start_stream(int full)
+/* The stream goes on in stream_db: after a partial resync the DB it had
+ * selected, after a full one the snapshot's repl-stream-db (a top master
+ * selects a DB before its first command anyway; a master that is itself a
+ * replica passes its own master's stream on as it is).  The backlog is
+ * made here when missing (a restart's resume, a full resync). */
+static void start_stream(void)
 {
     link_g.state = LINK_CONNECTED;
     link_g.replay = fr_replay_new();
-    if (full) link_g.stream_db = 0;
+    if (!repl_g.backlog) repl_backlog_create();
     if (link_g.stream_db > 0) {
         char db[16], why[128];
         snprintf(db, sizeof(db), "%d", link_g.stream_db);
@@ -179,18 +193,21 @@ static void start_stream(int full)
 }
 
 /* +CONTINUE [<new replid>]: the master changed ID (a failover) when it
- * names another; our old one becomes ID2. */
+ * names another; our old one becomes ID2, and our replicas reconnect to
+ * learn the new one (they continue partially with it). */
 static void partial_accepted(const char *line)
 {
     const char *id = line + 9;
     while (*id == ' ') id++;
+    fr_log(FR_LOG_NOTICE, "Successful partial resynchronization with master.");
     if (strlen(id) == 40 && strcmp(id, repl_g.replid)) {
+        fr_log(FR_LOG_WARNING, "Master replication ID changed to %s", id);
         memcpy(repl_g.replid2, repl_g.replid, 41);
         repl_g.second_replid_offset = repl_g.master_repl_offset + 1;
         memcpy(repl_g.replid, id, 41);
+        repl_replicas_disconnect();
     }
-    fr_log(FR_LOG_NOTICE, "Successful partial resynchronization with master.");
-    start_stream(0);
+    start_stream();
 }
 
 static int psync_reply(const char *line)
@@ -238,15 +255,23 @@ static int handshake_line(const char *line)
 
 /* ---- transfer ----------------------------------------------------------- */
 
+/* A new dataset: our replicas cannot continue from our old history, so
+ * they are disconnected and the backlog goes (Redis's
+ * replicationAttachToNewMaster); a new one starts at the master's offset. */
 static int load_snapshot(const char *p, size_t len)
 {
     const fr_snapshot_ops *ops = fr_snapshot_provider();
     char why[512] = "no module provides the RDB format (rdb)";
+    repl_replicas_disconnect();
+    repl_backlog_free();
+    link_g.cached = 0; /* the old history is gone with the old data */
     fr_log(FR_LOG_NOTICE, "MASTER <-> REPLICA sync: Flushing old data");
     fr_keyspace_empty();
     fr_log(FR_LOG_NOTICE, "MASTER <-> REPLICA sync: Loading DB in memory");
     fr_keyspace_loading(1);
+    repl_aux_capture(1);
     long long took = ops ? ops->load_mem(p, len, why, sizeof(why)) : -1;
+    repl_aux_capture(0);
     fr_keyspace_loading(0);
     if (took < 0) {
         fr_log(FR_LOG_WARNING, "Failed trying to load the MASTER synchronization DB: %s", why);
@@ -256,7 +281,8 @@ static int load_snapshot(const char *p, size_t len)
     memcpy(repl_g.replid, link_g.new_replid, 41);
     repl_g.master_repl_offset = link_g.new_offset;
     repl_clear_replid2();
-    start_stream(1);
+    link_g.stream_db = repl_aux_captured_db() < 0 ? 0 : repl_aux_captured_db();
+    start_stream();
     return FR_OK;
 }
 
@@ -324,9 +350,10 @@ static long long parse_command(const char *p, size_t len, int *argc, fr_str ***a
     return (long long)pos;
 }
 
-static long long stream_bytes(const char *p, size_t len)
+/* One command of the stream applied (REPLCONF GETACK answered); its byte
+ * count, 0 when incomplete, -1 when malformed. */
+static long long apply_command(const char *p, size_t len)
 {
-    if (len && (p[0] == '\n' || p[0] == '\r')) return 1;
     int argc;
     fr_str **argv;
     long long n = parse_command(p, len, &argc, &argv);
@@ -334,16 +361,26 @@ static long long stream_bytes(const char *p, size_t len)
     if (argc >= 2 && !strcasecmp(argv[0]->buf, "replconf") && !strcasecmp(argv[1]->buf, "getack")) {
         for (int i = 0; i < argc; i++) fr_str_free(argv[i]);
         fr_free(argv);
-        send_ack();
+        send_ack(); /* the offset before this command, as Redis's */
     } else {
         char why[256];
         if (fr_replay_call(link_g.replay, argc, argv, why, sizeof(why)) != FR_OK)
             fr_log(FR_LOG_WARNING, "Command from master not applied: %s", why);
     }
+    return n;
+}
+
+/* Applied bytes count and go on to our backlog and replicas as they came
+ * (a newline too, as Redis's master client counts it); a transaction's
+ * only at its EXEC, when they are kept whole just before p. */
+static long long stream_bytes(const char *p, size_t len)
+{
+    long long n = len && (p[0] == '\n' || p[0] == '\r') ? 1 : apply_command(p, len);
+    if (n <= 0) return n;
     if (fr_replay_in_multi(link_g.replay)) {
         link_g.multi_bytes += n;
     } else {
-        repl_g.master_repl_offset += link_g.multi_bytes + n;
+        repl_feed(p - link_g.multi_bytes, (size_t)(link_g.multi_bytes + n));
         link_g.multi_bytes = 0;
     }
     return n;
@@ -353,7 +390,7 @@ static long long stream_bytes(const char *p, size_t len)
 
 static int consume(void)
 {
-    size_t pos = 0;
+    size_t pos = link_g.parsed;
     while (pos < link_g.in->len && link_g.fd >= 0) {
         const char *p = link_g.in->buf + pos;
         size_t len = link_g.in->len - pos;
@@ -381,9 +418,13 @@ static int consume(void)
         if (n == 0) break;
         pos += (size_t)n;
     }
-    if (link_g.in && pos) {
-        memmove(link_g.in->buf, link_g.in->buf + pos, link_g.in->len - pos);
-        link_g.in = fr_str_set_len(link_g.in, link_g.in->len - pos);
+    /* an open MULTI's bytes stay until its EXEC feeds them */
+    size_t keep = link_g.state == LINK_CONNECTED ? (size_t)link_g.multi_bytes : 0;
+    size_t drop = pos - keep;
+    link_g.parsed = keep;
+    if (link_g.in && drop) {
+        memmove(link_g.in->buf, link_g.in->buf + drop, link_g.in->len - drop);
+        link_g.in = fr_str_set_len(link_g.in, link_g.in->len - drop);
     }
     return FR_OK;
 }
@@ -447,12 +488,11 @@ static void link_connect(void)
     link_g.watch = fr_fd_watch_new(fd, FR_FD_WRITE, on_connected, NULL);
 }
 
-/* replica-read-only is read each second and whenever the role changes;
- * a replica leaves expiry to its master. */
+/* Set whenever the role changes: the core refuses writes with the error
+ * while replica-read-only is yes; a replica leaves expiry to its master. */
 static void follow_role(void)
 {
-    int ro = repl_is_replica() && fr_config_server_ll("replica-read-only", 1);
-    fr_replica_read_only(ro ? "-READONLY You can't write against a read only replica." : NULL);
+    fr_replica_read_only(repl_is_replica() ? "-READONLY You can't write against a read only replica." : NULL);
     fr_keyspace_replica_mode(repl_is_replica());
 }
 
@@ -481,7 +521,7 @@ void repl_set_master(const char *host, int port, int from_config)
     link_g.cached = !from_config || link_g.resumed;
     link_g.down_since = 0;
     link_g.last_io = time(NULL);
-    for (repl_replica *r = repl_g.replicas; r; r = r->next) fr_client_close(r->c);
+    /* our replicas stay: they continue if we do (Redis's replicationSetMaster) */
     follow_role();
     fr_log(FR_LOG_NOTICE, "Connecting to MASTER %s:%d", host, port);
 }
@@ -497,6 +537,10 @@ void repl_unset_master(void)
     repl_g.second_replid_offset = repl_g.master_repl_offset + 1;
     repl_change_replid();
     if (!repl_g.backlog) repl_backlog_create();
+    /* they learn the new ID by reconnecting, and continue partially */
+    repl_replicas_disconnect();
+    repl_g.seldb = -1; /* our first command selects its DB */
+    repl_g.no_replicas_since = time(NULL);
     fr_log(FR_LOG_NOTICE, "Setting secondary replication ID to %s, valid up to offset: %lld. New replication ID is %s",
            repl_g.replid2, repl_g.second_replid_offset, repl_g.replid);
 }

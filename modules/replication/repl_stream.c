@@ -2,7 +2,9 @@
  *
  * Every byte a replica must apply goes through repl_feed: it is appended
  * to the backlog (advancing master_repl_offset, exactly as many bytes as
- * the replicas receive) and handed to the replicas.  Commands are written
+ * the replicas receive) and handed to the replicas.  On a master they are
+ * the commands it propagates; on a replica, the bytes of its master's
+ * stream it applied (repl_replica.c), passed on unchanged.  Commands are written
  * in RESP, preceded by SELECT when their DB differs from the one the
  * stream last selected.  Without a backlog nothing is fed and the offset
  * stands still, as in Redis: the backlog exists from the first replica
@@ -151,7 +153,7 @@ void repl_feed(const void *p, size_t len)
     if (!repl_g.backlog) return;
     repl_g.master_repl_offset += (long long)len;
     backlog_append(repl_g.backlog, p, len);
-    repl_send_to_replicas(p, len);
+    if (repl_g.replicas) repl_send_to_replicas(p, len);
 }
 
 static fr_str *cat_header(fr_str *s, char kind, long long n)

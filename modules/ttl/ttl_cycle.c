@@ -197,7 +197,9 @@ int ttl_on_cron(const fr_hook_event *ev, void *priv) {
     (void)ev;
     (void)priv;
     cyc.params = ttlp_cycle_params(ttl_conf_active_expire_effort());
-    if (active_enabled && fr_keyspace_expires_here()) run_cycle(0); /* a replica: its master's DELs */
+    if (!active_enabled) return FR_OK;
+    if (fr_keyspace_expires_here()) run_cycle(0);
+    else fr_keyspace_expire_own_keys(); /* a replica: its master's DELs end the others */
     return FR_OK;
 }
 

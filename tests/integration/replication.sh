@@ -9,7 +9,9 @@
 # ACKs, partial resync after CLIENT KILL -- in the DB the stream had
 # selected, a transaction cut by the drop sent again whole --, REPLICAOF NO
 # ONE and back); then restarts from an RDB file with the replication
-# fields, as replica and as master, resume with a partial resync.
+# fields, as replica and as master, resume with a partial resync; then
+# chains of replicas (ours in the middle of redis-servers, ours only), and
+# a writable replica expiring its own keys as redis-server does.
 # Prints PASS/FAIL lines and "replication: N passed, M failed".
 set -u
 src=${1:?} build=${2:?}
@@ -54,6 +56,22 @@ if FR_SERVER_PERSIST=1 fr_start_named rm "$rm_cmd" &&
     else
         fr_fail rm/restart "$(tail -3 "$FR_TMP/rm2.log" | tr '\n' ' ')"
     fi
+fi
+
+# Chained replication, a replica of a replica: redis-server -> ours ->
+# redis-server (and writable replicas, ours beside redis-server), then
+# ours -> ours -> ours -> redis-server.
+if fr_start_named ctop "redis-server --enable-debug-command yes --repl-diskless-sync-delay 0" &&
+    fr_start_named cmid "$build/frankenredis-server $src/conf/frankenredis.conf --enable-debug-command yes --repl-diskless-sync-delay 0 --replicaof 127.0.0.1 $PORT_ctop" &&
+    fr_start_named cbot "redis-server --enable-debug-command yes"; then
+    fr_relay /usr/bin/python3 "$check" chain-redis "$PORT_ctop" "$PORT_cmid" "$PORT_cbot"
+    for pid in "$PID_ctop" "$PID_cmid" "$PID_cbot"; do fr_stop_server "$pid"; done
+fi
+ours_cmd="$build/frankenredis-server $src/conf/frankenredis.conf --enable-debug-command yes --repl-diskless-sync-delay 0"
+if fr_start_named otop "$ours_cmd" && fr_start_named omid "$ours_cmd --replicaof 127.0.0.1 $PORT_otop" &&
+    fr_start_named obot "$ours_cmd" && fr_start_named otail "redis-server --enable-debug-command yes"; then
+    fr_relay /usr/bin/python3 "$check" chain-ours "$PORT_otop" "$PORT_omid" "$PORT_obot" "$PORT_otail"
+    for pid in "$PID_otop" "$PID_omid" "$PID_obot" "$PID_otail"; do fr_stop_server "$pid"; done
 fi
 
 # A backlog smaller than the replica class's soft output-buffer limit is

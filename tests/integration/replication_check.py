@@ -5,6 +5,10 @@ Phase "before" (no replica yet): writes keys in several DBs, one with a
 short TTL, and compares with redis-server, byte for byte, the replies a
 master gives without replicas (ROLE, REPLCONF errors, PSYNC's checks, WAIT
 with nothing to wait for) and the field names of INFO replication.
+Phases "chain-redis" (TOP MIDDLE BOTTOM: redis-server, ours,
+redis-server) and "chain-ours" (TOP MIDDLE BOTTOM TAIL: ours three times,
+then redis-server): replicas of replicas (see chain()), and in the first a
+writable replica expiring its own keys, ours beside redis-server.
 Phase "after" (REPLICA is a redis-server started with --replicaof ours):
 the link comes up, the replica's dataset equals ours (DEBUG DIGEST) and
 its offset ours, before and after writes in other DBs, a transaction and
@@ -397,6 +401,164 @@ def master_restart(ours, rep, state, phase):
     digests_equal("restart/master-digest-after", ours, rep)
 
 
+def stats_of(conn):
+    st = info(conn, "stats")
+    return int(st["sync_partial_ok"]), int(st["sync_full"])
+
+
+def link_up(conn):
+    return info(conn, "replication").get("master_link_status") == "up"
+
+
+def chain_synced(nodes):
+    """Every node at the same offset with the same dataset."""
+    offs = {info(c, "replication").get("master_repl_offset") for c in nodes}
+    return len(offs) == 1 and len({c.cmd("DEBUG", "DIGEST") for c in nodes}) == 1
+
+
+def chain_state(nodes):
+    return [(info(c, "replication").get("master_repl_offset"), c.cmd("DEBUG", "DIGEST")) for c in nodes]
+
+
+def dead_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def writable(top, replicas):
+    """replica-read-only no on each replica: a key it writes itself with a
+    TTL expires there (Redis's expireSlaveKeys, slave_expires_tracked_keys),
+    while a key from the master waits for the master's DEL.  What each
+    replica showed, to compare ours with redis-server."""
+    for r in replicas:
+        r.cmd("CONFIG", "SET", "replica-read-only", "no")
+    top.cmd("DEBUG", "SET-ACTIVE-EXPIRE", "0")
+    top.cmd("SET", "wr-master", "1", "PX", "100")
+    wait_for(lambda: chain_synced([top] + replicas), 5)
+    e0 = [int(info(r, "stats")["expired_keys"]) for r in replicas]
+    for r in replicas:
+        r.cmd("SET", "wr-own", "1", "PX", "100")
+        r.cmd("SET", "wr-own-later", "1", "EX", "1000")
+    tracked = [info(r, "stats")["slave_expires_tracked_keys"] for r in replicas]
+    time.sleep(1.0)
+    seen = []
+    for r, e, t in zip(replicas, e0, tracked):
+        seen.append({"tracked": t, "own-gone": r.cmd("DEBUG", "OBJECT", "wr-own")[:1] == b"-",
+                     "master-key-stored": r.cmd("DEBUG", "OBJECT", "wr-master")[:1] == b"+",
+                     "master-key-hidden": r.cmd("EXISTS", "wr-master"),
+                     "expired": int(info(r, "stats")["expired_keys"]) - e,
+                     "tracked-after": info(r, "stats")["slave_expires_tracked_keys"]})
+        r.cmd("DEL", "wr-own-later")
+        r.cmd("CONFIG", "SET", "replica-read-only", "yes")
+    top.cmd("DEBUG", "SET-ACTIVE-EXPIRE", "1")
+    return seen
+
+
+def chain(top, mid, bot, tail, label):
+    """top -> mid (ours) -> bot [-> tail]: a replica of a replica gets its
+    master's stream as the top wrote it (same replid, same offsets), in the
+    DB that stream had selected; resyncs partially with the middle after a
+    cut; keeps streaming while the middle's own link is cut and back; follows
+    the middle's new ID after REPLICAOF NO ONE (the tail too, through bot);
+    and resyncs in full when the middle does."""
+    def name(n):
+        return "chain-%s/%s" % (label, n)
+    check(name("mid-link-up"), wait_for(lambda: link_up(mid)), repr(info(mid, "replication")))
+    # the top's stream is in DB 3 when the bottom syncs: the middle's
+    # snapshot must carry that DB (repl-stream-db), no SELECT follows
+    top.cmd("SELECT", "3")
+    top.cmd("SET", "c3-before", "1")
+    wait_for(lambda: chain_synced([top, mid]), 5)
+    bot.cmd("REPLICAOF", "127.0.0.1", str(mid.port))
+    up = wait_for(lambda: link_up(bot))
+    check(name("bottom-link-up"), up, repr(info(bot, "replication")))
+    nodes = [top, mid, bot]
+    if tail:
+        tail.cmd("REPLICAOF", "127.0.0.1", str(bot.port))
+        check(name("tail-link-up"), wait_for(lambda: link_up(tail)), repr(info(tail, "replication")))
+        nodes.append(tail)
+    if not up:
+        return
+    top.cmd("SET", "c3-after", "1")
+    top.cmd("SELECT", "0")
+    top.cmd("MULTI"); top.cmd("INCR", "cc"); top.cmd("RPUSH", "cl", "a", "b"); top.cmd("EXEC")
+    top.cmd("SET", "cttl", "v", "EX", "1000")
+    # a transaction larger than one read of the middle's link: passed on whole
+    top.cmd("MULTI")
+    for i in range(40):
+        top.cmd("SET", "big%d" % i, "x" * 8192)
+    top.cmd("EXEC")
+    ok = wait_for(lambda: chain_synced(nodes))
+    check(name("offsets-and-digests-equal"), ok, repr(chain_state(nodes)))
+    ids = [info(c, "replication")["master_replid"] for c in nodes]
+    check(name("replid-equal"), len(set(ids)) == 1, repr(ids))
+    bot.cmd("SELECT", "3")
+    got = bot.cmd("GET", "c3-after")
+    bot.cmd("SELECT", "0")
+    check(name("bottom-stream-db"), got == b"1", repr(got))
+    r = info(mid, "replication")
+    check(name("mid-lists-bottom"), r["role"] == "slave" and r["connected_slaves"] == "1" and
+          ("port=%d,state=online" % bot.port) in r.get("slave0", ""), repr(r))
+    # the bottom's link cut on the middle: partial, against the top's ID
+    ok0, full0 = stats_of(mid)
+    killed = mid.cmd("CLIENT", "KILL", "TYPE", "replica")
+    top.cmd("SET", "during-bottom-cut", "1")
+    ok = wait_for(lambda: stats_of(mid)[0] == ok0 + 1 and link_up(bot) and chain_synced(nodes))
+    check(name("bottom-partial-after-kill"), ok and killed == b":1" and stats_of(mid)[1] == full0,
+          "kill %r, middle partial/full %r (was %d/%d), %r" % (killed, stats_of(mid), ok0, full0, chain_state(nodes)))
+    # the middle's own link cut on the top: it continues, its replicas stay
+    okt0 = stats_of(top)[0]
+    mid0 = stats_of(mid)
+    top.cmd("CLIENT", "KILL", "TYPE", "replica")
+    top.cmd("SET", "during-mid-cut", "1")
+    ok = wait_for(lambda: stats_of(top)[0] == okt0 + 1 and link_up(mid) and chain_synced(nodes))
+    check(name("mid-partial-bottom-kept"), ok and stats_of(mid) == mid0,
+          "top partial %d (was %d), middle %r (was %r), %r" % (stats_of(top)[0], okt0, stats_of(mid), mid0,
+                                                                chain_state(nodes)))
+    if label == "redis":
+        same("wait/on-replica", mid, bot, "WAIT", "0", "0")
+        seen = writable(top, [mid, bot])
+        want = {"tracked": "2", "own-gone": True, "master-key-stored": True, "master-key-hidden": b":0",
+                "expired": 1, "tracked-after": "1"}
+        check("writable-replica/own-keys-expire", seen[0] == seen[1] == want, "ours %r, redis %r" % tuple(seen))
+        ok = wait_for(lambda: chain_synced(nodes) and top.cmd("DBSIZE") == mid.cmd("DBSIZE"))
+        check("writable-replica/in-sync-after", ok, repr(chain_state(nodes)))
+    # REPLICAOF NO ONE on the middle: the bottom continues with the new ID
+    old = info(mid, "replication")["master_replid"]
+    okm0, fullm0 = stats_of(mid)
+    okb0, fullb0 = stats_of(bot)
+    mid.cmd("REPLICAOF", "NO", "ONE")
+    new = info(mid, "replication")["master_replid"]
+    mid.cmd("SET", "mid-promoted", "1")
+    below = nodes[2:]
+    ok = wait_for(lambda: all(info(c, "replication")["master_replid"] == new and link_up(c) for c in below) and
+                  chain_synced(nodes[1:]))
+    r = info(bot, "replication")
+    check(name("bottom-continues-new-id"), ok and stats_of(mid) == (okm0 + 1, fullm0) and new != old and
+          r["master_replid2"] == old,
+          "middle %r (was %d/%d), bottom %r" % (stats_of(mid), okm0, fullm0, r))
+    if tail:
+        check(name("tail-continues-new-id"), ok and stats_of(bot) == (okb0 + 1, fullb0) and
+              info(tail, "replication")["master_replid2"] == old,
+              "bottom %r (was %d/%d), tail %r" % (stats_of(bot), okb0, fullb0, info(tail, "replication")))
+    # a replica whose link is down refuses SYNC (as Redis: only while streaming)
+    mid.cmd("REPLICAOF", "127.0.0.1", str(dead_port()))
+    got = mid.cmd("PSYNC", "?", "-1")
+    check(name("nomasterlink"), got == b"-NOMASTERLINK Can't SYNC while not connected with my master", repr(got))
+    # the middle follows the top again: a full resync, after which the
+    # bottom must resync too (it holds mid-promoted, the top does not)
+    fullm0 = stats_of(mid)[1]
+    mid.cmd("REPLICAOF", "127.0.0.1", str(top.port))
+    top.cmd("SET", "after-mid-resync", "1")
+    ok = wait_for(lambda: all(link_up(c) for c in nodes[1:]) and chain_synced(nodes), 20)
+    check(name("bottom-resyncs-after-mid-full-sync"), ok and stats_of(mid)[1] == fullm0 + 1 and
+          bot.cmd("EXISTS", "mid-promoted") == b":0",
+          "middle full %d (was %d), %r" % (stats_of(mid)[1], fullm0, chain_state(nodes)))
+
+
 def main():
     phase, ours_port, other_port = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
     ours = Conn(ours_port)
@@ -408,6 +570,11 @@ def main():
         master_restart(ours, Conn(other_port), sys.argv[4], phase)
     elif phase == "before":
         before(ours, Conn(other_port))
+    elif phase.startswith("chain"):
+        nodes = [ours] + [Conn(int(p)) for p in sys.argv[3:]]
+        for c, p in zip(nodes, sys.argv[2:]):
+            c.port = int(p)
+        chain(nodes[0], nodes[1], nodes[2], nodes[3] if len(nodes) > 3 else None, phase.split("-", 1)[1])
     elif phase == "replica":
         master = Conn(other_port)
         master.port = other_port
