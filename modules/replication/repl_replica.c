@@ -289,6 +289,7 @@ static long long transfer_bytes(const char *p, size_t len)
     }
     if (len < 40 || memcmp(p + len - 40, link_g.eofmark, 40)) return 0;
     if (load_snapshot(p, len - 40) != FR_OK) return -1;
+    send_ack(); /* at once, as Redis: a diskless master starts the stream on it */
     return (long long)len;
 }
 
@@ -358,6 +359,7 @@ static int consume(void)
         const char *p = link_g.in->buf + pos;
         size_t len = link_g.in->len - pos;
         long long n;
+        int counted = link_g.state != LINK_HANDSHAKE; /* INFO: snapshot and stream, as Redis */
         if (link_g.state == LINK_HANDSHAKE) {
             const char *nl = memchr(p, '\n', len);
             if (!nl) break;
@@ -379,6 +381,7 @@ static int consume(void)
             return FR_ERR;
         }
         if (n == 0) break;
+        if (counted) fr_repl_count_input((size_t)n);
         pos += (size_t)n;
     }
     if (link_g.in && pos) {
