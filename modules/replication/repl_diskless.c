@@ -10,7 +10,8 @@
  * again, checked before the loop sleeps: a slow replica does not make us
  * hold the whole snapshot, as Redis stops reading its pipe while a replica
  * cannot take more.  The limit is above what a socket absorbs at once, so
- * a write event, not the cron, brings the next check.  With no replica
+ * a write event, not the cron, brings the next check.  A replica that
+ * keeps it paused for repl-timeout seconds is dropped; with no replica
  * left the child is killed.
  *
  * Invariants: one pipe at a time, open from the fork until
@@ -35,6 +36,7 @@
 static int pipe_fd = -1;
 static fr_fd_watch *watch;
 static int drained; /* the child's end of the pipe is closed and all was read */
+static time_t paused_since; /* a replica had no room: when, 0 if reading */
 
 static int write_all(int fd, const char *p, size_t n)
 {
@@ -129,6 +131,7 @@ static void on_pipe(int fd, int events, void *priv)
         }
     }
     stop_watch(); /* paused until repl_diskless_resume sees room */
+    paused_since = time(NULL);
 }
 
 int repl_diskless_fork(int *report_fd, int *stream_fd)
@@ -164,12 +167,29 @@ int repl_diskless_drained(void)
 void repl_diskless_resume(void)
 {
     if (pipe_fd < 0 || drained || watch || !replicas_have_room()) return;
+    paused_since = 0;
     watch = fr_fd_watch_new(pipe_fd, FR_FD_READ, on_pipe, NULL);
+}
+
+/* Redis's "timedout replica (full sync)": one that has kept the transfer
+ * paused for repl-timeout seconds is dropped, the others go on. */
+void repl_diskless_cron(void)
+{
+    if (!paused_since || time(NULL) - paused_since <= fr_config_server_ll("repl-timeout", 60)) return;
+    for (repl_replica *r = repl_g.replicas; r; r = r->next) {
+        if (!is_target(r) || fr_client_output_pending(r->c) <= RELAY_QUEUE_MAX) continue;
+        fr_log(FR_LOG_WARNING, "Disconnecting timedout replica (full sync): %s", fr_client_addr(r->c));
+        r->diskless = 0; /* no longer served while its client goes */
+        fr_client_close(r->c);
+    }
+    paused_since = 0;
+    repl_diskless_resume();
 }
 
 void repl_diskless_close(void)
 {
     stop_watch();
+    paused_since = 0;
     if (pipe_fd >= 0) close(pipe_fd);
     pipe_fd = -1;
     drained = 0;

@@ -173,6 +173,7 @@ int repl_diskless_fork(int *report_fd, int *stream_fd);
 int repl_diskless_write(int fd, int flags, char *why, size_t whylen);
 int repl_diskless_drained(void);    /* the pipe is read to its end, or gone */
 void repl_diskless_resume(void);    /* before-sleep: read on once replicas have room */
+void repl_diskless_cron(void);      /* drops a replica that stalls the transfer */
 void repl_diskless_close(void);     /* stop relaying (the child is over) */
 
 #endif /* FR_REPL_INTERNAL_H */

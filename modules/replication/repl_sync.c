@@ -226,7 +226,7 @@ static void send_file(const fr_str *rdb)
 static void streamed(void)
 {
     for (repl_replica *r = repl_g.replicas; r; r = r->next) {
-        if (r->state != REPL_WAIT_BGSAVE_END) continue;
+        if (r->state != REPL_WAIT_BGSAVE_END || !r->diskless) continue; /* or dropped meanwhile */
         fr_log(FR_LOG_NOTICE, "Streamed RDB transfer with replica %s succeeded (socket). Waiting for REPLCONF ACK "
                "from slave to enable streaming", fr_client_addr(r->c));
         if (r->rdb_only) repl_snapshot_sent(r);
@@ -292,6 +292,7 @@ static int child_over(int *ok)
 void repl_sync_poll(void)
 {
     if (repl_g.child_pid) {
+        if (child_diskless) repl_diskless_cron();
         if (!child_over_read) child_over_read = child_over(&child_ok);
         if (!child_over_read || (child_ok && child_diskless && !repl_diskless_drained())) return;
         snapshot_done(child_ok, (long)repl_g.child_pid);

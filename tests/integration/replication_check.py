@@ -12,6 +12,7 @@ the expiry of the TTL key (reaches it as DEL); INFO replication, ROLE and
 CLIENT LIST show the replica; CLIENT KILL TYPE replica is followed by a
 partial resynchronization (sync_partial_ok); redis-cli --replica gets the
 stream.  Prints "PASS name" / "FAIL name: why".  Debian's python3 only."""
+import os
 import socket
 import subprocess
 import sys
@@ -454,6 +455,30 @@ def repl_counters(m, r1, r2, ref):
     check("info/instantaneous-repl-kbps", ok, repr(rates[-3:]))
 
 
+def stalled_transfer(m, mlog):
+    """A replica that stops reading a streamed snapshot holds it paused;
+    after repl-timeout seconds it is dropped (Redis's "timedout replica
+    (full sync)") and, the last one, the child is killed."""
+    m.cmd("SELECT", 9)
+    for i in range(24):  # 24 MB that do not compress: more than the relay queues
+        m.cmd("SET", "big%d" % i, os.urandom(1 << 20))
+    m.cmd("SELECT", 0)
+    m.cmd("CONFIG", "SET", "repl-timeout", "2")
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    s.connect(("127.0.0.1", m.port))
+    s.sendall(encode(["REPLCONF", "capa", "eof"]) + encode(["SYNC"]))
+    log = lambda: open(mlog, errors="replace").read()
+    ok = wait_for(lambda: "Disconnecting timedout replica (full sync)" in log() and
+                  "last replica dropped, killing fork child" in log(), 10)
+    m.cmd("CONFIG", "SET", "repl-timeout", "60")
+    s.close()
+    check("diskless/stalled-replica-dropped", ok, log()[-600:])
+    m.cmd("SELECT", 9)
+    m.cmd("FLUSHDB")
+    m.cmd("SELECT", 0)
+
+
 def diskless(m, r1, r2, ref, tmp, mlog):
     """m (ours, repl-diskless-sync yes, delay 5 s, max-replicas 2) serves
     r1 (redis-server) and r2 (ours) with one streamed snapshot, started as
@@ -495,6 +520,8 @@ def diskless(m, r1, r2, ref, tmp, mlog):
     cli_rdb(m, ref, tmp, mlog)
     m.cmd("SET", "last", "1")
     digests_equal("diskless/digest-after-rdb-only", m, r2)
+    stalled_transfer(m, mlog)
+    digests_equal("diskless/digest-after-stall", m, r1)
 
 
 def shutdown_save(conn):
