@@ -274,7 +274,7 @@ static int child_over(int *ok)
 {
     child_report rep = {0, 0};
     ssize_t n = repl_g.child_report_fd >= 0 ? read(repl_g.child_report_fd, &rep, sizeof(rep)) : -1;
-    int again = n < 0 && errno == EAGAIN;
+    int again = repl_g.child_report_fd >= 0 && n < 0 && errno == EAGAIN;
     int status = 0;
     pid_t r = waitpid(repl_g.child_pid, &status, WNOHANG); /* else libev reaps it */
     if (n == (ssize_t)sizeof(rep) && rep.magic == REPL_REPORT_MAGIC) {
