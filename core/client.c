@@ -412,7 +412,8 @@ static int write_some(fr_client *c)
             fr_log(FR_LOG_VERBOSE, "Error writing to client: %s", strerror(errno));
             return -1;
         }
-        fr_proto.stats.net_output_bytes += w;
+        if (c->flags & FR_CLIENT_REPLICA) fr_proto.stats.net_repl_output_bytes += w;
+        else fr_proto.stats.net_output_bytes += w;
         c->last_interaction = fr_clock_unix();
         fr_proto.stats.total_writes_processed++;
         fr_reply_consume(c, (size_t)w);

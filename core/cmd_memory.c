@@ -105,7 +105,7 @@ static void db_overheads(fr_ctx *ctx, int id)
 }
 
 /* Redis's 27 fields and one map per DB that holds keys, in its order;
- * replication, cluster, AOF and scripting figures are 0 (none here). */
+ * cluster, AOF and scripting figures are 0 (none here). */
 void fr_cmd_memory_stats(fr_ctx *ctx)
 {
     fr_mem_facts m;
@@ -121,7 +121,7 @@ void fr_cmd_memory_stats(fr_ctx *ctx)
     pair_ll(ctx, "peak.allocated", (long long)m.peak);
     pair_ll(ctx, "total.allocated", (long long)m.used);
     pair_ll(ctx, "startup.allocated", (long long)m.startup);
-    pair_ll(ctx, "replication.backlog", 0);
+    pair_ll(ctx, "replication.backlog", (long long)m.backlog);
     pair_ll(ctx, "clients.slaves", 0);
     pair_ll(ctx, "clients.normal", (long long)m.clients);
     pair_ll(ctx, "cluster.links", 0);

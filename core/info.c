@@ -257,7 +257,8 @@ static void mem_collect(mem_facts *m)
     m->rss = fr_rss();
     m->startup = startup_memory;
     m->clients = clients_memory();
-    m->overhead = m->startup + m->clients + keyspace_overhead();
+    m->backlog = (size_t)fr_repl_backlog_memory();
+    m->overhead = m->startup + m->clients + m->backlog + keyspace_overhead();
     m->dataset = m->used > m->overhead ? m->used - m->overhead : 0;
     size_t net = m->used > m->startup ? m->used - m->startup : 1;
     m->dataset_perc = (double)((float)m->dataset * 100 / (float)net);
@@ -334,7 +335,7 @@ static void mem_limit_fields(fr_info_out *o, const mem_facts *m)
     add_f2(o, "mem_fragmentation_ratio", ratio(m->rss, m->used));
     add_ll(o, "mem_fragmentation_bytes", (long long)m->rss - (long long)m->used);
     add_ll(o, "mem_not_counted_for_evict", 0);
-    add_ll(o, "mem_replication_backlog", 0);
+    add_ll(o, "mem_replication_backlog", (long long)m->backlog);
     add_ll(o, "mem_total_replication_buffers", 0);
     add_ll(o, "mem_clients_slaves", 0);
     add_ll(o, "mem_clients_normal", (long long)m->clients);
@@ -389,8 +390,8 @@ static long long inst_mean(const long long *samples)
 /* Instantaneous metrics: per-second rates over the last 16 samples, one
  * sample every 100 ms (fr_info_sample_stats, from the cron). */
 static struct {
-    long long last_time, last_cmds, last_in, last_out;
-    long long cmds[16], in[16], out[16];
+    long long last_time, last_cmds, last_in, last_out, last_repl_in, last_repl_out;
+    long long cmds[16], in[16], out[16], repl_in[16], repl_out[16];
     int idx;
 } inst;
 
@@ -401,13 +402,20 @@ void fr_info_sample_stats(long long now_ms)
     int i = inst.idx;
     const fr_proto_stats *net = &fr_proto.stats;
     inst.cmds[i] = (fr_runtime.stats.numcommands - inst.last_cmds) * 1000 / dt;
-    inst.in[i] = (net->net_input_bytes - inst.last_in) * 1000 / dt;
-    inst.out[i] = (net->net_output_bytes - inst.last_out) * 1000 / dt;
+    /* as Redis's, the totals include the replication traffic */
+    long long in = net->net_input_bytes + net->net_repl_input_bytes;
+    long long out = net->net_output_bytes + net->net_repl_output_bytes;
+    inst.in[i] = (in - inst.last_in) * 1000 / dt;
+    inst.out[i] = (out - inst.last_out) * 1000 / dt;
+    inst.repl_in[i] = (net->net_repl_input_bytes - inst.last_repl_in) * 1000 / dt;
+    inst.repl_out[i] = (net->net_repl_output_bytes - inst.last_repl_out) * 1000 / dt;
     inst.idx = (i + 1) % 16;
     inst.last_time = now_ms;
     inst.last_cmds = fr_runtime.stats.numcommands;
-    inst.last_in = net->net_input_bytes;
-    inst.last_out = net->net_output_bytes;
+    inst.last_in = in;
+    inst.last_out = out;
+    inst.last_repl_in = net->net_repl_input_bytes;
+    inst.last_repl_out = net->net_repl_output_bytes;
 }
 
 /* Start-up and CONFIG RESETSTAT: no samples yet, and the next one measures
@@ -423,14 +431,14 @@ static void stats_traffic(fr_info_out *o, const fr_proto_stats *st)
     add_ll(o, "total_connections_received", st->numconnections);
     add_ll(o, "total_commands_processed", fr_runtime.stats.numcommands);
     add_ll(o, "instantaneous_ops_per_sec", inst_mean(inst.cmds));
-    add_ll(o, "total_net_input_bytes", st->net_input_bytes);
-    add_ll(o, "total_net_output_bytes", st->net_output_bytes);
-    add_ll(o, "total_net_repl_input_bytes", 0);
-    add_ll(o, "total_net_repl_output_bytes", 0);
+    add_ll(o, "total_net_input_bytes", st->net_input_bytes + st->net_repl_input_bytes);
+    add_ll(o, "total_net_output_bytes", st->net_output_bytes + st->net_repl_output_bytes);
+    add_ll(o, "total_net_repl_input_bytes", st->net_repl_input_bytes);
+    add_ll(o, "total_net_repl_output_bytes", st->net_repl_output_bytes);
     add_f2(o, "instantaneous_input_kbps", (double)((float)inst_mean(inst.in) / 1024));
     add_f2(o, "instantaneous_output_kbps", (double)((float)inst_mean(inst.out) / 1024));
-    add_f2(o, "instantaneous_input_repl_kbps", 0);
-    add_f2(o, "instantaneous_output_repl_kbps", 0);
+    add_f2(o, "instantaneous_input_repl_kbps", (double)((float)inst_mean(inst.repl_in) / 1024));
+    add_f2(o, "instantaneous_output_repl_kbps", (double)((float)inst_mean(inst.repl_out) / 1024));
     add_ll(o, "rejected_connections", st->rejected_conn);
 }
 

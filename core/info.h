@@ -21,10 +21,10 @@ void fr_info_sample_stats(long long now_ms);   /* cron, every 100 ms */
 void fr_info_reset_samples(long long now_ms);  /* start-up, RESETSTAT */
 /* The memory figures INFO memory shows, for MEMORY STATS and DOCTOR:
  * used, rss, peak and startup memory, the overhead (startup + clients +
- * keyspace tables and entry headers), the dataset, the clients' buffers,
- * jemalloc's allocated/active/resident. */
+ * replication backlog + keyspace tables and entry headers), the dataset,
+ * the clients' buffers, the backlog, jemalloc's allocated/active/resident. */
 typedef struct fr_mem_facts {
-    size_t used, rss, peak, startup, overhead, dataset, clients;
+    size_t used, rss, peak, startup, overhead, dataset, clients, backlog;
     size_t allocated, active, resident; /* jemalloc's view */
     double dataset_perc;
 } fr_mem_facts;

@@ -150,6 +150,9 @@ static inline int fr_client_subscribed(const fr_client *c)
 typedef struct fr_proto_stats {
     long long numconnections, rejected_conn;
     long long net_input_bytes, net_output_bytes;
+    /* Redis's stat_net_repl_*: written to replicas; read from a master
+     * (counted by the replication module, fr_repl_count_input) */
+    long long net_repl_input_bytes, net_repl_output_bytes;
     long long unexpected_error_replies, total_error_replies;
     long long total_reads_processed, total_writes_processed;
     long long client_qbuf_limit_disconnections, client_outbuf_limit_disconnections;

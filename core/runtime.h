@@ -106,6 +106,9 @@ extern int fr_module_nconfs;
 
 /* ---- sdk_client.c: the client-reset hook (RESET, or a client freed) ---- */
 void fr_client_reset_modules(fr_client *c, int why);
+/* The backlog's bytes as the replication module last reported them
+ * (fr_repl_report_backlog): INFO's mem_replication_backlog. */
+long long fr_repl_backlog_memory(void);
 
 /* ---- command.c ---- */
 void fr_command_process(fr_client *c);

@@ -1,8 +1,9 @@
 /* sdk_client.c -- the SDK's client handles: a module addressing a
  * connection other than the caller (pub/sub messages), the subscription
  * counts the core derives Redis's pub/sub client state from, and the
- * client-reset hook that tells modules a session's state must go, and the
- * replica mark the replication module sets on the connections it feeds.
+ * client-reset hook that tells modules a session's state must go, the
+ * replica mark the replication module sets on the connections it feeds,
+ * and the replication figures it reports for INFO.
  *
  * A push context is an fr_ctx bound to the target client and nothing else
  * (no command, no arguments), so the ordinary fr_reply_* encoders write
@@ -93,4 +94,34 @@ const char *fr_client_addr(const fr_client *c)
 void fr_client_close(fr_client *c)
 {
     fr_client_close_async(c);
+}
+
+size_t fr_client_output_pending(const fr_client *c)
+{
+    return fr_client_output_bytes(c);
+}
+
+void fr_client_close_after_output(fr_client *c)
+{
+    c->flags |= FR_CLIENT_CLOSE_AFTER_REPLY;
+    fr_client_mark_pending(c);
+}
+
+/* ---- replication figures of INFO ---- */
+
+static long long repl_backlog_bytes;
+
+void fr_repl_count_input(size_t bytes)
+{
+    fr_proto.stats.net_repl_input_bytes += (long long)bytes;
+}
+
+void fr_repl_report_backlog(long long bytes)
+{
+    repl_backlog_bytes = bytes;
+}
+
+long long fr_repl_backlog_memory(void)
+{
+    return repl_backlog_bytes;
 }

@@ -677,6 +677,22 @@ FR_API void fr_client_set_replica(fr_client *c);
 FR_API void fr_client_write_raw(fr_client *c, const void *p, size_t len);
 FR_API const char *fr_client_addr(const fr_client *c);
 FR_API void fr_client_close(fr_client *c);
+/* Bytes queued for `c` and not yet written to its socket (a replica fed a
+ * snapshot reads the next part once its queue is short).  Since 4.5. */
+FR_API size_t fr_client_output_pending(const fr_client *c);
+/* Like fr_client_close, once what is queued for `c` has been written
+ * (Redis's CLIENT_CLOSE_AFTER_REPLY: a replica that wanted only the
+ * snapshot).  Since 4.5. */
+FR_API void fr_client_close_after_output(fr_client *c);
+/* Replication figures of INFO.  What the core writes to replicas counts as
+ * replication output (total_net_repl_output_bytes, not client output);
+ * fr_repl_count_input counts what the module reads from its master on its
+ * own socket, snapshot and stream (total_net_repl_input_bytes); both are
+ * also part of total_net_*_bytes, as in Redis.  fr_repl_report_backlog
+ * tells the bytes the backlog holds (mem_replication_backlog, counted in
+ * used_memory_overhead).  Since 4.5. */
+FR_API void fr_repl_count_input(size_t bytes);
+FR_API void fr_repl_report_backlog(long long bytes);
 /* A socket a module owns (a replica's link to its master), watched by the
  * event loop: fn runs on the loop thread when fd is readable (FR_FD_READ)
  * or writable (FR_FD_WRITE), as `events` asks.  fr_fd_watch_free stops
@@ -872,6 +888,11 @@ FR_API int fr_replica_stale_refuses(unsigned long long cmd_flags);
  * into the keyspace and returns the bytes it took (the snapshot may be
  * followed by other data), or -1; both fill why on failure.  Since 4.3. */
 #define FR_SNAPSHOT_AOF_BASE (1 << 0)
+/* save_fd flags since 4.5: a snapshot without the keys of the DBs (and the
+ * modules' data), or without the function libraries, as Redis writes for a
+ * replica that asked REPLCONF rdb-filter-only.  AUX fields stay. */
+#define FR_SNAPSHOT_NO_DATA (1 << 1)
+#define FR_SNAPSHOT_NO_FUNCTIONS (1 << 2)
 typedef struct fr_snapshot_ops {
     int (*save_fd)(int fd, int flags, char *why, size_t whylen);
     long long (*load_mem)(const void *p, size_t len, char *why, size_t whylen);

@@ -39,6 +39,7 @@ typedef struct rdb_stream {
     int crc_on;
     int compress;               /* rdbcompression */
     int aof_base;               /* the aof-base aux field: 1 in an AOF's base */
+    int no_data, no_functions;  /* a filtered snapshot (REPLCONF rdb-filter-only) */
     int aux_failed;             /* another module's aux field did not write */
     unsigned char *scratch;     /* LZF output buffer */
     size_t scratch_cap;

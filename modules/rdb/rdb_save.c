@@ -151,13 +151,13 @@ int rdb_save_snapshot(rdb_stream *s, long long *keys) {
                    .lfu = strstr(policy, "-lfu") != NULL};
     *keys = 0;
     if (put_header(s) != FR_OK) return FR_ERR;
-    const fr_library_ops *libs = fr_library_provider();
+    const fr_library_ops *libs = s->no_functions ? NULL : fr_library_provider();
     if (libs) {
         lib_walk lw = {s, FR_OK};
         libs->foreach(save_library, &lw);
         if (lw.rc != FR_OK) return FR_ERR;
     }
-    for (int j = 0; j < fr_db_count(); j++) {
+    for (int j = 0; j < fr_db_count() && !s->no_data; j++) {
         fr_db *db = fr_db_by_id(NULL, j);
         if (db && fr_db_size(db) && save_db(&w, db) != FR_OK) return FR_ERR;
     }

@@ -1,6 +1,8 @@
 /* module.c -- the replication module's entry points: init (replication
  * IDs, the INFO writer) and the hooks that feed it: propagated commands
- * become the stream, cron drives snapshots and the once-a-second work,
+ * become the stream, cron drives snapshots and the once-a-second work (and
+ * reports the backlog's memory), before-sleep asks for ACKs and resumes a
+ * paused diskless transfer,
  * a freed client stops being a replica, shutdown stops our child. */
 #include <stdio.h>
 
@@ -21,6 +23,7 @@ void replication_deinit(fr_module *m)
     (void)m;
     repl_sync_kill();
     repl_backlog_free();
+    fr_repl_report_backlog(0);
 }
 
 int replication_on_command_propagated(const fr_hook_event *ev, void *priv)
@@ -52,6 +55,8 @@ int replication_on_cron(const fr_hook_event *ev, void *priv)
     follow_config_once();
     long long now = fr_mstime() / 1000;
     repl_sync_poll();
+    repl_backlog *b = repl_g.backlog; /* INFO's mem_replication_backlog */
+    fr_repl_report_backlog(b ? (long long)(sizeof(*b) + (size_t)b->size) : 0);
     if (now != last_second) {
         last_second = now;
         repl_cron_second();
@@ -83,5 +88,6 @@ int replication_on_before_sleep(const fr_hook_event *ev, void *priv)
     (void)ev;
     (void)priv;
     repl_before_sleep();
+    repl_diskless_resume();
     return FR_OK;
 }

@@ -55,6 +55,13 @@ static void sync_common(fr_ctx *ctx, int psync)
         fr_reply_error(ctx, "-NOMASTERLINK Can't SYNC while not connected with my master");
         return;
     }
+    /* a filtered snapshot is never a file (it would pass for the dataset):
+     * it streams, so the replica must read $EOF: transfers */
+    const repl_replica *h = repl_handshake_of(c);
+    if (h->req && !(h->capa & REPL_CAPA_EOF)) {
+        fr_reply_error(ctx, "Filtered replica requires EOF capability");
+        return;
+    }
     fr_log(FR_LOG_NOTICE, "Replica %s asks for synchronization", fr_client_addr(c));
     if (psync) {
         long long offset;
@@ -105,12 +112,14 @@ static void replconf_ack(fr_ctx *ctx, int i)
     if (!r || !fr_string2ll(a->buf, a->len, &off)) return;
     if (off > r->ack_off) r->ack_off = off;
     r->ack_time = time(NULL);
+    repl_replica_ack_start(r);
     repl_waiters_wake();
 }
 
-/* rdb-only and rdb-filter-only are checked as Redis checks them; the
- * snapshot we send is the whole dataset either way (see the module page). */
-static int rdb_filter_only(fr_ctx *ctx, const fr_str *v)
+/* rdb-filter-only: what the snapshot keeps, as Redis's "include" filters
+ * (only "functions" exists): none keeps only the AUX fields.  Filters
+ * accumulate over several REPLCONFs, as in Redis. */
+static int rdb_filter_only(fr_ctx *ctx, repl_replica *h, const fr_str *v)
 {
     int n;
     fr_str **filters = fr_splitargs(v->buf, v->len, &n);
@@ -118,9 +127,12 @@ static int rdb_filter_only(fr_ctx *ctx, const fr_str *v)
         fr_reply_error(ctx, "Missing rdb-filter-only values");
         return 1;
     }
+    h->req |= FR_SNAPSHOT_NO_DATA | FR_SNAPSHOT_NO_FUNCTIONS;
     int bad = -1;
-    for (int i = 0; i < n && bad < 0; i++)
-        if (strcasecmp(filters[i]->buf, "functions")) bad = i;
+    for (int i = 0; i < n && bad < 0; i++) {
+        if (!strcasecmp(filters[i]->buf, "functions")) h->req &= ~FR_SNAPSHOT_NO_FUNCTIONS;
+        else bad = i;
+    }
     if (bad >= 0) fr_reply_errorf(ctx, "Unsupported rdb-filter-only option: %s", filters[bad]->buf);
     fr_splitargs_free(filters, n);
     return bad >= 0;
@@ -152,8 +164,9 @@ static int replconf_option(fr_ctx *ctx, repl_replica *h, int i)
     } else if (fr_arg_is(ctx, i, "rdb-only")) {
         long long on;
         if (fr_arg_range_or_reply(ctx, i + 1, 0, 1, NULL, &on) != FR_OK) return 1;
+        h->rdb_only = (int)on;
     } else if (fr_arg_is(ctx, i, "rdb-filter-only")) {
-        return rdb_filter_only(ctx, v);
+        return rdb_filter_only(ctx, h, v);
     } else {
         fr_reply_errorf(ctx, "Unrecognized REPLCONF option: %s", fr_arg(ctx, i)->buf);
         return 1;

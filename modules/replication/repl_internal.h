@@ -9,8 +9,11 @@
  *                  stream, held while its snapshot is made), acks, the
  *                  once-a-second work (PING, newlines, timeouts, backlog
  *                  TTL);
- *   repl_sync.c    full resynchronization: the forked child writing the
- *                  snapshot, handing it to the replicas waiting for it;
+ *   repl_sync.c    full resynchronization: when a snapshot starts, who
+ *                  shares it, the forked child writing it to a file and
+ *                  handing it to the replicas waiting for it;
+ *   repl_diskless.c  the diskless transfer: the child streaming the
+ *                  snapshot into a pipe the parent relays to the replicas;
  *   repl_cmds.c    SYNC, PSYNC, REPLCONF, ROLE, WAIT, DEBUG
  *                  CHANGE-REPL-ID, INFO;  module.c  hooks;
  *   repl_aux.c     the replication fields kept in snapshots (restarts
@@ -42,7 +45,8 @@
 enum repl_state {
     REPL_WAIT_BGSAVE_START = 0, /* waiting for a snapshot to start */
     REPL_WAIT_BGSAVE_END,       /* its snapshot is being made; stream held */
-    REPL_ONLINE                 /* streaming */
+    REPL_ONLINE,                /* streaming */
+    REPL_RDB_SENT               /* rdb-only: has its snapshot, closing */
 };
 
 #define REPL_CAPA_EOF (1 << 0)
@@ -58,7 +62,15 @@ typedef struct repl_replica {
     long long initial_offset;    /* the offset its snapshot stands for */
     long long ack_off;           /* REPLCONF ACK */
     time_t ack_time;
-    fr_str *held;                /* stream while WAIT_BGSAVE_END (owned) */
+    fr_str *held;                /* stream while WAIT_BGSAVE_END, and while
+                                  * stream_on_ack (owned) */
+    int rdb_only;                /* REPLCONF rdb-only 1: the snapshot, no stream */
+    int req;                     /* REPLCONF rdb-filter-only: FR_SNAPSHOT_NO_* */
+    int diskless;                /* its snapshot streams from the child's pipe */
+    int stream_on_ack;           /* online after a diskless transfer: the
+                                  * stream waits for its first ACK, so that
+                                  * nothing follows the EOF mark at once */
+    time_t asked;                /* when it asked for its full resync */
     struct repl_replica *next;
 } repl_replica;
 
@@ -93,6 +105,7 @@ extern repl_globals repl_g;
 /* ---- repl_stream.c ------------------------------------------------------- */
 void repl_stream_init(void);
 void repl_change_replid(void);
+void repl_random_hex(char *out, size_t n); /* n hex digits and a NUL */
 void repl_clear_replid2(void);
 void repl_backlog_create(void);
 void repl_backlog_free(void);
@@ -110,6 +123,10 @@ repl_replica *repl_replica_of(const fr_client *c);
 repl_replica *repl_handshake_of(fr_client *c);
 /* c becomes a replica (taking its handshake record), WAIT_BGSAVE_START. */
 repl_replica *repl_replica_add(fr_client *c);
+/* After a diskless transfer: online, the stream held until its first ACK
+ * (repl_replica_ack_start sends it). */
+void repl_replica_online_on_ack(repl_replica *r);
+void repl_replica_ack_start(repl_replica *r);
 void repl_replica_forget(fr_client *c);
 int repl_replica_count(void);
 void repl_send_to_replicas(const void *p, size_t len);
@@ -157,9 +174,24 @@ void repl_gate_info(fr_info_out *o);
 
 /* ---- repl_sync.c --------------------------------------------------------- */
 /* A replica now waiting for a full resync: attach it to the snapshot in
- * progress when it can, else start one when no fork runs. */
+ * progress when it can, else start one when no fork runs (a diskless one
+ * after repl-diskless-sync-delay, from repl_sync_poll). */
 void repl_full_sync_request(repl_replica *r);
 void repl_sync_poll(void);
 void repl_sync_kill(void);
+/* The replica's snapshot is whole (disk-style or streamed): online, or
+ * closed once written when it wanted only the snapshot. */
+void repl_snapshot_sent(repl_replica *r);
+
+/* ---- repl_diskless.c ----------------------------------------------------- */
+/* fr_fork_reporting with a pipe from the child, which the parent relays to
+ * the replicas marked diskless; in the child *stream_fd is its end. */
+int repl_diskless_fork(int *report_fd, int *stream_fd);
+/* In the child: "$EOF:<mark>\r\n", the snapshot (save_fd flags), the mark. */
+int repl_diskless_write(int fd, int flags, char *why, size_t whylen);
+int repl_diskless_drained(void);    /* the pipe is read to its end, or gone */
+void repl_diskless_resume(void);    /* before-sleep: read on once replicas have room */
+void repl_diskless_cron(void);      /* drops a replica that stalls the transfer */
+void repl_diskless_close(void);     /* stop relaying (the child is over) */
 
 #endif /* FR_REPL_INTERNAL_H */

@@ -3,12 +3,16 @@
  * A replica is registered when it sends SYNC or PSYNC and forgotten when
  * its client is freed (client-reset hook).  An online replica gets the
  * stream as it is fed; one whose snapshot is being made holds it (held)
- * and gets it right after the snapshot; one waiting for a snapshot to
- * start gets nothing, it will be sent a snapshot taken later.
+ * and gets it right after the snapshot (after a diskless transfer: once it
+ * acknowledges, since the EOF mark must end what it has read); one
+ * waiting for a snapshot to start gets nothing, it will be sent a snapshot
+ * taken later; one that asked for the snapshot alone (rdb-only) never
+ * gets the stream.
  *
  * Once a second (Redis's replicationCron): PING through the stream every
  * repl-ping-replica-period seconds, a newline to replicas waiting for
- * their snapshot (keeps their link alive, not part of the stream), replicas
+ * their snapshot (keeps their link alive, not part of the stream; never
+ * inside a streamed snapshot), replicas
  * silent for repl-timeout seconds dropped, and the backlog freed after
  * repl-backlog-ttl seconds without replicas. */
 #include <stdio.h>
@@ -95,23 +99,49 @@ void repl_replica_forget(fr_client *c)
     }
 }
 
+/* A replica that wanted only the snapshot (rdb-only) gets no stream. */
 void repl_send_to_replicas(const void *p, size_t len)
 {
     for (repl_replica *r = repl_g.replicas; r; r = r->next) {
-        if (r->state == REPL_ONLINE) fr_client_write_raw(r->c, p, len);
-        else if (r->state == REPL_WAIT_BGSAVE_END) r->held = fr_str_cat(r->held ? r->held : fr_str_new_empty(0), p, len);
+        if (r->rdb_only) continue;
+        if (r->state == REPL_ONLINE && !r->stream_on_ack) fr_client_write_raw(r->c, p, len);
+        else if (r->state == REPL_WAIT_BGSAVE_END || r->stream_on_ack)
+            r->held = fr_str_cat(r->held ? r->held : fr_str_new_empty(0), p, len);
     }
+}
+
+static void send_held(repl_replica *r)
+{
+    if (r->held) fr_client_write_raw(r->c, r->held->buf, r->held->len);
+    fr_str_free(r->held);
+    r->held = NULL;
+}
+
+static void go_online(repl_replica *r)
+{
+    r->state = REPL_ONLINE;
+    r->ack_time = time(NULL);
+    fr_log(FR_LOG_NOTICE, "Synchronization with replica %s succeeded", fr_client_addr(r->c));
 }
 
 /* After its snapshot: what was held, then the live stream. */
 void repl_replica_online(repl_replica *r)
 {
-    if (r->held) fr_client_write_raw(r->c, r->held->buf, r->held->len);
-    fr_str_free(r->held);
-    r->held = NULL;
-    r->state = REPL_ONLINE;
-    r->ack_time = time(NULL);
-    fr_log(FR_LOG_NOTICE, "Synchronization with replica %s succeeded", fr_client_addr(r->c));
+    send_held(r);
+    go_online(r);
+}
+
+void repl_replica_online_on_ack(repl_replica *r)
+{
+    r->stream_on_ack = 1;
+    go_online(r);
+}
+
+void repl_replica_ack_start(repl_replica *r)
+{
+    if (!r->stream_on_ack || r->state != REPL_ONLINE) return;
+    r->stream_on_ack = 0;
+    send_held(r);
 }
 
 const char *repl_state_name(int state)
@@ -169,8 +199,8 @@ void repl_cron_second(void)
         if (!ping) ping = fr_str_new("PING", 4);
         repl_feed_command(-1, 1, &ping);
     }
-    for (repl_replica *r = repl_g.replicas; r; r = r->next)
-        if (r->state != REPL_ONLINE) fr_client_write_raw(r->c, "\n", 1);
+    for (repl_replica *r = repl_g.replicas; r; r = r->next) /* not inside a streamed snapshot */
+        if (r->state != REPL_ONLINE && !r->diskless) fr_client_write_raw(r->c, "\n", 1);
     drop_timed_out(now);
     backlog_ttl(now);
     repl_backlog_follow_config();

@@ -315,6 +315,7 @@ static long long transfer_bytes(const char *p, size_t len)
     }
     if (len < 40 || memcmp(p + len - 40, link_g.eofmark, 40)) return 0;
     if (load_snapshot(p, len - 40) != FR_OK) return -1;
+    send_ack(); /* at once, as Redis: a diskless master starts the stream on it */
     return (long long)len;
 }
 
@@ -395,6 +396,7 @@ static int consume(void)
         const char *p = link_g.in->buf + pos;
         size_t len = link_g.in->len - pos;
         long long n;
+        int counted = link_g.state != LINK_HANDSHAKE; /* INFO: snapshot and stream, as Redis */
         if (link_g.state == LINK_HANDSHAKE) {
             const char *nl = memchr(p, '\n', len);
             if (!nl) break;
@@ -416,6 +418,7 @@ static int consume(void)
             return FR_ERR;
         }
         if (n == 0) break;
+        if (counted) fr_repl_count_input((size_t)n);
         pos += (size_t)n;
     }
     /* an open MULTI's bytes stay until its EXEC feeds them */

@@ -25,7 +25,7 @@
 
 repl_globals repl_g;
 
-static void random_hex(char *out, size_t n)
+void repl_random_hex(char *out, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
     unsigned char raw[64];
@@ -41,7 +41,7 @@ static void random_hex(char *out, size_t n)
 
 void repl_change_replid(void)
 {
-    random_hex(repl_g.replid, 40);
+    repl_random_hex(repl_g.replid, 40);
 }
 
 void repl_clear_replid2(void)

@@ -4,7 +4,9 @@
 # replicas compared with redis-server, then a redis-server started with
 # --replicaof ours syncs (full resync, the stream, SELECT, expiry as DEL),
 # shows in INFO/ROLE/CLIENT LIST, resyncs partially after CLIENT KILL TYPE
-# replica, and redis-cli --replica reads the stream; then ours as the
+# replica, and redis-cli --replica reads the stream; ours as a diskless
+# master (a shared streamed snapshot, the disk fallback, the INFO byte
+# counters, redis-cli --rdb and --functions-rdb); then ours as the
 # replica of a redis-server (diskless and disk transfers, the stream,
 # ACKs, partial resync after CLIENT KILL -- in the DB the stream had
 # selected, a transaction cut by the drop sent again whole --, REPLICAOF NO
@@ -25,11 +27,22 @@ summary() {
 }
 
 check=$src/tests/integration/replication_check.py
-fr_start_named ours "$build/frankenredis-server $src/conf/frankenredis.conf --enable-debug-command yes" || { summary; exit 1; }
+# (no diskless delay: Redis's 5 s default would only slow the tests down)
+fr_start_named ours "$build/frankenredis-server $src/conf/frankenredis.conf --enable-debug-command yes --repl-diskless-sync-delay 0" || { summary; exit 1; }
 fr_start_named ref redis-server || { summary; exit 1; }
 fr_relay /usr/bin/python3 "$check" before "$PORT_ours" "$PORT_ref"
 fr_start_named replica "redis-server --enable-debug-command yes --replicaof 127.0.0.1 $PORT_ours" || { summary; exit 1; }
 fr_relay /usr/bin/python3 "$check" after "$PORT_ours" "$PORT_replica"
+# ours as a diskless master (one snapshot streamed to a redis-server and to
+# ours, started before the 5 s delay because max-replicas is reached), the
+# INFO replication counters, a disk transfer, redis-cli --rdb/--functions-rdb
+dm_cmd="$build/frankenredis-server $src/conf/frankenredis.conf --enable-debug-command yes --repl-diskless-sync-max-replicas 2"
+if fr_start_named dm "$dm_cmd" && fr_start_named dr1 "redis-server --enable-debug-command yes" &&
+    fr_start_named dr2 "$build/frankenredis-server $src/conf/frankenredis.conf --enable-debug-command yes"; then
+    mkdir -p "$FR_TMP/rdbs"
+    fr_relay /usr/bin/python3 "$check" diskless "$PORT_dm" "$PORT_dr1" "$PORT_dr2" "$PORT_ref" "$FR_TMP/rdbs" "$FR_TMP/dm.log"
+    fr_stop_server "$PID_dr1" >/dev/null; fr_stop_server "$PID_dr2" >/dev/null; fr_stop_server "$PID_dm" >/dev/null
+fi
 # the other way: ours as the replica of a real redis-server (diskless first)
 fr_start_named master "redis-server --enable-debug-command yes --repl-diskless-sync-delay 0" || { summary; exit 1; }
 redis-cli -p "$PORT_master" MSET pre1 a pre2 b >/dev/null
@@ -46,7 +59,7 @@ if FR_SERVER_PERSIST=1 fr_start_named rr "$rr_cmd"; then
     FR_SERVER_PERSIST=1 fr_start_named rr "$rr_cmd" &&
         fr_relay /usr/bin/python3 "$check" replica-restart-2 "$PORT_rr" "$PORT_master" "$FR_TMP/rr.state"
 fi
-rm_cmd="$build/frankenredis-server $src/conf/frankenredis.conf --dir $FR_TMP/rm --save '' --enable-debug-command yes"
+rm_cmd="$build/frankenredis-server $src/conf/frankenredis.conf --dir $FR_TMP/rm --save '' --enable-debug-command yes --repl-diskless-sync-delay 0"
 if FR_SERVER_PERSIST=1 fr_start_named rm "$rm_cmd" &&
     fr_start_named rm_replica "redis-server --enable-debug-command yes --replicaof 127.0.0.1 $PORT_rm"; then
     fr_relay /usr/bin/python3 "$check" master-restart-1 "$PORT_rm" "$PORT_rm_replica" "$FR_TMP/rm.state"

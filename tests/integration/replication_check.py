@@ -16,6 +16,7 @@ the expiry of the TTL key (reaches it as DEL); INFO replication, ROLE and
 CLIENT LIST show the replica; CLIENT KILL TYPE replica is followed by a
 partial resynchronization (sync_partial_ok); redis-cli --replica gets the
 stream.  Prints "PASS name" / "FAIL name: why".  Debian's python3 only."""
+import os
 import socket
 import subprocess
 import sys
@@ -327,6 +328,232 @@ def cut_mid_transfer(master, ours):
     check("cut/all-keys", got == b":20000", repr(got))
 
 
+# ---- phase "diskless": ours as master with repl-diskless-sync yes ----------
+
+LIB = "#!lua name=dllib\nredis.register_function('dlf', function() return 1 end)"
+
+
+def seed(conn):
+    conn.cmd("FUNCTION", "LOAD", "REPLACE", LIB)
+    for db in (0, 2):
+        conn.cmd("SELECT", db)
+        conn.cmd("MSET", *[w for k in range(50) for w in ("dl:%d:%d" % (db, k), "v%d" % k)])
+    conn.cmd("SELECT", 0)
+
+
+def sync_preamble(port, words):
+    """A raw replica: REPLCONFs, then words (SYNC or PSYNC); the line that
+    opens the transfer, keep-alive newlines skipped, and the link."""
+    c = Conn(port)
+    c.s.settimeout(10)
+    for opt in words[:-1]:
+        c.cmd("REPLCONF", *opt)
+    c.s.sendall(encode(words[-1]))
+    line = c._line().lstrip(b"\n")
+    while line.startswith(b"+FULLRESYNC") or not line:
+        line = c._line().lstrip(b"\n")
+    return line, c
+
+
+def transfers(m, ref):
+    """What a replica is sent, by what it announced (Redis's choice)."""
+    m.cmd("CONFIG", "SET", "repl-diskless-sync-delay", "0")
+    line, c = sync_preamble(m.port, [["capa", "eof"], ["SYNC"]])
+    check("diskless/eof-transfer", line.startswith(b"$EOF:") and len(line) == 45, repr(line))
+    c.s.close()
+    line, c = sync_preamble(m.port, [["listening-port", "1"], ["PSYNC", "?", "-1"]])
+    check("diskless/no-capa-gets-disk", line[:1] == b"$" and line[1:].isdigit(), repr(line))
+    c.s.close()
+    for conn in (m, ref):
+        conn.cmd("CONFIG", "SET", "repl-diskless-sync-delay", "0")
+    a = [sync_preamble(p, [["rdb-filter-only", "functions"], ["SYNC"]])[0] for p in (m.port, ref.port)]
+    check("diskless/filtered-needs-eof", a[0] == a[1] == b"-ERR Filtered replica requires EOF capability", repr(a))
+
+
+def load_rdb(path):
+    """(keys, libraries) of an RDB file, as a fresh redis-server loads it."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    d, f = path.rsplit("/", 1)
+    p = subprocess.Popen(["redis-server", "--port", str(port), "--dir", d, "--dbfilename", f, "--save", "",
+                          "--bind", "127.0.0.1"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        c = None
+        for _ in range(100):
+            try:
+                c = Conn(port)
+                if c.cmd("PING") == b"+PONG":
+                    break
+            except (OSError, EOFError, ValueError):
+                time.sleep(0.05)
+        keys = sum(int(v.split(",")[0].split("=")[1]) for k, v in info(c, "keyspace").items())
+        libs = sorted(lib[1] for lib in c.cmd("FUNCTION", "LIST"))
+        return keys, libs
+    finally:
+        p.terminate()
+        p.wait()
+
+
+def cli_rdb(m, ref, tmp):
+    """redis-cli --rdb and --functions-rdb (REPLCONF rdb-only, rdb-filter-only
+    functions): the same files as redis-server's, and the link closed."""
+    for conn in (m, ref):
+        seed(conn)
+    got, want = {}, {}
+    for name, conn in (("ours", m), ("redis", ref)):
+        want[name] = (0, (sum(int(v.split(",")[0][5:]) for v in info(conn, "keyspace").values()), [b"dllib"]))
+        for opt in ("--rdb", "--functions-rdb"):
+            path = "%s/%s%s.rdb" % (tmp, name, opt)
+            r = subprocess.run(["redis-cli", "-p", str(conn.port), opt, path], capture_output=True, timeout=20)
+            got[name, opt] = (r.returncode, load_rdb(path) if r.returncode == 0 else r.stderr[-200:])
+    # the whole dataset, as redis-server's file holds its own
+    check("rdb-only/--rdb", got["ours", "--rdb"] == want["ours"] and got["redis", "--rdb"] == want["redis"],
+          repr((got, want)))
+    check("rdb-only/--functions-rdb", got["ours", "--functions-rdb"] == got["redis", "--functions-rdb"] ==
+          (0, (0, [b"dllib"])), repr(got))
+    ok = wait_for(lambda: info(m, "replication")["connected_slaves"] == "2", 3)
+    check("rdb-only/gone", ok, repr(info(m, "replication")))
+    got = [rdb_only_after_mark(conn) for conn in (m, ref)]
+    check("rdb-only/closed-without-stream", got[0] == got[1] == b"", repr(got))
+
+
+def rdb_only_after_mark(conn):
+    """What an rdb-only replica reads after its snapshot's EOF mark while
+    the master is written to: nothing, the master closes the link."""
+    c = Conn(conn.port)
+    c.s.settimeout(5)
+    c.cmd("REPLCONF", "capa", "eof")
+    c.cmd("REPLCONF", "rdb-only", "1")
+    c.s.sendall(encode(["SYNC"]))
+    line = c._line().lstrip(b"\n")
+    while not line:
+        line = c._line().lstrip(b"\n")
+    mark = line[5:]
+    while mark not in c.buf:
+        c._fill()
+    rest = c.buf.split(mark, 1)[1]
+    conn.cmd("SET", "while-rdb-only", "1")
+    try:
+        while True:
+            c._fill()
+    except (EOFError, OSError) as e:
+        rest = c.buf.split(mark, 1)[1] if isinstance(e, EOFError) else b"<no close: %r>" % e
+    return rest
+
+
+def wait_counters(m, r1, r2):
+    """INFO counters once both replicas hold all of the master's stream."""
+    for _ in range(20):
+        off = info(m, "replication")["master_repl_offset"]
+        if off == info(r1, "replication")["master_repl_offset"] == info(r2, "replication")["master_repl_offset"]:
+            a, b, c = info(m, "stats"), info(r1, "stats"), info(r2, "stats")
+            if off == info(m, "replication")["master_repl_offset"]:
+                return a, b, c
+        time.sleep(0.1)
+    return info(m, "stats"), info(r1, "stats"), info(r2, "stats")
+
+
+def repl_counters(m, r1, r2, ref):
+    a, b, c = wait_counters(m, r1, r2)
+    n = lambda d, k: int(d[k])
+    out, in1, in2 = n(a, "total_net_repl_output_bytes"), n(b, "total_net_repl_input_bytes"), n(c, "total_net_repl_input_bytes")
+    # both replicas read the same transfer and stream: Redis counts its
+    # "$EOF:" line one byte short (its line reader drops the CR)
+    check("info/repl-input-as-redis", in2 > 1000 and abs(in2 - in1) <= 3, "ours %d, redis %d" % (in2, in1))
+    # the master wrote what they read, plus the +FULLRESYNC lines (ours
+    # counts them, Redis writes them uncounted) and keep-alive newlines
+    check("info/repl-output", 0 <= out - in1 - in2 <= 300, "out %d, in %d + %d" % (out, in1, in2))
+    check("info/totals-include-repl", n(a, "total_net_output_bytes") > out and n(c, "total_net_input_bytes") >= in2,
+          repr((a["total_net_output_bytes"], c["total_net_input_bytes"])))
+    mem = int(info(m, "memory")["mem_replication_backlog"])
+    stats = m.cmd("MEMORY", "STATS")
+    check("info/mem-replication-backlog", 1048576 <= mem < 1048576 + 4096 and
+          stats[stats.index(b"replication.backlog") + 1] == b":%d" % mem, "%d / %r" % (mem, stats[:8]))
+    check("info/mem-replication-backlog-none", info(ref, "memory")["mem_replication_backlog"] == "0", "")
+    # the rates: a burst of writes shows in the next samples (100 ms each)
+    big = "x" * 300000
+    for i in range(8):
+        m.cmd("SET", "burst%d" % i, big)
+    rates = []
+    ok = wait_for(lambda: rates.append((info(m, "stats")["instantaneous_output_repl_kbps"],
+                                        info(r2, "stats")["instantaneous_input_repl_kbps"])) or
+                  (float(rates[-1][0]) > 0 and float(rates[-1][1]) > 0), 1.5)
+    check("info/instantaneous-repl-kbps", ok, repr(rates[-3:]))
+
+
+def stalled_transfer(m, mlog):
+    """A replica that stops reading a streamed snapshot holds it paused;
+    after repl-timeout seconds it is dropped (Redis's "timedout replica
+    (full sync)") and, the last one, the child is killed."""
+    m.cmd("SELECT", 9)
+    for i in range(24):  # 24 MB that do not compress: more than the relay queues
+        m.cmd("SET", "big%d" % i, os.urandom(1 << 20))
+    m.cmd("SELECT", 0)
+    m.cmd("CONFIG", "SET", "repl-timeout", "2")
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    s.connect(("127.0.0.1", m.port))
+    s.sendall(encode(["REPLCONF", "capa", "eof"]) + encode(["SYNC"]))
+    log = lambda: open(mlog, errors="replace").read()
+    ok = wait_for(lambda: "Disconnecting timedout replica (full sync)" in log() and
+                  "last replica dropped, killing fork child" in log(), 10)
+    m.cmd("CONFIG", "SET", "repl-timeout", "60")
+    s.close()
+    check("diskless/stalled-replica-dropped", ok, log()[-600:])
+    m.cmd("SELECT", 9)
+    m.cmd("FLUSHDB")
+    m.cmd("SELECT", 0)
+
+
+def diskless(m, r1, r2, ref, tmp, mlog):
+    """m (ours, repl-diskless-sync yes, delay 5 s, max-replicas 2) serves
+    r1 (redis-server) and r2 (ours) with one streamed snapshot, started as
+    soon as both wait; then the stream, the INFO counters, a disk transfer
+    after CONFIG SET, redis-cli --rdb / --functions-rdb."""
+    pairs = lambda c: sorted(zip(*[iter(c.cmd("CONFIG", "GET", "repl-diskless-sync*"))] * 2))
+    check("diskless/defaults", pairs(r2) == pairs(r1) and len(pairs(r1)) == 3, repr((pairs(r2), pairs(r1))))
+    seed(m)
+    forks0 = int(info(m, "stats")["total_forks"])
+    t0 = time.time()
+    for r in (r1, r2):
+        r.cmd("REPLICAOF", "127.0.0.1", str(m.port))
+    up = wait_for(lambda: all(info(r, "replication").get("master_link_status") == "up" for r in (r1, r2)), 12)
+    dt = time.time() - t0
+    log = open(mlog, errors="replace").read()
+    check("diskless/shared-before-delay", up and dt < 4.5 and int(info(m, "stats")["total_forks"]) == forks0 + 1 and
+          log.count("Starting BGSAVE for SYNC with target: replicas sockets") == 1,
+          "up %r after %.1fs, forks %s -> %s" % (up, dt, forks0, info(m, "stats")["total_forks"]))
+    check("diskless/functions", [r.cmd("FUNCTION", "LIST")[0][1] for r in (r1, r2)] == [b"dllib"] * 2, "")
+    digests_equal("diskless/digest-redis-replica", m, r1)
+    digests_equal("diskless/digest-ours-replica", m, r2)
+    m.cmd("SELECT", 4)
+    m.cmd("SET", "after-diskless", "1")
+    m.cmd("SELECT", 0)
+    m.cmd("INCR", "ctr")
+    digests_equal("diskless/stream-redis-replica", m, r1)
+    digests_equal("diskless/stream-ours-replica", m, r2)
+    repl_counters(m, r1, r2, ref)
+    # repl-diskless-sync no: the next full resync goes through a file
+    m.cmd("CONFIG", "SET", "repl-diskless-sync", "no")
+    full0 = int(info(m, "stats")["sync_full"])
+    r1.cmd("REPLICAOF", "NO", "ONE")
+    r1.cmd("REPLICAOF", "127.0.0.1", str(m.port))
+    ok = wait_for(lambda: int(info(m, "stats")["sync_full"]) == full0 + 1 and
+                  info(r1, "replication").get("master_link_status") == "up")
+    log = open(mlog, errors="replace").read()
+    check("disk/redis-replica", ok and "Starting BGSAVE for SYNC with target: disk" in log, repr(info(r1, "replication")))
+    digests_equal("disk/digest-redis-replica", m, r1)
+    m.cmd("CONFIG", "SET", "repl-diskless-sync", "yes")
+    transfers(m, ref)
+    cli_rdb(m, ref, tmp)
+    m.cmd("SET", "last", "1")
+    digests_equal("diskless/digest-after-rdb-only", m, r2)
+    stalled_transfer(m, mlog)
+    digests_equal("diskless/digest-after-stall", m, r1)
+
+
 def shutdown_save(conn):
     try:
         conn.cmd("SHUTDOWN", "SAVE")
@@ -568,6 +795,11 @@ def main():
         replica_restart(master, ours, sys.argv[4], phase)
     elif phase.startswith("master-restart"):
         master_restart(ours, Conn(other_port), sys.argv[4], phase)
+    elif phase == "diskless":
+        conns = [Conn(int(p)) for p in sys.argv[3:6]]
+        for c, p in zip([ours] + conns, sys.argv[2:6]):
+            c.port = int(p)
+        diskless(ours, *conns, sys.argv[6], sys.argv[7])
     elif phase == "before":
         before(ours, Conn(other_port))
     elif phase.startswith("chain"):
