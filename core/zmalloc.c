@@ -14,9 +14,10 @@
 
 static size_t used_memory;
 
-/* Under AddressSanitizer (FR_ASAN, base.h) malloc/free are ASan's, not
- * jemalloc's: jemalloc's extended API must not see those pointers. */
-#if defined(FR_ASAN)
+/* Under AddressSanitizer or valgrind (FR_PLAIN_MALLOC, base.h) malloc/free
+ * are theirs, not jemalloc's: jemalloc's extended API must not see those
+ * pointers. */
+#if defined(FR_PLAIN_MALLOC)
 #define size_class(p, n) malloc_usable_size(p)
 #define sized_free(p, n) free(p)
 #else
@@ -65,7 +66,7 @@ void fr_free_usable(void *p, size_t usable)
 void fr_free_sized(void *p, size_t n)
 {
     if (!p) return;
-#if defined(FR_ASAN)
+#if defined(FR_PLAIN_MALLOC)
     used_memory -= malloc_usable_size(p);
     free(p);
 #else
