@@ -6,8 +6,9 @@
 #
 # environment (optional):
 #   FR_PARTS="unit cve"    run only the named parts
-#   FR_SANITIZER_LOGS=DIR  where ASan/LSan/UBSan write reports (set by
-#                          tests/sanitizers.sh); any report fails its part
+#   FR_SANITIZER_LOGS=DIR  where ASan/LSan/UBSan or memcheck write reports
+#                          (set by tests/sanitizers.sh, tests/valgrind.sh);
+#                          any report fails its part
 set -uo pipefail
 src=${1:-$(cd "$(dirname "$0")/.." && pwd)}
 build=${2:-$src}
@@ -36,7 +37,8 @@ run_part() {  # name command...
 
 # Under tests/sanitizers.sh, ASan, LSan and UBSan write each report to a
 # file of their own in $FR_SANITIZER_LOGS (log_path), whichever process of
-# the part made it (a server a test started, a test tool, a forked child).
+# the part made it (a server a test started, a test tool, a forked child);
+# under tests/valgrind.sh memcheck writes a log per server process there.
 # A report fails the part that was running; its files move to a folder
 # named after the part, where the summary says they are.
 sanitizer_reports() {  # part
