@@ -41,10 +41,11 @@ build=${2:-}
 
 # The parts --quick runs: fast ones that still reach much of the code (the
 # smoke tests and redis-benchmark's commands, the hardened limits, the hash
-# type with its RESTORE fuzz and RDB files, the Lua engine).  Not the unit
+# type with its RESTORE fuzz and RDB files, the Lua engine, the CVE replays
+# with every type's corrupt payloads).  Not the unit
 # tests: their ASan build alone would take longer than the budget of about
 # a minute.  Measured cost in docs/security.md.
-QUICK_PARTS=${FR_SANITIZER_QUICK_PARTS:-"integration hardened hash scripting"}
+QUICK_PARTS=${FR_SANITIZER_QUICK_PARTS:-"integration hardened hash scripting cve"}
 
 say() { echo "sanitizers: $*"; }
 
@@ -70,7 +71,7 @@ if [[ -z $build ]]; then
   fi
   rm -f "$blog"
   build=$src/build-asan
-  echo "(sanitizer build and its test programs up to date in $((SECONDS - t0)) s: $build)"
+  echo "(sanitizer build up to date in $((SECONDS - t0)) s: $build)"
 fi
 build=$(cd "$build" && pwd) || exit 2
 if [[ $(nm "$build/frankenredis-server" 2>/dev/null | grep -c __asan_init) == 0 ]]; then
