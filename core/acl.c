@@ -1642,8 +1642,9 @@ char *fr_acl_load_file(fr_client *current, int *current_hit)
     char *out = NULL;
     if (errors->len) {
         free_set(set, nset, NULL, NULL);
-        errors = fr_str_cat(errors, "WARNING: ACL errors detected, no change to the previously active ACL rules was "
-                                    "performed", 98);
+        const char *warning = "WARNING: ACL errors detected, no change to the previously active ACL rules was "
+                              "performed";
+        errors = fr_str_cat(errors, warning, strlen(warning));
         out = fr_strdup(errors->buf);
     } else {
         /* The default user keeps its identity: the new rules are copied in. */

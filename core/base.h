@@ -30,6 +30,14 @@
 #endif
 #endif
 
+/* The allocator calls plain malloc/free (zmalloc.c), not jemalloc's sized
+ * API: under ASan, whose malloc is not jemalloc's, and in a build for
+ * valgrind (configure --enable-valgrind), which replaces malloc and free
+ * but not jemalloc's extensions. */
+#if defined(FR_ASAN) || defined(FR_VALGRIND)
+#define FR_PLAIN_MALLOC 1
+#endif
+
 #include <stdarg.h>
 #include <stdint.h>
 #include <sys/types.h>

@@ -225,7 +225,8 @@ void fr_cmd_memory_doctor(fr_ctx *ctx)
         return;
     }
     fr_str *s = fr_str_new_empty(1024);
-    s = fr_str_cat(s, "Sam, I detected a few issues in this Redis instance memory implants:\n\n", 72);
+    const char *head = "Sam, I detected a few issues in this Redis instance memory implants:\n\n";
+    s = fr_str_cat(s, head, strlen(head));
     for (int i = 0; i < 6; i++) {
         if (!found[i]) continue;
         char text[1024];

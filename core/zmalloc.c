@@ -39,9 +39,10 @@ static inline void count_sub(size_t n)
     else used_memory -= n;
 }
 
-/* Under AddressSanitizer (FR_ASAN, base.h) malloc/free are ASan's, not
- * jemalloc's: jemalloc's extended API must not see those pointers. */
-#if defined(FR_ASAN)
+/* Under AddressSanitizer or valgrind (FR_PLAIN_MALLOC, base.h) malloc/free
+ * are theirs, not jemalloc's: jemalloc's extended API must not see those
+ * pointers. */
+#if defined(FR_PLAIN_MALLOC)
 #define size_class(p, n) malloc_usable_size(p)
 #define sized_free(p, n) free(p)
 #else
@@ -90,7 +91,7 @@ void fr_free_usable(void *p, size_t usable)
 void fr_free_sized(void *p, size_t n)
 {
     if (!p) return;
-#if defined(FR_ASAN)
+#if defined(FR_PLAIN_MALLOC)
     count_sub(malloc_usable_size(p));
     free(p);
 #else

@@ -3,7 +3,12 @@
 # source tree with -j2.  Re-running only rebuilds what changed.
 #
 # build.sh --sanitizers -- the same sources built with --enable-sanitizers
-# (ASan + UBSan) in build-asan/ (gitignored), for tests/integration/output.sh.
+# (ASan + UBSan) in build-asan/ (gitignored), for tests/integration/output.sh
+# and tests/sanitizers.sh.
+#
+# build.sh --valgrind -- the same with --enable-valgrind in build-valgrind/
+# (gitignored), for tests/valgrind.sh.
+#
 # configure refuses a VPATH build from a source directory that is itself
 # configured (the in-tree build's config.status), so build-asan/ is a copy of
 # the working tree's sources (tracked and untracked-not-ignored files, as
@@ -28,17 +33,25 @@ build_here() {
   make -j2 -s
 }
 
-if [[ ${1:-} == --sanitizers ]]; then
+# build_copy DIR [configure options]: the working tree's sources copied into
+# DIR and built there.
+build_copy() {
+  local dir=$1
+  shift
   if ! git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
-    echo "build.sh --sanitizers: needs a git checkout to list the sources" >&2
+    echo "build.sh: needs a git checkout to list the sources for $dir/" >&2
     exit 2
   fi
-  mkdir -p build-asan
+  mkdir -p "$dir"
   git ls-files -z -co --exclude-standard | while IFS= read -r -d '' f; do
-    if [[ -e $f && $f != build-asan/* ]]; then printf '%s\0' "$f"; fi  # not deleted ones
-  done | xargs -0 cp --parents -p -u -t build-asan
-  cd build-asan
-  build_here 0 --enable-sanitizers
-  exit 0
-fi
+    if [[ -e $f && $f != build-asan/* && $f != build-valgrind/* ]]; then printf '%s\0' "$f"; fi  # not deleted ones
+  done | xargs -0 cp --parents -p -u -t "$dir"
+  cd "$dir"
+  build_here 0 "$@"
+}
+
+case ${1:-} in
+--sanitizers) build_copy build-asan --enable-sanitizers; exit 0 ;;
+--valgrind) build_copy build-valgrind --enable-valgrind; exit 0 ;;
+esac
 build_here $(($# > 0)) "$@"

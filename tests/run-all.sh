@@ -3,6 +3,12 @@
 # start-up refusal tests, then the integration and conformance tests against
 # a real server.  Each part prints "<part>: N passed, M failed"; this script
 # adds them up and ends with the single line "N passed, M failed".
+#
+# environment (optional):
+#   FR_PARTS="unit cve"    run only the named parts
+#   FR_SANITIZER_LOGS=DIR  where ASan/LSan/UBSan or memcheck write reports
+#                          (set by tests/sanitizers.sh, tests/valgrind.sh);
+#                          any report fails its part
 set -uo pipefail
 src=${1:-$(cd "$(dirname "$0")/.." && pwd)}
 build=${2:-$src}
@@ -11,6 +17,7 @@ cd "$build" || exit 2
 total_pass=0 total_fail=0
 run_part() {  # name command...
   local name=$1; shift
+  if [[ -n ${FR_PARTS:-} && " $FR_PARTS " != *" $name "* ]]; then return; fi
   local log start=$SECONDS; log=$(mktemp)
   echo "=== $name"
   "$@" 2>&1 | tee "$log"
@@ -25,6 +32,24 @@ run_part() {  # name command...
     total_fail=$((total_fail + 1))
   fi
   rm -f "$log"
+  sanitizer_reports "$name"
+}
+
+# Under tests/sanitizers.sh, ASan, LSan and UBSan write each report to a
+# file of their own in $FR_SANITIZER_LOGS (log_path), whichever process of
+# the part made it (a server a test started, a test tool, a forked child);
+# under tests/valgrind.sh memcheck writes a log per server process there.
+# A report fails the part that was running; its files move to a folder
+# named after the part, where the summary says they are.
+sanitizer_reports() {  # part
+  [[ -n ${FR_SANITIZER_LOGS:-} ]] || return 0
+  local -a files
+  mapfile -t files < <(find "$FR_SANITIZER_LOGS" -maxdepth 1 -type f -size +0)
+  ((${#files[@]})) || return 0
+  mkdir -p "$FR_SANITIZER_LOGS/$1" && mv "${files[@]}" "$FR_SANITIZER_LOGS/$1/"
+  echo "$1: ${#files[@]} sanitizer report(s) in $FR_SANITIZER_LOGS/$1:"
+  cat "$FR_SANITIZER_LOGS/$1"/* | grep -E 'ERROR: |runtime error:|SUMMARY:|^ +#[0-3] ' | head -n 40 | sed 's/^/    /'
+  total_fail=$((total_fail + 1))
 }
 
 export FR_SRCDIR=$src FR_BUILDDIR=$build
@@ -43,6 +68,9 @@ run_part clients bash "$src/tests/integration/clients.sh" "$src" "$build"
 run_part node_redis bash "$src/tests/integration/node_redis.sh" "$src" "$build"
 # Replies through slow readers, also under ASan/UBSan (builds build-asan/).
 run_part output bash "$src/tests/integration/output.sh" "$src" "$build"
+# The unit tests and a few fast parts on that ASan/UBSan build, any report
+# (leaks at exit included) a failure; make check-sanitizers runs them all.
+run_part sanitizers bash "$src/tests/sanitizers.sh" --quick "$src"
 run_part limits bash "$src/tests/integration/limits.sh" "$src" "$build"
 run_part introspection bash "$src/tests/integration/introspection.sh" "$src" "$build"
 # CLIENT PAUSE: held commands, transactions, expiry, vs redis-server.

@@ -1861,6 +1861,31 @@ static void grammar_load(grammar_t *gr, const char *path)
     free(text);
 }
 
+static void garg_free(garg *a, int n)
+{
+    for (int i = 0; i < n; i++) {
+        free(a[i].name);
+        free(a[i].token);
+        garg_free(a[i].sub, a[i].nsub);
+    }
+    free(a);
+}
+
+/* Everything grammar_load allocated (the leak check at exit counts it). */
+static void grammar_free(grammar_t *gr)
+{
+    for (int i = 0; i < gr->n; i++) {
+        gcmd *c = &gr->cmds[i];
+        free(c->name);
+        free(c->module);
+        free(c->flags);
+        free(c->tips);
+        garg_free(c->args, c->nargs);
+    }
+    free(gr->cmds);
+    memset(gr, 0, sizeof *gr);
+}
+
 static const gcmd *grammar_find(const grammar_t *gr, const char *name)
 {
     for (int i = 0; i < gr->n; i++)
@@ -3331,6 +3356,8 @@ static int run_live(const options *o)
     for (int i = 0; i < sigs.n; i++)
         free(sigs.v[i]);
     free(sigs.v);
+    free(g.kinds);
+    grammar_free(&gr);
     return rc ? rc : ndiv ? 1 : 0;
 }
 
@@ -3392,8 +3419,10 @@ static int run_grammar_check(const options *o)
     server_t s = {0};
     int port = o->port;
     if (o->server_cmd) {
-        if (server_start(o->server_cmd, &s) < 0)
+        if (server_start(o->server_cmd, &s) < 0) {
+            grammar_free(&gr);
             return 2;
+        }
         port = s.port;
     }
     char **names = NULL;
@@ -3403,6 +3432,7 @@ static int run_grammar_check(const options *o)
         remove_dir(s.dir);
     if (n < 0) {
         printf("grammar: COMMAND LIST gave no array of names\n");
+        grammar_free(&gr);
         return 2;
     }
     for (int i = 0; i < n; i++)
@@ -3432,6 +3462,7 @@ static int run_grammar_check(const options *o)
     for (int i = 0; i < n; i++)
         free(names[i]);
     free(names);
+    grammar_free(&gr);
     return bad ? 1 : 0;
 }
 

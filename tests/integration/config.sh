@@ -139,7 +139,7 @@ fr_stop_server "$PID_nordb2"
 refuse() {  # NAME LINE WANT
     printf '# a comment\n%s\n' "$2" > "$FR_TMP/refuse.conf"
     local out
-    out=$(timeout 5 "$ours_bin" "$FR_TMP/refuse.conf" --port "$(fr_free_port)" 2>&1 </dev/null)
+    out=$(timeout $((5 * $(fr_wait_scale))) "$ours_bin" "$FR_TMP/refuse.conf" --port "$(fr_free_port)" 2>&1 </dev/null)
     case $out in
     *"refuse.conf:2: >>> '$2' $3"*) fr_pass "refuse/$1" ;;
     *) fr_fail "refuse/$1" "got: $(echo "$out" | tail -2 | tr '\n' ' ')" ;;

@@ -23,7 +23,7 @@ ours_cmd="${CVE_OURS_SERVER:-$build/frankenredis-server} $src/conf/frankenredis.
 ref_cmd="redis-server --enable-debug-command yes"
 fr_start_named ours "$ours_cmd" || { summary; exit 1; }
 fr_start_named ref "$ref_cmd" || { summary; exit 1; }
-fr_relay timeout 120 /usr/bin/python3 "$src/tests/integration/cve_check.py" "$PORT_ours" "$PORT_ref"
+fr_relay timeout $((120 * $(fr_wait_scale))) /usr/bin/python3 "$src/tests/integration/cve_check.py" "$PORT_ours" "$PORT_ref"
 
 # CVE-2023-45145: the Unix socket must never be reachable with wider
 # permissions than unixsocketperm, even under a permissive umask: the mode

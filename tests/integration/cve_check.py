@@ -103,20 +103,27 @@ def has_command(name):
     return isinstance(r, list) and len(r) == 1 and r[0] is not None
 
 
+# Our server may be a sanitizer or valgrind build (tests/sanitizers.sh,
+# tests/valgrind.sh), slower by FR_WAIT_SCALE: its time limits stretch by as
+# much, still far below what the quadratic or exponential cases would take.
+OURS_SLOWDOWN = float(os.environ.get("FR_WAIT_SCALE", "1"))
+
+
 def replay(name, fn, timeout=10.0, want=None):
     """Run fn(port) on both servers; PASS when the outcomes are equal (and
-    equal `want` when given), each ran under `timeout` seconds and both
-    servers answer PING afterwards."""
+    equal `want` when given), each ran under `timeout` seconds (ours times
+    OURS_SLOWDOWN) and both servers answer PING afterwards."""
     out, why = {}, []
     for label, port in SERVERS:
+        limit = timeout * (OURS_SLOWDOWN if label == "ours" else 1)
         t0 = time.monotonic()
         try:
             out[label] = fn(port)
         except Exception as e:  # noqa: BLE001 - a dead link is an outcome
             out[label] = "exception: %r" % (e,)
         spent = time.monotonic() - t0
-        if spent > timeout:
-            why.append("%s took %.1fs (limit %.0fs)" % (label, spent, timeout))
+        if spent > limit:
+            why.append("%s took %.1fs (limit %.0fs)" % (label, spent, limit))
         if not alive(port):
             why.append("%s does not answer PING afterwards" % label)
     if out["ours"] != out["ref"]:

@@ -121,11 +121,16 @@ fr_start_named() {
     return 1
 }
 
-# fr_wait_pong PID PORT: up to 10 s for the server PID to answer PING on
-# PORT; fails at once if it exits.
+# FR_WAIT_SCALE (default 1) multiplies the waits for a server to start and
+# to stop: a sanitizer or valgrind build is slower at both
+# (tests/sanitizers.sh, tests/valgrind.sh).
+fr_wait_scale() { echo "${FR_WAIT_SCALE:-1}"; }
+
+# fr_wait_pong PID PORT: up to 10 s (times FR_WAIT_SCALE) for the server PID
+# to answer PING on PORT; fails at once if it exits.
 fr_wait_pong() {
     local pid=$1 port=$2 _
-    for _ in $(seq 1 200); do
+    for _ in $(seq 1 $((200 * $(fr_wait_scale)))); do
         kill -0 "$pid" 2>/dev/null || return 1
         [ "$(redis-cli -p "$port" PING 2>/dev/null)" = PONG ] && return 0
         sleep 0.05
@@ -133,12 +138,12 @@ fr_wait_pong() {
     return 1
 }
 
-# fr_stop_server PID: SIGTERM, up to 5 s to exit, then SIGKILL.  Returns 0
-# if the server exited on SIGTERM alone.
+# fr_stop_server PID: SIGTERM, up to 5 s (times FR_WAIT_SCALE) to exit,
+# then SIGKILL.  Returns 0 if the server exited on SIGTERM alone.
 fr_stop_server() {
     local pid=$1 _
     kill -TERM "$pid" 2>/dev/null
-    for _ in $(seq 1 100); do
+    for _ in $(seq 1 $((100 * $(fr_wait_scale)))); do
         if ! kill -0 "$pid" 2>/dev/null; then
             wait "$pid" 2>/dev/null
             return 0

@@ -19,11 +19,12 @@ export FR_CONFORM=${FR_CONFORM:-$build/tests/conformance/fr-conform}
 free_port() { fr_free_port; }
 
 # refuse NAME EXPECTED-TEXT server-args...: must exit non-zero within 10 s
+# (times FR_WAIT_SCALE, lib.sh)
 # and print EXPECTED-TEXT (a fixed string) on stderr.
 refuse() {
   local name=$1 want=$2; shift 2
   local out rc
-  out=$(timeout 10 "$server" "$@" --port "$(free_port)" 2>&1 >/dev/null); rc=$?
+  out=$(timeout $((10 * ${FR_WAIT_SCALE:-1})) "$server" "$@" --port "$(free_port)" 2>&1 >/dev/null); rc=$?
   if [[ $rc -eq 0 || $rc -eq 124 ]]; then fail "$name" "exit status $rc, expected a refusal"; return; fi
   if [[ $out != *"$want"* ]]; then fail "$name" "stderr lacks '$want': $out"; return; fi
   pass "$name"
@@ -120,7 +121,7 @@ c=$(conf "module-dir $moddir" "module frtest_ok" "bind 127.0.0.1" "frtest-words 
 "$server" "$c" --port "$port" > "$tmp/ok.log" 2>&1 &
 pid=$!
 reply=""
-for _ in $(seq 1 50); do
+for _ in $(seq 1 $((50 * ${FR_WAIT_SCALE:-1}))); do
   reply=$(redis-cli -p "$port" frtest.echo hi 2>/dev/null) && [[ $reply == hi ]] && break
   sleep 0.1
 done
@@ -167,7 +168,7 @@ grep -q "Ready to accept connections" "$tmp/ok.log" && pass ready-log-line || fa
 port=$(free_port)
 "$server" "$src/conf/frankenredis.conf" --port "$port" --requirepass s3cret --save "" --dir "$tmp" > "$tmp/auth.log" 2>&1 &
 pid=$!
-for _ in $(seq 1 50); do redis-cli -p "$port" ping >/dev/null 2>&1 && break; sleep 0.1; done
+for _ in $(seq 1 $((50 * ${FR_WAIT_SCALE:-1}))); do redis-cli -p "$port" ping >/dev/null 2>&1 && break; sleep 0.1; done
 got=$(redis-cli -p "$port" get k 2>&1)
 [[ $got == "NOAUTH Authentication required." ]] && pass requirepass-noauth || fail requirepass-noauth "got '$got'"
 got=$(redis-cli -p "$port" auth wrong 2>&1)
@@ -186,7 +187,7 @@ port=$(free_port)
 c=$(conf "module keys hardened" "bind 127.0.0.1")
 "$server" "$c" --port "$port" > "$tmp/hard.log" 2>&1 &
 pid=$!
-for _ in $(seq 1 50); do redis-cli -p "$port" ping >/dev/null 2>&1 && break; sleep 0.1; done
+for _ in $(seq 1 $((50 * ${FR_WAIT_SCALE:-1}))); do redis-cli -p "$port" ping >/dev/null 2>&1 && break; sleep 0.1; done
 long=$(printf 'a%.0s' $(seq 1 2000))
 got=$(redis-cli -p "$port" keys "$long" 2>&1)
 [[ $got == ERR* ]] && pass hardened-refuses || fail hardened-refuses "got '$got'"
@@ -200,7 +201,7 @@ port=$(free_port)
 c=$(conf "module keys strict" "module strings hardened" "bind 127.0.0.1")
 "$server" "$c" --port "$port" > "$tmp/hard2.log" 2>&1 &
 pid=$!
-for _ in $(seq 1 50); do redis-cli -p "$port" ping >/dev/null 2>&1 && break; sleep 0.1; done
+for _ in $(seq 1 $((50 * ${FR_WAIT_SCALE:-1}))); do redis-cli -p "$port" ping >/dev/null 2>&1 && break; sleep 0.1; done
 got=$(redis-cli -p "$port" setrange k 100000000 x 2>&1)
 [[ $got == ERR* ]] && pass hardened-strings-refuses || fail hardened-strings-refuses "got '$got'"
 got=$(redis-cli -p "$port" info modules 2>&1 | tr -d '\r' | grep -o 'name=[a-z]*,.*' | tr '\n' ' ')
