@@ -45,7 +45,7 @@ build=${2:-}
 # with every type's corrupt payloads).  Not the unit
 # tests: their ASan build alone would take longer than the budget of about
 # a minute.  Measured cost in docs/security.md.
-QUICK_PARTS=${FR_SANITIZER_QUICK_PARTS:-"integration hardened hash scripting cve"}
+QUICK_PARTS=${FR_SANITIZER_QUICK_PARTS:-"integration hardened hash scripting cve lazyfree"}
 
 say() { echo "sanitizers: $*"; }
 
