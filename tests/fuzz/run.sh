@@ -17,7 +17,8 @@
 #
 # Either way a crash (or leak, timeout, out-of-memory) fails the run and
 # its input is kept in build-fuzz/TARGET/ (crash-*, leak-*, timeout-*,
-# oom-*), to become a regression fixture.  Builds are incremental: only
+# oom-*; suite-crash-* and so on from the suite), to become a regression
+# fixture.  Builds are incremental: only
 # sources newer than their object are compiled again, two at a time.
 #
 # The core is compiled from the source tree; the generated core_manifest.c
@@ -154,17 +155,17 @@ echo "fuzz: built in $((SECONDS - build_start)) s"
 passed=0 failed=0
 for t in "${targets[@]}"; do
     dir=$out/$t
-    corpus=$dir/corpus
-    if [[ $suite == 1 ]]; then corpus=$dir/suite-corpus; rm -rf "$corpus"; fi
+    corpus=$dir/corpus log=$dir/log.txt keep=$dir/
+    if [[ $suite == 1 ]]; then corpus=$dir/suite-corpus log=$dir/suite-log.txt keep=$dir/suite-; rm -rf "$corpus"; fi
     mkdir -p "$corpus" "$dir/work"
     seed "$t" "$corpus"
     dict=()
     [[ -f $src/tests/fuzz/$t.dict ]] && dict=(-dict="$src/tests/fuzz/$t.dict")
     # Absolute paths: fuzz_aof changes the working directory while it loads.
     (cd "$dir" && FR_FUZZ_WORKDIR=$dir/work "$bld/bin/$t" -max_total_time="$seconds" -rss_limit_mb=2048 \
-        -timeout=60 -artifact_prefix="$dir/" -print_final_stats=1 "${dict[@]}" "$corpus" >"$dir/log.txt" 2>&1)
+        -timeout=60 -artifact_prefix="$keep" -print_final_stats=1 "${dict[@]}" "$corpus" >"$log" 2>&1)
     rc=$?
-    execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$dir/log.txt")
+    execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
     [[ $suite == 1 ]] && rm -rf "$corpus"
     if [[ $rc -eq 0 ]]; then
         if [[ $suite == 1 ]]; then
@@ -176,9 +177,9 @@ for t in "${targets[@]}"; do
         fi
         passed=$((passed + 1))
     else
-        found=$(ls -t "$dir"/crash-* "$dir"/leak-* "$dir"/timeout-* "$dir"/oom-* 2>/dev/null | head -1)
-        echo "FAIL fuzz/$t: exit $rc after ${execs:-?} executions: ${found:-no input kept}; $dir/log.txt:"
-        grep -m1 -A12 -E '^==[0-9]+==ERROR|runtime error|^SUMMARY' "$dir/log.txt" | head -15
+        found=$(ls -t "$keep"crash-* "$keep"leak-* "$keep"timeout-* "$keep"oom-* 2>/dev/null | head -1)
+        echo "FAIL fuzz/$t: exit $rc after ${execs:-?} executions: ${found:-no input kept}; $log:"
+        grep -m1 -A12 -E '^==[0-9]+==ERROR|runtime error|^SUMMARY' "$log" | head -15
         failed=$((failed + 1))
     fi
 done
