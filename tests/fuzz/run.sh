@@ -15,6 +15,8 @@
 # SECONDS, so the time stays the same however long the corpus grew; PASS
 # or FAIL per target and "fuzz: N passed, M failed".
 #
+# FUZZ_TARGETS="fuzz_aof fuzz_rdb" runs only those.
+#
 # Either way a crash (or leak, timeout, out-of-memory) fails the run and
 # its input is kept in build-fuzz/TARGET/ (crash-*, leak-*, timeout-*,
 # oom-*; suite-crash-* and so on from the suite), to become a regression
@@ -30,7 +32,8 @@ suite=0
 [[ ${1:-} == --suite ]] && { suite=1; shift; }
 seconds=${1:-$([[ $suite == 1 ]] && echo 5 || echo 60)}
 out=$src/build-fuzz
-targets=(fuzz_resp fuzz_manifest fuzz_config fuzz_rdb fuzz_restore fuzz_aof)
+all_targets="fuzz_resp fuzz_manifest fuzz_config fuzz_rdb fuzz_restore fuzz_aof"
+read -r -a targets <<<"${FUZZ_TARGETS:-$all_targets}"  # FUZZ_TARGETS: some of them
 setup_fail() {  # in the suite a missing tool or a broken build is a failure, not a skip
     echo "fuzz: $1" >&2
     [[ $suite == 1 ]] && echo "fuzz: 0 passed, 1 failed"
@@ -165,7 +168,7 @@ for t in "${targets[@]}"; do
     (cd "$dir" && FR_FUZZ_WORKDIR=$dir/work "$bld/bin/$t" -max_total_time="$seconds" -rss_limit_mb=2048 \
         -timeout=60 -artifact_prefix="$keep" -print_final_stats=1 "${dict[@]}" "$corpus" >"$log" 2>&1)
     rc=$?
-    execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
+    execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
     [[ $suite == 1 ]] && rm -rf "$corpus"
     if [[ $rc -eq 0 ]]; then
         if [[ $suite == 1 ]]; then
