@@ -282,11 +282,16 @@ static int check_map(pctx *p, const yaml_node_t *map, const yaml_node_t *anchor,
     return 0;
 }
 
+/* The value of `name` in a mapping; NULL when absent, or when `map` is no
+ * mapping at all: callers may ask before check_map has judged the node
+ * (fuzz_manifest found a list item read as a mapping). */
 static yaml_node_t *get(pctx *p, const yaml_node_t *map, const char *name) {
+    if (!map || map->type != YAML_MAPPING_NODE) return NULL;
     for (yaml_node_pair_t *pr = map->data.mapping.pairs.start;
-         pr < map->data.mapping.pairs.top; pr++)
-        if (!strcmp(scalar_text(node_at(p, pr->key)), name))
-            return node_at(p, pr->value);
+         pr < map->data.mapping.pairs.top; pr++) {
+        const char *key = scalar_text(node_at(p, pr->key));
+        if (key && !strcmp(key, name)) return node_at(p, pr->value);
+    }
     return NULL;
 }
 

@@ -4,7 +4,9 @@
 #
 # With --test it also installs the test peers redis-server and redis-tools,
 # tcl, which runs Redis's own test suite (`make redis-suite`), and Debian's
-# node-redis with node when missing (the node-redis client check).
+# node-redis with node when missing (the node-redis client check), and
+# clang with its sanitizer and libFuzzer runtimes (the fuzz part; the
+# machine image usually has them already).
 # --redis-suite adds dpkg-dev, which `apt-get source` needs to unpack the
 # Redis source package that suite comes from.
 # Debian starts the packaged redis-server on 127.0.0.1:6379 when it is
@@ -14,8 +16,9 @@
 set -euo pipefail
 
 build_pkgs=(gcc make autoconf automake pkg-config libc6-dev libev-dev libyaml-dev check libjemalloc-dev liblzf-dev liblua5.1-0-dev lua-cjson-dev lua-bitop-dev)
-# tcl: the interpreter of Redis's test suite (tests/redis-suite/run.sh)
-test_pkgs=(redis-server redis-tools procps iproute2 python3-redis git tcl node-redis)
+# tcl: the interpreter of Redis's test suite (tests/redis-suite/run.sh);
+# clang and its runtimes (libFuzzer, ASan, UBSan): the suite's fuzz part
+test_pkgs=(redis-server redis-tools procps iproute2 python3-redis git tcl node-redis clang libclang-rt-dev)
 suite_pkgs=(dpkg-dev)
 
 want=("${build_pkgs[@]}")

@@ -117,6 +117,8 @@ run_part replication bash "$src/tests/integration/replication.sh" "$src" "$build
 run_part config bash "$src/tests/integration/config.sh" "$src" "$build"
 # Redis CVE replays (docs/security.md) against ours and redis-server 7.0.15.
 run_part cve bash "$src/tests/integration/cve.sh" "$src" "$build"
+# libFuzzer targets (clang, ASan + UBSan): the seeds, then a few seconds of mutations each.
+run_part fuzz bash "$src/tests/fuzz/run.sh" --suite
 # The benchmark is a tool, not a test: its quick mode only has to run.
 bench_quick() {
   if bash "$src/bench/run.sh" --quick >"$build/bench-quick.log" 2>&1; then

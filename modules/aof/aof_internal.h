@@ -90,7 +90,12 @@ void aof_close_fd(void);
 
 /* ---- Loading and opening (aof_load.c) --------------------------------- */
 int aof_load_at_startup(void);
-int aof_reload(void);                         /* DEBUG LOADAOF */
+/* DEBUG LOADAOF's reload: FR_ERR when the files do not load, logged; the
+ * caller decides what follows (DEBUG LOADAOF ends the process, as Redis
+ * does).  Exported from aof.so under this name for tools that must go on
+ * after a failure: the fuzz target tests/fuzz/fuzz_aof.c finds it with
+ * dlsym. */
+__attribute__((visibility("default"))) int aof_reload(void);
 
 /* ---- Rewriting (aof_rewrite.c) ---------------------------------------- */
 int aof_rewrite_start(void);

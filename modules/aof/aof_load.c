@@ -2,7 +2,8 @@
  * single-file AOF upgraded into the directory, the replay of the base and
  * incremental files in order, and the files opened for appending.
  *
- * Files are mapped and parsed in memory.  A base in RDB format (or an old
+ * Files are mapped (read into the heap under ASan) and parsed in memory,
+ * line by line as Redis's fgets-based loader reads them.  A base in RDB format (or an old
  * AOF with an RDB preamble) goes through the snapshot provider; commands
  * go through the SDK's replayer, which keeps MULTI blocks whole.
  *
@@ -30,12 +31,14 @@ typedef struct cmd_reader {
     size_t len, pos;
 } cmd_reader;
 
-/* A "\r\n"-terminated line at pos: its length (without CRLF), or -1 when
- * the data ends first. */
-static long line_at(const cmd_reader *r, size_t pos) {
+/* A line at pos, as fgets reads it in Redis's loader: up to and with its
+ * "\n" (a "\r" before it is not part of the content).  Its content length,
+ * with *next the position after the "\n"; -1 when the data ends first. */
+static long line_at(const cmd_reader *r, size_t pos, size_t *next) {
     const char *nl = memchr(r->p + pos, '\n', r->len - pos);
     if (!nl) return -1;
     long n = (long)(nl - (r->p + pos));
+    *next = pos + (size_t)n + 1;
     return n > 0 && r->p[pos + (size_t)n - 1] == '\r' ? n - 1 : n;
 }
 
@@ -55,22 +58,23 @@ static void argv_free(fr_str **argv, int n) {
 }
 
 /* One command at r->pos.  1 read (argv filled, pos moved), 0 the data ends
- * inside it, -1 a format error. */
+ * inside it, -1 a format error.  Each bulk is followed by two bytes that
+ * are skipped unread, as Redis does. */
 static int read_command(cmd_reader *r, int *argcp, fr_str ***argvp) {
-    size_t pos = r->pos;
-    long n = line_at(r, pos);
+    size_t pos = r->pos, next;
+    long n = line_at(r, pos, &next);
     if (n < 0) return 0;
     if (r->p[pos] != '*') return -1;
     long long argc = line_number(r, pos, n);
     if (argc < 1 || argc > 1024 * 1024) return -1;
-    pos += (size_t)n + 2;
+    pos = next;
     fr_str **argv = fr_malloc(sizeof(fr_str *) * (size_t)argc);
     for (long long i = 0; i < argc; i++) {
-        if (pos >= r->len || (n = line_at(r, pos)) < 0) return argv_free(argv, (int)i), 0;
+        if (pos >= r->len || (n = line_at(r, pos, &next)) < 0) return argv_free(argv, (int)i), 0;
         if (r->p[pos] != '$') return argv_free(argv, (int)i), -1;
         long long len = line_number(r, pos, n);
         if (len < 0) return argv_free(argv, (int)i), -1;
-        pos += (size_t)n + 2;
+        pos = next;
         if ((unsigned long long)len + 2 > r->len - pos) return argv_free(argv, (int)i), 0;
         argv[i] = fr_str_new(r->p + pos, (size_t)len);
         pos += (size_t)len + 2;
@@ -81,13 +85,11 @@ static int read_command(cmd_reader *r, int *argcp, fr_str ***argvp) {
     return 1;
 }
 
-/* Annotations ("#..." lines, Redis's timestamps) are skipped.  -1: torn. */
-static int skip_annotation(cmd_reader *r) {
-    long n = line_at(r, r->pos);
-    if (n < 0) return -1;
-    r->pos += (size_t)n + 2;
-    if (r->pos > r->len) r->pos = r->len;
-    return 0;
+/* Annotations ("#..." lines, Redis's timestamps) are skipped; one that the
+ * file ends inside is skipped to the end, as fgets returns it. */
+static void skip_annotation(cmd_reader *r) {
+    size_t next;
+    r->pos = line_at(r, r->pos, &next) < 0 ? r->len : next;
 }
 
 static int truncated(const char *name, const char *path, size_t valid_up_to, int last) {
@@ -144,8 +146,9 @@ static int replay_commands(cmd_reader *r, const char *name, const char *path, in
     int rc = LOAD_OK, corrupt = 0;
     while (r->pos < r->len && rc == LOAD_OK) {
         if (r->p[r->pos] == '#') {
-            if (skip_annotation(r) < 0) rc = truncated(name, path, valid_up_to, last);
-            else if (!fr_replay_in_multi(rp)) valid_up_to = r->pos;
+            /* valid_up_to stays: as Redis's, a torn tail is cut back to
+             * the end of the last command, annotations after it too */
+            skip_annotation(r);
             continue;
         }
         int argc;
@@ -202,6 +205,51 @@ static int load_rdb_part(cmd_reader *r, const char *name) {
     return LOAD_OK;
 }
 
+/* The file's bytes: mapped, or, under AddressSanitizer, read into the
+ * heap, where a read past the end is reported instead of landing in the
+ * rest of the mapping's last page (the fuzz target relies on it).  NULL
+ * with errno on failure. */
+#if defined(__SANITIZE_ADDRESS__)
+#define AOF_READ_TO_HEAP 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define AOF_READ_TO_HEAP 1
+#endif
+#endif
+
+#ifdef AOF_READ_TO_HEAP
+static void *file_bytes(int fd, size_t len) {
+    char *p = fr_malloc(len);
+    size_t got = 0;
+    while (got < len) {
+        ssize_t n = read(fd, p + got, len - got);
+        if (n <= 0) {
+            if (n == 0) errno = EIO; /* shrank since fstat */
+            fr_free(p);
+            return NULL;
+        }
+        got += (size_t)n;
+    }
+    return p;
+}
+
+static void file_bytes_release(void *p, size_t len) {
+    (void)len;
+    fr_free(p);
+}
+#else
+static void *file_bytes(int fd, size_t len) {
+    void *map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (map == MAP_FAILED) return NULL;
+    madvise(map, len, MADV_SEQUENTIAL);
+    return map;
+}
+
+static void file_bytes_release(void *p, size_t len) {
+    munmap(p, len);
+}
+#endif
+
 static int load_file(const char *name, int last) {
     char path[1100];
     aof_path(path, sizeof(path), name);
@@ -212,22 +260,22 @@ static int load_file(const char *name, int last) {
         return LOAD_FAILED;
     }
     struct stat st;
-    if (fstat(fd, &st) != 0 || st.st_size == 0) {
+    if (fstat(fd, &st) != 0) st.st_size = -1;
+    if (st.st_size <= 0) {
         close(fd);
         return st.st_size == 0 ? LOAD_EMPTY : LOAD_FAILED;
     }
     size_t len = (size_t)st.st_size;
-    void *map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
+    void *bytes = file_bytes(fd, len);
     close(fd);
-    if (map == MAP_FAILED) {
+    if (!bytes) {
         fr_log(FR_LOG_WARNING, "Unrecoverable error reading the append only file %s: %s", name, strerror(errno));
         return LOAD_FAILED;
     }
-    madvise(map, len, MADV_SEQUENTIAL);
-    cmd_reader r = {map, len, 0};
-    int rc = len >= 5 && !memcmp(map, "REDIS", 5) ? load_rdb_part(&r, name) : LOAD_OK;
+    cmd_reader r = {bytes, len, 0};
+    int rc = len >= 5 && !memcmp(bytes, "REDIS", 5) ? load_rdb_part(&r, name) : LOAD_OK;
     if (rc == LOAD_OK) rc = replay_commands(&r, name, path, last);
-    munmap(map, len);
+    file_bytes_release(bytes, len);
     return rc;
 }
 
@@ -374,7 +422,9 @@ static void measure(void) {
 /* DEBUG LOADAOF: the data set again from the files, as Redis does it --
  * whatever is buffered written first, every DB emptied, the manifest read
  * again and its history deleted, then the base and incremental files
- * replayed.  FR_ERR when they do not load (Redis then exits). */
+ * replayed.  FR_ERR when they do not load: DEBUG LOADAOF then ends the
+ * process, as Redis does; the fuzz target (tests/fuzz/fuzz_aof.c) calls
+ * this directly and goes on. */
 int aof_reload(void) {
     if (aof_g.fd >= 0) aof_flush(1);
     fr_keyspace_empty();

@@ -103,14 +103,19 @@ static int load_selectdb(load_walk *w) {
 }
 
 /* Pre-size the DB's tables so loading does not rehash step by step.  The
- * sizes are hints from the file: a hostile one is only refused by the
- * table (overflow), and the keys still have to arrive to use the room. */
+ * sizes are hints from the file, trusted only as far as the bytes left
+ * could hold: a key takes at least 3 (type, key length, value length), and
+ * each expire belongs to a key.  A real file's hints are never cut; a
+ * hostile one no longer reserves a table the file could never fill
+ * (fuzz_rdb: a 2^29-key hint in a 167-byte file asked for 4 GB). */
 static int load_resizedb(load_walk *w) {
     uint64_t keys, expires;
     if (rdb_get_len(w->s, &keys) != FR_OK) return FR_ERR;
     if (rdb_get_len(w->s, &expires) != FR_OK) return FR_ERR;
-    const uint64_t cap = 1ULL << 32; /* beyond this a hint is not trusted */
-    if (w->db && keys < cap && expires < cap) fr_db_expand(w->db, keys, expires);
+    uint64_t most = (w->s->in_len - w->s->pos) / 3;
+    if (keys > most) keys = most;
+    if (expires > keys) expires = keys;
+    if (w->db) fr_db_expand(w->db, keys, expires);
     return FR_OK;
 }
 

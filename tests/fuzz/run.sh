@@ -1,21 +1,55 @@
 #!/usr/bin/env bash
-# tests/fuzz/run.sh [SECONDS] -- build the libFuzzer targets with clang
-# (ASan + UBSan) into build-fuzz/ and run each for SECONDS (default 60),
-# seeded from fixtures/ and the corpus each run grew before.  A tool, not
-# part of the suite's 10 minutes (`make fuzz`); prints one line per target
-# with its exec count, and fails when a target finds a crash (the input is
-# kept in build-fuzz/TARGET/, to become a regression fixture).
+# tests/fuzz/run.sh [--suite] [SECONDS] -- build the libFuzzer targets with
+# clang (ASan + UBSan) into build-fuzz/ and run each for SECONDS.
+#
+# Without --suite (`make fuzz`, default 60 s a target): each target runs
+# from the corpus it grew before (build-fuzz/TARGET/corpus, kept out of
+# git), seeded from fixtures/; one line per target with its exec count.
+# The counts add up in build-fuzz/TARGET/execs.txt (docs/security.md's
+# table).
+#
+# With --suite (the `fuzz` part of tests/run-all.sh, default 5 s a target,
+# built at -O0 in build-fuzz/O0/):
+# each target replays only the seeds (fixtures/ and the regression inputs
+# committed there) in a fresh corpus, then mutates for the rest of its
+# SECONDS, so the time stays the same however long the corpus grew; PASS
+# or FAIL per target and "fuzz: N passed, M failed".
+#
+# FUZZ_TARGETS="fuzz_aof fuzz_rdb" runs only those.
+#
+# Either way a crash (or leak, timeout, out-of-memory) fails the run and
+# its input is kept in build-fuzz/TARGET/ (crash-*, leak-*, timeout-*,
+# oom-*; suite-crash-* and so on from the suite), to become a regression
+# fixture.  Builds are incremental: only
+# sources newer than their object are compiled again, two at a time.
 #
 # The core is compiled from the source tree; the generated core_manifest.c
-# and core_glue.c come from a normal build (scripts/build.sh) first.
+# and core_glue.c (and each module's glue.c) come from a normal in-tree
+# build (scripts/build.sh) first.
 set -uo pipefail
 src=$(cd "$(dirname "$0")/../.." && pwd)
-seconds=${1:-60}
+suite=0
+[[ ${1:-} == --suite ]] && { suite=1; shift; }
+seconds=${1:-$([[ $suite == 1 ]] && echo 5 || echo 60)}
 out=$src/build-fuzz
-command -v clang >/dev/null || { echo "fuzz: clang is not installed (apt-get install clang)" >&2; exit 2; }
-[[ -f $src/core/core_manifest.c ]] || { echo "fuzz: build first (scripts/build.sh)" >&2; exit 2; }
-mkdir -p "$out"
-mapfile -t core < <(ls "$src"/core/*.c | grep -v '/core/server\.c$')
+all_targets="fuzz_resp fuzz_manifest fuzz_config fuzz_rdb fuzz_restore fuzz_aof"
+read -r -a targets <<<"${FUZZ_TARGETS:-$all_targets}"  # FUZZ_TARGETS: some of them
+setup_fail() {  # in the suite a missing tool or a broken build is a failure, not a skip
+    echo "fuzz: $1" >&2
+    [[ $suite == 1 ]] && echo "fuzz: 0 passed, 1 failed"
+    exit 2
+}
+[[ $seconds =~ ^[1-9][0-9]*$ ]] || setup_fail "SECONDS must be a whole number above 0 (libFuzzer takes 0 as no limit)"
+command -v clang >/dev/null || setup_fail "clang is not installed (apt-get install clang libclang-rt-dev)"
+[[ -f $src/core/core_manifest.c ]] || setup_fail "build first (scripts/build.sh)"
+# The suite compiles without optimisation (half the compile time; its few
+# seconds of fuzzing do not need the speed) into its own tree, so the two
+# builds do not undo each other.
+opt=-O1 bld=$out
+[[ $suite == 1 ]] && opt=-O0 bld=$out/O0
+mkdir -p "$bld/obj" "$bld/bin"
+
+# ---- Seeds -------------------------------------------------------------------
 seed() {  # TARGET DIR: the starting corpus
     case $1 in
     fuzz_resp) cp -n "$src"/fixtures/protocol/negative/*.bin "$2"/ 2>/dev/null ;;
@@ -31,56 +65,126 @@ for row in open(sys.argv[1]):
         open(f"{sys.argv[2]}/dump-{f[0]}", "wb").write(bytes.fromhex(f[2]))
 PY
         ;;
+    fuzz_aof)  # fixtures/aof: single files, torn copies, the multi-part directory
+        python3 - "$src/fixtures/aof" "$2" <<'PY'
+import os, re, sys
+src, out = sys.argv[1], sys.argv[2]
+SPLIT = b"\n==fuzz-aof-part==\n"  # tests/fuzz/fuzz_aof.c
+def put(name, data):
+    open(os.path.join(out, name), "wb").write(data)
+for f in sorted(os.listdir(src)):
+    if f.endswith(".aof"):
+        data = open(os.path.join(src, f), "rb").read()
+        put(f, data)
+        put(f + ".torn", data[:-7])          # a torn last command
+        if b"MULTI" in data:                  # a transaction never closed
+            put(f + ".multi", data[:data.rindex(b"EXEC") - 10])
+# multipart/: the manifest with its files renamed 1, 2, ... in manifest order
+mp = os.path.join(src, "multipart")
+manifest = open(os.path.join(mp, "appendonly.aof.manifest"), "rb").read()
+names = re.findall(rb"^file (\S+) ", manifest, re.M)
+parts = []
+for i, n in enumerate(names, 1):
+    manifest = manifest.replace(b"file " + n + b" ", b"file %d " % i)
+    parts.append(open(os.path.join(mp, n.decode()), "rb").read())
+put("multipart", SPLIT.join([manifest] + parts))
+put("multipart.torn", SPLIT.join([manifest] + parts)[:-5])
+PY
+        ;;
     esac
     return 0
 }
-cflags=(-O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -D_GNU_SOURCE
+
+# ---- Build -------------------------------------------------------------------
+cflags=("$opt" -g -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -D_GNU_SOURCE
         -I"$src/include" -I"$src/core")
-mkdir -p "$out/obj" "$out/bin"
+failmark=$bld/build.failed  # a compile in the background marks its failure here
+rm -f "$failmark"
+jobs_wait() {  # at most $1 compiles at once
+    while [[ $(jobs -rp | wc -l) -ge $1 ]]; do wait -n; done
+}
+jobs_done() {
+    wait
+    [[ ! -f $failmark ]] || setup_fail "build failed"
+}
+build_start=$SECONDS
+mapfile -t core < <(ls "$src"/core/*.c | grep -v '/core/server\.c$')
 objs=()
 for c in "${core[@]}"; do  # the core once, for every target
-    o=$out/obj/$(basename "${c%.c}").o
+    o=$bld/obj/$(basename "${c%.c}").o
     if [[ ! -f $o || $c -nt $o || -n $(find "$src/core" "$src/include" -name '*.h' -newer "$o" | head -1) ]]; then
-        clang "${cflags[@]}" -c "$c" -o "$o" || { echo "fuzz: $c: build failed" >&2; exit 2; }
+        jobs_wait 2
+        clang "${cflags[@]}" -c "$c" -o "$o.tmp" && mv "$o.tmp" "$o" || { echo "fuzz: $c: build failed" >&2; touch "$failmark"; } &
     fi
     objs+=("$o")
 done
 # The default module set, instrumented too, for the targets that boot a
 # server (server_harness.c): each module's sources as its module.am lists
 # them, its glue.c from the normal build, its manifest beside the .so.
-export FR_FUZZ_MODULE_DIR=$out/modules
+export FR_FUZZ_MODULE_DIR=$bld/modules
 for m in $(awk '$1 == "module" {print $2}' "$src/conf/frankenredis.conf"); do
     mdir=$FR_FUZZ_MODULE_DIR/$m so=$FR_FUZZ_MODULE_DIR/$m/$m.so
     mapfile -t msrc < <(sed -e ':a' -e '/\\$/N; s/\\\n//; ta' "$src/modules/$m/module.am" |
         grep -E "^modules_${m}_${m}_so_SOURCES|^nodist_modules_${m}_${m}_so_SOURCES" |
         tr ' \t' '\n\n' | grep '\.c$')
-    [[ ${#msrc[@]} -gt 0 ]] || { echo "fuzz: module $m: no sources in module.am" >&2; exit 2; }
-    newest=$(ls -t "${msrc[@]/#/$src/}" "$src/include/frankenredis.h" "$src/modules/$m/$m.yaml" 2>/dev/null | head -1)
-    if [[ ! -f $so || $newest -nt $so ]]; then
-        mkdir -p "$mdir"
-        clang "${cflags[@]}" -fPIC -shared -I"$src/modules/$m" -I"$src/modules/lib" $(pkg-config --cflags liblzf) "${msrc[@]/#/$src/}" \
-            -o "$so" -llzf -lm -pthread || { echo "fuzz: module $m: build failed" >&2; exit 2; }
-    fi
+    [[ ${#msrc[@]} -gt 0 ]] || setup_fail "module $m: no sources in module.am"
+    newest=$(ls -t "${msrc[@]/#/$src/}" "$src/include/frankenredis.h" "$src/modules/$m/"*.h "$src/modules/$m/$m.yaml" 2>/dev/null | head -1)
+    mkdir -p "$mdir"
     cp "$src/modules/$m/$m.yaml" "$mdir/"
-done
-failed=0
-for t in fuzz_resp fuzz_manifest fuzz_config fuzz_rdb fuzz_restore; do
-    bin=$out/bin/$t
-    extra=()
-    [[ $t == fuzz_rdb || $t == fuzz_restore ]] && extra=("$src/tests/fuzz/server_harness.c")
-    clang "${cflags[@]}" -fsanitize=fuzzer "${objs[@]}" "${extra[@]}" "$src/tests/fuzz/$t.c" -o "$bin" \
-        -Wl,--export-dynamic -lev -lyaml -ljemalloc -ldl -lm || { echo "fuzz: $t: build failed" >&2; exit 2; }
-    mkdir -p "$out/$t/corpus"
-    seed "$t" "$out/$t/corpus"
-    (cd "$out/$t" && "$bin" -max_total_time="$seconds" -rss_limit_mb=2048 -print_final_stats=1 corpus \
-        >log.txt 2>&1)
-    rc=$?
-    execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$out/$t/log.txt")
-    if [[ $rc -eq 0 ]]; then
-        echo "fuzz: $t: ${execs:-?} executions in ${seconds} s, no crash"
-    else
-        echo "fuzz: $t: CRASH after ${execs:-?} executions: $(ls "$out/$t"/crash-* 2>/dev/null | head -1)"
-        failed=1
+    pkgs=(liblzf)  # what configure gives the modules, Lua only to those that embed it
+    grep -q 'LUA_' "$src/modules/$m/module.am" && pkgs+=(lua5.1 lua5.1-cjson lua5.1-bitop)
+    if [[ ! -f $so || $newest -nt $so ]]; then
+        jobs_wait 2
+        clang "${cflags[@]}" -fPIC -shared -I"$src/modules/$m" -I"$src/modules/lib" $(pkg-config --cflags "${pkgs[@]}") \
+            "${msrc[@]/#/$src/}" -o "$so.tmp" $(pkg-config --libs "${pkgs[@]}") -lm -pthread && mv "$so.tmp" "$so" ||
+            { echo "fuzz: module $m: build failed" >&2; touch "$failmark"; } &
     fi
 done
-exit $failed
+jobs_done
+for t in "${targets[@]}"; do
+    bin=$bld/bin/$t
+    extra=()
+    [[ $t == fuzz_rdb || $t == fuzz_restore || $t == fuzz_aof ]] && extra=("$src/tests/fuzz/server_harness.c")
+    newest=$(ls -t "${objs[@]}" "${extra[@]}" "$src/tests/fuzz/$t.c" "$src"/tests/fuzz/*.h | head -1)
+    [[ -f $bin && ! $newest -nt $bin ]] && continue
+    jobs_wait 2
+    clang "${cflags[@]}" -fsanitize=fuzzer "${objs[@]}" "${extra[@]}" "$src/tests/fuzz/$t.c" -o "$bin" \
+        -Wl,--export-dynamic -lev -lyaml -ljemalloc -ldl -lm || { echo "fuzz: $t: build failed" >&2; touch "$failmark"; } &
+done
+jobs_done
+echo "fuzz: built in $((SECONDS - build_start)) s"
+
+# ---- Run ---------------------------------------------------------------------
+passed=0 failed=0
+for t in "${targets[@]}"; do
+    dir=$out/$t
+    corpus=$dir/corpus log=$dir/log.txt keep=$dir/
+    if [[ $suite == 1 ]]; then corpus=$dir/suite-corpus log=$dir/suite-log.txt keep=$dir/suite-; rm -rf "$corpus"; fi
+    mkdir -p "$corpus" "$dir/work"
+    seed "$t" "$corpus"
+    dict=()
+    [[ -f $src/tests/fuzz/$t.dict ]] && dict=(-dict="$src/tests/fuzz/$t.dict")
+    # Absolute paths: fuzz_aof changes the working directory while it loads.
+    (cd "$dir" && FR_FUZZ_WORKDIR=$dir/work "$bld/bin/$t" -max_total_time="$seconds" -rss_limit_mb=2048 \
+        -timeout=60 -artifact_prefix="$keep" -print_final_stats=1 "${dict[@]}" "$corpus" >"$log" 2>&1)
+    rc=$?
+    execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
+    [[ $suite == 1 ]] && rm -rf "$corpus"
+    if [[ $rc -eq 0 ]]; then
+        if [[ $suite == 1 ]]; then
+            echo "PASS fuzz/$t (${execs:-?} executions in $seconds s)"
+        else
+            total=$(( $(cat "$dir/execs.txt" 2>/dev/null || echo 0) + ${execs:-0} ))
+            echo "$total" >"$dir/execs.txt"
+            echo "fuzz: $t: ${execs:-?} executions in ${seconds} s, no crash ($total so far)"
+        fi
+        passed=$((passed + 1))
+    else
+        found=$(ls -t "$keep"crash-* "$keep"leak-* "$keep"timeout-* "$keep"oom-* 2>/dev/null | head -1)
+        echo "FAIL fuzz/$t: exit $rc after ${execs:-?} executions: ${found:-no input kept}; $log:"
+        grep -m1 -A12 -E '^==[0-9]+==ERROR|runtime error|^SUMMARY' "$log" | head -15
+        failed=$((failed + 1))
+    fi
+done
+[[ $suite == 1 ]] && echo "fuzz: $passed passed, $failed failed"
+[[ $failed -eq 0 ]]

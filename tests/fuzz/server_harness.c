@@ -28,8 +28,11 @@ void fuzz_server_boot(void)
         fprintf(stderr, "fuzz: FR_FUZZ_MODULE_DIR is not set (tests/fuzz/run.sh sets it)\n");
         abort();
     }
-    char *opts[] = {"--module-dir", (char *)dir, "--save", "", "--loglevel", "warning",
-                    "--enable-debug-command", "yes", "--logfile", "/dev/null"};
+    /* FR_FUZZ_LOGFILE: the server's log, at notice level, to see why an
+     * input is refused when reproducing one (default: none) */
+    const char *log = getenv("FR_FUZZ_LOGFILE");
+    char *opts[] = {"--module-dir", (char *)dir, "--save", "", "--loglevel", log ? "notice" : "warning",
+                    "--enable-debug-command", "yes", "--logfile", (char *)(log ? log : "/dev/null")};
     fr_runtime_init(fr_client_info_line);
     fr_modules_set_builtin(fr_core_manifest_text, fr_core_manifest_len, fr_core_commands_register);
     fr_config_init_defaults();

@@ -14,7 +14,8 @@ check is about a crash).  What is checked:
   - start-up: a torn last command is cut (aof-load-truncated yes) or refused
     (no); an unfinished MULTI is dropped; garbage mid-file refuses the start
     naming file and offset; a broken manifest refuses; an old single
-    appendonly.aof is moved into the directory;
+    appendonly.aof is moved into the directory; line-level edges (bare-LF
+    header lines, annotations) load and cut as Redis's do;
   - crash safety: under appendfsync always a writer is SIGKILLed at random
     points; every acknowledged write is there after restart, and no MULTI
     block is half applied;
@@ -447,6 +448,35 @@ def t_truncated():
     s.stop()
 
 
+def t_line_edges():
+    """Tails that only a byte-wise reader sees differently, each appended to
+    a file both servers then load: header lines ended by a bare LF (Redis
+    reads lines with fgets), a bulk header that is the file's last byte, an
+    annotation the file ends inside, and an annotation before a torn
+    command (cut back with it).  Start, data and the file's size after
+    start-up must match Redis's."""
+    tails = {
+        "lf-headers": b"*3\n$3\nSET\r\n$2\nk4\r\n$1\n4\r\n",
+        "bulk-header-last": b"*1\r\n$1\n",
+        "annotation-unterminated": b"#TS:1",
+        "annotation-then-torn": b"#TS:1\r\n*3\r\n$3\r\nSET",
+    }
+    for case, tail in tails.items():
+        got = {}
+        d, p = prepared("edge-" + case)
+        with open(p, "ab") as f:
+            f.write(tail)
+        ref_dir = d + "-ref"
+        shutil.rmtree(ref_dir, ignore_errors=True)
+        shutil.copytree(d, ref_dir)
+        for kind, where in (("ours", d), ("ref", ref_dir)):
+            s = Server(kind, where, "--appendonly", "yes")
+            up = s.start(expect_fail=True)
+            got[kind] = (up, up and digest(s), os.path.getsize(os.path.join(where, os.path.relpath(p, d))))
+            s.stop()
+        check("edges/" + case, got["ours"] == got["ref"] and got["ref"][0], "ours %r, redis %r" % (got["ours"], got["ref"]))
+
+
 def hardened_conf():
     path = os.path.join(SCRATCH, "hardened-aof.conf")
     with open(CONF) as f:
@@ -577,7 +607,7 @@ def t_crash():
 
 def main():
     tests = [t_layout_and_interop, t_redis_written, t_rewrite, t_rewrite_under_writes, t_runtime_toggle, t_truncated,
-             t_hardened_repair, t_legacy_upgrade, t_info_fields, t_crash]
+             t_line_edges, t_hardened_repair, t_legacy_upgrade, t_info_fields, t_crash]
     for t in tests:
         try:
             t()

@@ -296,6 +296,8 @@ static const struct {
     {"bad-info-twice.yaml", "9: two info groups named 'stats': give one a name"},
     {"bad-info-field.yaml", "9: info 'stats': name 'Hits' must use a-z, 0-9 and '_'"},
     {"bad-debug-twice.yaml", "5: duplicate name 'reload' in debug"},
+    /* fuzz_manifest: a list where an INFO group goes was read as a mapping */
+    {"bad-info-group-list.yaml", "6: info: an INFO group must be a mapping"},
 };
 
 START_TEST(test_refusal) {
