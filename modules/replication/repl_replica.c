@@ -484,7 +484,6 @@ static void link_connect(void)
         return;
     }
     freeaddrinfo(res);
-    fr_log(FR_LOG_NOTICE, "Connecting to MASTER %s:%d", link_g.host, link_g.port);
     fr_log(FR_LOG_NOTICE, "MASTER <-> REPLICA sync started");
     link_g.fd = fd;
     link_g.state = LINK_CONNECTING;
@@ -505,8 +504,10 @@ void repl_replica_cron(void)
     if (!repl_is_replica()) return;
     time_t now = time(NULL);
     long long timeout = fr_config_server_ll("repl-timeout", 60);
-    if (link_g.state == LINK_CONNECT) link_connect();
-    else if (link_g.state != LINK_CONNECTED && now - link_g.last_io > timeout) link_lost("timeout");
+    if (link_g.state == LINK_CONNECT) {
+        fr_log(FR_LOG_NOTICE, "Connecting to MASTER %s:%d", link_g.host, link_g.port);
+        link_connect();
+    } else if (link_g.state != LINK_CONNECTED && now - link_g.last_io > timeout) link_lost("timeout");
     else if (link_g.state == LINK_CONNECTED) {
         if (now - link_g.last_io > timeout) link_lost("MASTER timeout: no data nor PING received...");
         else send_ack();
@@ -526,7 +527,12 @@ void repl_set_master(const char *host, int port, int from_config)
     link_g.last_io = time(NULL);
     /* our replicas stay: they continue if we do (Redis's replicationSetMaster) */
     follow_role();
+    /* REPLICAOF connects at once, as Redis's replicationSetMaster does; the
+     * cron's once-a-second retry is for failures and for `replicaof` in the
+     * config, read before the event loop runs. */
+    if (from_config) return;
     fr_log(FR_LOG_NOTICE, "Connecting to MASTER %s:%d", host, port);
+    link_connect();
 }
 
 void repl_unset_master(void)
