@@ -19,7 +19,7 @@
 #                    (default: ./frankenredis-server conf/frankenredis.conf)
 #   FR_REF_CMD       the reference server (default: redis-server)
 #   FR_LIVE_SEED     seed of the live stream (default: 1, so runs repeat)
-#   FR_LIVE_SECONDS  how long the live stream runs (default: 55)
+#   FR_LIVE_SECONDS  how long the live stream runs (default: 40)
 #   FR_LIVE_EXCLUDE  commands left out of the live grammar (A,B,...)
 #   FR_FIXTURES      fixture directory (default: SOURCE/fixtures/conformance)
 #   FR_GRAMMAR       the live grammar (default: BUILDDIR/tests/conformance/
@@ -37,7 +37,7 @@ conform=${FR_CONFORM:-$build/tests/conformance/fr-conform}
 grammar=${FR_GRAMMAR:-$build/tests/conformance/fuzz-grammar.txt}
 ref_cmd=${FR_REF_CMD:-redis-server}
 seed=${FR_LIVE_SEED:-1}
-seconds=${FR_LIVE_SECONDS:-55}
+seconds=${FR_LIVE_SECONDS:-40}
 passed=0
 failed=0
 tmp=$(mktemp -d /tmp/fr-gate.XXXXXX) || exit 2

@@ -8,7 +8,7 @@
 # The counts add up in build-fuzz/TARGET/execs.txt (docs/security.md's
 # table).
 #
-# With --suite (the `fuzz` part of tests/run-all.sh, default 5 s a target,
+# With --suite (the `fuzz` part of tests/run-all.sh, default 2 s a target,
 # built at -O0 in build-fuzz/O0/):
 # each target replays only the seeds (fixtures/ and the regression inputs
 # committed there) in a fresh corpus, then mutates for the rest of its
@@ -30,7 +30,7 @@ set -uo pipefail
 src=$(cd "$(dirname "$0")/../.." && pwd)
 suite=0
 [[ ${1:-} == --suite ]] && { suite=1; shift; }
-seconds=${1:-$([[ $suite == 1 ]] && echo 5 || echo 60)}
+seconds=${1:-$([[ $suite == 1 ]] && echo 2 || echo 60)}
 out=$src/build-fuzz
 all_targets="fuzz_resp fuzz_manifest fuzz_config fuzz_rdb fuzz_restore fuzz_aof"
 read -r -a targets <<<"${FUZZ_TARGETS:-$all_targets}"  # FUZZ_TARGETS: some of them
