@@ -28,8 +28,11 @@
 # build (scripts/build.sh) first.
 set -uo pipefail
 src=$(cd "$(dirname "$0")/../.." && pwd)
-suite=0
+suite=0 build_only=0
 [[ ${1:-} == --suite ]] && { suite=1; shift; }
+# --build-only: build and stop (tests/run-all.sh builds ahead, in the
+# background, what its fuzz part will run).
+[[ ${1:-} == --build-only ]] && { build_only=1; shift; }
 seconds=${1:-$([[ $suite == 1 ]] && echo 2 || echo 60)}
 out=$src/build-fuzz
 all_targets="fuzz_resp fuzz_manifest fuzz_config fuzz_rdb fuzz_restore fuzz_aof"
@@ -153,6 +156,7 @@ for t in "${targets[@]}"; do
 done
 jobs_done
 echo "fuzz: built in $((SECONDS - build_start)) s"
+[[ $build_only == 1 ]] && exit 0
 
 # ---- Run ---------------------------------------------------------------------
 passed=0 failed=0
