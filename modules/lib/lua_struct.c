@@ -150,6 +150,22 @@ static void order_bytes(unsigned char *b, size_t n, int little)
     }
 }
 
+/* A float ('f') or a double ('d') read from its bytes in the format's
+ * byte order. */
+static lua_Number unpack_float(const unsigned char *p, int is_float, int little)
+{
+    if (is_float) {
+        float f;
+        memcpy(&f, p, sizeof f);
+        order_bytes((unsigned char *)&f, sizeof f, little);
+        return f;
+    }
+    double d;
+    memcpy(&d, p, sizeof d);
+    order_bytes((unsigned char *)&d, sizeof d, little);
+    return d;
+}
+
 static void pack_int(lua_State *L, luaL_Buffer *b, int arg, int little, size_t size)
 {
     uint64_t v = number_bits(luaL_checknumber(L, arg));
@@ -262,22 +278,10 @@ static int st_unpack(lua_State *L)
             break;
         case 'x':
             break;
-        case 'f': {
-            float f;
-            memcpy(&f, data + pos, sizeof f);
-            order_bytes((unsigned char *)&f, sizeof f, o.little);
-            lua_pushnumber(L, f);
+        case 'f': case 'd':
+            lua_pushnumber(L, unpack_float(data + pos, opt == 'f', o.little));
             n++;
             break;
-        }
-        case 'd': {
-            double d;
-            memcpy(&d, data + pos, sizeof d);
-            order_bytes((unsigned char *)&d, sizeof d, o.little);
-            lua_pushnumber(L, d);
-            n++;
-            break;
-        }
         case 'c':
             if (size == 0) {
                 if (n == 0 || !lua_isnumber(L, -1)) luaL_error(L, "format 'c0' needs a previous size");
