@@ -15,18 +15,14 @@ server with frees queued still answers.  Debian's python3 only."""
 import sys
 import time
 
-from wire import Raw
+from wire import Raw, info_fields
 
 PORT = int(sys.argv[1])
 R = Raw(PORT, timeout=30)
 
 
 def info_field(name):
-    text = R.call("INFO", "memory").decode()
-    for line in text.split("\r\n"):
-        if line.startswith(name + ":"):
-            return int(line.split(":", 1)[1])
-    raise SystemExit("no %s in INFO" % name)
+    return int(info_fields(R, "memory")[name])
 
 
 def settle():

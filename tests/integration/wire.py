@@ -120,3 +120,9 @@ def stream_until(f, marker):
         got += line
     got += f.readline()  # the marker's value
     return re.sub(rb"\*1\r\n\$4\r\n(PING|ping)\r\n", b"", got)
+
+
+def info_fields(conn, section):
+    """INFO `section` through a Conn or Raw, as {field: text}."""
+    text = conn.call("INFO", section).decode()
+    return dict(l.split(":", 1) for l in text.split("\r\n") if ":" in l)
