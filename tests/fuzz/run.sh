@@ -8,8 +8,7 @@
 # The counts add up in build-fuzz/TARGET/execs.txt (docs/security.md's
 # table).
 #
-# With --suite (the `fuzz` part of tests/run-all.sh, default 2 s a target,
-# built at -O0 in build-fuzz/O0/):
+# With --suite (the `fuzz` part of tests/run-all.sh, 60 s a target there):
 # each target replays only the seeds (fixtures/ and the regression inputs
 # committed there) in a fresh corpus, then mutates for the rest of its
 # SECONDS, so the time stays the same however long the corpus grew; PASS
@@ -33,7 +32,7 @@ suite=0 build_only=0
 # --build-only: build and stop (tests/run-all.sh builds ahead, in the
 # background, what its fuzz part will run).
 [[ ${1:-} == --build-only ]] && { build_only=1; shift; }
-seconds=${1:-$([[ $suite == 1 ]] && echo 2 || echo 60)}
+seconds=${1:-60}
 out=$src/build-fuzz
 all_targets="fuzz_resp fuzz_manifest fuzz_config fuzz_rdb fuzz_restore fuzz_aof"
 read -r -a targets <<<"${FUZZ_TARGETS:-$all_targets}"  # FUZZ_TARGETS: some of them
@@ -45,11 +44,9 @@ setup_fail() {  # in the suite a missing tool or a broken build is a failure, no
 [[ $seconds =~ ^[1-9][0-9]*$ ]] || setup_fail "SECONDS must be a whole number above 0 (libFuzzer takes 0 as no limit)"
 command -v clang >/dev/null || setup_fail "clang is not installed (apt-get install clang libclang-rt-dev)"
 [[ -f $src/core/core_manifest.c ]] || setup_fail "build first (scripts/build.sh)"
-# The suite compiles without optimisation (half the compile time; its few
-# seconds of fuzzing do not need the speed) into its own tree, so the two
-# builds do not undo each other.
+# -O1 for both ways of running (the suite fuzzes a minute a target too, and
+# runs beside the other parts, so its build's extra CPU costs no wall time).
 opt=-O1 bld=$out
-[[ $suite == 1 ]] && opt=-O0 bld=$out/O0
 mkdir -p "$bld/obj" "$bld/bin"
 
 # ---- Seeds -------------------------------------------------------------------
