@@ -27,11 +27,8 @@ trap 'rm -rf "$runtmp"' EXIT
 # writes where another reads.  A part's output is held in a file and
 # printed whole when it ends, so parts never interleave.  A part queued
 # with --beside (the fuzz part) runs next to the lanes without taking one,
-# at low priority, from the start.  Under tests/sanitizers.sh or
-# tests/valgrind.sh (FR_SANITIZER_LOGS) one part runs at a time, as a
-# report is charged to the part that was running when it appeared.
+# at low priority, from the start.
 jobs_max=${FR_JOBS:-2}
-[[ -n ${FR_SANITIZER_LOGS:-} ]] && jobs_max=1
 [[ $jobs_max =~ ^[1-9][0-9]*$ ]] || { echo "FR_JOBS must be a whole number above 0"; exit 2; }
 part_names=() part_cmds=() part_beside=() parts_done=0
 run_part() {  # [--beside] name command...: queue a part
@@ -50,11 +47,12 @@ start_part() {  # index
   if ((jobs_max == 1 && !part_beside[i])); then
     # One lane: the part's output appears as it runs, as it always did.
     echo "=== ${part_names[i]}"
-    ( eval "${part_cmds[i]}" ) 2>&1 | tee "$log" &
+    ( reports_to_part "${part_names[i]}"; eval "${part_cmds[i]}" ) 2>&1 | tee "$log" &
   elif ((part_beside[i])); then
-    ( renice -n 10 -p "$BASHPID" >/dev/null; eval "${part_cmds[i]}" ) >"$log" 2>&1 &
+    ( renice -n 10 -p "$BASHPID" >/dev/null; reports_to_part "${part_names[i]}"
+      eval "${part_cmds[i]}" ) >"$log" 2>&1 &
   else
-    ( eval "${part_cmds[i]}" ) >"$log" 2>&1 &
+    ( reports_to_part "${part_names[i]}"; eval "${part_cmds[i]}" ) >"$log" 2>&1 &
   fi
   running[$!]=$i
   part_start[i]=$SECONDS
@@ -105,19 +103,27 @@ run_queued() {  # every queued part, jobs_max at a time, in the order queued
 }
 
 # Under tests/sanitizers.sh, ASan, LSan and UBSan write each report to a
-# file of their own in $FR_SANITIZER_LOGS (log_path), whichever process of
-# the part made it (a server a test started, a test tool, a forked child);
-# under tests/valgrind.sh memcheck writes a log per server process there.
-# A report fails the part that was running; its files move to a folder
-# named after the part, where the summary says they are.
+# file of their own (log_path), whichever process of the part made it (a
+# server a test started, a test tool, a forked child); under
+# tests/valgrind.sh memcheck writes a log per server process.  Both write
+# into $FR_SANITIZER_LOGS, which each part's shell points at a folder of
+# its own (reports_to_part), so that a report is charged to the part that
+# made it even when two parts run at once; any report fails its part.
+reports_to_part() {  # part: in the part's subshell
+  [[ -n ${FR_SANITIZER_LOGS:-} ]] || return 0
+  local top=$FR_SANITIZER_LOGS dir=$FR_SANITIZER_LOGS/$1
+  mkdir -p "$dir"
+  export ASAN_OPTIONS=${ASAN_OPTIONS//log_path=$top\//log_path=$dir/}
+  export UBSAN_OPTIONS=${UBSAN_OPTIONS//log_path=$top\//log_path=$dir/}
+  export FR_SANITIZER_LOGS=$dir
+}
 sanitizer_reports() {  # part
   [[ -n ${FR_SANITIZER_LOGS:-} ]] || return 0
-  local -a files
-  mapfile -t files < <(find "$FR_SANITIZER_LOGS" -maxdepth 1 -type f -size +0)
-  ((${#files[@]})) || return 0
-  mkdir -p "$FR_SANITIZER_LOGS/$1" && mv "${files[@]}" "$FR_SANITIZER_LOGS/$1/"
-  echo "$1: ${#files[@]} sanitizer report(s) in $FR_SANITIZER_LOGS/$1:"
-  cat "$FR_SANITIZER_LOGS/$1"/* | grep -E 'ERROR: |runtime error:|SUMMARY:|^ +#[0-3] ' | head -n 40 | sed 's/^/    /'
+  local dir=$FR_SANITIZER_LOGS/$1 files
+  files=$(find "$dir" -maxdepth 1 -type f -size +0 2>/dev/null | wc -l)
+  if ((files == 0)); then rm -rf "$dir"; return 0; fi
+  echo "$1: $files sanitizer report(s) in $dir:"
+  cat "$dir"/* | grep -E 'ERROR: |runtime error:|SUMMARY:|^ +#[0-3] ' | head -n 40 | sed 's/^/    /'
   total_fail=$((total_fail + 1))
 }
 

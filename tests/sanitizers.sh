@@ -20,8 +20,9 @@
 # Owns: the sanitizer run-time options and the suppressions file.
 #   - Every report goes to a file of its own (log_path, one per process and
 #     program), so reports of servers the tests start in the background are
-#     collected too; tests/run-all.sh fails the part that was running when a
-#     file appears (FR_SANITIZER_LOGS).
+#     collected too; tests/run-all.sh gives each part a folder of its own
+#     (FR_SANITIZER_LOGS/PART) and fails the part when a file appears
+#     there.
 #   - ASan stops the process at its first error (always, without
 #     -fsanitize-recover); UBSan goes on after a report, so that one run
 #     shows every finding: the report file still fails the part.

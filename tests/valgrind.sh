@@ -13,8 +13,9 @@
 #     a link to BUILDDIR), so the tests need no change: a server's PID is
 #     valgrind's, which passes signals on.
 #   - Each server process writes its own log (--log-file, -q: nothing when
-#     clean); tests/run-all.sh fails the part during which a non-empty log
-#     appears (FR_SANITIZER_LOGS), as for the sanitizers.
+#     clean) into FR_SANITIZER_LOGS, read when the server starts:
+#     tests/run-all.sh points it at a folder per part and fails the part
+#     whose folder holds a non-empty log, as for the sanitizers.
 #   - Errors: invalid reads and writes, uses of uninitialised values, bad
 #     frees, and blocks definitely lost when the server exits (SIGTERM or
 #     SHUTDOWN).  "Possibly lost" is not counted: string values hold tagged
@@ -67,7 +68,7 @@ cat >"$shadow/frankenredis-server" <<EOF
 exec valgrind -q --tool=memcheck --error-exitcode=99 \\
   --leak-check=full --show-leak-kinds=definite --errors-for-leak-kinds=definite \\
   --soname-synonyms=somalloc=*jemalloc* --suppressions=$src/tests/valgrind.supp \\
-  --log-file=$logs/valgrind.%p "$build/frankenredis-server" "\$@"
+  --log-file=\${FR_SANITIZER_LOGS:-$logs}/valgrind.%p "$build/frankenredis-server" "\$@"
 EOF
 chmod +x "$shadow/frankenredis-server"
 
