@@ -131,6 +131,11 @@ int fr_module_is_hardened(const fr_module *m)
     return fr_module_hardened(m);
 }
 
+void fr_module_set_hardened(fr_module *m, int on)
+{
+    m->hardened = on != 0;
+}
+
 long long fr_module_divergences(const fr_module *m)
 {
     return m->divergences;

@@ -10,7 +10,19 @@
  * does; aof.so exports aof_reload, which reports the failure instead, and
  * this target calls it (found with dlsym on the module already loaded).
  *
- * An input is one of:
+ * An input may start with a mode byte, 0x00 to 0x07 (control bytes: the
+ * files in fixtures/aof start with "*", "REDIS" or "file"), which is then
+ * not part of the files:
+ *   bit 0  the aof module in hardened mode (its tail repair, below);
+ *   bit 1  aof-load-truncated no (a torn tail refuses the load);
+ *   bit 2  aof-tail-repair-limit 16 bytes instead of its 64 KB default
+ *          (so damage beyond the limit is reached with short inputs).
+ * Without one (any other first byte) the whole input is the files, loaded
+ * strict with aof-load-truncated yes and the default limit: so the seeds
+ * from fixtures/aof and the regress-* inputs there replay as they did
+ * before mode bytes existed.
+ *
+ * The rest of the input is one of:
  *   - a single-file AOF (no SPLIT line in it): written as appendonly.aof,
  *     the manifest's only file (a base, so also the last one);
  *   - a multi-part AOF: the text before the first SPLIT is the manifest
@@ -20,6 +32,17 @@
  * Files go to appendonlydir/ under a work directory ($FR_FUZZ_WORKDIR, or
  * a fresh one in /tmp) that is the working directory only while the loader
  * runs, so libFuzzer's own relative paths stay valid.
+ *
+ * Beyond no crash, leak or undefined behaviour, each load is checked
+ * against what the loader promises (aof_load.c), from the files' sizes
+ * and the module's divergence count (see check_load): at most one file
+ * is cut, only shorter, and only by a load that succeeds; with
+ * aof-load-truncated no only hardened mode's repair cuts; the repair cuts
+ * at most the limit and counts one divergence, strict mode none; and what
+ * a load cut back loads again unchanged.  A refused load leaves
+ * whatever it replayed so far in the keyspace: nothing promises otherwise
+ * (DEBUG LOADAOF and the start both end the process then), so that is not
+ * checked.
  *
  * While the loader replays, only an allow-list of write commands runs
  * (others are refused with an error, which the loader ignores as Redis's
@@ -48,7 +71,18 @@
 #define MAX_PARTS 8
 #define AOF_DIR "appendonlydir"
 
+#define MODE_HARDENED 1
+#define MODE_NO_TRUNCATED 2
+#define MODE_SMALL_LIMIT 4
+#define MODE_BYTES 8        /* a first byte below this is a mode byte */
+#define SMALL_LIMIT 16      /* aof-tail-repair-limit under MODE_SMALL_LIMIT */
+#define DEFAULT_LIMIT 65536 /* and otherwise: its default (aof.yaml) */
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
 static int (*aof_reload)(void);
+static fr_module *aof_module;
+static int mode = -1;             /* the mode set now (-1: not yet) */
 static int start_dir = -1, work_dir = -1;
 static int replaying;             /* the loader runs: guard commands */
 static long refused;              /* commands the guard refused, this input */
@@ -163,6 +197,97 @@ static void lay_out(const uint8_t *data, size_t size)
     }
 }
 
+/* ---- The mode and the checks ------------------------------------------ */
+
+static void set_mode(int m)
+{
+    if (m == mode) return;
+    fr_module_set_hardened(aof_module, m & MODE_HARDENED);
+    fuzz_server_callv(4, (const char *const[]){"CONFIG", "SET", "aof-load-truncated",
+                                               m & MODE_NO_TRUNCATED ? "no" : "yes"});
+    fuzz_server_callv(4, (const char *const[]){"CONFIG", "SET", "aof-tail-repair-limit",
+                                               m & MODE_SMALL_LIMIT ? STR(SMALL_LIMIT) : STR(DEFAULT_LIMIT)});
+    mode = m;
+}
+
+/* The data files' sizes (the manifest left out: dropping history entries
+ * rewrites it); -1 for a file that is not there (history, deleted). */
+typedef struct sizes {
+    long long single, part[MAX_PARTS];
+} sizes;
+
+static long long size_of(const char *name)
+{
+    char path[64];
+    struct stat st;
+    snprintf(path, sizeof(path), AOF_DIR "/%s", name);
+    return stat(path, &st) == 0 ? (long long)st.st_size : -1;
+}
+
+static void measure(sizes *sz)
+{
+    sz->single = size_of("appendonly.aof");
+    for (int i = 0; i < nparts_written; i++) {
+        char name[16];
+        snprintf(name, sizeof(name), "%d", i + 1);
+        sz->part[i] = size_of(name);
+    }
+}
+
+/* How many files got shorter from before to after (a file gone is not
+ * counted), the bytes cut in *cut; a file that grew aborts. */
+static int count_cut(const sizes *before, const sizes *after, long long *cut)
+{
+    int n = 0;
+    *cut = 0;
+    for (int i = -1; i < nparts_written; i++) {
+        long long b = i < 0 ? before->single : before->part[i], a = i < 0 ? after->single : after->part[i];
+        if (a < 0 || a == b) continue;
+        if (a > b) {
+            fprintf(stderr, "fuzz_aof: the loader made a file longer (%lld to %lld bytes)\n", b, a);
+            abort();
+        }
+        n++;
+        *cut += b - a;
+    }
+    return n;
+}
+
+static void fail(const char *what, int rc, int cuts, long long cut, long long divergences)
+{
+    fprintf(stderr, "fuzz_aof: %s (mode byte %d, load %s, %d files cut by %lld bytes, %lld divergences)\n", what,
+            mode, rc == FR_OK ? "ok" : "refused", cuts, cut, divergences);
+    abort();
+}
+
+/* What one load may have done to the files (see the header). */
+static void check_load(int rc, const sizes *before, long long divergences_before)
+{
+    sizes after;
+    long long cut;
+    measure(&after);
+    int cuts = count_cut(before, &after, &cut);
+    long long div = fr_module_divergences(aof_module) - divergences_before;
+    int hardened = mode & MODE_HARDENED, refuse_torn = mode & MODE_NO_TRUNCATED;
+    long long limit = mode & MODE_SMALL_LIMIT ? SMALL_LIMIT : DEFAULT_LIMIT;
+    if (cuts > 1) fail("more than one file cut", rc, cuts, cut, div);
+    if (cuts && rc != FR_OK) fail("a refused load cut a file", rc, cuts, cut, div);
+    if (div && !hardened) fail("a divergence counted in strict mode", rc, cuts, cut, div);
+    if (div > 1 || (div && !cuts)) fail("a divergence without one file cut", rc, cuts, cut, div);
+    if (div && cut > limit) fail("a tail repair beyond aof-tail-repair-limit", rc, cuts, cut, div);
+    /* with aof-load-truncated no only a (counted) repair cuts */
+    if (cuts && refuse_torn && !div) fail("aof-load-truncated no, and a file cut back", rc, cuts, cut, div);
+    if (!cuts) return;
+    /* what was cut back must load as it is now */
+    long long div_after = fr_module_divergences(aof_module);
+    rc = aof_reload();
+    sizes again;
+    measure(&again);
+    cuts = count_cut(&after, &again, &cut);
+    div = fr_module_divergences(aof_module) - div_after;
+    if (rc != FR_OK || cuts || div) fail("the files as cut back do not load unchanged", rc, cuts, cut, div);
+}
+
 static void make_work_dir(void)
 {
     const char *dir = getenv("FR_FUZZ_WORKDIR");
@@ -188,6 +313,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
         fprintf(stderr, "fuzz: %s exports no aof_reload\n", so);
         abort();
     }
+    aof_module = fr_module_find("aof");
+    if (!aof_module) abort();
     start_dir = open(".", O_RDONLY | O_DIRECTORY);
     make_work_dir();
     fr_cmdtable_foreach(guard_cb, NULL);
@@ -196,11 +323,18 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+    int m = 0;
+    if (size && data[0] < MODE_BYTES) m = data[0], data++, size--;
+    set_mode(m);
     if (fchdir(work_dir) != 0) abort();
     lay_out(data, size);
+    sizes before;
+    measure(&before);
+    long long divergences = fr_module_divergences(aof_module);
     replaying = 1;
     refused = 0;
     int rc = aof_reload();
+    check_load(rc, &before, divergences);
     replaying = 0;
     if (fchdir(start_dir) != 0) abort();
     /* in the log when there is one (FR_FUZZ_LOGFILE, server_harness.c) */

@@ -65,13 +65,22 @@ for row in open(sys.argv[1]):
         open(f"{sys.argv[2]}/dump-{f[0]}", "wb").write(bytes.fromhex(f[2]))
 PY
         ;;
-    fuzz_aof)  # fixtures/aof: single files, torn copies, the multi-part directory
+    fuzz_aof)  # fixtures/aof: single files, torn copies, the multi-part directory;
+        # copies with a mode byte first (tests/fuzz/fuzz_aof.c) for the hardened
+        # tail repair and aof-load-truncated no
         python3 - "$src/fixtures/aof" "$2" <<'PY'
 import os, re, sys
 src, out = sys.argv[1], sys.argv[2]
 SPLIT = b"\n==fuzz-aof-part==\n"  # tests/fuzz/fuzz_aof.c
+HARDENED, NO_TRUNCATED, SMALL_LIMIT = 1, 2, 4  # its mode byte's bits (SMALL_LIMIT: 16 bytes)
+TAIL = b"!corrupt tail\r\n"  # a format error 15 bytes before the end
 def put(name, data):
     open(os.path.join(out, name), "wb").write(data)
+def modes(name, data):  # repaired (within either limit), refused (beyond 16), torn and refused
+    put(name + ".hardened", bytes([HARDENED]) + data + TAIL)
+    put(name + ".hardened-no-truncated", bytes([HARDENED | NO_TRUNCATED]) + data + TAIL)
+    put(name + ".hardened-far", bytes([HARDENED | SMALL_LIMIT]) + data + TAIL * 2)
+    put(name + ".torn-refused", bytes([NO_TRUNCATED]) + data[:-7])
 for f in sorted(os.listdir(src)):
     if f.endswith(".aof"):
         data = open(os.path.join(src, f), "rb").read()
@@ -79,6 +88,7 @@ for f in sorted(os.listdir(src)):
         put(f + ".torn", data[:-7])          # a torn last command
         if b"MULTI" in data:                  # a transaction never closed
             put(f + ".multi", data[:data.rindex(b"EXEC") - 10])
+        modes(f, data)
 # multipart/: the manifest with its files renamed 1, 2, ... in manifest order
 mp = os.path.join(src, "multipart")
 manifest = open(os.path.join(mp, "appendonly.aof.manifest"), "rb").read()
@@ -89,6 +99,7 @@ for i, n in enumerate(names, 1):
     parts.append(open(os.path.join(mp, n.decode()), "rb").read())
 put("multipart", SPLIT.join([manifest] + parts))
 put("multipart.torn", SPLIT.join([manifest] + parts)[:-5])
+modes("multipart", SPLIT.join([manifest] + parts))
 PY
         ;;
     esac

@@ -31,7 +31,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from wire import Conn  # noqa: E402
+from wire import Conn, info_fields  # noqa: E402
 
 OURS, CONF, MODDIR, SCRATCH = sys.argv[1:5]
 CRASHES = int(sys.argv[5]) if len(sys.argv) > 5 else 20
@@ -118,8 +118,7 @@ class Server:
             c.close()
 
     def info(self, section="persistence"):
-        text = self.call("INFO", section)
-        return dict(l.split(":", 1) for l in text.splitlines() if ":" in l)
+        return info_fields(self, section)
 
     def stop(self):
         if self.proc and self.proc.poll() is None:

@@ -31,7 +31,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from rdb_tool import seal  # noqa: E402
-from wire import Conn  # noqa: E402
+from wire import Conn, info_fields  # noqa: E402
 
 OURS, REF = int(sys.argv[1]), int(sys.argv[2])
 SERVERS = (("ours", OURS), ("ref", REF))
@@ -160,12 +160,9 @@ def all_errors(rs):
 
 def used_memory(port):
     c = admin(port)
-    text = c.call("INFO", "memory")
+    used = info_fields(c, "memory").get("used_memory")
     c.close()
-    for line in text.splitlines():
-        if line.startswith("used_memory:"):
-            return int(line.split(":")[1])
-    return -1
+    return int(used) if used is not None else -1
 
 
 def set_requirepass(port, pw):

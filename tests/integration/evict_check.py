@@ -15,6 +15,8 @@ import socket
 import sys
 import time
 
+from wire import info_fields
+
 
 class Conn:
     def __init__(self, port):
@@ -98,15 +100,8 @@ def decode(raw):
     return parse(0)[0]
 
 
-def info_field(c, section, name):
-    for line in c.call("INFO", section).decode().split("\r\n"):
-        if line.startswith(name + ":"):
-            return line.split(":", 1)[1]
-    return None
-
-
 def used(c):
-    return int(info_field(c, "memory", "used_memory"))
+    return int(info_fields(c, "memory")["used_memory"])
 
 
 def reset(c):
@@ -252,7 +247,7 @@ def policy_classes(ours, ref):
             c.call("CONFIG", "SET", "maxmemory", str(base + grown * 3 // 4))
             fill(c, "w", 500, ttl=100000)
             persistent, volatile = count_prefix(c, "p", 2000), count_prefix(c, "v", 2000)
-            evicted = int(info_field(c, "stats", "evicted_keys"))
+            evicted = int(info_fields(c, "stats")["evicted_keys"])
             if evicted == 0:
                 problems.append("%s evicted nothing" % label)
             if policy.startswith("volatile") and persistent != 2000:
@@ -350,7 +345,7 @@ def config_set_evicts_now(ours, ref):
         c.call("CONFIG", "SET", "maxmemory", str(base + grown // 2))
         c.call("CONFIG", "SET", "maxmemory", "0")  # no eviction between the counts
         left = c.call("DBSIZE")
-        evicted = int(info_field(c, "stats", "evicted_keys"))
+        evicted = int(info_fields(c, "stats")["evicted_keys"])
         if left >= 3000 or left < 500:
             problems.append("%s kept %d of 3000 keys" % (label, left))
         if evicted != 3000 - left:

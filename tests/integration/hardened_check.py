@@ -19,7 +19,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from wire import Conn  # noqa: E402
+from wire import Conn, info_fields  # noqa: E402
 
 PROTO = sys.argv[1] == "--proto"
 PORT, LEDGER = (int(sys.argv[2]), None) if PROTO else (int(sys.argv[1]), sys.argv[2])
@@ -27,11 +27,6 @@ PORT, LEDGER = (int(sys.argv[2]), None) if PROTO else (int(sys.argv[1]), sys.arg
 
 def check(name, cond, why=""):
     print(("PASS %s" % name) if cond else ("FAIL %s: %s" % (name, why)), flush=True)
-
-
-def info(c):
-    text = c.call("INFO", "hardened")
-    return dict(l.split(":", 1) for l in text.splitlines() if ":" in l)
 
 
 def refuse_setrange(c):
@@ -50,7 +45,7 @@ def main():
         check("log/entry-shape", len(e) == 7 and e[0] == 0 and isinstance(e[1], int), repr(e))
         check("log/entry-fields", e[2:5] == ["strings", "setrange-zero-fill", "setrange"] and
               e[5].startswith("id=") and "addr=127.0.0.1:" in e[5], repr(e))
-    i = info(c)
+    i = info_fields(c, "hardened")
     check("info/counters", i.get("hardened_divergences") == "1" and i.get("hardened_log_len") == "1" and
           i.get("hardened_rule_setrange-zero-fill") == "module=strings,count=1", repr(i))
     check("info/not-in-default", "# Hardened" not in c.call("INFO"), "INFO default shows it")
@@ -70,7 +65,7 @@ def main():
           repr(got))
     check("len", c.call("HARDENED", "LEN") == 5)
     check("reset", c.call("HARDENED", "RESET") == "+OK" and c.call("HARDENED", "LEN") == 0)
-    check("reset/keeps-counters", info(c).get("hardened_divergences") == "5", repr(info(c)))
+    check("reset/keeps-counters", info_fields(c, "hardened").get("hardened_divergences") == "5", repr(info_fields(c, "hardened")))
     refuse_setrange(c)
     check("reset/ids-go-on", c.call("HARDENED", "LOG")[0][0] == 5)
     check("capacity/set", c.call("CONFIG", "SET", "hardened-log-capacity", "2") == "+OK")

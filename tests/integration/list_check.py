@@ -26,6 +26,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from rdb_tool import rdb_len, rdb_string, seal  # noqa: E402
+from wire import info_fields  # noqa: E402
 
 
 class Conn:
@@ -41,6 +42,8 @@ class Conn:
             out.append(b"$%d\r\n%s\r\n" % (len(b), b))
         self.s.sendall(b"".join(out))
         return self.read()
+
+    call = send  # the name wire.info_fields calls
 
     def _line(self):
         while b"\r\n" not in self.buf:
@@ -396,12 +399,12 @@ def mode_block(ours, ref):
             continue
         a, b = run_scenario(ours.port, steps), run_scenario(ref.port, steps)
         check("block/" + name, a == b, "ours %r ref %r" % (a, b))
-    d0 = [int(c.send("INFO", "persistence").split(b"rdb_changes_since_last_save:")[1].split(b"\r")[0]) for c in (ours, ref)]
+    d0 = [int(info_fields(c, "persistence")["rdb_changes_since_last_save"]) for c in (ours, ref)]
     for c in (ours, ref):
         # BLMPOP: Redis 7.0.15 counts a served BLMPOP's pops but not a
         # served BLPOP's or BLMOVE's (we count all three: see list_block.c).
         run_scenario(c.port, [("a", "BLMPOP 0 1 dirty LEFT COUNT 5"), ("r", "RPUSH dirty a b"), ("@read", "a"), ("@read", "r")])
-    d1 = [int(c.send("INFO", "persistence").split(b"rdb_changes_since_last_save:")[1].split(b"\r")[0]) for c in (ours, ref)]
+    d1 = [int(info_fields(c, "persistence")["rdb_changes_since_last_save"]) for c in (ours, ref)]
     check("block/served-blmpop-is-dirty", d1[0] - d0[0] == d1[1] - d0[1], "ours +%d ref +%d" % (d1[0] - d0[0], d1[1] - d0[1]))
 
 
@@ -415,7 +418,7 @@ def unblock_same(ours, ref):
             cid = w.send("CLIENT", "ID")
             w.s.sendall(b"*3\r\n$5\r\nBLPOP\r\n$2\r\nub\r\n$1\r\n0\r\n")
             time.sleep(0.05)
-            got.append(c.send("INFO", "clients").split(b"blocked_clients:")[1].split(b"\r")[0])
+            got.append(info_fields(c, "clients")["blocked_clients"])
             args = ["CLIENT", "UNBLOCK", cid[1:]] + ([how] if how else [])
             got.append(c.send(*args))
             got.append(w.read())

@@ -31,7 +31,7 @@ import sys
 import threading
 import time
 
-from wire import Raw, stream_until, sync_replica
+from wire import Raw, info_fields, stream_until, sync_replica
 
 HOST = "127.0.0.1"
 
@@ -282,9 +282,9 @@ def strict(src_fr, tgt_fr, src_ref, tgt_ref, aof_fr, aof_ref):
 
 def cached(port):
     c = Conn(port)
-    info = c.call("INFO", "stats")
+    info = info_fields(c, "stats")
     c.close()
-    return int(re.search(rb"migrate_cached_sockets:(\d+)", info).group(1))
+    return int(info["migrate_cached_sockets"])
 
 
 def cache_full(src_fr, src_ref, tgt_ref):

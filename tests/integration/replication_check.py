@@ -22,6 +22,8 @@ import subprocess
 import sys
 import time
 
+from wire import info_fields as info  # info(conn, section): {field: text}
+
 
 def encode(words):
     out = [b"*%d\r\n" % len(words)]
@@ -70,14 +72,11 @@ class Conn:
         self.s.sendall(encode(words))
         return self.reply()
 
+    call = cmd  # the name wire.info_fields calls
+
 
 def check(name, ok, why=""):
     print(("PASS %s" % name) if ok else ("FAIL %s: %s" % (name, why)))
-
-
-def info(conn, section):
-    text = conn.cmd("INFO", section).decode()
-    return dict(l.split(":", 1) for l in text.split("\r\n") if ":" in l)
 
 
 def info_names(conn, section):

@@ -23,7 +23,7 @@ import socket
 import sys
 import time
 
-from wire import Raw, sync_replica
+from wire import Raw, info_fields, sync_replica
 
 PORT = int(sys.argv[1])
 R = Raw(PORT, timeout=10)
@@ -283,10 +283,10 @@ def notifications():
 def stats():
     quiet("CONFIG", "RESETSTAT")
     quiet("SORT", "l", "BY", "w_*", "GET", "#", "GET", "h_*->f", "GET", "nothing_*")
-    info = R.call("INFO", "stats").decode()
-    for line in info.split("\r\n"):
-        if line.startswith("keyspace_hits") or line.startswith("keyspace_misses"):
-            print("stats: %s" % line)
+    info = info_fields(R, "stats")
+    for name in ("keyspace_hits", "keyspace_misses"):
+        if name in info:
+            print("stats: %s:%s" % (name, info[name]))
 
 
 def replication():

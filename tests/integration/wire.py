@@ -5,7 +5,8 @@ transcripts compare line for line); Conn, a minimal RESP2 client that
 parses replies (aof_check.py, hardened_check.py); Raw, whose replies are
 their exact bytes in RESP2 or RESP3 (geo, sort, scripting, propagation
 checks); sync_replica, a Raw registered as a replica, past its RDB, and
-stream_until, what such a replica receives up to a marker."""
+stream_until, what such a replica receives up to a marker; info_fields, an
+INFO section as {field: text}."""
 import re
 import socket
 
@@ -123,6 +124,9 @@ def stream_until(f, marker):
 
 
 def info_fields(conn, section):
-    """INFO `section` through a Conn or Raw, as {field: text}."""
-    text = conn.call("INFO", section).decode()
+    """INFO `section` as {field: text}, through anything whose call(*words)
+    returns the reply: a Raw (its bytes), a Conn (text), a checker's own."""
+    text = conn.call("INFO", section)
+    if isinstance(text, bytes):
+        text = text.decode()
     return dict(l.split(":", 1) for l in text.split("\r\n") if ":" in l)

@@ -34,6 +34,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from rdb_tool import Conn, Err, rdb_len, rdb_string, seal  # noqa: E402
+from wire import info_fields  # noqa: E402
 
 
 def fill(port):
@@ -336,9 +337,8 @@ class Raw:
 
 def wait_blocked(c, n):
     for _ in range(200):
-        info = c.call("INFO", "clients")
-        line = [l for l in info.split(b"\r\n") if l.startswith(b"blocked_clients:")]
-        if line and int(line[0].split(b":")[1]) >= n:
+        blocked = info_fields(c, "clients").get("blocked_clients")
+        if blocked is not None and int(blocked) >= n:
             return True
         time.sleep(0.01)
     return False
