@@ -14,7 +14,8 @@
 # SECONDS, so the time stays the same however long the corpus grew; PASS
 # or FAIL per target and "fuzz: N passed, M failed".
 #
-# FUZZ_TARGETS="fuzz_aof fuzz_rdb" runs only those.
+# FUZZ_TARGETS="fuzz_aof fuzz_rdb" runs only those, FUZZ_JOBS=N that many
+# at a time (default 2).
 #
 # Either way a crash (or leak, timeout, out-of-memory) fails the run and
 # its input is kept in build-fuzz/TARGET/ (crash-*, leak-*, timeout-*,
@@ -167,14 +168,15 @@ echo "fuzz: built in $((SECONDS - build_start)) s"
 [[ $build_only == 1 ]] && exit 0
 
 # ---- Run ---------------------------------------------------------------------
-passed=0 failed=0
-for t in "${targets[@]}"; do
-    dir=$out/$t
+# Targets run FUZZ_JOBS at a time (default 2, the machine's cores): each
+# has its own corpus, work folder and log, so they do not meet.  A target's
+# lines go to its result file and are printed in target order at the end.
+run_target() {  # TARGET: fuzz it; its PASS/FAIL lines to $out/TARGET/result.txt
+    local t=$1 dir=$out/$1 corpus log keep dict=() rc execs total found
     corpus=$dir/corpus log=$dir/log.txt keep=$dir/
     if [[ $suite == 1 ]]; then corpus=$dir/suite-corpus log=$dir/suite-log.txt keep=$dir/suite-; rm -rf "$corpus"; fi
     mkdir -p "$corpus" "$dir/work"
     seed "$t" "$corpus"
-    dict=()
     [[ -f $src/tests/fuzz/$t.dict ]] && dict=(-dict="$src/tests/fuzz/$t.dict")
     # Absolute paths: fuzz_aof changes the working directory while it loads.
     (cd "$dir" && FR_FUZZ_WORKDIR=$dir/work "$bld/bin/$t" -max_total_time="$seconds" -rss_limit_mb=2048 \
@@ -190,12 +192,27 @@ for t in "${targets[@]}"; do
             echo "$total" >"$dir/execs.txt"
             echo "fuzz: $t: ${execs:-?} executions in ${seconds} s, no crash ($total so far)"
         fi
-        passed=$((passed + 1))
     else
         found=$(ls -t "$keep"crash-* "$keep"leak-* "$keep"timeout-* "$keep"oom-* 2>/dev/null | head -1)
         echo "FAIL fuzz/$t: exit $rc after ${execs:-?} executions: ${found:-no input kept}; $log:"
         grep -m1 -A12 -E '^==[0-9]+==ERROR|runtime error|^SUMMARY' "$log" | head -15
-        failed=$((failed + 1))
+    fi
+}
+fuzz_jobs=${FUZZ_JOBS:-2}
+[[ $fuzz_jobs =~ ^[1-9][0-9]*$ ]] || setup_fail "FUZZ_JOBS must be a whole number above 0"
+for t in "${targets[@]}"; do
+    jobs_wait "$fuzz_jobs"
+    mkdir -p "$out/$t"
+    run_target "$t" >"$out/$t/result.txt" 2>&1 &
+done
+wait
+passed=0 failed=0
+for t in "${targets[@]}"; do
+    cat "$out/$t/result.txt"  # a target that printed no PASS line failed, whatever happened to it
+    if grep -qE '^(PASS fuzz/|fuzz: [a-z_]+: .* no crash)' "$out/$t/result.txt"; then
+        passed=$((passed + 1))
+    else
+        failed=$((failed + 1)); grep -q . "$out/$t/result.txt" || echo "FAIL fuzz/$t: ended without a result"
     fi
 done
 [[ $suite == 1 ]] && echo "fuzz: $passed passed, $failed failed"
