@@ -12,7 +12,12 @@
  * fr_config_load() applies core directives and keeps lines it does not know
  * (with file:line); after the modules' manifests are loaded,
  * fr_config_apply_pending() matches them against module directives and
- * refuses start-up, naming file:line, for any left over. */
+ * refuses start-up, naming file:line, for any left over.
+ *
+ * Each loaded module (the core too) also has `<module>.mode` (strict|
+ * hardened), a directive stored in the registry's own field for the mode,
+ * so CONFIG SET switches it for the next command; its home in a file is
+ * the `module NAME MODE` line, which CONFIG REWRITE updates. */
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
@@ -1299,8 +1304,6 @@ static const char *set_refusal(const conf_def *d)
     return NULL;
 }
 
-/* Set several directives atomically: either all change or none does.  A
- * name and its alias count as two parameters, as in Redis. */
 /* Who ran CONFIG SET, for the log. */
 static const char *set_by(char *buf, size_t len)
 {
@@ -1310,6 +1313,9 @@ static const char *set_by(char *buf, size_t len)
     return buf;
 }
 
+/* Set several directives atomically: either all change or none does.  A
+ * name and its alias count as two parameters, as in Redis.  A module's
+ * mode that changed is logged once all are set. */
 int fr_config_set_many(int n, const char *const *names, const char *const *values,
                        const char **bad_name, const char **err)
 {
@@ -1387,6 +1393,7 @@ void fr_config_free_all(void)
     npending = 0;
     fr_free(core_conf.file);
     core_conf.file = NULL;
+    core_conf.mode = -1;
 }
 
 /* ---------------------------------------------------------- CONFIG REWRITE

@@ -13,7 +13,7 @@
  *      and the manifest digest it was built with equals the digest of the
  *      manifest on disk -- before any of its code runs (nginx, Varnish);
  *   5. its commands enter the command table (no name claimed twice) and its
- *      config directives the directive table;
+ *      config directives, with <name>.mode (its mode), the directive table;
  *   6. init runs; afterwards every declared command must have a handler.
  * A failure after step 5 rolls back everything the module registered
  * (commands, hooks, types, directives) before the server refuses to start.
