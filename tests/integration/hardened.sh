@@ -48,7 +48,9 @@ at=$(grep -n '^module ttl strict$' "$FR_TMP/conflict.conf" | cut -d: -f1)
 last=$(wc -l <"$FR_TMP/conflict.conf")
 out=$(timeout 10 "$build/frankenredis-server" "$FR_TMP/conflict.conf" --module-dir "$build/modules" --port 0 2>&1)
 rc=$?
-fr_check_eq file/conflict-refused "1 $FR_TMP/conflict.conf:$last: >>> 'ttl.mode hardened' conflicts with 'module ttl strict' \
-at $FR_TMP/conflict.conf:$at (give a module's mode once)" "$([ $rc -ne 0 ] && [ $rc -ne 124 ]; echo "$(( $? == 0 )) $(grep -o "[^ ]*conflict.conf:$last: .*" <<<"$out")")"
+fr_check_eq file/conflict-exits "refused" "$([ "$rc" -ne 0 ] && [ "$rc" -ne 124 ] && echo refused || echo "rc=$rc")"
+fr_check_eq file/conflict-names-both "$FR_TMP/conflict.conf:$last: >>> 'ttl.mode hardened' conflicts with \
+'module ttl strict' at $FR_TMP/conflict.conf:$at (give a module's mode once)" \
+    "$(grep -o "[^ ]*conflict.conf:$last: .*" <<<"$out")"
 printf 'hardened: %d passed, %d failed\n' "$FR_PASSED" "$FR_FAILED"
 [ "$FR_FAILED" -eq 0 ]
