@@ -91,7 +91,8 @@ typedef struct fr_config {
     char *latency_tracking_info_percentiles;  /* "50 99 99.9" */
     long long hardened_log_capacity;      /* ledger entries kept (ledger.c) */
     char *hardened_log_file;              /* JSON lines; NULL or "": none */
-    /* the core's own mode (`module core hardened`): protocol caps */
+    /* the core's own mode (`module core hardened`, core.mode): protocol
+     * caps; the core module's mode directive stores here */
     int core_hardened;
     long long hardened_proto_max_multibulk_len;
     long long hardened_proto_max_bulk_len;

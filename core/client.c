@@ -198,6 +198,8 @@ static fr_reqlimits limits_for(const fr_client *c)
     fr_reqlimits_default(&lim);
     lim.proto_max_bulk_len = fr_cfg.proto_max_bulk_len;
     lim.auth_required = fr_client_auth_required(c);
+    /* read for every chunk fed to the parser: a CONFIG SET core.mode applies
+     * to the next header parsed, even in a request begun before it */
     if (fr_cfg.core_hardened) {
         lim.hardened_max_mbulk = fr_cfg.hardened_proto_max_multibulk_len;
         lim.hardened_max_bulk = fr_cfg.hardened_proto_max_bulk_len;

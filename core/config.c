@@ -12,7 +12,12 @@
  * fr_config_load() applies core directives and keeps lines it does not know
  * (with file:line); after the modules' manifests are loaded,
  * fr_config_apply_pending() matches them against module directives and
- * refuses start-up, naming file:line, for any left over. */
+ * refuses start-up, naming file:line, for any left over.
+ *
+ * Each loaded module (the core too) also has `<module>.mode` (strict|
+ * hardened), a directive stored in the registry's own field for the mode,
+ * so CONFIG SET switches it for the next command; its home in a file is
+ * the `module NAME MODE` line, which CONFIG REWRITE updates. */
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
@@ -47,6 +52,7 @@ typedef enum { CT_BOOL, CT_LL, CT_MEM, CT_STR, CT_ENUM, CT_SPECIAL } conf_type;
 #define CF_PERCENT (1 << 8)     /* memory: or "N%", stored as -N */
 #define CF_OCTAL (1 << 9)
 #define CF_VOCAB (1 << 10)      /* from the vocabulary: stored, no effect */
+#define CF_MODE (1 << 11)       /* <module>.mode: its home in a file is the `module` line */
 
 typedef struct conf_def conf_def;
 typedef int (*special_set_fn)(conf_def *d, int argc, char **argv, const char **err);
@@ -801,6 +807,18 @@ void fr_config_init_defaults(void)
 
 /* ------------------------------------------------------------ file load */
 
+/* `module core MODE`: the built-in module has no entry in fr_module_confs
+ * (which lists the modules to load), only a mode and the line giving it. */
+static fr_module_conf core_conf = {.name = (char *)"core", .mode = -1};
+
+static const fr_module_conf *module_conf(const char *name)
+{
+    if (!strcmp(name, "core")) return &core_conf;
+    for (int i = 0; i < fr_module_nconfs; i++)
+        if (!strcmp(fr_module_confs[i].name, name)) return &fr_module_confs[i];
+    return NULL;
+}
+
 static int module_line(const char *file, int line, int argc, char **argv,
                        char *err, size_t errlen)
 {
@@ -824,6 +842,10 @@ static int module_line(const char *file, int line, int argc, char **argv,
     }
     if (!strcmp(argv[1], "core")) { /* the built-in module: only its mode */
         fr_cfg.core_hardened = mode == 1;
+        core_conf.mode = mode;
+        fr_free(core_conf.file);
+        core_conf.file = fr_strdup(file);
+        core_conf.line = line;
         return 0;
     }
     for (int i = 0; i < fr_module_nconfs; i++)
@@ -864,6 +886,33 @@ static int deprecated_line(int argc, char **argv)
     return 0;
 }
 
+/* A module's mode changed (by: what changed it): one NOTICE line. */
+static void mode_changed(conf_def *d, const char *old, const char *by)
+{
+    char now[16];
+    def_get(d, now, sizeof(now));
+    if (strcmp(old, now)) fr_log(FR_LOG_NOTICE, "Module '%s' switched from %s to %s mode (%s)", d->module, old, now, by);
+}
+
+/* A `<module>.mode` line of the config (pass two, once the module is
+ * loaded), already applied: refused when the module's `module` line names
+ * the other mode, since which of the two holds must not depend on their
+ * order; else logged if it changed the mode the module was loaded in. */
+static int mode_line(conf_def *d, const char *file, int line, const char *text, const char *old, char *err,
+                     size_t errlen)
+{
+    const fr_module_conf *mc = module_conf(d->module);
+    if (mc && mc->mode >= 0 && mc->mode != *(int *)d->ptr) {
+        snprintf(err, errlen, "%s:%d: >>> '%s' conflicts with 'module %s %s' at %s:%d (give a module's mode once)",
+                 file, line, text, d->module, mc->mode ? "hardened" : "strict", mc->file, mc->line);
+        return -1;
+    }
+    char by[4200];
+    snprintf(by, sizeof(by), "%s:%d", file, line);
+    mode_changed(d, old, by);
+    return 0;
+}
+
 /* Pass one (final = 0) applies the core's directives and keeps the other
  * lines; pass two, once the modules are loaded, applies those to a
  * module's directive or else to the vocabulary's. */
@@ -890,6 +939,8 @@ static int apply_line(const char *file, int line, const char *text, int argc,
     }
     const char *why = NULL;
     int rc;
+    char old[16] = "";
+    if (d->flags & CF_MODE) def_get(d, old, sizeof(old));
     config_again = d->seen_in_config;
     if ((d->flags & CF_MULTI_ARG) && argc == 2 && argv[1][0]) {
         /* `--client-output-buffer-limit "normal 0 0 0"`: one word holding
@@ -906,6 +957,7 @@ static int apply_line(const char *file, int line, const char *text, int argc,
         snprintf(err, errlen, "%s:%d: >>> '%s' %s", file, line, text, why ? why : "invalid value");
         return -1;
     }
+    if ((d->flags & CF_MODE) && mode_line(d, file, line, text, old, err, errlen)) return -1;
     d->seen_in_config = 1;
     return 0;
 }
@@ -1095,6 +1147,30 @@ void fr_config_handle_set_check(fr_conf_handle *h, fr_conf_check_fn fn)
     h->check = fn;
 }
 
+static const conf_enum mode_enum[] = {{"strict", 0}, {"hardened", 1}, {NULL, 0}};
+
+fr_conf_handle *fr_config_add_mode_directive(const char *module, int *mode, int default_hardened, char *err,
+                                             size_t errlen)
+{
+    char name[256];
+    snprintf(name, sizeof(name), "%s.mode", module);
+    if (lookup_owned(name)) {
+        snprintf(err, errlen, "config directive '%s' (%s) is already defined", name, module);
+        return NULL;
+    }
+    conf_def *d = fr_calloc(sizeof(*d));
+    d->name = fr_strdup(name);
+    d->type = CT_ENUM;
+    d->flags = CF_MODULE | CF_MODE;
+    d->ptr = mode; /* not set here: the registry has put the configured mode there */
+    d->enums = mode_enum;
+    d->module = fr_strdup(module);
+    d->deflt_text = fr_strdup(mode_enum[default_hardened != 0].name);
+    defs = fr_realloc(defs, sizeof(conf_def *) * (size_t)(ndefs + 1));
+    defs[ndefs++] = d;
+    return d;
+}
+
 static void free_def(conf_def *d)
 {
     fr_free(d->deflt_text);
@@ -1228,11 +1304,22 @@ static const char *set_refusal(const conf_def *d)
     return NULL;
 }
 
+/* Who ran CONFIG SET, for the log. */
+static const char *set_by(char *buf, size_t len)
+{
+    const fr_client *c = fr_proto.current_client;
+    if (!c) return "CONFIG SET";
+    snprintf(buf, len, "CONFIG SET by client id=%llu addr=%s", (unsigned long long)c->id, c->addr);
+    return buf;
+}
+
 /* Set several directives atomically: either all change or none does.  A
- * name and its alias count as two parameters, as in Redis. */
+ * name and its alias count as two parameters, as in Redis.  A module's
+ * mode that changed is logged once all are set. */
 int fr_config_set_many(int n, const char *const *names, const char *const *values,
                        const char **bad_name, const char **err)
 {
+    char by[512];
     conf_def **ds = fr_calloc(sizeof(conf_def *) * (size_t)n);
     const char **shown = fr_calloc(sizeof(char *) * (size_t)n);
     conf_snap *olds = fr_calloc(sizeof(conf_snap) * (size_t)n);
@@ -1269,6 +1356,8 @@ int fr_config_set_many(int n, const char *const *names, const char *const *value
         }
     }
     rc = 0;
+    for (int i = 0; i < n; i++)
+        if (ds[i]->flags & CF_MODE) mode_changed(ds[i], olds[i].text, set_by(by, sizeof(by)));
 out:
     for (int i = 0; i < taken; i++) snap_free(&olds[i]);
     fr_free(olds);
@@ -1302,6 +1391,9 @@ void fr_config_free_all(void)
     fr_free(pending);
     pending = NULL;
     npending = 0;
+    fr_free(core_conf.file);
+    core_conf.file = NULL;
+    core_conf.mode = -1;
 }
 
 /* ---------------------------------------------------------- CONFIG REWRITE
@@ -1560,10 +1652,37 @@ static void rw_plain(rewrite_state *st, conf_def *d, const char *text)
     rw_line(st, d->name, line, force);
 }
 
+/* <module>.mode goes on the module's `module NAME` line when the file has
+ * one (a line without a mode word keeps none while the mode is the
+ * manifest's default), and any `<module>.mode` line beside it goes; with
+ * no such line, it is a directive like the others. */
+static void rw_mode(rewrite_state *st, conf_def *d, const char *text)
+{
+    for (int i = 0; i < st->nlines; i++) {
+        if (!st->option[i] || strcmp(st->option[i], "module")) continue;
+        int argc = 0;
+        fr_str **argv = fr_splitargs(st->lines[i], strlen(st->lines[i]), &argc);
+        int mine = argv && argc >= 2 && !strcmp(argv[1]->buf, d->module), worded = argc >= 3;
+        if (argv) fr_splitargs_free(argv, argc);
+        if (!mine) continue;
+        if (worded || strcmp(text, d->deflt_text)) {
+            fr_free(st->lines[i]);
+            st->lines[i] = str_printf("module %s %s", d->module, text);
+        }
+        rw_mark_done(st, d->name);
+        return;
+    }
+    rw_plain(st, d, text);
+}
+
 static void rw_def(rewrite_state *st, conf_def *d)
 {
     char text[4096];
     def_get(d, text, sizeof(text));
+    if (d->flags & CF_MODE) {
+        rw_mode(st, d, text);
+        return;
+    }
     fr_vocab_rewrite style = d->vocab ? d->vocab->rewrite : FR_RW_PLAIN;
     char *q;
     switch (style) {

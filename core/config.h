@@ -16,6 +16,13 @@ long long fr_config_handle_ll(const fr_conf_handle *h);
 /* The text of a module string directive ("" for other types). */
 const char *fr_config_handle_str(const fr_conf_handle *h);
 void fr_config_handle_set_check(fr_conf_handle *h, fr_conf_check_fn fn);
+/* <module>.mode (strict|hardened), the module's mode as a directive of the
+ * table: stored in *mode, which the module registry (and, for "core", the
+ * protocol caps) read on every use, so CONFIG SET takes effect at the next
+ * read; its default is the manifest's default_mode.  *mode is left as the
+ * registry set it from the `module` line. */
+fr_conf_handle *fr_config_add_mode_directive(const char *module, int *mode, int default_hardened, char *err,
+                                             size_t errlen);
 void fr_config_remove_module(const char *module);
 int fr_config_apply_pending(char *err, size_t errlen);
 int fr_config_set_many(int n, const char *const *names, const char *const *values,

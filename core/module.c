@@ -13,7 +13,7 @@
  *      and the manifest digest it was built with equals the digest of the
  *      manifest on disk -- before any of its code runs (nginx, Varnish);
  *   5. its commands enter the command table (no name claimed twice) and its
- *      config directives the directive table;
+ *      config directives, with <name>.mode (its mode), the directive table;
  *   6. init runs; afterwards every declared command must have a handler.
  * A failure after step 5 rolls back everything the module registered
  * (commands, hooks, types, directives) before the server refuses to start.
@@ -45,7 +45,9 @@ struct fr_module {
     fr_manifest *mf;
     void *dl;                          /* NULL for the built-in core */
     const fr_module_descriptor *desc;
-    int hardened;
+    int hardened;                      /* a loaded module's mode: 1 hardened */
+    int *mode;                         /* &hardened, or the core's fr_cfg.core_hardened, which
+                                        * its protocol caps read; <name>.mode sets it */
     int bad_registration;              /* init registered something undeclared */
     long long divergences;
     fr_conf_handle **confs;            /* the manifest's directives, in order */
@@ -121,9 +123,11 @@ int fr_module_sdk_minor(const fr_module *m)
     return m && m->desc ? m->desc->sdk_minor : FR_SDK_MINOR;
 }
 
+/* Read on every use, never cached: CONFIG SET <name>.mode takes effect for
+ * the next command. */
 int fr_module_hardened(const fr_module *m)
 {
-    return m && m->hardened;
+    return m && *m->mode;
 }
 
 int fr_module_is_hardened(const fr_module *m)
@@ -133,7 +137,7 @@ int fr_module_is_hardened(const fr_module *m)
 
 void fr_module_set_hardened(fr_module *m, int on)
 {
-    m->hardened = on != 0;
+    *m->mode = on != 0;
 }
 
 long long fr_module_divergences(const fr_module *m)
@@ -303,11 +307,16 @@ static void rollback(fr_module *m)
     fr_free(m);
 }
 
+/* <name>.mode first, then the manifest's own directives. */
 static int register_directives(fr_module *m, char *err, size_t errlen)
 {
+    char why[256];
+    if (!fr_config_add_mode_directive(m->name, m->mode, m->mf->default_hardened, why, sizeof(why))) {
+        snprintf(err, errlen, "module '%s': %s", m->name, why);
+        return -1;
+    }
     m->confs = fr_calloc(sizeof(*m->confs) * (size_t)(m->mf->nconfig + 1));
     for (int i = 0; i < m->mf->nconfig; i++) {
-        char why[256];
         m->confs[i] = fr_config_add_module_directive(m->name, &m->mf->config[i], why, sizeof(why));
         if (!m->confs[i]) {
             snprintf(err, errlen, "%s:%d: %s", m->mf->path, m->mf->config[i].line, why);
@@ -396,6 +405,7 @@ static int load_one(const fr_module_conf *mc, char *err, size_t errlen)
     fr_module *m = fr_calloc(sizeof(*m));
     m->name = fr_strdup(mc->name);
     m->mf = mf;
+    m->mode = &m->hardened;
     m->hardened = mc->mode >= 0 ? mc->mode : mf->default_hardened;
     if (stat(so, &st) != 0) {
         snprintf(err, errlen, "module '%s': shared object %s not found (was the module built?)", mc->name, so);
@@ -443,7 +453,7 @@ static int load_core(char *err, size_t errlen)
     fr_module *m = fr_calloc(sizeof(*m));
     m->name = fr_strdup("core");
     m->mf = mf;
-    m->hardened = fr_cfg.core_hardened; /* `module core hardened`: the protocol caps */
+    m->mode = &fr_cfg.core_hardened; /* `module core hardened`: the protocol caps */
     if (activate(m, builtin.reg, err, errlen)) {
         rollback(m);
         return -1;
@@ -556,7 +566,7 @@ void fr_modules_info(fr_str **out)
         if (!m->dl) continue;
         char line[512];
         int n = snprintf(line, sizeof(line), "module:name=%s,ver=%s,api=%u,mode=%s,divergences=%lld\r\n", m->name,
-                         m->mf->version ? m->mf->version : "0", m->desc->sdk_major, m->hardened ? "hardened" : "strict",
+                         m->mf->version ? m->mf->version : "0", m->desc->sdk_major, *m->mode ? "hardened" : "strict",
                          m->divergences);
         *out = fr_str_cat(*out, line, (size_t)n);
     }

@@ -257,10 +257,10 @@ fr_module *fr_module_find(const char *name);
  * built-in module): what parts of the SDK's structs it knows. */
 int fr_module_sdk_minor(const fr_module *m);
 int fr_module_is_hardened(const fr_module *m);
-/* The mode after loading (`module NAME hardened` sets it at load): what a
- * module reads through fr_module_hardened from then on (not what it may
- * have cached in its init).  The fuzz targets use it to reach both modes
- * in one process. */
+/* The mode after loading (`module NAME hardened` sets it at load, the
+ * NAME.mode directive later, CONFIG SET at run time): what a module reads
+ * through fr_module_hardened on every use.  The fuzz targets use it to
+ * reach both modes in one process. */
 void fr_module_set_hardened(fr_module *m, int on);
 void fr_modules_info(fr_str **out);
 int fr_sdk_compatible(unsigned mod_major, unsigned mod_minor, unsigned major, unsigned minor);

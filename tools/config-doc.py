@@ -168,6 +168,23 @@ def manifest_directives(path):
     return module, found
 
 
+def module_modes(src):
+    """{module: default_mode} of the built-in core and every manifest: each
+    module's `<module>.mode` directive, which the core adds at load."""
+    modes = {}
+    for path in [os.path.join(src, "core", "commands.yaml")] + sorted(
+            glob.glob(os.path.join(src, "modules", "*", "*.yaml"))):
+        name, mode = None, "strict"
+        for line in open(path, encoding="utf-8"):
+            top = re.match(r"^(name|default_mode):\s*\"?([a-z0-9_-]+)", line)
+            if top and top.group(1) == "name":
+                name = top.group(2)
+            elif top:
+                mode = top.group(2)
+        modes[name] = mode
+    return modes
+
+
 def module_names(src):
     owners = {}
     for path in sorted(glob.glob(os.path.join(src, "modules", "*", "*.yaml"))):
@@ -279,6 +296,10 @@ def render(src):
         out.append("| `%s` | %s | `%s` | %s | module %s: %s |" % (
             name, f.get("type", ""), f.get("default", ""), f.get("flags", "").strip("[]"), module,
             f.get("summary", "")))
+    for module, mode in sorted(module_modes(src).items()):
+        out.append("| `%s.mode` | enum: `strict`, `hardened` | `%s` |  | %s: the mode it runs in (its manifest's "
+                   "`default_mode`; `module %s MODE` sets it too); CONFIG SET switches it for the next "
+                   "command |" % (module, mode, "core" if module == "core" else "module " + module, module))
     out.append("")
     return "\n".join(out)
 

@@ -14,7 +14,6 @@ rdb_state rdb_g;
 static void state_reset(fr_module *m) {
     memset(&rdb_g, 0, sizeof(rdb_g));
     rdb_g.m = m;
-    rdb_g.hardened = fr_module_hardened(m);
     rdb_g.lastsave = time(NULL); /* Redis counts the start as a save */
     rdb_g.last_bgsave_ok = 1;
     rdb_g.child_info_fd = -1;

@@ -99,7 +99,7 @@ int rdb_save_file(const char *filename, long long *keys) {
 static int load_mapped(const char *filename, const void *p, size_t len,
                        rdb_load_stats *st) {
     rdb_stream s;
-    rdb_reader_mem(&s, p, len, rdb_g.hardened);
+    rdb_reader_mem(&s, p, len, fr_module_hardened(rdb_g.m));
     int rc = rdb_load_snapshot(&s, rdb_conf_rdbchecksum() != 0 && !rdb_g.skip_checksum,
                                RDB_LOAD_DROP_EXPIRED, st);
     if (rc != FR_OK) {

@@ -143,7 +143,6 @@ const char *rdb_filename(char *buf, size_t len);
 /* ---- Module state (module.c) ------------------------------------------------ */
 typedef struct rdb_state {
     fr_module *m;
-    int hardened;
     time_t lastsave;            /* LASTSAVE */
     int last_bgsave_ok;         /* rdb_last_bgsave_status */
     time_t last_bgsave_try;

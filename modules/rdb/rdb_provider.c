@@ -26,7 +26,7 @@ static int lend_save_fd(int fd, int flags, char *why, size_t whylen) {
 static long long lend_load_mem(const void *p, size_t len, char *why, size_t whylen) {
     rdb_stream s;
     rdb_load_stats st;
-    rdb_reader_mem(&s, p, len, rdb_g.hardened);
+    rdb_reader_mem(&s, p, len, fr_module_hardened(rdb_g.m));
     int rc = rdb_load_snapshot(&s, rdb_conf_rdbchecksum() != 0 && !rdb_g.skip_checksum, RDB_LOAD_AUX, &st);
     long long taken = (long long)s.pos;
     if (rc != FR_OK) rdb_stream_message(&s, why, whylen);

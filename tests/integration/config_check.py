@@ -242,10 +242,17 @@ def check_atomic(ours, ref):
     report("set-many/odd", a == b, "redis %r, ours %r" % (a, b))
 
 
+def add_module_modes(ours):
+    """<module>.mode, one per loaded module (core.mode too), join DIFFER."""
+    for name in get_map(ours, "*.mode"):
+        DIFFER[name] = "FrankenRedis's own directive (the module's strict|hardened mode); Redis has none"
+
+
 def main():
     ours_port, ref_port = int(sys.argv[1]), int(sys.argv[2])
     ours = redis.Redis(port=ours_port, socket_timeout=10)
     ref = redis.Redis(port=ref_port, socket_timeout=10)
+    add_module_modes(ours)
     a, b = check_get_all(ours, ref)
     check_patterns(ours, ref)
     check_resp3(ours_port, ref_port)

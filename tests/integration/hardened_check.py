@@ -5,6 +5,9 @@ hardened-log-file is LEDGER_FILE.
 hardened_check.py --proto PORT -- the core's hardened protocol caps on a
 server started with `module core hardened` and a 2-second
 hardened-partial-request-timeout.
+hardened_check.py --switch PORT CONF LOG -- modes switched at run time
+(CONFIG SET <module>.mode) on a server started all strict from the config
+file CONF, logging to LOG.
 
 Prints `PASS name` / `FAIL name: why`.  Checks: a refused command leaves
 one entry (module, rule, command, client) in HARDENED LOG, in INFO
@@ -21,8 +24,12 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from wire import Conn, info_fields  # noqa: E402
 
-PROTO = sys.argv[1] == "--proto"
-PORT, LEDGER = (int(sys.argv[2]), None) if PROTO else (int(sys.argv[1]), sys.argv[2])
+MODE = sys.argv[1] if sys.argv[1] in ("--proto", "--switch") else "--ledger"
+if MODE == "--ledger":
+    PORT, LEDGER = int(sys.argv[1]), sys.argv[2]
+else:
+    PORT = int(sys.argv[2])
+MBULK_REFUSED = b"-ERR Protocol error: too many arguments (hardened mode)\r\n"
 
 
 def check(name, cond, why=""):
@@ -151,7 +158,7 @@ def raw(payload, wait=0.3):
 
 def proto():
     got = raw(b"*70000\r\n")
-    check("proto/mbulk-cap", got == b"-ERR Protocol error: too many arguments (hardened mode)\r\n", repr(got))
+    check("proto/mbulk-cap", got == MBULK_REFUSED, repr(got))
     got = raw(b"*2\r\n$3\r\nGET\r\n$70000000\r\n")
     check("proto/bulk-cap", got == b"-ERR Protocol error: bulk too long (hardened mode)\r\n", repr(got))
     got = raw(b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$5\r\nvalue\r\n")
@@ -175,4 +182,86 @@ def proto():
     c.close()
 
 
-proto() if PROTO else main()
+def modules_info(c):
+    """INFO modules as {name: (mode, divergences)}."""
+    out = {}
+    for line in c.call("INFO", "modules").split("\r\n"):
+        if line.startswith("module:"):
+            f = dict(kv.split("=", 1) for kv in line[len("module:"):].split(","))
+            out[f["name"]] = (f["mode"], int(f["divergences"]))
+    return out
+
+
+def switch():
+    """CONFIG SET <module>.mode on a server started all strict: the switch
+    holds for the next command, both ways, and only hardened refusals reach
+    the ledger; CONFIG GET, the bad-value error, REWRITE and the log."""
+    conf, log = sys.argv[3], sys.argv[4]
+    c = Conn(PORT)
+    far, big = 4000000000, "b" * 1048577
+    check("switch/cap-config", c.call("CONFIG", "SET", "hardened-string-max-size", "1mb") == "+OK")
+    refused = ["-ERR invalid expire time in 'set' command: more than 100 years ahead (hardened mode)",
+               "-ERR string value would exceed hardened-string-max-size (1048576 bytes) (hardened mode)"]
+
+    def attempts():
+        c.call("DEL", "far", "big")
+        return [c.call("SET", "far", "v", "EX", far), c.call("SET", "big", big)]
+
+    def counters():
+        return c.call("HARDENED", "LEN"), info_fields(c, "hardened").get("hardened_divergences")
+
+    got = attempts()
+    check("switch/strict-accepts", got == ["+OK", "+OK"], repr(got)[:200])
+    check("switch/strict-no-ledger", counters() == (0, "0"), repr(counters()))
+    check("switch/get-one", c.call("CONFIG", "GET", "ttl.mode") == ["ttl.mode", "strict"])
+    check("switch/get-any-case", c.call("CONFIG", "GET", "TTL.Mode") == ["TTL.Mode", "strict"])  # as for Redis's names
+    modes = c.call("CONFIG", "GET", "*.mode")
+    pairs = dict(zip(modes[0::2], modes[1::2]))
+    want = {name + ".mode": "strict" for name in ["core"] + list(modules_info(c))}
+    check("switch/get-glob", pairs == want and len(modes) == 2 * len(want), repr(modes)[:300])
+    got = c.call("CONFIG", "SET", "strings.mode", "hardened", "ttl.mode", "bogus")
+    check("switch/bad-value", got == "-ERR CONFIG SET failed (possibly related to argument 'ttl.mode') - "
+          "argument(s) must be one of the following: strict, hardened", repr(got))
+    check("switch/bad-value-atomic", c.call("CONFIG", "GET", "strings.mode") == ["strings.mode", "strict"])
+    got = c.call("CONFIG", "SET", "strings.mode", "hardened", "ttl.mode", "HARDENED")
+    check("switch/set-two", got == "+OK" and c.call("CONFIG", "GET", "ttl.mode") == ["ttl.mode", "hardened"],
+          repr(got))
+    mods = modules_info(c)
+    check("switch/info-modules", mods["strings"] == ("hardened", 0) and mods["ttl"] == ("hardened", 0) and
+          mods["keys"][0] == "strict", repr(mods)[:300])
+    got = attempts()
+    check("switch/hardened-refuses", got == refused, repr(got)[:200])
+    check("switch/hardened-ledger", counters() == (2, "2"), repr(counters()))
+    mods = modules_info(c)
+    check("switch/hardened-info-counts", mods["strings"][1] == 1 and mods["ttl"][1] == 1, repr(mods)[:300])
+    text = open(log).read()
+    check("switch/log-notice", "Module 'ttl' switched from strict to hardened mode (CONFIG SET by client id=" in text,
+          text[-400:])
+    original = open(conf).read().splitlines()
+    check("switch/rewrite", c.call("CONFIG", "REWRITE") == "+OK")
+    now = open(conf).read().splitlines()
+    want = [{"module strings strict": "module strings hardened", "module ttl strict": "module ttl hardened"}.get(l, l)
+            for l in original if l.startswith("module ")]
+    check("switch/rewrite-module-lines", [l for l in now if l.startswith("module ")] == want and
+          not [l for l in now if l.split(" ")[0].endswith(".mode")], repr([l for l in now if "mode" in l]))
+    got = c.call("CONFIG", "SET", "strings.mode", "strict", "ttl.mode", "strict")
+    check("switch/back", got == "+OK", repr(got))
+    got = attempts()
+    check("switch/back-accepts", got == ["+OK", "+OK"], repr(got)[:200])
+    check("switch/back-no-ledger", counters() == (2, "2") and modules_info(c)["ttl"] == ("strict", 1),
+          repr(counters()))
+    check("switch/log-notice-back", "Module 'strings' switched from hardened to strict mode (CONFIG SET" in
+          open(log).read())
+    check("switch/core-strict", raw(b"*70000\r\n") == b"<none>")
+    check("switch/core-set", c.call("CONFIG", "SET", "core.mode", "hardened") == "+OK")
+    got = raw(b"*70000\r\n")
+    check("switch/core-hardened-caps", got == MBULK_REFUSED, repr(got))
+    check("switch/core-rewrite", c.call("CONFIG", "REWRITE") == "+OK" and
+          [l for l in open(conf).read().splitlines() if "mode" in l and not l.startswith("#")][-1:] ==
+          ["core.mode hardened"], repr(open(conf).read()[-300:]))
+    check("switch/core-back", c.call("CONFIG", "SET", "core.mode", "strict") == "+OK" and
+          raw(b"*70000\r\n") == b"<none>" and counters() == (3, "3"), repr(counters()))
+    c.close()
+
+
+{"--proto": proto, "--switch": switch, "--ledger": main}[MODE]()
