@@ -41,12 +41,14 @@ src=$(cd "${1:?srcdir}" && pwd) || exit 2
 build=${2:-}
 
 # The parts --quick runs: fast ones that still reach much of the code (the
-# smoke tests and redis-benchmark's commands, the hardened limits, the hash
-# type with its RESTORE fuzz and RDB files, the Lua engine, the CVE replays
-# with every type's corrupt payloads).  Not the unit
-# tests: their ASan build alone would take longer than the budget of about
-# a minute.  Measured cost in docs/security.md.
-QUICK_PARTS=${FR_SANITIZER_QUICK_PARTS:-"integration hardened hash scripting cve lazyfree"}
+# smoke tests and redis-benchmark's commands, the hardened limits, the Lua
+# engine, the CVE replays with every type's corrupt payloads, the lazy-free
+# thread, and every data type's part: replies, DUMP/RESTORE fuzz, RDB files
+# both ways).  Not the unit tests: their ASan build alone would cost more
+# than the part's budget of about a minute and a half.  The parts that wait
+# on timers (pause, tracking, migrate, replication) add little code for
+# their time.  Measured cost in docs/security.md.
+QUICK_PARTS=${FR_SANITIZER_QUICK_PARTS:-"integration hardened hash scripting cve lazyfree list set_rdb zset stream hll bitmap geo sort"}
 
 say() { echo "sanitizers: $*"; }
 
