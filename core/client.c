@@ -67,10 +67,15 @@ void fr_proto_init(struct ev_loop *loop)
 fr_str *fr_client_describe(fr_client *c)
 {
     if (up.describe) return up.describe(c);
-    fr_str *s = fr_str_new_empty(96);
     char b[128];
-    int n = snprintf(b, sizeof(b), "id=%llu addr=%s", (unsigned long long)c->id, c->addr);
-    return fr_str_cat(s, b, (size_t)n);
+    fr_client_id_addr(c, b, sizeof(b));
+    return fr_str_cat(fr_str_new_empty(96), b, strlen(b));
+}
+
+const char *fr_client_id_addr(const fr_client *c, char *buf, size_t len)
+{
+    snprintf(buf, len, "id=%llu addr=%s", (unsigned long long)c->id, c->addr);
+    return buf;
 }
 
 /* Clients by id: CLIENT KILL ID, UNBLOCK, and tracking's invalidations,

@@ -848,12 +848,12 @@ static int module_line(const char *file, int line, int argc, char **argv,
         core_conf.line = line;
         return 0;
     }
-    for (int i = 0; i < fr_module_nconfs; i++)
-        if (!strcmp(fr_module_confs[i].name, argv[1])) {
-            snprintf(err, errlen, "%s:%d: module '%s' listed twice (first at %s:%d)", file, line,
-                     argv[1], fr_module_confs[i].file, fr_module_confs[i].line);
-            return -1;
-        }
+    const fr_module_conf *first = module_conf(argv[1]);
+    if (first) {
+        snprintf(err, errlen, "%s:%d: module '%s' listed twice (first at %s:%d)", file, line, argv[1], first->file,
+                 first->line);
+        return -1;
+    }
     fr_module_confs = fr_realloc(fr_module_confs, sizeof(*fr_module_confs) * (size_t)(fr_module_nconfs + 1));
     fr_module_conf *mc = &fr_module_confs[fr_module_nconfs++];
     memset(mc, 0, sizeof(*mc));
@@ -1309,7 +1309,8 @@ static const char *set_by(char *buf, size_t len)
 {
     const fr_client *c = fr_proto.current_client;
     if (!c) return "CONFIG SET";
-    snprintf(buf, len, "CONFIG SET by client id=%llu addr=%s", (unsigned long long)c->id, c->addr);
+    char who[128];
+    snprintf(buf, len, "CONFIG SET by client %s", fr_client_id_addr(c, who, sizeof(who)));
     return buf;
 }
 

@@ -121,8 +121,7 @@ FR_API void fr_ctx_divergence_of(fr_ctx *ctx, fr_module *m, const char *what)
     const char *cmd = ctx->cmd ? ctx->cmd->fullname : "";
     fr_log(FR_LOG_VERBOSE, "hardened: %s rejected by %s (%s)", cmd[0] ? cmd : "?", module, what);
     char client[128] = "";
-    if (ctx->client) snprintf(client, sizeof(client), "id=%llu addr=%s", (unsigned long long)ctx->client->id,
-                              ctx->client->addr);
+    if (ctx->client) fr_client_id_addr(ctx->client, client, sizeof(client));
     fr_ledger_record(module, what, cmd, client, NULL);
 }
 

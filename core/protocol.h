@@ -217,6 +217,9 @@ void fr_clients_cron(void);
 fr_client *fr_client_by_id(uint64_t id);
 size_t fr_client_output_bytes(const fr_client *c);
 fr_str *fr_client_describe(fr_client *c);
+/* "id=<id> addr=<ip:port>" into buf: how logs and the hardened ledger name
+ * a client. */
+const char *fr_client_id_addr(const fr_client *c, char *buf, size_t len);
 /* Hold a client's input after the command in its parser (which stays
  * there), and release it: `rerun` runs that command again, else it is
  * dropped.  The release takes effect in fr_clients_resume_unblocked, which

@@ -63,7 +63,7 @@ static void client_gone(fr_client *c)
 static void hardened_refusal(fr_client *c, const char *rule, const char *detail)
 {
     char client[128];
-    snprintf(client, sizeof(client), "id=%llu addr=%s", (unsigned long long)c->id, c->addr);
+    fr_client_id_addr(c, client, sizeof(client));
     fr_runtime.stats.divergences++;
     fr_module *core = fr_module_find("core");
     if (core) fr_module_count_divergence(core);
