@@ -42,17 +42,19 @@ run_part() {  # [--beside] name command...: queue a part
 
 declare -A running=()  # pid -> part index
 part_start=()
+part_body() {  # index: the part itself, in a subshell of its own
+  if ((part_beside[$1])); then renice -n 10 -p "$BASHPID" >/dev/null; fi
+  reports_to_part "${part_names[$1]}"
+  eval "${part_cmds[$1]}"
+}
 start_part() {  # index
   local i=$1 log=$runtmp/$1.log
   if ((jobs_max == 1 && !part_beside[i])); then
     # One lane: the part's output appears as it runs, as it always did.
     echo "=== ${part_names[i]}"
-    ( reports_to_part "${part_names[i]}"; eval "${part_cmds[i]}" ) 2>&1 | tee "$log" &
-  elif ((part_beside[i])); then
-    ( renice -n 10 -p "$BASHPID" >/dev/null; reports_to_part "${part_names[i]}"
-      eval "${part_cmds[i]}" ) >"$log" 2>&1 &
+    ( part_body "$i" ) 2>&1 | tee "$log" &
   else
-    ( reports_to_part "${part_names[i]}"; eval "${part_cmds[i]}" ) >"$log" 2>&1 &
+    ( part_body "$i" ) >"$log" 2>&1 &
   fi
   running[$!]=$i
   part_start[i]=$SECONDS
