@@ -880,18 +880,36 @@ static int connect_port(int port)
     return fd;
 }
 
+/* A port below the kernel's ephemeral range, where no outgoing connection
+ * takes its local port: the suite runs two parts at once, and a port the
+ * kernel hands out for bind(0) may meanwhile become some redis-cli's local
+ * port, making the server's listen fail.  Random within the range (two
+ * parts asking at once rarely meet; lib.sh retries when they do). */
 static int free_port(void)
 {
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    struct sockaddr_in sa = {0};
-    socklen_t sl = sizeof sa;
-    sa.sin_family = AF_INET;
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0 ||
-        getsockname(fd, (struct sockaddr *)&sa, &sl) < 0)
-        die("cannot find a free port: %s", strerror(errno));
-    close(fd);
-    return ntohs(sa.sin_port);
+    int lo = 20000, hi = 32768;
+    FILE *f = fopen("/proc/sys/net/ipv4/ip_local_port_range", "r");
+    if (f) {
+        if (fscanf(f, "%d", &hi) != 1 || hi <= lo + 1000) hi = 32768;
+        fclose(f);
+    }
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    unsigned seed = (unsigned)ts.tv_nsec ^ ((unsigned)getpid() << 16);
+    for (int tries = 0; tries < 500; tries++) {
+        int port = lo + (int)(rand_r(&seed) % (unsigned)(hi - lo));
+        int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd < 0) die("cannot find a free port: %s", strerror(errno));
+        struct sockaddr_in sa = {0};
+        sa.sin_family = AF_INET;
+        sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        sa.sin_port = htons((uint16_t)port);
+        int ok = bind(fd, (struct sockaddr *)&sa, sizeof sa) == 0;
+        close(fd);
+        if (ok && port != 6379) return port;
+    }
+    die("cannot find a free port in %d-%d", lo, hi - 1);
+    return -1;
 }
 
 /* Writes everything unless the peer goes away or the deadline passes;

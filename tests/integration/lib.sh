@@ -64,7 +64,7 @@ fr_free_port() {
         "$FR_CONFORM" free-port
         return
     fi
-    fr_probe_free_port 20000 45000
+    fr_probe_free_port 20000 32768  # below the ephemeral range, as fr-conform picks
 }
 
 # fr_probe_free_port LO HI: a random port in [LO, HI) that nothing accepts
