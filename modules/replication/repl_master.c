@@ -195,8 +195,10 @@ void repl_cron_second(void)
 {
     time_t now = time(NULL);
     if (repl_g.replicas && repl_g.cron_loops % replication_conf_repl_ping_replica_period() == 0) {
+        /* lower case as Redis sends it: the bytes count in every
+         * replica's offset and land in its backlog */
         static const fr_str *ping;
-        if (!ping) ping = fr_str_new("PING", 4);
+        if (!ping) ping = fr_str_new("ping", 4);
         repl_feed_command(-1, 1, &ping);
     }
     for (repl_replica *r = repl_g.replicas; r; r = r->next) /* not inside a streamed snapshot */

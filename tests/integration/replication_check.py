@@ -367,6 +367,24 @@ def transfers(m, ref):
         conn.cmd("CONFIG", "SET", "repl-diskless-sync-delay", "0")
     a = [sync_preamble(p, [["rdb-filter-only", "functions"], ["SYNC"]])[0] for p in (m.port, ref.port)]
     check("diskless/filtered-needs-eof", a[0] == a[1] == b"-ERR Filtered replica requires EOF capability", repr(a))
+    a = [cron_ping(conn) for conn in (m, ref)]
+    check("stream/cron-ping", a[0] == a[1] == b"*1\r\n$4\r\nping\r\n", "ours %r, redis %r" % tuple(a))
+
+
+def cron_ping(conn):
+    """The first bytes a fresh replica's stream carries when nothing is
+    written: the master's keep-alive, spelled as Redis spells it (lower
+    case), since a replica's offset counts those bytes."""
+    conn.cmd("CONFIG", "SET", "repl-ping-replica-period", "1")
+    line, c = sync_preamble(conn.port, [["SYNC"]])
+    n = int(line[1:])
+    while len(c.buf) < n:
+        c._fill()
+    c.buf = c.buf[n:]
+    frame = b"".join(c._line() + b"\r\n" for _ in range(3))
+    c.s.close()
+    conn.cmd("CONFIG", "SET", "repl-ping-replica-period", "10")
+    return frame
 
 
 def load_rdb(path):
