@@ -840,6 +840,12 @@ static int module_line(const char *file, int line, int argc, char **argv,
             return -1;
         }
     }
+    const fr_module_conf *first = module_conf(argv[1]);
+    if (first && first->file) {
+        snprintf(err, errlen, "%s:%d: module '%s' listed twice (first at %s:%d)", file, line, argv[1], first->file,
+                 first->line);
+        return -1;
+    }
     if (!strcmp(argv[1], "core")) { /* the built-in module: only its mode */
         fr_cfg.core_hardened = mode == 1;
         core_conf.mode = mode;
@@ -847,12 +853,6 @@ static int module_line(const char *file, int line, int argc, char **argv,
         core_conf.file = fr_strdup(file);
         core_conf.line = line;
         return 0;
-    }
-    const fr_module_conf *first = module_conf(argv[1]);
-    if (first) {
-        snprintf(err, errlen, "%s:%d: module '%s' listed twice (first at %s:%d)", file, line, argv[1], first->file,
-                 first->line);
-        return -1;
     }
     fr_module_confs = fr_realloc(fr_module_confs, sizeof(*fr_module_confs) * (size_t)(fr_module_nconfs + 1));
     fr_module_conf *mc = &fr_module_confs[fr_module_nconfs++];

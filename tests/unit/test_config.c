@@ -95,6 +95,8 @@ END_TEST
 START_TEST(refuses_module_twice)
 {
     expect_refusal("module abc\nport 7000\nmodule abc hardened\n", 3, "listed twice");
+    /* the built-in module too: which of two modes held would depend on order */
+    expect_refusal("module core hardened\nmodule core strict\n", 2, "module 'core' listed twice (first at ");
 }
 END_TEST
 
