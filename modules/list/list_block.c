@@ -10,14 +10,15 @@
  * (null array).  Inside EXEC nothing blocks: the answer is the timeout's
  * (a null bulk for BLMOVE/BRPOPLPUSH, as Redis answers there).
  *
- * A served client runs the same code as one served at once, so it counts
- * its pops as changes and propagates BLMOVE with the words it was given;
- * Redis 7.0.15 counts only a served BLMPOP's pops and propagates a served
- * BLMOVE with LEFT/RIGHT in capitals (as Redis 7.2, which re-runs the
- * command too, does the former). */
+ * A client served later (fr_ctx_block_rerun) runs the same code, with
+ * Redis 7.0.15's two differences from one served at once: only BLMPOP's
+ * pops count as changes (a served BLPOP, BRPOP, BLMOVE or BRPOPLPUSH adds
+ * none to rdb_changes_since_last_save), and a served BLMOVE propagates
+ * its ends as "left"/"right" in lower case, whatever the client wrote. */
 #include "list_internal.h"
 
 #include <stdio.h>
+#include <string.h>
 
 static void propagate_pop(fr_ctx *ctx, int where, const fr_str *key, long long count) {
     char num[32];
@@ -58,7 +59,8 @@ static int pop_first_ready(fr_ctx *ctx, int first, int n, int where, long long c
             n_popped = list_pop_range_reply(ctx, q, where, count);
         }
         propagate_pop(ctx, where, key, count < 0 ? 0 : n_popped);
-        list_elements_removed(ctx, key, q, where, n_popped);
+        int uncounted = count < 0 && fr_ctx_block_rerun(ctx);
+        list_elements_removed(ctx, key, q, where, uncounted ? 0 : n_popped);
         return 1;
     }
     return 0;
@@ -94,18 +96,25 @@ static void blocking_move(fr_ctx *ctx, int from, int to, int timeout_idx) {
         if (block_on_args(ctx, 1, 1, deadline) != FR_OK) fr_reply_null(ctx);
         return;
     }
-    if (list_move(ctx, from, to) != FR_OK) return;
+    int rerun = fr_ctx_block_rerun(ctx);
+    if (list_move(ctx, from, to, !rerun) != FR_OK) return;
     const fr_str *src = fr_arg(ctx, 1), *dst = fr_arg(ctx, 2);
     if (timeout_idx == 3) {
         const char *argv[3] = {"RPOPLPUSH", src->buf, dst->buf};
         size_t lens[3] = {9, src->len, dst->len};
         fr_propagate_cstr(ctx, 3, argv, lens);
-    } else {
-        const fr_str *wf = fr_arg(ctx, 3), *wt = fr_arg(ctx, 4);
-        const char *argv[5] = {"LMOVE", src->buf, dst->buf, wf->buf, wt->buf};
-        size_t lens[5] = {5, src->len, dst->len, wf->len, wt->len};
-        fr_propagate_cstr(ctx, 5, argv, lens);
+        return;
     }
+    const fr_str *wf = fr_arg(ctx, 3), *wt = fr_arg(ctx, 4);
+    const char *argv[5] = {"LMOVE", src->buf, dst->buf, wf->buf, wt->buf};
+    size_t lens[5] = {5, src->len, dst->len, wf->len, wt->len};
+    if (rerun) {
+        argv[3] = from == LIST_HEAD ? "left" : "right";
+        argv[4] = to == LIST_HEAD ? "left" : "right";
+        lens[3] = strlen(argv[3]);
+        lens[4] = strlen(argv[4]);
+    }
+    fr_propagate_cstr(ctx, 5, argv, lens);
 }
 
 void cmd_brpoplpush(fr_ctx *ctx) { blocking_move(ctx, LIST_TAIL, LIST_HEAD, 3); }

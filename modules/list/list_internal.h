@@ -58,9 +58,10 @@ int list_where_or_reply(fr_ctx *ctx, int i, int *where);
 /* Reply and remove up to `count` elements from one end (as an array);
  * the number removed.  list_pop.c. */
 long long list_pop_range_reply(fr_ctx *ctx, ql *q, int where, long long count);
-/* LMOVE's work on arguments 1 (source) and 2 (destination): FR_ERR when
- * nothing moved (already replied).  list_pop.c. */
-int list_move(fr_ctx *ctx, int from, int to);
+/* LMOVE's work on arguments 1 (source) and 2 (destination), counted as
+ * `changes` changes: FR_ERR when nothing moved (already replied).
+ * list_pop.c. */
+int list_move(fr_ctx *ctx, int from, int to, int changes);
 /* Option keyword test with C-string semantics, as Redis compares options. */
 int list_opt_is(const fr_ctx *ctx, int i, const char *kw);
 /* LMPOP's and BLMPOP's "numkeys key [key ...] LEFT|RIGHT [COUNT count]"

@@ -86,9 +86,10 @@ void cmd_lmpop(fr_ctx *ctx) {
     fr_reply_null_array(ctx);
 }
 
-/* Pop from src's `from` end and push on dst's `to` end; reply the element.
+/* Pop from src's `from` end and push on dst's `to` end; reply the element;
+ * count the move as `changes` changes (0 for a served BLMOVE, as Redis).
  * FR_ERR when nothing moved (already replied). */
-int list_move(fr_ctx *ctx, int from, int to) {
+int list_move(fr_ctx *ctx, int from, int to, int changes) {
     const fr_str *src = fr_arg(ctx, 1), *dst = fr_arg(ctx, 2);
     int wrong;
     ql *sq = list_lookup_write(ctx, src, &wrong);
@@ -117,15 +118,15 @@ int list_move(fr_ctx *ctx, int from, int to) {
     } else {
         fr_key_touched_write(ctx, fr_ctx_db(ctx), src);
     }
-    fr_dirty(ctx, 1);
+    fr_dirty(ctx, changes);
     return FR_OK;
 }
 
-void cmd_rpoplpush(fr_ctx *ctx) { list_move(ctx, LIST_TAIL, LIST_HEAD); }
+void cmd_rpoplpush(fr_ctx *ctx) { list_move(ctx, LIST_TAIL, LIST_HEAD, 1); }
 
 void cmd_lmove(fr_ctx *ctx) {
     int from, to;
     if (list_where_or_reply(ctx, 3, &from) != FR_OK) return;
     if (list_where_or_reply(ctx, 4, &to) != FR_OK) return;
-    list_move(ctx, from, to);
+    list_move(ctx, from, to, 1);
 }

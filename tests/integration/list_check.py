@@ -14,7 +14,8 @@ MODE restore: DUMP payloads move both ways (RESTORE on the other
 MODE block: several connections at once: BLPOP & co served first
   blocked first, woken by a push inside MULTI/EXEC only after EXEC, by
   SWAPDB, chained BLMOVEs, CLIENT UNBLOCK TIMEOUT|ERROR, timeouts in RESP2
-  and RESP3, keyspace events and the dirty count of a served pop.
+  and RESP3, keyspace events, the dirty count of a served pop and what
+  a replica is sent for one.
 MODE fill: build the data set the rdb part saves (both servers alike).
 MODE same: the two servers hold the same data (DEBUG DIGEST).
 Prints "PASS name" or "FAIL name: why"."""
@@ -26,7 +27,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from rdb_tool import rdb_len, rdb_string, seal  # noqa: E402
-from wire import info_fields  # noqa: E402
+from wire import info_fields, stream_until, sync_replica  # noqa: E402
 
 
 class Conn:
@@ -399,13 +400,40 @@ def mode_block(ours, ref):
             continue
         a, b = run_scenario(ours.port, steps), run_scenario(ref.port, steps)
         check("block/" + name, a == b, "ours %r ref %r" % (a, b))
-    d0 = [int(info_fields(c, "persistence")["rdb_changes_since_last_save"]) for c in (ours, ref)]
-    for c in (ours, ref):
-        # BLMPOP: Redis 7.0.15 counts a served BLMPOP's pops but not a
-        # served BLPOP's or BLMOVE's (we count all three: see list_block.c).
-        run_scenario(c.port, [("a", "BLMPOP 0 1 dirty LEFT COUNT 5"), ("r", "RPUSH dirty a b"), ("@read", "a"), ("@read", "r")])
-    d1 = [int(info_fields(c, "persistence")["rdb_changes_since_last_save"]) for c in (ours, ref)]
-    check("block/served-blmpop-is-dirty", d1[0] - d0[0] == d1[1] - d0[1], "ours +%d ref +%d" % (d1[0] - d0[0], d1[1] - d0[1]))
+    # Redis 7.0.15 counts a served BLMPOP's pops as changes, not a served
+    # BLPOP's, BLMOVE's or BRPOPLPUSH's (the push that woke them counts).
+    for name, wait in (("blmpop", "BLMPOP 0 1 dirty LEFT COUNT 5"), ("blpop", "BLPOP dirty 0"),
+                       ("blmove", "BLMOVE dirty dirty2 LEFT RIGHT 0"), ("brpoplpush", "BRPOPLPUSH dirty dirty2 0")):
+        d0 = [changes(c) for c in (ours, ref)]
+        for c in (ours, ref):
+            run_scenario(c.port, [("r", "DEL dirty dirty2"), ("@read", "r"),
+                                  ("a", wait), ("r", "RPUSH dirty a b"), ("@read", "a"), ("@read", "r")])
+        d = [changes(c) - d0[i] for i, c in enumerate((ours, ref))]
+        check("block/served-%s-changes" % name, d[0] == d[1], "ours +%d ref +%d" % tuple(d))
+    a, b = served_stream(ours.port), served_stream(ref.port)
+    check("block/served-propagation", a == b, "ours %r ref %r" % (a, b))
+
+
+def changes(c):
+    return int(info_fields(c, "persistence")["rdb_changes_since_last_save"])
+
+
+def served_stream(port):
+    """What a replica is sent for blocking moves and pops served at once
+    and served later (Redis rewrites a served BLMOVE's ends in lower
+    case, keeps the words of one served at once)."""
+    rep = sync_replica(port)
+    rep.s.settimeout(10)
+    run_scenario(port, [
+        ("r", "DEL p1 p2 p3"), ("@read", "r"),
+        ("a", "BLMOVE p1 p2 LeFt RIGHT 0"), ("b", "BRPOPLPUSH p2 p3 0"), ("c", "BLPOP p3 0"),
+        ("r", "RPUSH p1 x y"), ("@read", "r"), ("@read", "a"), ("@read", "b"), ("@read", "c"),
+        ("a", "BLMOVE p1 p2 Right left 0"), ("@read", "a"),
+        ("d", "BLMPOP 0 1 p4 RIGHT COUNT 3"), ("r", "RPUSH p4 1 2"), ("@read", "r"), ("@read", "d"),
+        ("r", "SET end 1"), ("@read", "r")])
+    got = stream_until(rep.f, b"$3\r\nend\r\n")
+    rep.s.close()
+    return got
 
 
 def unblock_same(ours, ref):
