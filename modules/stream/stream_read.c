@@ -406,7 +406,7 @@ static void read_generic(fr_ctx *ctx, int xreadgroup) {
         readinfo ri = {key, r.group_name};
         int flags = (r.noack ? RWR_NOACK : 0) | (history ? RWR_HISTORY : 0);
         stream_reply_range_group(ctx, s, &start, count, groups ? groups[k] : NULL, c, flags, &ri);
-        if (groups) fr_dirty(ctx, 1);
+        if (groups && !rerun) fr_dirty(ctx, 1); /* Redis counts a group read served at once only */
     }
     if (served) {
         if (fr_ctx_resp(ctx) == 2) fr_reply_set_deferred_array(ctx, dl, served);

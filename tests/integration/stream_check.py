@@ -40,6 +40,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from rdb_tool import Conn, Err, seal  # noqa: E402
+from wire import info_fields  # noqa: E402
 
 
 class Raw:
@@ -726,10 +727,13 @@ def block(fr_port, rd_port):
         # XREADGROUP: woken by XADD, by XGROUP DESTROY (-NOGROUP), by DEL.
         w.call("HELLO", 2)
         x.call("XGROUP", "CREATE", "bs", "g", "$")
+        d0 = changes(x)
         w.send("XREADGROUP", "GROUP", "g", "c1", "BLOCK", 0, "STREAMS", "bs", ">")
         time.sleep(0.1)
         x.call("XADD", "bs", "8-1", "h", 8)
         out.append(w.read())
+        # the consumer made on blocking and the XADD count; the read served later does not
+        out.append("changes +%d" % (changes(x) - d0))
         w.send("XREADGROUP", "GROUP", "g", "c1", "BLOCK", 0, "STREAMS", "bs", ">")
         time.sleep(0.1)
         x.call("XGROUP", "DESTROY", "bs", "g")
@@ -743,6 +747,10 @@ def block(fr_port, rd_port):
     for i, (a, b) in enumerate(zip(results["fr"], results["redis"])):
         ck.ok("block/case%d" % i, a == b, "ours %r redis %r" % (a, b))
     return ck
+
+
+def changes(conn):
+    return int(info_fields(conn, "persistence")["rdb_changes_since_last_save"])
 
 
 # ---- replication stream -----------------------------------------------------------------
