@@ -59,6 +59,10 @@ CASES = [
     ("scan-expired-keys", [["DEBUG", "SET-ACTIVE-EXPIRE", "0"], ["SELECT", "5"], ["SET", "e1", "1", "PX", "30"],
                            ["SET", "e2", "1", "PX", "30"], ["SLEEP"], ["SCAN", "0", "COUNT", "1000"],
                            ["SELECT", "0"], ["DEBUG", "SET-ACTIVE-EXPIRE", "1"]]),
+    # XAUTOCLAIM looks its key up before it parses: the expired key goes
+    # even when the min-idle-time is refused
+    ("xautoclaim-expired-key", [["DEBUG", "SET-ACTIVE-EXPIRE", "0"], ["SET", "x", "1", "PX", "30"], ["SLEEP"],
+                                ["XAUTOCLAIM", "x", "g", "c", "nan", "0"], ["DEBUG", "SET-ACTIVE-EXPIRE", "1"]]),
 ]
 
 # cases whose frames come in hash-table order
