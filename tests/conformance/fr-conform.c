@@ -5,8 +5,9 @@
  * them against another server and classifying every drift (critical /
  * major / minor, see "drift taxonomy" below; --gate fails only on the first
  * two); the live differential mode (one seeded random command stream to two
- * servers, divergences shrunk by delta debugging and printed as fixture
- * cases); the compatibility report (docs/compat/REPORT.md and report.json).
+ * servers, their replies and what they propagate to a replica compared,
+ * divergences shrunk by delta debugging and printed as fixture cases); the
+ * compatibility report (docs/compat/REPORT.md and report.json).
  *
  * Invariants:
  *  - every case runs on its own fresh TCP connection (so db 0, RESP2, no
@@ -1932,6 +1933,8 @@ typedef struct {
     int ttl;        /* expire options and SETEX/PSETEX are in the grammar */
     int multi;      /* as far as the generator knows, a MULTI is open */
     int exec_mode;  /* modes of the commands queued since MULTI */
+    int queued;     /* commands queued since MULTI */
+    int exec_next;  /* a P_IN_MULTI command was queued: EXEC is likely next */
     long long seq;  /* position of the command being generated */
     const gcmd *cmd;          /* the command being generated */
     const struct policy *pol; /* its policy entry, NULL for the defaults */
@@ -2360,6 +2363,47 @@ static void v_getkeys_line(gen_t *g, lcmd *c)
     }
 }
 
+/* A blocking command's timeout: it is sent inside MULTI only (P_IN_MULTI),
+ * where it never blocks, but never 0 all the same, should the generator's
+ * idea of the transaction be wrong. */
+static void v_block_timeout(gen_t *g, lcmd *c)
+{
+    static const char *const t[] = {"0.01", "0.01", "0.01", "1", "-1", "abc", "0.001"};
+    PICK(g, c, t);
+}
+
+static void v_block_ms(gen_t *g, lcmd *c)
+{
+    static const char *const t[] = {"10", "10", "10", "100", "-1", "abc"};
+    PICK(g, c, t);
+}
+
+/* Group and consumer names, and read IDs, few enough that reads meet the
+ * groups XGROUP CREATE made. */
+static void v_group(gen_t *g, lcmd *c)
+{
+    static const char *const n[] = {"g1", "g1", "g2", "nogroup"};
+    PICK(g, c, n);
+}
+
+static void v_consumer(gen_t *g, lcmd *c)
+{
+    static const char *const n[] = {"c1", "c1", "c2"};
+    PICK(g, c, n);
+}
+
+static void v_read_id(gen_t *g, lcmd *c)
+{
+    static const char *const ids[] = {">", ">", ">", "0", "0-0", "$", "+", "1-1", "abc"};
+    PICK(g, c, ids);
+}
+
+static void v_group_id(gen_t *g, lcmd *c)
+{
+    static const char *const ids[] = {"$", "0", "0-0", "1-1", "abc"};
+    PICK(g, c, ids);
+}
+
 /* Hints by "command/argname".  gen replaces the type's generator; incl is
  * the chance (percent) an optional argument is sent (0: the default 50);
  * H_TTL drops the argument unless expire options are on, H_ONCE sends a
@@ -2440,6 +2484,36 @@ static const hint_t hints[] = {
     {"restore/serialized-value", v_dump_payload, 0, 0},
     {"restore/seconds", v_small_count, 20, 0},
     {"restore/frequency", v_small_count, 20, 0},
+    {"blpop/timeout", v_block_timeout, 0, 0},
+    {"brpop/timeout", v_block_timeout, 0, 0},
+    {"brpoplpush/timeout", v_block_timeout, 0, 0},
+    {"blmove/timeout", v_block_timeout, 0, 0},
+    {"blmpop/timeout", v_block_timeout, 0, 0},
+    {"bzmpop/timeout", v_block_timeout, 0, 0},
+    {"bzpopmax/timeout", v_block_timeout, 0, 0},
+    {"bzpopmin/timeout", v_block_timeout, 0, 0},
+    {"xread/milliseconds", v_block_ms, 0, 0},
+    {"xread/key", NULL, 0, H_ONCE},
+    {"xread/id", v_read_id, 0, H_ONCE},
+    {"xreadgroup/milliseconds", v_block_ms, 0, 0},
+    {"xreadgroup/group", v_group, 0, 0},
+    {"xreadgroup/consumer", v_consumer, 0, 0},
+    {"xreadgroup/key", NULL, 0, H_ONCE},
+    {"xreadgroup/id", v_read_id, 0, H_ONCE},
+    {"xgroup|create/groupname", v_group, 0, 0},
+    {"xgroup|create/id", v_group_id, 0, 0},
+    {"xgroup|setid/groupname", v_group, 0, 0},
+    {"xgroup|destroy/groupname", v_group, 0, 0},
+    {"xgroup|createconsumer/groupname", v_group, 0, 0},
+    {"xgroup|createconsumer/consumername", v_consumer, 0, 0},
+    {"xgroup|delconsumer/groupname", v_group, 0, 0},
+    {"xgroup|delconsumer/consumername", v_consumer, 0, 0},
+    {"xack/group", v_group, 0, 0},
+    {"xclaim/group", v_group, 0, 0},
+    {"xclaim/consumer", v_consumer, 0, 0},
+    {"xautoclaim/group", v_group, 0, 0},
+    {"xautoclaim/consumer", v_consumer, 0, 0},
+    {"xpending/group", v_group, 0, 0},
 };
 
 static const hint_t *find_hint(const char *cmd, const char *arg)
@@ -2465,6 +2539,7 @@ enum {
     P_INFO_SHAPE = 16,  /* exact only as INFO keyspace */
     P_TX_MULTI = 32, P_TX_EXEC = 64, P_TX_END = 128, /* transaction tracking */
     P_NOT_WITH_PROPAGATION = 256, /* left out while replica streams are compared */
+    P_IN_MULTI = 512,   /* sent only while a MULTI is open */
 };
 
 typedef struct policy {
@@ -2563,6 +2638,18 @@ static const policy_t policy[] = {
      * SORT_RO runs for robustness, its reply's type compared */
     {SKIP("sort", "a set's order is Redis's per-process hash order, stored by STORE (sort.sh covers SORT)")},
     {FUZZ("sort_ro", 4), .mode = MATCH_TYPE},
+    /* blocking: inside MULTI a blocking command never blocks (it runs as
+     * its non-blocking form), so the stream never waits; outside one it is
+     * not sent.  Served at once, each propagates as its plain form (BLPOP
+     * as LPOP, BLMOVE as LMOVE, a group read as XCLAIM/XGROUP SETID) */
+    {FUZZ("blpop", 3), .flags = P_IN_MULTI}, {FUZZ("brpop", 3), .flags = P_IN_MULTI},
+    {FUZZ("brpoplpush", 3), .flags = P_IN_MULTI}, {FUZZ("blmove", 4), .flags = P_IN_MULTI},
+    {FUZZ("blmpop", 3), .flags = P_IN_MULTI}, {FUZZ("bzmpop", 3), .flags = P_IN_MULTI},
+    {FUZZ("bzpopmax", 3), .flags = P_IN_MULTI}, {FUZZ("bzpopmin", 3), .flags = P_IN_MULTI},
+    /* entries XADD * added carry each server's clock in their IDs: the
+     * replies' shape only (the propagated XCLAIMs compare IDs with slack) */
+    {FUZZ("xread", 3), .flags = P_IN_MULTI, .mode = MATCH_TYPE},
+    {FUZZ("xreadgroup", 8), .flags = P_IN_MULTI, .mode = MATCH_TYPE},
     /* left out */
     {SKIP("quit", "closes the connection: the rest of the epoch would run on a "
                 "fresh one the generator does not model")},
@@ -2774,6 +2861,44 @@ static int pick_kind(gen_t *g)
     return 0;
 }
 
+static int has_flag(const kind_t *k, unsigned f) { return k->pol && k->pol->flags & f; }
+
+/* One of the kinds with flag f, by weight; -1 if none. */
+static int pick_flagged(gen_t *g, unsigned f)
+{
+    int total = 0;
+    for (int i = 0; i < g->nkinds; i++)
+        total += has_flag(&g->kinds[i], f) ? g->kinds[i].weight : 0;
+    if (!total)
+        return -1;
+    unsigned k = rnd(&g->r, (unsigned)total);
+    for (int i = 0; i < g->nkinds; i++) {
+        if (!has_flag(&g->kinds[i], f))
+            continue;
+        if (k < (unsigned)g->kinds[i].weight)
+            return i;
+        k -= (unsigned)g->kinds[i].weight;
+    }
+    return -1;
+}
+
+/* Blocking commands (P_IN_MULTI) go only near the start of a transaction
+ * (a long queue almost surely holds a command that aborts the EXEC), often
+ * then, and are often followed by the EXEC; elsewhere never. */
+static int pick_in_multi(gen_t *g)
+{
+    int k = -1;
+    if (g->exec_next && pct(&g->r, 60))
+        k = pick_flagged(g, P_TX_EXEC);
+    else if (g->multi && g->queued <= 2 && pct(&g->r, 30))
+        k = pick_flagged(g, P_IN_MULTI);
+    g->exec_next = 0;
+    while (k < 0 || (has_flag(&g->kinds[k], P_IN_MULTI) && !(g->multi && g->queued <= 2)))
+        k = pick_kind(g);
+    g->exec_next = has_flag(&g->kinds[k], P_IN_MULTI);
+    return k;
+}
+
 /* The reply's match mode: the policy's, or for a command it does not name,
  * what the manifest's tips say. */
 static int reply_mode(const gen_t *g, const gcmd *cmd, const policy_t *p)
@@ -2814,11 +2939,13 @@ static void track_multi(gen_t *g, lcmd *c, const policy_t *p)
     unsigned f = p ? p->flags : 0;
     int bare = c->argc == 1;
     c->tx = !bare ? 0 : f & P_TX_MULTI ? 1 : f & P_TX_EXEC ? 2 : f & P_TX_END ? 3 : 0;
-    if (g->multi)
+    if (g->multi) {
         g->exec_mode |= c->mode;
+        g->queued++;
+    }
     if (c->tx == 1) {
         if (!g->multi)
-            g->exec_mode = 0;
+            g->exec_mode = 0, g->queued = 0;
         g->multi = 1;
     } else if (c->tx >= 2) {
         if (c->tx == 2)
@@ -2831,7 +2958,7 @@ static void track_multi(gen_t *g, lcmd *c, const policy_t *p)
 static void gen_command(gen_t *g, lcmd *c)
 {
     memset(c, 0, sizeof *c);
-    c->kind = pick_kind(g);
+    c->kind = pick_in_multi(g);
     const kind_t *k = &g->kinds[c->kind];
     const policy_t *p = k->pol;
     g->cmd = k->cmd;
@@ -4049,7 +4176,7 @@ static int run_live(const options *o)
             for (int i = 0; i < used; i++)
                 lc_free(&hist[i]);
             used = 0;
-            g.multi = g.exec_mode = 0;
+            g.multi = g.exec_mode = g.queued = g.exec_next = 0;
             epochs++;
             if (live_reset(&L) < 0) {
                 rc = 2;
