@@ -2172,6 +2172,18 @@ static void v_setrange_offset(gen_t *g, lcmd *c)
         PICK(g, c, offs);
 }
 
+/* SETBIT's offset: a large valid one (up to 2^32-1 bits) makes both
+ * servers allocate and zero 512 MB, longer than the reply timeout on a
+ * busy machine; the edges that fail at once still go. */
+static void v_bit_offset(gen_t *g, lcmd *c)
+{
+    static const char *const edge[] = {"-1", "4294967296", "abc", "1.5", "", "9223372036854775807"};
+    if (pct(&g->r, 85))
+        lc_fmt(c, "%u", rnd(&g->r, 2000));
+    else
+        PICK(g, c, edge);
+}
+
 static void v_mostly_small(gen_t *g, lcmd *c)
 {
     if (pct(&g->r, 85))
@@ -2443,6 +2455,7 @@ static const hint_t hints[] = {
     {"substr/end", gen_index, 0, 0},
     {"setrange/offset", v_setrange_offset, 0, 0},
     {"setrange/value", v_mostly_small, 0, 0},
+    {"setbit/offset", v_bit_offset, 0, 0},
     {"lcs/key1", gen_lcs_key, 0, 0},
     {"lcs/key2", gen_lcs_key, 0, 0},
     {"lcs/len", v_minmatchlen, 0, 0},
