@@ -252,7 +252,10 @@ void fr_command_call(fr_ctx *ctx)
     /* A blocked command run again was counted as a call when it arrived,
      * as Redis counts it (its time and errors still add up). */
     int again = fr_blocked_rerunning(ctx->client);
+    fr_ctx *outer = fr_runtime.cmd_capture;
+    if (!outer && !fr_runtime.in_exec && !fr_runtime.script_capture) fr_runtime.cmd_capture = ctx;
     ((fr_command_fn)cmd->handler)(ctx);
+    fr_runtime.cmd_capture = outer;
     if (!nested) fr_clock_cmd_stop();
     uint64_t dur = fr_clock_wall_us() - start;
     if (!again) cmd->stats.calls++;

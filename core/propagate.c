@@ -6,7 +6,15 @@
  * replacement commands are wrapped in MULTI/EXEC so a replica applies them
  * atomically, as Redis 7.0 does; so are the effects of an EXEC, held in
  * exec_effects until it ends, but only when there are several (a lone
- * write needs no transaction: Redis's propagatePendingCommands).  Subscribers (AOF before replication, by
+ * write needs no transaction: Redis's propagatePendingCommands).  What
+ * happens to other keys while a command runs (a key it finds expired goes
+ * out as DEL) is an effect of that command: collected in its props in
+ * order, marked `effect`, and sent with the command, the lot wrapped in
+ * MULTI/EXEC when there are several -- Redis's alsoPropagate puts
+ * propagateDeletion's DEL in the same array as the command -- except for a
+ * command that touches arbitrary keys (SCAN, RANDOMKEY), whose deletions
+ * go out unwrapped, as Redis's active expiry's do.  An effect goes out even
+ * when the command itself does not.  Subscribers (AOF before replication, by
  * hook order) see each command through FR_HOOK_COMMAND_PROPAGATED. */
 #include <string.h>
 
@@ -31,7 +39,7 @@ void fr_dirty_forget(long long n)
     fr_runtime.dirty = fr_runtime.dirty > n ? fr_runtime.dirty - n : 0;
 }
 
-static void push_db(fr_ctx *ctx, int dbid, int argc, fr_str **argv, int repl_only)
+static fr_prop_cmd *push_db(fr_ctx *ctx, int dbid, int argc, fr_str **argv, int repl_only)
 {
     if (ctx->nprops == ctx->props_cap) {
         ctx->props_cap = ctx->props_cap ? ctx->props_cap * 2 : 2;
@@ -42,6 +50,8 @@ static void push_db(fr_ctx *ctx, int dbid, int argc, fr_str **argv, int repl_onl
     p->argv = argv;
     p->dbid = dbid;
     p->repl_only = repl_only;
+    p->effect = 0;
+    return p;
 }
 
 static void push(fr_ctx *ctx, int argc, fr_str **argv)
@@ -110,6 +120,10 @@ static void propagate_to(int dbid, int argc, fr_str **argv, int repl_only)
         push_db(&exec_effects, dbid, argc, argv_dup(argc, argv), repl_only);
         return;
     }
+    if (fr_runtime.cmd_capture) { /* goes out with the command running */
+        push_db(fr_runtime.cmd_capture, dbid, argc, argv_dup(argc, argv), repl_only)->effect = 1;
+        return;
+    }
     fire(dbid, argc, argv, repl_only);
 }
 
@@ -130,25 +144,36 @@ static void propagate_word(int dbid, const char *w)
     fr_str_free(s);
 }
 
+/* The command as received joins its effects, when it goes out. */
+static void push_as_is(fr_ctx *ctx)
+{
+    if (ctx->prop_mode != PROP_ASIS || !ctx->argv) return;
+    int dbid = ctx->client ? ctx->client->dbid : 0;
+    if (ctx->dirty > 0 || ctx->force_propagate)
+        push_db(ctx, dbid, ctx->argc, argv_dup(ctx->argc, ctx->argv), 0);
+    else if (ctx->force_replicas)
+        push_db(ctx, dbid, ctx->argc, argv_dup(ctx->argc, ctx->argv), 1);
+}
+
 void fr_propagate_finish(fr_ctx *ctx)
 {
-    if (ctx->prop_mode == PROP_NONE) return;
-    if (ctx->prop_mode == PROP_ASIS) {
-        if (!ctx->argv) return;
-        if (ctx->dirty > 0 || ctx->force_propagate)
-            propagate_to(ctx->client ? ctx->client->dbid : 0, ctx->argc, ctx->argv, 0);
-        else if (ctx->force_replicas)
-            propagate_to(ctx->client ? ctx->client->dbid : 0, ctx->argc, ctx->argv, 1);
-        return;
-    }
-    if (ctx->nprops == 0) return;
-    int dbid = ctx->props[0].dbid;
+    push_as_is(ctx);
+    int n = 0; /* what goes out: with PROP_NONE, the effects only */
+    for (int i = 0; i < ctx->nprops; i++) n += ctx->prop_mode != PROP_NONE || ctx->props[i].effect;
+    if (n == 0) return;
     /* EXEC wraps already; a script's command joins the script's effects */
-    int wrap = ctx->nprops > 1 && !fr_runtime.in_exec && !fr_runtime.script_capture;
-    if (wrap) propagate_word(dbid, "MULTI");
-    for (int i = 0; i < ctx->nprops; i++)
-        propagate_to(ctx->props[i].dbid, ctx->props[i].argc, ctx->props[i].argv, ctx->props[i].repl_only);
-    if (wrap) propagate_word(dbid, "EXEC");
+    int wrap = n > 1 && !fr_runtime.in_exec && !fr_runtime.script_capture &&
+               !(ctx->cmd && ctx->cmd->flags & FR_CMD_TOUCHES_ARBITRARY_KEYS);
+    int first = 1, last_db = 0;
+    for (int i = 0; i < ctx->nprops; i++) {
+        fr_prop_cmd *p = &ctx->props[i];
+        if (ctx->prop_mode == PROP_NONE && !p->effect) continue;
+        if (wrap && first) propagate_word(p->dbid, "MULTI");
+        first = 0;
+        propagate_to(p->dbid, p->argc, p->argv, p->repl_only);
+        last_db = p->dbid;
+    }
+    if (wrap) propagate_word(last_db, "EXEC");
 }
 
 void fr_ctx_release(fr_ctx *ctx)

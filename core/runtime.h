@@ -25,6 +25,7 @@ typedef struct fr_prop_cmd {
     fr_str **argv;                         /* owned */
     int dbid;
     int repl_only;                         /* replicas only, not the AOF */
+    int effect;    /* not the command's own: a DEL of a key it found expired */
 } fr_prop_cmd;
 
 struct fr_ctx {
@@ -70,6 +71,9 @@ typedef struct fr_runtime_state {
      * collected into the script's call (EVAL's ctx) instead of going out,
      * and the command clock stays the script's. */
     fr_ctx *script_capture;
+    /* command.c: the top-level command running (not in EXEC or a script),
+     * whose props collect what propagates meanwhile (propagate.c) */
+    fr_ctx *cmd_capture;
     int script_depth;
     int script_deny_disabled;   /* DEBUG SET-DISABLE-DENY-SCRIPTS */
     int oom_before_command;   /* the memory guard's verdict before this command */

@@ -449,6 +449,9 @@ void cmd_xautoclaim(fr_ctx *ctx) {
     long long minidle, count = 100;
     int justid = 0, argc = fr_argc(ctx), startex;
     sid start;
+    /* Redis looks the key up before it parses: an expired key goes, and its
+     * DEL to replicas, even when an argument is then refused */
+    fr_key_expire_if_due(ctx, fr_ctx_db(ctx), key);
     if (ll_or_reply_msg(ctx, 4, "Invalid min-idle-time argument for XAUTOCLAIM", &minidle) != FR_OK) return;
     if (minidle < 0) minidle = 0;
     if (sid_interval_or_reply(ctx, 5, &start, &startex, 0) != FR_OK) return;

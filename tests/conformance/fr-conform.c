@@ -5,8 +5,9 @@
  * them against another server and classifying every drift (critical /
  * major / minor, see "drift taxonomy" below; --gate fails only on the first
  * two); the live differential mode (one seeded random command stream to two
- * servers, divergences shrunk by delta debugging and printed as fixture
- * cases); the compatibility report (docs/compat/REPORT.md and report.json).
+ * servers, their replies and what they propagate to a replica compared,
+ * divergences shrunk by delta debugging and printed as fixture cases); the
+ * compatibility report (docs/compat/REPORT.md and report.json).
  *
  * Invariants:
  *  - every case runs on its own fresh TCP connection (so db 0, RESP2, no
@@ -850,6 +851,7 @@ typedef struct {
     /* live mode */
     const char *ref_cmd, *save;
     int ref_port, seconds, shrink_seconds, epoch, max_div, ttl;
+    int propagation;    /* compare what the two send to replicas */
     long long count;
     unsigned long long seed;
     const char *exclude; /* comma-separated command names */
@@ -1093,6 +1095,9 @@ typedef struct {
     char dir[64];
 } server_t;
 
+/* Servers started now get --enable-debug-command local (live mode). */
+static int g_debug_local;
+
 /* Servers running now, for the signal handler (live mode runs two). */
 static volatile pid_t g_server_pids[2];
 
@@ -1140,13 +1145,15 @@ static void exec_server(const char *cmd, const server_t *s)
     dup2(nul, 0);
     dup2(lf, 1);
     dup2(lf, 2);
+    /* live mode's replica comparison turns active expiry off with DEBUG */
+    char *debug = g_debug_local ? "--enable-debug-command" : NULL;
     char *redis[] = {"/bin/sh", "-c", script, "fr-conform", "--port", port,
                      "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
                      "--dir", (char *)s->dir, "--logfile", "", "--daemonize",
-                     "no", NULL};
+                     "no", debug, "local", NULL};
     /* ours too runs without persistence, in its scratch dir */
     char *ours[] = {"/bin/sh", "-c", script, "fr-conform", "--port", port,
-                    "--save", "", "--dir", (char *)s->dir, NULL};
+                    "--save", "", "--dir", (char *)s->dir, debug, "local", NULL};
     execv("/bin/sh", is_redis(cmd) ? redis : ours);
     _exit(127);
 }
@@ -1926,6 +1933,8 @@ typedef struct {
     int ttl;        /* expire options and SETEX/PSETEX are in the grammar */
     int multi;      /* as far as the generator knows, a MULTI is open */
     int exec_mode;  /* modes of the commands queued since MULTI */
+    int queued;     /* commands queued since MULTI */
+    int exec_next;  /* a P_IN_MULTI command was queued: EXEC is likely next */
     long long seq;  /* position of the command being generated */
     const gcmd *cmd;          /* the command being generated */
     const struct policy *pol; /* its policy entry, NULL for the defaults */
@@ -2163,6 +2172,18 @@ static void v_setrange_offset(gen_t *g, lcmd *c)
         PICK(g, c, offs);
 }
 
+/* SETBIT's offset: a large valid one (up to 2^32-1 bits) makes both
+ * servers allocate and zero 512 MB, longer than the reply timeout on a
+ * busy machine; the edges that fail at once still go. */
+static void v_bit_offset(gen_t *g, lcmd *c)
+{
+    static const char *const edge[] = {"-1", "4294967296", "abc", "1.5", "", "9223372036854775807"};
+    if (pct(&g->r, 85))
+        lc_fmt(c, "%u", rnd(&g->r, 2000));
+    else
+        PICK(g, c, edge);
+}
+
 static void v_mostly_small(gen_t *g, lcmd *c)
 {
     if (pct(&g->r, 85))
@@ -2354,6 +2375,47 @@ static void v_getkeys_line(gen_t *g, lcmd *c)
     }
 }
 
+/* A blocking command's timeout: it is sent inside MULTI only (P_IN_MULTI),
+ * where it never blocks, but never 0 all the same, should the generator's
+ * idea of the transaction be wrong. */
+static void v_block_timeout(gen_t *g, lcmd *c)
+{
+    static const char *const t[] = {"0.01", "0.01", "0.01", "1", "-1", "abc", "0.001"};
+    PICK(g, c, t);
+}
+
+static void v_block_ms(gen_t *g, lcmd *c)
+{
+    static const char *const t[] = {"10", "10", "10", "100", "-1", "abc"};
+    PICK(g, c, t);
+}
+
+/* Group and consumer names, and read IDs, few enough that reads meet the
+ * groups XGROUP CREATE made. */
+static void v_group(gen_t *g, lcmd *c)
+{
+    static const char *const n[] = {"g1", "g1", "g2", "nogroup"};
+    PICK(g, c, n);
+}
+
+static void v_consumer(gen_t *g, lcmd *c)
+{
+    static const char *const n[] = {"c1", "c1", "c2"};
+    PICK(g, c, n);
+}
+
+static void v_read_id(gen_t *g, lcmd *c)
+{
+    static const char *const ids[] = {">", ">", ">", "0", "0-0", "$", "+", "1-1", "abc"};
+    PICK(g, c, ids);
+}
+
+static void v_group_id(gen_t *g, lcmd *c)
+{
+    static const char *const ids[] = {"$", "0", "0-0", "1-1", "abc"};
+    PICK(g, c, ids);
+}
+
 /* Hints by "command/argname".  gen replaces the type's generator; incl is
  * the chance (percent) an optional argument is sent (0: the default 50);
  * H_TTL drops the argument unless expire options are on, H_ONCE sends a
@@ -2393,6 +2455,7 @@ static const hint_t hints[] = {
     {"substr/end", gen_index, 0, 0},
     {"setrange/offset", v_setrange_offset, 0, 0},
     {"setrange/value", v_mostly_small, 0, 0},
+    {"setbit/offset", v_bit_offset, 0, 0},
     {"lcs/key1", gen_lcs_key, 0, 0},
     {"lcs/key2", gen_lcs_key, 0, 0},
     {"lcs/len", v_minmatchlen, 0, 0},
@@ -2434,6 +2497,36 @@ static const hint_t hints[] = {
     {"restore/serialized-value", v_dump_payload, 0, 0},
     {"restore/seconds", v_small_count, 20, 0},
     {"restore/frequency", v_small_count, 20, 0},
+    {"blpop/timeout", v_block_timeout, 0, 0},
+    {"brpop/timeout", v_block_timeout, 0, 0},
+    {"brpoplpush/timeout", v_block_timeout, 0, 0},
+    {"blmove/timeout", v_block_timeout, 0, 0},
+    {"blmpop/timeout", v_block_timeout, 0, 0},
+    {"bzmpop/timeout", v_block_timeout, 0, 0},
+    {"bzpopmax/timeout", v_block_timeout, 0, 0},
+    {"bzpopmin/timeout", v_block_timeout, 0, 0},
+    {"xread/milliseconds", v_block_ms, 0, 0},
+    {"xread/key", NULL, 0, H_ONCE},
+    {"xread/id", v_read_id, 0, H_ONCE},
+    {"xreadgroup/milliseconds", v_block_ms, 0, 0},
+    {"xreadgroup/group", v_group, 0, 0},
+    {"xreadgroup/consumer", v_consumer, 0, 0},
+    {"xreadgroup/key", NULL, 0, H_ONCE},
+    {"xreadgroup/id", v_read_id, 0, H_ONCE},
+    {"xgroup|create/groupname", v_group, 0, 0},
+    {"xgroup|create/id", v_group_id, 0, 0},
+    {"xgroup|setid/groupname", v_group, 0, 0},
+    {"xgroup|destroy/groupname", v_group, 0, 0},
+    {"xgroup|createconsumer/groupname", v_group, 0, 0},
+    {"xgroup|createconsumer/consumername", v_consumer, 0, 0},
+    {"xgroup|delconsumer/groupname", v_group, 0, 0},
+    {"xgroup|delconsumer/consumername", v_consumer, 0, 0},
+    {"xack/group", v_group, 0, 0},
+    {"xclaim/group", v_group, 0, 0},
+    {"xclaim/consumer", v_consumer, 0, 0},
+    {"xautoclaim/group", v_group, 0, 0},
+    {"xautoclaim/consumer", v_consumer, 0, 0},
+    {"xpending/group", v_group, 0, 0},
 };
 
 static const hint_t *find_hint(const char *cmd, const char *arg)
@@ -2458,6 +2551,8 @@ enum {
     P_MULTI_INTS = 8,   /* integers ignored inside MULTI */
     P_INFO_SHAPE = 16,  /* exact only as INFO keyspace */
     P_TX_MULTI = 32, P_TX_EXEC = 64, P_TX_END = 128, /* transaction tracking */
+    P_NOT_WITH_PROPAGATION = 256, /* left out while replica streams are compared */
+    P_IN_MULTI = 512,   /* sent only while a MULTI is open */
 };
 
 typedef struct policy {
@@ -2489,7 +2584,11 @@ static const policy_t policy[] = {
     {FUZZ("del", 30)}, {FUZZ("unlink", 10)}, {FUZZ("exists", 25)}, {FUZZ("touch", 10)},
     {FUZZ("type", 15)}, {FUZZ("rename", 20)}, {FUZZ("renamenx", 15)},
     {FUZZ("keys", 15), .mode = MATCH_UNORDERED},
-    {FUZZ("scan", 15), .mode = MATCH_UNORDERED}, {FUZZ("randomkey", 5), .mode = MATCH_TYPE},
+    {FUZZ("scan", 15), .mode = MATCH_UNORDERED},
+    /* a random key that has expired is deleted and its DEL propagated: which
+     * one is chance, and afterwards the two keyspaces hold different expired
+     * keys, whose later lazy DELs then differ too */
+    {FUZZ("randomkey", 5), .mode = MATCH_TYPE, .flags = P_NOT_WITH_PROPAGATION},
     {FUZZ("move", 15)}, {FUZZ("copy", 20)},
     {FUZZ("object", 1)}, {FUZZ("object|encoding", 11)},
     /* inside MULTI, Redis counts the queued command's reference too */
@@ -2520,6 +2619,9 @@ static const policy_t policy[] = {
     {FUZZ("command|getkeys", 2), .flags = P_NO_ARITY, .tail = v_getkeys_line},
     {FUZZ("command|getkeysandflags", 1), .flags = P_NO_ARITY, .tail = v_getkeys_line},
     {FUZZ("time", 2), .mode = MATCH_TYPE},
+    /* the master's offset counts its keep-alive pings, which fall by each
+     * server's clock while live mode's replica is attached */
+    {FUZZ("role", DEFAULT_WEIGHT), .mode = MATCH_IGNORE_INTS},
     /* random art past the second row of squares: only the type is fixed
      * (fixtures/conformance/lolwut.txt has the deterministic cases) */
     {FUZZ("lolwut", 1), .mode = MATCH_TYPE},
@@ -2549,6 +2651,24 @@ static const policy_t policy[] = {
      * SORT_RO runs for robustness, its reply's type compared */
     {SKIP("sort", "a set's order is Redis's per-process hash order, stored by STORE (sort.sh covers SORT)")},
     {FUZZ("sort_ro", 4), .mode = MATCH_TYPE},
+    /* pubsub: PUBLISH changes no connection state and goes to replicas
+     * (the subscribing commands stay out) */
+    {FUZZ("publish", 3)}, {FUZZ("spublish", 2)},
+    /* admin, but a write on one key: GETREG and TODENSE make a sparse HLL
+     * dense, which goes to replicas as the command */
+    {FUZZ("pfdebug", 3)},
+    /* blocking: inside MULTI a blocking command never blocks (it runs as
+     * its non-blocking form), so the stream never waits; outside one it is
+     * not sent.  Served at once, each propagates as its plain form (BLPOP
+     * as LPOP, BLMOVE as LMOVE, a group read as XCLAIM/XGROUP SETID) */
+    {FUZZ("blpop", 3), .flags = P_IN_MULTI}, {FUZZ("brpop", 3), .flags = P_IN_MULTI},
+    {FUZZ("brpoplpush", 3), .flags = P_IN_MULTI}, {FUZZ("blmove", 4), .flags = P_IN_MULTI},
+    {FUZZ("blmpop", 3), .flags = P_IN_MULTI}, {FUZZ("bzmpop", 3), .flags = P_IN_MULTI},
+    {FUZZ("bzpopmax", 3), .flags = P_IN_MULTI}, {FUZZ("bzpopmin", 3), .flags = P_IN_MULTI},
+    /* entries XADD * added carry each server's clock in their IDs: the
+     * replies' shape only (the propagated XCLAIMs compare IDs with slack) */
+    {FUZZ("xread", 3), .flags = P_IN_MULTI, .mode = MATCH_TYPE},
+    {FUZZ("xreadgroup", 8), .flags = P_IN_MULTI, .mode = MATCH_TYPE},
     /* left out */
     {SKIP("quit", "closes the connection: the rest of the epoch would run on a "
                 "fresh one the generator does not model")},
@@ -2760,6 +2880,44 @@ static int pick_kind(gen_t *g)
     return 0;
 }
 
+static int has_flag(const kind_t *k, unsigned f) { return k->pol && k->pol->flags & f; }
+
+/* One of the kinds with flag f, by weight; -1 if none. */
+static int pick_flagged(gen_t *g, unsigned f)
+{
+    int total = 0;
+    for (int i = 0; i < g->nkinds; i++)
+        total += has_flag(&g->kinds[i], f) ? g->kinds[i].weight : 0;
+    if (!total)
+        return -1;
+    unsigned k = rnd(&g->r, (unsigned)total);
+    for (int i = 0; i < g->nkinds; i++) {
+        if (!has_flag(&g->kinds[i], f))
+            continue;
+        if (k < (unsigned)g->kinds[i].weight)
+            return i;
+        k -= (unsigned)g->kinds[i].weight;
+    }
+    return -1;
+}
+
+/* Blocking commands (P_IN_MULTI) go only near the start of a transaction
+ * (a long queue almost surely holds a command that aborts the EXEC), often
+ * then, and are often followed by the EXEC; elsewhere never. */
+static int pick_in_multi(gen_t *g)
+{
+    int k = -1;
+    if (g->exec_next && pct(&g->r, 60))
+        k = pick_flagged(g, P_TX_EXEC);
+    else if (g->multi && g->queued <= 2 && pct(&g->r, 30))
+        k = pick_flagged(g, P_IN_MULTI);
+    g->exec_next = 0;
+    while (k < 0 || (has_flag(&g->kinds[k], P_IN_MULTI) && !(g->multi && g->queued <= 2)))
+        k = pick_kind(g);
+    g->exec_next = has_flag(&g->kinds[k], P_IN_MULTI);
+    return k;
+}
+
 /* The reply's match mode: the policy's, or for a command it does not name,
  * what the manifest's tips say. */
 static int reply_mode(const gen_t *g, const gcmd *cmd, const policy_t *p)
@@ -2800,11 +2958,13 @@ static void track_multi(gen_t *g, lcmd *c, const policy_t *p)
     unsigned f = p ? p->flags : 0;
     int bare = c->argc == 1;
     c->tx = !bare ? 0 : f & P_TX_MULTI ? 1 : f & P_TX_EXEC ? 2 : f & P_TX_END ? 3 : 0;
-    if (g->multi)
+    if (g->multi) {
         g->exec_mode |= c->mode;
+        g->queued++;
+    }
     if (c->tx == 1) {
         if (!g->multi)
-            g->exec_mode = 0;
+            g->exec_mode = 0, g->queued = 0;
         g->multi = 1;
     } else if (c->tx >= 2) {
         if (c->tx == 2)
@@ -2817,7 +2977,7 @@ static void track_multi(gen_t *g, lcmd *c, const policy_t *p)
 static void gen_command(gen_t *g, lcmd *c)
 {
     memset(c, 0, sizeof *c);
-    c->kind = pick_kind(g);
+    c->kind = pick_in_multi(g);
     const kind_t *k = &g->kinds[c->kind];
     const policy_t *p = k->pol;
     g->cmd = k->cmd;
@@ -2904,7 +3064,8 @@ static void add_command_kinds(gen_t *g, const gcmd *cmd, const options *o)
         return;
     }
     for (; p; p = find_policy(cmd->name, (int)(p - policy) + 1))
-        if (p->weight > 0 && (g->ttl || !(p->flags & P_TTL)))
+        if (p->weight > 0 && (g->ttl || !(p->flags & P_TTL)) &&
+            !(o->propagation && p->flags & P_NOT_WITH_PROPAGATION))
             add_kind(g, cmd, p, p->weight);
 }
 
@@ -2922,12 +3083,274 @@ static void gen_init(gen_t *g, const options *o, const grammar_t *gr, int ttl)
         die("--exclude leaves nothing to send");
 }
 
+/* ---- what the servers propagate --------------------------------------------
+ * Replies are half of what a master says; the other half goes to its
+ * replicas and its AOF, and real Redis replicas read those bytes.  Before
+ * the stream starts a raw replica (SYNC, the RDB skipped) attaches to each
+ * server.  After every command the harness takes whatever has arrived,
+ * without waiting, and compares the two streams frame by frame (a frame is
+ * one propagated command, a RESP array).  Frames are compared only in
+ * pairs, so a frame one side has not sent yet is never a divergence; at the
+ * end of each epoch and of the run a marker (PUBLISH on a connection of its
+ * own: Redis propagates PUBLISH) is awaited on both, so every frame of the
+ * epoch is compared before its FLUSHALL.  A mismatch is then replayed from
+ * a clean state with a marker after every command, which pins it on one
+ * command and lets ddmin shrink it like a reply divergence.
+ *
+ * Invariants:
+ *  - the master's keep-alive ("ping", exactly as Redis spells it) is the
+ *    only frame dropped: it falls wherever each server's cron runs;
+ *  - active expiry is off on both (DEBUG SET-ACTIVE-EXPIRE 0): a key SET
+ *    with a past EXAT would otherwise be deleted, and its DEL propagated,
+ *    whenever each server's expire cycle happens to run.  Lazy expiry still
+ *    propagates its DEL at the command that touches the key, on both;
+ *  - the only values not compared byte for byte are clock readings, see
+ *    clock_position. */
+typedef struct {
+    int fd;
+    buf_t in;         /* bytes after the RDB */
+    size_t pos, scan; /* [pos, scan): complete frames not yet compared */
+} rstream_t;
+
+static const char KEEPALIVE[] = "*1\r\n$4\r\nping\r\n";
+
+/* Reads whatever is there now, raw; -1 if the link is gone. */
+static int rs_fill(rstream_t *s)
+{
+    char tmp[65536];
+    for (;;) {
+        ssize_t r = read(s->fd, tmp, sizeof tmp);
+        if (r > 0) {
+            buf_put(&s->in, tmp, (size_t)r);
+            continue;
+        }
+        if (r < 0 && errno == EINTR)
+            continue;
+        return r == 0 || (errno != EAGAIN && errno != EWOULDBLOCK) ? -1 : 0;
+    }
+}
+
+/* Moves complete frames into [pos, scan), dropping keep-alives; -1 if the
+ * stream is not RESP. */
+static int rs_scan(rstream_t *s)
+{
+    for (;;) {
+        long e = resp_parse(s->in.p, s->in.len, s->scan, 0);
+        if (e <= 0)
+            return e < 0 ? -1 : 0;
+        size_t n = (size_t)e - s->scan;
+        if (n == sizeof KEEPALIVE - 1 && !memcmp(s->in.p + s->scan, KEEPALIVE, n)) {
+            memmove(s->in.p + s->scan, s->in.p + e, s->in.len - (size_t)e);
+            s->in.len -= n;
+            s->in.p[s->in.len] = '\0';
+        } else {
+            s->scan = (size_t)e;
+        }
+    }
+}
+
+/* Everything before `upto` is done with. */
+static void rs_consume(rstream_t *s, size_t upto)
+{
+    s->pos = upto;
+    if (s->pos < (1u << 20) && s->pos < s->in.len)
+        return;
+    memmove(s->in.p, s->in.p + s->pos, s->in.len - s->pos);
+    s->in.len -= s->pos;
+    s->scan -= s->pos;
+    s->pos = 0;
+    if (s->in.p)
+        s->in.p[s->in.len] = '\0';
+}
+
+/* SYNC, then the master's newlines while it saves and the `$N` RDB payload
+ * skipped: what follows is the command stream. */
+static int rs_attach(rstream_t *s, int port, long long deadline)
+{
+    static const char sync[] = "*1\r\n$4\r\nSYNC\r\n";
+    memset(s, 0, sizeof *s);
+    s->fd = connect_port(port);
+    if (s->fd < 0 || write_all(s->fd, sync, sizeof sync - 1, deadline) < 0)
+        return -1;
+    long long skip = -1; /* RDB bytes to skip, once its header is read */
+    while (now_ms() < deadline) {
+        struct pollfd pf = {s->fd, POLLIN, 0};
+        poll(&pf, 1, 50);
+        int gone = rs_fill(s);
+        while (skip < 0 && s->pos < s->in.len && s->in.p[s->pos] == '\n')
+            s->pos++;
+        if (skip < 0 && s->pos < s->in.len) {
+            if (s->in.p[s->pos] != '$')
+                return -1; /* -ERR, or not a master */
+            long e = line_end(s->in.p, s->in.len, s->pos);
+            if (e < 0)
+                continue;
+            if (parse_ll(s->in.p + s->pos + 1, (size_t)e - s->pos - 1, &skip) || skip < 0)
+                return -1;
+            s->pos = (size_t)e + 2;
+        }
+        if (skip >= 0 && s->in.len - s->pos >= (size_t)skip) {
+            s->scan = s->pos + (size_t)skip;
+            rs_consume(s, s->scan);
+            return rs_scan(s);
+        }
+        if (gone)
+            return -1;
+    }
+    return -1;
+}
+
+/* ---- comparing two frames ---------------------------------------------- */
+typedef struct {
+    const char *p;
+    size_t n;
+} sv_t;
+
+static int sv_is(const sv_t *a, const char *word)
+{
+    return a->n == strlen(word) && !strncasecmp(a->p, word, a->n);
+}
+
+/* The arguments of a frame that is an array of bulk strings; -1 if it is
+ * not one.  *out points into p. */
+static int frame_args(const char *p, size_t n, sv_t **out)
+{
+    long long argc, len;
+    long e = line_end(p, n, 0);
+    *out = NULL;
+    if (n < 4 || p[0] != '*' || e < 0 || parse_ll(p + 1, (size_t)e - 1, &argc) || argc < 1 ||
+        argc > (long long)n)
+        return -1;
+    sv_t *v = calloc((size_t)argc, sizeof *v);
+    if (!v)
+        die("out of memory");
+    size_t off = (size_t)e + 2;
+    for (long long i = 0; i < argc; i++) {
+        e = line_end(p, n, off);
+        if (e < 0 || p[off] != '$' || parse_ll(p + off + 1, (size_t)e - off - 1, &len) ||
+            len < 0 || (size_t)e + 4 + (size_t)len > n) {
+            free(v);
+            return -1;
+        }
+        v[i] = (sv_t){p + e + 2, (size_t)len};
+        off = (size_t)e + 4 + (size_t)len;
+    }
+    *out = v;
+    return (int)argc;
+}
+
+/* Clock readings: values each server computes from its own clock, so two
+ * servers never agree on them to the millisecond.  They are compared with
+ * a slack, by position, never blanked:
+ *  - after PXAT (SET ... EX/PX/EXAT/PXAT, SETEX and GETEX go out as SET
+ *    ... PXAT or PEXPIREAT) and as PEXPIREAT's time (EXPIRE, GETEX EX ...):
+ *    now + a relative time, in ms; after EXAT and as EXPIREAT's time, the
+ *    same in seconds, should a server send those;
+ *  - RESTORE's ttl when the frame says ABSTTL: a relative TTL made
+ *    absolute;
+ *  - XCLAIM's TIME: the delivery time of an entry a group read handed out;
+ *  - stream IDs in stream commands (X...): XADD's `*` becomes the entry ID,
+ *    the server's ms clock, which later XCLAIM/XGROUP SETID/LASTID frames
+ *    repeat; its sequence part is ignored too, since it counts entries
+ *    added within the same millisecond.
+ * A value there counts as a reading when it is no more than a year before
+ * the harness's own clock (now + a relative time can be anything later:
+ * EXPIRE k 9223372036854774 goes out as a 16-digit PEXPIREAT), and two
+ * readings match when they are within CLOCK_SLACK_MS: both servers run a
+ * command within the same few milliseconds, so a unit mistake (s for ms),
+ * a relative time sent as absolute or a wrong base is off by far more, as
+ * relative times are at least 1000 s.  Absolute times the generator sends
+ * are in 1970 (not readings) or in 2100, which both servers pass on
+ * unchanged, so the slack never has to excuse them. */
+enum { CK_NONE, CK_MS, CK_S, CK_ID };
+#define CLOCK_SLACK_MS 2000
+
+static int clock_position(const sv_t *v, int argc, int i)
+{
+    if (i == 0)
+        return CK_NONE;
+    const sv_t *cmd = &v[0], *prev = &v[i - 1];
+    if (sv_is(prev, "pxat") || (i == 2 && sv_is(cmd, "pexpireat")))
+        return CK_MS;
+    if (sv_is(prev, "exat") || (i == 2 && sv_is(cmd, "expireat")))
+        return CK_S;
+    if (sv_is(cmd, "xclaim") && sv_is(prev, "time"))
+        return CK_MS;
+    if (i == 2 && sv_is(cmd, "restore"))
+        for (int k = 3; k < argc; k++)
+            if (sv_is(&v[k], "absttl"))
+                return CK_MS;
+    if (cmd->n > 1 && (cmd->p[0] == 'x' || cmd->p[0] == 'X'))
+        return CK_ID;
+    return CK_NONE;
+}
+
+/* The reading in a (ms for CK_MS and CK_ID, s for CK_S), if it is one;
+ * digits only, as both servers print integers. */
+static int clock_value(const sv_t *a, int kind, long long *v)
+{
+    size_t n = a->n;
+    if (kind == CK_ID) {
+        const char *dash = memchr(a->p, '-', a->n);
+        if (!dash || dash + 1 == a->p + a->n)
+            return 0;
+        for (const char *q = dash + 1; q < a->p + a->n; q++)
+            if (!isdigit((unsigned char)*q))
+                return 0;
+        n = (size_t)(dash - a->p);
+        kind = CK_MS;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (!isdigit((unsigned char)a->p[i]))
+            return 0;
+    if (parse_ll(a->p, n, v))
+        return 0;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    long long now = (long long)ts.tv_sec, year = 366LL * 86400;
+    if (kind == CK_MS) {
+        now = now * 1000 + ts.tv_nsec / 1000000;
+        year *= 1000;
+    }
+    return *v >= now - year;
+}
+
+static int clock_match(const sv_t *ref, const sv_t *our, int kind)
+{
+    long long a, b;
+    if (kind == CK_NONE || !clock_value(ref, kind, &a) || !clock_value(our, kind, &b))
+        return 0;
+    return llabs(a - b) <= (kind == CK_S ? CLOCK_SLACK_MS / 1000 : CLOCK_SLACK_MS);
+}
+
+static int frames_match(const char *ref, size_t rn, const char *our, size_t on)
+{
+    if (rn == on && !memcmp(ref, our, rn))
+        return 1;
+    sv_t *x, *y;
+    int nx = frame_args(ref, rn, &x), ny = frame_args(our, on, &y);
+    int same = nx > 0 && nx == ny;
+    for (int i = 0; same && i < nx; i++)
+        same = (x[i].n == y[i].n && !memcmp(x[i].p, y[i].p, x[i].n)) ||
+               clock_match(&x[i], &y[i], clock_position(x, nx, i));
+    free(x);
+    free(y);
+    return same;
+}
+
 /* ---- driving two servers -------------------------------------------------- */
 typedef struct {
     server_t srv[2]; /* 0 = ours, 1 = the reference */
     int port[2], fd[2];
     const options *o;
     int replays; /* for the shrink statistics */
+    /* what the servers propagate (see above) */
+    int repl;         /* a replica is attached to each */
+    rstream_t rs[2];  /* their streams */
+    int mark_fd[2];   /* the marker connections */
+    long long marks;  /* markers sent */
+    buf_t mark;       /* the last marker's frame */
+    int by_repl;      /* live_replay judges propagation, not replies */
 } live_t;
 
 static const char *const side_names[2] = {"ours", "reference"};
@@ -3006,6 +3429,304 @@ static int same_kind(const lcmd *a, const lcmd *b)
            !strncasecmp(a->argv[0].p, b->argv[0].p, a->argv[0].len);
 }
 
+/* ---- the two replica streams of a live run -------------------------------- */
+static const char MARK_CHANNEL[] = "fr-conform-mark";
+
+static void repl_close(live_t *L)
+{
+    for (int i = 0; i < 2; i++) {
+        if (L->rs[i].fd >= 0)
+            close(L->rs[i].fd);
+        if (L->mark_fd[i] >= 0)
+            close(L->mark_fd[i]);
+        L->rs[i].fd = L->mark_fd[i] = -1;
+        buf_free(&L->rs[i].in);
+    }
+    buf_free(&L->mark);
+    L->repl = 0;
+}
+
+/* One command on a connection of its own; 0 if the reply starts with `ok`. */
+static int side_command(int port, const char *cmd, const char *ok)
+{
+    int fd = connect_port(port);
+    if (fd < 0)
+        return -1;
+    rx_t rx = {0};
+    long long deadline = now_ms() + 2000;
+    if (write_all(fd, cmd, strlen(cmd), deadline) == 0)
+        rx_read(fd, &rx, 1, 0, deadline);
+    int good = rx.count == 1 && !strncmp(rx.data.p, ok, strlen(ok));
+    buf_free(&rx.data);
+    close(fd);
+    return good ? 0 : -1;
+}
+
+/* Active expiry off (see "what the servers propagate"), a replica and a
+ * marker connection on each server. */
+static int repl_attach(live_t *L)
+{
+    static const char no_cycle[] = "*3\r\n$5\r\nDEBUG\r\n$17\r\nSET-ACTIVE-EXPIRE\r\n$1\r\n0\r\n";
+    long long deadline = now_ms() + 15000;
+    for (int i = 0; i < 2; i++) {
+        if (side_command(L->port[i], no_cycle, "+OK") < 0) {
+            fprintf(stderr, "fr-conform: live: %s refused DEBUG SET-ACTIVE-EXPIRE 0 (a server "
+                            "started by hand needs --enable-debug-command local, or run with "
+                            "--propagation no)\n", side_names[i]);
+            return -1;
+        }
+        if (rs_attach(&L->rs[i], L->port[i], deadline) < 0 ||
+            (L->mark_fd[i] = connect_port(L->port[i])) < 0) {
+            fprintf(stderr, "fr-conform: live: cannot attach a replica (SYNC) to %s (port %d)\n",
+                    side_names[i], L->port[i]);
+            return -1;
+        }
+    }
+    L->repl = 1;
+    return 0;
+}
+
+/* A new marker down both streams: PUBLISH on the marker connections, which
+ * both propagate as sent; its frame is kept in L->mark. */
+static int repl_mark(live_t *L)
+{
+    char id[24];
+    int n = snprintf(id, sizeof id, "%lld", ++L->marks);
+    L->mark.len = 0;
+    buf_printf(&L->mark, "*3\r\n$7\r\nPUBLISH\r\n$%zu\r\n%s\r\n$%d\r\n%s\r\n",
+               sizeof MARK_CHANNEL - 1, MARK_CHANNEL, n, id);
+    long long deadline = now_ms() + L->o->timeout_ms;
+    for (int i = 0; i < 2; i++) {
+        rx_t rx = {0};
+        if (write_all(L->mark_fd[i], L->mark.p, L->mark.len, deadline) == 0)
+            rx_read(L->mark_fd[i], &rx, 1, 0, deadline);
+        int ok = rx.count == 1 && rx.data.p[0] == ':';
+        buf_free(&rx.data);
+        if (!ok)
+            return -1;
+    }
+    return 0;
+}
+
+/* Takes what has arrived on both, waiting up to wait_ms if nothing has;
+ * -1 if a link is gone or not RESP. */
+static int repl_read(live_t *L, int wait_ms)
+{
+    struct pollfd pf[2] = {{L->rs[0].fd, POLLIN, 0}, {L->rs[1].fd, POLLIN, 0}};
+    if (poll(pf, 2, wait_ms) <= 0)
+        return 0;
+    for (int i = 0; i < 2; i++)
+        if (pf[i].revents && (rs_fill(&L->rs[i]) < 0 || rs_scan(&L->rs[i]) < 0))
+            return -1;
+    return 0;
+}
+
+/* Where the marker frame starts in s, or (size_t)-1 while it has not come. */
+static size_t rs_find(const rstream_t *s, const buf_t *mark)
+{
+    for (size_t off = s->pos; off < s->scan;) {
+        size_t e = (size_t)resp_parse(s->in.p, s->in.len, off, 0);
+        if (e - off == mark->len && !memcmp(s->in.p + off, mark->p, mark->len))
+            return off;
+        off = e;
+    }
+    return (size_t)-1;
+}
+
+/* Waits for the marker on both streams; at[i] = where it starts. */
+static int repl_await(live_t *L, size_t at[2])
+{
+    long long deadline = now_ms() + L->o->timeout_ms + 3000;
+    for (;;) {
+        at[0] = rs_find(&L->rs[0], &L->mark);
+        at[1] = rs_find(&L->rs[1], &L->mark);
+        if (at[0] != (size_t)-1 && at[1] != (size_t)-1)
+            return 0;
+        if (now_ms() > deadline || repl_read(L, 20) < 0)
+            return -1;
+    }
+}
+
+/* A frame shaped like an expired key's deletion: DEL or UNLINK (as both
+ * servers spell them then) and one key. */
+static int is_expiry_del(const char *p, size_t n)
+{
+    return (n > 17 && !memcmp(p, "*2\r\n$3\r\nDEL\r\n", 13)) ||
+           (n > 20 && !memcmp(p, "*2\r\n$6\r\nUNLINK\r\n", 16));
+}
+
+/* The end of the run of deletions starting at off (off itself if none);
+ * *closed = something else, or lim when final, ends it. */
+static size_t del_run(const rstream_t *s, size_t off, size_t lim, int final, int *closed,
+                      int *count)
+{
+    *count = 0;
+    while (off < lim) {
+        size_t e = (size_t)resp_parse(s->in.p, s->in.len, off, 0);
+        if (!is_expiry_del(s->in.p + off, e - off)) {
+            *closed = 1;
+            return off;
+        }
+        off = e;
+        (*count)++;
+    }
+    *closed = final;
+    return off;
+}
+
+static int cmp_view(const void *a, const void *b) { return cmp_str(a, b); }
+
+/* The frames of [off, end) as views, sorted. */
+static buf_t *sorted_frames(const rstream_t *s, size_t off, int n)
+{
+    buf_t *v = calloc((size_t)n + 1, sizeof *v);
+    if (!v)
+        die("out of memory");
+    for (int i = 0; i < n; i++) {
+        size_t e = (size_t)resp_parse(s->in.p, s->in.len, off, 0);
+        v[i].p = s->in.p + off;
+        v[i].len = e - off;
+        off = e;
+    }
+    qsort(v, (size_t)n, sizeof *v, cmp_view);
+    return v;
+}
+
+/* Deletions of expired keys found by a walk of the keyspace (KEYS, SCAN)
+ * come in the order of each server's hash table, which Redis seeds per
+ * process: a run of them matches the other side's as a set.  1 if both
+ * runs at pos are complete and hold the same frames (pos moved past them),
+ * 0 if they differ, -1 if one may still grow. */
+static int del_runs_match(live_t *L, const size_t lim[2], int final)
+{
+    size_t end[2];
+    int closed[2], n[2];
+    for (int i = 0; i < 2; i++)
+        end[i] = del_run(&L->rs[i], L->rs[i].pos, lim[i], final, &closed[i], &n[i]);
+    if (!n[0] || !n[1])
+        return 0;
+    if (!closed[0] || !closed[1])
+        return -1;
+    if (n[0] != n[1])
+        return 0;
+    buf_t *a = sorted_frames(&L->rs[0], L->rs[0].pos, n[0]);
+    buf_t *b = sorted_frames(&L->rs[1], L->rs[1].pos, n[1]);
+    int same = 1;
+    for (int i = 0; i < n[0] && same; i++)
+        same = !cmp_str(&a[i], &b[i]);
+    free(a);
+    free(b);
+    if (same) {
+        L->rs[0].pos = end[0];
+        L->rs[1].pos = end[1];
+    }
+    return same;
+}
+
+/* Compares frames in pairs while both streams have one before lim; 1 at
+ * a mismatch (each pos left on its frame), else 0.  `final`: lim is a
+ * marker, so nothing more comes before it. */
+static int repl_compare(live_t *L, const size_t lim[2], int final)
+{
+    rstream_t *our = &L->rs[0], *ref = &L->rs[1];
+    while (our->pos < lim[0] && ref->pos < lim[1]) {
+        size_t eo = (size_t)resp_parse(our->in.p, our->in.len, our->pos, 0);
+        size_t er = (size_t)resp_parse(ref->in.p, ref->in.len, ref->pos, 0);
+        if (frames_match(ref->in.p + ref->pos, er - ref->pos, our->in.p + our->pos,
+                         eo - our->pos)) {
+            our->pos = eo;
+            ref->pos = er;
+            continue;
+        }
+        int r = del_runs_match(L, lim, final);
+        if (r <= 0)
+            return r == 0;
+    }
+    return 0;
+}
+
+/* After each command: compares the frames both have sent so far, without
+ * waiting; 1 at a mismatch (lim = where each side's frames end), -1 if a
+ * link is gone. */
+static int repl_pump(live_t *L, size_t lim[2])
+{
+    if (repl_read(L, 0) < 0)
+        return -1;
+    lim[0] = L->rs[0].scan;
+    lim[1] = L->rs[1].scan;
+    if (repl_compare(L, lim, 0))
+        return 1;
+    rs_consume(&L->rs[0], L->rs[0].pos);
+    rs_consume(&L->rs[1], L->rs[1].pos);
+    return 0;
+}
+
+/* A marker, then every frame before it compared: one side having more
+ * frames than the other is a mismatch too.  1 at a mismatch (lim = the
+ * markers), -1 if a link is gone. */
+static int repl_settle(live_t *L, size_t lim[2])
+{
+    if (repl_mark(L) < 0 || repl_await(L, lim) < 0)
+        return -1;
+    if (repl_compare(L, lim, 1) || L->rs[0].pos != lim[0] || L->rs[1].pos != lim[1])
+        return 1;
+    rs_consume(&L->rs[0], lim[0] + L->mark.len);
+    rs_consume(&L->rs[1], lim[1] + L->mark.len);
+    return 0;
+}
+
+/* A marker, and everything before it dropped unseen: after a divergence,
+ * whose replays filled both streams. */
+static int repl_resync(live_t *L)
+{
+    size_t at[2];
+    if (repl_mark(L) < 0 || repl_await(L, at) < 0)
+        return -1;
+    rs_consume(&L->rs[0], at[0] + L->mark.len);
+    rs_consume(&L->rs[1], at[1] + L->mark.len);
+    return 0;
+}
+
+/* Reads and drops what the replicas got: while the shrinker replays for a
+ * reply divergence, so a master never cuts a replica that fell behind
+ * (client-output-buffer-limit); repl_resync follows. */
+static void repl_skip(live_t *L)
+{
+    if (!L->repl || repl_read(L, 0) < 0)
+        return;
+    rs_consume(&L->rs[0], L->rs[0].scan);
+    rs_consume(&L->rs[1], L->rs[1].scan);
+}
+
+/* live_replay judging propagation instead of replies: a marker after every
+ * command, the frames between two markers compared.  Returns the index of
+ * the first command whose frames differ, -1, or -2 if the harness failed;
+ * with ref/our, collects that command's frames from each side. */
+static int repl_replay(live_t *L, lcmd **seq, int n, buf_t *ref, buf_t *our)
+{
+    if (live_reset(L) < 0 || repl_resync(L) < 0)
+        return -2;
+    for (int i = 0; i < n; i++) {
+        rx_t rx[2];
+        live_step(L, seq[i], rx); /* the replies are not the question here */
+        buf_free(&rx[0].data);
+        buf_free(&rx[1].data);
+        size_t at[2], from[2] = {L->rs[0].pos, L->rs[1].pos};
+        if (repl_mark(L) < 0 || repl_await(L, at) < 0)
+            return -2;
+        int d = repl_compare(L, at, 1) || L->rs[0].pos != at[0] || L->rs[1].pos != at[1];
+        if (d && ref)
+            buf_put(ref, L->rs[1].in.p + from[1], at[1] - from[1]);
+        if (d && our)
+            buf_put(our, L->rs[0].in.p + from[0], at[0] - from[0]);
+        rs_consume(&L->rs[0], at[0] + L->mark.len);
+        rs_consume(&L->rs[1], at[1] + L->mark.len);
+        if (d)
+            return i;
+    }
+    return -1;
+}
+
 /* Replays seq[0..n) from a clean state; returns the index of the first
  * divergence or -1 (-2 if the servers could not be reset).  With `ref`,
  * collects the reference's replies up to and including the divergence and
@@ -3013,11 +3734,14 @@ static int same_kind(const lcmd *a, const lcmd *b)
 static int live_replay(live_t *L, lcmd **seq, int n, buf_t *ref, buf_t *our)
 {
     L->replays++;
+    if (L->by_repl)
+        return repl_replay(L, seq, n, ref, our);
     if (live_reset(L) < 0)
         return -2;
     for (int i = 0; i < n; i++) {
         rx_t rx[2];
         int d = live_step(L, seq[i], rx);
+        repl_skip(L);
         if (ref)
             buf_put(ref, rx[1].data.p ? rx[1].data.p : "", rx[1].data.len);
         if (d && our)
@@ -3133,17 +3857,24 @@ static int repro_mode(lcmd **seq, int n)
     return mode;
 }
 
+/* "blmove" for a reproducer's name, from a command's first word. */
+static void case_name(const lcmd *c, char *name, size_t size)
+{
+    snprintf(name, size, "%.*s", (int)(c->argv[0].len < 20 ? c->argv[0].len : 20), c->argv[0].p);
+    for (char *p = name; *p; p++)
+        *p = isalnum((unsigned char)*p) ? (char)tolower((unsigned char)*p) : '-';
+    if (!name[0])
+        snprintf(name, size, "empty");
+}
+
 static void print_repro(FILE *f, const options *o, lcmd **seq, int n, int orig_n,
                         const lcmd *target, const buf_t *ref, const buf_t *our,
                         int shrunk, long long ms)
 {
     char name[64];
-    snprintf(name, sizeof name, "%.*s", (int)(target->argv[0].len < 20 ? target->argv[0].len : 20),
-             target->argv[0].p);
-    for (char *p = name; *p; p++)
-        *p = isalnum((unsigned char)*p) ? (char)tolower((unsigned char)*p) : '-';
+    case_name(target, name, sizeof name);
     int mode = repro_mode(seq, n);
-    fprintf(f, "=== live/seed%llu-%lld-%s\n", o->seed, target->seq, name[0] ? name : "empty");
+    fprintf(f, "=== live/seed%llu-%lld-%s\n", o->seed, target->seq, name);
     fprintf(f, "# fr-conform live --seed %llu: command %lld of the stream diverged;\n",
             o->seed, target->seq);
     if (shrunk)
@@ -3216,12 +3947,116 @@ static void live_divergence(live_t *L, lcmd *hist, int n, const rx_t rx[2],
     free(seq);
 }
 
+/* ---- a propagation divergence ------------------------------------------- */
+/* The frame at s's pos, as a view; empty if the side sent nothing more
+ * before lim. */
+static buf_t rs_frame(const rstream_t *s, size_t lim)
+{
+    buf_t v = {0};
+    if (s->pos < lim) {
+        v.p = s->in.p + s->pos;
+        v.len = (size_t)resp_parse(s->in.p, s->in.len, s->pos, 0) - s->pos;
+    }
+    return v;
+}
+
+static void show_frame(const buf_t *f, const options *o)
+{
+    if (f->len)
+        show_bytes(stdout, f, o->max_show, 0);
+    else
+        fputs("nothing", stdout);
+}
+
+/* A propagation reproducer reads like a fixture case but is not one: the
+ * fixture format checks replies, so it is printed, never saved; the
+ * family's integration checker is where it becomes a test. */
+static void print_repl_repro(FILE *f, const options *o, lcmd **seq, int n, int orig_n,
+                             const buf_t *ref, const buf_t *our, long long ms)
+{
+    char name[64];
+    case_name(seq[n - 1], name, sizeof name);
+    fprintf(f, "=== live/seed%llu-%lld-%s-propagated\n", o->seed, seq[n - 1]->seq, name);
+    fprintf(f, "# fr-conform live --seed %llu: what command %lld sent to replicas differs;\n",
+            o->seed, seq[n - 1]->seq);
+    fprintf(f, "# shrunk from %d to %d commands in %lld ms.  Compare the stream of a\n"
+               "# replica (SYNC) attached to each server, not the replies:\n", orig_n, n, ms);
+    write_expect(f, "# reference propagated:", ref);
+    write_expect(f, "# ours propagated:", our);
+    fprintf(f, "send: FLUSHALL\n");
+    for (int i = 0; i < n; i++)
+        print_send(f, seq[i]);
+    fputc('\n', f);
+}
+
+/* A propagation mismatch somewhere in hist[0..n): shows the two frames,
+ * pins it on one command by a replay with markers, shrinks it and prints a
+ * reproducer; or, if it does not come back from a clean state, the last
+ * commands sent. */
+static void repl_divergence(live_t *L, lcmd *hist, int n, const size_t lim[2], const options *o)
+{
+    buf_t fo = rs_frame(&L->rs[0], lim[0]), fr = rs_frame(&L->rs[1], lim[1]);
+    printf("live: propagation divergence within commands %lld..%lld: reference sent ",
+           hist[0].seq, hist[n - 1].seq);
+    show_frame(&fr, o);
+    printf("; ours ");
+    show_frame(&fo, o);
+    printf("\n");
+    lcmd **seq = malloc((size_t)n * sizeof *seq);
+    if (!seq)
+        die("out of memory");
+    for (int i = 0; i < n; i++)
+        seq[i] = &hist[i];
+    L->by_repl = 1;
+    L->replays = 0;
+    long long t0 = now_ms();
+    int idx = live_replay(L, seq, n, NULL, NULL);
+    if (idx < 0) {
+        printf("live: it did not reproduce from a clean state%s; the last commands sent:\n\n",
+               idx == -2 ? " (the replay failed)" : "");
+        for (int i = n > 20 ? n - 20 : 0; i < n; i++) {
+            printf("# command %lld\n", seq[i]->seq);
+            print_send(stdout, seq[i]);
+        }
+        printf("\n");
+    } else {
+        int m = ddmin(L, seq, idx + 1, seq[idx], t0 + (long long)o->shrink_seconds * 1000);
+        long long ms = now_ms() - t0;
+        buf_t ref = {0}, our = {0};
+        idx = live_replay(L, seq, m, &ref, &our);
+        if (idx >= 0)
+            m = idx + 1;
+        printf("live: reproducer (%d of %d commands, %d replays, %lld ms):\n\n", m, n,
+               L->replays, ms);
+        print_repl_repro(stdout, o, seq, m, n, &ref, &our, ms);
+        buf_free(&ref);
+        buf_free(&our);
+    }
+    L->by_repl = 0;
+    free(seq);
+}
+
 /* A divergence is "the same" as an earlier one when the command name and
  * the first line of both replies match: it is counted, not shrunk again. */
 typedef struct {
     char **v;
     int n;
 } sigs_t;
+
+/* Takes b (a signature): 1 if it was seen before, else remembered. */
+static int seen_key(sigs_t *s, buf_t *b)
+{
+    for (int i = 0; i < s->n; i++)
+        if (!strcmp(s->v[i], b->p)) {
+            buf_free(b);
+            return 1;
+        }
+    s->v = realloc(s->v, (size_t)(s->n + 1) * sizeof *s->v);
+    if (!s->v)
+        die("out of memory");
+    s->v[s->n++] = b->p;
+    return 0;
+}
 
 static int seen_signature(sigs_t *s, const lcmd *c, const rx_t rx[2])
 {
@@ -3234,16 +4069,41 @@ static int seen_signature(sigs_t *s, const lcmd *c, const rx_t rx[2])
         buf_put(&b, rx[k].data.p ? rx[k].data.p : "", l < 80 ? l : 80);
         buf_printf(&b, "%d%d", rx[k].closed, rx[k].timed_out);
     }
-    for (int i = 0; i < s->n; i++)
-        if (!strcmp(s->v[i], b.p)) {
-            buf_free(&b);
-            return 1;
-        }
-    s->v = realloc(s->v, (size_t)(s->n + 1) * sizeof *s->v);
-    if (!s->v)
-        die("out of memory");
-    s->v[s->n++] = b.p;
-    return 0;
+    return seen_key(s, &b);
+}
+
+/* A propagation divergence is "the same" when both frames start with the
+ * same command names (their other words may hold clocks). */
+static int seen_frames(sigs_t *s, const buf_t *ref, const buf_t *our)
+{
+    buf_t b = {0};
+    buf_puts(&b, "propagated");
+    const buf_t *f[2] = {ref, our};
+    for (int k = 0; k < 2; k++) {
+        sv_t *v;
+        buf_putc(&b, '|');
+        if (frame_args(f[k]->p ? f[k]->p : "", f[k]->len, &v) > 0)
+            for (size_t i = 0; i < v[0].n; i++)
+                buf_putc(&b, toupper((unsigned char)v[0].p[i]));
+        free(v);
+    }
+    return seen_key(s, &b);
+}
+
+/* A propagation mismatch found in hist[0..used): reported (the first time
+ * its kind is seen), and both streams brought back in step; -1 if they
+ * could not be. */
+static int repl_found(live_t *L, lcmd *hist, int used, const size_t lim[2], sigs_t *sigs,
+                      int *ndiv, int *repeats)
+{
+    buf_t fo = rs_frame(&L->rs[0], lim[0]), fr = rs_frame(&L->rs[1], lim[1]);
+    if (seen_frames(sigs, &fr, &fo)) {
+        (*repeats)++;
+    } else {
+        (*ndiv)++;
+        repl_divergence(L, hist, used, lim, L->o);
+    }
+    return repl_resync(L);
 }
 
 static int probe_ttl(int port)
@@ -3269,6 +4129,8 @@ static int live_start(live_t *L, const options *o)
     memset(L, 0, sizeof *L);
     L->o = o;
     L->fd[0] = L->fd[1] = -1;
+    L->rs[0].fd = L->rs[1].fd = L->mark_fd[0] = L->mark_fd[1] = -1;
+    g_debug_local = o->propagation; /* for DEBUG SET-ACTIVE-EXPIRE */
     const char *cmds[2] = {o->server_cmd, o->ref_cmd};
     int ports[2] = {o->port, o->ref_port};
     for (int i = 0; i < 2; i++) {
@@ -3288,6 +4150,7 @@ static int live_start(live_t *L, const options *o)
 static void live_stop(live_t *L)
 {
     live_close(L);
+    repl_close(L);
     for (int i = 0; i < 2; i++) {
         if (L->srv[i].pid > 0 && ping_once(L->srv[i].port) < 0) {
             printf("live: %s server is not answering PING at the end\n", side_names[i]);
@@ -3307,6 +4170,11 @@ static int run_live(const options *o)
         return 2;
     }
     int ttl = o->ttl >= 0 ? o->ttl : probe_ttl(L.port[0]);
+    /* after the probe, which only ours sees */
+    if (o->propagation && repl_attach(&L) < 0) {
+        live_stop(&L);
+        return 2;
+    }
     grammar_t gr = {0};
     grammar_load(&gr, o->grammar);
     gen_t g;
@@ -3315,20 +4183,31 @@ static int run_live(const options *o)
     if (o->save && !(save = fopen(o->save, "a")))
         die("%s: %s", o->save, strerror(errno));
     printf("live: seed %llu, %d s, epoch %d, expire options %s, %d commands in the grammar, "
-           "%d kinds sent\n", o->seed, o->seconds, o->epoch, ttl ? "on" : "off", gr.n, g.nkinds);
+           "%d kinds sent, %s\n", o->seed, o->seconds, o->epoch, ttl ? "on" : "off", gr.n,
+           g.nkinds, L.repl ? "replica streams compared" : "replica streams not compared");
     fflush(stdout);
     lcmd *hist = calloc((size_t)o->epoch, sizeof *hist);
     if (!hist)
         die("out of memory");
     long long start = now_ms(), end = start + (long long)o->seconds * 1000, n = 0;
-    int used = 0, ndiv = 0, repeats = 0, epochs = 0, rc = 0;
+    int used = 0, ndiv = 0, repeats = 0, epochs = 0, rc = 0, reply_div = 0;
     sigs_t sigs = {0};
+    size_t lim[2];
     while (now_ms() < end && (o->count <= 0 || n < o->count) && ndiv < o->max_div) {
+        if (used == o->epoch && L.repl) {
+            /* every frame of the epoch compared before its FLUSHALL */
+            int r = repl_settle(&L, lim);
+            if (r < 0 || (r > 0 && repl_found(&L, hist, used, lim, &sigs, &ndiv, &repeats) < 0)) {
+                printf("live: a replica stream stopped or garbled\n");
+                rc = 2;
+                break;
+            }
+        }
         if (used == 0 || used == o->epoch) {
             for (int i = 0; i < used; i++)
                 lc_free(&hist[i]);
             used = 0;
-            g.multi = g.exec_mode = 0;
+            g.multi = g.exec_mode = g.queued = g.exec_next = 0;
             epochs++;
             if (live_reset(&L) < 0) {
                 rc = 2;
@@ -3340,13 +4219,28 @@ static int run_live(const options *o)
         gen_command(&g, c);
         c->seq = n++;
         rx_t rx[2];
+        int diverged = 1, prop = 0;
         if (live_step(&L, c, rx)) {
             if (seen_signature(&sigs, c, rx)) {
                 repeats++;
             } else {
                 ndiv++;
+                reply_div++;
                 live_divergence(&L, hist, used, rx, o, save);
             }
+            /* the shrinker's replays filled both replica streams */
+            if (L.repl && repl_resync(&L) < 0)
+                prop = -1;
+        } else if (L.repl && (prop = repl_pump(&L, lim)) > 0) {
+            prop = repl_found(&L, hist, used, lim, &sigs, &ndiv, &repeats) < 0 ? -1 : 1;
+        } else {
+            diverged = 0;
+        }
+        if (prop < 0) {
+            printf("live: a replica stream stopped or garbled\n");
+            rc = 2;
+        }
+        if (diverged) {
             for (int i = 0; i < 2; i++)
                 if (L.srv[i].pid > 0 && ping_once(L.port[i]) < 0) {
                     printf("live: %s server stopped answering\n", side_names[i]);
@@ -3361,6 +4255,13 @@ static int run_live(const options *o)
         if (rc)
             break;
     }
+    if (!rc && used && L.repl && ndiv < o->max_div) {
+        int r = repl_settle(&L, lim); /* the last epoch's frames */
+        if (r < 0 || (r > 0 && repl_found(&L, hist, used, lim, &sigs, &ndiv, &repeats) < 0)) {
+            printf("live: a replica stream stopped or garbled\n");
+            rc = 2;
+        }
+    }
     for (int i = 0; i < used; i++)
         lc_free(&hist[i]);
     free(hist);
@@ -3368,9 +4269,9 @@ static int run_live(const options *o)
         fclose(save);
     live_stop(&L);
     printf("live: seed %llu, %lld commands, %d epochs, %.1f s, %d divergence%s "
-           "(%d more repeating one)\n",
+           "(%d in replies, %d in what was propagated; %d more repeating one)\n",
            o->seed, n, epochs, (double)(now_ms() - start) / 1000.0, ndiv,
-           ndiv == 1 ? "" : "s", repeats);
+           ndiv == 1 ? "" : "s", reply_div, ndiv - reply_div, repeats);
     for (int i = 0; i < sigs.n; i++)
         free(sigs.v[i]);
     free(sigs.v);
@@ -3982,7 +4883,9 @@ static void usage(FILE *f)
           "  --ttl yes|no|auto expire options in the grammar (auto: if ours takes them)\n"
           "  --grammar FILE    the command grammar (fr-manifest-tool grammar; required)\n"
           "  --exclude A,B     leave these commands out (OBJECT, or OBJECT|FREQ)\n"
-          "  --save FILE       also append each reproducer to FILE\n"
+          "  --save FILE       also append each reply reproducer to FILE\n"
+          "  --propagation yes|no  compare what both send to a replica (default yes;\n"
+          "                    servers started here get --enable-debug-command local)\n"
           "report (replays, then writes REPORT.md and report.json):\n"
           "  --commands FILE   Redis 7.0 command list (redis-7.0-commands.txt)\n"
           "  --manifest YAML   a manifest whose commands are ours (repeatable)\n"
@@ -4072,6 +4975,11 @@ static int parse_opts(int argc, char **argv, options *o)
             o->ttl = !strcmp(v, "yes") ? 1 : !strcmp(v, "no") ? 0 : !strcmp(v, "auto") ? -1 : -2;
             if (o->ttl == -2)
                 die("--ttl takes yes, no or auto");
+        } else if (!strcmp(a, "--propagation")) {
+            const char *v = str_arg(argc, argv, &i);
+            o->propagation = !strcmp(v, "yes") ? 1 : !strcmp(v, "no") ? 0 : -1;
+            if (o->propagation < 0)
+                die("--propagation takes yes or no");
         } else if (!strcmp(a, "--exclude"))
             o->exclude = str_arg(argc, argv, &i);
         else if (!strcmp(a, "--grammar"))
@@ -4112,7 +5020,7 @@ int main(int argc, char **argv)
     }
     options o = {.timeout_ms = 2000, .quiet_ms = 200, .grace_ms = 50, .max_show = 400,
                  .flush = 1, .seed = 1, .seconds = 60, .epoch = 250,
-                 .shrink_seconds = 20, .max_div = 1, .ttl = -1};
+                 .shrink_seconds = 20, .max_div = 1, .ttl = -1, .propagation = 1};
     int first = parse_opts(argc, argv, &o);
     signal(SIGPIPE, SIG_IGN);
     signal(SIGINT, on_signal);

@@ -3,7 +3,8 @@
 # gate.sh [BUILDDIR] -- the conformance gate: every recorded fixture replayed
 # against our server with `fr-conform replay --gate`, then the live
 # differential (one seeded random command stream to our server and to a
-# redis-server this script starts) for about a minute.
+# redis-server this script starts; replies and what a replica of each
+# receives are compared) for FR_LIVE_SECONDS.
 #
 # Owns: what "conformance passes" means for the test suite.  A fixture case
 # passes when it matches or drifts only in a `severity: minor` way; critical
