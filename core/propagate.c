@@ -144,20 +144,29 @@ static void propagate_word(int dbid, const char *w)
     fr_str_free(s);
 }
 
-/* The command as received joins its effects, when it goes out. */
-static void push_as_is(fr_ctx *ctx)
+/* The command as received, when it goes out: now (`into` NULL), or into
+ * `into`'s props to join the effects it had (copied: the props own theirs). */
+static void as_is(fr_ctx *ctx, fr_ctx *into)
 {
     if (ctx->prop_mode != PROP_ASIS || !ctx->argv) return;
+    int repl_only;
+    if (ctx->dirty > 0 || ctx->force_propagate) repl_only = 0;
+    else if (ctx->force_replicas) repl_only = 1;
+    else return;
     int dbid = ctx->client ? ctx->client->dbid : 0;
-    if (ctx->dirty > 0 || ctx->force_propagate)
-        push_db(ctx, dbid, ctx->argc, argv_dup(ctx->argc, ctx->argv), 0);
-    else if (ctx->force_replicas)
-        push_db(ctx, dbid, ctx->argc, argv_dup(ctx->argc, ctx->argv), 1);
+    if (into) push_db(into, dbid, ctx->argc, argv_dup(ctx->argc, ctx->argv), repl_only);
+    else propagate_to(dbid, ctx->argc, ctx->argv, repl_only);
 }
 
 void fr_propagate_finish(fr_ctx *ctx)
 {
-    push_as_is(ctx);
+    /* Nobody listens: and fr_arg_take may have moved arguments out. */
+    if (!fr_hooks_count(FR_HOOK_COMMAND_PROPAGATED)) return;
+    if (ctx->nprops == 0) { /* the usual case: no effects, nothing copied */
+        as_is(ctx, NULL);
+        return;
+    }
+    as_is(ctx, ctx);
     int n = 0; /* what goes out: with PROP_NONE, the effects only */
     for (int i = 0; i < ctx->nprops; i++) n += ctx->prop_mode != PROP_NONE || ctx->props[i].effect;
     if (n == 0) return;
