@@ -277,8 +277,13 @@ static ssize_t read_into_qbuf(fr_client *c)
         c->qpos = 0;
     }
     if (c->qcap - c->qlen < FR_IOBUF_LEN) {
-        size_t ncap = c->qcap ? c->qcap * 2 : FR_IOBUF_LEN;
-        while (ncap - c->qlen < FR_IOBUF_LEN) ncap *= 2;
+        /* Below 16 KB (new, or trimmed by the cron) the buffer grows to
+         * just what one read needs, as Redis's does, so a trimmed buffer
+         * comes back at 16 KB and is not trimmed again; above it doubles
+         * (pipelines). */
+        size_t need = c->qlen + FR_IOBUF_LEN;
+        size_t ncap = c->qcap < FR_IOBUF_LEN ? need : c->qcap * 2;
+        if (ncap < need) ncap = need;
         c->qbuf = fr_realloc(c->qbuf, ncap);
         c->qcap = ncap;
     }
@@ -315,6 +320,8 @@ static void read_cb(struct ev_loop *loop, ev_io *w, int revents)
     }
     fr_proto.stats.net_input_bytes += n;
     fr_proto.stats.total_reads_processed++;
+    size_t held = c->qlen + fr_reqparser_pending(&c->parser);
+    if (held > c->qbuf_peak) c->qbuf_peak = held;
     c->last_interaction = fr_clock_unix();
     if (query_buffer_too_big(c)) {
         fr_client_free(c);
@@ -476,25 +483,44 @@ static void write_cb(struct ev_loop *loop, ev_io *w, int revents)
 /* Idle timeouts (never for a subscribed client, which waits for messages,
  * nor for a replica, as in Redis), and output limits for readers that stopped reading (no
  * new reply would check them). */
-/* A connection idle for more than 2 s gives back its query buffer's free
- * space (all of it when nothing is pending), as Redis's clientsCron does:
- * thousands of idle connections should not hold 16 KB each.  Arguments
- * of 32 KB or more never pass through this buffer (resp.c reads them into
- * their own allocation), so it has no large peak to trim while busy. */
-static void shrink_idle_qbuf(fr_client *c, time_t now)
+/* Query buffer memory is given back by Redis's two rules (clientsCron),
+ * counting the query buffer and the parser's spare big-argument buffer,
+ * and only when over 4 KB of them is unused:
+ *  - a connection idle for more than 2 s keeps only its pending bytes
+ *    (thousands of idle connections should not hold 16 KB each);
+ *  - a busy one whose buffers pass 32 KB and are more than twice the most
+ *    it held since the last pass (qbuf_peak) keeps the larger of the two.
+ * Blocked clients keep theirs: their next command waits in the buffer. */
+static void resize_qbuf(fr_client *c, size_t want)
 {
     size_t pending = c->qlen - c->qpos;
-    if (now - c->last_interaction <= 2 || c->qcap - pending <= 4096 || (c->flags & FR_CLIENT_BLOCKED)) return;
-    if (pending == 0) {
+    if (want < pending) want = pending;
+    if (want >= c->qcap) return;
+    memmove(c->qbuf, c->qbuf + c->qpos, pending);
+    c->qlen = pending;
+    c->qpos = 0;
+    if (want == 0) {
         fr_free(c->qbuf);
         c->qbuf = NULL;
-        c->qcap = c->qlen = c->qpos = 0;
-        return;
+    } else {
+        c->qbuf = fr_realloc(c->qbuf, want);
     }
-    memmove(c->qbuf, c->qbuf + c->qpos, pending);
-    c->qbuf = fr_realloc(c->qbuf, pending);
-    c->qcap = c->qlen = pending;
-    c->qpos = 0;
+    c->qcap = want;
+}
+
+static void trim_query_buffers(fr_client *c, time_t now)
+{
+    size_t pending = c->qlen - c->qpos, peak = c->qbuf_peak;
+    size_t size = c->qcap + fr_reqparser_spare_size(&c->parser);
+    c->qbuf_peak = pending + fr_reqparser_pending(&c->parser);
+    if ((c->flags & FR_CLIENT_BLOCKED) || size - pending <= 4096) return;
+    if (now - c->last_interaction > 2) {
+        fr_reqparser_drop_spare(&c->parser);
+        resize_qbuf(c, 0);
+    } else if (size > FR_QBUF_RESIZE_THRESHOLD && size / 2 > peak) {
+        fr_reqparser_drop_spare(&c->parser);
+        resize_qbuf(c, peak);
+    }
 }
 
 void fr_clients_cron(void)
@@ -515,7 +541,7 @@ void fr_clients_cron(void)
             hardened_refusal(c, "proto-partial-timeout", "a request left half sent");
             fr_client_free(c);
         } else {
-            shrink_idle_qbuf(c, now);
+            trim_query_buffers(c, now);
             fr_obuf_enforce(c, 0);
         }
         c = next;

@@ -71,7 +71,7 @@ size_t fr_client_memory(const fr_client *c, size_t *omem)
     if (omem) *omem = out;
     /* The fixed reply buffer lives inside the struct, so fr_malloc_size(c)
      * already counts what Redis adds as buf_usable_size. */
-    size_t total = out + fr_malloc_size((void *)c) + fr_malloc_size(c->qbuf);
+    size_t total = out + fr_malloc_size((void *)c) + fr_malloc_size(c->qbuf) + fr_reqparser_spare_size(&c->parser);
     /* Arguments: what the parser holds (its arena whole, even between
      * commands, and the big ones), where Redis counts its argv strings. */
     total += fr_reqparser_args_memory(&c->parser) + sizeof(fr_str *) * (size_t)c->parser.argc;
@@ -130,7 +130,8 @@ static fr_str *catf(fr_str *s, const char *fmt, ...)
 
 /* qbuf counts what Redis's query buffer would hold: the bytes read and not
  * yet trimmed (the running command included) plus the partial element the
- * parser keeps aside.  rbp equals rbs: our reply buffer never resizes, so
+ * parser keeps aside; qbuf-free adds the spare big-argument buffer to the
+ * query buffer's free room, as Redis's is one buffer.  rbp equals rbs: our reply buffer never resizes, so
  * its peak is its size. */
 fr_str *fr_client_info_line(fr_client *c)
 {
@@ -146,7 +147,7 @@ fr_str *fr_client_info_line(fr_client *c)
              (long long)(now - c->last_interaction), flags, c->dbid, c->sub_channels, c->sub_patterns,
              c->sub_shard, c->multi ? c->multi->n : -1);
     s = catf(s, " qbuf=%zu qbuf-free=%zu argv-mem=%zu multi-mem=0", c->qlen + fr_reqparser_pending(&c->parser),
-             c->qcap - c->qlen, argv_bytes(c));
+             c->qcap - c->qlen + fr_reqparser_spare_size(&c->parser), argv_bytes(c));
     s = catf(s, " rbs=%zu rbp=%zu obl=%zu oll=%zu omem=%zu tot-mem=%zu", sizeof(c->buf), sizeof(c->buf), c->bufpos,
              c->reply_nblocks, omem, tot);
     s = catf(s, " events=%s cmd=%s user=", events, c->lastcmd ? c->lastcmd->fullname : "NULL");

@@ -181,13 +181,13 @@ static void section_server(fr_info_out *o)
 
 /* Redis reports the largest input and output buffer memory of the last
  * few seconds; we report the largest held now.  Input is the query buffer
- * allocation plus what the parser keeps aside; output counts the reply
+ * allocation plus what the parser keeps aside (and its spare buffer); output counts the reply
  * blocks only, not the fixed buffer, as Redis leaves out its static one. */
 static void largest_buffers(size_t *in, size_t *out)
 {
     *in = *out = 0;
     for (fr_client *c = fr_proto.clients; c; c = c->next) {
-        size_t qin = fr_malloc_size(c->qbuf) + fr_reqparser_pending(&c->parser);
+        size_t qin = fr_malloc_size(c->qbuf) + fr_reqparser_pending(&c->parser) + fr_reqparser_spare_size(&c->parser);
         if (qin > *in) *in = qin;
         if (fr_obuf_memory(c) > *out) *out = fr_obuf_memory(c);
     }

@@ -17,6 +17,8 @@
 #include "resp.h"
 
 #define FR_IOBUF_LEN (16 * 1024)
+/* Query buffers below this are never trimmed while the client is busy. */
+#define FR_QBUF_RESIZE_THRESHOLD (32 * 1024)
 #define FR_REPLY_CHUNK (16 * 1024)
 #define FR_MAX_CLIENT_NAME 256
 
@@ -89,6 +91,7 @@ typedef struct fr_client {
     /* input */
     char *qbuf;                            /* owned; fr_malloc */
     size_t qlen, qpos, qcap;
+    size_t qbuf_peak;                      /* most input held since the last cron pass */
     fr_reqparser parser;
     /* session */
     int resp;                              /* 2 or 3 */

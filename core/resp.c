@@ -11,7 +11,11 @@
  * Where arguments live: a bulk below FR_PROTO_MBULK_BIG_ARG goes into the
  * parser's arena, one buffer reused by every command (no malloc/free per
  * argument); a big one gets its own fr_str so the direct target can fill it
- * and a handler can keep it (fr_reqparser_take_arg moves it out, copies an
+ * and a handler can keep it.  Once a big one is complete a spare buffer of
+ * its size is set aside for the next (Redis assumes one fat argument comes
+ * after another, and keeps its query buffer that large: CLIENT LIST's qbuf
+ * figures and the memory held stay Redis's); the client cron drops it when
+ * recent reads stay small. (fr_reqparser_take_arg moves it out, copies an
  * arena one).  Inline commands' arguments are heap strings too.  When the
  * arena must grow mid-command, argv entries pointing into it are moved
  * along; nothing else may hold arena pointers across a feed.
@@ -172,6 +176,7 @@ void fr_reqparser_free(fr_reqparser *p)
     free_args(p);
     fr_free(p->argv);
     arg_free(p, p->bulk);
+    fr_str_free(p->spare);
     fr_free(p->line);
     arena_release(p);
     fr_reqparser_init(p);
@@ -352,10 +357,24 @@ static void bulk_finish(fr_reqparser *p)
     s->buf[s->len] = '\0';
     push_arg(p, s);
     p->bulk = NULL;
+    if (p->bulk_len >= FR_PROTO_MBULK_BIG_ARG && !p->spare) p->spare = fr_str_new_empty(p->bulk_target);
     if (p->skip)
         p->state = PS_BULK_SKIP;
     else
         bulk_done(p);
+}
+
+/* A big bulk's buffer: the spare when it fits with at most a quarter
+ * unused (one allocator size class: the argument may be stored as it is,
+ * and a far larger block would stay wasted); otherwise the spare is given
+ * up, as Redis resizes its query buffer rather than keep a second one. */
+static fr_str *big_bulk_str(fr_reqparser *p, size_t cap)
+{
+    fr_str *s = p->spare;
+    p->spare = NULL;
+    if (s && s->cap >= cap && s->cap - cap <= cap / 4) return s;
+    fr_str_free(s);
+    return fr_str_new_empty(cap);
 }
 
 static void bulk_begin(fr_reqparser *p, long long len)
@@ -364,7 +383,7 @@ static void bulk_begin(fr_reqparser *p, long long len)
     p->bulk_len = len;
     /* A big bulk also takes its CRLF so one read() can finish it. */
     p->bulk_target = (size_t)len + (big ? 2 : 0);
-    p->bulk = big ? fr_str_new_empty(p->bulk_target) : arena_str(p, p->bulk_target);
+    p->bulk = big ? big_bulk_str(p, p->bulk_target) : arena_str(p, p->bulk_target);
     p->bulk_fill = 0;
     p->skip = big ? 0 : 2;
     p->state = PS_BULK_DATA;
@@ -576,6 +595,17 @@ int fr_reqparser_direct_commit(fr_reqparser *p, size_t n)
     p->bulk_fill += n;
     if (p->bulk_fill == p->bulk_target) bulk_finish(p);
     return p->state == PS_READY;
+}
+
+size_t fr_reqparser_spare_size(const fr_reqparser *p)
+{
+    return p->spare ? p->spare->cap : 0;
+}
+
+void fr_reqparser_drop_spare(fr_reqparser *p)
+{
+    fr_str_free(p->spare);
+    p->spare = NULL;
 }
 
 size_t fr_reqparser_pending(const fr_reqparser *p)

@@ -65,6 +65,10 @@ typedef struct fr_reqparser {
     fr_str *bulk;           /* the bulk being filled (owned) */
     size_t bulk_fill;       /* bytes already in bulk->buf */
     size_t bulk_target;     /* bulk_len, or bulk_len+2 when its CRLF lands in it */
+    /* After a big bulk: a buffer of its size kept for the next big one, as
+     * Redis keeps a query buffer that large after a fat argument (owned;
+     * NULL when none; dropped by fr_reqparser_drop_spare). */
+    fr_str *spare;
     int skip;               /* bytes of a small bulk's CRLF still to skip */
     char *line;             /* partial line (fr_malloc), line_len bytes */
     size_t line_len, line_cap;
@@ -114,6 +118,11 @@ int fr_reqparser_direct_target(fr_reqparser *p, char **dst, size_t *room);
 /* Account for n bytes written at the direct target (n <= room).  Returns 1
  * when that completed the command (as feed's *ready). */
 int fr_reqparser_direct_commit(fr_reqparser *p, size_t n);
+/* The spare big-bulk buffer's capacity (0 when there is none), and giving
+ * it back: the client cron drops it as Redis trims a query buffer larger
+ * than its recent use. */
+size_t fr_reqparser_spare_size(const fr_reqparser *p);
+void fr_reqparser_drop_spare(fr_reqparser *p);
 /* Bytes buffered for the incomplete command element, as Redis's query buffer
  * would hold them (for client-query-buffer-limit and CLIENT LIST qbuf). */
 size_t fr_reqparser_pending(const fr_reqparser *p);

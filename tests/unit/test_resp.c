@@ -878,6 +878,61 @@ START_TEST(test_direct_target_only_for_big)
 }
 END_TEST
 
+/* Feed "SET <size bytes>" whole; the command is left ready. */
+static void feed_big_set(fr_reqparser *p, size_t size)
+{
+    fr_reqlimits lim = FR_REQLIMITS_DEFAULT;
+    int ready = 0;
+    char hdr[64];
+    int hl = snprintf(hdr, sizeof(hdr), "*2\r\n$3\r\nSET\r\n$%zu\r\n", size);
+    char *body = malloc(size + 2);
+    memset(body, 'x', size);
+    memcpy(body + size, "\r\n", 2);
+    ck_assert_uint_eq(fr_reqparser_feed(p, hdr, (size_t)hl, &lim, &ready), (size_t)hl);
+    ck_assert_uint_eq(fr_reqparser_feed(p, body, size + 2, &lim, &ready), size + 2);
+    ck_assert_int_eq(ready, 1);
+    free(body);
+}
+
+/* After a big bulk a buffer of its size is kept (Redis's query buffer
+ * stays that large); the next big bulk of about that size is read into it,
+ * a much smaller one is not (it would pin the larger block). */
+START_TEST(test_big_bulk_spare)
+{
+    fr_reqparser p;
+    fr_reqlimits lim = FR_REQLIMITS_DEFAULT;
+    int ready;
+    char *dst;
+    size_t room;
+    fr_reqparser_init(&p);
+    ck_assert_uint_eq(fr_reqparser_spare_size(&p), 0);
+    feed_big_set(&p, 100000);
+    ck_assert_uint_ge(fr_reqparser_spare_size(&p), 100002);
+    char *spare_buf = p.spare->buf;
+    fr_reqparser_reset_command(&p);
+    fr_reqparser_feed(&p, "*1\r\n$100000\r\n", 13, &lim, &ready);
+    ck_assert_int_eq(fr_reqparser_direct_target(&p, &dst, &room), 1);
+    ck_assert_ptr_eq(dst, spare_buf);
+    ck_assert_uint_eq(fr_reqparser_spare_size(&p), 0);
+    fr_reqparser_reset_command(&p);
+    ck_assert_uint_eq(fr_reqparser_spare_size(&p), 0); /* the bulk never completed */
+    feed_big_set(&p, 100000);
+    fr_reqparser_reset_command(&p);
+    feed_big_set(&p, 40000);
+    ck_assert_uint_ge(fr_reqparser_spare_size(&p), 40002);
+    ck_assert_uint_lt(fr_reqparser_spare_size(&p), 100002);
+    ck_assert_uint_eq(p.argv[1]->len, 40000);
+    fr_reqparser_reset_command(&p);
+    feed_big_set(&p, 1000);
+    ck_assert_uint_ge(fr_reqparser_spare_size(&p), 40002); /* small bulks leave it */
+    fr_reqparser_drop_spare(&p);
+    ck_assert_uint_eq(fr_reqparser_spare_size(&p), 0);
+    fr_reqparser_reset_command(&p);
+    feed_big_set(&p, 50000);
+    fr_reqparser_free(&p); /* frees the spare too (ASan/LSan runs) */
+}
+END_TEST
+
 /* ------------------------------------------------------------ replies */
 
 #define ENC_EQ(expr, want)                                                 \
@@ -983,6 +1038,7 @@ Suite *resp_suite(void)
     tcase_add_test(tc, test_corpus_split_anywhere);
     tcase_add_test(tc, test_big_bulk_direct);
     tcase_add_test(tc, test_direct_target_only_for_big);
+    tcase_add_test(tc, test_big_bulk_spare);
     suite_add_tcase(s, tc);
     TCase *enc = tcase_create("encoders");
     tcase_add_test(enc, test_encode_headers);
