@@ -11,7 +11,9 @@
 #     dataset, OBJECT, POPULATE, RELOAD, the enable-debug-command gate),
 #     LATENCY (events, HISTORY/LATEST/GRAPH/DOCTOR/RESET, HISTOGRAM and
 #     INFO latencystats shapes) and MONITOR lines (quoting, redaction, db,
-#     MULTI/EXEC, refusal inside EXEC, flag 'O'): introspection_check.py.
+#     MULTI/EXEC, refusal inside EXEC, flag 'O') and query buffer sizing
+#     in CLIENT LIST (after a big argument, trimmed while busy and when
+#     idle): introspection_check.py.
 # Prints PASS/FAIL lines and "introspection: N passed, M failed".
 set -u
 src=${1:?} build=${2:?}
