@@ -122,7 +122,7 @@ void fr_cmd_memory_stats(fr_ctx *ctx)
     pair_ll(ctx, "total.allocated", (long long)m.used);
     pair_ll(ctx, "startup.allocated", (long long)m.startup);
     pair_ll(ctx, "replication.backlog", (long long)m.backlog);
-    pair_ll(ctx, "clients.slaves", 0);
+    pair_ll(ctx, "clients.slaves", (long long)m.replica_buffers);
     pair_ll(ctx, "clients.normal", (long long)m.clients);
     pair_ll(ctx, "cluster.links", 0);
     pair_ll(ctx, "aof.buffer", 0);
@@ -178,30 +178,45 @@ static const char *const doctor_text[] = {
     " * High process RSS overhead: This instance has non-allocator RSS memory overhead is greater than 1.1 (this "
     "means that the Resident Set Size of the Redis process is much larger than the RSS the allocator holds). This "
     "problem may be due to Lua scripts or Modules.\n\n",
+    " * Big replica buffers: The replica output buffers in this instance are greater than 10MB for each replica "
+    "(on average). This likely means that there is some replica instance that is struggling receiving data, "
+    "either because it is too slow or because of networking issues. As a result, data piles on the master "
+    "output buffers. Please try to identify what replica is not receiving data correctly and why. You can use "
+    "the INFO output in order to check the replicas delays and the CLIENT LIST command to check the output "
+    "buffers of each replica.\n\n",
     " * Big client buffers: The clients output buffers in this instance are greater than 200K per client (on "
     "average). This may result from different causes, like Pub/Sub clients subscribed to channels bot not "
     "receiving data fast enough, so that data piles on the Redis instance output buffer, or clients sending "
     "commands with large replies or very large sequences of commands in the same pipeline. Please use the CLIENT "
     "LIST command in order to investigate the issue if it causes problems in your instance, or to understand "
     "better why certain clients are using a big amount of memory.\n\n",
+    " * Many scripts: There seem to be many cached scripts in this instance (more than 1000). This may be because "
+    "scripts are generated and `EVAL`ed, instead of being parameterized (with KEYS and ARGV), `SCRIPT LOAD`ed and "
+    "`EVALSHA`ed. Unless `SCRIPT FLUSH` is called periodically, the scripts' caches may end up consuming most of "
+    "your memory.\n\n",
 };
+#define DOCTOR_FINDINGS ((int)(sizeof(doctor_text) / sizeof(doctor_text[0])))
 
 /* Redis's detectors, in its order; a flag per finding. */
-static int doctor_findings(const fr_mem_facts *m, int found[6])
+static int doctor_findings(const fr_mem_facts *m, int found[DOCTOR_FINDINGS])
 {
     long long frag_bytes = (long long)m->rss - (long long)m->used;
     long long alloc_frag = (long long)m->active - (long long)m->allocated;
     long long alloc_rss = (long long)m->resident - (long long)m->active;
     long long rss_extra = (long long)m->rss - (long long)m->resident;
-    long clients = fr_proto.numclients ? (long)fr_proto.numclients : 1;
+    long clients = (long)fr_proto.numclients - m->nreplicas;
+    if (clients < 1) clients = 1;
     found[0] = (float)m->peak / (float)m->used > 1.5;
     found[1] = fratio(m->rss, m->used) > 1.4 && frag_bytes > MB10;
     found[2] = fratio(m->active, m->allocated) > 1.1 && alloc_frag > MB10;
     found[3] = fratio(m->resident, m->active) > 1.1 && alloc_rss > MB10;
     found[4] = fratio(m->rss, m->resident) > 1.1 && rss_extra > MB10;
-    found[5] = (long)m->clients / clients > 1024 * 200;
+    /* Redis compares all replicas' buffers with 10 MB, whatever it says */
+    found[5] = m->nreplicas > 0 && m->replica_buffers > (size_t)MB10;
+    found[6] = (long)m->clients / clients > 1024 * 200;
+    found[7] = fr_scripts_stats_get()->n[FR_SCRIPTS_EVAL] > 1000;
     int n = 0;
-    for (int i = 0; i < 6; i++) n += found[i];
+    for (int i = 0; i < DOCTOR_FINDINGS; i++) n += found[i];
     return n;
 }
 
@@ -217,7 +232,7 @@ void fr_cmd_memory_doctor(fr_ctx *ctx)
         fr_reply_verbatim(ctx, empty, strlen(empty), "txt");
         return;
     }
-    int found[6];
+    int found[DOCTOR_FINDINGS];
     if (!doctor_findings(&m, found)) {
         const char *fine = "Hi Sam, I can't find any memory issue in your instance. I can only account for what "
                            "occurs on this base.\n";
@@ -227,7 +242,7 @@ void fr_cmd_memory_doctor(fr_ctx *ctx)
     fr_str *s = fr_str_new_empty(1024);
     const char *head = "Sam, I detected a few issues in this Redis instance memory implants:\n\n";
     s = fr_str_cat(s, head, strlen(head));
-    for (int i = 0; i < 6; i++) {
+    for (int i = 0; i < DOCTOR_FINDINGS; i++) {
         if (!found[i]) continue;
         char text[1024];
         int n = snprintf(text, sizeof(text), i == 1 ? doctor_text[1] : "%s", i == 1 ? fr_malloc_lib() : doctor_text[i]);

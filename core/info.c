@@ -227,10 +227,16 @@ static void allocator_stats(mem_facts *m)
     if (mallctl("stats.resident", &m->resident, &sz, NULL, 0)) m->resident = 0;
 }
 
-static size_t clients_memory(void)
+/* Normal clients' memory; replicas are counted by their buffers instead
+ * (fr_memory_not_counted), as Redis's mem_clients_slaves. */
+static size_t clients_memory(long *nreplicas)
 {
     size_t sum = 0;
-    for (fr_client *c = fr_proto.clients; c; c = c->next) sum += fr_client_memory(c, NULL);
+    *nreplicas = 0;
+    for (fr_client *c = fr_proto.clients; c; c = c->next) {
+        if (c->flags & FR_CLIENT_REPLICA) (*nreplicas)++;
+        else sum += fr_client_memory(c, NULL);
+    }
     return sum;
 }
 
@@ -256,9 +262,10 @@ static void mem_collect(mem_facts *m)
     m->peak = peak_memory;
     m->rss = fr_rss();
     m->startup = startup_memory;
-    m->clients = clients_memory();
+    m->clients = clients_memory(&m->nreplicas);
+    m->replica_buffers = fr_memory_not_counted();
     m->backlog = (size_t)fr_repl_backlog_memory();
-    m->overhead = m->startup + m->clients + m->backlog + keyspace_overhead();
+    m->overhead = m->startup + m->clients + m->replica_buffers + m->backlog + keyspace_overhead();
     m->dataset = m->used > m->overhead ? m->used - m->overhead : 0;
     size_t net = m->used > m->startup ? m->used - m->startup : 1;
     m->dataset_perc = (double)((float)m->dataset * 100 / (float)net);
@@ -334,10 +341,10 @@ static void mem_limit_fields(fr_info_out *o, const mem_facts *m)
     add_ll(o, "rss_overhead_bytes", (long long)m->rss - (long long)m->resident);
     add_f2(o, "mem_fragmentation_ratio", ratio(m->rss, m->used));
     add_ll(o, "mem_fragmentation_bytes", (long long)m->rss - (long long)m->used);
-    add_ll(o, "mem_not_counted_for_evict", 0);
+    add_ll(o, "mem_not_counted_for_evict", (long long)m->replica_buffers);
     add_ll(o, "mem_replication_backlog", (long long)m->backlog);
-    add_ll(o, "mem_total_replication_buffers", 0);
-    add_ll(o, "mem_clients_slaves", 0);
+    add_ll(o, "mem_total_replication_buffers", (long long)(m->backlog + m->replica_buffers));
+    add_ll(o, "mem_clients_slaves", (long long)m->replica_buffers);
     add_ll(o, "mem_clients_normal", (long long)m->clients);
     add_ll(o, "mem_cluster_links", 0);
     add_ll(o, "mem_aof_buffer", 0);

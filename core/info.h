@@ -24,7 +24,10 @@ void fr_info_reset_samples(long long now_ms);  /* start-up, RESETSTAT */
  * replication backlog + keyspace tables and entry headers), the dataset,
  * the clients' buffers, the backlog, jemalloc's allocated/active/resident. */
 typedef struct fr_mem_facts {
-    size_t used, rss, peak, startup, overhead, dataset, clients, backlog;
+    size_t used, rss, peak, startup, overhead, dataset, backlog;
+    size_t clients;          /* normal clients (and a master's link), not replicas */
+    size_t replica_buffers;  /* what replicas hold: mem_clients_slaves, not counted for eviction */
+    long nreplicas;
     size_t allocated, active, resident; /* jemalloc's view */
     double dataset_perc;
 } fr_mem_facts;

@@ -1,6 +1,7 @@
 /* memory_guard.c -- the maxmemory step of command dispatch: the one guard a
- * module (eviction) registers, and the refusal Redis's processCommand makes
- * when memory stays over the limit.
+ * module (eviction) registers, the refusal Redis's processCommand makes
+ * when memory stays over the limit, and the memory that limit counts
+ * (used memory less the replicas' buffers).
  *
  * Invariants: at most one guard, owned by one module and dropped when that
  * module unloads; without a guard no command is ever refused for memory
@@ -11,6 +12,23 @@
 
 static fr_memory_guard_fn guard;
 static fr_module *guard_owner;
+
+/* Redis leaves the replication buffers beyond its backlog out of what
+ * maxmemory counts: otherwise a replica that reads slowly (or is being
+ * sent its snapshot) grows the master's memory and the master evicts its
+ * own dataset, which the DELs then grow further.  Our backlog is a ring of
+ * its own, so what is left out is all the replicas hold apart from it. */
+size_t fr_memory_not_counted(void)
+{
+    long long held = fr_repl_replica_held_memory();
+    return fr_proto.replica_reply_mem + (held > 0 ? (size_t)held : 0);
+}
+
+FR_API size_t fr_memory_used(void)
+{
+    size_t used = fr_used_memory(), out = fr_memory_not_counted();
+    return used > out ? used - out : 0;
+}
 
 FR_API int fr_memory_guard_register(fr_module *m, fr_memory_guard_fn fn)
 {

@@ -191,6 +191,9 @@ typedef struct fr_protocol {
     fr_client *unblocked;     /* input to resume before the loop sleeps */
     fr_client *read_batch;    /* read this wake-up, in the kernel's order */
     fr_proto_stats stats;
+    /* Reply-block memory of replica clients (reply.c keeps it with each
+     * block): left out of what maxmemory counts (memory_guard.c). */
+    size_t replica_reply_mem;
     /* The ACL "default" user's state, kept here by acl.c (runtime) because
      * the protocol layer decides who must authenticate: nopass, and nopass
      * while enabled (then a new connection is authenticated at once). */

@@ -31,6 +31,7 @@ static void push_block(fr_client *c, size_t size)
     else c->reply_head = b;
     c->reply_tail = b;
     c->reply_mem += fr_malloc_size(b);
+    if (c->flags & FR_CLIENT_REPLICA) fr_proto.replica_reply_mem += fr_malloc_size(b);
     c->reply_nblocks++;
 }
 
@@ -42,6 +43,7 @@ static void pop_block(fr_client *c)
     if (!c->reply_head) c->reply_tail = NULL;
     c->reply_bytes -= b->used;
     c->reply_mem -= fr_malloc_size(b);
+    if (c->flags & FR_CLIENT_REPLICA) fr_proto.replica_reply_mem -= fr_malloc_size(b);
     c->reply_nblocks--;
     c->reply_head_sent = 0;
     fr_free(b);

@@ -113,6 +113,14 @@ void fr_client_reset_modules(fr_client *c, int why);
 /* The backlog's bytes as the replication module last reported them
  * (fr_repl_report_backlog): INFO's mem_replication_backlog. */
 long long fr_repl_backlog_memory(void);
+/* The stream the replication module holds for replicas outside their
+ * output buffers, as it last reported (fr_repl_report_replica_held). */
+long long fr_repl_replica_held_memory(void);
+
+/* ---- memory_guard.c ---- */
+/* Memory maxmemory does not count: the replicas' buffers (their reply
+ * blocks and the stream held for them), INFO mem_not_counted_for_evict. */
+size_t fr_memory_not_counted(void);
 
 /* ---- command.c ---- */
 void fr_command_process(fr_client *c);

@@ -75,6 +75,7 @@ void fr_client_reset_modules(fr_client *c, int why)
 
 void fr_client_set_replica(fr_client *c)
 {
+    if (!(c->flags & FR_CLIENT_REPLICA)) fr_proto.replica_reply_mem += c->reply_mem;
     c->flags |= FR_CLIENT_REPLICA;
 }
 
@@ -109,7 +110,7 @@ void fr_client_close_after_output(fr_client *c)
 
 /* ---- replication figures of INFO ---- */
 
-static long long repl_backlog_bytes;
+static long long repl_backlog_bytes, repl_held_bytes;
 
 void fr_repl_count_input(size_t bytes)
 {
@@ -124,4 +125,14 @@ void fr_repl_report_backlog(long long bytes)
 long long fr_repl_backlog_memory(void)
 {
     return repl_backlog_bytes;
+}
+
+void fr_repl_report_replica_held(long long bytes)
+{
+    repl_held_bytes = bytes;
+}
+
+long long fr_repl_replica_held_memory(void)
+{
+    return repl_held_bytes;
 }

@@ -136,11 +136,6 @@ size_t fr_used_memory(void)
     return used_memory + (size_t)atomic_load_explicit(&helper_delta, memory_order_relaxed);
 }
 
-FR_API size_t fr_memory_used(void)
-{
-    return fr_used_memory();
-}
-
 const char *fr_malloc_lib(void)
 {
     static char name[32];

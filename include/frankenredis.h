@@ -36,7 +36,7 @@ extern "C" {
 #endif
 
 #define FR_SDK_MAJOR 4
-#define FR_SDK_MINOR 5
+#define FR_SDK_MINOR 6
 #define FR_MODULE_MAGIC 0x46524d44u /* "FRMD" */
 
 /* Marks the functions the server exports to modules. */
@@ -693,6 +693,12 @@ FR_API void fr_client_close_after_output(fr_client *c);
  * used_memory_overhead).  Since 4.5. */
 FR_API void fr_repl_count_input(size_t bytes);
 FR_API void fr_repl_report_backlog(long long bytes);
+/* The bytes of stream the module holds for replicas outside their output
+ * buffers (while their snapshot is made), reported whenever it changes:
+ * with the replicas' output buffers it is left out of what maxmemory
+ * counts (fr_memory_used), as Redis leaves replica buffers out, and shows
+ * in INFO mem_clients_slaves.  Since 4.6. */
+FR_API void fr_repl_report_replica_held(long long bytes);
 /* A socket a module owns (a replica's link to its master), watched by the
  * event loop: fn runs on the loop thread when fd is readable (FR_FD_READ)
  * or writable (FR_FD_WRITE), as `events` asks.  fr_fd_watch_free stops
@@ -1078,7 +1084,8 @@ FR_API void fr_free(void *p);
  * n: cheaper than fr_free on hot paths (no lookup of the block's size). */
 FR_API void fr_free_sized(void *p, size_t n);
 FR_API size_t fr_malloc_size(void *p);
-/* The memory in use as maxmemory counts it (INFO used_memory).  Since 4.2. */
+/* The memory in use as maxmemory counts it: INFO used_memory less the
+ * replicas' buffers (mem_not_counted_for_evict; since 4.6).  Since 4.2. */
 FR_API size_t fr_memory_used(void);
 /* The memory guard (the eviction module's): while registered, it runs
  * before every command once the client is authenticated (Redis's

@@ -94,27 +94,45 @@ void repl_replica_forget(fr_client *c)
         fr_log(FR_LOG_NOTICE, "Connection with replica %s lost.", fr_client_addr(c));
         fr_str_free(r->held);
         fr_free(r);
+        repl_report_held();
         if (!repl_g.replicas) repl_g.no_replicas_since = time(NULL);
         return;
     }
 }
 
+/* The stream held for replicas is theirs, not the dataset's: the core
+ * leaves it out of maxmemory's count, as it does their output buffers. */
+void repl_report_held(void)
+{
+    size_t held = 0;
+    for (repl_replica *r = repl_g.replicas; r; r = r->next)
+        if (r->held) held += r->held->cap;
+    fr_repl_report_replica_held((long long)held);
+}
+
 /* A replica that wanted only the snapshot (rdb-only) gets no stream. */
 void repl_send_to_replicas(const void *p, size_t len)
 {
+    int holding = 0;
     for (repl_replica *r = repl_g.replicas; r; r = r->next) {
         if (r->rdb_only) continue;
-        if (r->state == REPL_ONLINE && !r->stream_on_ack) fr_client_write_raw(r->c, p, len);
-        else if (r->state == REPL_WAIT_BGSAVE_END || r->stream_on_ack)
+        if (r->state == REPL_ONLINE && !r->stream_on_ack) {
+            fr_client_write_raw(r->c, p, len);
+        } else if (r->state == REPL_WAIT_BGSAVE_END || r->stream_on_ack) {
             r->held = fr_str_cat(r->held ? r->held : fr_str_new_empty(0), p, len);
+            holding = 1;
+        }
     }
+    if (holding) repl_report_held();
 }
 
 static void send_held(repl_replica *r)
 {
-    if (r->held) fr_client_write_raw(r->c, r->held->buf, r->held->len);
+    if (!r->held) return;
+    fr_client_write_raw(r->c, r->held->buf, r->held->len);
     fr_str_free(r->held);
     r->held = NULL;
+    repl_report_held();
 }
 
 static void go_online(repl_replica *r)

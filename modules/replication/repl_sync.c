@@ -133,6 +133,7 @@ void repl_full_sync_request(repl_replica *r)
         for (repl_replica *o = repl_g.replicas; o; o = o->next) {
             if (!can_share(r, o)) continue;
             if (o->held && !r->rdb_only) r->held = fr_str_dup(o->held);
+            repl_report_held();
             setup_full_resync(r, o->initial_offset);
             fr_log(FR_LOG_NOTICE, "Waiting for end of BGSAVE for SYNC");
             return;

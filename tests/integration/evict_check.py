@@ -476,6 +476,61 @@ def memory_command(ours, ref):
         reset(c)
 
 
+def read_snapshot(sock):
+    """Read a SYNC reply: keep-alive newlines, then "$<len>\r\n" and the
+    snapshot's bytes."""
+    buf = b""
+    while True:
+        buf = buf.lstrip(b"\n")
+        if b"\r\n" in buf:
+            break
+        buf += sock.recv(65536)
+    head, rest = buf.split(b"\r\n", 1)
+    left = int(head[1:]) - len(rest)
+    while left > 0:
+        left -= len(sock.recv(min(left, 1 << 20)))
+
+
+def replica_buffers_not_counted(ours, ref):
+    """A replica that stops reading after its snapshot grows the master's
+    buffers with the stream of 30 MB of writes to one key: maxmemory
+    (4 MB above the data) does not count them, so nothing is evicted, as
+    Redis leaves replication buffers beyond its backlog out.  INFO shows
+    them in mem_not_counted_for_evict and mem_clients_slaves (at least
+    the 16 MB the kernel's socket buffers cannot have taken), MEMORY
+    DOCTOR reports big replica buffers; the counts are each server's own."""
+    problems = []
+    for label, c in (("ours", ours), ("redis", ref)):
+        reset(c)
+        diskless = c.call("CONFIG", "GET", "repl-diskless-sync")[1]
+        c.call("CONFIG", "SET", "repl-diskless-sync", "no")
+        fill(c, "k", 1000)
+        c.call("CONFIG", "SET", "maxmemory-policy", "allkeys-random")
+        rep = socket.create_connection(("127.0.0.1", c.port))
+        rep.sendall(b"SYNC\r\n")
+        read_snapshot(rep)
+        c.call("SET", "big", "")
+        c.call("CONFIG", "SET", "maxmemory", str(used(c) + (4 << 20)))
+        value = b"v" * (512 << 10)
+        c.pipeline([["SET", "big", value] for _ in range(60)])
+        mem, stats = info_fields(c, "memory"), info_fields(c, "stats")
+        doctor = c.call("MEMORY", "DOCTOR")
+        out = [int(mem[f]) >> 20 for f in ("mem_not_counted_for_evict", "mem_clients_slaves")]
+        if stats["evicted_keys"] != "0" or c.call("DBSIZE") != 1001 or min(out) < 16:
+            problems.append("%s: evicted %s, DBSIZE %s, not counted / replicas' buffers %r MB" %
+                            (label, stats["evicted_keys"], c.call("DBSIZE"), out))
+        if b"Big replica buffers" not in doctor:
+            problems.append("%s: MEMORY DOCTOR says %r" % (label, doctor[:200]))
+        rep.close()
+        deadline = time.time() + 5
+        while info_fields(c, "replication")["connected_slaves"] != "0" and time.time() < deadline:
+            time.sleep(0.05)
+        c.call("CONFIG", "SET", "repl-diskless-sync", diskless)
+    report("replica buffers are not counted for maxmemory", not problems, "; ".join(problems))
+    for c in (ours, ref):
+        reset(c)
+
+
 def watch_sees_eviction(ours, ref):
     """An evicted key counts as modified for WATCH: the EXEC aborts."""
     steps = [(0, ["SET", "w", "v"]), (0, ["WATCH", "w"]),
@@ -502,7 +557,7 @@ def main():
     for scenario in (config_directives, noeviction_oom, object_freq_idletime, restore_access,
                      policy_classes, volatile_ttl_order, lru_keeps_recent, lfu_keeps_frequent,
                      config_set_evicts_now, paused_no_eviction, memory_command,
-                     watch_sees_eviction):
+                     watch_sees_eviction, replica_buffers_not_counted):
         try:
             scenario(ours, ref)
         except Exception as e:  # a crashed server or protocol error
