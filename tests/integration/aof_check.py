@@ -537,8 +537,7 @@ def t_info_fields():
     if not (s.start() and r.start()):
         bad("info/start", "")
         return
-    names = lambda srv: [l.split(":")[0] for l in srv.call("INFO", "persistence").splitlines()
-                         if l.startswith("aof_")]
+    names = lambda srv: [k for k in info_fields(srv, "persistence") if k.startswith("aof_")]
     check("info/aof-fields-as-redis", names(s) == names(r), "%s vs %s" % (names(s), names(r)))
     s.stop()
     r.stop()

@@ -80,8 +80,7 @@ def check(name, ok, why=""):
 
 
 def info_names(conn, section):
-    text = conn.cmd("INFO", section).decode()
-    return [l.split(":", 1)[0] for l in text.split("\r\n") if ":" in l]
+    return list(info(conn, section))
 
 
 def same(name, ours, ref, *words):
