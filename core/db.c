@@ -102,6 +102,11 @@ FR_API int fr_keyspace_expires_here(void)
     return !fr_keyspace.replica_mode;
 }
 
+FR_API int fr_keyspace_is_replica(void)
+{
+    return fr_keyspace.replica_mode;
+}
+
 static void kv_clear_expire(fr_db *db, fr_value *v)
 {
     if (v->expire == -1) return;

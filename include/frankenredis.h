@@ -463,6 +463,10 @@ FR_API int fr_key_expire_if_due(fr_ctx *ctx, fr_db *db, const fr_str *key);
  * is then 0: active expiry leaves the master's keys alone.  Since 4.4. */
 FR_API void fr_keyspace_replica_mode(int on);
 FR_API int fr_keyspace_expires_here(void);
+/* 1 while replica mode is on (the server follows a master: Redis's
+ * server.masterhost), for modules that act differently on a replica
+ * (eviction ignores maxmemory there).  Since 4.6. */
+FR_API int fr_keyspace_is_replica(void);
 /* While fr_keyspace_expires_here() is 0: expire the keys a connection
  * gave a TTL on this replica (a writable replica's own keys, which no DEL
  * from its master will end), as Redis's expireSlaveKeys; a DEL goes to

@@ -4,7 +4,8 @@
  * the core whether write commands must be refused (-OOM).
  *
  * As Redis: nothing is evicted while clients are paused (the dataset must
- * stay still), under noeviction, or with maxmemory 0; an evicted key is
+ * stay still), under noeviction, with maxmemory 0, or on a replica under
+ * replica-ignore-maxmemory yes; an evicted key is
  * deleted, counted, propagated as DEL (fr_key_evict) and announced with
  * the "evicted" keyspace event; a pass that runs out of time leaves the
  * rest to the event loop (before-sleep and cron) and does not refuse the
@@ -103,13 +104,21 @@ static fr_str *pick(int policy, int *dbid)
     return sampling_policy(policy) ? evict_pool_best(policy, dbid) : evict_random_key(policy, dbid);
 }
 
+/* A replica is its master's exact copy: under replica-ignore-maxmemory yes
+ * (the default) it neither evicts nor refuses for memory, and the keys go
+ * when its master's DELs say so (Redis's isSafeToPerformEvictions). */
+static int replica_ignores_limit(void)
+{
+    return fr_keyspace_is_replica() && fr_config_server_ll("replica-ignore-maxmemory", 1);
+}
+
 /* Redis's performEvictions. */
 int evict_perform(void)
 {
     long long limit = evict_conf_maxmemory();
     if (limit <= 0 || fr_writes_paused()) return EVICT_OK;
     size_t used = fr_memory_used();
-    if (used <= (size_t)limit) return EVICT_OK;
+    if (used <= (size_t)limit || replica_ignores_limit()) return EVICT_OK;
     int policy = evict_policy();
     if (policy == EVICT_NOEVICTION) return EVICT_FAIL;
     size_t to_free = used - (size_t)limit, freed = 0;

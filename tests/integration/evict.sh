@@ -5,7 +5,9 @@
 # maxmemory-policy evicts, LRU/LFU keeping the keys in use, CONFIG SET
 # maxmemory below usage, evicted_keys and the "evicted" keyspace event,
 # OBJECT FREQ/IDLETIME, RESTORE FREQ/IDLETIME and their survival through
-# DEBUG RELOAD, and no eviction during CLIENT PAUSE.
+# DEBUG RELOAD, no eviction during CLIENT PAUSE, replicas' buffers left out
+# of what maxmemory counts, and a replica ignoring maxmemory (each server
+# the other's replica) unless replica-ignore-maxmemory is no.
 # Prints PASS/FAIL lines and "evict: N passed, M failed".
 set -u
 src=${1:?} build=${2:?}

@@ -531,6 +531,51 @@ def replica_buffers_not_counted(ours, ref):
         reset(c)
 
 
+def wait_for(what, cond, seconds=10):
+    deadline = time.time() + seconds
+    while not cond():
+        if time.time() > deadline:
+            raise RuntimeError("timed out waiting for " + what)
+        time.sleep(0.05)
+
+
+def replica_ignores_maxmemory(ours, ref):
+    """Each server as the other's replica, with maxmemory 1 MB above its
+    own use and allkeys-random: under replica-ignore-maxmemory yes (the
+    default) the replica keeps every key of its master's 20,000 (about
+    5 MB); switched to no, the next write from its master makes it evict
+    on its own.  Redis's replica does both; ours used to evict either
+    way."""
+    problems = []
+    for label, rep, master in (("ours as replica", ours, ref), ("redis as replica", ref, ours)):
+        for c in (rep, master):
+            reset(c)
+        delay = master.call("CONFIG", "GET", "repl-diskless-sync-delay")[1]
+        master.call("CONFIG", "SET", "repl-diskless-sync-delay", "0")
+        rep.call("CONFIG", "SET", "maxmemory-policy", "allkeys-random")
+        rep.call("REPLICAOF", "127.0.0.1", str(master.port))
+        wait_for("the link", lambda: info_fields(rep, "replication").get("master_link_status") == "up")
+        rep.call("CONFIG", "SET", "maxmemory", str(used(rep) + (1 << 20)))
+        fill(master, "r", 20000)
+        synced = lambda: (info_fields(rep, "replication").get("slave_repl_offset") ==
+                          info_fields(master, "replication")["master_repl_offset"])
+        wait_for("the stream", synced)
+        kept, evicted = rep.call("DBSIZE"), info_fields(rep, "stats")["evicted_keys"]
+        if kept != 20000 or evicted != "0":
+            problems.append("%s, ignoring maxmemory: %s keys, %s evicted" % (label, kept, evicted))
+        rep.call("CONFIG", "SET", "replica-ignore-maxmemory", "no")
+        master.call("SET", "one-more", "x")
+        wait_for("the stream", synced)
+        if rep.call("DBSIZE") >= 20001:
+            problems.append("%s, not ignoring maxmemory: nothing evicted" % label)
+        rep.call("REPLICAOF", "NO", "ONE")
+        rep.call("CONFIG", "SET", "replica-ignore-maxmemory", "yes")
+        master.call("CONFIG", "SET", "repl-diskless-sync-delay", delay)
+        for c in (rep, master):
+            reset(c)
+    report("a replica ignores maxmemory unless told not to", not problems, "; ".join(problems))
+
+
 def watch_sees_eviction(ours, ref):
     """An evicted key counts as modified for WATCH: the EXEC aborts."""
     steps = [(0, ["SET", "w", "v"]), (0, ["WATCH", "w"]),
@@ -557,7 +602,7 @@ def main():
     for scenario in (config_directives, noeviction_oom, object_freq_idletime, restore_access,
                      policy_classes, volatile_ttl_order, lru_keeps_recent, lfu_keeps_frequent,
                      config_set_evicts_now, paused_no_eviction, memory_command,
-                     watch_sees_eviction, replica_buffers_not_counted):
+                     watch_sees_eviction, replica_buffers_not_counted, replica_ignores_maxmemory):
         try:
             scenario(ours, ref)
         except Exception as e:  # a crashed server or protocol error
