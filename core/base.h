@@ -68,6 +68,7 @@ typedef struct fr_config {
     int loglevel;                   /* FR_LOG_* */
     char *logfile;                  /* "" = stdout */
     int daemonize;
+    int supervised;                 /* 0 no, 1 upstart, 2 systemd, 3 auto (supervise.c) */
     char *pidfile;
     char *dir;
     long long hz;

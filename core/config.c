@@ -97,6 +97,8 @@ static int owned(const conf_def *d)
 }
 
 static const conf_enum protected_enum[] = {{"no", 0}, {"yes", 1}, {"local", 2}, {NULL, 0}};
+/* In the vocabulary's order, which CONFIG SET's error lists. */
+static const conf_enum supervised_enum[] = {{"upstart", 1}, {"systemd", 2}, {"auto", 3}, {"no", 0}, {NULL, 0}};
 static const conf_enum loglevel_enum[] = {
     {"debug", FR_LOG_DEBUG}, {"verbose", FR_LOG_VERBOSE},
     {"notice", FR_LOG_NOTICE}, {"warning", FR_LOG_WARNING}, {NULL, 0}};
@@ -134,6 +136,8 @@ static conf_def core_defs[] = {
     ENUM("loglevel", 0, &fr_cfg.loglevel, "notice", loglevel_enum),
     C("logfile", CT_STR, CF_IMMUTABLE, &fr_cfg.logfile, 0, 0, ""),
     C("daemonize", CT_BOOL, CF_IMMUTABLE, &fr_cfg.daemonize, 0, 0, "no"),
+    /* read before the modules load (a supervised server never daemonizes) */
+    ENUM("supervised", CF_IMMUTABLE, &fr_cfg.supervised, "no", supervised_enum),
     C("pidfile", CT_STR, CF_IMMUTABLE | CF_EMPTY_IS_NULL, &fr_cfg.pidfile, 0, 0, ""),
     C("unixsocket", CT_STR, CF_IMMUTABLE | CF_EMPTY_IS_NULL, &fr_cfg.unixsocket, 0, 0, ""),
     C("unixsocketperm", CT_LL, CF_IMMUTABLE | CF_OCTAL | CF_UNSIGNED, &fr_cfg.unixsocketperm, 0, 0777, "0"),

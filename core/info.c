@@ -162,7 +162,7 @@ static void section_server(fr_info_out *o)
     catf(o, "gcc_version:0.0.0\r\n");
 #endif
     add_ll(o, "process_id", (long long)getpid());
-    add_str(o, "process_supervised", "no");
+    add_str(o, "process_supervised", fr_supervise_info());
     add_str(o, "run_id", fr_proc.runid);
     add_ll(o, "tcp_port", fr_cfg.port);
     add_ll(o, "server_time_usec", (long long)fr_clock_wall_us());

@@ -343,6 +343,13 @@ const char *fr_busy_refusal(const fr_client *c, const fr_cmd_meta *cmd);
 /* ---- shutdown.c: exits on success; FR_ERR if a shutdown hook refused ---- */
 int fr_server_shutdown(int flags);
 
+/* ---- supervise.c: the `supervised` directive (systemd, upstart) ---- */
+/* Decides the mode and reaches the manager; 1 when supervised (then the
+ * server must not daemonize).  Once, after the config is loaded. */
+int fr_supervise_start(void);
+/* INFO server's process_supervised: "systemd", "upstart" or "no". */
+const char *fr_supervise_info(void);
+
 /* ---- acl.c: ACL users, rules and permission checks ---- */
 typedef struct fr_acl_user fr_acl_user;
 #define FR_ACL_OK 0

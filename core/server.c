@@ -146,6 +146,18 @@ static void daemonize(void)
     }
 }
 
+/* READY=1 once data is loaded and the listeners are open; a replica says
+ * it still waits for its master's data. */
+static void notify_ready(void)
+{
+    char master[512];
+    if (fr_config_server_str("replicaof", master, sizeof(master))[0])
+        fr_supervise_notify("STATUS=Ready to accept connections in read-only mode. Waiting for MASTER <-> REPLICA sync\n");
+    else
+        fr_supervise_notify("STATUS=Ready to accept connections\n");
+    fr_supervise_notify("READY=1\n");
+}
+
 static void write_pidfile(void)
 {
     if (!fr_cfg.pidfile) return;
@@ -234,7 +246,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "\n*** FATAL CONFIG FILE ERROR (FrankenRedis %s) ***\n%s\n", FR_OWN_VERSION, err);
         exit(1);
     }
-    if (fr_cfg.daemonize) daemonize();
+    int supervised = fr_supervise_start();
+    if (fr_cfg.daemonize && !supervised) daemonize();
     fr_proc.pid = getpid();
     fr_log(FR_LOG_WARNING, "oO0OoO0OoO0Oo FrankenRedis is starting oO0OoO0OoO0Oo");
     fr_log(FR_LOG_WARNING, "FrankenRedis version=%s, redis_version=%s, bits=%d, pid=%d, just started",
@@ -263,6 +276,7 @@ int main(int argc, char **argv)
     fr_info_mark_startup();
     if (fr_cfg.port) fr_log(FR_LOG_NOTICE, "Ready to accept connections");
     if (fr_cfg.unixsocket) fr_log(FR_LOG_NOTICE, "The server is now ready to accept connections at %s", fr_cfg.unixsocket);
+    notify_ready();
     for (;;) {
         ev_run(fr_proto.loop, 0);
         if (shutdown_asap && fr_server_shutdown(FR_SHUTDOWN_SIGNAL) != FR_OK) shutdown_asap = 0;

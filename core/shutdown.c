@@ -13,6 +13,7 @@
 int fr_server_shutdown(int flags)
 {
     fr_log(FR_LOG_WARNING, "User requested shutdown...");
+    fr_supervise_notify("STOPPING=1\n");
     fr_hook_event ev = {.id = FR_HOOK_SHUTDOWN, .why = flags};
     if (fr_hooks_fire(&ev) != FR_OK && !(flags & FR_SHUTDOWN_FORCE)) {
         fr_log(FR_LOG_WARNING, "Errors trying to shut down the server. Check the logs for more information.");

@@ -703,6 +703,12 @@ FR_API void fr_repl_report_backlog(long long bytes);
  * counts (fr_memory_used), as Redis leaves replica buffers out, and shows
  * in INFO mem_clients_slaves.  Since 4.6. */
 FR_API void fr_repl_report_replica_held(long long bytes);
+/* A message for the service manager in systemd's notify protocol, e.g.
+ * "STATUS=Saving the final RDB snapshot\n" or "READY=1\n": sent only when
+ * the server runs under `supervised systemd` (or auto-detected it), so a
+ * module can say what the user waits on (a final save, a replica's sync).
+ * Since 4.6. */
+FR_API void fr_supervise_notify(const char *msg);
 /* A socket a module owns (a replica's link to its master), watched by the
  * event loop: fn runs on the loop thread when fd is readable (FR_FD_READ)
  * or writable (FR_FD_WRITE), as `events` asks.  fr_fd_watch_free stops

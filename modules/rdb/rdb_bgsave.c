@@ -320,12 +320,14 @@ int rdb_on_shutdown(const fr_hook_event *ev, void *priv) {
     if (!((points && !(ev->why & FR_SHUTDOWN_NOSAVE)) || (ev->why & FR_SHUTDOWN_SAVE)))
         return FR_OK;
     fr_log(FR_LOG_NOTICE, "Saving the final RDB snapshot before exiting.");
+    fr_supervise_notify("STATUS=Saving the final RDB snapshot\n");
     if (rdb_save_now() == FR_OK) return FR_OK;
     if (ev->why & FR_SHUTDOWN_FORCE) {
         fr_log(FR_LOG_WARNING, "Error trying to save the DB. Exit anyway.");
         return FR_OK;
     }
     fr_log(FR_LOG_WARNING, "Error trying to save the DB, can't exit.");
+    fr_supervise_notify("STATUS=Error trying to save the DB, can't exit.\n");
     return FR_ERR;
 }
 

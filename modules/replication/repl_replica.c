@@ -190,6 +190,8 @@ static void start_stream(void)
     }
     link_g.cached = 1;
     fr_log(FR_LOG_NOTICE, "MASTER <-> REPLICA sync: Finished with success");
+    fr_supervise_notify("STATUS=MASTER <-> REPLICA sync: Finished with success. Ready to accept connections in "
+                        "read-write mode.\n");
 }
 
 /* +CONTINUE [<new replid>]: the master changed ID (a failover) when it
@@ -207,6 +209,8 @@ static void partial_accepted(const char *line)
         memcpy(repl_g.replid, id, 41);
         repl_replicas_disconnect();
     }
+    fr_supervise_notify("STATUS=MASTER <-> REPLICA sync: Partial Resynchronization accepted. Ready to accept "
+                        "connections in read-write mode.\n");
     start_stream();
 }
 

@@ -209,5 +209,12 @@ got=$(redis-cli -p "$port" info modules 2>&1 | tr -d '\r' | grep -o 'name=[a-z]*
   && pass hardened-per-module || fail hardened-per-module "got '$got'"
 kill -TERM "$pid"; wait "$pid"
 
+# `supervised` beside redis-server: the messages to $NOTIFY_SOCKET from
+# start-up to SHUTDOWN, as Debian's Type=notify unit gets them
+# (supervise_check.py).
+FR_PASSED=0 FR_FAILED=0
+fr_relay python3 "$src/tests/integration/supervise_check.py" "$server" "$src/conf/frankenredis.conf"
+passed=$((passed + FR_PASSED)) failed=$((failed + FR_FAILED))
+
 echo "startup: $passed passed, $failed failed"
 [[ $failed -eq 0 ]]
