@@ -565,9 +565,12 @@ void fr_db_flush_async(fr_db *db)
     db->avg_ttl = 0;
 }
 
-void fr_db_flush_all(void)
+void fr_db_flush_all(int async)
 {
-    for (int i = 0; i < fr_cfg.databases; i++) fr_db_flush(&fr_keyspace.db[i]);
+    for (int i = 0; i < fr_cfg.databases; i++) {
+        if (async) fr_db_flush_async(&fr_keyspace.db[i]);
+        else fr_db_flush(&fr_keyspace.db[i]);
+    }
     fr_replica_keys_forget_all(); /* as Redis's emptyData of every DB */
 }
 

@@ -98,10 +98,11 @@ void fr_lazyfree_reset_stats(void);
 int fr_db_init(void);
 void fr_db_free_all(void);
 void fr_db_flush(fr_db *db);
-void fr_db_flush_all(void);
 /* FLUSHDB/FLUSHALL ASYNC: the tables are swapped for empty ones and the
  * old ones freed by the lazy-free thread. */
 void fr_db_flush_async(fr_db *db);
+/* Every DB, each as fr_db_flush or (async) fr_db_flush_async. */
+void fr_db_flush_all(int async);
 void fr_db_swap(int a, int b);
 void fr_db_cron(void);
 fr_db *fr_db_at(int id);                /* 0 <= id < fr_cfg.databases */

@@ -74,10 +74,20 @@ FR_API const fr_library_ops *fr_library_provider(void)
 
 /* Redis's emptyData(-1): the keyspace and the function libraries (here,
  * above the keyspace, because the libraries belong to a module). */
+static void keyspace_empty(int async)
+{
+    fr_db_flush_all(async);
+    if (lib_ops) lib_ops->flush();
+}
+
 FR_API void fr_keyspace_empty(void)
 {
-    fr_db_flush_all();
-    if (lib_ops) lib_ops->flush();
+    keyspace_empty(0);
+}
+
+FR_API void fr_keyspace_empty_async(void)
+{
+    keyspace_empty(1);
 }
 
 void fr_snapshot_remove_module(fr_module *m)

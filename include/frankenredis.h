@@ -1142,6 +1142,10 @@ FR_API void fr_digest_mix(unsigned char digest[20], const void *p, size_t len);
  * function libraries (fr_library_provider's flush), and suspend expiry
  * while a persistence module loads data (on = 1, then 0).  Since 4.2. */
 FR_API void fr_keyspace_empty(void);
+/* The same, the old values freed by the lazy-free thread (counted in INFO
+ * lazyfreed_objects): a replica's full sync under replica-lazy-flush yes.
+ * Since 4.6. */
+FR_API void fr_keyspace_empty_async(void);
 FR_API void fr_keyspace_loading(int on);
 
 /* A latency event (LATENCY LATEST/HISTORY), e.g. "expire-cycle": recorded

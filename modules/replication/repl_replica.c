@@ -39,7 +39,7 @@
 #include "repl_internal.h"
 
 enum { LINK_CONNECT = 1, LINK_CONNECTING, LINK_HANDSHAKE, LINK_TRANSFER, LINK_CONNECTED };
-enum { STEP_PING = 0, STEP_AUTH, STEP_PORT, STEP_CAPA, STEP_PSYNC };
+enum { STEP_PING = 0, STEP_AUTH, STEP_PORT, STEP_IP, STEP_CAPA, STEP_PSYNC };
 
 typedef struct repl_link {
     char host[256];
@@ -142,7 +142,7 @@ static void link_lost(const char *why)
 
 static void send_step(void)
 {
-    char port[16], off[32];
+    char port[16], off[32], ip[256];
     const char *user = fr_config_server_str("masteruser", (char[256]){0}, 256);
     char auth[512];
     fr_config_server_str("masterauth", auth, sizeof(auth));
@@ -157,9 +157,19 @@ static void send_step(void)
         if (user[0]) link_send_words(3, (const char *[]){"AUTH", user, auth});
         else link_send_words(2, (const char *[]){"AUTH", auth});
         break;
-    case STEP_PORT:
-        snprintf(port, sizeof(port), "%lld", fr_config_server_ll("port", 6379));
+    case STEP_PORT: { /* what the master lists us as: the announced port, else ours */
+        long long announced = fr_config_server_ll("replica-announce-port", 0);
+        snprintf(port, sizeof(port), "%lld", announced ? announced : fr_config_server_ll("port", 6379));
         link_send_words(3, (const char *[]){"REPLCONF", "listening-port", port});
+        break;
+    }
+    case STEP_IP: /* only when an address is announced (NAT, containers) */
+        if (!fr_config_server_str("replica-announce-ip", ip, sizeof(ip))[0]) {
+            link_g.step = STEP_CAPA;
+            send_step();
+            return;
+        }
+        link_send_words(3, (const char *[]){"REPLCONF", "ip-address", ip});
         break;
     case STEP_CAPA: link_send_words(5, (const char *[]){"REPLCONF", "capa", "eof", "capa", "psync2"}); break;
     case STEP_PSYNC:
@@ -247,6 +257,7 @@ static int handshake_line(const char *line)
         if (line[0] == '-') return FR_ERR;
         break;
     case STEP_PORT:
+    case STEP_IP:
     case STEP_CAPA:
         if (line[0] == '-') fr_log(FR_LOG_NOTICE, "(Non critical) Master does not understand REPLCONF: %s", line);
         break;
@@ -270,7 +281,8 @@ static int load_snapshot(const char *p, size_t len)
     repl_backlog_free();
     link_g.cached = 0; /* the old history is gone with the old data */
     fr_log(FR_LOG_NOTICE, "MASTER <-> REPLICA sync: Flushing old data");
-    fr_keyspace_empty();
+    if (fr_config_server_ll("replica-lazy-flush", 0)) fr_keyspace_empty_async();
+    else fr_keyspace_empty();
     fr_log(FR_LOG_NOTICE, "MASTER <-> REPLICA sync: Loading DB in memory");
     fr_keyspace_loading(1);
     repl_aux_capture(1);

@@ -286,11 +286,27 @@ def replica_side(master, ours, ours_port):
     check("replica/no-one", r["role"] == "master" and r["second_repl_offset"] != "-1", repr(r))
     ours.cmd("SET", "local-write", "1")
     full0 = int(info(master, "stats")["sync_full"])
+    # This sync's handshake announces an address and a port (NAT,
+    # containers), and the old data goes to the lazy-free thread.
+    for k, v in (("replica-announce-ip", "10.9.8.7"), ("replica-announce-port", "7777"),
+                 ("replica-lazy-flush", "yes")):
+        ours.cmd("CONFIG", "SET", k, v)
+    old_keys = sum(int(v.split(",")[0].split("=")[1]) for v in info(ours, "keyspace").values())
+    freed0 = int(info(ours, "memory")["lazyfreed_objects"])
     check("replica/replicaof-again", ours.cmd("REPLICAOF", "127.0.0.1", str(master.port)) == b"+OK", "")
     ok = wait_for(lambda: int(info(master, "stats")["sync_full"]) == full0 + 1 and
                   info(ours, "replication").get("master_link_status") == "up")
     check("replica/disk-full-resync", ok, repr(info(ours, "replication")))
     digests_equal("replica/digest-after-disk-sync", master, ours)
+    listed = [v for k, v in info(master, "replication").items() if k.startswith("slave")]
+    role = master.cmd("ROLE")
+    check("replica/announced-ip-port", len(listed) == 1 and listed[0].startswith("ip=10.9.8.7,port=7777,") and
+          role[2][0][:2] == [b"10.9.8.7", b"7777"], "%r %r" % (listed, role))
+    freed = wait_for(lambda: int(info(ours, "memory")["lazyfreed_objects"]) - freed0 == old_keys)
+    check("replica/lazy-flush", freed, "%d keys, lazyfreed_objects %s -> %s" % (
+        old_keys, freed0, info(ours, "memory")["lazyfreed_objects"]))
+    for k, v in (("replica-announce-ip", ""), ("replica-announce-port", "0"), ("replica-lazy-flush", "no")):
+        ours.cmd("CONFIG", "SET", k, v)
     check("replica/already", ours.cmd("REPLICAOF", "127.0.0.1", str(master.port)) == b"+OK Already connected to specified master", "")
     cut_mid_transfer(master, ours)
 
