@@ -2,7 +2,9 @@
 # startup.sh SRCDIR BUILDDIR -- start-up refusals: the server must refuse to
 # start, exit non-zero and name what failed and where, for every broken
 # set-up the module registry promises to catch; and must start cleanly with
-# a good one.  Prints "startup: N passed, M failed".
+# a good one; then, beside redis-server, the `supervised` notify messages
+# (supervise_check.py) and what shutdown-on-sigterm/-sigint make a signal
+# save.  Prints "startup: N passed, M failed".
 set -u
 src=${1:?srcdir} build=${2:?builddir}
 server="$build/frankenredis-server"
@@ -215,6 +217,33 @@ kill -TERM "$pid"; wait "$pid"
 FR_PASSED=0 FR_FAILED=0
 fr_relay python3 "$src/tests/integration/supervise_check.py" "$server" "$src/conf/frankenredis.conf"
 passed=$((passed + FR_PASSED)) failed=$((failed + FR_FAILED))
+
+# shutdown-on-sigterm / shutdown-on-sigint beside redis-server: whether
+# the signal's shutdown saves the dataset (dump.rdb) on the way out.
+signal_case() {  # NAME SIGNAL WANT(saved|not-saved) server-args...
+  local name=$1 sig=$2 want=$3 impl dir port pid got
+  shift 3
+  for impl in ours redis; do
+    dir=$(mktemp -d "$tmp/sig.XXXXXX")
+    port=$(free_port)
+    if [[ $impl == ours ]]; then
+      "$server" "$src/conf/frankenredis.conf" --port "$port" --dir "$dir" "$@" >"$dir/log" 2>&1 &
+    else
+      redis-server --port "$port" --dir "$dir" --appendonly no "$@" >"$dir/log" 2>&1 &
+    fi
+    pid=$!
+    for _ in $(seq 1 $((50 * ${FR_WAIT_SCALE:-1}))); do redis-cli -p "$port" ping >/dev/null 2>&1 && break; sleep 0.1; done
+    redis-cli -p "$port" set k v >/dev/null
+    kill -"$sig" "$pid"
+    wait "$pid"
+    if [[ -f $dir/dump.rdb ]]; then got=saved; else got=not-saved; fi
+    [[ $got == "$want" ]] && pass "signal/$name/$impl" || fail "signal/$name/$impl" "$got, want $want"
+  done
+}
+signal_case sigterm-default TERM saved --save "900 1"
+signal_case sigterm-nosave TERM not-saved --save "900 1" --shutdown-on-sigterm nosave
+signal_case sigint-save INT saved --save "" --shutdown-on-sigint save
+signal_case sigterm-no-savepoints TERM not-saved --save ""
 
 echo "startup: $passed passed, $failed failed"
 [[ $failed -eq 0 ]]
