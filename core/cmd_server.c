@@ -310,8 +310,20 @@ void fr_cmd_shutdown(fr_ctx *ctx)
         return;
     }
     if (abort_req) {
-        fr_reply_error(ctx, "No shutdown in progress.");
+        if (fr_shutdown_abort() == FR_OK) fr_reply_ok(ctx);
+        else fr_reply_error(ctx, "No shutdown in progress.");
         return;
     }
-    if (fr_server_shutdown(flags) != FR_OK) fr_reply_error(ctx, "Errors trying to SHUTDOWN. Check logs.");
+    fr_client *c = fr_ctx_client(ctx);
+    if (fr_blocked_rerunning(c)) { /* woken: the wait ended without an exit */
+        fr_reply_error(ctx, "Errors trying to SHUTDOWN. Check logs.");
+        return;
+    }
+    int r = fr_server_shutdown(flags);
+    if (r == FR_ERR) {
+        fr_reply_error(ctx, "Errors trying to SHUTDOWN. Check logs.");
+    } else if (r == FR_SHUTDOWN_WAITING) { /* answered only if it fails */
+        if (fr_block_until(ctx, 0) == FR_OK) fr_shutdown_hold_client(c);
+        else fr_reply_error(ctx, "SHUTDOWN without NOW or ABORT isn't allowed for DENY BLOCKING client");
+    }
 }

@@ -296,6 +296,7 @@ static void rollback(fr_module *m)
     fr_types_remove_module(m);
     fr_debug_remove_module(m);
     fr_memory_guard_remove_module(m);
+    fr_shutdown_wait_remove_module(m);
     fr_snapshot_remove_module(m);
     fr_replication_gate_remove_module(m);
     fr_expire_policy_remove_module(m);

@@ -324,7 +324,7 @@ void fr_blocked_check_timeouts(void);     /* before the loop sleeps */
 
 /* ---- pause.c: CLIENT PAUSE ---- */
 typedef enum fr_pause_type { FR_PAUSE_OFF = 0, FR_PAUSE_WRITE, FR_PAUSE_ALL } fr_pause_type;
-typedef enum fr_pause_purpose { FR_PAUSE_BY_CLIENT = 0, FR_PAUSE_PURPOSE__COUNT } fr_pause_purpose;
+typedef enum fr_pause_purpose { FR_PAUSE_BY_CLIENT = 0, FR_PAUSE_DURING_SHUTDOWN, FR_PAUSE_PURPOSE__COUNT } fr_pause_purpose;
 void fr_pause_start(fr_pause_purpose why, long long end_ms, fr_pause_type type);
 void fr_pause_end(fr_pause_purpose why);
 fr_pause_type fr_pause_current(void);   /* lifts an expired pause */
@@ -340,8 +340,16 @@ const fr_scripts_stats *fr_scripts_stats_get(void);
 /* The -BUSY refusal in force for commands of other clients, or NULL. */
 const char *fr_busy_refusal(const fr_client *c, const fr_cmd_meta *cmd);
 
-/* ---- shutdown.c: exits on success; FR_ERR if a shutdown hook refused ---- */
+/* ---- shutdown.c: exits on success; FR_ERR if a shutdown hook refused,
+ * FR_SHUTDOWN_WAITING while it waits for replicas (the cron ends it) ---- */
+#define FR_SHUTDOWN_WAITING 2
 int fr_server_shutdown(int flags);
+void fr_shutdown_cron(void);
+int fr_shutdown_abort(void);              /* FR_ERR: none waiting */
+void fr_shutdown_hold_client(fr_client *c); /* a SHUTDOWN blocked on the wait */
+void fr_shutdown_wait_remove_module(fr_module *m);
+void fr_shutdown_signal(int signum);      /* SIGTERM/SIGINT arrived */
+void fr_shutdown_run_signalled(void);     /* after the loop breaks */
 
 /* ---- supervise.c: the `supervised` directive (systemd, upstart) ---- */
 /* Decides the mode and reaches the manager; 1 when supervised (then the

@@ -21,8 +21,6 @@
 static ev_timer cron;
 static ev_prepare before_sleep;
 static ev_signal sigterm_w, sigint_w;
-static int shutdown_asap;
-static int last_signal; /* the one that set shutdown_asap */
 static long long cronloops;
 
 static void usage(void)
@@ -83,6 +81,7 @@ static void cron_cb(struct ev_loop *loop, ev_timer *w, int revents)
     fr_clock_cron_tick(now);
     if (cronloops % (fr_cfg.hz > 10 ? fr_cfg.hz / 10 : 1) == 0) fr_info_sample_stats(now);
     fr_clients_cron();
+    fr_shutdown_cron();
     fr_pause_current(); /* a pause past its end lifts even with no traffic */
     fr_db_cron();
     fr_tracking_limit();
@@ -118,34 +117,11 @@ static void before_sleep_cb(struct ev_loop *loop, ev_prepare *w, int revents)
     fr_client_flush_pending();
 }
 
-/* The SHUTDOWN flags shutdown-on-sigint / shutdown-on-sigterm give the
- * signal: their words ("nosave now", ...), or none for "default". */
-static int signal_shutdown_flags(int signum)
-{
-    static const struct { const char *word; int flag; } words[] = {
-        {"save", FR_SHUTDOWN_SAVE}, {"nosave", FR_SHUTDOWN_NOSAVE},
-        {"now", FR_SHUTDOWN_NOW}, {"force", FR_SHUTDOWN_FORCE}};
-    char text[64];
-    fr_config_server_str(signum == SIGINT ? "shutdown-on-sigint" : "shutdown-on-sigterm", text, sizeof(text));
-    int flags = 0;
-    for (char *w = strtok(text, " "); w; w = strtok(NULL, " "))
-        for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
-            if (!strcmp(w, words[i].word)) flags |= words[i].flag;
-    return flags;
-}
-
 static void signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
 {
     (void)loop;
     (void)revents;
-    const char *name = w->signum == SIGINT ? "SIGINT" : "SIGTERM";
-    last_signal = w->signum;
-    if (shutdown_asap && w->signum == SIGINT) {
-        fr_log(FR_LOG_WARNING, "You insist... exiting now.");
-        exit(1);
-    }
-    fr_log(FR_LOG_WARNING, "Received %s scheduling shutdown...", name);
-    shutdown_asap = 1;
+    fr_shutdown_signal(w->signum);
     ev_break(fr_proto.loop, EVBREAK_ONE);
 }
 
@@ -297,8 +273,7 @@ int main(int argc, char **argv)
     notify_ready();
     for (;;) {
         ev_run(fr_proto.loop, 0);
-        if (shutdown_asap && fr_server_shutdown(FR_SHUTDOWN_SIGNAL | signal_shutdown_flags(last_signal)) != FR_OK)
-            shutdown_asap = 0;
+        fr_shutdown_run_signalled();
     }
     return 0;
 }

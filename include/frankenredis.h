@@ -598,6 +598,20 @@ typedef enum fr_hook_order {
 #define FR_SHUTDOWN_FORCE (1 << 3)
 #define FR_SHUTDOWN_SIGNAL (1 << 4)   /* SIGTERM/SIGINT rather than SHUTDOWN */
 
+/* Shutdown waiting for something to catch up (Redis 7.0's shutdown-timeout:
+ * the replication module's lagging replicas).  While registered, a
+ * SHUTDOWN (or SIGTERM/SIGINT) without NOW asks fn(FR_SHUTDOWN_WAIT_ASK)
+ * whether to wait (1: wait; the module may ask for acknowledgements now);
+ * then writes are paused, SHUTDOWN's client waits, and the core asks
+ * fn(FR_SHUTDOWN_WAIT_POLL) at every cron tick until it says 0 or
+ * shutdown-timeout seconds pass.  fn(FR_SHUTDOWN_WAIT_FINAL) comes right
+ * before the shutdown hooks of every shutdown (log what is still
+ * behind).  One at a time (FR_ERR if another module has one); NULL
+ * unregisters.  Since 4.6. */
+enum { FR_SHUTDOWN_WAIT_ASK = 0, FR_SHUTDOWN_WAIT_POLL, FR_SHUTDOWN_WAIT_FINAL };
+typedef int (*fr_shutdown_wait_fn)(int phase);
+FR_API int fr_shutdown_wait_register(fr_module *m, fr_shutdown_wait_fn fn);
+
 #define FR_DELETE_EXPLICIT 0
 #define FR_DELETE_EXPIRED 1
 #define FR_DELETE_OVERWRITE 2

@@ -58,7 +58,8 @@ REASONS = [
 # of its own: the vocabulary validates and stores the value).
 CORE_READS = {"aclfile": "core (ACL, acl.c)", "acllog-max-len": "core (ACL, acl.c)",
               "acl-pubsub-default": "core (ACL, acl.c)",
-              "shutdown-on-sigint": "core (signals, server.c)", "shutdown-on-sigterm": "core (signals, server.c)"}
+              "shutdown-on-sigint": "core (signals, server.c)", "shutdown-on-sigterm": "core (signals, server.c)",
+              "shutdown-timeout": "core (shutdown.c)"}
 
 
 def reader_words(module):

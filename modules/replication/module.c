@@ -13,6 +13,7 @@ int replication_init(fr_module *m)
     repl_stream_init();
     if (repl_aux_register(m) != FR_OK) return FR_ERR;
     if (repl_gate_register(m) != FR_OK) return FR_ERR;
+    if (fr_shutdown_wait_register(m, repl_shutdown_wait) != FR_OK) return FR_ERR;
     /* The group the manifest declares is written here rather than by the
      * generated filler (replication_info_replication returns 0). */
     return fr_info_register(m, "replication", NULL, repl_info_write, NULL);
@@ -20,7 +21,7 @@ int replication_init(fr_module *m)
 
 void replication_deinit(fr_module *m)
 {
-    (void)m;
+    fr_shutdown_wait_register(m, NULL);
     repl_sync_kill();
     repl_backlog_free();
     fr_repl_report_backlog(0);

@@ -254,6 +254,11 @@ void repl_waiters_wake(void)
     for (waiter *w = waiters; w; w = w->next) fr_client_wake(w->c);
 }
 
+void repl_request_acks(void)
+{
+    want_acks = 1;
+}
+
 void repl_before_sleep(void)
 {
     if (!want_acks) return;

@@ -131,6 +131,8 @@ void repl_replica_forget(fr_client *c);
 int repl_replica_count(void);
 void repl_send_to_replicas(const void *p, size_t len);
 void repl_report_held(void); /* fr_repl_report_replica_held, after held changes */
+int repl_shutdown_wait(int phase); /* the shutdown wait function (fr_shutdown_wait_register) */
+void repl_request_acks(void);      /* REPLCONF GETACK * to replicas before the loop sleeps */
 void repl_replicas_disconnect(void);
 void repl_replica_online(repl_replica *r);
 void repl_cron_second(void);

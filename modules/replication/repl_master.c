@@ -182,6 +182,31 @@ const char *repl_replica_ip(const repl_replica *r, char *buf, size_t len)
     return buf;
 }
 
+/* Shutdown waits while a replica has not acknowledged the whole stream
+ * (shutdown-timeout), as Redis's isReadyToShutdown: asked first, it has
+ * them acknowledge at once (REPLCONF GETACK); last, it logs who is
+ * behind, in Redis's words. */
+int repl_shutdown_wait(int phase)
+{
+    int n = 0, lagging = 0;
+    time_t now = time(NULL);
+    for (repl_replica *r = repl_g.replicas; r; r = r->next) {
+        n++;
+        if (r->ack_off == repl_g.master_repl_offset) continue;
+        lagging++;
+        if (phase != FR_SHUTDOWN_WAIT_FINAL) continue;
+        char ip[64];
+        const char *host = repl_replica_ip(r, ip, sizeof(ip));
+        fr_log(FR_LOG_WARNING, "Lagging replica %s:%d reported offset %lld behind master, lag=%ld, state=%s.",
+               host ? host : "?", r->listening_port, repl_g.master_repl_offset - r->ack_off,
+               r->state == REPL_ONLINE ? (long)(now - r->ack_time) : 0L, repl_state_name(r->state));
+    }
+    if (phase == FR_SHUTDOWN_WAIT_FINAL && n)
+        fr_log(FR_LOG_NOTICE, "%d of %d replicas are in sync when shutting down.", n - lagging, n);
+    if (phase == FR_SHUTDOWN_WAIT_ASK && lagging) repl_request_acks();
+    return lagging > 0;
+}
+
 static void drop_timed_out(time_t now)
 {
     long long timeout = fr_config_server_ll("repl-timeout", 60);
@@ -212,7 +237,11 @@ static void backlog_ttl(time_t now)
 void repl_cron_second(void)
 {
     time_t now = time(NULL);
-    if (repl_g.replicas && repl_g.cron_loops % replication_conf_repl_ping_replica_period() == 0) {
+    /* never in the first pass: Redis's runs at start-up, before any
+     * replica can be there, so a replica attached before our first pass
+     * must not get a PING Redis would not send */
+    if (repl_g.replicas && repl_g.cron_loops > 0 &&
+        repl_g.cron_loops % replication_conf_repl_ping_replica_period() == 0) {
         /* lower case as Redis sends it: the bytes count in every
          * replica's offset and land in its backlog */
         static const fr_str *ping;

@@ -15,7 +15,7 @@ import socket
 import sys
 import time
 
-from wire import info_fields
+from wire import info_fields, sync_replica
 
 
 class Conn:
@@ -476,21 +476,6 @@ def memory_command(ours, ref):
         reset(c)
 
 
-def read_snapshot(sock):
-    """Read a SYNC reply: keep-alive newlines, then "$<len>\r\n" and the
-    snapshot's bytes."""
-    buf = b""
-    while True:
-        buf = buf.lstrip(b"\n")
-        if b"\r\n" in buf:
-            break
-        buf += sock.recv(65536)
-    head, rest = buf.split(b"\r\n", 1)
-    left = int(head[1:]) - len(rest)
-    while left > 0:
-        left -= len(sock.recv(min(left, 1 << 20)))
-
-
 def replica_buffers_not_counted(ours, ref):
     """A replica that stops reading after its snapshot grows the master's
     buffers with the stream of 30 MB of writes to one key: maxmemory
@@ -506,9 +491,7 @@ def replica_buffers_not_counted(ours, ref):
         c.call("CONFIG", "SET", "repl-diskless-sync", "no")
         fill(c, "k", 1000)
         c.call("CONFIG", "SET", "maxmemory-policy", "allkeys-random")
-        rep = socket.create_connection(("127.0.0.1", c.port))
-        rep.sendall(b"SYNC\r\n")
-        read_snapshot(rep)
+        rep = sync_replica(c.port)
         c.call("SET", "big", "")
         c.call("CONFIG", "SET", "maxmemory", str(used(c) + (4 << 20)))
         value = b"v" * (512 << 10)
@@ -521,7 +504,8 @@ def replica_buffers_not_counted(ours, ref):
                             (label, stats["evicted_keys"], c.call("DBSIZE"), out))
         if b"Big replica buffers" not in doctor:
             problems.append("%s: MEMORY DOCTOR says %r" % (label, doctor[:200]))
-        rep.close()
+        rep.f.close()
+        rep.s.close()
         deadline = time.time() + 5
         while info_fields(c, "replication")["connected_slaves"] != "0" and time.time() < deadline:
             time.sleep(0.05)

@@ -13,7 +13,8 @@
 # ONE and back); then restarts from an RDB file with the replication
 # fields, as replica and as master, resume with a partial resync; then
 # chains of replicas (ours in the middle of redis-servers, ours only), and
-# a writable replica expiring its own keys as redis-server does.
+# a writable replica expiring its own keys as redis-server does; then
+# SHUTDOWN waiting for lagging replicas (shutdown_wait_check.py).
 # Prints PASS/FAIL lines and "replication: N passed, M failed".
 set -u
 src=${1:?} build=${2:?}
@@ -101,4 +102,8 @@ if fr_start_named bw "$build/frankenredis-server $src/conf/frankenredis.conf --s
     [ "$n0 $n1 $n2" = "1 1 2" ] && fr_pass backlog/warning || fr_fail backlog/warning "warnings after start, raise, lower: $n0 $n1 $n2"
     fr_stop_server "$PID_bw" >/dev/null
 fi
+# SHUTDOWN waiting for replicas (shutdown-timeout), ABORT, NOW, and the
+# last writes reaching an in-sync replica, each server as a master.
+fr_relay python3 "$src/tests/integration/shutdown_wait_check.py" "$build/frankenredis-server" \
+    "$src/conf/frankenredis.conf"
 summary

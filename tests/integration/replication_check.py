@@ -638,6 +638,10 @@ def master_restart(ours, rep, state, phase):
         ours.cmd("SET", "expires-while-down", "1", "PX", "1500")
         rep.cmd("SELECT", "4")
         check("restart/master-expiring-key-replicated", wait_for(lambda: rep.cmd("DBSIZE") == ours.cmd("DBSIZE")))
+        # acknowledged to the last byte, so SHUTDOWN does not wait for the
+        # replica (a wait would first send REPLCONF GETACK, moving the offset)
+        acked = lambda: "offset=%s," % info(ours, "replication")["master_repl_offset"] in info(ours, "replication")["slave0"]
+        wait_for(acked)
         r = info(ours, "replication")
         open(state, "w").write("%s %s" % (r["master_replid"], r["master_repl_offset"]))
         shutdown_save(ours)
