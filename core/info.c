@@ -174,6 +174,8 @@ static void section_server(fr_info_out *o)
     add_str(o, "executable", fr_proc.exec_path ? fr_proc.exec_path : "");
     add_str(o, "config_file", fr_proc.config_file ? fr_proc.config_file : "");
     add_ll(o, "io_threads_active", 0);
+    long long left = fr_shutdown_remaining_ms();
+    if (left >= 0) add_ll(o, "shutdown_in_milliseconds", left); /* only while one waits */
     add_str(o, "frankenredis_version", FR_OWN_VERSION);
 }
 

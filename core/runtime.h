@@ -346,6 +346,7 @@ const char *fr_busy_refusal(const fr_client *c, const fr_cmd_meta *cmd);
 int fr_server_shutdown(int flags);
 void fr_shutdown_cron(void);
 int fr_shutdown_abort(void);              /* FR_ERR: none waiting */
+long long fr_shutdown_remaining_ms(void); /* -1: none waiting */
 void fr_shutdown_hold_client(fr_client *c); /* a SHUTDOWN blocked on the wait */
 void fr_shutdown_wait_remove_module(fr_module *m);
 void fr_shutdown_signal(int signum);      /* SIGTERM/SIGINT arrived */

@@ -140,6 +140,13 @@ void fr_shutdown_run_signalled(void)
         signalled = last_signal = 0;
 }
 
+long long fr_shutdown_remaining_ms(void)
+{
+    if (!deadline_ms) return -1;
+    long long left = deadline_ms - (long long)fr_mstime();
+    return left > 0 ? left : 0;
+}
+
 int fr_shutdown_abort(void)
 {
     if (!deadline_ms) return FR_ERR;
