@@ -22,24 +22,9 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from wire import Conn, info_fields, sync_replica  # noqa: E402
+from wire import Conn, Report, free_port, info_fields, sync_replica  # noqa: E402
 
-FAILED = []
-
-
-def check(name, ok, why=""):
-    print(("PASS shutdown-wait/%s" % name) if ok else ("FAIL shutdown-wait/%s: %s" % (name, why)))
-    if not ok:
-        FAILED.append(name)
-    sys.stdout.flush()
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
+check = Report("shutdown-wait/")
 
 
 def start(cmd, tmp, *extra):
@@ -143,7 +128,7 @@ def main():
             finally:
                 shutil.rmtree(tmp, ignore_errors=True)
             check("%s/%s" % (name, label), ok, why)
-    sys.exit(1 if FAILED else 0)
+    sys.exit(1 if check.failed else 0)
 
 
 main()

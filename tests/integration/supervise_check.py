@@ -18,22 +18,10 @@ import sys
 import tempfile
 import time
 
-FAILED = []
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from wire import Report, free_port  # noqa: E402
 
-
-def check(name, ok, why=""):
-    print(("PASS supervise/%s" % name) if ok else ("FAIL supervise/%s: %s" % (name, why)))
-    if not ok:
-        FAILED.append(name)
-    sys.stdout.flush()
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
+check = Report("supervise/")
 
 
 def call(port, *words):
@@ -145,7 +133,7 @@ def main():
     dead = str(free_port())
     case("systemd-replica", ours, ref, mode="systemd", notify="path", extra=("--replicaof", "127.0.0.1", dead))
     case("systemd-no-socket", ours, ref, mode="systemd", notify=None)
-    sys.exit(1 if FAILED else 0)
+    sys.exit(1 if check.failed else 0)
 
 
 main()

@@ -6,9 +6,11 @@ parses replies (aof_check.py, hardened_check.py); Raw, whose replies are
 their exact bytes in RESP2 or RESP3 (geo, sort, scripting, propagation
 checks); sync_replica, a Raw registered as a replica, past its RDB, and
 stream_until, what such a replica receives up to a marker; info_fields, an
-INFO section as {field: text}."""
+INFO section as {field: text}; free_port and Report (PASS/FAIL lines) for
+the checkers that start their own servers."""
 import re
 import socket
+import sys
 
 
 def send(s, *args):
@@ -127,6 +129,30 @@ def without_pings(stream):
     """A replica's stream without the master's keep-alive PINGs (Redis
     sends "ping"), which its cron puts wherever a second ends."""
     return re.sub(rb"\*1\r\n\$4\r\n(PING|ping)\r\n", b"", stream)
+
+
+def free_port():
+    """A port the kernel had free a moment ago, for a server a check
+    starts itself."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+class Report:
+    """check(name, ok, why): one "PASS prefix+name" or "FAIL prefix+name:
+    why" line, flushed at once; .failed counts the failures."""
+
+    def __init__(self, prefix=""):
+        self.prefix, self.failed = prefix, 0
+
+    def __call__(self, name, ok, why=""):
+        name = self.prefix + name
+        print(("PASS %s" % name) if ok else ("FAIL %s: %s" % (name, why)))
+        self.failed += 0 if ok else 1
+        sys.stdout.flush()
 
 
 def info_fields(conn, section):
