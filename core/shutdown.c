@@ -2,11 +2,12 @@
  * shutdown hooks (a persistence module saves here), listeners closed,
  * pidfile removed.
  *
- * Reached from SHUTDOWN and from SIGTERM/SIGINT (noted by the loop's signal
- * watcher, run after the loop breaks, never inside a signal handler, with
- * the flags shutdown-on-sigterm / -sigint give).  Without NOW, and while a module's wait
- * function (the replication module's: replicas that have not acknowledged
- * the whole stream) says so, the exit waits up to shutdown-timeout seconds
+ * Reached from SHUTDOWN and from SIGTERM/SIGINT (noted by the loop's
+ * signal watcher, run after the loop breaks, never inside a signal
+ * handler, with the flags shutdown-on-sigterm / -sigint give).  Without
+ * NOW, and while a module's wait function (the replication module's:
+ * replicas that have not acknowledged the whole stream) says so, the exit
+ * waits up to shutdown-timeout seconds
  * with writes paused, as Redis 7.0 does so that a failover loses nothing;
  * the cron finishes it (fr_shutdown_cron), SHUTDOWN ABORT cancels it.  A
  * shutdown hook may refuse (a required save failed); then the server
