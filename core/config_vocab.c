@@ -517,32 +517,10 @@ static const char *norm_hostname(int argc, char **argv, const fr_conf_update *u,
 static const char *norm_proc_title(int argc, char **argv, const fr_conf_update *u, char *out, size_t outlen)
 {
     (void)argc, (void)u;
-    static const char *const nonempty[] = {"listen-addr", "config-file", "port", "tls-port", NULL};
-    static const char *const empty[] = {"title", "server-mode", "unixsocket", NULL};
-    static const char *invalid = "template format is invalid or contains unknown variables";
-    int visible = 0;
-    for (const char *p = argv[0]; *p;) {
-        if (*p != '{') {
-            visible |= *p++ != ' ';
-            continue;
-        }
-        if (!p[1]) return invalid;
-        if (p[1] == '{') {
-            visible = 1;
-            p += 2;
-            continue;
-        }
-        const char *end = strchr(p + 1, '}');
-        if (!end) return invalid;
-        size_t len = (size_t)(end - p - 1);
-        int known = 0;
-        for (int i = 0; nonempty[i]; i++)
-            if (strlen(nonempty[i]) == len && !strncmp(p + 1, nonempty[i], len)) known = visible = 1;
-        for (int i = 0; empty[i]; i++)
-            if (strlen(empty[i]) == len && !strncmp(p + 1, empty[i], len)) known = 1;
-        if (!known) return invalid;
-        p = end + 1;
-    }
-    if (!visible) return invalid;
+    /* as Redis: valid when it expands (known variables, the title empty)
+     * to something not blank */
+    char title[256];
+    if (fr_proctitle_expand(argv[0], "", title, sizeof(title)) || !title[0])
+        return "template format is invalid or contains unknown variables";
     return keep_word(argv[0], out, outlen);
 }

@@ -352,6 +352,13 @@ void fr_shutdown_wait_remove_module(fr_module *m);
 void fr_shutdown_signal(int signum);      /* SIGTERM/SIGINT arrived */
 void fr_shutdown_run_signalled(void);     /* after the loop breaks */
 
+/* ---- proctitle.c: the title `ps` shows (set-proc-title) ---- */
+void fr_proctitle_init(int argc, char **argv); /* first thing in main */
+void fr_proctitle_update(void);                /* after start-up, then each second */
+/* proc-title-template expanded with `title`; -1 when it is malformed or
+ * names an unknown variable. */
+int fr_proctitle_expand(const char *tmpl, const char *title, char *out, size_t outlen);
+
 /* ---- supervise.c: the `supervised` directive (systemd, upstart) ---- */
 /* Decides the mode and reaches the manager; 1 when supervised (then the
  * server must not daemonize).  Once, after the config is loaded. */

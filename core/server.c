@@ -80,6 +80,7 @@ static void cron_cb(struct ev_loop *loop, ev_timer *w, int revents)
     cronloops++;
     fr_clock_cron_tick(now);
     if (cronloops % (fr_cfg.hz > 10 ? fr_cfg.hz / 10 : 1) == 0) fr_info_sample_stats(now);
+    if (cronloops % (fr_cfg.hz > 0 ? fr_cfg.hz : 1) == 0) fr_proctitle_update(); /* CONFIG SET of the template */
     fr_clients_cron();
     fr_shutdown_cron();
     fr_pause_current(); /* a pause past its end lifts even with no traffic */
@@ -219,6 +220,7 @@ int main(int argc, char **argv)
     int optc;
     char **optv;
 
+    fr_proctitle_init(argc, argv);
     fr_proc.pid = getpid();
     fr_proc.start_ms = (long long)fr_clock_wall_ms();
     fr_proc.start_time = (time_t)(fr_proc.start_ms / 1000);
@@ -271,6 +273,7 @@ int main(int argc, char **argv)
     if (fr_cfg.port) fr_log(FR_LOG_NOTICE, "Ready to accept connections");
     if (fr_cfg.unixsocket) fr_log(FR_LOG_NOTICE, "The server is now ready to accept connections at %s", fr_cfg.unixsocket);
     notify_ready();
+    fr_proctitle_update();
     for (;;) {
         ev_run(fr_proto.loop, 0);
         fr_shutdown_run_signalled();

@@ -59,7 +59,9 @@ REASONS = [
 CORE_READS = {"aclfile": "core (ACL, acl.c)", "acllog-max-len": "core (ACL, acl.c)",
               "acl-pubsub-default": "core (ACL, acl.c)",
               "shutdown-on-sigint": "core (signals, server.c)", "shutdown-on-sigterm": "core (signals, server.c)",
-              "shutdown-timeout": "core (shutdown.c)"}
+              "shutdown-timeout": "core (shutdown.c)",
+              "set-proc-title": "core (process title, proctitle.c)",
+              "proc-title-template": "core (process title, proctitle.c)"}
 
 
 def reader_words(module):

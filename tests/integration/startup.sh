@@ -3,8 +3,8 @@
 # start, exit non-zero and name what failed and where, for every broken
 # set-up the module registry promises to catch; and must start cleanly with
 # a good one; then, beside redis-server, the `supervised` notify messages
-# (supervise_check.py) and what shutdown-on-sigterm/-sigint make a signal
-# save.  Prints "startup: N passed, M failed".
+# (supervise_check.py), what shutdown-on-sigterm/-sigint make a signal
+# save, and the process title.  Prints "startup: N passed, M failed".
 set -u
 src=${1:?srcdir} build=${2:?builddir}
 server="$build/frankenredis-server"
@@ -244,6 +244,31 @@ signal_case sigterm-default TERM saved --save "900 1"
 signal_case sigterm-nosave TERM not-saved --save "900 1" --shutdown-on-sigterm nosave
 signal_case sigint-save INT saved --save "" --shutdown-on-sigint save
 signal_case sigterm-no-savepoints TERM not-saved --save ""
+
+# set-proc-title / proc-title-template beside redis-server: what ps shows
+# (/proc/PID/cmdline), the executable's own name left out.
+title_case() {  # NAME server-args...
+  local name=$1 impl port pid got ours theirs
+  shift
+  for impl in ours redis; do
+    port=$(free_port)
+    if [[ $impl == ours ]]; then
+      "$server" "$src/conf/frankenredis.conf" --port "$port" --bind 127.0.0.1 --save "" "$@" >/dev/null 2>&1 &
+    else
+      redis-server --port "$port" --bind 127.0.0.1 --save "" --appendonly no "$@" >/dev/null 2>&1 &
+    fi
+    pid=$!
+    for _ in $(seq 1 $((50 * ${FR_WAIT_SCALE:-1}))); do redis-cli -p "$port" ping >/dev/null 2>&1 && break; sleep 0.1; done
+    got=$(tr '\0' ' ' < "/proc/$pid/cmdline" | sed 's/ *$//; s/^[^ ]* //; s/'"$port"'/PORT/g')
+    [[ $got == *"--set-proc-title no" ]] && got="(the command line)"
+    if [[ $impl == ours ]]; then ours=$got; else theirs=$got; fi
+    kill -TERM "$pid"; wait "$pid"
+  done
+  [[ $ours == "$theirs" ]] && pass "proc-title/$name" || fail "proc-title/$name" "ours '$ours', redis '$theirs'"
+}
+title_case default
+title_case template --proc-title-template "{title} port={port} [{server-mode}] {unixsocket}{{x}}"
+title_case off --set-proc-title no
 
 echo "startup: $passed passed, $failed failed"
 [[ $failed -eq 0 ]]
