@@ -27,11 +27,15 @@ from wire import Conn, Report, free_port, info_fields, sync_replica  # noqa: E40
 check = Report("shutdown-wait/")
 
 
+STARTED = []  # every server started here, stopped after its case whatever happened
+
+
 def start(cmd, tmp, *extra):
     port = free_port()
     args = cmd + ["--port", str(port), "--bind", "127.0.0.1", "--dir", tmp, "--save", "",
                   "--repl-diskless-sync", "no", "--shutdown-timeout", "1"] + list(extra)
     proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    STARTED.append(proc)
     deadline = time.time() + 10
     while time.time() < deadline:
         try:
@@ -126,6 +130,8 @@ def main():
             except (OSError, EOFError, ValueError) as e:
                 ok, why = False, "exception %r" % (e,)
             finally:
+                while STARTED:
+                    stop(STARTED.pop())
                 shutil.rmtree(tmp, ignore_errors=True)
             check("%s/%s" % (name, label), ok, why)
     sys.exit(1 if check.failed else 0)
