@@ -109,7 +109,7 @@ static fr_str *pick(int policy, int *dbid)
  * when its master's DELs say so (Redis's isSafeToPerformEvictions). */
 static int replica_ignores_limit(void)
 {
-    return fr_keyspace_is_replica() && fr_config_server_ll("replica-ignore-maxmemory", 1);
+    return fr_keyspace_is_replica() && evict_conf_replica_ignore_maxmemory();
 }
 
 /* Redis's performEvictions. */
