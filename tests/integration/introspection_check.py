@@ -184,7 +184,8 @@ def memory_doctor(port):
     """MEMORY DOCTOR once it has a finding: a peak of 30 MB over 6 MB in use.
     Only the opening (the header, then the peak finding) is compared: the
     other findings depend on each process's RSS.  The whole report must be
-    text (the header was once copied past its end, NUL included)."""
+    text (the header was once copied past its end, NUL included).  Then,
+    with 1,001 cached scripts, the "Many scripts" finding's text."""
     c = Conn(port)
     c.call("FLUSHALL")
     c.call("SET", "keep", b"k" * (6 << 20))
@@ -194,6 +195,15 @@ def memory_doctor(port):
     report = c.call("MEMORY", "DOCTOR").split(b"\r\n", 1)[1]
     show("memory/doctor-peak", report[:100])
     show("memory/doctor-text-only", b"\0" not in report)
+    # over 1,000 cached scripts: the "Many scripts" finding, Redis's text
+    for i in range(1001):
+        c.send("SCRIPT", "LOAD", "return %d" % i)
+    for i in range(1001):
+        c.reply()
+    report = c.call("MEMORY", "DOCTOR")
+    at = report.find(b" * Many scripts")
+    show("memory/doctor-many-scripts", report[at:at + 400] if at >= 0 else "no finding")
+    c.call("SCRIPT", "FLUSH")
     c.call("FLUSHALL")
 
 
