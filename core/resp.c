@@ -11,12 +11,12 @@
  * Where arguments live: a bulk below FR_PROTO_MBULK_BIG_ARG goes into the
  * parser's arena, one buffer reused by every command (no malloc/free per
  * argument); a big one gets its own fr_str so the direct target can fill it
- * and a handler can keep it.  Once a big one is complete a spare buffer of
- * its size is set aside for the next (Redis assumes one fat argument comes
- * after another, and keeps its query buffer that large: CLIENT LIST's qbuf
- * figures and the memory held stay Redis's); the client cron drops it when
- * recent reads stay small. (fr_reqparser_take_arg moves it out, copies an
- * arena one).  Inline commands' arguments are heap strings too.  When the
+ * and a handler can keep it (fr_reqparser_take_arg moves it out, copies an
+ * arena one).  Once a big one is complete a spare buffer of its size is set
+ * aside for the next (Redis assumes one fat argument comes after another
+ * and keeps its query buffer that large: CLIENT LIST's qbuf figures and
+ * the memory held stay Redis's); the client cron drops it when recent
+ * reads stay small.  Inline commands' arguments are heap strings too.  When the
  * arena must grow mid-command, argv entries pointing into it are moved
  * along; nothing else may hold arena pointers across a feed.
  * The observable behaviour stays Redis's:
