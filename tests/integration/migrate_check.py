@@ -276,8 +276,8 @@ def strict(src_fr, tgt_fr, src_ref, tgt_ref, aof_fr, aof_ref):
     redaction(src_fr, src_ref)
     command_meta(src_fr, src_ref)
     aof_compare(src_fr, src_ref, aof_fr, aof_ref)
-    cache_full(src_fr, src_ref, tgt_ref)
     idle_close(src_fr, src_ref)
+    cache_full(src_fr, src_ref, tgt_ref)
 
 
 def cached(port):
@@ -288,7 +288,10 @@ def cached(port):
 
 
 def cache_full(src_fr, src_ref, tgt_ref):
-    """70 spellings of one target's port are 70 cache entries: 64 stay."""
+    """70 spellings of one target's port are 70 cache entries: 64 stay.
+    Runs after idle_close emptied both caches, so every entry is seconds
+    old and none can be closed by the idle cron between the loop and the
+    count (the full cache evicts at random; an older survivor could)."""
     for port in (src_ref, src_fr):
         c = Conn(port)
         c.call("SET", "cachekey", "v")
@@ -296,13 +299,14 @@ def cache_full(src_fr, src_ref, tgt_ref):
         for i in range(1, 71):
             replies.add(c.call("MIGRATE", HOST, "0" * i + str(tgt_ref), "cachekey", "0", "5000", "COPY", "REPLACE"))
         c.close()
-        check("migrate/cache/full-replies-%s" % ("fr" if port == src_fr else "ref"), {b"+OK\r\n"}, replies)
-    check("migrate/cache/at-most-64", 64, cached(src_fr))
+        which = "fr" if port == src_fr else "ref"
+        check("migrate/cache/full-replies-%s" % which, {b"+OK\r\n"}, replies)
+        check("migrate/cache/at-most-64-%s" % which, 64, cached(port))
 
 
 def idle_close(src_fr, src_ref):
     """The cron closes connections unused for more than 10 seconds."""
-    check("migrate/cache/count", cached(src_ref), cached(src_fr))
+    check("migrate/cache/some-ref", True, cached(src_ref) > 0)
     check("migrate/cache/some", True, cached(src_fr) > 0)
     time.sleep(12.5)
     check("migrate/cache/idle-closed-ref", 0, cached(src_ref))
