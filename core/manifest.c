@@ -122,7 +122,7 @@ static const char *const group_names[FR_GROUP__COUNT] = {
 static const char *const hook_names[FR_HOOK__COUNT] = {
     "command-executed", "command-propagated", "key-read", "key-written",
     "key-deleted", "cron", "startup-load", "shutdown", "fork-child", "before-sleep",
-    "flushed", "client-reset", "keyspace-event"};
+    "flushed", "client-reset", "keyspace-event", "sync-load"};
 
 static const char *const conf_type_names[] = {
     "bool", "int", "memory", "string", "enum"};

@@ -5,7 +5,9 @@
  * The replayer owns a client that is in no list (CLIENT LIST, KILL, the
  * event loop and the pending-write queue never see it) and whose replies
  * are dropped (REPLY_OFF).  Handlers run directly, as Redis's loader calls
- * cmd->proc: no statistics, slowlog, MONITOR feed or propagation.  MULTI
+ * cmd->proc: no statistics, slowlog or MONITOR feed, and no propagation
+ * unless asked (fr_replay_propagate: a replica's stream, which its AOF
+ * logs; an AOF replayed at start-up never propagates).  MULTI
  * is kept here, not in multi.c: the commands after it are queued (with
  * their argv) and run at EXEC, so a transaction that the input cuts short
  * never touches the keyspace. */
@@ -23,6 +25,7 @@ typedef struct replay_cmd {
 struct fr_replay {
     fr_client *c;
     int in_multi;
+    int propagate;                /* handlers' writes go to the AOF hook */
     replay_cmd *queue;            /* commands queued since MULTI */
     int nqueued, cap;
 };
@@ -84,10 +87,16 @@ static void run(fr_replay *r, const fr_cmd_meta *cmd, int argc, fr_str **argv)
     ctx.module = cmd->owner;
     ctx.argc = argc;
     ctx.argv = argv;
+    /* effects (a DEL of a key found expired) join the command, as in
+     * fr_command_call; inside EXEC they gather for fr_propagate_exec_end */
+    fr_ctx *outer = fr_runtime.cmd_capture;
+    if (r->propagate && !fr_runtime.in_exec) fr_runtime.cmd_capture = &ctx;
     fr_keyspace.replaying = 1;
     ((fr_command_fn)cmd->handler)(&ctx);
     fr_keyspace.replaying = 0;
+    fr_runtime.cmd_capture = outer;
     if (ctx.dirty > 0) fr_runtime.dirty += ctx.dirty;
+    if (r->propagate) fr_propagate_finish(&ctx);
     fr_ctx_release(&ctx);
 }
 
@@ -135,6 +144,11 @@ static int dispatch(fr_replay *r, const fr_cmd_meta *cmd, int argc, fr_str **arg
         argv_free(argc, argv);
     }
     return FR_OK;
+}
+
+FR_API void fr_replay_propagate(fr_replay *r, int on)
+{
+    r->propagate = on != 0;
 }
 
 FR_API int fr_replay_dbid(const fr_replay *r)

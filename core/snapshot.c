@@ -5,7 +5,8 @@
  * repl-id and offset) hand them to the provider through the aux registry.
  *
  * The function libraries' provider lives here too, and so does
- * fr_keyspace_empty, which empties both.
+ * fr_keyspace_empty, which empties both, and fr_sync_load_event, which
+ * tells the persistence modules that a replica's dataset is replaced.
  *
  * Invariants: `owner` is the module that registered `ops`, and both are
  * cleared when it unloads; callers re-ask fr_snapshot_provider() each
@@ -88,6 +89,12 @@ FR_API void fr_keyspace_empty(void)
 FR_API void fr_keyspace_empty_async(void)
 {
     keyspace_empty(1);
+}
+
+FR_API void fr_sync_load_event(int phase)
+{
+    fr_hook_event ev = {.id = FR_HOOK_SYNC_LOAD, .why = phase, .dbid = -1};
+    fr_hooks_fire(&ev);
 }
 
 void fr_snapshot_remove_module(fr_module *m)

@@ -36,7 +36,7 @@ extern "C" {
 #endif
 
 #define FR_SDK_MAJOR 4
-#define FR_SDK_MINOR 6
+#define FR_SDK_MINOR 7
 #define FR_MODULE_MAGIC 0x46524d44u /* "FRMD" */
 
 /* Marks the functions the server exports to modules. */
@@ -583,6 +583,8 @@ typedef enum fr_hook_id {
     FR_HOOK_FLUSHED,              /* after FLUSHDB (dbid) / FLUSHALL (dbid -1) */
     FR_HOOK_CLIENT_RESET,         /* (client, why: FR_CLIENT_RESET_*) */
     FR_HOOK_KEYSPACE_EVENT,       /* (dbid, key, event, why: class|K|E) */
+    FR_HOOK_SYNC_LOAD,            /* a replica's full sync: why FR_SYNC_LOAD_*.
+                                   * Since 4.7. */
     FR_HOOK__COUNT
 } fr_hook_id;
 
@@ -611,6 +613,17 @@ typedef enum fr_hook_order {
 enum { FR_SHUTDOWN_WAIT_ASK = 0, FR_SHUTDOWN_WAIT_POLL, FR_SHUTDOWN_WAIT_FINAL };
 typedef int (*fr_shutdown_wait_fn)(int phase);
 FR_API int fr_shutdown_wait_register(fr_module *m, fr_shutdown_wait_fn fn);
+
+/* A replica replaces its dataset with its master's snapshot (Redis's
+ * readSyncBulkPayload): START comes before the keyspace is emptied (stop
+ * whatever would write the old dataset out: a BGSAVE child, the AOF);
+ * DONE once the new dataset is in place, or when a replica whose load
+ * failed stops being one (start them again: the AOF by a rewrite); FAILED
+ * when the load failed (the keyspace is empty; what START stopped stays
+ * stopped until a DONE).  The replication module fires them with
+ * fr_sync_load_event.  Since 4.7. */
+enum { FR_SYNC_LOAD_START = 0, FR_SYNC_LOAD_DONE, FR_SYNC_LOAD_FAILED };
+FR_API void fr_sync_load_event(int phase);
 
 #define FR_DELETE_EXPLICIT 0
 #define FR_DELETE_EXPIRED 1
@@ -967,8 +980,9 @@ FR_API void fr_snapshot_aux_load(const char *name, const char *value, size_t len
 
 /* Replaying commands without a connection (the append-only file at
  * start-up), as Redis's fake AOF client: the commands run in DB 0 first,
- * their replies are dropped, no AUTH is needed, nothing is propagated,
- * and no client list shows the replayer.  MULTI queues until EXEC, so a
+ * their replies are dropped, no AUTH is needed, nothing is propagated
+ * (unless fr_replay_propagate asks), and no client list shows the
+ * replayer.  MULTI queues until EXEC, so a
  * transaction the input cuts short is never applied (fr_replay_in_multi
  * tells).  fr_replay_call takes ownership of argv and its strings; FR_ERR
  * (unknown command, wrong argument count, a nested MULTI, EXEC without
@@ -982,6 +996,12 @@ FR_API void fr_replay_free(fr_replay *r);              /* drops a pending MULTI 
  * queued in MULTI only at EXEC): a replica keeps it across a broken link,
  * as the master's stream goes on in that DB.  Since 4.4. */
 FR_API int fr_replay_dbid(const fr_replay *r);
+/* The replayer's commands propagate as a client's do (on = 1): a
+ * replica's stream from its master, which its AOF logs as Redis's does
+ * (the replication module, which passes the stream on as received,
+ * ignores them while a replica).  Off by default: an AOF replayed at
+ * start-up must not log itself again.  Since 4.7. */
+FR_API void fr_replay_propagate(fr_replay *r, int on);
 
 /* ------------------------------------------------------------------------ */
 /* Scripts: commands run by a script, long-running commands.  Since 4.4.     */

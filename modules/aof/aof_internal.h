@@ -104,6 +104,9 @@ void aof_rewrite_kill(void);
 void aof_rewrite_cron(void);
 /* appendonly changed at run time: start (via a rewrite) or stop. */
 void aof_follow_config(void);
+/* A replica's full sync (FR_SYNC_LOAD_*): stopped before the old dataset
+ * goes, started again by a rewrite once the new one is in place. */
+void aof_sync_load(int phase);
 /* A synchronous base of the current dataset into the AOF dir (start-up
  * with nothing to load). */
 int aof_write_base_now(const char *name);
@@ -138,6 +141,7 @@ typedef struct aof_state {
     int child_report_fd;
     time_t child_start;
     int scheduled;
+    int sync_stopped;           /* a full sync stopped us: no restart until DONE */
     long long last_rewrite_secs;
     int last_rewrite_ok;
     long long rewrites;

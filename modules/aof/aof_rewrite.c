@@ -306,8 +306,24 @@ static void stop_appending(void) {
 
 void aof_follow_config(void) {
     int want = aof_conf_appendonly() != 0;
-    if (want && aof_g.state == AOF_OFF) start_appending();
+    if (want && aof_g.state == AOF_OFF && !aof_g.sync_stopped) start_appending();
     else if (!want && aof_g.state != AOF_OFF) stop_appending();
+}
+
+/* Redis's stopAppendOnly before a replica loads its master's snapshot,
+ * and restartAOFAfterSYNC after: the files would otherwise keep the old
+ * dataset, and a restart would load it with the new stream on top.  A
+ * failed load leaves the AOF stopped (the old files stay as they were)
+ * until a sync succeeds or the replica is promoted (both say DONE). */
+void aof_sync_load(int phase) {
+    if (phase == FR_SYNC_LOAD_START) {
+        if (aof_g.state == AOF_OFF) return;
+        stop_appending();
+        aof_g.sync_stopped = 1;
+    } else if (phase == FR_SYNC_LOAD_DONE && aof_g.sync_stopped) {
+        aof_g.sync_stopped = 0;
+        if (aof_conf_appendonly() && aof_g.state == AOF_OFF) start_appending();
+    }
 }
 
 /* ---- Cron ----------------------------------------------------------------- */

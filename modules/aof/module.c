@@ -5,7 +5,8 @@
  * Hooks: start-up load (before the rdb module, which then stands aside),
  * every propagated command, before-sleep (the buffer's flush: before any
  * reply is sent), cron (child, scheduled and automatic rewrites,
- * appendonly changes) and shutdown (last flush and fsync). */
+ * appendonly changes), shutdown (last flush and fsync) and sync-load (a
+ * replica's full sync stops the AOF, then rewrites it). */
 #include "aof_internal.h"
 
 #include <stdlib.h>
@@ -63,6 +64,12 @@ int aof_on_cron(const fr_hook_event *ev, void *priv) {
     (void)ev;
     (void)priv;
     aof_rewrite_cron();
+    return FR_OK;
+}
+
+int aof_on_sync_load(const fr_hook_event *ev, void *priv) {
+    (void)priv;
+    aof_sync_load(ev->why);
     return FR_OK;
 }
 

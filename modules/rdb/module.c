@@ -1,10 +1,10 @@
 /* module.c -- the rdb module's state, set-up and tear-down.
  *
  * Owns rdb_g (see rdb_internal.h).  The command table (SAVE BGSAVE LASTSAVE
- * DUMP RESTORE MIGRATE), the hook wiring (start-up load, shutdown, cron, flushed),
- * the config accessors and the descriptor are generated from
- * modules/rdb/rdb.yaml (glue.c).  Invariant: rdb_g.m is set from init until
- * deinit. */
+ * DUMP RESTORE MIGRATE), the hook wiring (start-up load, shutdown, cron,
+ * flushed, sync-load), the config accessors and the descriptor are
+ * generated from modules/rdb/rdb.yaml (glue.c).  Invariant: rdb_g.m is set
+ * from init until deinit. */
 #include "rdb_internal.h"
 
 #include <string.h>

@@ -247,9 +247,9 @@ void rdb_bgsave_poll(void) {
     bgsave_done(end, got == 1 && !rep.signo ? &rep : NULL);
 }
 
-void rdb_bgsave_kill(void) {
-    if (!rdb_g.child_pid) return;
-    fr_log(FR_LOG_WARNING, "There is a child saving an .rdb. Killing it!");
+/* Stops the child and waits for it: after this, no rename of its file can
+ * land on the RDB file. */
+static void kill_and_reap(void) {
     int pid = rdb_g.child_pid, status;
     kill(pid, SIGUSR1);
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
@@ -257,6 +257,25 @@ void rdb_bgsave_kill(void) {
     remove_temp(pid);
     child_gone();
     rdb_status_publish();
+}
+
+void rdb_bgsave_kill(void) {
+    if (!rdb_g.child_pid) return;
+    fr_log(FR_LOG_WARNING, "There is a child saving an .rdb. Killing it!");
+    kill_and_reap();
+}
+
+/* A replica about to load its master's snapshot (Redis kills the RDB
+ * child there): a save of the old dataset finishing later would replace
+ * the RDB file -- the one a disk transfer just became -- with stale data. */
+int rdb_on_sync_load(const fr_hook_event *ev, void *priv) {
+    (void)priv;
+    if (ev->why != FR_SYNC_LOAD_START || !rdb_g.child_pid) return FR_OK;
+    fr_log(FR_LOG_NOTICE, "Replica is about to load the RDB file received from the master, but there is a "
+           "pending RDB child running. Killing process %ld and removing its temp file to avoid any race",
+           (long)rdb_g.child_pid);
+    kill_and_reap();
+    return FR_OK;
 }
 
 void rdb_bgsave_abort(void) {

@@ -183,8 +183,9 @@ void rdb_bgsave_abort(void);
 int rdb_save_now(void);
 /* Hooks (glue.h): rdb_on_cron (save points, reaping, MIGRATE's idle
  * connections), rdb_on_shutdown,
- * rdb_on_startup_load, and rdb_on_flushed (FLUSHALL: stop a background
- * save and, with save points, save at once). */
+ * rdb_on_startup_load, rdb_on_flushed (FLUSHALL: stop a background
+ * save and, with save points, save at once), and rdb_on_sync_load (a
+ * replica's full sync: stop a background save and wait for it). */
 /* The save points currently configured (CONFIG SET save applies at once):
  * how many there are; the first max are stored in out. */
 int rdb_savepoints(rdb_savepoint *out, int max);
