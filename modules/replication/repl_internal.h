@@ -14,6 +14,8 @@
  *                  handing it to the replicas waiting for it;
  *   repl_diskless.c  the diskless transfer: the child streaming the
  *                  snapshot into a pipe the parent relays to the replicas;
+ *   repl_replica.c the replica side: the link to the master, the stream;
+ *   repl_transfer.c  a replica receiving its snapshot (temp file or memory);
  *   repl_cmds.c    SYNC, PSYNC, REPLCONF, ROLE, WAIT, DEBUG
  *                  CHANGE-REPL-ID, INFO;  module.c  hooks;
  *   repl_aux.c     the replication fields kept in snapshots (restarts
@@ -159,6 +161,20 @@ void repl_replica_info(fr_info_out *o);
 void repl_replica_shutdown(void);
 void repl_replica_resume(int db);
 int repl_replica_stream_db(int *db);
+/* Fills the emptied keyspace with the master's snapshot (the loader's
+ * return: seconds or -1 with why set), then streams; eof: the transfer
+ * ended with a mark (ACK at once). */
+typedef long long (*repl_loader)(char *why, size_t whylen);
+int repl_replica_load(repl_loader load, int eof);
+
+/* ---- repl_transfer.c ----------------------------------------------------- */
+/* +FULLRESYNC: get ready for the payload (to disk: the temp file). */
+int repl_transfer_begin(void);
+/* Link input during the transfer: bytes consumed, 0 to wait, -1 to drop
+ * the link.  Calls repl_replica_load once the payload is whole. */
+long long repl_transfer_feed(const char *p, size_t len);
+void repl_transfer_abort(void);          /* closes and unlinks a temp file */
+void repl_transfer_info(fr_info_out *o); /* INFO master_sync_* */
 
 /* ---- repl_aux.c ---------------------------------------------------------- */
 int repl_aux_register(fr_module *m);

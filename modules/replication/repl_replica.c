@@ -4,12 +4,12 @@
  * The link goes CONNECT (retried once a second) -> CONNECTING (a
  * non-blocking connect) -> HANDSHAKE (PING, AUTH when masterauth is set,
  * REPLCONF listening-port, REPLCONF capa eof capa psync2, PSYNC: one
- * command, one reply at a time) -> TRANSFER (the snapshot, "$<len>" or
- * diskless "$EOF:<40-byte mark>", loaded with the snapshot provider into
- * an emptied keyspace) -> CONNECTED (the stream: each command applied by
- * the SDK's replayer, then fed as received to our backlog and our own
- * replicas, which advances the offset by its exact byte count; REPLCONF
- * GETACK answered with an ACK, and an ACK every second).
+ * command, one reply at a time) -> TRANSFER (the snapshot, received by
+ * repl_transfer.c, loaded here into an emptied keyspace) -> CONNECTED
+ * (the stream: each command applied by the SDK's replayer -- which
+ * propagates it to our AOF --, then fed as received to our backlog and our
+ * own replicas, which advances the offset by its exact byte count;
+ * REPLCONF GETACK answered with an ACK, and an ACK every second).
  *
  * Our replicas (chained replication, Redis's): they stay connected while
  * the link is down or another master is set, and are disconnected, to
@@ -48,16 +48,15 @@ typedef struct repl_link {
     fr_fd_watch *watch;
     fr_str *in;                  /* bytes read, not consumed yet */
     size_t parsed;               /* of them, an open MULTI's, already applied */
-    long long transfer_size;     /* -1: diskless, ended by eofmark */
-    char eofmark[41];
-    long long transfer_read;
     char new_replid[41];
     long long new_offset;
     int cached;                  /* a history to ask PSYNC to continue */
     int resumed;                 /* that history came from the RDB file */
     int stream_db;               /* the stream's DB while no replayer runs */
     long long multi_bytes;       /* bytes of a MULTI not yet EXECed */
-    time_t last_io, down_since, transfer_lastio;
+    int load_failed;             /* a sync load failed: the persistence
+                                  * modules wait for FR_SYNC_LOAD_DONE */
+    time_t last_io, down_since;
     fr_replay *replay;
 } repl_link;
 
@@ -122,6 +121,7 @@ static void link_close(void)
     fr_replay_free(link_g.replay); /* drops a MULTI: it comes again */
     link_g.replay = NULL;
     link_g.multi_bytes = 0;
+    repl_transfer_abort();
 }
 
 /* The link broke: keep the history for PSYNC, retry from cron. */
@@ -188,6 +188,7 @@ static void start_stream(void)
 {
     link_g.state = LINK_CONNECTED;
     link_g.replay = fr_replay_new();
+    fr_replay_propagate(link_g.replay, 1); /* our AOF logs the master's writes */
     if (!repl_g.backlog) repl_backlog_create();
     if (link_g.stream_db > 0) {
         char db[16], why[128];
@@ -230,10 +231,7 @@ static int psync_reply(const char *line)
         if (sscanf(line + 12, "%40s %lld", link_g.new_replid, &link_g.new_offset) != 2) return FR_ERR;
         fr_log(FR_LOG_NOTICE, "Full resync from master: %s:%lld", link_g.new_replid, link_g.new_offset);
         link_g.state = LINK_TRANSFER;
-        link_g.transfer_size = 0;
-        link_g.transfer_read = 0;
-        link_g.eofmark[0] = 0;
-        return FR_OK;
+        return repl_transfer_begin();
     }
     if (!strncmp(line, "+CONTINUE", 9)) {
         partial_accepted(line);
@@ -268,15 +266,18 @@ static int handshake_line(const char *line)
     return FR_OK;
 }
 
-/* ---- transfer ----------------------------------------------------------- */
+/* ---- loading the snapshot ----------------------------------------------- */
 
 /* A new dataset: our replicas cannot continue from our old history, so
  * they are disconnected and the backlog goes (Redis's
- * replicationAttachToNewMaster); a new one starts at the master's offset. */
-static int load_snapshot(const char *p, size_t len)
+ * replicationAttachToNewMaster); the persistence modules stop writing the
+ * old dataset out (FR_SYNC_LOAD_START), the keyspace is emptied and
+ * `load` (repl_transfer.c's: from the RDB file or from memory) fills it;
+ * a new backlog starts at the master's offset.  FR_ERR drops the link. */
+int repl_replica_load(repl_loader load, int eof)
 {
-    const fr_snapshot_ops *ops = fr_snapshot_provider();
-    char why[512] = "no module provides the RDB format (rdb)";
+    char why[1024] = "";
+    fr_sync_load_event(FR_SYNC_LOAD_START);
     repl_replicas_disconnect();
     repl_backlog_free();
     link_g.cached = 0; /* the old history is gone with the old data */
@@ -286,12 +287,14 @@ static int load_snapshot(const char *p, size_t len)
     fr_log(FR_LOG_NOTICE, "MASTER <-> REPLICA sync: Loading DB in memory");
     fr_keyspace_loading(1);
     repl_aux_capture(1);
-    long long took = ops ? ops->load_mem(p, len, why, sizeof(why)) : -1;
+    long long took = load(why, sizeof(why));
     repl_aux_capture(0);
     fr_keyspace_loading(0);
     if (took < 0) {
-        fr_log(FR_LOG_WARNING, "Failed trying to load the MASTER synchronization DB: %s", why);
+        fr_log(FR_LOG_WARNING, "%s", why);
         fr_keyspace_empty();
+        link_g.load_failed = 1;
+        fr_sync_load_event(FR_SYNC_LOAD_FAILED);
         return FR_ERR;
     }
     memcpy(repl_g.replid, link_g.new_replid, 41);
@@ -299,40 +302,10 @@ static int load_snapshot(const char *p, size_t len)
     repl_clear_replid2();
     link_g.stream_db = repl_aux_captured_db() < 0 ? 0 : repl_aux_captured_db();
     start_stream();
+    link_g.load_failed = 0;
+    fr_sync_load_event(FR_SYNC_LOAD_DONE);
+    if (eof) send_ack(); /* at once, as Redis: a diskless master starts the stream on it */
     return FR_OK;
-}
-
-/* The bulk header, then the payload; returns bytes consumed or -1. */
-static long long transfer_bytes(const char *p, size_t len)
-{
-    if (!link_g.transfer_size && !link_g.eofmark[0]) {
-        const char *nl = memchr(p, '\n', len);
-        if (!nl) return 0;
-        size_t ll = (size_t)(nl - p) + 1;
-        if (ll == 1 || (ll == 2 && p[0] == '\r')) return (long long)ll; /* keep-alive newline */
-        if (p[0] != '$') return -1;
-        if (ll >= 5 + 40 && !strncmp(p, "$EOF:", 5)) {
-            memcpy(link_g.eofmark, p + 5, 40);
-            link_g.eofmark[40] = 0;
-            link_g.transfer_size = -1;
-            fr_log(FR_LOG_NOTICE, "MASTER <-> REPLICA sync: receiving streamed RDB from master with EOF to disk");
-        } else {
-            link_g.transfer_size = strtoll(p + 1, NULL, 10);
-            if (link_g.transfer_size <= 0) return -1;
-            fr_log(FR_LOG_NOTICE, "MASTER <-> REPLICA sync: receiving %lld bytes from master to disk",
-                   link_g.transfer_size);
-        }
-        return (long long)ll;
-    }
-    if (link_g.transfer_size > 0) {
-        if ((long long)len < link_g.transfer_size) return 0;
-        if (load_snapshot(p, (size_t)link_g.transfer_size) != FR_OK) return -1;
-        return link_g.transfer_size;
-    }
-    if (len < 40 || memcmp(p + len - 40, link_g.eofmark, 40)) return 0;
-    if (load_snapshot(p, len - 40) != FR_OK) return -1;
-    send_ack(); /* at once, as Redis: a diskless master starts the stream on it */
-    return (long long)len;
 }
 
 /* ---- stream --------------------------------------------------------------- */
@@ -425,7 +398,7 @@ static int consume(void)
                 return FR_ERR;
             }
         } else if (link_g.state == LINK_TRANSFER) {
-            n = transfer_bytes(p, len);
+            n = repl_transfer_feed(p, len);
         } else {
             n = stream_bytes(p, len);
         }
@@ -557,6 +530,10 @@ void repl_unset_master(void)
     link_g.host[0] = 0;
     link_g.state = 0;
     follow_role();
+    if (link_g.load_failed) { /* Redis restarts the AOF a failed sync stopped */
+        link_g.load_failed = 0;
+        fr_sync_load_event(FR_SYNC_LOAD_DONE);
+    }
     /* our history continues under a new ID; the old one stays valid up to here */
     memcpy(repl_g.replid2, repl_g.replid, 41);
     repl_g.second_replid_offset = repl_g.master_repl_offset + 1;
@@ -627,6 +604,7 @@ void repl_replica_info(fr_info_out *o)
     fr_info_add_ll(o, "master_sync_in_progress", link_g.state == LINK_TRANSFER);
     fr_info_add_ll(o, "slave_read_repl_offset", off);
     fr_info_add_ll(o, "slave_repl_offset", off);
+    if (link_g.state == LINK_TRANSFER) repl_transfer_info(o);
     if (!up)
         fr_info_add_ll(o, "master_link_down_since_seconds", link_g.down_since ? (long long)(now - link_g.down_since) : -1);
     fr_info_add_ll(o, "slave_priority", fr_config_server_ll("replica-priority", 100));

@@ -1,0 +1,325 @@
+"""sync_load_check.py SERVER CONF -- a replica loading its master's
+snapshot (full sync), FrankenRedis beside redis-server 7.0.15, each
+replica started here with its own scratch directory:
+
+- transfer: a fake master sends +FULLRESYNC and part of a payload, then
+  stops: INFO's master_sync_* figures and the temp-<time>.<pid>.rdb file
+  (its size) equal redis-server's, with "$<len>" and with an EOF mark; once
+  the master goes, the temp file goes too;
+- rdb-file: after a disk transfer the RDB file is the master's snapshot
+  (a restart from it has the master's DEBUG DIGEST) and nothing else is
+  left in dir; rdb-del-sync-files removes it from a replica that persists
+  nothing; swapdb leaves no file; rdb_changes_since_last_save as Redis;
+- aof: a replica with appendonly yes rewrites its AOF after the sync and
+  logs the master's stream (a transaction, a TTL, another DB), so a
+  restart from the AOF alone has the master's digest, not the replica's
+  old keys;
+- bgsave: a BGSAVE of the replica's old data still running when the sync
+  loads is killed, so the RDB file a restart reads is the master's.
+
+Prints PASS/FAIL lines; Debian's python3 only."""
+import glob
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from wire import Conn, Report, free_port, info_fields  # noqa: E402
+
+check = Report("sync-load/")
+STARTED = []
+AT = int(time.time()) + 100000  # absolute TTLs: digests include them
+
+
+def start(cmd, tmp, *extra):
+    port = free_port()
+    args = cmd + ["--port", str(port), "--bind", "127.0.0.1", "--dir", tmp, "--save", "",
+                  "--enable-debug-command", "yes", "--repl-diskless-sync", "no"] + list(extra)
+    proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    STARTED.append(proc)
+    deadline = time.time() + 10
+    while time.time() < deadline:
+        try:
+            if Conn(port).call("PING") == "+PONG":
+                break
+        except OSError:
+            time.sleep(0.05)
+    return proc, port
+
+
+def shutdown(proc, port):
+    try:
+        Conn(port).call("SHUTDOWN")
+    except (OSError, ConnectionError):
+        pass
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def wait_for(pred, limit=10.0):
+    deadline = time.time() + limit
+    while time.time() < deadline:
+        if pred():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def in_sync(rep, master):
+    """The link is up and the replica has applied all the master sent."""
+    r, m = info_fields(Conn(rep), "replication"), info_fields(Conn(master), "replication")
+    return r.get("master_link_status") == "up" and r.get("slave_repl_offset") == m.get("master_repl_offset")
+
+
+def aof_settled(port):
+    p = info_fields(Conn(port), "persistence")
+    return p.get("aof_rewrite_in_progress") == "0" and p.get("aof_rewrite_scheduled") == "0"
+
+
+def digest(port):
+    return Conn(port).call("DEBUG", "DIGEST")
+
+
+def listing(tmp):
+    return sorted(os.listdir(tmp))
+
+
+# ---------------------------------------------------------------- transfer
+
+class FakeMaster(threading.Thread):
+    """Answers a replica's handshake, then sends `payload` after
+    +FULLRESYNC and holds the link until close()."""
+
+    def __init__(self, payload):
+        super().__init__(daemon=True)
+        self.payload = payload
+        self.ls = socket.socket()
+        self.ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.ls.bind(("127.0.0.1", 0))
+        self.ls.listen(4)
+        self.port = self.ls.getsockname()[1]
+        self.conn = None
+        self.sent = threading.Event()
+
+    def run(self):
+        self.conn, _ = self.ls.accept()
+        f = self.conn.makefile("rb")
+        while True:
+            line = f.readline()
+            if not line:
+                return
+            if not line.startswith(b"*"):
+                continue
+            words = []
+            for _ in range(int(line[1:])):
+                n = int(f.readline()[1:])
+                words.append(f.read(n + 2)[:-2].upper())
+            if words[0] == b"PING":
+                self.conn.sendall(b"+PONG\r\n")
+            elif words[0] == b"PSYNC":
+                self.conn.sendall(b"+FULLRESYNC " + b"a" * 40 + b" 0\r\n" + self.payload)
+                self.sent.set()
+            else:
+                self.conn.sendall(b"+OK\r\n")
+
+    def close(self):
+        if self.conn:
+            self.conn.shutdown(socket.SHUT_RDWR)
+            self.conn.close()
+        self.ls.close()
+
+
+SYNC_FIELDS = ("master_sync_in_progress", "master_sync_total_bytes", "master_sync_read_bytes",
+               "master_sync_left_bytes", "master_sync_perc")
+
+
+def transfer_case(cmd, tmp, header):
+    fake = FakeMaster(header + b"x" * 100)
+    fake.start()
+    proc, port = start(cmd, tmp, "--replicaof", "127.0.0.1", str(fake.port))
+    fake.sent.wait(10)
+    time.sleep(0.5)
+    info = info_fields(Conn(port), "replication")
+    seen = {k: info.get(k) for k in SYNC_FIELDS}
+    temps = [(os.path.basename(p)[:5], os.path.getsize(p)) for p in glob.glob(os.path.join(tmp, "temp-*.rdb"))]
+    fake.close()
+    gone = wait_for(lambda: not glob.glob(os.path.join(tmp, "temp-*.rdb")), 3)
+    shutdown(proc, port)
+    return seen, temps, gone
+
+
+def transfer(ours, ref):
+    for name, header in (("bulk", b"$1000\r\n"), ("eof", b"$EOF:" + b"m" * 40 + b"\r\n")):
+        got = {}
+        for who, cmd in (("fr", ours), ("ref", ref)):
+            tmp = tempfile.mkdtemp(prefix="fr-syncload.")
+            got[who] = transfer_case(cmd, tmp, header)
+            shutil.rmtree(tmp, ignore_errors=True)
+        check("transfer/%s/info" % name, got["fr"][0] == got["ref"][0], "ours %r redis %r" % (got["fr"][0], got["ref"][0]))
+        check("transfer/%s/temp-file" % name, got["fr"][1] == got["ref"][1] and len(got["ref"][1]) == 1,
+              "ours %r redis %r" % (got["fr"][1], got["ref"][1]))
+        check("transfer/%s/temp-removed" % name, got["fr"][2] and got["ref"][2],
+              "ours %r redis %r" % (got["fr"][2], got["ref"][2]))
+
+
+# ---------------------------------------------------------------- a real master
+
+def fill_master(mport):
+    m = Conn(mport)
+    m.call("FLUSHALL")
+    m.call("MSET", "a", "1", "b", "2", "shared", "master")
+    m.call("RPUSH", "list", "x", "y", "z")
+    m.call("SET", "ttl", "v", "EXAT", str(AT))
+    m.call("SELECT", "3")
+    m.call("HSET", "h", "f", "v")
+
+
+def write_stream(mport):
+    """Writes the replica only gets through the stream."""
+    m = Conn(mport)
+    m.call("SET", "new", "after-sync")
+    m.send("MULTI")
+    m.read()
+    for w in (("INCR", "a"), ("INCR", "a"), ("LPUSH", "list", "w")):
+        m.send(*w)
+        m.read()
+    m.send("EXEC")
+    m.read()
+    m.call("EXPIREAT", "b", str(AT + 1))
+    m.call("SELECT", "3")
+    m.call("HSET", "h", "g", "w")
+
+
+def replicate(port, mport):
+    c = Conn(port)
+    c.call("SET", "old", "replica-only")
+    c.call("SET", "shared", "replica")
+    c.call("REPLICAOF", "127.0.0.1", str(mport))
+    return wait_for(lambda: in_sync(port, mport))
+
+
+def restart_digest(cmd, tmp, *extra):
+    proc, port = start(cmd, tmp, *extra)
+    d, n = digest(port), Conn(port).call("DBSIZE")
+    shutdown(proc, port)
+    return d, n
+
+
+def rdb_file(ours, ref, mport):
+    want = digest(mport)
+    for extra, name in (((), "disabled"), (("--rdb-del-sync-files", "yes"), "del-sync-files"),
+                        (("--repl-diskless-load", "swapdb"), "swapdb")):
+        got = {}
+        for who, cmd in (("fr", ours), ("ref", ref)):
+            tmp = tempfile.mkdtemp(prefix="fr-syncload.")
+            proc, port = start(cmd, tmp, *extra)
+            synced = replicate(port, mport)
+            dirty = info_fields(Conn(port), "persistence").get("rdb_changes_since_last_save")
+            files = listing(tmp)
+            Conn(port).call("REPLICAOF", "NO", "ONE")
+            shutdown_nosave(proc, port)
+            again = restart_digest(cmd, tmp)[0] if "dump.rdb" in files else None
+            got[who] = (synced, dirty, files, again)
+            shutil.rmtree(tmp, ignore_errors=True)
+        fr, rf = got["fr"], got["ref"]
+        check("rdb-file/%s/synced" % name, fr[0] and rf[0], "ours %r redis %r" % (fr[0], rf[0]))
+        check("rdb-file/%s/dir" % name, fr[2] == rf[2], "ours %r redis %r" % (fr[2], rf[2]))
+        check("rdb-file/%s/changes" % name, fr[1] == rf[1], "ours %r redis %r" % (fr[1], rf[1]))
+        if rf[3] is not None:
+            check("rdb-file/%s/restart-digest" % name, fr[3] == want == rf[3],
+                  "master %r ours %r redis %r" % (want, fr[3], rf[3]))
+
+
+def shutdown_nosave(proc, port):
+    try:
+        Conn(port).call("SHUTDOWN", "NOSAVE")
+    except (OSError, ConnectionError):
+        pass
+    proc.wait(10)
+
+
+def aof(ours, ref, mport):
+    fill_master(mport)
+    got = {}
+    for who, cmd in (("fr", ours), ("ref", ref)):
+        tmp = tempfile.mkdtemp(prefix="fr-syncload.")
+        proc, port = start(cmd, tmp, "--appendonly", "yes")
+        synced = replicate(port, mport)
+        write_stream(mport)
+        synced = synced and wait_for(lambda: in_sync(port, mport)) and wait_for(lambda: aof_settled(port))
+        live = digest(port)
+        Conn(port).call("REPLICAOF", "NO", "ONE")
+        shutdown(proc, port)
+        aofdir = listing(os.path.join(tmp, "appendonlydir"))
+        # the AOF alone: the RDB file the disk transfer left is moved away
+        if os.path.exists(os.path.join(tmp, "dump.rdb")):
+            os.unlink(os.path.join(tmp, "dump.rdb"))
+        again, keys = restart_digest(cmd, tmp, "--appendonly", "yes")
+        got[who] = (synced, live, aofdir, again)
+        shutil.rmtree(tmp, ignore_errors=True)
+        fill_master(mport)  # the same master data for the other server
+    fr, rf = got["fr"], got["ref"]
+    check("aof/synced", fr[0] and rf[0], "ours %r redis %r" % (fr[0], rf[0]))
+    check("aof/live-digest", fr[1] == rf[1], "ours %r redis %r" % (fr[1], rf[1]))
+    check("aof/files", fr[2] == rf[2], "ours %r redis %r" % (fr[2], rf[2]))
+    check("aof/restart-digest", fr[3] == fr[1] and rf[3] == rf[1],
+          "ours %r (live %r) redis %r (live %r)" % (fr[3], fr[1], rf[3], rf[1]))
+
+
+def bgsave(ours, ref, mport):
+    """The replica's BGSAVE of 300,000 keys is still running when the
+    master's small snapshot is loaded."""
+    fill_master(mport)
+    want = digest(mport)
+    for who, cmd in (("fr", ours), ("ref", ref)):
+        tmp = tempfile.mkdtemp(prefix="fr-syncload.")
+        log = os.path.join(tmp, "server.log")
+        proc, port = start(cmd, tmp, "--logfile", log, "--rdbcompression", "no")
+        c = Conn(port)
+        c.call("DEBUG", "POPULATE", "300000", "old", "100")
+        c.call("BGSAVE")
+        c.call("REPLICAOF", "127.0.0.1", str(mport))
+        synced = wait_for(lambda: in_sync(port, mport), 30)
+        Conn(port).call("REPLICAOF", "NO", "ONE")
+        wait_for(lambda: info_fields(Conn(port), "persistence").get("rdb_bgsave_in_progress") == "0")
+        time.sleep(0.3)
+        shutdown_nosave(proc, port)
+        with open(log, errors="replace") as f:
+            killed = "pending RDB child running. Killing process" in f.read()
+        again = restart_digest(cmd, tmp)[0]
+        check("bgsave/%s/synced" % who, synced)
+        check("bgsave/%s/child-killed" % who, killed, "no 'Killing process' line in the log")
+        check("bgsave/%s/restart-digest" % who, again == want, "master %r after restart %r" % (want, again))
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def main():
+    ours = [sys.argv[1], sys.argv[2]]
+    ref = ["redis-server"]
+    mtmp = tempfile.mkdtemp(prefix="fr-syncload-master.")
+    try:
+        transfer(ours, ref)
+        mproc, mport = start(ref, mtmp)
+        fill_master(mport)
+        rdb_file(ours, ref, mport)
+        aof(ours, ref, mport)
+        bgsave(ours, ref, mport)
+    finally:
+        for p in STARTED:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+        shutil.rmtree(mtmp, ignore_errors=True)
+    print("sync-load: %d failed" % check.failed)
+
+
+if __name__ == "__main__":
+    main()
