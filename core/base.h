@@ -73,6 +73,8 @@ typedef struct fr_config {
     char *dir;
     long long hz;
     int syslog_enabled;
+    char *syslog_ident;             /* openlog's ident (log.c) */
+    int syslog_facility;            /* LOG_USER, LOG_LOCAL0..7 */
     char *module_dir;               /* where modules/<name>/ live */
     int enable_protected_configs;   /* 0 no, 1 yes, 2 local */
     int lazyfree_lazy_user_del;

@@ -27,6 +27,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -99,6 +100,11 @@ static int owned(const conf_def *d)
 static const conf_enum protected_enum[] = {{"no", 0}, {"yes", 1}, {"local", 2}, {NULL, 0}};
 /* In the vocabulary's order, which CONFIG SET's error lists. */
 static const conf_enum supervised_enum[] = {{"upstart", 1}, {"systemd", 2}, {"auto", 3}, {"no", 0}, {NULL, 0}};
+/* The values are syslog.h's, which log.c hands to openlog. */
+static const conf_enum facility_enum[] = {
+    {"user", LOG_USER}, {"local0", LOG_LOCAL0}, {"local1", LOG_LOCAL1}, {"local2", LOG_LOCAL2},
+    {"local3", LOG_LOCAL3}, {"local4", LOG_LOCAL4}, {"local5", LOG_LOCAL5}, {"local6", LOG_LOCAL6},
+    {"local7", LOG_LOCAL7}, {NULL, 0}};
 static const conf_enum loglevel_enum[] = {
     {"debug", FR_LOG_DEBUG}, {"verbose", FR_LOG_VERBOSE},
     {"notice", FR_LOG_NOTICE}, {"warning", FR_LOG_WARNING}, {NULL, 0}};
@@ -144,6 +150,8 @@ static conf_def core_defs[] = {
     {.name = (char *)"hz", .type = CT_LL, .ptr = &fr_cfg.hz, .max = INT_MAX, .deflt = "10", .apply = apply_hz},
     ENUM("enable-protected-configs", CF_IMMUTABLE, &fr_cfg.enable_protected_configs, "no", protected_enum),
     C("syslog-enabled", CT_BOOL, CF_IMMUTABLE, &fr_cfg.syslog_enabled, 0, 0, "no"),
+    C("syslog-ident", CT_STR, CF_IMMUTABLE, &fr_cfg.syslog_ident, 0, 0, "redis"),
+    ENUM("syslog-facility", CF_IMMUTABLE, &fr_cfg.syslog_facility, "local0", facility_enum),
     C("lazyfree-lazy-user-del", CT_BOOL, 0, &fr_cfg.lazyfree_lazy_user_del, 0, 0, "no"),
     C("lazyfree-lazy-user-flush", CT_BOOL, 0, &fr_cfg.lazyfree_lazy_user_flush, 0, 0, "no"),
     C("lazyfree-lazy-expire", CT_BOOL, 0, &fr_cfg.lazyfree_lazy_expire, 0, 0, "no"),

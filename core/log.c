@@ -15,14 +15,16 @@
 
 static const char level_mark[] = ".-*#";
 
-/* syslog-enabled yes: the same messages go to syslog too, under Redis's
- * default ident and facility ("redis", local0). */
+/* syslog-enabled yes: the same messages go to syslog too, under
+ * syslog-ident and syslog-facility (both immutable, so set once; openlog
+ * keeps the ident pointer, which the config owns for the process's life). */
 static void log_to_syslog(int level, const char *msg)
 {
     static const int prio[] = {LOG_DEBUG, LOG_INFO, LOG_NOTICE, LOG_WARNING};
     static int opened;
     if (!opened) {
-        openlog("redis", LOG_PID | LOG_NDELAY | LOG_NOWAIT, LOG_LOCAL0);
+        const char *ident = fr_cfg.syslog_ident ? fr_cfg.syslog_ident : "redis";
+        openlog(ident, LOG_PID | LOG_NDELAY | LOG_NOWAIT, fr_cfg.syslog_facility ? fr_cfg.syslog_facility : LOG_LOCAL0);
         opened = 1;
     }
     syslog(prio[level & 3], "%s", msg);

@@ -3,8 +3,9 @@
 # start, exit non-zero and name what failed and where, for every broken
 # set-up the module registry promises to catch; and must start cleanly with
 # a good one; then, beside redis-server, the `supervised` notify messages
-# (supervise_check.py), what shutdown-on-sigterm/-sigint make a signal
-# save, and the process title.  Prints "startup: N passed, M failed".
+# (supervise_check.py), syslog's ident and facility (syslog_check.py), what
+# shutdown-on-sigterm/-sigint make a signal save, and the process title.
+# Prints "startup: N passed, M failed".
 set -u
 src=${1:?srcdir} build=${2:?builddir}
 server="$build/frankenredis-server"
@@ -216,6 +217,12 @@ kill -TERM "$pid"; wait "$pid"
 # (supervise_check.py).
 FR_PASSED=0 FR_FAILED=0
 fr_relay python3 "$src/tests/integration/supervise_check.py" "$server" "$src/conf/frankenredis.conf"
+passed=$((passed + FR_PASSED)) failed=$((failed + FR_FAILED))
+
+# syslog-ident / syslog-facility beside redis-server: what reaches
+# /dev/log (syslog_check.py).
+FR_PASSED=0 FR_FAILED=0
+fr_relay python3 "$src/tests/integration/syslog_check.py" "$server" "$src/conf/frankenredis.conf"
 passed=$((passed + FR_PASSED)) failed=$((failed + FR_FAILED))
 
 # shutdown-on-sigterm / shutdown-on-sigint beside redis-server: whether
