@@ -94,15 +94,27 @@ int fr_proctitle_expand(const char *tmpl, const char *title, char *out, size_t o
 /* Under set-proc-title yes: the template's title over the area, the rest
  * zeroed; again only when it changed (the cron calls it, since CONFIG SET
  * proc-title-template may change it). */
-void fr_proctitle_update(void)
+static void apply(const char *title_var)
 {
     if (!area || !fr_config_server_ll("set-proc-title", 1)) return;
     char tmpl[256], title[256];
     fr_config_server_str("proc-title-template", tmpl, sizeof(tmpl));
-    if (fr_proctitle_expand(tmpl, title_arg, title, sizeof(title)) || !strcmp(title, applied)) return;
+    if (fr_proctitle_expand(tmpl, title_var, title, sizeof(title)) || !strcmp(title, applied)) return;
     snprintf(applied, sizeof(applied), "%s", title);
     size_t n = strlen(title);
     if (n >= area_len) n = area_len - 1;
     memcpy(area, title, n);
     memset(area + n, 0, area_len - n);
+}
+
+void fr_proctitle_update(void)
+{
+    apply(title_arg);
+}
+
+/* A forked child's job name in place of argv[0] ({title}), as Redis's
+ * redisSetProcTitle("redis-rdb-bgsave") in its children. */
+FR_API void fr_proctitle_set(const char *title)
+{
+    apply(title ? title : title_arg);
 }

@@ -898,6 +898,11 @@ FR_API int fr_fork_active(void);
  * blocking) in the parent, -1 when no pipe could be made (or fork failed;
  * errno then tells why).  Both ends are close-on-exec.  Since 4.3. */
 FR_API int fr_fork_reporting(int *report_fd);
+/* In a forked child: the process title (under set-proc-title) becomes
+ * proc-title-template with {title} set to `title`, the child's job as
+ * Redis names its children -- "redis-rdb-bgsave", "redis-aof-rewrite",
+ * "redis-rdb-to-slaves" -- so `ps` tells them apart.  Since 4.7. */
+FR_API void fr_proctitle_set(const char *title);
 /* A read-only replica: while `error` is set and replica-read-only is yes
  * (read at each command, so CONFIG SET applies at once), write commands
  * from connections are refused with it ("-READONLY ..."), checked right

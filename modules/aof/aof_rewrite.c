@@ -74,6 +74,7 @@ int aof_write_base_now(const char *name) {
 /* ---- The child ----------------------------------------------------------- */
 
 static void child_main(int report_fd) {
+    fr_proctitle_set("redis-aof-rewrite");
     signal(SIGTERM, SIG_DFL);
     signal(SIGINT, SIG_DFL);
     signal(SIGUSR1, SIG_DFL);

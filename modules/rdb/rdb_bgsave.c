@@ -127,6 +127,7 @@ static void child_signals(int report_fd) {
 
 static void child_main(int report_fd) {
     child_signals(report_fd);
+    fr_proctitle_set("redis-rdb-bgsave");
     char name[1024];
     child_report rep = {.magic = RDB_REPORT_MAGIC};
     rep.ok = rdb_save_file(rdb_filename(name, sizeof(name)), &rep.keys) == FR_OK;

@@ -49,6 +49,7 @@ static void snapshot_path(char *buf, size_t len, long pid)
  * into stream_fd; then its report. */
 static void child_main(int report_fd, int stream_fd, int req)
 {
+    fr_proctitle_set(stream_fd >= 0 ? "redis-rdb-to-slaves" : "redis-rdb-bgsave");
     signal(SIGTERM, SIG_DFL);
     signal(SIGINT, SIG_DFL);
     signal(SIGUSR1, SIG_DFL);

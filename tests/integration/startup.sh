@@ -277,5 +277,38 @@ title_case default
 title_case template --proc-title-template "{title} port={port} [{server-mode}] {unixsocket}{{x}}"
 title_case off --set-proc-title no
 
+# A forked child's title names its job, as Redis's children do
+# ("redis-rdb-bgsave 127.0.0.1:PORT"): read while the child of BGSAVE /
+# BGREWRITEAOF of a million keys runs.
+child_title_case() {  # NAME COMMAND
+  local name=$1 cmd=$2 impl port pid child got ours theirs
+  for impl in ours redis; do
+    port=$(free_port)
+    if [[ $impl == ours ]]; then
+      "$server" "$src/conf/frankenredis.conf" --port "$port" --bind 127.0.0.1 --save "" --dir "$tmp" --enable-debug-command yes >/dev/null 2>&1 &
+    else
+      redis-server --port "$port" --bind 127.0.0.1 --save "" --appendonly no --dir "$tmp" --enable-debug-command yes >/dev/null 2>&1 &
+    fi
+    pid=$!
+    for _ in $(seq 1 $((50 * ${FR_WAIT_SCALE:-1}))); do redis-cli -p "$port" ping >/dev/null 2>&1 && break; sleep 0.1; done
+    redis-cli -p "$port" DEBUG POPULATE 1000000 >/dev/null
+    redis-cli -p "$port" "$cmd" >/dev/null
+    got="(no child seen)"
+    for _ in $(seq 1 100); do
+      child=$(pgrep -P "$pid" | head -1)
+      if [[ -n $child ]]; then
+        got=$(tr '\0' ' ' < "/proc/$child/cmdline" 2>/dev/null | sed 's/ *$//; s/'"$port"'/PORT/g')
+        [[ $got == redis-* ]] && break
+      fi
+      sleep 0.01
+    done
+    if [[ $impl == ours ]]; then ours=$got; else theirs=$got; fi
+    kill -TERM "$pid"; wait "$pid"
+  done
+  [[ $ours == "$theirs" && $ours == redis-* ]] && pass "proc-title/$name" || fail "proc-title/$name" "ours '$ours', redis '$theirs'"
+}
+child_title_case bgsave-child BGSAVE
+child_title_case aof-rewrite-child BGREWRITEAOF
+
 echo "startup: $passed passed, $failed failed"
 [[ $failed -eq 0 ]]
