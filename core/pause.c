@@ -1,8 +1,8 @@
 /* pause.c -- CLIENT PAUSE: holding clients' commands for a while, as
  * Redis's pauseClients.
  *
- * Each purpose (today CLIENT PAUSE itself; later shutdown and failover)
- * keeps its own type and end time; the pause in force is the most
+ * Each purpose (CLIENT PAUSE itself, a shutdown waiting for replicas, a
+ * FAILOVER waiting for its target) keeps its own type and end time; the pause in force is the most
  * restrictive type among the live ones, ending at the furthest end time of
  * that type.  A command the pause covers is postponed (blocked.c) and runs
  * from scratch when the pause lifts or becomes less restrictive.
@@ -11,6 +11,7 @@
  * a paused server does not change its dataset on its own:
  * fr_keyspace.expire_paused mirrors that, refreshed before every command
  * and on every cron tick (the only times it can be read). */
+#include <limits.h>
 #include <string.h>
 
 #include "runtime.h"
@@ -84,6 +85,14 @@ int fr_pause_holds(const fr_cmd_meta *cmd)
     if (t == FR_PAUSE_OFF) return 0;
     if (t == FR_PAUSE_ALL) return 1;
     return (cmd->flags & (FR_CMD_WRITE | FR_CMD_MAY_REPLICATE)) != 0; /* EXEC's: its queue's too */
+}
+
+/* The replication module's FAILOVER: writes wait, with no end of their
+ * own, until it is over (CLIENT UNPAUSE does not lift it). */
+FR_API void fr_failover_pause(int on)
+{
+    if (on) fr_pause_start(FR_PAUSE_DURING_FAILOVER, LLONG_MAX, FR_PAUSE_WRITE);
+    else fr_pause_end(FR_PAUSE_DURING_FAILOVER);
 }
 
 FR_API int fr_writes_paused(void)

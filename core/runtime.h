@@ -324,7 +324,9 @@ void fr_blocked_check_timeouts(void);     /* before the loop sleeps */
 
 /* ---- pause.c: CLIENT PAUSE ---- */
 typedef enum fr_pause_type { FR_PAUSE_OFF = 0, FR_PAUSE_WRITE, FR_PAUSE_ALL } fr_pause_type;
-typedef enum fr_pause_purpose { FR_PAUSE_BY_CLIENT = 0, FR_PAUSE_DURING_SHUTDOWN, FR_PAUSE_PURPOSE__COUNT } fr_pause_purpose;
+typedef enum fr_pause_purpose {
+    FR_PAUSE_BY_CLIENT = 0, FR_PAUSE_DURING_SHUTDOWN, FR_PAUSE_DURING_FAILOVER, FR_PAUSE_PURPOSE__COUNT
+} fr_pause_purpose;
 void fr_pause_start(fr_pause_purpose why, long long end_ms, fr_pause_type type);
 void fr_pause_end(fr_pause_purpose why);
 fr_pause_type fr_pause_current(void);   /* lifts an expired pause */

@@ -162,6 +162,10 @@ FR_API int fr_arg_timeout_or_reply(fr_ctx *ctx, int i, int unit, long long *abs_
 /* Since 4.2.  A CLIENT PAUSE is in force: keys do not expire (a lookup sees them as
  * gone, nothing deletes them) and nothing is evicted until it lifts. */
 FR_API int fr_writes_paused(void);
+/* Pause writes as CLIENT PAUSE WRITE does, until called with 0: a
+ * FAILOVER waiting for its replica (Redis's PAUSE_DURING_FAILOVER).
+ * CLIENT UNPAUSE does not lift it.  Since 4.7. */
+FR_API void fr_failover_pause(int on);
 
 FR_API int fr_ctx_resp(const fr_ctx *ctx);        /* 2 or 3 */
 FR_API int fr_ctx_hardened(const fr_ctx *ctx);    /* the running module's mode */

@@ -50,6 +50,11 @@ static void sync_common(fr_ctx *ctx, int psync)
 {
     fr_client *c = fr_ctx_client(ctx);
     if (!c || repl_replica_of(c)) return; /* already a replica: ignored */
+    if (psync && fr_argc(ctx) > 3 && fr_arg_is(ctx, 3, "failover") && repl_failover_psync(ctx) != FR_OK) return;
+    if (repl_failover_active()) {
+        fr_reply_error(ctx, "-NOMASTERLINK Can't SYNC while failing over");
+        return;
+    }
     /* a replica serves the stream it receives, so only while it streams */
     if (repl_is_replica() && !repl_link_up()) {
         fr_reply_error(ctx, "-NOMASTERLINK Can't SYNC while not connected with my master");
@@ -94,10 +99,6 @@ void cmd_sync(fr_ctx *ctx)
 
 void cmd_psync(fr_ctx *ctx)
 {
-    if (fr_argc(ctx) > 3 && fr_arg_is(ctx, 3, "failover")) {
-        fr_reply_error(ctx, "PSYNC FAILOVER can't be sent to a master.");
-        return;
-    }
     sync_common(ctx, 1);
 }
 
@@ -261,6 +262,7 @@ void repl_request_acks(void)
 
 void repl_before_sleep(void)
 {
+    repl_failover_update();
     if (!want_acks) return;
     want_acks = 0;
     static const fr_str *getack[3];
@@ -313,6 +315,10 @@ void cmd_wait(fr_ctx *ctx)
 
 static void replicaof(fr_ctx *ctx)
 {
+    if (repl_failover_active()) {
+        fr_reply_error(ctx, "REPLICAOF not allowed while failing over.");
+        return;
+    }
     if (fr_arg_is(ctx, 1, "no") && fr_arg_is(ctx, 2, "one")) {
         if (repl_is_replica()) {
             repl_unset_master();
@@ -390,7 +396,7 @@ void repl_info_write(fr_info_out *o, void *priv)
         fr_info_add_text(o, field, line);
     }
     repl_backlog *b = repl_g.backlog;
-    fr_info_add_text(o, "master_failover_state", "no-failover");
+    fr_info_add_text(o, "master_failover_state", repl_failover_state_name());
     fr_info_add_text(o, "master_replid", repl_g.replid);
     fr_info_add_text(o, "master_replid2", repl_g.replid2);
     fr_info_add_ll(o, "master_repl_offset", repl_g.master_repl_offset);

@@ -16,6 +16,7 @@
  *                  snapshot into a pipe the parent relays to the replicas;
  *   repl_replica.c the replica side: the link to the master, the stream;
  *   repl_transfer.c  a replica receiving its snapshot (temp file or memory);
+ *   repl_failover.c  FAILOVER, and a replica asked by PSYNC ... FAILOVER;
  *   repl_cmds.c    SYNC, PSYNC, REPLCONF, ROLE, WAIT, DEBUG
  *                  CHANGE-REPL-ID, INFO;  module.c  hooks;
  *   repl_aux.c     the replication fields kept in snapshots (restarts
@@ -166,6 +167,16 @@ int repl_replica_stream_db(int *db);
  * ended with a mark (ACK at once). */
 typedef long long (*repl_loader)(char *why, size_t whylen);
 int repl_replica_load(repl_loader load, int eof);
+
+/* ---- repl_failover.c ----------------------------------------------------- */
+const char *repl_failover_state_name(void); /* INFO master_failover_state */
+int repl_failover_active(void);         /* REPLICAOF, SYNC, PSYNC refused */
+int repl_failover_in_progress(void);    /* our PSYNC says FAILOVER */
+int repl_failover_holds_pings(void);    /* the cron's PING waits */
+void repl_failover_update(void);        /* before each sleep */
+void repl_failover_psync_answered(int accepted);
+/* PSYNC ... FAILOVER to a replica: FR_OK once it is a master. */
+int repl_failover_psync(fr_ctx *ctx);
 
 /* ---- repl_transfer.c ----------------------------------------------------- */
 /* +FULLRESYNC: get ready for the payload (to disk: the temp file). */

@@ -240,7 +240,7 @@ void repl_cron_second(void)
     /* never in the first pass: Redis's runs at start-up, before any
      * replica can be there, so a replica attached before our first pass
      * must not get a PING Redis would not send */
-    if (repl_g.replicas && repl_g.cron_loops > 0 &&
+    if (repl_g.replicas && repl_g.cron_loops > 0 && !repl_failover_holds_pings() &&
         repl_g.cron_loops % replication_conf_repl_ping_replica_period() == 0) {
         /* lower case as Redis sends it: the bytes count in every
          * replica's offset and land in its backlog */

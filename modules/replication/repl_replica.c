@@ -174,7 +174,9 @@ static void send_step(void)
     case STEP_CAPA: link_send_words(5, (const char *[]){"REPLCONF", "capa", "eof", "capa", "psync2"}); break;
     case STEP_PSYNC:
         snprintf(off, sizeof(off), "%lld", link_g.cached ? repl_g.master_repl_offset + 1 : -1LL);
-        link_send_words(3, (const char *[]){"PSYNC", link_g.cached ? repl_g.replid : "?", off});
+        /* FAILOVER: the master we were hands over to this replica */
+        link_send_words(repl_failover_in_progress() ? 4 : 3,
+                        (const char *[]){"PSYNC", link_g.cached ? repl_g.replid : "?", off, "FAILOVER"});
         break;
     }
 }
@@ -227,6 +229,7 @@ static void partial_accepted(const char *line)
 
 static int psync_reply(const char *line)
 {
+    repl_failover_psync_answered(!strncmp(line, "+FULLRESYNC ", 12) || !strncmp(line, "+CONTINUE", 9));
     if (!strncmp(line, "+FULLRESYNC ", 12)) {
         if (sscanf(line + 12, "%40s %lld", link_g.new_replid, &link_g.new_offset) != 2) return FR_ERR;
         fr_log(FR_LOG_NOTICE, "Full resync from master: %s:%lld", link_g.new_replid, link_g.new_offset);
