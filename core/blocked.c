@@ -155,6 +155,20 @@ int fr_client_unblock_by_id(uint64_t id, int with_error)
     return 1;
 }
 
+/* Redis's disconnectAllBlockedClients: a master turning replica answers
+ * every waiting command with the error and closes the connection after
+ * it; a command held by a pause is not waiting on anything and stays. */
+FR_API void fr_blocked_disconnect_all(const char *error)
+{
+    for (fr_client *c = fr_proto.clients; c; c = c->next) {
+        fr_block *b = c->block;
+        if (!b || b->type == FR_BLOCKED_POSTPONE) continue;
+        fr_client_add_error(c, error, strlen(error));
+        c->flags |= FR_CLIENT_CLOSE_AFTER_REPLY;
+        unblock_unserved(c);
+    }
+}
+
 void fr_blocked_client_gone(fr_client *c)
 {
     block_drop(c);

@@ -787,6 +787,10 @@ FR_API int fr_ctx_block_rerun(const fr_ctx *ctx);
  * fr_client_wake ignores a client not waiting this way.  Since 4.3. */
 FR_API int fr_block_until(fr_ctx *ctx, long long abs_timeout_ms);
 FR_API void fr_client_wake(fr_client *c);
+/* Every client waiting on keys or fr_block_until gets `error` (a whole
+ * error line such as "-UNBLOCKED ...") and is closed after it; commands
+ * held by a pause stay.  A master becoming a replica.  Since 4.7. */
+FR_API void fr_blocked_disconnect_all(const char *error);
 FR_API int fr_ctx_block_timed_out(const fr_ctx *ctx);
 
 /* ------------------------------------------------------------------------ */

@@ -517,6 +517,10 @@ void repl_set_master(const char *host, int port, int from_config)
     link_g.cached = !from_config || link_g.resumed;
     link_g.down_since = 0;
     link_g.last_io = time(NULL);
+    /* what clients wait for may never come on a replica (Redis's
+     * disconnectAllBlockedClients) */
+    fr_blocked_disconnect_all("-UNBLOCKED force unblock from blocking operation, instance state changed "
+                              "(master -> replica?)");
     /* our replicas stay: they continue if we do (Redis's replicationSetMaster) */
     follow_role();
     /* REPLICAOF connects at once, as Redis's replicationSetMaster does; the

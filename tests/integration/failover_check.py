@@ -8,6 +8,8 @@ every server started here with its own scratch directory:
   redis-server on each side): FAILOVER TO the replica makes it the master
   and the old master its replica, by a partial resync, with no write lost;
   then plain FAILOVER hands back to whichever replica caught up;
+- blocked: REPLICAOF answers a BLPOP and a WAIT that wait with Redis's
+  -UNBLOCKED error and closes their connections;
 - waiting: a replica that never acknowledges (a raw SYNC) keeps FAILOVER
   TIMEOUT waiting: INFO says waiting-for-sync, writes are held,
   FAILOVER/REPLICAOF/PSYNC are refused; the timeout aborts and the held
@@ -159,6 +161,36 @@ def waiting(cmd, how):
     return out
 
 
+def blocked(cmd):
+    """REPLICAOF while a BLPOP and a WAIT wait: both get Redis's -UNBLOCKED
+    and are closed; a write held by CLIENT PAUSE WRITE is not touched."""
+    tmp = tempfile.mkdtemp(prefix="fr-failover.")
+    proc, port = start(cmd, tmp)
+    out = []
+    try:
+        a, b = Conn(port), Conn(port)
+        a.send("BLPOP", "nolist", "0")
+        b.send("WAIT", "1", "0")
+        time.sleep(0.2)
+        c = Conn(port)
+        out.append(("replicaof", c.call("REPLICAOF", "127.0.0.1", str(free_port()))))
+        for name, conn in (("blpop", a), ("wait", b)):
+            if not select.select([conn.s], [], [], 2)[0]:
+                out.append((name, "<still waiting>"))
+                continue
+            out.append((name, conn.read()))
+            try:
+                closed = conn.s.recv(1) == b""
+            except OSError:
+                closed = True
+            out.append((name + "-closed", closed))
+        out.append(("ping", c.call("PING")))
+    finally:
+        stop(proc)
+        shutil.rmtree(tmp, ignore_errors=True)
+    return out
+
+
 def main():
     ours = [sys.argv[1], sys.argv[2]]
     ref = ["redis-server"]
@@ -173,6 +205,9 @@ def main():
             got = handover(m, r)
             for w, g in zip(base, got):
                 check("handover/%s/%s" % (name, w[0]), w == g, "ours %r redis %r" % (g, w))
+        want, got = blocked(ref), blocked(ours)
+        for w, g in zip(want, got):
+            check("blocked/%s" % w[0], w == g, "ours %r redis %r" % (g, w))
         for how in ("timeout", "abort"):
             want, got = waiting(ref, how), waiting(ours, how)
             for w, g in zip(want, got):
