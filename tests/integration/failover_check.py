@@ -19,47 +19,21 @@ Prints PASS/FAIL lines; Debian's python3 only."""
 import os
 import select
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from wire import Conn, Report, free_port, info_fields, sync_replica  # noqa: E402
+from wire import Conn, Report, free_port, info_fields, spawn, stop, wait_for, sync_replica  # noqa: E402
 
 check = Report("failover/")
 STARTED = []
 
 
 def start(cmd, tmp, *extra):
-    port = free_port()
-    args = cmd + ["--port", str(port), "--bind", "127.0.0.1", "--dir", tmp, "--save", "",
-                  "--repl-diskless-sync", "no", "--enable-debug-command", "yes"] + list(extra)
-    proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    STARTED.append(proc)
-    deadline = time.time() + 10
-    while time.time() < deadline:
-        try:
-            if Conn(port).call("PING") == "+PONG":
-                break
-        except OSError:
-            time.sleep(0.05)
-    return proc, port
+    return spawn(cmd, tmp, "--save", "", "--repl-diskless-sync", "no", "--enable-debug-command", "yes", *extra,
+                 started=STARTED)
 
-
-def stop(proc):
-    if proc.poll() is None:
-        proc.kill()
-    proc.wait()
-
-
-def wait_for(pred, limit=10.0):
-    deadline = time.time() + limit
-    while time.time() < deadline:
-        if pred():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 def repl(port):

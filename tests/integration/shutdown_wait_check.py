@@ -15,14 +15,13 @@ Prints PASS/FAIL lines; Debian's python3 only."""
 import os
 import select
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from wire import Conn, Report, free_port, info_fields, sync_replica  # noqa: E402
+from wire import Conn, Report, info_fields, spawn, stop, sync_replica  # noqa: E402
 
 check = Report("shutdown-wait/")
 
@@ -31,25 +30,8 @@ STARTED = []  # every server started here, stopped after its case whatever happe
 
 
 def start(cmd, tmp, *extra):
-    port = free_port()
-    args = cmd + ["--port", str(port), "--bind", "127.0.0.1", "--dir", tmp, "--save", "",
-                  "--repl-diskless-sync", "no", "--shutdown-timeout", "1"] + list(extra)
-    proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    STARTED.append(proc)
-    deadline = time.time() + 10
-    while time.time() < deadline:
-        try:
-            if Conn(port).call("PING") == "+PONG":
-                break
-        except OSError:
-            time.sleep(0.05)
-    return proc, port
-
-
-def stop(proc):
-    if proc.poll() is None:
-        proc.kill()
-    proc.wait()
+    return spawn(cmd, tmp, "--save", "", "--repl-diskless-sync", "no", "--shutdown-timeout", "1", *extra,
+                 started=STARTED)
 
 
 def exit_time(proc, t0, limit=6):

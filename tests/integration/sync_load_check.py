@@ -29,7 +29,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from wire import Conn, Report, free_port, info_fields  # noqa: E402
+from wire import Conn, Report, info_fields, spawn, stop, wait_for  # noqa: E402
 
 check = Report("sync-load/")
 STARTED = []
@@ -37,19 +37,8 @@ AT = int(time.time()) + 100000  # absolute TTLs: digests include them
 
 
 def start(cmd, tmp, *extra):
-    port = free_port()
-    args = cmd + ["--port", str(port), "--bind", "127.0.0.1", "--dir", tmp, "--save", "",
-                  "--enable-debug-command", "yes", "--repl-diskless-sync", "no"] + list(extra)
-    proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    STARTED.append(proc)
-    deadline = time.time() + 10
-    while time.time() < deadline:
-        try:
-            if Conn(port).call("PING") == "+PONG":
-                break
-        except OSError:
-            time.sleep(0.05)
-    return proc, port
+    return spawn(cmd, tmp, "--save", "", "--enable-debug-command", "yes", "--repl-diskless-sync", "no", *extra,
+                 started=STARTED)
 
 
 def shutdown(proc, port):
@@ -62,15 +51,6 @@ def shutdown(proc, port):
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait()
-
-
-def wait_for(pred, limit=10.0):
-    deadline = time.time() + limit
-    while time.time() < deadline:
-        if pred():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 def in_sync(rep, master):
@@ -314,9 +294,7 @@ def main():
         bgsave(ours, ref, mport)
     finally:
         for p in STARTED:
-            if p.poll() is None:
-                p.kill()
-                p.wait()
+            stop(p)
         shutil.rmtree(mtmp, ignore_errors=True)
     print("sync-load: %d failed" % check.failed)
 

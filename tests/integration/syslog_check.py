@@ -18,7 +18,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from wire import Conn, Report, free_port  # noqa: E402
+from wire import Conn, Report, spawn  # noqa: E402
 
 check = Report("syslog/")
 DEV_LOG = "/dev/log"
@@ -37,21 +37,12 @@ def listen(path):
 
 def run(cmd, tmp, sock_path, shared):
     """Starts, pings and shuts down one server; returns its pid."""
-    port = free_port()
-    args = cmd + ["--port", str(port), "--bind", "127.0.0.1", "--dir", tmp, "--save", "",
-                  "--syslog-enabled", "yes", "--syslog-ident", "fr-syslog-check", "--syslog-facility", "local3",
-                  "--logfile", os.path.join(tmp, "server.log")]
-    if not shared:
+    def in_namespace(line):
         inner = "mount --bind %s %s && exec \"$@\"" % (sock_path, DEV_LOG)
-        args = ["unshare", "-m", "sh", "-c", inner, "sh"] + args
-    proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.time() + 10
-    while time.time() < deadline:
-        try:
-            if Conn(port).call("PING") == "+PONG":
-                break
-        except OSError:
-            time.sleep(0.05)
+        return ["unshare", "-m", "sh", "-c", inner, "sh"] + line
+    proc, port = spawn(cmd, tmp, "--save", "", "--syslog-enabled", "yes", "--syslog-ident", "fr-syslog-check",
+                       "--syslog-facility", "local3", "--logfile", os.path.join(tmp, "server.log"),
+                       argv=None if shared else in_namespace)
     try:
         Conn(port).call("SHUTDOWN", "NOSAVE")
     except (OSError, ConnectionError):

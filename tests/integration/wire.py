@@ -6,11 +6,13 @@ parses replies (aof_check.py, hardened_check.py); Raw, whose replies are
 their exact bytes in RESP2 or RESP3 (geo, sort, scripting, propagation
 checks); sync_replica, a Raw registered as a replica, past its RDB, and
 stream_until, what such a replica receives up to a marker; info_fields, an
-INFO section as {field: text}; free_port and Report (PASS/FAIL lines) for
-the checkers that start their own servers."""
+INFO section as {field: text}; free_port, spawn, wait_ping, wait_for, stop and
+Report (PASS/FAIL lines) for the checkers that start their own servers."""
 import re
 import socket
+import subprocess
 import sys
+import time
 
 
 def send(s, *args):
@@ -139,6 +141,50 @@ def free_port():
     port = s.getsockname()[1]
     s.close()
     return port
+
+
+def wait_for(pred, limit=10.0):
+    """True once pred() is, polled every 50 ms; False after `limit` s."""
+    deadline = time.time() + limit
+    while time.time() < deadline:
+        if pred():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def wait_ping(port, limit=10.0):
+    """Until the server on `port` answers PING, at most `limit` seconds."""
+    deadline = time.time() + limit
+    while time.time() < deadline:
+        try:
+            if Conn(port).call("PING") == "+PONG":
+                return True
+        except OSError:
+            time.sleep(0.05)
+    return False
+
+
+def spawn(cmd, tmp, *args, started=None, argv=None):
+    """A server from argv `cmd` on a free port of 127.0.0.1 with --dir
+    `tmp` and `args`, answering PING: (Popen, port).  `started`, a list,
+    collects it for a final stop(); `argv(port_args)` may wrap the command
+    line (a namespace, a supervisor)."""
+    port = free_port()
+    line = cmd + ["--port", str(port), "--bind", "127.0.0.1", "--dir", tmp] + list(args)
+    proc = subprocess.Popen(argv(line) if argv else line, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    if started is not None:
+        started.append(proc)
+    wait_ping(port)
+    return proc, port
+
+
+def stop(proc):
+    """Killed unless it already exited, and reaped."""
+    if proc.poll() is None:
+        proc.kill()
+    proc.wait()
 
 
 class Report:
