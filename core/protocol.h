@@ -130,6 +130,10 @@ typedef struct fr_client {
     struct fr_client *unblocked_next;      /* resume queue, while UNBLOCKED */
     struct fr_client *read_next;           /* read batch, while READ_QUEUED */
     struct fr_tracking *tracking;          /* CLIENT TRACKING state (tracking.c), NULL: off */
+    /* every error reply counted for this client, text without CRLF: the
+     * replayer's client (replay.c) reports errors nobody reads */
+    void (*error_sink)(struct fr_client *c, const char *err, size_t len);
+    struct fr_replay *replay_owner;        /* the replayer owning this client */
 } fr_client;
 
 /* Whether replies to `c` are dropped now (closing, CLIENT REPLY OFF/SKIP

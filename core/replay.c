@@ -10,9 +10,18 @@
  * logs; an AOF replayed at start-up never propagates).  MULTI
  * is kept here, not in multi.c: the commands after it are queued (with
  * their argv) and run at EXEC, so a transaction that the input cuts short
- * never touches the keyspace. */
+ * never touches the keyspace.
+ *
+ * An error a replayed command replies is what Redis calls an unexpected
+ * error reply (the master's stream or the AOF should never produce one):
+ * counted in INFO unexpected_error_replies, logged as "== CRITICAL ==",
+ * and under propagation-error-behavior panic (or panic-on-replicas, for
+ * a read-only replica's stream) the server stops.  A write from the
+ * master while writes are denied for a disk error stops a replica unless
+ * replica-ignore-disk-write-errors (Redis 7.0's default: stop). */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "runtime.h"
 
@@ -25,7 +34,9 @@ typedef struct replay_cmd {
 struct fr_replay {
     fr_client *c;
     int in_multi;
-    int propagate;                /* handlers' writes go to the AOF hook */
+    int propagate;                /* the master's stream: its writes go to
+                                   * the AOF hook (else an AOF replayed) */
+    const fr_cmd_meta *running;   /* the command a handler runs now */
     replay_cmd *queue;            /* commands queued since MULTI */
     int nqueued, cap;
 };
@@ -39,10 +50,41 @@ static void argv_free(int argc, fr_str **argv)
     fr_free(argv);
 }
 
+/* Redis's afterErrorReply for its master and AOF clients. */
+static void error_replied(fr_client *c, const char *err, size_t len)
+{
+    fr_replay *r = c->replay_owner;
+    const char *from = r->propagate ? "replica" : "server", *to = r->propagate ? "master" : "AOF-loading-client";
+    const char *cmd = r->running ? r->running->fullname : "<unknown>";
+    fr_log(FR_LOG_WARNING, "== CRITICAL == This %s is sending an error to its %s: '%.*s' after processing the "
+           "command '%s'", from, to, (int)(len > 4096 ? 4096 : len), err, cmd);
+    fr_proto.stats.unexpected_error_replies++;
+    char how[32];
+    fr_config_server_str("propagation-error-behavior", how, sizeof(how));
+    int panic = !strcmp(how, "panic"), on_replicas = panic || !strcmp(how, "panic-on-replicas");
+    if ((r->propagate && fr_cfg.replica_read_only && on_replicas) || (!r->propagate && panic))
+        fr_panic("This %s panicked sending an error to its %s after processing the command '%s'", from, to, cmd);
+}
+
+/* processCommand's check for a command from the master while a disk error
+ * denies writes: stop (the default), or apply it and say so every 10 s. */
+static void check_disk_error(const fr_replay *r, const fr_cmd_meta *cmd)
+{
+    if (!r->propagate || !fr_runtime.deny_writes_error || !(cmd->flags & FR_CMD_WRITE)) return;
+    if (!fr_config_server_ll("replica-ignore-disk-write-errors", 0))
+        fr_panic("Replica was unable to write command to disk.");
+    static time_t last_log;
+    if (time(NULL) - last_log < 10) return;
+    last_log = time(NULL);
+    fr_log(FR_LOG_WARNING, "Replica is applying a command even though it is unable to write to disk.");
+}
+
 FR_API fr_replay *fr_replay_new(void)
 {
     fr_replay *r = fr_calloc(sizeof(*r));
     fr_client *c = fr_calloc(sizeof(*c));
+    c->error_sink = error_replied;
+    c->replay_owner = r;
     c->id = REPLAY_CLIENT_ID;
     c->fd = -1;
     c->resp = 2;
@@ -89,10 +131,13 @@ static void run(fr_replay *r, const fr_cmd_meta *cmd, int argc, fr_str **argv)
     ctx.argv = argv;
     /* effects (a DEL of a key found expired) join the command, as in
      * fr_command_call; inside EXEC they gather for fr_propagate_exec_end */
+    check_disk_error(r, cmd);
     fr_ctx *outer = fr_runtime.cmd_capture;
     if (r->propagate && !fr_runtime.in_exec) fr_runtime.cmd_capture = &ctx;
     fr_keyspace.replaying = 1;
+    r->running = cmd;
     ((fr_command_fn)cmd->handler)(&ctx);
+    r->running = NULL;
     fr_keyspace.replaying = 0;
     fr_runtime.cmd_capture = outer;
     if (ctx.dirty > 0) fr_runtime.dirty += ctx.dirty;
@@ -168,6 +213,9 @@ FR_API int fr_replay_call(fr_replay *r, int argc, fr_str **argv, char *why, size
     }
     if (!cmd) {
         argv_free(argc, argv);
+        /* the master's stream: Redis's rejection is an error reply too
+         * (an AOF's refusal ends its load, which the aof module reports) */
+        if (r->propagate) fr_client_add_errorf(r->c, "%s", why);
         return FR_ERR;
     }
     return dispatch(r, cmd, argc, argv, why, whylen);

@@ -176,11 +176,11 @@ void fr_error_stats_reset(void)
 /* The error code is the first word after '-', or ERR. */
 static void count_error(fr_client *c, const char *s, size_t len)
 {
-    (void)c;
     fr_proto.stats.total_error_replies++;
     const char *sp = memchr(s, ' ', len < 32 ? len : 32);
     if (sp) fr_error_count(s + 1, (size_t)(sp - s) - 1);
     else fr_error_count("ERR", 3);
+    if (c && c->error_sink) c->error_sink(c, s, len);
 }
 
 /* Error text as Redis composes it: "-ERR " unless the text brings its own

@@ -48,7 +48,6 @@ REASONS = [
     ("unixsocket", "Unix socket listener (not implemented)"),
     ("oom-score", "OOM score adjustment (not implemented)"),
     ("shutdown-", "SHUTDOWN options on signals (not implemented)"),
-    ("propagation-error", "a replication setting the replication module does not act on"),
     ("sanitize-dump", "deep RESTORE payload sanitisation (not implemented)"),
     ("enable-module-command", "MODULE command (not implemented)"),
     ("", "process tuning Redis does and FrankenRedis does not"),
@@ -61,7 +60,9 @@ CORE_READS = {"aclfile": "core (ACL, acl.c)", "acllog-max-len": "core (ACL, acl.
               "shutdown-on-sigint": "core (signals, server.c)", "shutdown-on-sigterm": "core (signals, server.c)",
               "shutdown-timeout": "core (shutdown.c)",
               "set-proc-title": "core (process title, proctitle.c)",
-              "proc-title-template": "core (process title, proctitle.c)"}
+              "proc-title-template": "core (process title, proctitle.c)",
+              "propagation-error-behavior": "core (errors of the master's stream or the AOF, replay.c)",
+              "replica-ignore-disk-write-errors": "core (the master's writes under a disk error, replay.c)"}
 
 
 def reader_words(module):

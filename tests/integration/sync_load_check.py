@@ -14,6 +14,14 @@ replica started here with its own scratch directory:
   logs the master's stream (a transaction, a TTL, another DB), so a
   restart from the AOF alone has the master's digest, not the replica's
   old keys;
+- stream-errors: a fake master's stream with commands the replica
+  refuses (WRONGTYPE, an unknown command): INFO's unexpected_error_replies
+  and error counts, the "== CRITICAL ==" log line, the server stopping
+  under propagation-error-behavior panic-on-replicas (a writable replica
+  does not); a master's write while a failed BGSAVE denies writes stops
+  the replica unless replica-ignore-disk-write-errors yes; an AOF with
+  such a command, replayed at start-up, under ignore, panic-on-replicas
+  and panic;
 - bgsave: a BGSAVE of the replica's old data still running when the sync
   loads is killed, so the RDB file a restart reads is the master's.
 
@@ -93,7 +101,10 @@ class FakeMaster(threading.Thread):
         self.conn, _ = self.ls.accept()
         f = self.conn.makefile("rb")
         while True:
-            line = f.readline()
+            try:
+                line = f.readline()
+            except OSError:
+                return
             if not line:
                 return
             if not line.startswith(b"*"):
@@ -110,9 +121,17 @@ class FakeMaster(threading.Thread):
             else:
                 self.conn.sendall(b"+OK\r\n")
 
+    def send(self, *words):
+        """A command of the stream, as a master sends it."""
+        enc = [w if isinstance(w, bytes) else str(w).encode() for w in words]
+        self.conn.sendall(b"*%d\r\n" % len(enc) + b"".join(b"$%d\r\n%s\r\n" % (len(w), w) for w in enc))
+
     def close(self):
         if self.conn:
-            self.conn.shutdown(socket.SHUT_RDWR)
+            try:
+                self.conn.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass  # the replica is gone already (a panic)
             self.conn.close()
         self.ls.close()
 
@@ -148,6 +167,94 @@ def transfer(ours, ref):
               "ours %r redis %r" % (got["fr"][1], got["ref"][1]))
         check("transfer/%s/temp-removed" % name, got["fr"][2] and got["ref"][2],
               "ours %r redis %r" % (got["fr"][2], got["ref"][2]))
+
+
+# ---------------------------------------------------------------- stream errors
+
+EMPTY_RDB = b"REDIS0009\xff" + b"\0" * 8  # no keys; a zero checksum is not checked
+ERROR_FIELDS = ("unexpected_error_replies", "total_error_replies", "errorstat_ERR", "errorstat_WRONGTYPE")
+
+
+def stream_errors_case(cmd, tmp, extra, breaks_disk=False):
+    """A fake master's stream with commands the replica refuses: what INFO
+    counts, whether the server survives it, what the log says."""
+    fake = FakeMaster(b"$%d\r\n" % len(EMPTY_RDB) + EMPTY_RDB)
+    fake.start()
+    log = os.path.join(tmp, "server.log")
+    proc, port = start(cmd, tmp, "--replicaof", "127.0.0.1", str(fake.port), "--logfile", log, *extra)
+    wait_for(lambda: info_fields(Conn(port), "replication").get("master_link_status") == "up")
+    if breaks_disk:  # the next save fails: writes are denied for a disk error
+        Conn(port).call("CONFIG", "SET", "save", "3600 1")
+        shutil.rmtree(tmp)
+        Conn(port).call("BGSAVE")
+        wait_for(lambda: info_fields(Conn(port), "persistence").get("rdb_last_bgsave_status") == "err")
+    fake.send("SET", "k", "v")
+    fake.send("SADD", "k", "m")
+    fake.send("NOSUCHCMD", "x")
+    fake.send("SET", "after", "1")
+
+    def settled():  # applied to the end, or stopped (a panic takes Redis a while: its report)
+        if proc.poll() is not None:
+            return True
+        try:
+            return Conn(port).call("GET", "after") == "1"
+        except (OSError, ConnectionError):
+            return False
+    wait_for(settled, 10)
+    alive = proc.poll() is None
+    out = {"alive": alive}
+    if alive:
+        stats = dict(info_fields(Conn(port), "stats"), **info_fields(Conn(port), "errorstats"))
+        out.update({k: stats.get(k) for k in ERROR_FIELDS})
+        out["after"] = Conn(port).call("GET", "after")
+    fake.close()
+    stop(proc)
+    text = open(log, errors="replace").read() if os.path.exists(log) else ""
+    out["critical-logged"] = "== CRITICAL == This replica is sending an error to its master" in text
+    out["disk-logged"] = "Replica is applying a command even though it is unable to write to disk." in text
+    return out
+
+
+def stream_errors(ours, ref):
+    for name, extra, breaks_disk in (("ignore", (), False),
+                                     ("panic-on-replicas", ("--propagation-error-behavior", "panic-on-replicas"), False),
+                                     ("writable-replica", ("--propagation-error-behavior", "panic-on-replicas",
+                                                           "--replica-read-only", "no"), False),
+                                     ("disk-error", (), True),
+                                     ("disk-error-ignored", ("--replica-ignore-disk-write-errors", "yes"), True)):
+        got = {}
+        for who, cmd in (("fr", ours), ("ref", ref)):
+            tmp = tempfile.mkdtemp(prefix="fr-syncload.")
+            got[who] = stream_errors_case(cmd, tmp, extra, breaks_disk)
+            shutil.rmtree(tmp, ignore_errors=True)
+        check("stream-errors/%s" % name, got["fr"] == got["ref"], "ours %r redis %r" % (got["fr"], got["ref"]))
+
+
+def aof_errors(ours, ref):
+    """The same for an AOF replayed at start-up (SET then SADD on the
+    string): counted and logged under ignore; the server stops under panic
+    (panic-on-replicas is for replicas only)."""
+    aof = b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n*3\r\n$4\r\nSADD\r\n$1\r\nk\r\n$1\r\nm\r\n"
+    for how in ("ignore", "panic-on-replicas", "panic"):
+        got = {}
+        for who, cmd in (("fr", ours), ("ref", ref)):
+            tmp = tempfile.mkdtemp(prefix="fr-syncload.")
+            os.mkdir(os.path.join(tmp, "appendonlydir"))
+            with open(os.path.join(tmp, "appendonlydir", "appendonly.aof.manifest"), "w") as f:
+                f.write("file appendonly.aof.1.incr.aof seq 1 type i\n")
+            with open(os.path.join(tmp, "appendonlydir", "appendonly.aof.1.incr.aof"), "wb") as f:
+                f.write(aof)
+            log = os.path.join(tmp, "server.log")
+            proc, port = start(cmd, tmp, "--appendonly", "yes", "--propagation-error-behavior", how, "--logfile", log)
+            stats = {}
+            if proc.poll() is None:
+                stats = info_fields(Conn(port), "stats")
+            stop(proc)
+            text = open(log, errors="replace").read()
+            got[who] = (proc.returncode != -9 and stats == {}, stats.get("unexpected_error_replies"),
+                        "== CRITICAL == This server is sending an error to its AOF-loading-client" in text)
+            shutil.rmtree(tmp, ignore_errors=True)
+        check("aof-errors/%s" % how, got["fr"] == got["ref"], "ours %r redis %r" % (got["fr"], got["ref"]))
 
 
 # ---------------------------------------------------------------- a real master
@@ -287,6 +394,8 @@ def main():
     mtmp = tempfile.mkdtemp(prefix="fr-syncload-master.")
     try:
         transfer(ours, ref)
+        stream_errors(ours, ref)
+        aof_errors(ours, ref)
         mproc, mport = start(ref, mtmp)
         fill_master(mport)
         rdb_file(ours, ref, mport)

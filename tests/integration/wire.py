@@ -176,7 +176,7 @@ def spawn(cmd, tmp, *args, started=None, argv=None):
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     if started is not None:
         started.append(proc)
-    wait_ping(port)
+    wait_for(lambda: proc.poll() is not None or wait_ping(port, 0.05))  # up, or it stopped
     return proc, port
 
 
