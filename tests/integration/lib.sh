@@ -186,9 +186,9 @@ fr_compare_transcripts() {
 
 # fr_relay CMD... -- run a checker that prints "PASS name" and
 # "FAIL name: why" lines (and anything else, passed through) and count
-# them in this part's totals.
+# them in this part's totals; a non-zero exit is one more failure.
 fr_relay() {
-    local line name
+    local line name rc=0
     while IFS= read -r line; do
         case $line in
         PASS\ *) fr_pass "${line#PASS }" ;;
@@ -196,6 +196,10 @@ fr_relay() {
         *) echo "$line" ;;
         esac
     done < <("$@" 2>&1)
+    # a checker that dies (a traceback) stops before its remaining checks:
+    # that is a failure, not a shorter pass list
+    wait $! || rc=$?
+    [ "$rc" -eq 0 ] || fr_fail "${2##*/}/exit" "exited with status $rc; its output above says where it stopped"
 }
 
 # ---- servers on a given directory (persistence checks) ----------------
