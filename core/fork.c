@@ -19,6 +19,7 @@ int fr_fork(void)
     if (pid == 0) {
         fr_net_close_listeners_in_child();
         fr_dict_resize_enable(FR_DICT_RESIZE_FORBID);
+        fr_oom_score_apply(1); /* the kernel's first pick under memory pressure */
         fr_hook_event ev = {.id = FR_HOOK_FORK_CHILD};
         fr_hooks_fire(&ev);
     } else if (pid > 0) {

@@ -354,6 +354,9 @@ void fr_shutdown_wait_remove_module(fr_module *m);
 void fr_shutdown_signal(int signum);      /* SIGTERM/SIGINT arrived */
 void fr_shutdown_run_signalled(void);     /* after the loop breaks */
 
+/* ---- oom_score.c: oom-score-adj (/proc/self/oom_score_adj) ---- */
+void fr_oom_score_apply(int in_child);         /* each cron tick; in a forked child, 1 */
+
 /* ---- proctitle.c: the title `ps` shows (set-proc-title) ---- */
 void fr_proctitle_init(int argc, char **argv); /* first thing in main */
 void fr_proctitle_update(void);                /* after start-up, then each second */

@@ -81,6 +81,7 @@ static void cron_cb(struct ev_loop *loop, ev_timer *w, int revents)
     fr_clock_cron_tick(now);
     if (cronloops % (fr_cfg.hz > 10 ? fr_cfg.hz / 10 : 1) == 0) fr_info_sample_stats(now);
     if (cronloops % (fr_cfg.hz > 0 ? fr_cfg.hz : 1) == 0) fr_proctitle_update(); /* CONFIG SET of the template */
+    fr_oom_score_apply(0); /* a role change, CONFIG SET: written only when it changes */
     fr_clients_cron();
     fr_shutdown_cron();
     fr_pause_current(); /* a pause past its end lifts even with no traffic */
@@ -274,6 +275,7 @@ int main(int argc, char **argv)
     if (fr_cfg.unixsocket) fr_log(FR_LOG_NOTICE, "The server is now ready to accept connections at %s", fr_cfg.unixsocket);
     notify_ready();
     fr_proctitle_update();
+    fr_oom_score_apply(0);
     for (;;) {
         ev_run(fr_proto.loop, 0);
         fr_shutdown_run_signalled();

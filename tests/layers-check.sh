@@ -40,7 +40,7 @@ declare -A LAYER_OF=(
   [runtime.h]=4 [runtime.c]=4 [command.c]=4 [cmdtable.h]=4 [cmdtable.c]=4
   [command_docs.h]=4 [command_docs.c]=4 [ctx.c]=4 [sdk_reply.c]=4 [multi.c]=4
   [propagate.c]=4 [hooks.c]=4 [info_fields.c]=4 [slowlog.c]=4 [blocked.c]=4 [pause.c]=4 [module.c]=4 [manifest.h]=4 [manifest.c]=4
-  [config.h]=4 [config.c]=4 [config_vocab.c]=4 [fork.c]=4 [shutdown.c]=4 [supervise.c]=4 [proctitle.c]=4
+  [config.h]=4 [config.c]=4 [config_vocab.c]=4 [fork.c]=4 [shutdown.c]=4 [supervise.c]=4 [proctitle.c]=4 [oom_score.c]=4
   [notify.c]=4 [sdk_client.c]=4
   [latency.c]=4 [debug_registry.c]=4 [monitor.c]=4 [tracking.c]=4 [memory_guard.c]=4
   [snapshot.c]=4 [replay.c]=4 [script_call.c]=4 [busy.c]=4 [elf_peek.c]=4 [ledger.c]=4 [expire_policy.c]=4 [acl.c]=4

@@ -46,7 +46,6 @@ REASONS = [
     ("tracking", "client-side caching (not implemented)"),
     ("io-threads", "I/O threads (the server is single-threaded)"),
     ("unixsocket", "Unix socket listener (not implemented)"),
-    ("oom-score", "OOM score adjustment (not implemented)"),
     ("shutdown-", "SHUTDOWN options on signals (not implemented)"),
     ("sanitize-dump", "deep RESTORE payload sanitisation (not implemented)"),
     ("enable-module-command", "MODULE command (not implemented)"),
@@ -62,7 +61,9 @@ CORE_READS = {"aclfile": "core (ACL, acl.c)", "acllog-max-len": "core (ACL, acl.
               "set-proc-title": "core (process title, proctitle.c)",
               "proc-title-template": "core (process title, proctitle.c)",
               "propagation-error-behavior": "core (errors of the master's stream or the AOF, replay.c)",
-              "replica-ignore-disk-write-errors": "core (the master's writes under a disk error, replay.c)"}
+              "replica-ignore-disk-write-errors": "core (the master's writes under a disk error, replay.c)",
+              "oom-score-adj": "core (the OOM killer's score, oom_score.c)",
+              "oom-score-adj-values": "core (the OOM killer's score, oom_score.c)"}
 
 
 def reader_words(module):

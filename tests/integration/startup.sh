@@ -3,7 +3,8 @@
 # start, exit non-zero and name what failed and where, for every broken
 # set-up the module registry promises to catch; and must start cleanly with
 # a good one; then, beside redis-server, the `supervised` notify messages
-# (supervise_check.py), syslog's ident and facility (syslog_check.py), what
+# (supervise_check.py), syslog's ident and facility (syslog_check.py), the
+# OOM killer's score (oom_score_check.py), what
 # shutdown-on-sigterm/-sigint make a signal save, and the process title.
 # Prints "startup: N passed, M failed".
 set -u
@@ -223,6 +224,12 @@ passed=$((passed + FR_PASSED)) failed=$((failed + FR_FAILED))
 # /dev/log (syslog_check.py).
 FR_PASSED=0 FR_FAILED=0
 fr_relay python3 "$src/tests/integration/syslog_check.py" "$server" "$src/conf/frankenredis.conf"
+passed=$((passed + FR_PASSED)) failed=$((failed + FR_FAILED))
+
+# oom-score-adj beside redis-server: /proc/PID/oom_score_adj as master,
+# replica and BGSAVE child (oom_score_check.py).
+FR_PASSED=0 FR_FAILED=0
+fr_relay python3 "$src/tests/integration/oom_score_check.py" "$server" "$src/conf/frankenredis.conf"
 passed=$((passed + FR_PASSED)) failed=$((failed + FR_FAILED))
 
 # shutdown-on-sigterm / shutdown-on-sigint beside redis-server: whether
