@@ -459,6 +459,21 @@ static void on_connected(int fd, int events, void *priv)
     send_step();
 }
 
+/* bind-source-addr: the address our side of the link leaves from (a
+ * host with several, a firewall that expects one).  Best effort, as
+ * Redis's anetTcpNonBlockBestEffortBindConnect: an address that cannot be
+ * bound leaves the choice to the kernel. */
+static void bind_source(int fd, int family)
+{
+    char src[256];
+    if (!fr_config_server_str("bind-source-addr", src, sizeof(src))[0]) return;
+    struct addrinfo hints = {.ai_family = family, .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE}, *res = NULL;
+    if (getaddrinfo(src, NULL, &hints, &res) != 0 || !res) return;
+    if (bind(fd, res->ai_addr, res->ai_addrlen) != 0)
+        fr_log(FR_LOG_VERBOSE, "bind-source-addr %s not bound (%s): connecting from any address", src, strerror(errno));
+    freeaddrinfo(res);
+}
+
 static void link_connect(void)
 {
     char port[16];
@@ -469,6 +484,7 @@ static void link_connect(void)
         return;
     }
     int fd = socket(res->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd >= 0) bind_source(fd, res->ai_family);
     if (fd < 0 || (connect(fd, res->ai_addr, res->ai_addrlen) != 0 && errno != EINPROGRESS)) {
         fr_log(FR_LOG_WARNING, "Unable to connect to MASTER: %s", strerror(errno));
         if (fd >= 0) close(fd);

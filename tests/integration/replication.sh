@@ -16,7 +16,8 @@
 # a writable replica expiring its own keys as redis-server does; then
 # SHUTDOWN waiting for lagging replicas (shutdown_wait_check.py); then a
 # replica's full sync through a temp file, the RDB file and the AOF
-# (sync_load_check.py); FAILOVER beside redis-server (failover_check.py).
+# (sync_load_check.py); FAILOVER beside redis-server (failover_check.py);
+# bind-source-addr (bind_source_check.py).
 # Prints PASS/FAIL lines and "replication: N passed, M failed".
 set -u
 src=${1:?} build=${2:?}
@@ -107,6 +108,9 @@ fi
 # SHUTDOWN waiting for replicas (shutdown-timeout), ABORT, NOW, and the
 # last writes reaching an in-sync replica, each server as a master.
 fr_relay python3 "$src/tests/integration/shutdown_wait_check.py" "$build/frankenredis-server" \
+    "$src/conf/frankenredis.conf"
+# bind-source-addr: the address a replica's link leaves from.
+fr_relay python3 "$src/tests/integration/bind_source_check.py" "$build/frankenredis-server" \
     "$src/conf/frankenredis.conf"
 # FAILOVER: refusals, handovers in the four pairings, waiting and abort.
 fr_relay python3 "$src/tests/integration/failover_check.py" "$build/frankenredis-server" \
