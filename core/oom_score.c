@@ -7,9 +7,10 @@
  * kills a BGSAVE child before a replica, and a replica before its master.
  *
  * Invariants: `base` is read once, when oom-score-adj first turns on, and
- * is valid while `adjusted`; `applied` is the value last written
+ * is valid while `adjusted`; `applied` is the value last written or tried
  * (INT_MIN: none), so the check run on every cron tick (a role change,
- * CONFIG SET) writes only when the value changes.  A forked child applies
+ * CONFIG SET) writes only when the value changes, and a refused write
+ * (lowering below the floor needs CAP_SYS_RESOURCE) is logged once.  A forked child applies
  * its class once, right after fork (fork.c). */
 #include <errno.h>
 #include <fcntl.h>
@@ -49,12 +50,10 @@ static void write_score(int val)
     char buf[32];
     int len = snprintf(buf, sizeof(buf), "%d\n", val);
     int fd = open(OOM_FILE, O_WRONLY | O_CLOEXEC);
-    if (fd < 0 || write(fd, buf, (size_t)len) < 0) {
+    if (fd < 0 || write(fd, buf, (size_t)len) < 0)
         fr_log(FR_LOG_WARNING, "Unable to write oom_score_adj: %s", strerror(errno));
-    } else {
-        applied = val;
-    }
     if (fd >= 0) close(fd);
+    applied = val; /* tried: not again each tick (one log line, as Redis's) */
 }
 
 /* The configured value of a class, before the base is added. */
