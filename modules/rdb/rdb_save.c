@@ -10,6 +10,7 @@
 #include "rdb_internal.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -66,6 +67,7 @@ typedef struct save_walk {
     int expires;       /* the DB has keys with a TTL */
     int lru, lfu;      /* maxmemory-policy asks for IDLE / FREQ */
     long long keys;
+    int key_delay_us;  /* rdb-key-save-delay: a pause after each key */
 } save_walk;
 
 static int put_type_and_value(rdb_stream *s, const fr_value *v, const fr_str *key) {
@@ -108,6 +110,14 @@ static int put_key_meta(save_walk *w, const fr_str *key, const fr_value *v) {
     return FR_OK;
 }
 
+/* rdb-key-save-delay, for tests that need a save to last (Redis's
+ * debugDelay): a positive value sleeps that many microseconds after each
+ * key, a negative -N sleeps 1 us after one key in N on average. */
+static void key_delay(int us) {
+    if (us < 0) us = rand() % -us == 0 ? 1 : 0;
+    if (us) usleep((useconds_t)us);
+}
+
 static void save_key(void *priv, const fr_str *key, const fr_value *v) {
     save_walk *w = priv;
     if (w->s->failed) return;
@@ -116,6 +126,7 @@ static void save_key(void *priv, const fr_str *key, const fr_value *v) {
         return;
     }
     w->keys++;
+    if (w->key_delay_us) key_delay(w->key_delay_us);
 }
 
 static int save_db(save_walk *w, fr_db *db) {
@@ -148,7 +159,8 @@ int rdb_save_snapshot(rdb_stream *s, long long *keys) {
     char policy[64];
     fr_config_server_str("maxmemory-policy", policy, sizeof(policy));
     save_walk w = {.s = s, .lru = strstr(policy, "-lru") != NULL,
-                   .lfu = strstr(policy, "-lfu") != NULL};
+                   .lfu = strstr(policy, "-lfu") != NULL,
+                   .key_delay_us = (int)fr_config_server_ll("rdb-key-save-delay", 0)};
     *keys = 0;
     if (put_header(s) != FR_OK) return FR_ERR;
     const fr_library_ops *libs = s->no_functions ? NULL : fr_library_provider();

@@ -53,7 +53,8 @@ def run(cmd):
     tmp = tempfile.mkdtemp(prefix="fr-oom.")
     out = []
     proc, port = spawn(cmd, tmp, "--save", "", "--enable-debug-command", "yes", "--oom-score-adj", "yes",
-                       "--oom-score-adj-values", "10 20 30", started=STARTED, argv=with_base)
+                       "--oom-score-adj-values", "10 20 30", "--rdb-key-save-delay", "100", started=STARTED,
+                       argv=with_base)
     try:
         c = Conn(port)
         out.append(("master-relative", settle(proc.pid, 110)))
@@ -61,7 +62,7 @@ def run(cmd):
         out.append(("replica-relative", settle(proc.pid, 120)))
         c.call("REPLICAOF", "NO", "ONE")
         out.append(("master-again", settle(proc.pid, 110)))
-        c.call("DEBUG", "POPULATE", "1000000")
+        c.call("DEBUG", "POPULATE", "10000")  # a BGSAVE of 1 s at least
         c.call("BGSAVE")
         out.append(("bgsave-child", child_score(proc.pid)))
         out.append(("set-values", c.call("CONFIG", "SET", "oom-score-adj-values", "5 10 15")))

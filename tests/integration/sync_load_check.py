@@ -23,7 +23,8 @@ replica started here with its own scratch directory:
   such a command, replayed at start-up, under ignore, panic-on-replicas
   and panic;
 - bgsave: a BGSAVE of the replica's old data still running when the sync
-  loads is killed, so the RDB file a restart reads is the master's.
+  loads (rdb-key-save-delay makes it last) is killed, so the RDB file a
+  restart reads is the master's.
 
 Prints PASS/FAIL lines; Debian's python3 only."""
 import glob
@@ -365,16 +366,17 @@ def aof(ours, ref, mport):
 
 
 def bgsave(ours, ref, mport):
-    """The replica's BGSAVE of 300,000 keys is still running when the
-    master's small snapshot is loaded."""
+    """The replica's BGSAVE of 20,000 keys, 100 us each (rdb-key-save-delay:
+    2 s at least), is still running when the master's small snapshot is
+    loaded."""
     fill_master(mport)
     want = digest(mport)
     for who, cmd in (("fr", ours), ("ref", ref)):
         tmp = tempfile.mkdtemp(prefix="fr-syncload.")
         log = os.path.join(tmp, "server.log")
-        proc, port = start(cmd, tmp, "--logfile", log, "--rdbcompression", "no")
+        proc, port = start(cmd, tmp, "--logfile", log, "--rdb-key-save-delay", "100")
         c = Conn(port)
-        c.call("DEBUG", "POPULATE", "300000", "old", "100")
+        c.call("DEBUG", "POPULATE", "20000", "old", "100")
         c.call("BGSAVE")
         c.call("REPLICAOF", "127.0.0.1", str(mport))
         synced = wait_for(lambda: in_sync(port, mport), 30)
