@@ -4,8 +4,9 @@
  * Each purpose (CLIENT PAUSE itself, a shutdown waiting for replicas, a
  * FAILOVER waiting for its target) keeps its own type and end time; the
  * pause in force is the most restrictive type among the live ones, ending
- * at the furthest end time of that type.  A command the pause covers is postponed (blocked.c) and runs
- * from scratch when the pause lifts or becomes less restrictive.
+ * at the furthest end time of that type.  A command the pause covers is
+ * postponed (blocked.c) and runs from scratch when the pause lifts or
+ * becomes less restrictive.
  *
  * While any pause is in force keys are not expired, lazily or actively, so
  * a paused server does not change its dataset on its own:

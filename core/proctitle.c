@@ -10,8 +10,10 @@
  *
  * Template syntax (shared with CONFIG SET's check, config_vocab.c):
  * "{name}" is a variable, "{{" a literal "{" (a "}" outside a variable
- * is itself, as in Redis); the result is trimmed of spaces.  Invariant: the area is set once, at start-up,
- * before anything else reads argv or the environment. */
+ * is itself, as in Redis); the result is trimmed of spaces.
+ *
+ * Invariant: the area is set once, at start-up, before anything else
+ * reads argv or the environment. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

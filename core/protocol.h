@@ -133,7 +133,7 @@ typedef struct fr_client {
     /* every error reply counted for this client, text without CRLF: the
      * replayer's client (replay.c) reports errors nobody reads */
     void (*error_sink)(struct fr_client *c, const char *err, size_t len);
-    struct fr_replay *replay_owner;        /* the replayer owning this client */
+    void *error_sink_priv;                 /* the sink's (replay.c: its replayer) */
 } fr_client;
 
 /* Whether replies to `c` are dropped now (closing, CLIENT REPLY OFF/SKIP

@@ -53,7 +53,7 @@ static void argv_free(int argc, fr_str **argv)
 /* Redis's afterErrorReply for its master and AOF clients. */
 static void error_replied(fr_client *c, const char *err, size_t len)
 {
-    fr_replay *r = c->replay_owner;
+    fr_replay *r = c->error_sink_priv;
     const char *from = r->propagate ? "replica" : "server", *to = r->propagate ? "master" : "AOF-loading-client";
     const char *cmd = r->running ? r->running->fullname : "<unknown>";
     fr_log(FR_LOG_WARNING, "== CRITICAL == This %s is sending an error to its %s: '%.*s' after processing the "
@@ -84,7 +84,7 @@ FR_API fr_replay *fr_replay_new(void)
     fr_replay *r = fr_calloc(sizeof(*r));
     fr_client *c = fr_calloc(sizeof(*c));
     c->error_sink = error_replied;
-    c->replay_owner = r;
+    c->error_sink_priv = r;
     c->id = REPLAY_CLIENT_ID;
     c->fd = -1;
     c->resp = 2;
@@ -129,9 +129,9 @@ static void run(fr_replay *r, const fr_cmd_meta *cmd, int argc, fr_str **argv)
     ctx.module = cmd->owner;
     ctx.argc = argc;
     ctx.argv = argv;
+    check_disk_error(r, cmd);
     /* effects (a DEL of a key found expired) join the command, as in
      * fr_command_call; inside EXEC they gather for fr_propagate_exec_end */
-    check_disk_error(r, cmd);
     fr_ctx *outer = fr_runtime.cmd_capture;
     if (r->propagate && !fr_runtime.in_exec) fr_runtime.cmd_capture = &ctx;
     fr_keyspace.replaying = 1;

@@ -22,7 +22,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
 #include "repl_internal.h"
 
@@ -37,13 +36,6 @@ static struct {
     const char *abort_why;       /* set by the link (a refused PSYNC): abort
                                   * before the next sleep, outside its read */
 } fo;
-
-static long long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 const char *repl_failover_state_name(void)
 {
@@ -175,7 +167,7 @@ void cmd_failover(fr_ctx *ctx)
     } else {
         fr_log(FR_LOG_NOTICE, "FAILOVER requested to any replica.");
     }
-    fo.end_ms = a.timeout_ms ? now_ms() + a.timeout_ms : 0;
+    fo.end_ms = a.timeout_ms ? fr_now_ms() + a.timeout_ms : 0;
     fo.force = a.force;
     fo.state = FAILOVER_WAIT_FOR_SYNC;
     fr_failover_pause(1);
@@ -190,24 +182,22 @@ static void hand_over(void)
     repl_set_master(fo.host, fo.port, 0);
 }
 
-/* The target, or the first online replica that acknowledged our whole
- * stream (which then becomes the target). */
-static repl_replica *caught_up(void)
+/* Whether the target -- or, with none named, the first replica (the
+ * target from then on) -- has acknowledged our whole stream. */
+static int caught_up(void)
 {
-    if (fo.host[0]) {
-        repl_replica *r = find_replica(fo.host, fo.port);
-        return r && r->ack_off == repl_g.master_repl_offset ? r : NULL;
-    }
     char ip[64];
     for (repl_replica *r = repl_g.replicas; r; r = r->next) {
-        if (r->ack_off != repl_g.master_repl_offset) continue;
         const char *addr = repl_replica_ip(r, ip, sizeof(ip));
-        if (!addr) continue;
-        snprintf(fo.host, sizeof(fo.host), "%s", addr);
-        fo.port = r->listening_port;
-        return r;
+        if (!addr || r->ack_off != repl_g.master_repl_offset) continue;
+        if (fo.host[0] && (strcasecmp(fo.host, addr) || r->listening_port != fo.port)) continue;
+        if (!fo.host[0]) {
+            snprintf(fo.host, sizeof(fo.host), "%s", addr);
+            fo.port = r->listening_port;
+        }
+        return 1;
     }
-    return NULL;
+    return 0;
 }
 
 void repl_failover_update(void)
@@ -219,7 +209,7 @@ void repl_failover_update(void)
         return;
     }
     if (fo.state != FAILOVER_WAIT_FOR_SYNC) return;
-    if (fo.end_ms && fo.end_ms <= now_ms()) {
+    if (fo.end_ms && fo.end_ms <= fr_now_ms()) {
         if (!fo.force) {
             abort_failover("Replica never caught up before timeout");
             return;

@@ -162,11 +162,12 @@ void repl_replica_info(fr_info_out *o);
 void repl_replica_shutdown(void);
 void repl_replica_resume(int db);
 int repl_replica_stream_db(int *db);
-/* Fills the emptied keyspace with the master's snapshot (the loader's
- * return: seconds or -1 with why set), then streams; eof: the transfer
- * ended with a mark (ACK at once). */
-typedef long long (*repl_loader)(char *why, size_t whylen);
-int repl_replica_load(repl_loader load, int eof);
+/* Fills the emptied keyspace with the master's snapshot -- load(payload,
+ * len, ...) returns seconds, or -1 with why set; a loader reading the RDB
+ * file gets NULL -- then streams; eof: the transfer ended with a mark (ACK
+ * at once). */
+typedef long long (*repl_loader)(const void *payload, size_t len, char *why, size_t whylen);
+int repl_replica_load(repl_loader load, const void *payload, size_t len, int eof);
 
 /* ---- repl_failover.c ----------------------------------------------------- */
 const char *repl_failover_state_name(void); /* INFO master_failover_state */

@@ -277,7 +277,7 @@ static int handshake_line(const char *line)
  * old dataset out (FR_SYNC_LOAD_START), the keyspace is emptied and
  * `load` (repl_transfer.c's: from the RDB file or from memory) fills it;
  * a new backlog starts at the master's offset.  FR_ERR drops the link. */
-int repl_replica_load(repl_loader load, int eof)
+int repl_replica_load(repl_loader load, const void *payload, size_t len, int eof)
 {
     char why[1024] = "";
     fr_sync_load_event(FR_SYNC_LOAD_START);
@@ -290,7 +290,7 @@ int repl_replica_load(repl_loader load, int eof)
     fr_log(FR_LOG_NOTICE, "MASTER <-> REPLICA sync: Loading DB in memory");
     fr_keyspace_loading(1);
     repl_aux_capture(1);
-    long long took = load(why, sizeof(why));
+    long long took = load(payload, len, why, sizeof(why));
     repl_aux_capture(0);
     fr_keyspace_loading(0);
     if (took < 0) {

@@ -182,8 +182,9 @@ static int fsync_dir_of(const char *path)
 
 /* Redis's order: the file is made durable and renamed only after the old
  * dataset is gone (repl_replica_load empties first, then calls this). */
-static long long disk_loader(char *why, size_t whylen)
+static long long disk_loader(const void *payload, size_t len, char *why, size_t whylen)
 {
+    (void)payload, (void)len; /* the temp file holds it */
     char rdbname[1024];
     fr_config_server_str("dbfilename", rdbname, sizeof(rdbname));
     if (!rdbname[0]) snprintf(rdbname, sizeof(rdbname), "dump.rdb");
@@ -220,10 +221,7 @@ static long long disk_loader(char *why, size_t whylen)
     return took;
 }
 
-static const char *mem_p;
-static size_t mem_len;
-
-static long long mem_loader(char *why, size_t whylen)
+static long long mem_loader(const void *payload, size_t len, char *why, size_t whylen)
 {
     const fr_snapshot_ops *ops = fr_snapshot_provider();
     if (!ops) {
@@ -231,7 +229,7 @@ static long long mem_loader(char *why, size_t whylen)
         return -1;
     }
     char reason[512] = "";
-    long long took = ops->load_mem(mem_p, mem_len, reason, sizeof(reason));
+    long long took = ops->load_mem(payload, len, reason, sizeof(reason));
     if (took < 0) snprintf(why, whylen, "Failed trying to load the MASTER synchronization DB: %s", reason);
     else fr_dirty(NULL, 1); /* no file was saved: the dataset changed since the last save, as Redis counts */
     return took;
@@ -244,12 +242,10 @@ static long long payload_to_memory(const char *p, size_t len)
     if (st.size > 0) {
         if ((long long)len < st.size) return 0;
         st.read = st.size;
-        mem_p = p, mem_len = (size_t)st.size;
-        return repl_replica_load(mem_loader, 0) == FR_OK ? st.size : -1;
+        return repl_replica_load(mem_loader, p, (size_t)st.size, 0) == FR_OK ? st.size : -1;
     }
     if (len < EOF_MARK_LEN || memcmp(p + len - EOF_MARK_LEN, st.eofmark, EOF_MARK_LEN)) return 0;
-    mem_p = p, mem_len = len - EOF_MARK_LEN;
-    return repl_replica_load(mem_loader, 1) == FR_OK ? (long long)len : -1;
+    return repl_replica_load(mem_loader, p, len - EOF_MARK_LEN, 1) == FR_OK ? (long long)len : -1;
 }
 
 /* The last 40 bytes received so far, p[0..len) being the newest. */
@@ -273,7 +269,7 @@ static long long payload_to_disk(const char *p, size_t len)
         if (write_all(p, (size_t)n) != FR_OK) return -1;
         st.read += n;
         if (st.read < st.size) return n;
-        return repl_replica_load(disk_loader, 0) == FR_OK ? n : -1;
+        return repl_replica_load(disk_loader, NULL, 0, 0) == FR_OK ? n : -1;
     }
     if (write_all(p, len) != FR_OK) return -1;
     st.read += (long long)len;
@@ -284,7 +280,7 @@ static long long payload_to_disk(const char *p, size_t len)
                strerror(errno));
         return -1;
     }
-    return repl_replica_load(disk_loader, 1) == FR_OK ? (long long)len : -1;
+    return repl_replica_load(disk_loader, NULL, 0, 1) == FR_OK ? (long long)len : -1;
 }
 
 long long repl_transfer_feed(const char *p, size_t len)
