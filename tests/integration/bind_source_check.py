@@ -43,10 +43,13 @@ def main():
         # protected mode would refuse 127.0.0.2, which Redis does not count as local
         mproc, mport = spawn(["redis-server"], mtmp, "--save", "", "--repl-diskless-sync-delay", "0",
                              "--protected-mode", "no", started=STARTED)
-        for name, source in (("loopback-2", "127.0.0.2"), ("not-ours", "192.0.2.1")):
-            want = seen_from(mport, ["redis-server"], source)
+        # (link up, the address INFO lists, the addresses of CLIENT LIST TYPE replica)
+        for name, source, leaves_from in (("loopback-2", "127.0.0.2", "127.0.0.2"),
+                                          ("not-ours", "192.0.2.1", "127.0.0.1")):
+            ref = seen_from(mport, ["redis-server"], source)
             got = seen_from(mport, ours, source)
-            check(name, got == want, "ours %r redis %r" % (got, want))
+            check(name, got == ref and got[:2] == (True, leaves_from) and leaves_from in got[2],
+                  "ours %r redis %r, want up from %s" % (got, ref, leaves_from))
     finally:
         for p in STARTED:
             stop(p)

@@ -50,6 +50,7 @@ def child_score(pid):
 
 
 def run(cmd):
+    """(step, what the server shows, what it must show) for each step."""
     tmp = tempfile.mkdtemp(prefix="fr-oom.")
     out = []
     proc, port = spawn(cmd, tmp, "--save", "", "--enable-debug-command", "yes", "--oom-score-adj", "yes",
@@ -57,23 +58,23 @@ def run(cmd):
                        argv=with_base)
     try:
         c = Conn(port)
-        out.append(("master-relative", settle(proc.pid, 110)))
+        out.append(("master-relative", settle(proc.pid, 110), 110))
         c.call("REPLICAOF", "127.0.0.1", str(free_port()))
-        out.append(("replica-relative", settle(proc.pid, 120)))
+        out.append(("replica-relative", settle(proc.pid, 120), 120))
         c.call("REPLICAOF", "NO", "ONE")
-        out.append(("master-again", settle(proc.pid, 110)))
+        out.append(("master-again", settle(proc.pid, 110), 110))
         c.call("DEBUG", "POPULATE", "10000")  # a BGSAVE of 1 s at least
         c.call("BGSAVE")
-        out.append(("bgsave-child", child_score(proc.pid)))
-        out.append(("set-values", c.call("CONFIG", "SET", "oom-score-adj-values", "5 10 15")))
-        out.append(("master-new-values", settle(proc.pid, 105)))
+        out.append(("bgsave-child", child_score(proc.pid), 130))
+        out.append(("set-values", c.call("CONFIG", "SET", "oom-score-adj-values", "5 10 15"), "+OK"))
+        out.append(("master-new-values", settle(proc.pid, 105), 105))
         # (not below 0: lowering the score under its floor needs
         # CAP_SYS_RESOURCE, which Redis reports as a CONFIG SET error and
         # we as a log line; docs/spec/server.md)
-        out.append(("set-absolute", c.call("CONFIG", "SET", "oom-score-adj", "absolute")))
-        out.append(("master-absolute", settle(proc.pid, 5)))
-        out.append(("set-no", c.call("CONFIG", "SET", "oom-score-adj", "no")))
-        out.append(("base-restored", settle(proc.pid, 100)))
+        out.append(("set-absolute", c.call("CONFIG", "SET", "oom-score-adj", "absolute"), "+OK"))
+        out.append(("master-absolute", settle(proc.pid, 5), 5))
+        out.append(("set-no", c.call("CONFIG", "SET", "oom-score-adj", "no"), "+OK"))
+        out.append(("base-restored", settle(proc.pid, 100), 100))
     finally:
         stop(proc)
         shutil.rmtree(tmp, ignore_errors=True)
@@ -83,8 +84,8 @@ def run(cmd):
 def main():
     try:
         want, got = run(["redis-server"]), run([sys.argv[1], sys.argv[2]])
-        for w, g in zip(want, got):
-            check(w[0], w == g, "ours %r redis %r" % (g[1], w[1]))
+        for w, g in zip(want, got):  # (step, value, expected value)
+            check(w[0], g[1] == w[1] == w[2], "ours %r redis %r want %r" % (g[1], w[1], w[2]))
     finally:
         for p in STARTED:
             stop(p)

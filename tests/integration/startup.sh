@@ -287,8 +287,8 @@ title_case off --set-proc-title no
 # A forked child's title names its job, as Redis's children do
 # ("redis-rdb-bgsave 127.0.0.1:PORT"): read while the child of BGSAVE /
 # BGREWRITEAOF runs (10,000 keys, 100 us each: rdb-key-save-delay).
-child_title_case() {  # NAME COMMAND
-  local name=$1 cmd=$2 impl port pid child got ours theirs
+child_title_case() {  # NAME COMMAND TITLE
+  local name=$1 cmd=$2 want="$3 127.0.0.1:PORT" impl port pid child got ours theirs
   for impl in ours redis; do
     port=$(free_port)
     if [[ $impl == ours ]]; then
@@ -314,10 +314,11 @@ child_title_case() {  # NAME COMMAND
     if [[ $impl == ours ]]; then ours=$got; else theirs=$got; fi
     kill -TERM "$pid"; wait "$pid"
   done
-  [[ $ours == "$theirs" && $ours == redis-* ]] && pass "proc-title/$name" || fail "proc-title/$name" "ours '$ours', redis '$theirs'"
+  [[ $ours == "$theirs" && $ours == "$want" ]] && pass "proc-title/$name" ||
+    fail "proc-title/$name" "ours '$ours', redis '$theirs', want '$want'"
 }
-child_title_case bgsave-child BGSAVE
-child_title_case aof-rewrite-child BGREWRITEAOF
+child_title_case bgsave-child BGSAVE redis-rdb-bgsave
+child_title_case aof-rewrite-child BGREWRITEAOF redis-aof-rewrite
 
 echo "startup: $passed passed, $failed failed"
 [[ $failed -eq 0 ]]
